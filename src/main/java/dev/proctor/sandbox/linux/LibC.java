@@ -1,0 +1,23 @@
+package dev.proctor.sandbox.linux;
+
+import jnr.ffi.LibraryLoader;
+
+/**
+ * The few libc functions the service calls itself (the launcher does the rest, in C).
+ * Narrow on purpose: every function here is one the Java side really needs.
+ */
+public interface LibC {
+
+    int kill(int pid, int signal);
+
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    int umount2(String target, int flags);
+
+    int geteuid();
+
+    String strerror(int errnum);
+
+    /** Loaded once per JVM. */
+    LibC INSTANCE = LibraryLoader.create(LibC.class).failImmediately().load("c");
+}
