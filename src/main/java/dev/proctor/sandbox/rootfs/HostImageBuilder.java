@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,6 +28,8 @@ public final class HostImageBuilder {
             "protocols", "services", "locale.alias", "magic", "magic.mime", "profile", "bash.bashrc", "inputrc");
 
     private static final List<String> TOP_LEVEL = List.of("bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr");
+
+    private static final int STICKY_WORLD_WRITABLE = 01777;
 
     private final Path hostRoot;
 
@@ -97,8 +98,8 @@ public final class HostImageBuilder {
         for (String d : List.of("box", "proc", "dev", "etc", "tmp", "var", "var/tmp", "home", "run")) {
             Files.createDirectories(layer.resolve(d));
         }
-        Files.setPosixFilePermissions(layer.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwt"));
-        Files.setPosixFilePermissions(layer.resolve("var/tmp"), PosixFilePermissions.fromString("rwxrwxrwt"));
+        Files.setAttribute(layer.resolve("tmp"), "unix:mode", STICKY_WORLD_WRITABLE);
+        Files.setAttribute(layer.resolve("var/tmp"), "unix:mode", STICKY_WORLD_WRITABLE);
         for (String name : TOP_LEVEL) {
             Path host = hostRoot.resolve(name);
             if (Files.isSymbolicLink(host)) {
