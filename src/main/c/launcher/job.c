@@ -29,7 +29,8 @@ static void set_rlimit(int resource, uint64_t value)
 static void set_rlimits(const struct spec *s)
 {
 	set_rlimit(RLIMIT_CORE, 0);              /* no core dumps filling the disk */
-	set_rlimit(RLIMIT_FSIZE, s->disk_bytes);  /* no file larger than the run's disk */
+	/* no file larger than the run's disks (set just above them, so a full disk says ENOSPC) */
+	set_rlimit(RLIMIT_FSIZE, s->rlimit_fsize ? s->rlimit_fsize : s->disk_bytes);
 	set_rlimit(RLIMIT_NOFILE, s->rlimit_nofile ? s->rlimit_nofile : 256);
 	if (s->rlimit_stack)
 		set_rlimit(RLIMIT_STACK, s->rlimit_stack);

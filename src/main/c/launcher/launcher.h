@@ -57,6 +57,7 @@ struct spec {
 	uint64_t rlimit_cpu_s;
 	uint64_t rlimit_stack;
 	uint64_t rlimit_nofile;
+	uint64_t rlimit_fsize;
 	uid_t uid_base;
 };
 

@@ -52,6 +52,7 @@ static int set_number(struct spec *s, const char *key, const char *v)
 		{ "rlimit_cpu_s", offsetof(struct spec, rlimit_cpu_s) },
 		{ "rlimit_stack", offsetof(struct spec, rlimit_stack) },
 		{ "rlimit_nofile", offsetof(struct spec, rlimit_nofile) },
+		{ "rlimit_fsize", offsetof(struct spec, rlimit_fsize) },
 	};
 	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
 		if (strcmp(key, nums[i].key) == 0)

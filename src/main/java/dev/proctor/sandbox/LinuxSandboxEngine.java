@@ -35,6 +35,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /** Grace the Java side gives the supervisor past the wall limit before it gives up on it. */
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
     private static final int NOFILE = 1024;
+    private static final long FSIZE_MARGIN = Limits.MIB;
 
     private final EngineConfig config;
     private final EngineBootstrap.Instance instance;
@@ -140,6 +141,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("hostname", "proctor")
                 .put("network", spec.network() == NetworkMode.LOOPBACK ? "loopback" : "none")
                 .put("disk_bytes", limits.diskBytes())
+                // above both tmpfs sizes: a full disk must give ENOSPC, not SIGXFSZ
+                .put("rlimit_fsize", Math.max(limits.diskBytes(), spec.workdir().sizeBytes()) + FSIZE_MARGIN)
                 .put("capture_max", limits.outputBytes())
                 .put("output_max", limits.outputBytes())
                 .put("cpu_limit_us", limits.cpuTime().toNanos() / 1000)
