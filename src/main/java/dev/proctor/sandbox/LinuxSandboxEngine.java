@@ -42,7 +42,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final CgroupDriver cgroups;
     private final Map<String, Image> images;
     private final Map<String, Path> seccompPrograms;
-    private final LauncherServer launcher;
+    private volatile LauncherServer launcher;
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sandbox-watchdog");
@@ -111,8 +111,24 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
     }
 
+    /** The launcher is restarted if it ever died: one crash must not fail every later run. */
+    private LauncherServer liveLauncher() {
+        LauncherServer current = launcher;
+        if (current.isAlive()) {
+            return current;
+        }
+        synchronized (this) {
+            if (!launcher.isAlive()) {
+                LOG.error("the launcher exited; starting a new one");
+                launcher.close();
+                launcher = LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
+            }
+            return launcher;
+        }
+    }
+
     private LaunchReport launch(LaunchRequest request, RunSpec spec, Cancellation cancellation) {
-        try (LaunchConnection conn = launcher.open(request)) {
+        try (LaunchConnection conn = liveLauncher().open(request)) {
             Runnable cancel = conn::cancel;
             cancellation.onCancel(cancel);
             ScheduledFuture<?> guard = watchdog.schedule(conn::cancel,
