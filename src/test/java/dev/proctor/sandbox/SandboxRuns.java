@@ -69,7 +69,11 @@ abstract class SandboxRuns {
     }
 
     Workdir workdir() {
-        Workdir w = engine.createWorkdir(64 * MIB);
+        return workdir(64 * MIB);
+    }
+
+    Workdir workdir(long sizeBytes) {
+        Workdir w = engine.createWorkdir(sizeBytes);
         workdirs.add(w);
         return w;
     }
