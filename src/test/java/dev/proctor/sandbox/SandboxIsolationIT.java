@@ -56,7 +56,8 @@ class SandboxIsolationIT extends SandboxRuns {
     @Test
     void allEightNamespacesDifferFromTheHosts() throws IOException {
         List<String> names = List.of("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts");
-        String inside = okOut(sh(workdir(), "for n in " + String.join(" ", names) + "; do readlink /proc/self/ns/$n; done"));
+        String inside = okOut(sh(workdir(),
+                "for n in " + String.join(" ", names) + "; do readlink /proc/self/ns/$n; done"));
         List<String> host = new ArrayList<>();
         for (String n : names) {
             host.add(Files.readSymbolicLink(Path.of("/proc/self/ns/" + n)).toString());
@@ -76,8 +77,8 @@ class SandboxIsolationIT extends SandboxRuns {
                     if (echo x >> $f) 2>/dev/null; then echo "$f writable"; else echo "$f refused"; fi
                 done
                 """));
-        assertEquals("/usr/proctor-w refused\n/usr/bin/proctor-w refused\n/etc/proctor-w refused\n/etc/passwd refused\n",
-                out);
+        assertEquals("/usr/proctor-w refused\n/usr/bin/proctor-w refused\n"
+                + "/etc/proctor-w refused\n/etc/passwd refused\n", out);
     }
 
     /**

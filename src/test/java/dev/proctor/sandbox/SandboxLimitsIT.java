@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,8 @@ class SandboxLimitsIT extends SandboxRuns {
     void touchingOneGibUnder256MibIsMemoryLimitExceeded() {
         Workdir w = workdir();
         installProbe(w, "mem_touch");
-        RunResult r = run(w, limits(Duration.ofSeconds(5), Duration.ofSeconds(10), 256 * MIB, 8), "./mem_touch", "1024");
+        Limits limits = limits(Duration.ofSeconds(5), Duration.ofSeconds(10), 256 * MIB, 8);
+        RunResult r = run(w, limits, "./mem_touch", "1024");
         assertEquals(RunStatus.MEMORY_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         assertTrue(r.usage().oomKills() >= 1, () -> describe(r));
     }
@@ -145,7 +145,8 @@ class SandboxLimitsIT extends SandboxRuns {
             Thread.onSpinWait();
         }
         assertTrue(!hostProcessesWith(daemon).isEmpty(),
-                () -> "the daemon was not seen on the host; " + (run.isDone() ? describe(run.join()) : "run still going"));
+                () -> "the daemon was not seen on the host; "
+                        + (run.isDone() ? describe(run.join()) : "run still going"));
         w.writeFile("seen", new byte[0], false);
         RunResult r = run.get(10, TimeUnit.SECONDS);
         okOut(r);
@@ -175,7 +176,8 @@ class SandboxLimitsIT extends SandboxRuns {
     }
 
     private static String fill(String file) {
-        return "dd if=/dev/zero of=" + file + " bs=1M count=100 2>&1 | grep -o 'No space left on device'; stat -c %s " + file;
+        return "dd if=/dev/zero of=" + file + " bs=1M count=100 2>&1 | grep -o 'No space left on device';"
+                + " stat -c %s " + file;
     }
 
     private static void assertDiskFull(RunResult r, long limit) {
