@@ -3,6 +3,7 @@ package dev.proctor.sandbox;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.accounting.Usage;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
+import dev.proctor.sandbox.cgroups.CgroupPool;
 import dev.proctor.sandbox.cgroups.RunCgroup;
 import dev.proctor.sandbox.launcher.LaunchConnection;
 import dev.proctor.sandbox.launcher.LaunchReport;
@@ -40,6 +41,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final EngineConfig config;
     private final EngineBootstrap.Instance instance;
     private final CgroupDriver cgroups;
+    private final CgroupPool cgroupPool;
     private final Map<String, Image> images;
     private final Map<String, Path> seccompPrograms;
     private volatile LauncherServer launcher;
@@ -55,6 +57,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         this.config = config;
         this.instance = instance;
         this.cgroups = cgroups;
+        this.cgroupPool = new CgroupPool(cgroups, instance.tag());
         this.images = Map.copyOf(images);
         this.seccompPrograms = Map.copyOf(seccompPrograms);
         this.launcher = launcher;
@@ -94,7 +97,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         RunCgroup cgroup = null;
         try {
             Files.createDirectories(runDir.resolve("mnt"));
-            cgroup = cgroups.create(id, spec.limits());
+            cgroup = cgroupPool.take(spec.limits());
             LaunchRequest request = request(id, spec, image, bpf, runDir, cgroup);
             LaunchReport report = launch(request, spec, cancellation);
             cgroup.killAll();
@@ -105,7 +108,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             return RunResult.internalError(e.getMessage());
         } finally {
             if (cgroup != null) {
-                cgroup.close();
+                cgroupPool.release(cgroup);
             }
             deleteQuietly(runDir);
         }
@@ -249,6 +252,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     @Override
     public void close() {
         watchdog.shutdownNow();
+        cgroupPool.close();
         launcher.close();
         instance.release(cgroups);
     }
