@@ -39,7 +39,7 @@ final class EngineBootstrap {
 
         void release(CgroupDriver cgroups) {
             try {
-                cgroups.cleanupStale();
+                cgroups.removeRunsDir();
                 unmountBelow(dir);
                 deleteTree(dir);
             } catch (IOException | SandboxException e) {
@@ -67,7 +67,8 @@ final class EngineBootstrap {
         }
         try {
             Path state = createPrivateDir(config.stateDir());
-            cleanupDeadInstances(state, detector);
+            cleanupDeadInstances(state);
+            cleanupDeadCgroups(detector);
             Instance instance = createInstance(state);
             CgroupDriver cgroups = detector.driver(cgroupDirName(instance.tag()));
             Map<String, Image> images = Map.of("host", hostImage(state));
@@ -113,8 +114,10 @@ final class EngineBootstrap {
         }
     }
 
+    private static final String CGROUP_PREFIX = "proctor-";
+
     private static String cgroupDirName(String tag) {
-        return "proctor-" + tag;
+        return CGROUP_PREFIX + tag;
     }
 
     private static Path createPrivateDir(Path dir) throws IOException {
@@ -140,7 +143,7 @@ final class EngineBootstrap {
         return p.pid() + " " + p.info().startInstant().map(Object::toString).orElse("?");
     }
 
-    private static void cleanupDeadInstances(Path state, CgroupDetector detector) throws IOException {
+    private static void cleanupDeadInstances(Path state) throws IOException {
         Path instances = state.resolve("instances");
         if (!Files.isDirectory(instances)) {
             return;
@@ -151,10 +154,29 @@ final class EngineBootstrap {
                     continue;
                 }
                 String tag = dir.getFileName().toString();
-                int removed = detector.driver(cgroupDirName(tag)).cleanupStale();
                 unmountBelow(dir);
                 deleteTree(dir);
-                LOG.infof("cleaned up after dead engine %s (%d cgroups)", tag, removed);
+                LOG.infof("cleaned up the state of dead engine %s", tag);
+            }
+        }
+    }
+
+    /**
+     * Removes the cgroups of engines whose process is gone, whatever state dir they used (tests
+     * and the CLI use their own): their runs are killed and the directories removed.
+     */
+    private static void cleanupDeadCgroups(CgroupDetector detector) {
+        for (String name : detector.childNames(CGROUP_PREFIX + "p")) {
+            String pid = name.substring(CGROUP_PREFIX.length() + 1);
+            if (!pid.chars().allMatch(Character::isDigit) || pid.isEmpty()
+                    || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
+                continue;
+            }
+            try {
+                detector.driver(name).removeRunsDir();
+                LOG.infof("removed the cgroups of dead engine %s", name);
+            } catch (SandboxException e) {
+                LOG.warnf("could not remove the cgroups of dead engine %s: %s", name, e.getMessage());
             }
         }
     }

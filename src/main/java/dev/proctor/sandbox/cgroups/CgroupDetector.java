@@ -122,6 +122,30 @@ public final class CgroupDetector {
                 : CgroupV2Driver.open(layout.v2OwnDir(), runsDirName, new CgroupFs());
     }
 
+    /**
+     * Names of the directories below the service's own cgroup(s) that start with {@code prefix}
+     * (the runs directories of engines, live or dead). Empty when cgroups are unusable.
+     */
+    public List<String> childNames(String prefix) {
+        if (!problems().isEmpty()) {
+            return List.of();
+        }
+        CgroupLayout layout = layout();
+        java.util.Set<Path> owns = layout.version() == CgroupVersion.V1
+                ? new java.util.LinkedHashSet<>(layout.v1OwnDirs().values()) : java.util.Set.of(layout.v2OwnDir());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        CgroupFs fs = new CgroupFs();
+        for (Path own : owns) {
+            for (Path child : fs.children(own)) {
+                String name = child.getFileName().toString();
+                if (name.startsWith(prefix)) {
+                    names.add(name);
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
     private static List<String> v2Problems(Path own) {
         List<String> problems = new ArrayList<>();
         String available;

@@ -120,4 +120,12 @@ public final class CgroupV1Driver implements CgroupDriver {
         }
         return names.size();
     }
+
+    @Override
+    public void removeRunsDir() {
+        cleanupStale();
+        for (Path own : new LinkedHashSet<>(ownDirs.values())) {
+            fs.rmdir(own.resolve(runsDirName));
+        }
+    }
 }

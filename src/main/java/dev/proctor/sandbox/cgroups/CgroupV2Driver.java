@@ -111,4 +111,10 @@ public final class CgroupV2Driver implements CgroupDriver {
         }
         return stale.size();
     }
+
+    @Override
+    public void removeRunsDir() {
+        cleanupStale();
+        fs.rmdir(runsDir);
+    }
 }
