@@ -1,6 +1,7 @@
 package dev.proctor;
 
 import dev.proctor.cli.BenchCommand;
+import dev.proctor.cli.ImageCommand;
 import dev.proctor.cli.RunCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -11,8 +12,8 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
 /**
- * Entry point of the jar: {@code serve} starts the service (Quarkus); {@code run} and
- * {@code bench} use the sandbox engine alone, without starting the service.
+ * Entry point of the jar: {@code serve} starts the service (Quarkus); {@code run},
+ * {@code bench} and {@code image} use the sandbox alone, without starting the service.
  */
 @QuarkusMain
 public final class Main {
@@ -43,8 +44,12 @@ public final class Main {
                 quietLogging();
                 System.exit(BenchCommand.execute(rest, System.out, System.err));
             }
+            case "image" -> {
+                quietLogging();
+                System.exit(ImageCommand.execute(rest, System.out, System.err));
+            }
             default -> {
-                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | bench [sandbox|http]");
+                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | bench [sandbox|http] | image list|build NAME");
                 System.exit(2);
             }
         }

@@ -6,6 +6,7 @@ import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
+import dev.proctor.sandbox.rootfs.ImageStore;
 import dev.proctor.sandbox.seccomp.SeccompProfiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -71,7 +73,11 @@ final class EngineBootstrap {
             cleanupDeadCgroups(detector);
             Instance instance = createInstance(state);
             CgroupDriver cgroups = detector.driver(cgroupDirName(instance.tag()));
-            Map<String, Image> images = Map.of("host", hostImage(state));
+            Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state)));
+            // built images only: building is explicit (`proctor image build`), never done at start-up
+            for (Image built : new ImageStore(state.resolve("images"), config.profilesDir().resolve("images")).builtImages()) {
+                images.put(built.name(), built);
+            }
             Map<String, Path> programs = writePrograms(seccomp, instance.dir().resolve("seccomp"));
             LauncherServer launcher = LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
             LOG.infof("sandbox engine ready: cgroup %s, images %s, seccomp %s", cgroups.version(), images.keySet(),
