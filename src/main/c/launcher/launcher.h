@@ -41,6 +41,7 @@ struct spec {
 	int cpu_file_usec;     /* 1: v2 cpu.stat "usage_usec N"; 0: v1 cpuacct.usage in ns */
 	char *mem_file;
 	char *box;
+	char *dev_template;
 	char *run_dir;
 	char *stdin_path;
 	char *stdout_path;

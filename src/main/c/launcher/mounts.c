@@ -65,14 +65,20 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-static int bind_mount(const char *src, const char *target, int read_only, unsigned long extra)
+static int bind_mount_flags(const char *src, const char *target, int read_only, unsigned long extra)
 {
 	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | extra | locked_flags(target);
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | extra | locked_flags(target);
 	if (read_only)
 		flags |= MS_RDONLY;
 	return mount(NULL, target, NULL, flags, NULL);
+}
+
+/* Every bind but /dev's is nodev: a device node planted in a bound directory stays inert. */
+static int bind_mount(const char *src, const char *target, int read_only, unsigned long extra)
+{
+	return bind_mount_flags(src, target, read_only, extra | MS_NODEV);
 }
 
 /* Paths are chosen by the engine; refuse what would break the overlay option syntax. */
@@ -156,35 +162,25 @@ static int mount_binds(const struct spec *s, const char **at)
 	*at = "/box";
 	if (join(target, root, "box") < 0 || make_dir(target, 0755) < 0)
 		return -1;
-	return bind_mount(s->box, target, 0, 0);
+	/* the work dir is a tmpfs the engine mounted nosuid,nodev: the bind inherits those flags */
+	return mount(s->box, target, NULL, MS_BIND, NULL);
 }
 
-/* A minimal /dev: no tty, no disks, no kmsg — only the harmless character devices. */
+/*
+ * A minimal /dev: no tty, no disks, no kmsg, only null, zero, full, random and urandom. The engine
+ * prepares it once on the host (device nodes cannot be made inside a user namespace); each run
+ * binds it read-only, so a run cannot add anything to /dev.
+ */
 static int mount_dev(const struct spec *s, const char **at)
 {
-	static const char *const devices[] = { "null", "zero", "full", "random", "urandom" };
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-	};
-	char dev[PATH_LEN], p[PATH_LEN], host[64];
+	char dev[PATH_LEN], p[PATH_LEN], shm[PATH_LEN];
 	*at = "/dev";
 	if (join(dev, root, "dev") < 0 || make_dir(dev, 0755) < 0 ||
-	    mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755") < 0)
+	    bind_mount_flags(s->dev_template, dev, 1, MS_NOEXEC) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
-		*at = devices[i];
-		snprintf(host, sizeof host, "/dev/%s", devices[i]);
-		if (join(p, dev, devices[i]) < 0 || make_file(p) < 0 ||
-		    mount(host, p, NULL, MS_BIND, NULL) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-		if (join(p, dev, links[i][1]) < 0 || symlink(links[i][0], p) < 0)
-			return -1;
+	/* device nodes must stay usable: the template's mount is not nodev (locked_flags keeps that) */
 	*at = "/dev/shm";
-	char shm[PATH_LEN];
-	if (join(p, dev, "shm") < 0 || make_dir(p, 01777) < 0 || join(shm, s->run_dir, "shm") < 0)
+	if (join(p, dev, "shm") < 0 || join(shm, s->run_dir, "shm") < 0)
 		return -1;
 	return bind_mount(shm, p, 0, MS_NOEXEC);
 }

@@ -68,6 +68,7 @@ static int set_string(struct spec *s, const char *key, char *v)
 		{ "cpu_file", offsetof(struct spec, cpu_file) },
 		{ "mem_file", offsetof(struct spec, mem_file) },
 		{ "box", offsetof(struct spec, box) },
+		{ "dev_template", offsetof(struct spec, dev_template) },
 		{ "run_dir", offsetof(struct spec, run_dir) },
 		{ "stdin", offsetof(struct spec, stdin_path) },
 		{ "stdout", offsetof(struct spec, stdout_path) },
@@ -144,7 +145,7 @@ int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key)
 	}
 	s->argv[s->argc] = NULL;
 	s->envp[s->envc] = NULL;
-	if (s->argc == 0 || !s->run_dir || !s->box || s->nlayers == 0 || !s->uid_base ||
+	if (s->argc == 0 || !s->run_dir || !s->box || !s->dev_template || s->nlayers == 0 || !s->uid_base ||
 	    !s->stdout_path || !s->stderr_path) {
 		*bad_key = "(missing required key)";
 		return -1;

@@ -4,6 +4,7 @@ import dev.proctor.sandbox.cgroups.CgroupDetector;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
 import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.sandbox.rootfs.DevTemplate;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.rootfs.ImageStore;
@@ -37,7 +38,7 @@ final class EngineBootstrap {
     private static final Logger LOG = Logger.getLogger(EngineBootstrap.class);
 
     /** One engine's private state. */
-    record Instance(String tag, Path dir, Path runsDir, Path workDir) {
+    record Instance(String tag, Path dir, Path runsDir, Path workDir, Path devTemplate) {
 
         void release(CgroupDriver cgroups) {
             try {
@@ -142,7 +143,7 @@ final class EngineBootstrap {
         Files.createDirectories(dir.resolve("runs"));
         Files.createDirectories(dir.resolve("work"));
         Files.writeString(dir.resolve("owner"), ownerStamp(self), StandardCharsets.UTF_8);
-        return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"));
+        return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"), DevTemplate.ensure(state));
     }
 
     private static String ownerStamp(ProcessHandle p) {

@@ -152,6 +152,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("id", id)
                 .put("run_dir", runDir.resolve("mnt").toString())
                 .put("box", spec.workdir().path().toString())
+                .put("dev_template", instance.devTemplate().toString())
                 .put("uid_base", config.uidBase())
                 .put("stdin", stdinPath(spec.stdin(), runDir))
                 .put("stdout", runDir.resolve("stdout").toString())

@@ -16,6 +16,8 @@ public interface LibC {
 
     int geteuid();
 
+    int mknod(String path, int mode, long device);
+
     String strerror(int errnum);
 
     /** Loaded once per JVM. */

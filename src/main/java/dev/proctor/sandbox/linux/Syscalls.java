@@ -18,6 +18,7 @@ public final class Syscalls {
     public static final long MS_NODEV = 4;
     public static final long MS_NOEXEC = 8;
     public static final int MNT_DETACH = 2;
+    public static final int S_IFCHR = 0020000;
 
     private Syscalls() {
     }
@@ -49,6 +50,14 @@ public final class Syscalls {
             if (errno != EINVAL && errno != ENOENT) {
                 throw new ErrnoException("umount2", target, errno);
             }
+        }
+    }
+
+    /** Creates a character device node (mode includes the permission bits). */
+    public static void mknodChar(String path, int permissions, int major, int minor) {
+        long device = (minor & 0xffL) | ((major & 0xfffL) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
+        if (LibC.INSTANCE.mknod(path, S_IFCHR | permissions, device) != 0) {
+            throw new ErrnoException("mknod", path, lastErrno());
         }
     }
 
