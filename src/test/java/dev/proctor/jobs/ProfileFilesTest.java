@@ -33,7 +33,7 @@ class ProfileFilesTest {
                 + "  \"run\": {\"argv\": []}\n}\n");
         List<String> problems = new ArrayList<>();
         ProfileRegistry.loadAll(dir, problems);
-        assertEquals(2, problems.size(), problems.toString());
+        assertEquals(3, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("bad.json:5") && problems.get(0).contains("colour"), problems.get(0));
         assertTrue(problems.get(1).contains("worse.json:4") && problems.get(1).contains("run"), problems.get(1));
     }
