@@ -26,7 +26,7 @@ public class QueueMaintenance {
     /** Jobs whose node stopped renewing go back to the queue; past max attempts they end internal_error. */
     @Scheduled(identity = "requeue-expired-leases", every = "${proctor.maintenance.requeue-every:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void requeueExpiredLeases() {
+    public void requeueExpiredLeases() {
         int n = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
                 UPDATE jobs SET
                     state = CASE WHEN attempts >= ?1 THEN 'done' ELSE 'queued' END,
@@ -46,7 +46,7 @@ public class QueueMaintenance {
     /** Finished jobs (and their runs) older than the retention period are deleted. */
     @Scheduled(identity = "purge-finished-jobs", every = "${proctor.maintenance.purge-every:1h}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void purgeFinishedJobs() {
+    public void purgeFinishedJobs() {
         int n = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
                 DELETE FROM jobs WHERE state IN ('done', 'cancelled')
                     AND finished_at < now() - make_interval(secs => ?1)""")

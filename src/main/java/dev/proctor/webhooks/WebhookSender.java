@@ -39,7 +39,8 @@ public class WebhookSender {
     @Inject
     ObjectMapper json;
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
 
     public static String sign(String secret, byte[] body) {
         try {
@@ -85,11 +86,13 @@ public class WebhookSender {
                 state(id, "delivered");
                 return;
             }
+            String why = err != null ? err.toString() : "HTTP " + resp.statusCode();
             if (attempt >= config.attempts()) {
-                LOG.warnf("webhook of job %s failed after %d tries", id, attempt);
+                LOG.warnf("webhook of job %s failed after %d tries, last: %s", id, attempt, why);
                 state(id, "failed");
                 return;
             }
+            LOG.infof("webhook of job %s, try %d failed: %s", id, attempt, why);
             long delay = config.backoff().toMillis() << (attempt - 1);
             CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
                     .execute(() -> deliver(id, url, secret, body, attempt + 1));

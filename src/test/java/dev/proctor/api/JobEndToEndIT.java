@@ -212,7 +212,10 @@ class JobEndToEndIT {
         assertEquals(all.size(), count("SELECT count(*) FROM runs WHERE kind = 'test' AND CAST(job_id AS text) IN ("
                 + in + ")"));
         assertEquals(all.size(), count("SELECT count(*) FROM jobs WHERE verdict = 'accepted' AND attempts = 1 "
-                + "AND CAST(id AS text) IN (" + in + ")"));
+                + "AND CAST(id AS text) IN (" + in + ")"), () -> QuarkusTransaction.requiringNew().call(() ->
+                em.createNativeQuery("SELECT verdict || ' attempts=' || attempts || ' ' || COALESCE(error, '') || ' '"
+                        + " || COALESCE(CAST(result AS text), '') FROM jobs WHERE (verdict <> 'accepted' OR attempts <> 1)"
+                        + " AND CAST(id AS text) IN (" + in + ")").getResultList().toString()));
     }
 
     private long count(String sql) {
@@ -242,6 +245,16 @@ class JobEndToEndIT {
             assertTrue(got != null, "no webhook arrived");
             assertEquals(got[1], got[0]);
             assertTrue(got[2].contains("\"submission\":7"), got[2]);
+            String id = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(got[2])
+                    .get("id").asText();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Object state = null;
+            while (System.nanoTime() < deadline && !"delivered".equals(state)) {
+                state = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "SELECT webhook_state FROM jobs WHERE CAST(id AS text) = ?1").setParameter(1, id)
+                        .getSingleResult());
+            }
+            assertEquals("delivered", state);
         } finally {
             server.stop(0);
         }

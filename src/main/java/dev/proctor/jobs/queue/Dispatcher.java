@@ -188,8 +188,10 @@ public class Dispatcher {
 
     private void renew() {
         try {
-            var kept = store.renew(nodeId, running.keySet(), config.lease(), running.size());
-            for (UUID id : running.keySet()) {
+            // a snapshot: a job claimed after the renewal query is not "lost"
+            java.util.Set<UUID> held = java.util.Set.copyOf(running.keySet());
+            var kept = store.renew(nodeId, held, config.lease(), held.size());
+            for (UUID id : held) {
                 if (!kept.contains(id)) {
                     // cancelled, or requeued after our lease expired: stop spending a slot on it
                     cancelLocal(id);
