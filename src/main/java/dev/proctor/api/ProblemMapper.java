@@ -1,0 +1,111 @@
+package dev.proctor.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place where failures become HTTP answers: problem+json, never a class name or stack trace. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    public static RestResponse<Problem> of(int status, String type, String detail, String field) {
+        Response.Status s = Response.Status.fromStatusCode(status);
+        String title = s == null ? "Error" : s.getReasonPhrase();
+        return RestResponse.ResponseBuilder.<Problem>create(status)
+                .entity(new Problem("/problems/" + type, title, status, detail, field))
+                .type(Problem.MEDIA_TYPE)
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> problem(ProblemException e) {
+        RestResponse<Problem> r = of(e.status(), e.type(), e.getMessage(), e.field());
+        if (e.retryAfterSeconds() != null) {
+            r.getHeaders().putSingle("Retry-After", String.valueOf(e.retryAfterSeconds()));
+        }
+        return r;
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> json(JsonProcessingException e) {
+        String field = null;
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            field = path(m);
+        }
+        String detail = e.getOriginalMessage();
+        if (detail != null) {
+            // Jackson names Java types in some messages; clients need the JSON view only
+            detail = detail.replaceAll("\\(class [^)]*\\)", "").replaceAll("`[a-z]+(\\.[A-Za-z0-9_$]+)+`", "value");
+            int nl = detail.indexOf('\n');
+            detail = nl < 0 ? detail : detail.substring(0, nl);
+        }
+        return of(400, "malformed-json", "malformed JSON: " + detail, field);
+    }
+
+    /** Quarkus maps these itself (without problem+json) unless mapped here, by their exact type. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> unknownField(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+        return of(400, "malformed-json", "unknown field " + e.getPropertyName(), path(e));
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> invalidFormat(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> parse(com.fasterxml.jackson.core.JsonParseException e) {
+        return json(e);
+    }
+
+    static String path(JsonMappingException m) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+        }
+        String detail = switch (status) {
+            case 404 -> "no such resource";
+            case 405 -> "method not allowed here";
+            case 406 -> "only application/json is produced";
+            case 413 -> "request body too large";
+            case 415 -> "send Content-Type: application/json";
+            default -> Response.Status.fromStatusCode(status) == null ? "request refused"
+                    : Response.Status.fromStatusCode(status).getReasonPhrase();
+        };
+        return of(status, "http-" + status, detail, null);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unexpected(RuntimeException e) {
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "unexpected failure, problem id %s", id);
+        return of(500, "internal", "internal error (id " + id + " in the service log)", null);
+    }
+}

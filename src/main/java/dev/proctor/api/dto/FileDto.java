@@ -1,0 +1,5 @@
+package dev.proctor.api.dto;
+
+/** A file of a request; {@code encoding} is utf8 (default) or base64. */
+public record FileDto(String path, String content, String encoding) {
+}

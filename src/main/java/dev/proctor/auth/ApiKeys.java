@@ -1,0 +1,63 @@
+package dev.proctor.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+
+/** Issues, checks and revokes API keys; only their SHA-256 is stored. */
+@ApplicationScoped
+public class ApiKeys {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int PREFIX_LENGTH = 10;
+
+    /** A freshly issued key: the only moment its plain text exists. */
+    public record Issued(long id, String key, String prefix, boolean admin) {
+    }
+
+    public static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    public static String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    @Transactional
+    public Issued issue(long clientId, boolean admin) {
+        return register(clientId, "pk_" + randomToken(24), admin);
+    }
+
+    @Transactional
+    public Issued register(long clientId, String key, boolean admin) {
+        ApiKey k = new ApiKey();
+        k.clientId = clientId;
+        k.keyHash = sha256(key);
+        k.prefix = key.substring(0, PREFIX_LENGTH);
+        k.admin = admin;
+        k.persist();
+        return new Issued(k.id, key, k.prefix, admin);
+    }
+
+    /** The caller a key stands for, if the key exists and is not revoked. */
+    @Transactional
+    public Optional<Caller> authenticate(String key) {
+        Optional<ApiKey> found = ApiKey.find("keyHash = ?1 and revokedAt is null", (Object) sha256(key))
+                .firstResultOptional();
+        return found.map(k -> {
+            Client c = Client.findById(k.clientId);
+            return new Caller(c.id, c.name, k.admin, k.id);
+        });
+    }
+}

@@ -1,0 +1,220 @@
+package dev.proctor.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.api.ProblemException;
+import dev.proctor.api.dto.JobPage;
+import dev.proctor.api.dto.JobRequest;
+import dev.proctor.api.dto.JobView;
+import dev.proctor.auth.Caller;
+import dev.proctor.auth.Client;
+import dev.proctor.profiles.ProfileRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Submitting, reading, listing and cancelling jobs; every read is scoped to the caller's client. */
+@ApplicationScoped
+public class JobService {
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    JobsConfig config;
+
+    @Inject
+    ProfileRegistry profiles;
+
+    /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
+    public record Submitted(Job job, boolean created) {
+    }
+
+    public Submitted submit(Caller caller, JobRequest request, String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw ProblemException.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+        }
+        if (idempotencyKey != null) {
+            Job seen = QuarkusTransaction.requiringNew().call(() -> byKey(caller.clientId(), idempotencyKey));
+            if (seen != null) {
+                return new Submitted(seen, false);
+            }
+        }
+        Client client = QuarkusTransaction.requiringNew().call(() -> Client.<Client>findById(caller.clientId()));
+        JobSpec spec = new JobValidator(config, profiles::find).validate(request, client.quota());
+        String specJson;
+        try {
+            specJson = json.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("job spec does not serialise", e);
+        }
+        return QuarkusTransaction.requiringNew().call(() -> insert(client, spec, specJson, idempotencyKey));
+    }
+
+    private Submitted insert(Client client, JobSpec spec, String specJson, String idempotencyKey) {
+        long queued = ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE state = 'queued'")
+                .getSingleResult()).longValue();
+        if (queued >= config.maxQueued()) {
+            throw new ProblemException(503, "queue-full", "the queue is full; retry later", null, 5);
+        }
+        long active = ((Number) em.createNativeQuery(
+                "SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')")
+                .setParameter(1, client.id).getSingleResult()).longValue();
+        if (active >= client.maxConcurrentJobs) {
+            throw new ProblemException(429, "too-many-jobs", "your quota allows " + client.maxConcurrentJobs
+                    + " jobs queued or running at once", null, 1);
+        }
+        UUID id = UUID.randomUUID();
+        int inserted = em.createNativeQuery("""
+                INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state)
+                VALUES (?1, ?2, 'queued', ?3, CAST(?4 AS jsonb), ?5, ?6, ?7)
+                ON CONFLICT (client_id, idempotency_key) DO NOTHING""")
+                .setParameter(1, id).setParameter(2, client.id).setParameter(3, spec.profile())
+                .setParameter(4, specJson).setParameter(5, idempotencyKey).setParameter(6, spec.callbackUrl())
+                .setParameter(7, spec.callbackUrl() == null ? null : "pending")
+                .executeUpdate();
+        if (inserted == 0) {
+            return new Submitted(byKey(client.id, idempotencyKey), false);
+        }
+        return new Submitted(Job.findById(id), true);
+    }
+
+    private static Job byKey(long clientId, String key) {
+        return Job.<Job>find("clientId = ?1 and idempotencyKey = ?2", clientId, key).firstResult();
+    }
+
+    /** The job if the caller may see it; 404 for anyone else's (never 403: ids are not confirmed). */
+    public Job get(Caller caller, UUID id) {
+        Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(id));
+        if (job == null || (!caller.admin() && job.clientId != caller.clientId())) {
+            throw ProblemException.notFound("no job " + id);
+        }
+        return job;
+    }
+
+    public Job cancel(Caller caller, UUID id) {
+        get(caller, id);
+        QuarkusTransaction.requiringNew().run(() -> {
+            int n = em.createNativeQuery("""
+                    UPDATE jobs SET state = 'cancelled', finished_at = now(), lease_owner = NULL,
+                        lease_expires_at = NULL, verdict = NULL
+                    WHERE id = ?1 AND state IN ('queued', 'running')""").setParameter(1, id).executeUpdate();
+            if (n == 0) {
+                throw new ProblemException(409, "already-finished", "job " + id + " has already finished", null);
+            }
+        });
+        return get(caller, id);
+    }
+
+    public JobPage list(Caller caller, String state, String verdict, String profile, OffsetDateTime after,
+                        OffsetDateTime before, String cursor, int limit) {
+        StringBuilder q = new StringBuilder("from Job where 1 = 1");
+        Map<String, Object> p = new HashMap<>();
+        if (!caller.admin()) {
+            q.append(" and clientId = :client");
+            p.put("client", caller.clientId());
+        }
+        if (state != null) {
+            try {
+                p.put("state", JobState.parse(state).wire());
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalid("state", "state must be queued, running, done or cancelled");
+            }
+            q.append(" and state = :state");
+        }
+        if (verdict != null) {
+            q.append(" and verdict = :verdict");
+            p.put("verdict", verdict);
+        }
+        if (profile != null) {
+            q.append(" and profile = :profile");
+            p.put("profile", profile);
+        }
+        if (after != null) {
+            q.append(" and createdAt >= :after");
+            p.put("after", after);
+        }
+        if (before != null) {
+            q.append(" and createdAt < :before");
+            p.put("before", before);
+        }
+        if (cursor != null) {
+            Object[] c = decodeCursor(cursor);
+            q.append(" and (createdAt < :cAt or (createdAt = :cAt and id < :cId))");
+            p.put("cAt", c[0]);
+            p.put("cId", c[1]);
+        }
+        q.append(" order by createdAt desc, id desc");
+        List<Job> jobs = QuarkusTransaction.requiringNew().call(
+                () -> Job.<Job>find(q.toString(), p).page(0, limit + 1).list());
+        String next = null;
+        if (jobs.size() > limit) {
+            jobs = jobs.subList(0, limit);
+            Job last = jobs.get(limit - 1);
+            next = encodeCursor(last.createdAt, last.id);
+        }
+        List<JobView> views = new ArrayList<>();
+        for (Job j : jobs) {
+            views.add(view(j, false));
+        }
+        return new JobPage(views, next);
+    }
+
+    static String encodeCursor(OffsetDateTime at, UUID id) {
+        String s = at.toString() + "|" + id;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Object[] decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int bar = s.indexOf('|');
+            return new Object[] {OffsetDateTime.parse(s.substring(0, bar)), UUID.fromString(s.substring(bar + 1))};
+        } catch (RuntimeException e) {
+            throw ProblemException.invalid("cursor", "cursor is not one this service returned");
+        }
+    }
+
+    /** The client view; {@code full} includes each test's detail. */
+    public JobView view(Job j, boolean full) {
+        JsonNode result = read(j.result);
+        JsonNode request = read(j.request);
+        return new JobView(j.id, "/api/v1/jobs/" + j.id, j.state, j.verdict, j.score, j.profile,
+                result == null ? null : result.get("compile"),
+                result == null || !full ? null : result.get("tests"),
+                result == null ? null : result.get("usage"),
+                request == null || request.get("metadata") == null || request.get("metadata").isNull() ? null
+                        : request.get("metadata"),
+                j.error, j.createdAt, j.startedAt, j.finishedAt, j.attempts,
+                j.leaseOwner != null ? j.leaseOwner : result == null ? null : text(result.get("node")));
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    private JsonNode read(String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return json.readTree(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
+    }
+
+}

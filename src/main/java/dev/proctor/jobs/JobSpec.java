@@ -1,0 +1,29 @@
+package dev.proctor.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.proctor.profiles.LimitSet;
+import java.util.List;
+
+/**
+ * A validated job, as stored in {@code jobs.request}: files decoded, every limit resolved and capped.
+ */
+public record JobSpec(String profile, List<SpecFile> files, List<SpecTest> tests, LimitSet compileLimits,
+                      Checker checker, boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata) {
+
+    /** A file to place in the job's work directory. */
+    public record SpecFile(String path, byte[] content) {
+    }
+
+    /** A test with its resolved limits. */
+    public record SpecTest(String name, byte[] stdin, byte[] expectedOutput, LimitSet limits, double weight) {
+    }
+
+    /** The resolved checker; {@code files} and {@code profile} only for type program. */
+    public record Checker(String type, double absError, double relError, String profile, List<SpecFile> files,
+                          LimitSet limits) {
+    }
+
+    public boolean weighted() {
+        return tests.stream().anyMatch(t -> t.weight() != 1.0);
+    }
+}

@@ -1,0 +1,263 @@
+package dev.proctor.jobs;
+
+import dev.proctor.api.ProblemException;
+import dev.proctor.api.dto.CheckerDto;
+import dev.proctor.api.dto.FileDto;
+import dev.proctor.api.dto.JobRequest;
+import dev.proctor.api.dto.TestDto;
+import dev.proctor.auth.Quota;
+import dev.proctor.profiles.LimitSet;
+import dev.proctor.profiles.Profile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Checks everything of a request and resolves it to a {@link JobSpec}, or throws a
+ * {@link ProblemException} naming the field. Touches no database: nothing is stored for bad input.
+ */
+public final class JobValidator {
+
+    private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    private static final Set<String> CHECKERS = Set.of("exact", "trimmed", "tokens", "float", "program");
+    private static final int MAX_NAME = 128;
+
+    private final JobsConfig config;
+    private final Function<String, Optional<Profile>> profiles;
+
+    public JobValidator(JobsConfig config, Function<String, Optional<Profile>> profiles) {
+        this.config = config;
+        this.profiles = profiles;
+    }
+
+    public JobSpec validate(JobRequest r, Quota quota) {
+        if (r == null) {
+            throw ProblemException.invalid(null, "a JSON body is required");
+        }
+        if (r.profile() == null || r.profile().isBlank()) {
+            throw ProblemException.invalid("profile", "profile is required (GET /api/v1/profiles lists them)");
+        }
+        Profile profile = profiles.apply(r.profile()).orElseThrow(() -> ProblemException.unprocessable("profile",
+                "unknown profile '" + r.profile() + "' (GET /api/v1/profiles lists them)"));
+        int[] total = {0};
+        List<JobSpec.SpecFile> files = files(r.files(), "files", profile.sourceFile(), total, true);
+        LimitSet serverMax = serverMaximum().min(quotaMaximum(quota));
+        LimitSet runLimits = limits(r.limits(), "limits", profile.runLimits(), serverMax);
+        LimitSet compileLimits = profile.compiles()
+                ? limits(r.compileLimits(), "compile_limits", profile.compileLimits(), serverMax) : null;
+        if (!profile.compiles() && r.compileLimits() != null) {
+            throw ProblemException.invalid("compile_limits", "profile " + profile.name() + " has no compile step");
+        }
+        List<JobSpec.SpecTest> tests = tests(r, runLimits, profile, serverMax);
+        JobSpec.Checker checker = checker(r.checker(), total, serverMax);
+        String callback = callback(r.callbackUrl());
+        if (r.metadata() != null && r.metadata().toString().getBytes(StandardCharsets.UTF_8).length
+                > config.maxMetadataBytes()) {
+            throw ProblemException.tooLarge("metadata", "metadata is over " + config.maxMetadataBytes() + " bytes");
+        }
+        return new JobSpec(profile.name(), files, tests, compileLimits, checker,
+                Boolean.TRUE.equals(r.stopOnFirstFailure()), callback, r.metadata());
+    }
+
+    private List<JobSpec.SpecFile> files(List<FileDto> in, String field, String defaultPath, int[] total,
+                                         boolean required) {
+        if (in == null || in.isEmpty()) {
+            if (required) {
+                throw ProblemException.invalid(field, field + " must hold at least one file");
+            }
+            return List.of();
+        }
+        if (in.size() > config.maxFiles()) {
+            throw ProblemException.tooLarge(field, "at most " + config.maxFiles() + " files");
+        }
+        List<JobSpec.SpecFile> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < in.size(); i++) {
+            String f = field + "[" + i + "]";
+            FileDto d = in.get(i);
+            if (d == null) {
+                throw ProblemException.invalid(f, "a file must be an object");
+            }
+            String path = d.path() == null && in.size() == 1 ? defaultPath : d.path();
+            if (path == null || path.length() > 255 || !PATH.matcher(path).matches()
+                    || Set.of(path.split("/")).contains("..") || Set.of(path.split("/")).contains(".")) {
+                throw ProblemException.invalid(f + ".path",
+                        "path must be relative, of letters, digits, '.', '_', '-' and '/', without '..'");
+            }
+            if (!seen.add(path)) {
+                throw ProblemException.invalid(f + ".path", "duplicate path " + path);
+            }
+            if (d.content() == null) {
+                throw ProblemException.invalid(f + ".content", "content is required");
+            }
+            byte[] bytes = decode(d.content(), d.encoding(), f);
+            if (bytes.length > config.maxFileBytes()) {
+                throw ProblemException.tooLarge(f + ".content", "file is over " + config.maxFileBytes() + " bytes");
+            }
+            total[0] += bytes.length;
+            if (total[0] > config.maxTotalFileBytes()) {
+                throw ProblemException.tooLarge(f + ".content",
+                        "files together are over " + config.maxTotalFileBytes() + " bytes");
+            }
+            out.add(new JobSpec.SpecFile(path, bytes));
+        }
+        return out;
+    }
+
+    private static byte[] decode(String content, String encoding, String f) {
+        if (encoding == null || encoding.equals("utf8") || encoding.equals("utf-8")) {
+            return content.getBytes(StandardCharsets.UTF_8);
+        }
+        if (encoding.equals("base64")) {
+            try {
+                return Base64.getDecoder().decode(content.replaceAll("\\s+", ""));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalid(f + ".content", "invalid base64: " + e.getMessage());
+            }
+        }
+        throw ProblemException.invalid(f + ".encoding", "encoding must be utf8 or base64");
+    }
+
+    private List<JobSpec.SpecTest> tests(JobRequest r, LimitSet runLimits, Profile profile, LimitSet serverMax) {
+        List<TestDto> in = r.tests();
+        if (in == null || in.isEmpty()) {
+            byte[] stdin = data(r.stdin(), "stdin");
+            return List.of(new JobSpec.SpecTest("main", stdin, null, runLimits, 1.0));
+        }
+        if (r.stdin() != null) {
+            throw ProblemException.invalid("stdin", "give stdin per test when tests are given");
+        }
+        if (in.size() > config.maxTests()) {
+            throw ProblemException.tooLarge("tests", "at most " + config.maxTests() + " tests");
+        }
+        List<JobSpec.SpecTest> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < in.size(); i++) {
+            String f = "tests[" + i + "]";
+            TestDto t = in.get(i);
+            if (t == null) {
+                throw ProblemException.invalid(f, "a test must be an object");
+            }
+            String name = t.name() == null ? String.valueOf(i + 1) : t.name();
+            if (name.isBlank() || name.length() > MAX_NAME || !names.add(name)) {
+                throw ProblemException.invalid(f + ".name", "names must be unique, 1 to " + MAX_NAME + " characters");
+            }
+            if (t.weight() != null && !(t.weight() >= 0 && t.weight() <= 1e6)) {
+                throw ProblemException.invalid(f + ".weight", "weight must be between 0 and 1000000");
+            }
+            LimitSet limits = t.limits() == null ? runLimits
+                    : limits(t.limits().orElse(runLimits), f + ".limits", profile.runLimits(), serverMax);
+            out.add(new JobSpec.SpecTest(name, data(t.stdin(), f + ".stdin"),
+                    t.expectedOutput() == null ? null : data(t.expectedOutput(), f + ".expected_output"), limits,
+                    t.weight() == null ? 1.0 : t.weight()));
+        }
+        return out;
+    }
+
+    private byte[] data(String s, String field) {
+        byte[] b = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > config.maxTestDataBytes()) {
+            throw ProblemException.tooLarge(field, field + " is over " + config.maxTestDataBytes() + " bytes");
+        }
+        return b;
+    }
+
+    /** Request values over profile defaults, each checked positive and within the lowest maximum. */
+    LimitSet limits(LimitSet asked, String field, Profile.StepLimits profile, LimitSet serverMax) {
+        LimitSet given = asked == null ? LimitSet.NONE : asked;
+        LimitSet max = profile.maximum().min(serverMax);
+        checkItem(given.cpuTimeMs(), max.cpuTimeMs(), field + ".cpu_time_ms");
+        checkItem(given.wallTimeMs(), max.wallTimeMs(), field + ".wall_time_ms");
+        checkItem(given.memoryMb(), max.memoryMb(), field + ".memory_mb");
+        checkItem(given.pids() == null ? null : given.pids().longValue(),
+                max.pids() == null ? null : max.pids().longValue(), field + ".pids");
+        checkItem(given.outputKb(), max.outputKb(), field + ".output_kb");
+        checkItem(given.diskMb(), max.diskMb(), field + ".disk_mb");
+        if (given.memoryMb() != null && given.memoryMb() < 4) {
+            throw ProblemException.invalid(field + ".memory_mb", "memory_mb must be at least 4");
+        }
+        // defaults above a (lowered) maximum are lowered to it
+        return given.orElse(profile.defaults().min(max));
+    }
+
+    private static void checkItem(Long value, Long max, String field) {
+        if (value == null) {
+            return;
+        }
+        if (value <= 0) {
+            throw ProblemException.invalid(field, field + " must be positive");
+        }
+        if (max != null && value > max) {
+            throw ProblemException.unprocessable(field, field + " is over the maximum of " + max
+                    + " (the lowest of the profile's, your quota's and the server's)");
+        }
+    }
+
+    private JobSpec.Checker checker(CheckerDto c, int[] total, LimitSet serverMax) {
+        if (c == null) {
+            return new JobSpec.Checker("trimmed", 0, 0, null, List.of(), null);
+        }
+        String type = c.type() == null ? "trimmed" : c.type();
+        if (!CHECKERS.contains(type)) {
+            throw ProblemException.invalid("checker.type", "checker.type must be one of " + CHECKERS);
+        }
+        double abs = c.absError() == null ? 0 : c.absError();
+        double rel = c.relError() == null ? 0 : c.relError();
+        if (abs < 0 || rel < 0 || Double.isNaN(abs) || Double.isNaN(rel)) {
+            throw ProblemException.invalid(c.absError() != null && (abs < 0 || Double.isNaN(abs))
+                    ? "checker.abs_error" : "checker.rel_error", "errors must not be negative");
+        }
+        if (type.equals("float") && c.absError() == null && c.relError() == null) {
+            abs = 1e-6;
+        }
+        if (!type.equals("program")) {
+            if (c.files() != null || c.profile() != null) {
+                throw ProblemException.invalid("checker.files", "only a program checker has files and a profile");
+            }
+            return new JobSpec.Checker(type, abs, rel, null, List.of(), null);
+        }
+        if (c.profile() == null) {
+            throw ProblemException.invalid("checker.profile", "a program checker needs a profile");
+        }
+        Profile p = profiles.apply(c.profile()).orElseThrow(() -> ProblemException.unprocessable("checker.profile",
+                "unknown profile '" + c.profile() + "'"));
+        List<JobSpec.SpecFile> files = files(c.files(), "checker.files", p.sourceFile(), total, true);
+        return new JobSpec.Checker(type, 0, 0, p.name(), files, p.runLimits().defaults().min(serverMax));
+    }
+
+    private static String callback(String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI u = URI.create(url);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                    || url.length() > 2048) {
+                throw ProblemException.invalid("callback_url", "callback_url must be an absolute http(s) URL");
+            }
+            return url;
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid("callback_url", "callback_url is not a URL");
+        }
+    }
+
+    private LimitSet serverMaximum() {
+        JobsConfig.Maximums m = config.limits();
+        return new LimitSet(m.cpuTimeMs(), m.wallTimeMs(), m.memoryMb(), m.pids(), m.outputKb(), m.diskMb());
+    }
+
+    private static LimitSet quotaMaximum(Quota q) {
+        if (q == null) {
+            return LimitSet.NONE;
+        }
+        return new LimitSet(q.maxCpuTimeMs(), q.maxWallTimeMs(), q.maxMemoryMb(), q.maxPids(), q.maxOutputKb(),
+                q.maxDiskMb());
+    }
+}

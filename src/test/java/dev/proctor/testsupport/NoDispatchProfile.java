@@ -1,0 +1,12 @@
+package dev.proctor.testsupport;
+
+import java.util.Map;
+
+/** Queue tests drive claims themselves: no sandbox, and this node does not dispatch. */
+public class NoDispatchProfile extends FakeSandboxProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("proctor.node.dispatch", "false", "proctor.maintenance.requeue-every", "1h");
+    }
+}
