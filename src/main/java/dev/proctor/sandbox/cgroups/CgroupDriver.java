@@ -23,4 +23,10 @@ public interface CgroupDriver {
      * below the service's cgroups, its processes killed first. Returns how many were removed.
      */
     int cleanupStale();
+
+    /**
+     * {@link #cleanupStale()}, then removes the directory that holds the runs itself: called when
+     * the engine that owned it stops, or at start-up for the runs directory of a dead engine.
+     */
+    void removeRunsDir();
 }

@@ -1,0 +1,45 @@
+/* Failure reports from inside the new process to the supervisor. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+static int report_fd = -1;
+
+static const char *const names[] = {
+	[STEP_SPEC] = "spec", [STEP_OPEN] = "open", [STEP_CLONE] = "clone", [STEP_IDMAP] = "idmap",
+	[STEP_SYNC] = "sync", [STEP_CGROUP] = "cgroup", [STEP_HOSTNAME] = "hostname",
+	[STEP_NETWORK] = "network", [STEP_MOUNTS] = "mounts", [STEP_PIVOT_ROOT] = "pivot_root",
+	[STEP_FORK] = "fork", [STEP_STDIO] = "stdio", [STEP_DROP_PRIVS] = "drop_privs",
+	[STEP_RLIMITS] = "rlimits", [STEP_NO_NEW_PRIVS] = "no_new_privs",
+	[STEP_CLOSE_FDS] = "close_fds", [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec",
+};
+
+const char *step_name(enum step step)
+{
+	return names[step];
+}
+
+void report_set_fd(int fd)
+{
+	report_fd = fd;
+}
+
+void fail_errno(enum step step, int err, const char *detail)
+{
+	char line[512];
+	int n = snprintf(line, sizeof line, "step=%s errno=%d detail=%s\n", names[step], err,
+			 detail ? detail : "");
+	if (report_fd >= 0 && n > 0) {
+		ssize_t ignored = write(report_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+		(void)ignored;
+	}
+	_exit(127);
+}
+
+void fail(enum step step)
+{
+	fail_errno(step, errno, NULL);
+}

@@ -1,0 +1,153 @@
+/* Parses the run spec sent by the Java engine (trusted input, still bounds-checked). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "launcher.h"
+
+static int parse_u64(const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*v == '\0' || *end != '\0')
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int add(char **arr, int *n, int max, char *v)
+{
+	if (*n >= max)
+		return -1;
+	arr[(*n)++] = v;
+	return 0;
+}
+
+static int parse_bind(struct spec *s, char *v)
+{
+	/* "SRC\tDST\tro|rw" */
+	char *dst = strchr(v, '\t');
+	if (!dst || s->nbinds >= MAX_ITEMS)
+		return -1;
+	*dst++ = '\0';
+	char *mode = strchr(dst, '\t');
+	if (!mode)
+		return -1;
+	*mode++ = '\0';
+	s->binds[s->nbinds].src = v;
+	s->binds[s->nbinds].dst = dst;
+	s->binds[s->nbinds].read_only = strcmp(mode, "rw") != 0;
+	s->nbinds++;
+	return 0;
+}
+
+static int set_number(struct spec *s, const char *key, const char *v)
+{
+	static const struct { const char *key; size_t off; } nums[] = {
+		{ "disk_bytes", offsetof(struct spec, disk_bytes) },
+		{ "capture_max", offsetof(struct spec, capture_max) },
+		{ "output_max", offsetof(struct spec, output_max) },
+		{ "cpu_limit_us", offsetof(struct spec, cpu_limit_us) },
+		{ "wall_limit_us", offsetof(struct spec, wall_limit_us) },
+		{ "sample_us", offsetof(struct spec, sample_us) },
+		{ "rlimit_cpu_s", offsetof(struct spec, rlimit_cpu_s) },
+		{ "rlimit_stack", offsetof(struct spec, rlimit_stack) },
+		{ "rlimit_nofile", offsetof(struct spec, rlimit_nofile) },
+		{ "rlimit_fsize", offsetof(struct spec, rlimit_fsize) },
+	};
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		if (strcmp(key, nums[i].key) == 0)
+			return parse_u64(v, (uint64_t *)((char *)s + nums[i].off));
+	return 1;
+}
+
+static int set_string(struct spec *s, const char *key, char *v)
+{
+	static const struct { const char *key; size_t off; } strs[] = {
+		{ "id", offsetof(struct spec, id) },
+		{ "cgroup_dir", offsetof(struct spec, cgroup_dir) },
+		{ "cpu_file", offsetof(struct spec, cpu_file) },
+		{ "mem_file", offsetof(struct spec, mem_file) },
+		{ "box", offsetof(struct spec, box) },
+		{ "run_dir", offsetof(struct spec, run_dir) },
+		{ "stdin", offsetof(struct spec, stdin_path) },
+		{ "stdout", offsetof(struct spec, stdout_path) },
+		{ "stderr", offsetof(struct spec, stderr_path) },
+		{ "seccomp", offsetof(struct spec, seccomp_path) },
+		{ "hostname", offsetof(struct spec, hostname) },
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (strcmp(key, strs[i].key) == 0) {
+			*(char **)((char *)s + strs[i].off) = v;
+			return 0;
+		}
+	return 1;
+}
+
+static int set_key(struct spec *s, const char *key, char *v)
+{
+	if (strcmp(key, "arg") == 0)
+		return add(s->argv, &s->argc, MAX_ITEMS, v);
+	if (strcmp(key, "env") == 0)
+		return add(s->envp, &s->envc, MAX_ITEMS, v);
+	if (strcmp(key, "layer") == 0)
+		return add(s->layers, &s->nlayers, MAX_ITEMS, v);
+	if (strcmp(key, "ro") == 0)
+		return add(s->ro_paths, &s->nro, MAX_ITEMS, v);
+	if (strcmp(key, "tasks") == 0)
+		return add(s->tasks, &s->ntasks, 16, v);
+	if (strcmp(key, "bind") == 0)
+		return parse_bind(s, v);
+	if (strcmp(key, "cpu_format") == 0) {
+		s->cpu_file_usec = strcmp(v, "usec") == 0;
+		return 0;
+	}
+	if (strcmp(key, "network") == 0) {
+		s->loopback = strcmp(v, "loopback") == 0;
+		return strcmp(v, "loopback") == 0 || strcmp(v, "none") == 0 ? 0 : -1;
+	}
+	if (strcmp(key, "uid_base") == 0) {
+		uint64_t base;
+		if (parse_u64(v, &base) < 0 || base == 0 || base > 4000000000ULL)
+			return -1;
+		s->uid_base = (uid_t)base;
+		return 0;
+	}
+	int r = set_number(s, key, v);
+	if (r <= 0)
+		return r;
+	return set_string(s, key, v);
+}
+
+/* buf holds "k=v\0k=v\0...\0"; pointers into buf are kept. Returns 0 or -1 with *bad_key set. */
+int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key)
+{
+	memset(s, 0, sizeof *s);
+	size_t pos = 0;
+	while (pos < len && buf[pos] != '\0') {
+		char *entry = buf + pos;
+		size_t elen = strnlen(entry, len - pos);
+		if (pos + elen >= len) {
+			*bad_key = "(unterminated)";
+			return -1;
+		}
+		pos += elen + 1;
+		char *eq = strchr(entry, '=');
+		if (!eq) {
+			*bad_key = entry;
+			return -1;
+		}
+		*eq = '\0';
+		if (set_key(s, entry, eq + 1) != 0) {
+			*bad_key = entry;
+			return -1;
+		}
+	}
+	s->argv[s->argc] = NULL;
+	s->envp[s->envc] = NULL;
+	if (s->argc == 0 || !s->run_dir || !s->box || s->nlayers == 0 || !s->uid_base ||
+	    !s->stdout_path || !s->stderr_path) {
+		*bad_key = "(missing required key)";
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,438 @@
+/*
+ * One supervisor per run, forked by the launcher server for each connection. It clones the run's
+ * pid 1 into new namespaces, writes its id maps, then watches the run: wall clock, the cgroup's
+ * CPU counter (so CPU burnt by every process and thread counts), output volume, and the
+ * connection (closed by the engine = cancel). It never interprets the outcome: it reports facts
+ * and the engine decides the status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "launcher.h"
+
+#define SPEC_MAX (1 << 20)
+#define MAX_SAMPLES 20000
+#define SETUP_TIMEOUT_US 10000000ULL
+#define CPU_CHECK_US 10000ULL
+
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		 set_tid, set_tid_size, cgroup;
+};
+
+struct sample { uint64_t at, cpu, mem; };
+
+struct run {
+	const struct spec *s;
+	int conn;
+	pid_t pid1;
+	int pidfd;
+	int out_r, err_r, status_r, report_r;
+	int out_file, err_file, cpu_fd, mem_fd;
+	uint64_t out_bytes, err_bytes, out_kept, err_kept, cpu_us;
+	const char *killed_by;
+	int have_status, job_status, pid1_done;
+	uint64_t start_us, end_us;
+	struct sample *samples;
+	int nsamples;
+	char error[600];
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+static void send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n <= 0 && errno != EINTR)
+			return;
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		}
+	}
+}
+
+static void __attribute__((noreturn)) reply_error(int conn, const char *step, int err, const char *detail)
+{
+	char line[800];
+	int n = snprintf(line, sizeof line, "status=error\nerror=step=%s errno=%d (%s) detail=%s\nend\n",
+			 step, err, strerror(err), detail ? detail : "");
+	send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	_exit(0);
+}
+
+static size_t read_spec(int conn, char **out)
+{
+	char *buf = malloc(SPEC_MAX);
+	size_t len = 0;
+	while (buf && len < SPEC_MAX) {
+		ssize_t n = read(conn, buf + len, SPEC_MAX - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len >= 2 && buf[len - 1] == '\0' && buf[len - 2] == '\0')
+			break;
+	}
+	*out = buf;
+	return len;
+}
+
+static uint64_t read_number_file(int fd, int usec_key)
+{
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (usec_key) { /* v2 cpu.stat: "usage_usec N" */
+		char *p = strstr(buf, "usage_usec ");
+		return p ? strtoull(p + 11, NULL, 10) : 0;
+	}
+	return strtoull(buf, NULL, 10);
+}
+
+static uint64_t read_cpu_us(struct run *r)
+{
+	if (r->cpu_fd < 0)
+		return 0;
+	uint64_t v = read_number_file(r->cpu_fd, r->s->cpu_file_usec);
+	return r->s->cpu_file_usec ? v : v / 1000;
+}
+
+static void kill_run(struct run *r, const char *why)
+{
+	if (!r->killed_by)
+		r->killed_by = why;
+	/* SIGKILL to pid 1 tears down the whole pid namespace */
+	kill(r->pid1, SIGKILL);
+}
+
+static void drain(struct run *r, int *fd, int file, uint64_t *total, uint64_t *kept)
+{
+	char buf[65536];
+	ssize_t n = read(*fd, buf, sizeof buf);
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			close(*fd);
+			*fd = -1;
+		}
+		return;
+	}
+	*total += (uint64_t)n;
+	uint64_t room = r->s->capture_max > *kept ? r->s->capture_max - *kept : 0;
+	size_t keep = (uint64_t)n < room ? (size_t)n : (size_t)room;
+	if (keep > 0) {
+		send_all(file, buf, keep);
+		*kept += keep;
+	}
+	if (r->out_bytes + r->err_bytes > r->s->output_max)
+		kill_run(r, "output");
+}
+
+static int open_stdio(const struct spec *s, int *in, int *out_file, int *err_file)
+{
+	*in = open(s->stdin_path && *s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
+	*out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	*err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return (*in < 0 || *out_file < 0 || *err_file < 0) ? -1 : 0;
+}
+
+static void write_oom_adj(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t ignored = write(fd, "-1000", 5);
+		(void)ignored;
+		close(fd);
+	}
+}
+
+/* Clones pid 1 of the run; returns in the supervisor only. */
+static void start_run(struct run *r, void *bpf, size_t bpf_len)
+{
+	const struct spec *s = r->s;
+	int in, out_p[2], err_p[2], status_p[2], report_p[2], sync_p[2], tasks_fds[16];
+	if (open_stdio(s, &in, &r->out_file, &r->err_file) < 0)
+		reply_error(r->conn, "open", errno, "stdin/stdout/stderr files");
+	for (int i = 0; i < s->ntasks; i++)
+		if ((tasks_fds[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
+			reply_error(r->conn, "cgroup", errno, s->tasks[i]);
+	int cg_fd = -1;
+	if (s->cgroup_dir && (cg_fd = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		reply_error(r->conn, "cgroup", errno, s->cgroup_dir);
+	r->cpu_fd = s->cpu_file ? open(s->cpu_file, O_RDONLY | O_CLOEXEC) : -1;
+	r->mem_fd = s->mem_file ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
+	if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(status_p, O_CLOEXEC) < 0 ||
+	    pipe2(report_p, O_CLOEXEC) < 0 || pipe2(sync_p, O_CLOEXEC) < 0)
+		reply_error(r->conn, "open", errno, "pipes");
+
+	struct clone_args_v2 args;
+	memset(&args, 0, sizeof args);
+	/* every namespace: pid, mount, uts, ipc, net, user, time (+ cgroup, here or after the v1 move) */
+	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+		     CLONE_NEWNET | CLONE_NEWTIME | CLONE_PIDFD;
+	if (cg_fd >= 0) { /* v2: born inside the run's cgroup, no migration at all */
+		args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+		args.cgroup = (uint64_t)cg_fd;
+	}
+	args.pidfd = (uint64_t)(uintptr_t)&r->pidfd;
+	args.exit_signal = SIGCHLD;
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0)
+		reply_error(r->conn, "clone", errno, "clone3");
+	if (pid == 0) {
+		close(r->conn);
+		close(out_p[0]); close(err_p[0]); close(status_p[0]); close(report_p[0]); close(sync_p[1]);
+		job_main(s, sync_p[0], report_p[1], status_p[1], in, out_p[1], err_p[1], tasks_fds, bpf, bpf_len);
+	}
+	r->pid1 = (pid_t)pid;
+	close(in); close(out_p[1]); close(err_p[1]); close(status_p[1]); close(report_p[1]); close(sync_p[0]);
+	for (int i = 0; i < s->ntasks; i++)
+		close(tasks_fds[i]);
+	if (cg_fd >= 0)
+		close(cg_fd);
+	r->out_r = out_p[0];
+	r->err_r = err_p[0];
+	r->status_r = status_p[0];
+	r->report_r = report_p[0];
+	/* pid 1 must outlive the job it reaps: the OOM killer picks the job instead */
+	write_oom_adj(r->pid1);
+	if (userns_write_maps(r->pid1, s->uid_base) < 0) {
+		int err = errno;
+		kill(r->pid1, SIGKILL);
+		waitpid(r->pid1, NULL, 0);
+		reply_error(r->conn, "idmap", err, "uid_map/gid_map");
+	}
+	if (write(sync_p[1], "g", 1) != 1) {
+		kill(r->pid1, SIGKILL);
+		waitpid(r->pid1, NULL, 0);
+		reply_error(r->conn, "sync", errno, "sync pipe");
+	}
+	close(sync_p[1]);
+}
+
+/* Waits for EOF on the report pipe: the job exec'd. A line instead names the failed step. */
+static int wait_exec(struct run *r)
+{
+	size_t len = 0;
+	uint64_t deadline = now_us() + SETUP_TIMEOUT_US;
+	for (;;) {
+		struct pollfd p = { .fd = r->report_r, .events = POLLIN };
+		uint64_t now = now_us();
+		if (now >= deadline) {
+			snprintf(r->error, sizeof r->error, "step=setup errno=%d detail=setup timed out", ETIMEDOUT);
+			return -1;
+		}
+		int pr = poll(&p, 1, (int)((deadline - now) / 1000 + 1));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		ssize_t n = read(r->report_r, r->error + len, sizeof r->error - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len >= sizeof r->error - 1)
+			break;
+	}
+	close(r->report_r);
+	r->report_r = -1;
+	r->error[len] = '\0';
+	char *nl = strchr(r->error, '\n');
+	if (nl)
+		*nl = '\0';
+	return len > 0 ? -1 : 0;
+}
+
+static void take_sample(struct run *r, uint64_t now)
+{
+	if (r->nsamples >= MAX_SAMPLES || !r->samples)
+		return;
+	struct sample *x = &r->samples[r->nsamples++];
+	x->at = now - r->start_us;
+	x->cpu = read_cpu_us(r);
+	x->mem = r->mem_fd >= 0 ? read_number_file(r->mem_fd, 0) : 0;
+}
+
+static int next_timeout_ms(const struct run *r, uint64_t now, uint64_t next_cpu, uint64_t next_sample)
+{
+	if (r->pid1_done)
+		return 20;
+	uint64_t until = r->start_us + r->s->wall_limit_us;
+	if (r->s->cpu_limit_us && next_cpu < until)
+		until = next_cpu;
+	if (r->s->sample_us && next_sample < until)
+		until = next_sample;
+	return until <= now ? 0 : (int)((until - now + 999) / 1000);
+}
+
+static void on_pid1_exit(struct run *r)
+{
+	int st;
+	if (waitpid(r->pid1, &st, WNOHANG) == r->pid1) {
+		r->pid1_done = 1;
+		if (!r->end_us)
+			r->end_us = now_us();
+	}
+}
+
+static void read_status(struct run *r)
+{
+	int st;
+	ssize_t n = read(r->status_r, &st, sizeof st);
+	if (n == (ssize_t)sizeof st) {
+		r->have_status = 1;
+		r->job_status = st;
+		r->end_us = now_us();
+	}
+	close(r->status_r);
+	r->status_r = -1;
+}
+
+static void check_limits(struct run *r, uint64_t now, uint64_t *next_cpu, uint64_t *next_sample)
+{
+	if (r->pid1_done)
+		return;
+	if (now >= r->start_us + r->s->wall_limit_us)
+		kill_run(r, "wall");
+	if (r->s->cpu_limit_us && now >= *next_cpu) {
+		r->cpu_us = read_cpu_us(r);
+		if (r->cpu_us >= r->s->cpu_limit_us)
+			kill_run(r, "cpu");
+		*next_cpu = now + CPU_CHECK_US;
+	}
+	if (r->s->sample_us && now >= *next_sample) {
+		take_sample(r, now);
+		*next_sample = now + r->s->sample_us;
+	}
+}
+
+static void watch(struct run *r)
+{
+	uint64_t next_cpu = r->start_us + CPU_CHECK_US, next_sample = r->start_us, done_at = 0;
+	int conn_open = 1;
+	while (!(r->pid1_done && r->out_r < 0 && r->err_r < 0)) {
+		uint64_t now = now_us();
+		if (r->pid1_done && !done_at)
+			done_at = now;
+		if (done_at && now - done_at > 2000000ULL)
+			break; /* pipes held past the namespace's death: cannot happen, never hang on it */
+		struct pollfd p[5] = {
+			{ .fd = r->out_r, .events = POLLIN }, { .fd = r->err_r, .events = POLLIN },
+			{ .fd = r->status_r, .events = POLLIN }, { .fd = r->pidfd, .events = POLLIN },
+			{ .fd = conn_open ? r->conn : -1, .events = POLLIN },
+		};
+		if (r->pid1_done)
+			p[3].fd = -1;
+		int pr = poll(p, 5, next_timeout_ms(r, now, next_cpu, next_sample));
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr > 0) {
+			if (p[0].revents)
+				drain(r, &r->out_r, r->out_file, &r->out_bytes, &r->out_kept);
+			if (p[1].revents)
+				drain(r, &r->err_r, r->err_file, &r->err_bytes, &r->err_kept);
+			if (p[2].revents)
+				read_status(r);
+			if (p[3].revents)
+				on_pid1_exit(r);
+			if (p[4].revents) { /* the engine closed the connection: cancel */
+				conn_open = 0;
+				kill_run(r, "cancel");
+			}
+		}
+		check_limits(r, now_us(), &next_cpu, &next_sample);
+	}
+	if (!r->pid1_done) {
+		kill_run(r, r->killed_by ? r->killed_by : "internal");
+		waitpid(r->pid1, NULL, 0);
+		r->pid1_done = 1;
+	}
+	if (r->status_r >= 0)
+		read_status(r);
+}
+
+static void reply(struct run *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		_exit(1);
+	if (r->have_status && WIFEXITED(r->job_status))
+		fprintf(f, "status=exited\nexit_code=%d\n", WEXITSTATUS(r->job_status));
+	else if (r->have_status && WIFSIGNALED(r->job_status))
+		fprintf(f, "status=signaled\nsignal=%d\n", WTERMSIG(r->job_status));
+	else /* pid 1 was killed before the job's status reached us: by us, or the OOM killer */
+		fprintf(f, "status=signaled\nsignal=%d\n", SIGKILL);
+	uint64_t end = r->end_us ? r->end_us : now_us();
+	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end - r->start_us));
+	fprintf(f, "killed_by=%s\n", r->killed_by ? r->killed_by : "none");
+	fprintf(f, "stdout_bytes=%llu\nstderr_bytes=%llu\n", (unsigned long long)r->out_bytes,
+		(unsigned long long)r->err_bytes);
+	fprintf(f, "cpu_us=%llu\n", (unsigned long long)read_cpu_us(r));
+	for (int i = 0; i < r->nsamples; i++)
+		fprintf(f, "sample=%llu,%llu,%llu\n", (unsigned long long)r->samples[i].at,
+			(unsigned long long)r->samples[i].cpu, (unsigned long long)r->samples[i].mem);
+	fprintf(f, "end\n");
+	fclose(f);
+	send_all(r->conn, text, len);
+	free(text);
+}
+
+void supervise(int conn)
+{
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
+	char *buf;
+	size_t len = read_spec(conn, &buf);
+	struct spec s;
+	const char *bad = NULL;
+	if (!buf || spec_parse(buf, len, &s, &bad) < 0)
+		reply_error(conn, "spec", EINVAL, bad);
+	void *bpf = NULL;
+	size_t bpf_len = 0;
+	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
+		reply_error(conn, "seccomp", errno, s.seccomp_path);
+
+	struct run r;
+	memset(&r, 0, sizeof r);
+	r.s = &s;
+	r.conn = conn;
+	r.pidfd = -1;
+	if (s.sample_us)
+		r.samples = calloc(MAX_SAMPLES, sizeof *r.samples);
+	start_run(&r, bpf, bpf_len);
+	if (wait_exec(&r) < 0) {
+		kill(r.pid1, SIGKILL);
+		waitpid(r.pid1, NULL, 0);
+		char line[800];
+		int n = snprintf(line, sizeof line, "status=error\nerror=%s\nend\n", r.error);
+		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+		_exit(0);
+	}
+	r.start_us = now_us();
+	watch(&r);
+	reply(&r);
+	_exit(0);
+}

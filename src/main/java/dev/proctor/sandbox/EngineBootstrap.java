@@ -1,0 +1,252 @@
+package dev.proctor.sandbox;
+
+import dev.proctor.sandbox.cgroups.CgroupDetector;
+import dev.proctor.sandbox.cgroups.CgroupDriver;
+import dev.proctor.sandbox.launcher.LauncherServer;
+import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.sandbox.rootfs.HostImageBuilder;
+import dev.proctor.sandbox.rootfs.Image;
+import dev.proctor.sandbox.rootfs.ImageStore;
+import dev.proctor.sandbox.seccomp.SeccompProfiles;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Start-up of an engine: checks every prerequisite and reports all failures in one message, cleans
+ * what crashed earlier processes left (cgroups, mounts, run dirs), prepares images and seccomp
+ * programs, starts the launcher. Several engines may share one state dir (nodes, the CLI): each
+ * owns an instance directory named after its pid and never touches another live one.
+ */
+final class EngineBootstrap {
+
+    private static final Logger LOG = Logger.getLogger(EngineBootstrap.class);
+
+    /** One engine's private state. */
+    record Instance(String tag, Path dir, Path runsDir, Path workDir) {
+
+        void release(CgroupDriver cgroups) {
+            try {
+                cgroups.removeRunsDir();
+                unmountBelow(dir);
+                deleteTree(dir);
+            } catch (IOException | SandboxException e) {
+                LOG.warnf("could not fully clean %s: %s", dir, e.getMessage());
+            }
+        }
+    }
+
+    private EngineBootstrap() {
+    }
+
+    static LinuxSandboxEngine start(EngineConfig config) {
+        List<String> problems = new ArrayList<>(checkHost(config));
+        CgroupDetector detector = new CgroupDetector();
+        problems.addAll(detector.problems());
+        SeccompProfiles seccomp = null;
+        try {
+            seccomp = new SeccompProfiles(config.profilesDir().resolve("seccomp"));
+        } catch (SandboxException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new SandboxException("the sandbox cannot run jobs safely on this host:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+        try {
+            Path state = createPrivateDir(config.stateDir());
+            cleanupDeadInstances(state);
+            cleanupDeadCgroups(detector);
+            Instance instance = createInstance(state);
+            CgroupDriver cgroups = detector.driver(cgroupDirName(instance.tag()));
+            Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state)));
+            // built images only: building is explicit (`proctor image build`), never done at start-up
+            for (Image built : new ImageStore(state.resolve("images"), config.profilesDir().resolve("images")).builtImages()) {
+                images.put(built.name(), built);
+            }
+            Map<String, Path> programs = writePrograms(seccomp, instance.dir().resolve("seccomp"));
+            LauncherServer launcher = LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
+            LOG.infof("sandbox engine ready: cgroup %s, images %s, seccomp %s", cgroups.version(), images.keySet(),
+                    programs.keySet());
+            return new LinuxSandboxEngine(config, instance, cgroups, images, programs, launcher);
+        } catch (IOException e) {
+            throw new SandboxException("cannot prepare the state dir " + config.stateDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static List<String> checkHost(EngineConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (!Syscalls.isRoot()) {
+            problems.add("not running as root: the sandbox needs root to create namespaces, cgroups and mounts");
+        }
+        if (!Files.isExecutable(config.launcherBinary())) {
+            problems.add("launcher not built: " + config.launcherBinary() + " is missing (run `mvn package`)");
+        }
+        String filesystems = readOr(Path.of("/proc/filesystems"), "");
+        if (!filesystems.contains("\toverlay\n")) {
+            problems.add("overlayfs unsupported by this kernel (modprobe overlay)");
+        }
+        if (readOr(Path.of("/proc/sys/user/max_user_namespaces"), "1").trim().equals("0")) {
+            problems.add("user namespaces disabled: set sysctl user.max_user_namespaces > 0");
+        }
+        if (!readOr(Path.of("/proc/self/status"), "").contains("Seccomp:")) {
+            problems.add("seccomp unsupported by this kernel (CONFIG_SECCOMP_FILTER)");
+        }
+        if (!Files.isDirectory(config.profilesDir().resolve("seccomp"))) {
+            problems.add("seccomp profiles missing: " + config.profilesDir().resolve("seccomp"));
+        }
+        return problems;
+    }
+
+    private static String readOr(Path file, String fallback) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private static final String CGROUP_PREFIX = "proctor-";
+
+    private static String cgroupDirName(String tag) {
+        return CGROUP_PREFIX + tag;
+    }
+
+    private static Path createPrivateDir(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
+    /** The instance tag is pid + start time, so a recycled pid is never mistaken for a live engine. */
+    private static Instance createInstance(Path state) throws IOException {
+        ProcessHandle self = ProcessHandle.current();
+        String tag = "p" + self.pid();
+        Path dir = state.resolve("instances").resolve(tag);
+        unmountBelow(dir);
+        deleteTree(dir);
+        Files.createDirectories(dir.resolve("runs"));
+        Files.createDirectories(dir.resolve("work"));
+        Files.writeString(dir.resolve("owner"), ownerStamp(self), StandardCharsets.UTF_8);
+        return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"));
+    }
+
+    private static String ownerStamp(ProcessHandle p) {
+        return p.pid() + " " + p.info().startInstant().map(Object::toString).orElse("?");
+    }
+
+    private static void cleanupDeadInstances(Path state) throws IOException {
+        Path instances = state.resolve("instances");
+        if (!Files.isDirectory(instances)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(instances)) {
+            for (Path dir : dirs.toList()) {
+                if (isLive(dir)) {
+                    continue;
+                }
+                String tag = dir.getFileName().toString();
+                unmountBelow(dir);
+                deleteTree(dir);
+                LOG.infof("cleaned up the state of dead engine %s", tag);
+            }
+        }
+    }
+
+    /**
+     * Removes the cgroups of engines whose process is gone, whatever state dir they used (tests
+     * and the CLI use their own): their runs are killed and the directories removed.
+     */
+    private static void cleanupDeadCgroups(CgroupDetector detector) {
+        for (String name : detector.childNames(CGROUP_PREFIX + "p")) {
+            String pid = name.substring(CGROUP_PREFIX.length() + 1);
+            if (!pid.chars().allMatch(Character::isDigit) || pid.isEmpty()
+                    || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
+                continue;
+            }
+            try {
+                detector.driver(name).removeRunsDir();
+                LOG.infof("removed the cgroups of dead engine %s", name);
+            } catch (SandboxException e) {
+                LOG.warnf("could not remove the cgroups of dead engine %s: %s", name, e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isLive(Path instanceDir) {
+        String stamp = readOr(instanceDir.resolve("owner"), "").trim();
+        String[] parts = stamp.split(" ");
+        if (parts.length != 2) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(parts[0]))
+                    .map(p -> ownerStamp(p).equals(stamp))
+                    .orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    static void unmountBelow(Path dir) throws IOException {
+        String prefix = dir.toAbsolutePath().normalize() + "/";
+        List<String> targets = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            String mountPoint = f[4].replace("\\040", " ");
+            if (mountPoint.startsWith(prefix)) {
+                targets.add(mountPoint);
+            }
+        }
+        targets.sort(Comparator.reverseOrder());
+        for (String t : targets) {
+            Syscalls.umountDetach(t);
+        }
+    }
+
+    /** Builds the host image once per state dir; other engines reuse it (guarded by a file lock). */
+    private static Image hostImage(Path state) throws IOException {
+        Path images = state.resolve("images");
+        Files.createDirectories(images);
+        try (FileChannel ch = FileChannel.open(images.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            return new HostImageBuilder(Path.of("/")).buildIfStale(images);
+        }
+    }
+
+    private static Map<String, Path> writePrograms(SeccompProfiles seccomp, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Path> programs = new HashMap<>();
+        for (String name : seccomp.names()) {
+            Path file = dir.resolve(name + ".bpf");
+            Files.write(file, seccomp.program(name));
+            programs.put(name, file);
+        }
+        return programs;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.proctor.sandbox;
+
+import dev.proctor.sandbox.accounting.CgroupStats;
+import dev.proctor.sandbox.accounting.Usage;
+import dev.proctor.sandbox.cgroups.CgroupDriver;
+import dev.proctor.sandbox.cgroups.CgroupPool;
+import dev.proctor.sandbox.cgroups.RunCgroup;
+import dev.proctor.sandbox.launcher.LaunchConnection;
+import dev.proctor.sandbox.launcher.LaunchReport;
+import dev.proctor.sandbox.launcher.LaunchRequest;
+import dev.proctor.sandbox.launcher.LauncherServer;
+import dev.proctor.sandbox.rootfs.Image;
+import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The sandbox engine on Linux: cgroups from Java, everything between fork and exec in the C
+ * launcher, which the engine keeps running and feeds one spec per run over a Unix socket.
+ * Built by {@link EngineBootstrap#start(EngineConfig)}.
+ */
+public final class LinuxSandboxEngine implements SandboxEngine {
+
+    private static final Logger LOG = Logger.getLogger(LinuxSandboxEngine.class);
+    /** Grace the Java side gives the supervisor past the wall limit before it gives up on it. */
+    private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
+    private static final int NOFILE = 1024;
+    private static final long FSIZE_MARGIN = Limits.MIB;
+
+    private final EngineConfig config;
+    private final EngineBootstrap.Instance instance;
+    private final CgroupDriver cgroups;
+    private final CgroupPool cgroupPool;
+    private final Map<String, Image> images;
+    private final Map<String, Path> seccompPrograms;
+    private volatile LauncherServer launcher;
+    private final AtomicLong sequence = new AtomicLong();
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sandbox-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    LinuxSandboxEngine(EngineConfig config, EngineBootstrap.Instance instance, CgroupDriver cgroups,
+                       Map<String, Image> images, Map<String, Path> seccompPrograms, LauncherServer launcher) {
+        this.config = config;
+        this.instance = instance;
+        this.cgroups = cgroups;
+        this.cgroupPool = new CgroupPool(cgroups, instance.tag());
+        this.images = Map.copyOf(images);
+        this.seccompPrograms = Map.copyOf(seccompPrograms);
+        this.launcher = launcher;
+    }
+
+    /** Starts an engine: checks every prerequisite first and reports all that are missing at once. */
+    public static LinuxSandboxEngine start(EngineConfig config) {
+        return EngineBootstrap.start(config);
+    }
+
+    @Override
+    public Workdir createWorkdir(long sizeBytes) {
+        Path dir = instance.workDir().resolve("w" + sequence.incrementAndGet());
+        return TmpfsWorkdir.create(dir, sizeBytes, jobHostUid());
+    }
+
+    private int jobHostUid() {
+        return config.uidBase() + 1000;
+    }
+
+    @Override
+    public RunResult run(RunSpec spec, Cancellation cancellation) {
+        Image image = images.get(spec.image());
+        if (image == null) {
+            return RunResult.internalError("unknown image '" + spec.image() + "'; known: " + images.keySet());
+        }
+        Path bpf = seccompPrograms.get(spec.seccompProfile());
+        if (bpf == null) {
+            return RunResult.internalError("unknown seccomp profile '" + spec.seccompProfile() + "'; known: "
+                    + seccompPrograms.keySet());
+        }
+        if (cancellation.isCancelled()) {
+            return new RunResult(RunStatus.CANCELLED, null, null, Usage.NONE, null, null, List.of(), "cancelled");
+        }
+        String id = instance.tag() + "-" + sequence.incrementAndGet();
+        Path runDir = instance.runsDir().resolve(id);
+        RunCgroup cgroup = null;
+        try {
+            Files.createDirectories(runDir.resolve("mnt"));
+            cgroup = cgroupPool.take(spec.limits());
+            LaunchRequest request = request(id, spec, image, bpf, runDir, cgroup);
+            LaunchReport report = launch(request, spec, cancellation);
+            cgroup.killAll();
+            CgroupStats stats = cgroup.readStats();
+            return result(spec, report, stats, runDir);
+        } catch (SandboxException | IOException e) {
+            LOG.errorf("run %s failed inside Proctor: %s", id, e.getMessage());
+            return RunResult.internalError(e.getMessage());
+        } finally {
+            if (cgroup != null) {
+                cgroupPool.release(cgroup);
+            }
+            deleteQuietly(runDir);
+        }
+    }
+
+    /** The launcher is restarted if it ever died: one crash must not fail every later run. */
+    private LauncherServer liveLauncher() {
+        LauncherServer current = launcher;
+        if (current.isAlive()) {
+            return current;
+        }
+        synchronized (this) {
+            if (!launcher.isAlive()) {
+                LOG.error("the launcher exited; starting a new one");
+                launcher.close();
+                launcher = LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
+            }
+            return launcher;
+        }
+    }
+
+    private LaunchReport launch(LaunchRequest request, RunSpec spec, Cancellation cancellation) {
+        try (LaunchConnection conn = liveLauncher().open(request)) {
+            Runnable cancel = conn::cancel;
+            cancellation.onCancel(cancel);
+            ScheduledFuture<?> guard = watchdog.schedule(conn::cancel,
+                    spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                return conn.awaitReport();
+            } finally {
+                guard.cancel(false);
+                cancellation.removeListener(cancel);
+            }
+        }
+    }
+
+    private LaunchRequest request(String id, RunSpec spec, Image image, Path bpf, Path runDir, RunCgroup cgroup)
+            throws IOException {
+        Limits limits = spec.limits();
+        LaunchRequest r = new LaunchRequest()
+                .put("id", id)
+                .put("run_dir", runDir.resolve("mnt").toString())
+                .put("box", spec.workdir().path().toString())
+                .put("uid_base", config.uidBase())
+                .put("stdin", stdinPath(spec.stdin(), runDir))
+                .put("stdout", runDir.resolve("stdout").toString())
+                .put("stderr", runDir.resolve("stderr").toString())
+                .put("seccomp", bpf.toString())
+                .put("hostname", "proctor")
+                .put("network", spec.network() == NetworkMode.LOOPBACK ? "loopback" : "none")
+                .put("disk_bytes", limits.diskBytes())
+                // above both tmpfs sizes: a full disk must give ENOSPC, not SIGXFSZ
+                .put("rlimit_fsize", Math.max(limits.diskBytes(), spec.workdir().sizeBytes()) + FSIZE_MARGIN)
+                .put("capture_max", limits.outputBytes())
+                .put("output_max", limits.outputBytes())
+                .put("cpu_limit_us", limits.cpuTime().toNanos() / 1000)
+                .put("wall_limit_us", limits.wallTime().toNanos() / 1000)
+                .put("sample_us", spec.sampleInterval().toNanos() / 1000)
+                // backstop only: the supervisor's watch of the cgroup counter ends the run first
+                .put("rlimit_cpu_s", (limits.cpuTime().toMillis() + 999) / 1000 + 1)
+                .put("rlimit_stack", limits.memoryBytes())
+                .put("rlimit_nofile", NOFILE)
+                .put("cpu_file", cgroup.cpuUsageFile().toString())
+                .put("cpu_format", cgroups.version().equals("v2") ? "usec" : "ns")
+                .put("mem_file", cgroup.memoryCurrentFile().toString());
+        for (Path layer : image.layers()) {
+            r.put("layer", layer.toString());
+        }
+        for (Image.Bind b : image.binds()) {
+            r.put("bind", b.source() + "\t" + b.target() + "\t" + (b.readOnly() ? "ro" : "rw"));
+        }
+        for (String ro : image.readOnlyPaths()) {
+            r.put("ro", ro);
+        }
+        for (Path tasks : cgroup.attachFiles()) {
+            r.put("tasks", tasks.toString());
+        }
+        if (cgroup.cgroupDir() != null) {
+            r.put("cgroup_dir", cgroup.cgroupDir().toString());
+        }
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            r.put("env", e.getKey() + "=" + e.getValue());
+        }
+        for (String arg : spec.argv()) {
+            r.put("arg", arg);
+        }
+        return r;
+    }
+
+    private static String stdinPath(Stdin stdin, Path runDir) throws IOException {
+        if (stdin instanceof Stdin.FromFile f) {
+            return f.path().toString();
+        }
+        if (stdin instanceof Stdin.FromBytes b) {
+            Path file = runDir.resolve("stdin");
+            Files.write(file, b.bytes());
+            return file.toString();
+        }
+        return "";
+    }
+
+    private RunResult result(RunSpec spec, LaunchReport report, CgroupStats stats, Path runDir) throws IOException {
+        RunStatus status = RunStatusRules.decide(report, stats, spec.limits());
+        long cpu = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();
+        Usage usage = new Usage(cpu, Math.max(0, stats.cpuUserMicros()), Math.max(0, stats.cpuSystemMicros()),
+                report.wallMicros(), stats.memoryPeakBytes(), Math.max(0, stats.oomKills()),
+                Math.max(0, stats.memoryLimitHits()), stats.pidsPeak(), Math.max(0, stats.throttledPeriods()),
+                Math.max(0, stats.throttledMicros()), stats.ioReadBytes(), stats.ioWriteBytes(),
+                report.stdoutBytes(), report.stderrBytes());
+        Integer exit = report.signal() == null ? report.exitCode() : null;
+        String signal = report.signal() == null ? null : Signals.name(report.signal());
+        String message = report.error() != null ? "launcher failed: " + report.error() : null;
+        int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
+        return new RunResult(status, exit, signal, usage, readCapped(runDir.resolve("stdout"), cap),
+                readCapped(runDir.resolve("stderr"), cap), report.samples(), message);
+    }
+
+    private static byte[] readCapped(Path file, int cap) throws IOException {
+        if (!Files.exists(file)) {
+            return new byte[0];
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(cap);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            EngineBootstrap.deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warnf("could not remove run dir %s: %s", dir, e.getMessage());
+        }
+    }
+
+    @Override
+    public EngineInfo info() {
+        return new EngineInfo(cgroups.version(), images.keySet().stream().sorted().toList(),
+                seccompPrograms.keySet().stream().sorted().toList());
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+        cgroupPool.close();
+        launcher.close();
+        instance.release(cgroups);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.proctor.sandbox;
+
+import dev.proctor.sandbox.accounting.CgroupStats;
+import dev.proctor.sandbox.launcher.LaunchReport;
+import dev.proctor.sandbox.launcher.LaunchReport.KilledBy;
+
+/**
+ * Decides a run's status from the launcher's facts and the cgroup's counters, in the order of
+ * DESIGN.md. The OOM counter of the run's own cgroup wins over the signal the process died of:
+ * a memory kill is reported as such even though it arrives as SIGKILL (nsjail cannot tell).
+ */
+public final class RunStatusRules {
+
+    private RunStatusRules() {
+    }
+
+    public static RunStatus decide(LaunchReport report, CgroupStats stats, Limits limits) {
+        if (report.error() != null || report.killedBy() == KilledBy.INTERNAL) {
+            return RunStatus.INTERNAL_ERROR;
+        }
+        if (report.killedBy() == KilledBy.CANCEL) {
+            return RunStatus.CANCELLED;
+        }
+        if (stats.oomKills() > 0) {
+            return RunStatus.MEMORY_LIMIT_EXCEEDED;
+        }
+        long cpuMicros = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();
+        // the RLIMIT_CPU backstop kills with SIGXCPU/SIGKILL: the counter says it was CPU time
+        if (report.killedBy() == KilledBy.CPU || cpuMicros >= limits.cpuTime().toNanos() / 1000) {
+            return RunStatus.TIME_LIMIT_EXCEEDED;
+        }
+        if (report.killedBy() == KilledBy.WALL) {
+            return RunStatus.WALL_TIME_LIMIT_EXCEEDED;
+        }
+        if (report.killedBy() == KilledBy.OUTPUT) {
+            return RunStatus.OUTPUT_LIMIT_EXCEEDED;
+        }
+        if (report.signal() != null || (report.exitCode() != null && report.exitCode() != 0)) {
+            return RunStatus.RUNTIME_ERROR;
+        }
+        return RunStatus.OK;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.proctor.sandbox.accounting;
+
+import java.util.Map;
+
+/** cgroup v2 {@code memory.events}: how often the limit was hit and how many OOM kills happened. */
+public final class MemoryEventsParser {
+
+    /**
+     * @param limitHits  "max": times usage was about to exceed memory.max
+     * @param oomKills   "oom_kill": processes killed by the OOM killer
+     */
+    public record MemoryEvents(long limitHits, long oomKills) { }
+
+    private MemoryEventsParser() {
+    }
+
+    public static MemoryEvents parse(String text) {
+        Map<String, Long> values = KeyValueParser.parse(text);
+        return new MemoryEvents(KeyValueParser.get(values, "max"), KeyValueParser.get(values, "oom_kill"));
+    }
+}

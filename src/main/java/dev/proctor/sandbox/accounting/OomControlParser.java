@@ -1,0 +1,19 @@
+package dev.proctor.sandbox.accounting;
+
+import java.util.Map;
+
+/** cgroup v1 {@code memory.oom_control}: oom_kill_disable, under_oom and (since 4.13) oom_kill. */
+public final class OomControlParser {
+
+    /** @param oomKills processes killed by the OOM killer, -1 on kernels older than 4.13 */
+    public record OomControl(boolean killDisabled, boolean underOom, long oomKills) { }
+
+    private OomControlParser() {
+    }
+
+    public static OomControl parse(String text) {
+        Map<String, Long> values = KeyValueParser.parse(text);
+        return new OomControl(KeyValueParser.get(values, "oom_kill_disable") == 1,
+                KeyValueParser.get(values, "under_oom") == 1, KeyValueParser.get(values, "oom_kill"));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.proctor.sandbox.cgroups;
+
+import dev.proctor.sandbox.Limits;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * cgroup v2: runs at {@code <own cgroup>/<runs dir>/<name>}. The kernel lets a cgroup either hold
+ * processes or enable controllers for children, not both (no-internal-process rule), so the
+ * service first moves itself into the leaf {@code <own>/proctor-service}, then enables
+ * {@code +cpu +memory +pids} in {@code <own>} and {@code <own>/<runs dir>}.
+ */
+public final class CgroupV2Driver implements CgroupDriver {
+
+    static final String CONTROLLERS = "+cpu +memory +pids";
+
+    private final Path runsDir;
+    private final CgroupFs fs;
+
+    private CgroupV2Driver(Path runsDir, CgroupFs fs) {
+        this.runsDir = runsDir;
+        this.fs = fs;
+    }
+
+    /**
+     * Prepares the service's own cgroup as described above and returns the driver.
+     *
+     * @param ownDir       the service's own cgroup (the parent of proctor-service)
+     * @param runsDirName  the directory below it that holds the runs
+     */
+    public static CgroupV2Driver open(Path ownDir, String runsDirName) {
+        return open(ownDir, runsDirName, new CgroupFs());
+    }
+
+    static CgroupV2Driver open(Path ownDir, String runsDirName, CgroupFs fs) {
+        if (!enabled(fs, ownDir)) {
+            moveSelfToLeaf(fs, ownDir);
+            fs.write(ownDir.resolve("cgroup.subtree_control"), CONTROLLERS);
+        }
+        Path runs = ownDir.resolve(runsDirName);
+        fs.mkdirIfMissing(runs);
+        if (!enabled(fs, runs)) {
+            fs.write(runs.resolve("cgroup.subtree_control"), CONTROLLERS);
+        }
+        return new CgroupV2Driver(runs, fs);
+    }
+
+    /** Moves this JVM (all its threads) out of {@code ownDir} so controllers can be enabled there. */
+    private static void moveSelfToLeaf(CgroupFs fs, Path ownDir) {
+        String self = Long.toString(ProcessHandle.current().pid());
+        if (!fs.pids(ownDir.resolve("cgroup.procs")).contains(Integer.valueOf(self))) {
+            return;
+        }
+        Path leaf = ownDir.resolve(CgroupDetector.SERVICE_LEAF);
+        fs.mkdirIfMissing(leaf);
+        fs.write(leaf.resolve("cgroup.procs"), self);
+        List<Integer> others = fs.pids(ownDir.resolve("cgroup.procs"));
+        if (!others.isEmpty()) {
+            // other processes are not the service's to move: say so rather than fail later with EBUSY
+            throw new CgroupException("cannot enable controllers in " + ownDir.resolve("cgroup.subtree_control")
+                    + ": processes " + others + " also live in " + ownDir
+                    + ": give the service a delegated cgroup of its own");
+        }
+    }
+
+    private static boolean enabled(CgroupFs fs, Path dir) {
+        List<String> on = Arrays.asList(fs.read(dir.resolve("cgroup.subtree_control")).trim().split("\\s+"));
+        return on.containsAll(List.of("cpu", "memory", "pids"));
+    }
+
+    @Override
+    public String version() {
+        return CgroupVersion.V2.label();
+    }
+
+    /** Where the runs are created. */
+    public Path runsDir() {
+        return runsDir;
+    }
+
+    @Override
+    public RunCgroup create(String name, Limits limits) {
+        if (!CgroupV1Driver.RUN_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("run name must match [a-z0-9-]+: '" + name + "'");
+        }
+        Path dir = runsDir.resolve(name);
+        fs.mkdir(dir);
+        try {
+            String bytes = Long.toString(limits.memoryBytes());
+            fs.write(dir.resolve("memory.max"), bytes);
+            fs.write(dir.resolve("memory.swap.max"), "0");
+            // one OOM kill takes the whole run: no half-dead job left to limp on
+            fs.write(dir.resolve("memory.oom.group"), "1");
+            fs.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
+            long quota = Math.max(CgroupV1Driver.CFS_MIN_QUOTA_MICROS,
+                    Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
+            fs.write(dir.resolve("cpu.max"), quota + " " + CgroupV1Driver.CFS_PERIOD_MICROS);
+            return new CgroupV2Run(dir, fs);
+        } catch (CgroupException e) {
+            fs.rmdir(dir);
+            throw e;
+        }
+    }
+
+    @Override
+    public int cleanupStale() {
+        List<Path> stale = fs.children(runsDir);
+        for (Path dir : stale) {
+            new CgroupV2Run(dir, fs).destroy();
+        }
+        return stale.size();
+    }
+
+    @Override
+    public void removeRunsDir() {
+        cleanupStale();
+        fs.rmdir(runsDir);
+    }
+}

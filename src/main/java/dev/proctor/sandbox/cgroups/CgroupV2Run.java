@@ -1,0 +1,101 @@
+package dev.proctor.sandbox.cgroups;
+
+import dev.proctor.sandbox.accounting.CgroupStats;
+import dev.proctor.sandbox.accounting.CpuStatParser;
+import dev.proctor.sandbox.accounting.IoStatParser;
+import dev.proctor.sandbox.accounting.KeyValueParser;
+import dev.proctor.sandbox.accounting.MemoryEventsParser;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** The v2 cgroup of one run: a single directory. */
+final class CgroupV2Run implements RunCgroup {
+
+    private static final Logger LOG = Logger.getLogger(CgroupV2Run.class);
+    static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration RMDIR_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Path dir;
+    private final CgroupFs fs;
+
+    CgroupV2Run(Path dir, CgroupFs fs) {
+        this.dir = dir;
+        this.fs = fs;
+    }
+
+    @Override
+    public List<Path> attachFiles() {
+        return List.of();
+    }
+
+    @Override
+    public Path cgroupDir() {
+        return dir;
+    }
+
+    @Override
+    public Path cpuUsageFile() {
+        return dir.resolve("cpu.stat");
+    }
+
+    @Override
+    public Path memoryCurrentFile() {
+        return dir.resolve("memory.current");
+    }
+
+    @Override
+    public CgroupStats readStats() {
+        CpuStatParser.CpuStat cpu = CpuStatParser.parseV2(fs.read(dir.resolve("cpu.stat")));
+        MemoryEventsParser.MemoryEvents events = MemoryEventsParser.parse(fs.read(dir.resolve("memory.events")));
+        // memory.peak (5.19) and pids.peak (6.1) are newer than cgroup.kill (5.14): -1 when absent
+        long memoryPeak = fs.readIfExists(dir.resolve("memory.peak")).map(KeyValueParser::single).orElse(-1L);
+        long pidsPeak = fs.readIfExists(dir.resolve("pids.peak")).map(KeyValueParser::single).orElse(-1L);
+        IoStatParser.IoBytes io = fs.readIfExists(dir.resolve("io.stat")).map(IoStatParser::parse)
+                .orElse(new IoStatParser.IoBytes(-1, -1));
+        return new CgroupStats(cpu.usageMicros(), cpu.userMicros(), cpu.systemMicros(), memoryPeak,
+                events.oomKills(), events.limitHits(), pidsPeak, cpu.throttledPeriods(), cpu.throttledMicros(),
+                io.readBytes(), io.writeBytes());
+    }
+
+    /** cgroup.kill SIGKILLs every process of the cgroup and its descendants, frozen or not, atomically. */
+    @Override
+    public void killAll() {
+        if (isEmpty()) {
+            return;
+        }
+        fs.write(dir.resolve("cgroup.kill"), "1");
+        if (!CgroupFs.pollUntil(this::isEmpty, KILL_TIMEOUT)) {
+            throw new CgroupException(dir.resolve("cgroup.events") + " still says populated 1 "
+                    + KILL_TIMEOUT.toMillis() + " ms after cgroup.kill: a task stuck in uninterruptible sleep?");
+        }
+    }
+
+    /** cgroup.events "populated 0": no process in the cgroup or below it. */
+    @Override
+    public boolean isEmpty() {
+        return fs.readIfExists(dir.resolve("cgroup.events"))
+                .map(text -> KeyValueParser.get(KeyValueParser.parse(text), "populated") == 0)
+                .orElse(true);
+    }
+
+    @Override
+    public void close() {
+        try {
+            destroy();
+        } catch (RuntimeException e) {
+            LOG.errorf("run cgroup %s not removed: %s", dir, e.getMessage());
+        }
+    }
+
+    /** {@link #close()} that throws. */
+    void destroy() {
+        killAll();
+        // a task that was just killed can keep its cgroup busy for a few milliseconds
+        if (!CgroupFs.pollUntil(() -> fs.rmdir(dir), RMDIR_TIMEOUT)) {
+            throw new CgroupException("rmdir " + dir + " failed: Device or resource busy for "
+                    + RMDIR_TIMEOUT.toMillis() + " ms after every process was killed");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.proctor.sandbox.rootfs;
+
+import dev.proctor.sandbox.linux.Syscalls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** File operations on image directories: removal that never crosses into a mount, and sizes. */
+final class LayerFiles {
+
+    private LayerFiles() {
+    }
+
+    /**
+     * Removes a tree. A build that died inside debootstrap may leave /proc or /sys mounted in its
+     * staging rootfs: those are unmounted first, so removal never walks into the host's /proc or /sys.
+     */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        unmountBelow(dir);
+        if (!mountsBelow(dir).isEmpty()) {
+            throw new IOException("refusing to remove " + dir + ": still mounted below it: " + mountsBelow(dir));
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Total size in bytes of the regular files of a tree (links are not followed). */
+    static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile()) {
+                    total += a.size();
+                }
+            }
+            return total;
+        }
+    }
+
+    private static void unmountBelow(Path dir) throws IOException {
+        List<String> targets = mountsBelow(dir);
+        targets.sort(Comparator.reverseOrder());
+        for (String t : targets) {
+            Syscalls.umountDetach(t);
+        }
+    }
+
+    private static List<String> mountsBelow(Path dir) throws IOException {
+        String prefix = dir.toAbsolutePath().normalize() + "/";
+        List<String> targets = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = line.split(" ")[4].replace("\\040", " ");
+            if (mountPoint.startsWith(prefix)) {
+                targets.add(mountPoint);
+            }
+        }
+        return targets;
+    }
+}

@@ -1,0 +1,206 @@
+package dev.proctor.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine end to end on the real kernel: a program's output, input and exit code; two runs
+ * at once; the network modes; and how truthful the accounting is.
+ */
+class SandboxEngineIT extends SandboxRuns {
+
+    @Test
+    void helloWorldIsOkWithExactStdout() {
+        RunResult r = sh(workdir(), "echo hello, world");
+        assertEquals("hello, world\n", okOut(r));
+        assertEquals(0, r.exitCode());
+        assertNull(r.signal());
+        assertEquals(13, r.usage().stdoutBytes());
+        assertEquals("", err(r));
+    }
+
+    @Test
+    void stdinIsRead() {
+        Workdir w = workdir();
+        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/python3", "-c",
+                "import sys; print(sum(int(x) for x in sys.stdin.read().split()))"), Limits.defaults());
+        RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w,
+                Stdin.of("1 2 3\n40\n".getBytes(StandardCharsets.UTF_8)), simple.limits(), simple.seccompProfile(),
+                simple.network(), simple.sampleInterval());
+        assertEquals("46\n", okOut(engine.run(spec)));
+    }
+
+    @Test
+    void nonZeroExitIsARuntimeErrorWithItsCode() {
+        RunResult r = sh(workdir(), "echo oops >&2; exit 3");
+        assertEquals(RunStatus.RUNTIME_ERROR, r.status(), () -> describe(r));
+        assertEquals(3, r.exitCode());
+        assertEquals("oops\n", err(r));
+    }
+
+    @Test
+    void envIsExactlyWhatTheSpecGives() {
+        Workdir w = workdir();
+        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/env"), Limits.defaults());
+        RunSpec spec = new RunSpec(simple.image(), simple.argv(), Map.of("ONLY", "this"), w, simple.stdin(),
+                simple.limits(), simple.seccompProfile(), simple.network(), simple.sampleInterval());
+        assertEquals("ONLY=this\n", okOut(engine.run(spec)));
+    }
+
+    /**
+     * Two runs held open at the same time (each waits for a "go" file the test writes into its
+     * workdir only once both are ready) look for each other's files in /box and /tmp, for each
+     * other's processes in /proc, and for each other's workdir by its host path.
+     */
+    @Test
+    void twoRunsAtOnceDoNotSeeEachOther() throws Exception {
+        Workdir a = workdir();
+        Workdir b = workdir();
+        String script = """
+                import os, sys, time
+                me, other, other_box = sys.argv[1], sys.argv[2], sys.argv[3]
+                open('/tmp/' + me, 'w').close()
+                open('/box/' + me, 'w').close()
+                open('/box/ready', 'w').close()
+                deadline = time.monotonic() + 20
+                while not os.path.exists('/box/go') and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                procs = [open('/proc/%s/cmdline' % p, 'rb').read() for p in os.listdir('/proc') if p.isdigit()]
+                # each run's command line holds both names; their order says whose it is
+                theirs, mine = (other + '\\0' + me).encode(), (me + '\\0' + other).encode()
+                print('go' if os.path.exists('/box/go') else 'no-go')
+                print('other-process' if any(theirs in c for c in procs) else 'no-other-process')
+                print('own-process' if any(mine in c for c in procs) else 'no-own-process')
+                print(sorted(f for f in os.listdir('/tmp') + os.listdir('/box') if f.startswith('run-')))
+                print('other-box' if os.path.exists(other_box) else 'no-other-box')
+                """;
+        Limits limits = limits(Duration.ofSeconds(5), Duration.ofSeconds(25), 128 * MIB, 16);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CompletableFuture<RunResult> ra = CompletableFuture.supplyAsync(() -> run(a, limits,
+                    "/usr/bin/python3", "-c", script, "run-a", "run-b", b.path().toString()), pool);
+            CompletableFuture<RunResult> rb = CompletableFuture.supplyAsync(() -> run(b, limits,
+                    "/usr/bin/python3", "-c", script, "run-b", "run-a", a.path().toString()), pool);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!(exists(a, "ready") && exists(b, "ready")) && System.nanoTime() < deadline
+                    && !ra.isDone() && !rb.isDone()) {
+                Thread.onSpinWait();
+            }
+            a.writeFile("go", new byte[0], false);
+            b.writeFile("go", new byte[0], false);
+            String outA = okOut(ra.get(30, TimeUnit.SECONDS));
+            String outB = okOut(rb.get(30, TimeUnit.SECONDS));
+            assertEquals("go\nno-other-process\nown-process\n['run-a', 'run-a']\nno-other-box\n", outA);
+            assertEquals("go\nno-other-process\nown-process\n['run-b', 'run-b']\nno-other-box\n", outB);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static boolean exists(Workdir w, String name) {
+        return java.nio.file.Files.exists(w.path().resolve(name));
+    }
+
+    private static final String CONNECT_TO_HOST = """
+            import socket, sys
+            s = socket.socket()
+            s.settimeout(2)
+            try:
+                s.connect(('127.0.0.1', int(sys.argv[1])))
+                print('connected')
+            except OSError as e:
+                print('refused', type(e).__name__)
+            """;
+
+    @Test
+    void hostLoopbackIsNotReachableWithoutNetwork() throws IOException {
+        assertHostPortUnreachable(NetworkMode.NONE);
+    }
+
+    @Test
+    void hostLoopbackIsNotReachableWithLoopback() throws IOException {
+        assertHostPortUnreachable(NetworkMode.LOOPBACK);
+    }
+
+    private void assertHostPortUnreachable(NetworkMode mode) throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            RunSpec spec = withNetwork(RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", CONNECT_TO_HOST,
+                    Integer.toString(server.getLocalPort())), Limits.defaults()), mode);
+            String out = okOut(engine.run(spec));
+            assertTrue(out.startsWith("refused "), out);
+            // a connection that got through would be waiting in the backlog: accept returns at once
+            server.setSoTimeout(100);
+            assertThrows(SocketTimeoutException.class, server::accept);
+        }
+    }
+
+    @Test
+    void loopbackRunTalksToItsOwnServer() {
+        String echo = """
+                import socket
+                srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)
+                c = socket.create_connection(srv.getsockname(), timeout=2)
+                conn, _ = srv.accept()
+                c.sendall(b'ping'); print(conn.recv(4).decode())
+                """;
+        RunSpec spec = withNetwork(RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", echo),
+                Limits.defaults()), NetworkMode.LOOPBACK);
+        assertEquals("ping\n", okOut(engine.run(spec)));
+    }
+
+    /** The cgroup counter against the probe's own CLOCK_PROCESS_CPUTIME_ID after ~500 ms of spinning. */
+    @Test
+    void cpuTimeMatchesACalibratedBusyLoop() {
+        Workdir w = workdir();
+        installProbe(w, "cpu_burn");
+        RunResult r = run(w, limits(Duration.ofSeconds(3), Duration.ofSeconds(10), 64 * MIB, 8),
+                "./cpu_burn", "for", "500");
+        Matcher m = Pattern.compile("cpu_us=(\\d+)").matcher(okOut(r));
+        assertTrue(m.find(), () -> describe(r));
+        long probeMicros = Long.parseLong(m.group(1));
+        long tolerance = Math.max(probeMicros / 20, 20_000);
+        long measured = r.usage().cpuTimeMicros();
+        assertTrue(Math.abs(measured - probeMicros) <= tolerance,
+                () -> "cgroup " + measured + " µs vs probe " + probeMicros + " µs; " + describe(r));
+    }
+
+    /**
+     * The peak of a probe touching 100 MiB, against [100 MiB, 105 MiB + baseline], the baseline
+     * being the peak of the same probe touching nothing (pid 1, the loaded binary, page tables),
+     * measured here rather than guessed, and itself bounded so it cannot hide a leak.
+     */
+    @Test
+    void memoryPeakMatchesWhatAProgramTouches() {
+        Workdir w = workdir();
+        installProbe(w, "mem_touch");
+        Limits limits = limits(Duration.ofSeconds(2), Duration.ofSeconds(10), 256 * MIB, 8);
+        RunResult idle = run(w, limits, "./mem_touch", "0");
+        okOut(idle);
+        long baseline = idle.usage().memoryPeakBytes();
+        assertTrue(baseline > 0 && baseline <= 8 * MIB, () -> "baseline " + baseline + "; " + describe(idle));
+        RunResult r = run(w, limits, "./mem_touch", "100");
+        assertEquals("touched 100 MiB\n", okOut(r));
+        long peak = r.usage().memoryPeakBytes();
+        assertTrue(peak >= 100 * MIB && peak <= 105 * MIB + baseline,
+                () -> "peak " + peak + " baseline " + baseline + "; " + describe(r));
+        assertEquals(0, r.usage().oomKills());
+    }
+}

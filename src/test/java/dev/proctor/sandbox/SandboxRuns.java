@@ -1,0 +1,184 @@
+package dev.proctor.sandbox;
+
+import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.proctor.sandbox.linux.Syscalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * One real engine per test class (fresh state directory), work directories closed after each
+ * test, and the C probes of src/test/c compiled on the host. Every program a test runs, runs
+ * inside the sandbox: only the compiler runs on the host.
+ */
+abstract class SandboxRuns {
+
+    static final long MIB = Limits.MIB;
+    static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath().normalize();
+
+    static Path stateDir;
+    static LinuxSandboxEngine engine;
+    private static Path probeDir;
+    private static final Map<String, byte[]> PROBES = new HashMap<>();
+
+    private final List<Workdir> workdirs = new ArrayList<>();
+
+    @BeforeAll
+    static void startEngine() throws IOException {
+        requireKernel(Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
+                "the sandbox needs root on Linux (namespaces, cgroups, overlay mounts)");
+        stateDir = Files.createTempDirectory("proctor-it");
+        probeDir = Files.createTempDirectory("proctor-it-probes");
+        engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
+    }
+
+    @AfterAll
+    static void stopEngine() throws IOException {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+        }
+        PROBES.clear();
+        for (Path dir : new Path[] {probeDir, stateDir}) {
+            if (dir != null && Files.exists(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void closeWorkdirs() {
+        workdirs.forEach(Workdir::close);
+        workdirs.clear();
+    }
+
+    Workdir workdir() {
+        return workdir(64 * MIB);
+    }
+
+    Workdir workdir(long sizeBytes) {
+        Workdir w = engine.createWorkdir(sizeBytes);
+        workdirs.add(w);
+        return w;
+    }
+
+    static Limits limits(Duration cpu, Duration wall, long memoryBytes, int pids) {
+        return new Limits(cpu, wall, memoryBytes, pids, MIB, 64 * MIB, 1.0);
+    }
+
+    static RunResult run(Workdir w, Limits limits, String... argv) {
+        return engine.run(RunSpec.simple(w, List.of(argv), limits));
+    }
+
+    static RunResult sh(Workdir w, String script) {
+        return run(w, Limits.defaults(), "/bin/sh", "-c", script);
+    }
+
+    static RunResult python(Workdir w, String script) {
+        return run(w, Limits.defaults(), "/usr/bin/python3", "-c", script);
+    }
+
+    static RunSpec withNetwork(RunSpec s, NetworkMode network) {
+        return new RunSpec(s.image(), s.argv(), s.env(), s.workdir(), s.stdin(), s.limits(), s.seccompProfile(),
+                network, s.sampleInterval());
+    }
+
+    /** Compiles src/test/c/NAME.c on the host (once per class) and copies it into the workdir as ./NAME. */
+    static void installProbe(Workdir w, String name) {
+        byte[] binary = PROBES.computeIfAbsent(name, SandboxRuns::compile);
+        w.writeFile(name, binary, true);
+    }
+
+    private static byte[] compile(String name) {
+        Path out = probeDir.resolve(name);
+        Path src = PROJECT.resolve("src/test/c/" + name + ".c");
+        try {
+            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread",
+                    "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
+            String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+                throw new IllegalStateException("gcc " + src + " failed: " + log);
+            }
+            return Files.readAllBytes(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String out(RunResult r) {
+        return new String(r.stdout(), StandardCharsets.UTF_8);
+    }
+
+    static String err(RunResult r) {
+        return new String(r.stderr(), StandardCharsets.UTF_8);
+    }
+
+    /** Asserts the run ended OK and returns its stdout; the message shows everything on failure. */
+    static String okOut(RunResult r) {
+        assertEquals(RunStatus.OK, r.status(), () -> describe(r));
+        return out(r);
+    }
+
+    static String describe(RunResult r) {
+        return "status=" + r.status() + " exit=" + r.exitCode() + " signal=" + r.signal() + " message=" + r.message()
+                + "\nusage=" + r.usage() + "\nstdout=" + abbreviate(out(r)) + "\nstderr=" + abbreviate(err(r));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 2000 ? s.substring(0, 2000) + "…" : s;
+    }
+
+    /** Host pids whose command line contains {@code marker} (this JVM's own never does). */
+    static List<Long> hostProcessesWith(String marker) {
+        List<Long> found = new ArrayList<>();
+        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                byte[] cmdline;
+                try {
+                    cmdline = Files.readAllBytes(p.resolve("cmdline"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (indexOf(cmdline, needle) >= 0) {
+                    found.add(Long.parseLong(p.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.proctor.sandbox.cgroups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.accounting.CgroupStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The v2 driver against a fake cgroupfs in a temp dir: the live v2 path cannot run on the v1 hosts
+ * this project is built on, so what is checked here is which files get which values, and that
+ * stats are read from the right files.
+ */
+class CgroupV2DriverTest {
+
+    private static final String SELF = Long.toString(ProcessHandle.current().pid());
+
+    @TempDir
+    Path root;
+    private Path own;
+    private FakeCgroupFs fs;
+
+    @BeforeEach
+    void ownCgroupHoldsTheService() throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String name : List.of("cgroup.procs", "cgroup.kill", "cgroup.subtree_control", "memory.max",
+                "memory.swap.max", "memory.oom.group", "pids.max", "cpu.max")) {
+            files.put(name, "");
+        }
+        files.put("cgroup.controllers", "cpu memory pids\n");
+        files.put("cgroup.events", "populated 0\nfrozen 0\n");
+        fs = new FakeCgroupFs(root, files);
+        own = root.resolve("system.slice/proctor.service");
+        Files.createDirectories(own);
+        Files.writeString(own.resolve("cgroup.procs"), SELF + "\n");
+        Files.writeString(own.resolve("cgroup.subtree_control"), "");
+        Files.writeString(own.resolve("cgroup.controllers"), "cpuset cpu io memory pids\n");
+    }
+
+    @Test
+    void openMovesTheServiceIntoItsLeafAndEnablesControllers() throws IOException {
+        CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", fs);
+
+        assertEquals(SELF, Files.readString(own.resolve("proctor-service/cgroup.procs")).trim());
+        assertEquals("", Files.readString(own.resolve("cgroup.procs")));
+        assertEquals("+cpu +memory +pids", Files.readString(own.resolve("cgroup.subtree_control")));
+        assertEquals("+cpu +memory +pids", Files.readString(own.resolve("proctor-runs/cgroup.subtree_control")));
+        assertEquals(own.resolve("proctor-runs"), driver.runsDir());
+        assertEquals("v2", driver.version());
+    }
+
+    @Test
+    void openRefusesToMoveProcessesThatAreNotItsOwn() throws IOException {
+        Files.writeString(own.resolve("cgroup.procs"), SELF + "\n4242\n");
+        CgroupException e = assertThrows(CgroupException.class, () -> CgroupV2Driver.open(own, "proctor-runs", fs));
+        assertTrue(e.getMessage().contains("[4242]"), e.getMessage());
+        assertTrue(e.getMessage().contains("delegated cgroup"), e.getMessage());
+    }
+
+    @Test
+    void createWritesEveryLimit() throws IOException {
+        CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", fs);
+        Limits limits = new Limits(Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * Limits.MIB, 32,
+                Limits.MIB, 64 * Limits.MIB, 1.5);
+
+        RunCgroup run = driver.create("run-1", limits);
+
+        Path dir = own.resolve("proctor-runs/run-1");
+        assertEquals(dir, run.cgroupDir());
+        assertEquals(List.of(), run.attachFiles());
+        assertEquals(Long.toString(64 * Limits.MIB), Files.readString(dir.resolve("memory.max")));
+        assertEquals("0", Files.readString(dir.resolve("memory.swap.max")));
+        assertEquals("1", Files.readString(dir.resolve("memory.oom.group")));
+        assertEquals("32", Files.readString(dir.resolve("pids.max")));
+        assertEquals("150000 100000", Files.readString(dir.resolve("cpu.max")));
+        assertEquals(dir.resolve("cpu.stat"), run.cpuUsageFile());
+        assertEquals(dir.resolve("memory.current"), run.memoryCurrentFile());
+    }
+
+    @Test
+    void createRemovesTheCgroupWhenALimitIsRefused() {
+        // a kernel without swap accounting has no memory.swap.max
+        FakeCgroupFs noSwap = new FakeCgroupFs(root, Map.of("cgroup.procs", "", "cgroup.subtree_control", "",
+                "memory.max", "", "cgroup.events", "populated 0\n"));
+        CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", noSwap);
+
+        CgroupException e = assertThrows(CgroupException.class, () -> driver.create("run-2", Limits.defaults()));
+
+        assertTrue(e.getMessage().contains("memory.swap.max failed: No such file or directory"), e.getMessage());
+        assertFalse(Files.exists(own.resolve("proctor-runs/run-2")));
+    }
+
+    @Test
+    void readsStatsFromTheKernelFiles() throws IOException {
+        RunCgroup run = CgroupV2Driver.open(own, "proctor-runs", fs).create("run-3", Limits.defaults());
+        for (String name : List.of("cpu.stat", "memory.events", "memory.peak", "pids.peak", "io.stat")) {
+            Files.copy(fixture(name), run.cgroupDir().resolve(name));
+        }
+
+        CgroupStats stats = run.readStats();
+
+        assertEquals(new CgroupStats(1_834_212, 1_201_377, 632_835, 33_554_432, 1, 118, 7, 36, 1_699_584,
+                91_889_664, 613_781_504), stats);
+    }
+
+    @Test
+    void statsTheKernelLacksAreMinusOne() throws IOException {
+        RunCgroup run = CgroupV2Driver.open(own, "proctor-runs", fs).create("run-4", Limits.defaults());
+        Files.copy(fixture("cpu.stat"), run.cgroupDir().resolve("cpu.stat"));
+        Files.copy(fixture("memory.events"), run.cgroupDir().resolve("memory.events"));
+
+        CgroupStats stats = run.readStats();
+
+        assertEquals(-1, stats.memoryPeakBytes());
+        assertEquals(-1, stats.pidsPeak());
+        assertEquals(-1, stats.ioReadBytes());
+    }
+
+    @Test
+    void killAllUsesCgroupKillAndCloseRemovesTheCgroup() throws IOException {
+        RunCgroup run = CgroupV2Driver.open(own, "proctor-runs", fs).create("run-5", Limits.defaults());
+        Path dir = run.cgroupDir();
+        Files.writeString(dir.resolve("cgroup.events"), "populated 1\nfrozen 0\n");
+        assertFalse(run.isEmpty());
+
+        run.killAll();
+
+        assertTrue(run.isEmpty());
+        run.close();
+        assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    void cleanupStaleKillsAndRemovesEveryRun() throws IOException {
+        CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", fs);
+        driver.create("old-1", Limits.defaults());
+        RunCgroup busy = driver.create("old-2", Limits.defaults());
+        Files.writeString(busy.cgroupDir().resolve("cgroup.events"), "populated 1\nfrozen 0\n");
+
+        assertEquals(2, driver.cleanupStale());
+
+        assertEquals(List.of(), fs.children(own.resolve("proctor-runs")));
+    }
+
+    private static Path fixture(String name) {
+        return Path.of("src/test/resources/cgroup/v2", name);
+    }
+}

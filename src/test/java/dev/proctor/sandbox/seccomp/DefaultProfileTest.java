@@ -1,0 +1,99 @@
+package dev.proctor.sandbox.seccomp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the shipped profiles decide, checked by running their compiled BPF in
+ * {@link BpfInterpreter} (never installed into a process). x86_64 hosts only: the
+ * syscall numbers are resolved for the native arch, the i386 ones are hard-coded.
+ */
+class DefaultProfileTest {
+
+    private static final int ALLOW = 0x7fff0000;
+    private static final int KILL_PROCESS = 0x80000000;
+    private static final int EPERM = 0x00050000 | 1;
+    private static final int ENOSYS = 0x00050000 | 38;
+    private static final int EAFNOSUPPORT = 0x00050000 | 97;
+    private static final int AUDIT_ARCH_I386 = 0x40000003;
+
+    private final SeccompProfiles profiles = new SeccompProfiles(SeccompProfilesTest.SHIPPED);
+    private final BpfInterpreter defaults = new BpfInterpreter(profiles.program("default"));
+    private final LibSeccomp lib = LibSeccomp.get();
+
+    private int nr(String name) {
+        return lib.resolveSyscall(name).orElseThrow();
+    }
+
+    @Test
+    void refusesTheDangerousSetWithEperm() {
+        for (String name : new String[] {"ptrace", "process_vm_readv", "mount", "umount2", "pivot_root",
+            "chroot", "fsopen", "mount_setattr", "unshare", "setns", "keyctl", "bpf", "perf_event_open",
+            "userfaultfd", "io_uring_setup", "kexec_load", "finit_module", "reboot", "open_by_handle_at",
+            "syslog", "clock_settime", "iopl", "pidfd_getfd", "kcmp", "fanotify_init"}) {
+            assertEquals(EPERM, defaults.call(nr(name)), name);
+        }
+    }
+
+    @Test
+    void allowsWhatToolchainsNeed() {
+        for (String name : new String[] {"read", "write", "openat", "mmap", "execve", "wait4", "futex",
+            "rt_sigaction", "getrandom", "prlimit64", "seccomp"}) {
+            assertEquals(ALLOW, defaults.call(nr(name)), name);
+        }
+    }
+
+    @Test
+    void cloneIsRefusedOnlyWithNamespaceFlags() {
+        long fork = 0x01200011L;      // glibc fork: SIGCHLD|CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID
+        long thread = 0x003d0f00L;    // glibc pthread_create
+        assertEquals(ALLOW, defaults.call(nr("clone"), fork));
+        assertEquals(ALLOW, defaults.call(nr("clone"), thread));
+        long[] namespaceFlags = {0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000};
+        for (long flag : namespaceFlags) {
+            assertEquals(EPERM, defaults.call(nr("clone"), fork | flag), Long.toHexString(flag));
+        }
+        assertEquals(ENOSYS, defaults.call(nr("clone3")));
+    }
+
+    @Test
+    void socketAllowsOnlyUnixAndInet() {
+        for (long family : new long[] {1, 2, 10}) {
+            assertEquals(ALLOW, defaults.call(nr("socket"), family), "family " + family);
+        }
+        for (long family : new long[] {0, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 40, 44, 45, 0xffffffffL, -1L,
+            0x100000002L}) {
+            assertEquals(EAFNOSUPPORT, defaults.call(nr("socket"), family), "family " + family);
+        }
+    }
+
+    @Test
+    void personalityAllowsOnlyDockersValues() {
+        Random random = new Random(42);
+        LongStream samples = LongStream.concat(
+                LongStream.concat(LongStream.range(0, 1 << 16), LongStream.range(0, 64).map(b -> 1L << b)),
+                LongStream.concat(LongStream.range(0, 32).map(b -> 0xffffffffL & ~(1L << b)),
+                        LongStream.generate(random::nextLong).limit(20_000).map(v -> random.nextBoolean() ? v : v & 0xffffffffL)));
+        samples.forEach(value -> {
+            boolean allowed = value == 0 || value == 8 || value == 0xffffffffL;
+            assertEquals(allowed ? ALLOW : EPERM, defaults.call(nr("personality"), value), Long.toHexString(value));
+        });
+        assertEquals(ALLOW, defaults.call(nr("personality"), 0xffffffffL));
+    }
+
+    @Test
+    void foreignAbisAreKilledUnderTheDefaultButFilteredUnderPermissive() {
+        int i386Read = 3;
+        int i386Ptrace = 26;
+        assertEquals(KILL_PROCESS, defaults.callOnArch(AUDIT_ARCH_I386, i386Read));
+        assertEquals(KILL_PROCESS, defaults.call(0x40000000 | nr("read")), "x32");
+        BpfInterpreter permissive = new BpfInterpreter(profiles.program("permissive"));
+        assertEquals(ALLOW, permissive.callOnArch(AUDIT_ARCH_I386, i386Read));
+        assertEquals(EPERM, permissive.callOnArch(AUDIT_ARCH_I386, i386Ptrace));
+        assertEquals(EPERM, permissive.call(nr("mount")));
+        assertEquals(ALLOW, permissive.call(nr("perf_event_open")));
+    }
+}
