@@ -21,5 +21,9 @@ public record Overview(Instant generatedAt, String range, long queueDepth, long 
 
     public record TopJob(UUID id, String client, String profile, String verdict, double cpuSeconds,
                          long memoryPeakBytes) {
+
+        public String shortId() {
+            return id.toString().substring(0, 8);
+        }
     }
 }

@@ -123,6 +123,10 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
         return bucket.toSeconds();
     }
 
+    public long bucketMinutes() {
+        return bucket.toMinutes();
+    }
+
     /** Minutes covered, for rates. */
     public double minutes() {
         return Duration.between(from, to).toMillis() / 60_000.0;
