@@ -48,6 +48,27 @@ public class ProblemMapper {
         return of(400, "malformed-json", "malformed JSON: " + detail, field);
     }
 
+    /** Quarkus maps these itself (without problem+json) unless mapped here, by their exact type. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> unknownField(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+        return of(400, "malformed-json", "unknown field " + e.getPropertyName(), path(e));
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> invalidFormat(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> parse(com.fasterxml.jackson.core.JsonParseException e) {
+        return json(e);
+    }
+
     static String path(JsonMappingException m) {
         StringBuilder b = new StringBuilder();
         for (JsonMappingException.Reference r : m.getPath()) {

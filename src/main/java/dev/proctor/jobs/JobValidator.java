@@ -117,7 +117,7 @@ public final class JobValidator {
         }
         if (encoding.equals("base64")) {
             try {
-                return Base64.getMimeDecoder().decode(content.strip());
+                return Base64.getDecoder().decode(content.replaceAll("\\s+", ""));
             } catch (IllegalArgumentException e) {
                 throw ProblemException.invalid(f + ".content", "invalid base64: " + e.getMessage());
             }

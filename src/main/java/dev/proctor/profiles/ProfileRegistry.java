@@ -96,8 +96,12 @@ public class ProfileRegistry {
         try {
             pf = JSON.readValue(text, ProfileFile.class);
         } catch (JsonMappingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            problems.add(file + ":" + line + ": field " + pathOf(e) + ": " + e.getOriginalMessage());
+            // Jackson's location is the token after the bad value; the field's own line is clearer
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            int line = field != null && text.contains("\"" + field + "\"") ? lineOf(text, field)
+                    : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            String message = e.getOriginalMessage().replaceAll(" \\(class [^)]*\\)", "");
+            problems.add(file + ":" + line + ": field " + pathOf(e) + ": " + message);
             return Optional.empty();
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();

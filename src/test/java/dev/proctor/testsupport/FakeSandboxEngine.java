@@ -6,17 +6,17 @@ import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.SandboxEngine;
 import dev.proctor.sandbox.Workdir;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 import java.util.List;
 
 /**
- * Stands in for the real engine in HTTP-level tests (replace with {@code @InjectMock SandboxEngine}
+ * Stands in for the real engine in HTTP-level tests, enabled by {@link FakeSandboxProfile} (or use
+ * {@code @InjectMock SandboxEngine}
  * to script runs). Every run is an internal error: these tests never need a sandbox.
  */
 @Alternative
-@Priority(1)
+
 @ApplicationScoped
 public class FakeSandboxEngine implements SandboxEngine {
 

@@ -1,0 +1,233 @@
+package dev.proctor.jobs.queue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.grading.GradeResult;
+import dev.proctor.grading.Grader;
+import dev.proctor.jobs.JobSpec;
+import dev.proctor.jobs.JobWaiters;
+import dev.proctor.sandbox.Cancellation;
+import dev.proctor.webhooks.WebhookSender;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Claims queued jobs for this node and runs them, at most {@code slots} at once. Woken by
+ * {@link QueueListener}; holds a lease per job, renewed while it runs; writes the result once,
+ * guarded by the lease, so a runner whose job was requeued elsewhere cannot write twice.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+
+    @Inject
+    NodeConfig config;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    Grader grader;
+
+    @Inject
+    JobWaiters waiters;
+
+    @Inject
+    WebhookSender webhooks;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private String nodeId;
+    private int slots;
+    private Semaphore free;
+    private ExecutorService runners;
+    private ScheduledExecutorService timers;
+    private QueueListener listener;
+    private final Object wake = new Object();
+    private boolean wakeRequested;
+    private volatile boolean stopping;
+    private final Map<UUID, Cancellation> running = new ConcurrentHashMap<>();
+
+    void start(@Observes StartupEvent event) {
+        nodeId = config.id().orElseGet(() -> hostname() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        slots = config.slots().orElse(Runtime.getRuntime().availableProcessors());
+        free = new Semaphore(slots);
+        store.registerNode(nodeId, hostname(), slots);
+        metrics.gauge("proctor.jobs.running.local", running, Map::size);
+        timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "proctor-lease"));
+        long renew = config.renewInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::renew, renew, renew, TimeUnit.MILLISECONDS);
+        listener = new QueueListener(this::wake, this::cancelLocal, waiters::finished,
+                config.pollInterval().toMillis());
+        Thread lt = daemon(listener, "proctor-queue-listener");
+        lt.start();
+        if (!config.dispatch()) {
+            LOG.infof("node %s: dispatch disabled (proctor.node.dispatch=false)", nodeId);
+            return;
+        }
+        runners = Executors.newFixedThreadPool(slots, r -> daemon(r, "proctor-runner"));
+        daemon(this::claimLoop, "proctor-dispatcher").start();
+        LOG.infof("node %s: dispatching with %d slots", nodeId, slots);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    void wake() {
+        synchronized (wake) {
+            wakeRequested = true;
+            wake.notifyAll();
+        }
+    }
+
+    private void claimLoop() {
+        while (!stopping) {
+            try {
+                synchronized (wake) {
+                    while (!wakeRequested && !stopping) {
+                        wake.wait();
+                    }
+                    wakeRequested = false;
+                }
+                while (!stopping) {
+                    free.acquire();
+                    JobStore.Claim claim;
+                    try {
+                        claim = stopping ? null : store.claim(nodeId, config.lease());
+                    } catch (RuntimeException e) {
+                        free.release();
+                        throw e;
+                    }
+                    if (claim == null) {
+                        free.release();
+                        break;
+                    }
+                    Cancellation cancel = new Cancellation();
+                    running.put(claim.id(), cancel);
+                    runners.execute(() -> runJob(claim, cancel));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "claiming failed; retrying at the next wake-up");
+            }
+        }
+    }
+
+    private void runJob(JobStore.Claim claim, Cancellation cancel) {
+        long start = System.nanoTime();
+        try {
+            GradeResult r;
+            try {
+                JobSpec spec = json.readValue(claim.request(), JobSpec.class);
+                r = grader.grade(spec, cancel);
+            } catch (Exception e) {
+                LOG.errorf(e, "job %s could not be graded", claim.id());
+                r = new GradeResult(dev.proctor.grading.Verdict.INTERNAL_ERROR, 0, json.createObjectNode(),
+                        java.util.List.of(), "grading failed: " + e.getMessage());
+            }
+            if (cancel.isCancelled()) {
+                return;
+            }
+            r.result().put("node", nodeId);
+            if (store.finish(claim.id(), nodeId, r)) {
+                metrics.counter("proctor.jobs.finished", "verdict", r.verdict().wire()).increment();
+                metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - start));
+                webhooks.jobFinished(claim.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
+        } finally {
+            running.remove(claim.id());
+            free.release();
+            wake();
+        }
+    }
+
+    void cancelLocal(UUID id) {
+        Cancellation c = running.get(id);
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    private void renew() {
+        try {
+            var kept = store.renew(nodeId, running.keySet(), config.lease(), running.size());
+            for (UUID id : running.keySet()) {
+                if (!kept.contains(id)) {
+                    // cancelled, or requeued after our lease expired: stop spending a slot on it
+                    cancelLocal(id);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("lease renewal failed: %s", e.getMessage());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        wake();
+        if (listener != null) {
+            listener.stop();
+        }
+        if (runners != null) {
+            runners.shutdown();
+            try {
+                if (!runners.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                    running.values().forEach(Cancellation::cancel);
+                    runners.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        try {
+            int handed = store.handBack(nodeId);
+            if (handed > 0) {
+                LOG.infof("node %s: handed %d unfinished jobs back to the queue", nodeId, handed);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("could not hand jobs back (their leases will expire): %s", e.getMessage());
+        }
+    }
+
+}

@@ -1,0 +1,104 @@
+package dev.proctor.jobs.queue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * LISTENs on a dedicated connection (not from the pool: it is held for the node's life) for
+ * proctor_jobs, proctor_cancel and proctor_done; on every wait timeout it calls {@code onPoll}, the
+ * safety poll. Reconnects after a failure.
+ */
+final class QueueListener implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(QueueListener.class);
+
+    private final Runnable onWork;
+    private final Consumer<UUID> onCancel;
+    private final Consumer<UUID> onDone;
+    private final long pollMillis;
+    private volatile boolean stopping;
+    private volatile Connection connection;
+
+    QueueListener(Runnable onWork, Consumer<UUID> onCancel, Consumer<UUID> onDone, long pollMillis) {
+        this.onWork = onWork;
+        this.onCancel = onCancel;
+        this.onDone = onDone;
+        this.pollMillis = pollMillis;
+    }
+
+    void stop() {
+        stopping = true;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closing to wake the loop
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        while (!stopping) {
+            try (Connection c = open()) {
+                connection = c;
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN proctor_jobs; LISTEN proctor_cancel; LISTEN proctor_done");
+                }
+                onWork.run();
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!stopping) {
+                    PGNotification[] ns = pg.getNotifications((int) pollMillis);
+                    if (ns == null || ns.length == 0) {
+                        onWork.run();
+                        continue;
+                    }
+                    boolean work = false;
+                    for (PGNotification n : ns) {
+                        switch (n.getName()) {
+                            case "proctor_jobs" -> work = true;
+                            case "proctor_cancel" -> onCancel.accept(UUID.fromString(n.getParameter()));
+                            case "proctor_done" -> {
+                                onDone.accept(UUID.fromString(n.getParameter()));
+                                work = true;
+                            }
+                            default -> { }
+                        }
+                    }
+                    if (work) {
+                        onWork.run();
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                LOG.warnf("queue listener lost its connection (%s); reconnecting in 1 s", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Connection open() throws SQLException {
+        var cfg = ConfigProvider.getConfig();
+        String url = cfg.getValue("quarkus.datasource.jdbc.url", String.class);
+        String user = cfg.getOptionalValue("quarkus.datasource.username", String.class).orElse(null);
+        String password = cfg.getOptionalValue("quarkus.datasource.password", String.class).orElse(null);
+        Connection c = DriverManager.getConnection(url, user, password);
+        c.setAutoCommit(true);
+        return c;
+    }
+}
