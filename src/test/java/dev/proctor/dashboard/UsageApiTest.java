@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.proctor.auth.ApiKeys;
 import dev.proctor.maintenance.UsageRollupJob;
+import dev.proctor.testsupport.FakeSandboxProfile;
 import dev.proctor.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
+@TestProfile(FakeSandboxProfile.class)
 class UsageApiTest {
 
     static final String ADMIN = "pk_test_admin_0123456789abcdef";
