@@ -38,9 +38,10 @@ function drawUsage(el, usage, value, unit) {
     tooltip: { trigger: 'axis', valueFormatter: (v) => `${Number(v).toFixed(2)} ${unit}` },
     legend: { type: 'scroll', top: 0 },
     grid: { left: 60, right: 20, top: 40, bottom: 40 },
-    xAxis: { type: 'time' },
+    // the whole window, whatever the data: the axis never jumps between refreshes
+    xAxis: { type: 'time', min: usage.from, max: usage.to },
     yAxis: { type: 'value', name: unit },
-    series: s.series.map((x) => ({ ...x, data: x.data.map((v, i) => [s.times[i], v]) })),
+    series: s.series.map((x) => ({ ...x, barMaxWidth: 24, data: x.data.map((v, i) => [s.times[i], v]) })),
   }, { notMerge: true });
   el.dataset.series = usage.groups.join(',');
   el.dataset.points = String(usage.points.length);

@@ -16,7 +16,11 @@ final class Formats {
     private Formats() {
     }
 
+    /** Negative: the kernel did not report it (e.g. no io accounting on this host). */
     static String bytes(long bytes) {
+        if (bytes < 0) {
+            return "n/a";
+        }
         if (bytes < 1024) {
             return bytes + " B";
         }

@@ -69,10 +69,11 @@ public class UsageQueries {
                 FROM jobs WHERE finished_at >= ?1 AND finished_at < ?2 AND started_at IS NOT NULL""")
                 .setParameter(1, odt(w.from())).setParameter(2, odt(w.to())).getSingleResult();
         long finished = num(times[0]);
+        List<List<Overview.TopJob>> tops = tops(w);
         return new Overview(Instant.now(), w.range(), num(queue[0]), num(queue[1]), finished / w.minutes(),
                 finished, verdicts(w), new Overview.Percentiles(millis(times[1]), millis(times[2])),
-                new Overview.Percentiles(millis(times[3]), millis(times[4])), nodes(), top(w, "cpu"),
-                top(w, "mem"), usage(w));
+                new Overview.Percentiles(millis(times[3]), millis(times[4])), nodes(), tops.get(0),
+                tops.get(1), usage(w));
     }
 
     private Map<String, Long> verdicts(UsageWindow w) {
@@ -96,20 +97,32 @@ public class UsageQueries {
                 (int) num(r[3]), Instant.ofEpochMilli(num(r[4])), (Boolean) r[5], num(r[6]))).toList();
     }
 
-    /** The window's jobs with the most CPU (sum over runs) or the highest memory peak (max over runs). */
-    private List<Overview.TopJob> top(UsageWindow w, String by) {
-        String order = by.equals("cpu") ? "cpu" : "mem";
+    /**
+     * The window's jobs with the most CPU (sum over runs) and with the highest memory peak (max over
+     * runs): one pass over the window's runs for both lists.
+     */
+    private List<List<Overview.TopJob>> tops(UsageWindow w) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                WITH per_job AS (
+                WITH per_job AS MATERIALIZED (
                     SELECT job_id, sum(cpu_time_us) AS cpu, max(memory_peak_bytes) AS mem FROM runs
-                    WHERE created_at >= ?1 AND created_at < ?2 GROUP BY job_id ORDER BY %s DESC LIMIT %d)
-                SELECT p.job_id, c.name, j.profile, j.verdict, p.cpu, p.mem
-                FROM per_job p JOIN jobs j ON j.id = p.job_id JOIN clients c ON c.id = j.client_id
-                ORDER BY p.%s DESC, p.job_id""".formatted(order, TOP, order))
+                    WHERE created_at >= ?1 AND created_at < ?2 GROUP BY job_id),
+                top AS (
+                    (SELECT 'cpu' AS k, * FROM per_job ORDER BY cpu DESC, job_id LIMIT %1$d)
+                    UNION ALL
+                    (SELECT 'mem' AS k, * FROM per_job ORDER BY mem DESC, job_id LIMIT %1$d))
+                SELECT t.k, t.job_id, c.name, j.profile, j.verdict, t.cpu, t.mem
+                FROM top t JOIN jobs j ON j.id = t.job_id JOIN clients c ON c.id = j.client_id
+                ORDER BY t.k, CASE WHEN t.k = 'cpu' THEN t.cpu ELSE t.mem END DESC, t.job_id""".formatted(TOP))
                 .setParameter(1, odt(w.from())).setParameter(2, odt(w.to())).getResultList();
-        return rows.stream().map(r -> new Overview.TopJob((UUID) r[0], (String) r[1], (String) r[2],
-                (String) r[3], num(r[4]) / 1e6, num(r[5]))).toList();
+        List<Overview.TopJob> cpu = new ArrayList<>();
+        List<Overview.TopJob> mem = new ArrayList<>();
+        for (Object[] r : rows) {
+            Overview.TopJob t = new Overview.TopJob((UUID) r[1], (String) r[2], (String) r[3], (String) r[4],
+                    num(r[5]) / 1e6, num(r[6]));
+            ("cpu".equals(r[0]) ? cpu : mem).add(t);
+        }
+        return List.of(cpu, mem);
     }
 
     static OffsetDateTime odt(Instant i) {
