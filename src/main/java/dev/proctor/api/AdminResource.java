@@ -18,7 +18,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.OffsetDateTime;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -103,13 +102,7 @@ public class AdminResource {
     @Transactional
     public KeyView revoke(@PathParam("id") long keyId) {
         context.requireAdmin();
-        ApiKey k = ApiKey.findById(keyId);
-        if (k == null) {
-            throw ProblemException.notFound("no key " + keyId);
-        }
-        if (k.revokedAt == null) {
-            k.revokedAt = OffsetDateTime.now();
-        }
+        ApiKey k = keys.revoke(keyId).orElseThrow(() -> ProblemException.notFound("no key " + keyId));
         return keyView(k, null);
     }
 

@@ -50,6 +50,16 @@ public class ApiKeys {
         return new Issued(k.id, key, k.prefix, admin);
     }
 
+    /** Revokes a key (once: a second call keeps the first time); empty when there is no such key. */
+    @Transactional
+    public Optional<ApiKey> revoke(long keyId) {
+        ApiKey k = ApiKey.findById(keyId);
+        if (k != null && k.revokedAt == null) {
+            k.revokedAt = java.time.OffsetDateTime.now();
+        }
+        return Optional.ofNullable(k);
+    }
+
     /** The caller a key stands for, if the key exists and is not revoked. */
     @Transactional
     public Optional<Caller> authenticate(String key) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.jobs.JobSpec;
 import dev.proctor.jobs.JobsConfig;
+import dev.proctor.jobs.SandboxConfig;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
 import dev.proctor.profiles.ProfileRegistry;
@@ -49,6 +50,9 @@ public class Grader {
 
     @Inject
     JobsConfig config;
+
+    @Inject
+    SandboxConfig sandboxConfig;
 
     @Inject
     ObjectMapper json;
@@ -243,7 +247,7 @@ public class Grader {
             Limits limits = new Limits(Duration.ofMillis(l.cpuTimeMs()), Duration.ofMillis(l.wallTimeMs()),
                     l.memoryMb() * Limits.MIB, l.pids(), l.outputKb() * 1024, l.diskMb() * Limits.MIB, 1.0);
             RunSpec rs = new RunSpec(p.image(), argv, env, wd, stdin, limits, p.seccomp(), NetworkMode.NONE,
-                    Duration.ZERO);
+                    sandboxConfig.sampleInterval());
             try {
                 return engine.run(rs, cancel);
             } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.proctor.jobs;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Where the service finds the sandbox engine's parts. */
@@ -18,6 +19,13 @@ public interface SandboxConfig {
     /** Root of images, run and work directories; created 0700, owned by root. */
     @WithDefault("/var/lib/proctor")
     Path stateDir();
+
+    /**
+     * How often a run's memory and CPU are sampled from its cgroup for its resource timeline
+     * (runs.timeline, drawn on the dashboard's job page); 0 turns sampling off.
+     */
+    @WithDefault("20ms")
+    Duration sampleInterval();
 
     default Path resolvedProjectDir() {
         return projectDir()
