@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -122,6 +123,7 @@ final class EngineBootstrap {
     }
 
     private static final String CGROUP_PREFIX = "proctor-";
+    private static final AtomicInteger ENGINES_IN_THIS_JVM = new AtomicInteger();
 
     private static String cgroupDirName(String tag) {
         return CGROUP_PREFIX + tag;
@@ -133,10 +135,11 @@ final class EngineBootstrap {
         return dir;
     }
 
-    /** The instance tag is pid + start time, so a recycled pid is never mistaken for a live engine. */
+    /** The owner stamp is pid + start time, so a recycled pid is never mistaken for a live engine. */
     private static Instance createInstance(Path state) throws IOException {
         ProcessHandle self = ProcessHandle.current();
-        String tag = "p" + self.pid();
+        // one JVM may run several engines (tests do): the tag tells them apart, pid first
+        String tag = "p" + self.pid() + "e" + ENGINES_IN_THIS_JVM.incrementAndGet();
         Path dir = state.resolve("instances").resolve(tag);
         unmountBelow(dir);
         deleteTree(dir);
@@ -174,7 +177,7 @@ final class EngineBootstrap {
      */
     private static void cleanupDeadCgroups(CgroupDetector detector) {
         for (String name : detector.childNames(CGROUP_PREFIX + "p")) {
-            String pid = name.substring(CGROUP_PREFIX.length() + 1);
+            String pid = name.substring(CGROUP_PREFIX.length() + 1).replaceFirst("e[0-9]+$", "");
             if (!pid.chars().allMatch(Character::isDigit) || pid.isEmpty()
                     || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
                 continue;
