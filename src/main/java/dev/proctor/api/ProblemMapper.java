@@ -16,7 +16,8 @@ public class ProblemMapper {
 
     public static RestResponse<Problem> of(int status, String type, String detail, String field) {
         Response.Status s = Response.Status.fromStatusCode(status);
-        String title = s == null ? "Error" : s.getReasonPhrase();
+        // jakarta's Status enum has no 422: name it as RFC 9110 does
+        String title = s != null ? s.getReasonPhrase() : status == 422 ? "Unprocessable Content" : "Error";
         return RestResponse.ResponseBuilder.<Problem>create(status)
                 .entity(new Problem("/problems/" + type, title, status, detail, field))
                 .type(Problem.MEDIA_TYPE)
