@@ -7,6 +7,7 @@ import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.DevTemplate;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.rootfs.ImageStore;
 import dev.proctor.sandbox.seccomp.SeccompProfiles;
 import java.io.IOException;
@@ -14,12 +15,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,8 @@ final class EngineBootstrap {
         void release(CgroupDriver cgroups) {
             try {
                 cgroups.removeRunsDir();
-                unmountBelow(dir);
-                deleteTree(dir);
+                LayerFiles.unmountBelow(dir);
+                LayerFiles.deleteTree(dir);
             } catch (IOException | SandboxException e) {
                 LOG.warnf("could not fully clean %s: %s", dir, e.getMessage());
             }
@@ -141,8 +140,8 @@ final class EngineBootstrap {
         // one JVM may run several engines (tests do): the tag tells them apart, pid first
         String tag = "p" + self.pid() + "e" + ENGINES_IN_THIS_JVM.incrementAndGet();
         Path dir = state.resolve("instances").resolve(tag);
-        unmountBelow(dir);
-        deleteTree(dir);
+        LayerFiles.unmountBelow(dir);
+        LayerFiles.deleteTree(dir);
         Files.createDirectories(dir.resolve("runs"));
         Files.createDirectories(dir.resolve("work"));
         Files.writeString(dir.resolve("owner"), ownerStamp(self), StandardCharsets.UTF_8);
@@ -164,8 +163,8 @@ final class EngineBootstrap {
                     continue;
                 }
                 String tag = dir.getFileName().toString();
-                unmountBelow(dir);
-                deleteTree(dir);
+                LayerFiles.unmountBelow(dir);
+                LayerFiles.deleteTree(dir);
                 LOG.infof("cleaned up the state of dead engine %s", tag);
             }
         }
@@ -206,22 +205,6 @@ final class EngineBootstrap {
         }
     }
 
-    static void unmountBelow(Path dir) throws IOException {
-        String prefix = dir.toAbsolutePath().normalize() + "/";
-        List<String> targets = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            String mountPoint = f[4].replace("\\040", " ");
-            if (mountPoint.startsWith(prefix)) {
-                targets.add(mountPoint);
-            }
-        }
-        targets.sort(Comparator.reverseOrder());
-        for (String t : targets) {
-            Syscalls.umountDetach(t);
-        }
-    }
-
     /** Builds the host image once per state dir; other engines reuse it (guarded by a file lock). */
     private static Image hostImage(Path state) throws IOException {
         Path images = state.resolve("images");
@@ -241,16 +224,5 @@ final class EngineBootstrap {
             programs.put(name, file);
         }
         return programs;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

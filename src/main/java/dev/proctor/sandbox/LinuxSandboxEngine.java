@@ -10,6 +10,7 @@ import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchRequest;
 import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.rootfs.Image;
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
 import java.io.IOException;
 import java.io.InputStream;
@@ -238,7 +239,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     private static void deleteQuietly(Path dir) {
         try {
-            EngineBootstrap.deleteTree(dir);
+            LayerFiles.deleteTree(dir);
         } catch (IOException e) {
             LOG.warnf("could not remove run dir %s: %s", dir, e.getMessage());
         }

@@ -37,7 +37,7 @@ public final class DevTemplate {
         }
         Path staging = stateDir.resolve("dev.new-" + ProcessHandle.current().pid());
         try {
-            HostImageBuilder.deleteTree(staging);
+            LayerFiles.deleteTree(staging);
             Files.createDirectories(staging);
             for (Node n : NODES) {
                 Path node = staging.resolve(n.name());
@@ -56,7 +56,7 @@ public final class DevTemplate {
                 if (!Files.isDirectory(dev.resolve("shm"))) {
                     throw e;
                 }
-                HostImageBuilder.deleteTree(staging); // another engine made it first
+                LayerFiles.deleteTree(staging); // another engine made it first
             }
             return dev;
         } catch (IOException e) {

@@ -9,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -82,11 +81,11 @@ public final class HostImageBuilder {
         Path layer = dir.resolve("rootfs");
         Path staging = dir.resolve("rootfs.new");
         try {
-            deleteTree(staging);
+            LayerFiles.deleteTree(staging);
             Files.createDirectories(staging);
             layout(staging);
             writeEtc(staging.resolve("etc"));
-            deleteTree(layer);
+            LayerFiles.deleteTree(layer);
             Files.move(staging, layer, StandardCopyOption.ATOMIC_MOVE);
             return image(layer, binds());
         } catch (IOException e) {
@@ -151,17 +150,6 @@ public final class HostImageBuilder {
                     Files.createDirectories(target.getParent());
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
                 }
-            }
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }

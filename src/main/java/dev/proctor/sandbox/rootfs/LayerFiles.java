@@ -11,8 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** File operations on image directories: removal that never crosses into a mount, and sizes. */
-final class LayerFiles {
+/** File operations on the engine's directories: removal that never crosses into a mount, and sizes. */
+public final class LayerFiles {
 
     private LayerFiles() {
     }
@@ -21,7 +21,7 @@ final class LayerFiles {
      * Removes a tree. A build that died inside debootstrap may leave /proc or /sys mounted in its
      * staging rootfs: those are unmounted first, so removal never walks into the host's /proc or /sys.
      */
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -50,7 +50,8 @@ final class LayerFiles {
         }
     }
 
-    private static void unmountBelow(Path dir) throws IOException {
+    /** Detaches every mount below {@code dir}, deepest first. */
+    public static void unmountBelow(Path dir) throws IOException {
         List<String> targets = mountsBelow(dir);
         targets.sort(Comparator.reverseOrder());
         for (String t : targets) {
