@@ -1,0 +1,140 @@
+package dev.proctor.cluster;
+
+import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.testsupport.PostgresTestResource;
+import dev.proctor.testsupport.ServiceNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service killed with SIGKILL while jobs run: after a restart every job finishes, none twice.
+ * Runs the packaged jar as a separate process against a throwaway PostgreSQL.
+ */
+class ServiceRestartIT {
+
+    private static final Map<String, String> FAST_LEASES = Map.of("proctor.node.lease", "PT3S",
+            "proctor.node.renew-interval", "PT1S", "proctor.maintenance.requeue-every", "2s",
+            "proctor.node.slots", "2");
+
+    private final PostgresTestResource postgres = new PostgresTestResource();
+    private Map<String, String> datasource;
+    private final List<ServiceNode> nodes = new ArrayList<>();
+
+    @BeforeEach
+    void startDatabase() {
+        requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
+        datasource = postgres.start();
+    }
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (ServiceNode n : nodes) {
+            n.close();
+        }
+        postgres.stop();
+    }
+
+    @Test
+    void killedWhileRunningThenRestartedFinishesEveryJobExactlyOnce() throws Exception {
+        ServiceNode first = start("restart-a");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            ids.add(ClusterFixture.submitSleeper(first, i, 0.6));
+        }
+        Set<String> runningAtKill;
+        try (Connection db = ClusterFixture.connect(datasource)) {
+            runningAtKill = awaitRunning(db, "restart-a");
+            first.kill();
+            assertFalse(first.isAlive(), "SIGKILL did not stop the node");
+            ServiceNode second = start("restart-b");
+            awaitAllDone(db, ids);
+            for (String id : ids) {
+                assertEquals(1, count(db, "SELECT count(*) FROM runs WHERE job_id = ?::uuid AND kind = 'test'", id),
+                        "job " + id + " has one result, not two");
+                assertEquals("accepted", text(db, "SELECT verdict FROM jobs WHERE id = ?::uuid", id), "job " + id);
+            }
+            for (String id : runningAtKill) {
+                assertTrue(count(db, "SELECT attempts FROM jobs WHERE id = ?::uuid", id) >= 2,
+                        "job " + id + " was running on the killed node: it ran again");
+                assertEquals(second.id(), text(db, "SELECT result->>'node' FROM jobs WHERE id = ?::uuid", id));
+            }
+        }
+    }
+
+    private ServiceNode start(String id) throws Exception {
+        ServiceNode node = ServiceNode.start(id, datasource, FAST_LEASES);
+        nodes.add(node);
+        return node;
+    }
+
+    private static Set<String> awaitRunning(Connection db, String node) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Set<String> running = new HashSet<>();
+            try (PreparedStatement st = db.prepareStatement(
+                    "SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
+                st.setString(1, node);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        running.add(rs.getString(1));
+                    }
+                }
+            }
+            if (!running.isEmpty()) {
+                return running;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        throw new AssertionError("no job was ever running on " + node);
+    }
+
+    static void awaitAllDone(Connection db, List<String> ids) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long left = ids.size();
+        while (System.nanoTime() < deadline) {
+            left = count(db, "SELECT count(*) FROM jobs WHERE state <> 'done'", null);
+            if (left == 0) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new AssertionError(left + " jobs not done in time");
+    }
+
+    static long count(Connection db, String sql, String id) throws SQLException {
+        try (PreparedStatement st = db.prepareStatement(sql)) {
+            if (id != null) {
+                st.setString(1, id);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    static String text(Connection db, String sql, String id) throws SQLException {
+        try (PreparedStatement st = db.prepareStatement(sql)) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.proctor.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Proctor service process started from the packaged jar, as an operator would run it:
+ * for tests that kill nodes (SIGKILL, SIGTERM) and restart them against one database.
+ */
+public final class ServiceNode implements AutoCloseable {
+
+    public static final String ADMIN_KEY = "pk_cluster_admin_0123456789abcdef";
+
+    private final String id;
+    private final int port;
+    private final Process process;
+    private final Path log;
+
+    private ServiceNode(String id, int port, Process process, Path log) {
+        this.id = id;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts a node on a free port and waits until it is ready. */
+    public static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra)
+            throws IOException, InterruptedException {
+        Path project = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
+        Path jar = project.resolve("target/quarkus-app/quarkus-run.jar");
+        Path state = Files.createTempDirectory("proctor-node-" + id + "-");
+        Path log = project.resolve("target/nodes/" + id + "-" + Instant.now().toEpochMilli() + ".log");
+        Files.createDirectories(log.getParent());
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        Map<String, String> props = new java.util.LinkedHashMap<>(datasource);
+        props.putAll(Map.of("quarkus.http.port", String.valueOf(port), "proctor.node.id", id,
+                "proctor.sandbox.state-dir", state.toString(), "proctor.sandbox.project-dir", project.toString(),
+                "proctor.bootstrap.admin-key", ADMIN_KEY));
+        props.putAll(extra);
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", jar.toString(), "serve"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServiceNode node = new ServiceNode(id, port, p, log);
+        node.awaitReady(Duration.ofSeconds(60));
+        return node;
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("node " + id + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        throw new IOException("node " + id + " not ready after " + timeout + "; see " + log);
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the node dies at once, mid-run, as in a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the node drains; returns how long it took to exit, or null if it did not within the limit. */
+    public Duration terminate(Duration limit) throws InterruptedException {
+        long t0 = System.nanoTime();
+        process.destroy();
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? Duration.ofNanos(System.nanoTime() - t0) : null;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
