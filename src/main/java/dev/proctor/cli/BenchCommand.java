@@ -1,6 +1,7 @@
 package dev.proctor.cli;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 
 /** {@code proctor bench sandbox|http}: prints figures, never asserts timings. */
 public final class BenchCommand {
@@ -12,8 +13,9 @@ public final class BenchCommand {
         String what = args.length == 0 ? "sandbox" : args[0];
         return switch (what) {
             case "sandbox" -> SandboxBench.run(out, err);
+            case "http" -> HttpBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             default -> {
-                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox)");
+                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http)");
                 yield 2;
             }
         };
