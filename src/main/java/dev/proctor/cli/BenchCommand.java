@@ -1,6 +1,7 @@
 package dev.proctor.cli;
 
 import java.io.PrintStream;
+import dev.proctor.cli.bench.NodesBench;
 import java.util.Arrays;
 
 /** {@code proctor bench sandbox|http}: prints figures, never asserts timings. */
@@ -14,8 +15,9 @@ public final class BenchCommand {
         return switch (what) {
             case "sandbox" -> SandboxBench.run(out, err);
             case "http" -> HttpBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+            case "nodes" -> NodesBench.run(out, err);
             default -> {
-                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http)");
+                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http, nodes)");
                 yield 2;
             }
         };

@@ -23,7 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -122,7 +122,6 @@ final class EngineBootstrap {
     }
 
     private static final String CGROUP_PREFIX = "proctor-";
-    private static final AtomicInteger ENGINES_IN_THIS_JVM = new AtomicInteger();
 
     private static String cgroupDirName(String tag) {
         return CGROUP_PREFIX + tag;
@@ -137,8 +136,9 @@ final class EngineBootstrap {
     /** The owner stamp is pid + start time, so a recycled pid is never mistaken for a live engine. */
     private static Instance createInstance(Path state) throws IOException {
         ProcessHandle self = ProcessHandle.current();
-        // one JVM may run several engines (tests do): the tag tells them apart, pid first
-        String tag = "p" + self.pid() + "e" + ENGINES_IN_THIS_JVM.incrementAndGet();
+        // one JVM may run several engines, even in different class loaders (tests do): a random
+        // suffix tells them apart; the pid comes first so that start-up cleanup can tell a dead one
+        String tag = "p" + self.pid() + "e" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
         Path dir = state.resolve("instances").resolve(tag);
         LayerFiles.unmountBelow(dir);
         LayerFiles.deleteTree(dir);
@@ -176,7 +176,7 @@ final class EngineBootstrap {
      */
     private static void cleanupDeadCgroups(CgroupDetector detector) {
         for (String name : detector.childNames(CGROUP_PREFIX + "p")) {
-            String pid = name.substring(CGROUP_PREFIX.length() + 1).replaceFirst("e[0-9]+$", "");
+            String pid = name.substring(CGROUP_PREFIX.length() + 1).replaceFirst("e[0-9a-z]+$", "");
             if (!pid.chars().allMatch(Character::isDigit) || pid.isEmpty()
                     || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
                 continue;

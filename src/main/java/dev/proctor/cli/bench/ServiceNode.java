@@ -1,5 +1,6 @@
-package dev.proctor.testsupport;
+package dev.proctor.cli.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,11 +18,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Proctor service process started from the packaged jar, as an operator would run it:
- * for tests that kill nodes (SIGKILL, SIGTERM) and restart them against one database.
+ * for tests that kill nodes (SIGKILL, SIGTERM) and for benchmarks of several nodes on one database.
  */
 public final class ServiceNode implements AutoCloseable {
 
     public static final String ADMIN_KEY = "pk_cluster_admin_0123456789abcdef";
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String id;
     private final int port;
@@ -80,6 +84,28 @@ public final class ServiceNode implements AutoCloseable {
             process.waitFor(200, TimeUnit.MILLISECONDS);
         }
         throw new IOException("node " + id + " not ready after " + timeout + "; see " + log);
+    }
+
+    /**
+     * Submits a job (JSON body) with the admin key and returns its id; like a grading pipeline,
+     * it comes back later while the service answers 429 (quota) or 503 (queue full).
+     */
+    public String submit(String jobJson) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/jobs"))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(jobJson)).build();
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while ((r.statusCode() == 429 || r.statusCode() == 503) && System.nanoTime() < deadline) {
+            long wait = r.headers().firstValueAsLong("Retry-After").orElse(1);
+            TimeUnit.MILLISECONDS.sleep(Math.min(wait * 1000, 500));
+            r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        if (r.statusCode() >= 300) {
+            throw new IOException("submit failed: " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body()).get("id").asText();
     }
 
     public URI uri(String path) {
