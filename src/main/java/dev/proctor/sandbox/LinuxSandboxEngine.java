@@ -38,6 +38,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
     private static final int NOFILE = 1024;
     private static final long FSIZE_MARGIN = Limits.MIB;
+    /** What a shell reports for a command it cannot execute. */
+    private static final int EXEC_FAILED_EXIT = 127;
 
     private final EngineConfig config;
     private final EngineBootstrap.Instance instance;
@@ -220,9 +222,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 Math.max(0, stats.memoryLimitHits()), stats.pidsPeak(), Math.max(0, stats.throttledPeriods()),
                 Math.max(0, stats.throttledMicros()), stats.ioReadBytes(), stats.ioWriteBytes(),
                 report.stdoutBytes(), report.stderrBytes());
-        Integer exit = report.signal() == null ? report.exitCode() : null;
-        String signal = report.signal() == null ? null : Signals.name(report.signal());
-        String message = report.error() != null ? "launcher failed: " + report.error() : null;
+        boolean execFailed = RunStatusRules.execFailed(report);
+        Integer exit = execFailed ? Integer.valueOf(EXEC_FAILED_EXIT) : report.signal() == null ? report.exitCode() : null;
+        String signal = execFailed || report.signal() == null ? null : Signals.name(report.signal());
+        String message = execFailed ? "cannot execute the program: " + report.error()
+                : report.error() != null ? "launcher failed: " + report.error() : null;
         int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
         return new RunResult(status, exit, signal, usage, readCapped(runDir.resolve("stdout"), cap),
                 readCapped(runDir.resolve("stderr"), cap), report.samples(), message);

@@ -14,7 +14,18 @@ public final class RunStatusRules {
     private RunStatusRules() {
     }
 
+    /**
+     * Whether the launcher failed only at execve: the program is missing or not executable. That
+     * is the job's failure (as a shell's exit 127), not Proctor's.
+     */
+    public static boolean execFailed(LaunchReport report) {
+        return report.error() != null && report.error().startsWith("step=exec ");
+    }
+
     public static RunStatus decide(LaunchReport report, CgroupStats stats, Limits limits) {
+        if (execFailed(report)) {
+            return RunStatus.RUNTIME_ERROR;
+        }
         if (report.error() != null || report.killedBy() == KilledBy.INTERNAL) {
             return RunStatus.INTERNAL_ERROR;
         }

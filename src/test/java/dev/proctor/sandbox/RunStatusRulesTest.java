@@ -60,6 +60,12 @@ class RunStatusRulesTest {
     }
 
     @Test
+    void aProgramThatCannotBeExecutedIsARuntimeError() {
+        assertEquals(RunStatus.RUNTIME_ERROR, RunStatusRules.decide(
+                report("step=exec errno=2 detail=/nonexistent", null, null, KilledBy.NONE), stats(0, 0), LIMITS));
+    }
+
+    @Test
     void proctorFailuresAndCancelComeFirst() {
         assertEquals(RunStatus.INTERNAL_ERROR,
                 RunStatusRules.decide(report("step=mounts errno=1", null, null, KilledBy.NONE), stats(0, 1), LIMITS));
