@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.jobs.JobSpec;
 import dev.proctor.jobs.JobsConfig;
 import dev.proctor.jobs.SandboxConfig;
+import dev.proctor.profiles.ArgvTemplate;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
 import dev.proctor.profiles.ProfileRegistry;
@@ -144,7 +145,7 @@ public class Grader {
                 }
                 JobSpec.SpecTest t = spec.tests().get(i);
                 RunResult r = sandbox(profile, profile.runArgv(), wd, Stdin.of(t.stdin()), t.limits());
-                Verdict v = Verdict.ofRun(r.status());
+                Verdict v = VerdictRules.runVerdict(profile, r);
                 if (v == null) {
                     v = t.expectedOutput() == null ? Verdict.ACCEPTED : judge(t, r.stdout(), checkerDir, i);
                 }
@@ -246,8 +247,8 @@ public class Grader {
             env.putAll(p.env());
             Limits limits = new Limits(Duration.ofMillis(l.cpuTimeMs()), Duration.ofMillis(l.wallTimeMs()),
                     l.memoryMb() * Limits.MIB, l.pids(), l.outputKb() * 1024, l.diskMb() * Limits.MIB, 1.0);
-            RunSpec rs = new RunSpec(p.image(), argv, env, wd, stdin, limits, p.seccomp(), NetworkMode.NONE,
-                    sandboxConfig.sampleInterval());
+            RunSpec rs = new RunSpec(p.image(), ArgvTemplate.expand(argv, l.memoryMb()), env, wd, stdin, limits,
+                    p.seccomp(), NetworkMode.NONE, sandboxConfig.sampleInterval());
             try {
                 return engine.run(rs, cancel);
             } catch (RuntimeException e) {

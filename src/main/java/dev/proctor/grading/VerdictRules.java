@@ -1,5 +1,7 @@
 package dev.proctor.grading;
 
+import dev.proctor.profiles.Profile;
+import dev.proctor.sandbox.RunResult;
 import java.util.List;
 
 /** How a job's verdict and score derive from its tests. */
@@ -10,6 +12,20 @@ public final class VerdictRules {
 
     /** One graded test: its verdict and weight. */
     public record Graded(Verdict verdict, double weight) {
+    }
+
+    /**
+     * The verdict of a test's run before the checker ({@code null}: it ended normally, the checker
+     * decides). A runtime error (non-zero exit or a signal) whose output carries one of the profile's out-of-memory markers is a
+     * memory limit: the runtime hit the heap it was sized to from the limit (a JVM with
+     * {@code -XX:+ExitOnOutOfMemoryError}, V8's heap limit) before the cgroup's OOM killer would have.
+     */
+    public static Verdict runVerdict(Profile profile, RunResult r) {
+        Verdict v = Verdict.ofRun(r.status());
+        if (v == Verdict.RUNTIME_ERROR && profile.ranOutOfMemory(r.stdout(), r.stderr())) {
+            return Verdict.MEMORY_LIMIT_EXCEEDED;
+        }
+        return v;
     }
 
     /** The first non-accepted test's verdict, in test order; accepted when all pass. */

@@ -10,6 +10,7 @@ import dev.proctor.api.dto.JobView;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.Client;
 import dev.proctor.profiles.ProfileRegistry;
+import dev.proctor.profiles.ProfileToolchains;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -39,6 +40,9 @@ public class JobService {
     @Inject
     ProfileRegistry profiles;
 
+    @Inject
+    ProfileToolchains toolchains;
+
     /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
     public record Submitted(Job job, boolean created) {
     }
@@ -55,6 +59,10 @@ public class JobService {
         }
         Client client = QuarkusTransaction.requiringNew().call(() -> Client.<Client>findById(caller.clientId()));
         JobSpec spec = new JobValidator(config, profiles::find).validate(request, client.quota());
+        requireAvailable(spec.profile(), "profile");
+        if (spec.checker() != null && spec.checker().profile() != null) {
+            requireAvailable(spec.checker().profile(), "checker.profile");
+        }
         String specJson;
         try {
             specJson = json.writeValueAsString(spec);
@@ -62,6 +70,13 @@ public class JobService {
             throw new IllegalStateException("job spec does not serialise", e);
         }
         return QuarkusTransaction.requiringNew().call(() -> insert(client, spec, specJson, idempotencyKey));
+    }
+
+    /** A profile whose image is not built here is refused now rather than failed by the grader later. */
+    private void requireAvailable(String name, String field) {
+        profiles.find(name).flatMap(toolchains::unavailable).ifPresent(why -> {
+            throw new ProblemException(503, "profile-unavailable", why, field);
+        });
     }
 
     private Submitted insert(Client client, JobSpec spec, String specJson, String idempotencyKey) {

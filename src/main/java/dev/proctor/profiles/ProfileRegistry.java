@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +40,6 @@ public class ProfileRegistry {
     SandboxConfig config;
 
     private final Map<String, Profile> profiles = new TreeMap<>();
-    private final Map<String, String> versions = new ConcurrentHashMap<>();
 
     record StepFile(List<String> argv, LimitsFile limits) {
     }
@@ -51,7 +48,8 @@ public class ProfileRegistry {
     }
 
     record ProfileFile(String name, String description, String sourceFile, StepFile compile, StepFile run,
-                       Map<String, String> env, String image, String seccomp, List<String> versionArgv) {
+                       Map<String, String> env, String image, String seccomp, List<String> versionArgv,
+                       List<String> oomMarkers) {
     }
 
     @PostConstruct
@@ -124,6 +122,10 @@ public class ProfileRegistry {
         if (pf.run() != null) {
             checkLimits(pf.run().limits(), "run", file, text, problems);
         }
+        checkPlaceholders(pf.compile() == null ? null : pf.compile().argv(), "compile", file, text, problems);
+        checkPlaceholders(pf.run() == null ? null : pf.run().argv(), "run", file, text, problems);
+        check(pf.oomMarkers() == null || pf.oomMarkers().stream().noneMatch(m -> m == null || m.isBlank()), file,
+                text, "oom_markers", "markers must be non-empty strings", problems);
         if (problems.size() > before) {
             return Optional.empty();
         }
@@ -137,7 +139,8 @@ public class ProfileRegistry {
                 pf.seccomp() == null ? "default" : pf.seccomp(),
                 pf.compile() == null ? noCompile : stepLimits(pf.compile().limits()),
                 stepLimits(pf.run().limits()),
-                pf.versionArgv() == null ? List.of() : List.copyOf(pf.versionArgv())));
+                pf.versionArgv() == null ? List.of() : List.copyOf(pf.versionArgv()),
+                pf.oomMarkers() == null ? List.of() : List.copyOf(pf.oomMarkers())));
     }
 
     private static Profile.StepLimits stepLimits(LimitsFile l) {
@@ -153,6 +156,17 @@ public class ProfileRegistry {
                 + "cpu_time_ms, wall_time_ms, memory_mb, pids, output_kb, disk_mb", problems);
         check(l.maximum().complete(), file, text, "maximum", step + ".limits.maximum must set all of "
                 + "cpu_time_ms, wall_time_ms, memory_mb, pids, output_kb, disk_mb", problems);
+    }
+
+    private static void checkPlaceholders(List<String> argv, String step, Path file, String text,
+                                          List<String> problems) {
+        List<String> bad = argv == null ? List.of() : ArgvTemplate.unknown(argv);
+        if (!bad.isEmpty()) {
+            int line = 1 + (int) text.substring(0, Math.max(0, text.indexOf(bad.get(0)))).chars()
+                    .filter(c -> c == '\n').count();
+            problems.add(file + ":" + line + ": field " + step + ".argv: unknown placeholder "
+                    + String.join(", ", bad) + " (known: {" + String.join("}, {", ArgvTemplate.PLACEHOLDERS) + "})");
+        }
     }
 
     private static void check(boolean ok, Path file, String text, String field, String message,
@@ -191,30 +205,5 @@ public class ProfileRegistry {
 
     public Collection<Profile> all() {
         return profiles.values();
-    }
-
-    /** The toolchain's own version line, asked once of the host's binary (the host image). */
-    public String version(Profile p) {
-        if (p.versionArgv().isEmpty()) {
-            return null;
-        }
-        return versions.computeIfAbsent(p.name(), n -> {
-            try {
-                Process proc = new ProcessBuilder(p.versionArgv()).redirectErrorStream(true).start();
-                byte[] out = proc.getInputStream().readNBytes(4096);
-                if (!proc.waitFor(5, TimeUnit.SECONDS)) {
-                    proc.destroyForcibly();
-                    return "unknown";
-                }
-                String s = new String(out, StandardCharsets.UTF_8).strip();
-                int nl = s.indexOf('\n');
-                return nl < 0 ? s : s.substring(0, nl);
-            } catch (IOException e) {
-                return "unavailable: " + e.getMessage();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "unknown";
-            }
-        });
     }
 }
