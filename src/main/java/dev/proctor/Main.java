@@ -49,7 +49,7 @@ public final class Main {
                 System.exit(ImageCommand.execute(rest, System.out, System.err));
             }
             default -> {
-                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | bench [sandbox|http] | image list|build NAME");
+                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | bench [sandbox|http|nodes|profiles] | image list|build NAME");
                 System.exit(2);
             }
         }

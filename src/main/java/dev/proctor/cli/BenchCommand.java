@@ -16,8 +16,9 @@ public final class BenchCommand {
             case "sandbox" -> SandboxBench.run(out, err);
             case "http" -> HttpBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "nodes" -> NodesBench.run(out, err);
+            case "profiles" -> ProfileBench.run(out, err);
             default -> {
-                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http, nodes)");
+                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http, nodes, profiles)");
                 yield 2;
             }
         };

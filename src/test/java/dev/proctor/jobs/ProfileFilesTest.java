@@ -37,4 +37,15 @@ class ProfileFilesTest {
         assertTrue(problems.get(0).contains("bad.json:5") && problems.get(0).contains("colour"), problems.get(0));
         assertTrue(problems.get(1).contains("worse.json:4") && problems.get(1).contains("run"), problems.get(1));
     }
+
+    @Test
+    void aMistypedPlaceholderNamesFileLineAndField(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("java.json"), "{\n  \"name\": \"java\",\n  \"source_file\": \"Main.java\",\n"
+                + "  \"run\": {\n    \"argv\": [\"java\", \"-Xmx{heap_mbb}m\", \"Main\"],\n"
+                + "    \"limits\": {\"default\": {}, \"maximum\": {}}\n  }\n}\n");
+        List<String> problems = new ArrayList<>();
+        ProfileRegistry.loadAll(dir, problems);
+        assertTrue(problems.stream().anyMatch(p -> p.contains("java.json:5") && p.contains("run.argv")
+                && p.contains("{heap_mbb}")), problems.toString());
+    }
 }
