@@ -5,13 +5,13 @@ import dev.proctor.api.dto.JobRequest;
 import dev.proctor.api.dto.JobView;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.CallerContext;
+import dev.proctor.jobs.ByteFields;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobService;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.jobs.JobsConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -20,6 +20,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -34,6 +35,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Path("/api/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
+
+    static final String ENCODING_DOC = "base64: every byte field (stdout, stderr, compile output) as base64; "
+            + "default: a JSON string where the bytes are valid UTF-8, else base64 (see each field's *_encoding)";
 
     @Inject
     JobService jobs;
@@ -51,10 +55,13 @@ public class JobResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public RestResponse<JobView> submit(JobRequest request,
                                         @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                        @QueryParam("wait") @DefaultValue("false") boolean wait,
-                                        @QueryParam("timeout_s") Integer timeoutSeconds) {
+                                        @QueryParam("wait") String waitParam,
+                                        @QueryParam("timeout_s") String timeoutParam,
+                                        @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
         Caller caller = context.caller();
-        int timeout = timeoutSeconds == null ? config.maxWaitSeconds() : timeoutSeconds;
+        ByteFields.Mode mode = mode(encoding);
+        boolean wait = bool(waitParam, "wait");
+        int timeout = timeoutParam == null ? config.maxWaitSeconds() : integer(timeoutParam, "timeout_s");
         if (timeout < 0 || timeout > config.maxWaitSeconds()) {
             throw ProblemException.invalid("timeout_s", "timeout_s must be 0 to " + config.maxWaitSeconds());
         }
@@ -65,10 +72,10 @@ public class JobResource {
         }
         URI location = URI.create("/api/v1/jobs/" + job.id);
         if (finished(job)) {
-            return RestResponse.ResponseBuilder.ok(jobs.view(job, true)).location(location).build();
+            return RestResponse.ResponseBuilder.ok(jobs.view(job, true, mode)).location(location).build();
         }
-        return RestResponse.ResponseBuilder.<JobView>accepted().entity(jobs.view(job, true)).location(location)
-                .build();
+        return RestResponse.ResponseBuilder.<JobView>accepted().entity(jobs.view(job, true, mode))
+                .location(location).build();
     }
 
     private Job await(Caller caller, UUID id, int timeoutSeconds) {
@@ -96,26 +103,43 @@ public class JobResource {
 
     @GET
     @Path("/{id}")
-    public JobView get(@PathParam("id") String id) {
-        return jobs.view(jobs.get(context.caller(), parseId(id)), true);
+    public JobView get(@PathParam("id") String id, @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+        ByteFields.Mode mode = mode(encoding);
+        return jobs.view(jobs.get(context.caller(), parseId(id)), true, mode);
+    }
+
+    /**
+     * How byte fields (stdout, stderr, compile output) are returned: by default a JSON string where the bytes
+     * are valid UTF-8 and base64 elsewhere, each with its {@code _encoding}; {@code encoding=base64}: base64.
+     */
+    static ByteFields.Mode mode(String encoding) {
+        ByteFields.Mode mode = ByteFields.Mode.parse(encoding);
+        if (mode == null) {
+            throw ProblemException.invalid("encoding", "encoding must be base64 or utf8 (the default)");
+        }
+        return mode;
     }
 
     @POST
     @Path("/{id}/cancel")
-    public JobView cancel(@PathParam("id") String id) {
-        return jobs.view(jobs.cancel(context.caller(), parseId(id)), true);
+    public JobView cancel(@PathParam("id") String id, @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+        ByteFields.Mode mode = mode(encoding);
+        return jobs.view(jobs.cancel(context.caller(), parseId(id)), true, mode);
     }
 
     @GET
     public JobPage list(@QueryParam("state") String state, @QueryParam("verdict") String verdict,
                         @QueryParam("profile") String profile, @QueryParam("created_after") String after,
                         @QueryParam("created_before") String before, @QueryParam("cursor") String cursor,
-                        @QueryParam("limit") @DefaultValue("50") int limit) {
+                        @QueryParam("limit") String limitParam,
+                        @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+        ByteFields.Mode mode = mode(encoding);
+        int limit = limitParam == null ? 50 : integer(limitParam, "limit");
         if (limit < 1 || limit > 500) {
             throw ProblemException.invalid("limit", "limit must be 1 to 500");
         }
         return jobs.list(context.caller(), state, verdict, profile, time(after, "created_after"),
-                time(before, "created_before"), cursor, limit);
+                time(before, "created_before"), cursor, limit, mode);
     }
 
     private static OffsetDateTime time(String s, String field) {
@@ -126,6 +150,24 @@ public class JobResource {
             return OffsetDateTime.parse(s);
         } catch (DateTimeParseException e) {
             throw ProblemException.invalid(field, field + " must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z");
+        }
+    }
+
+    private static boolean bool(String s, String field) {
+        if (s == null || s.equals("false") || s.equals("0")) {
+            return false;
+        }
+        if (s.equals("true") || s.equals("1") || s.isEmpty()) {
+            return true;
+        }
+        throw ProblemException.invalid(field, field + " must be true or false");
+    }
+
+    private static int integer(String s, String field) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalid(field, field + " must be an integer");
         }
     }
 

@@ -14,6 +14,9 @@ public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
+    /** The {@code field} of a problem with the request body as a whole (not JSON, too large, missing). */
+    public static final String BODY = "body";
+
     public static RestResponse<Problem> of(int status, String type, String detail, String field) {
         Response.Status s = Response.Status.fromStatusCode(status);
         // jakarta's Status enum has no 422: name it as RFC 9110 does
@@ -35,7 +38,8 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> json(JsonProcessingException e) {
-        String field = null;
+        // a body that is not JSON at all, or not an object, is wrong as a whole: the field is the body
+        String field = BODY;
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             field = path(m);
         }
@@ -87,6 +91,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> web(WebApplicationException e) {
+        // the JSON reader wraps syntax errors: answer them as malformed JSON, with their place
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof JsonProcessingException j) {
+                return json(j);
+            }
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             LOG.error("request failed", e);
@@ -95,12 +105,19 @@ public class ProblemMapper {
             case 404 -> "no such resource";
             case 405 -> "method not allowed here";
             case 406 -> "only application/json is produced";
+            case 400 -> "malformed request body";
             case 413 -> "request body too large";
             case 415 -> "send Content-Type: application/json";
             default -> Response.Status.fromStatusCode(status) == null ? "request refused"
                     : Response.Status.fromStatusCode(status).getReasonPhrase();
         };
-        return of(status, "http-" + status, detail, null);
+        String field = switch (status) {
+            case 400, 413 -> BODY;
+            case 415 -> "Content-Type";
+            case 406 -> "Accept";
+            default -> null;
+        };
+        return of(status, "http-" + status, detail, field);
     }
 
     @ServerExceptionMapper

@@ -2,11 +2,14 @@ package dev.proctor.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.jobs.ByteFields;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,7 +59,8 @@ public class DashboardQueries {
                        (extract(epoch FROM j.created_at) * 1000)::bigint,
                        (extract(epoch FROM j.started_at) * 1000)::bigint,
                        (extract(epoch FROM j.finished_at) * 1000)::bigint,
-                       COALESCE(j.lease_owner, j.result ->> 'node'), j.error, j.result -> 'compile' ->> 'output'
+                       COALESCE(j.lease_owner, j.result ->> 'node'), j.error, j.result -> 'compile' ->> 'output',
+                       j.result -> 'compile' ->> 'output_encoding'
                 FROM jobs j JOIN clients c ON c.id = j.client_id WHERE j.id = ?1""").setParameter(1, id)
                 .getResultList();
         if (rows.isEmpty()) {
@@ -65,7 +69,15 @@ public class DashboardQueries {
         Object[] j = rows.get(0);
         return Optional.of(new JobDetail((UUID) j[0], (String) j[1], (String) j[2], (String) j[3], (String) j[4],
                 j[5] == null ? null : ((Number) j[5]).doubleValue(), instant(j[6]), instant(j[7]), instant(j[8]),
-                (String) j[9], (String) j[10], (String) j[11], runs(id)));
+                (String) j[9], (String) j[10], compileText((String) j[11], (String) j[12]), runs(id)));
+    }
+
+    /** Compile output for people to read: bytes that are not UTF-8 are shown as U+FFFD. */
+    static String compileText(String stored, String encoding) {
+        if (stored == null || !ByteFields.BASE64.equals(encoding)) {
+            return stored;
+        }
+        return new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8);
     }
 
     private List<RunRow> runs(UUID job) {

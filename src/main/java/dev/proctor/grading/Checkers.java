@@ -1,10 +1,13 @@
 package dev.proctor.grading;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
-/** The built-in output checkers; program checkers run in the sandbox (see {@link Grader}). */
+/**
+ * The built-in output checkers; program checkers run in the sandbox (see {@link Grader}). They compare bytes,
+ * never decoded text: output that is not UTF-8 is judged as written. Whitespace means ASCII whitespace only
+ * (space, \t, \n, \v, \f, \r): a byte of a multi-byte character is never taken for a separator.
+ */
 public final class Checkers {
 
     private Checkers() {
@@ -12,85 +15,195 @@ public final class Checkers {
 
     /** Judges {@code actual} against {@code expected} with a built-in checker type. */
     public static Verdict check(String type, byte[] expected, byte[] actual, double absError, double relError) {
-        return switch (type) {
-            case "exact" -> java.util.Arrays.equals(expected, actual) ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
-            case "trimmed" -> trimmed(text(expected)).equals(trimmed(text(actual)))
-                    ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
-            case "tokens" -> tokens(text(expected)).equals(tokens(text(actual)))
-                    ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
-            case "float" -> floats(tokens(text(expected)), tokens(text(actual)), absError, relError);
+        boolean ok = switch (type) {
+            case "exact" -> Arrays.equals(expected, actual);
+            case "trimmed" -> Arrays.equals(trimmed(expected), trimmed(actual));
+            case "tokens" -> tokensEqual(expected, actual);
+            case "float" -> floatsEqual(expected, actual, absError, relError);
             default -> throw new IllegalArgumentException("not a built-in checker: " + type);
         };
+        return ok ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
     }
 
-    private static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    /** Trailing whitespace of every line and trailing empty lines ignored; \r\n same as \n. */
-    static String trimmed(String s) {
-        String[] lines = s.replace("\r\n", "\n").split("\n", -1);
-        StringBuilder b = new StringBuilder();
-        for (String l : lines) {
-            b.append(l.stripTrailing()).append('\n');
-        }
-        int end = b.length();
-        while (end > 0 && b.charAt(end - 1) == '\n') {
-            end--;
-        }
-        return b.substring(0, end);
-    }
-
-    static List<String> tokens(String s) {
-        List<String> out = new ArrayList<>();
-        for (String t : s.split("\\s+")) {
-            if (!t.isEmpty()) {
-                out.add(t);
-            }
-        }
-        return out;
+    static boolean space(byte b) {
+        return b == ' ' || b >= 0x09 && b <= 0x0d;
     }
 
     /**
-     * Token by token: where both tokens are numbers, equal within abs_error or rel_error (either
-     * suffices); other tokens must be equal.
+     * Lines split at \n, each without its trailing whitespace (so \r\n is \n), trailing empty lines dropped,
+     * joined by \n.
      */
-    static Verdict floats(List<String> expected, List<String> actual, double absError, double relError) {
-        if (expected.size() != actual.size()) {
-            return Verdict.WRONG_ANSWER;
+    static byte[] trimmed(byte[] b) {
+        byte[] out = new byte[b.length];
+        int n = 0;
+        int start = 0;
+        while (start <= b.length) {
+            int nl = start;
+            while (nl < b.length && b[nl] != '\n') {
+                nl++;
+            }
+            int end = nl;
+            while (end > start && space(b[end - 1])) {
+                end--;
+            }
+            System.arraycopy(b, start, out, n, end - start);
+            n += end - start;
+            if (nl < b.length) {
+                out[n++] = '\n';
+            }
+            start = nl + 1;
         }
-        for (int i = 0; i < expected.size(); i++) {
-            String e = expected.get(i);
-            String a = actual.get(i);
-            Double ev = number(e);
-            Double av = number(a);
-            if (ev == null || av == null) {
-                if (!e.equals(a)) {
-                    return Verdict.WRONG_ANSWER;
-                }
-                continue;
-            }
-            if (ev.isNaN() || av.isNaN()) {
-                if (!(ev.isNaN() && av.isNaN())) {
-                    return Verdict.WRONG_ANSWER;
-                }
-                continue;
-            }
-            double diff = Math.abs(ev - av);
-            boolean ok = diff <= absError || diff <= relError * Math.abs(ev) || ev.equals(av);
-            if (!ok) {
-                return Verdict.WRONG_ANSWER;
-            }
+        while (n > 0 && out[n - 1] == '\n') {
+            n--;
         }
-        return Verdict.ACCEPTED;
+        return Arrays.copyOf(out, n);
     }
 
-    private static Double number(String s) {
-        if (!s.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?|[-+]?(inf|nan|Infinity|NaN)")) {
+    /** Walks the whitespace-separated tokens of a byte array. */
+    static final class Tokens {
+        private final byte[] b;
+        private int pos;
+        int start;
+        int end;
+
+        Tokens(byte[] b) {
+            this.b = b;
+        }
+
+        boolean next() {
+            while (pos < b.length && space(b[pos])) {
+                pos++;
+            }
+            if (pos >= b.length) {
+                return false;
+            }
+            start = pos;
+            while (pos < b.length && !space(b[pos])) {
+                pos++;
+            }
+            end = pos;
+            return true;
+        }
+
+        boolean sameAs(Tokens o) {
+            return Arrays.equals(b, start, end, o.b, o.start, o.end);
+        }
+
+        String ascii() {
+            for (int i = start; i < end; i++) {
+                if (b[i] < 0) {
+                    return null;
+                }
+            }
+            return new String(b, start, end - start, StandardCharsets.US_ASCII);
+        }
+    }
+
+    static boolean tokensEqual(byte[] expected, byte[] actual) {
+        Tokens e = new Tokens(expected);
+        Tokens a = new Tokens(actual);
+        for (;;) {
+            boolean more = e.next();
+            if (more != a.next()) {
+                return false;
+            }
+            if (!more) {
+                return true;
+            }
+            if (!e.sameAs(a)) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Token by token: where both tokens are numbers, equal within abs_error or rel_error (either suffices);
+     * other tokens must be equal byte for byte.
+     */
+    static boolean floatsEqual(byte[] expected, byte[] actual, double absError, double relError) {
+        Tokens e = new Tokens(expected);
+        Tokens a = new Tokens(actual);
+        for (;;) {
+            boolean more = e.next();
+            if (more != a.next()) {
+                return false;
+            }
+            if (!more) {
+                return true;
+            }
+            Double ev = number(e.ascii());
+            Double av = number(a.ascii());
+            if (ev == null || av == null) {
+                if (!e.sameAs(a)) {
+                    return false;
+                }
+            } else if (!close(ev, av, absError, relError)) {
+                return false;
+            }
+        }
+    }
+
+    static boolean close(double ev, double av, double absError, double relError) {
+        if (Double.isNaN(ev) || Double.isNaN(av)) {
+            return Double.isNaN(ev) && Double.isNaN(av);
+        }
+        if (ev == av) {
+            return true;
+        }
+        double diff = Math.abs(ev - av);
+        return diff <= absError || diff <= relError * Math.abs(ev);
+    }
+
+    /**
+     * The value of a decimal number token ({@code [-+]digits[.digits][e[-+]digits]}, {@code inf}, {@code nan}),
+     * else null. A linear scan: no regular expression that could backtrack on a long token.
+     */
+    static Double number(String s) {
+        if (s == null || s.isEmpty()) {
             return null;
         }
-        String n = s.replace("inf", "Infinity").replace("nan", "NaN");
-        return Double.parseDouble(n);
+        int i = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0;
+        String rest = s.substring(i);
+        if (rest.equals("inf") || rest.equals("Infinity")) {
+            return s.charAt(0) == '-' ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (rest.equals("nan") || rest.equals("NaN")) {
+            return Double.NaN;
+        }
+        int digits = 0;
+        while (i < s.length() && isDigit(s.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (i < s.length() && s.charAt(i) == '.') {
+            i++;
+            while (i < s.length() && isDigit(s.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return null;
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < s.length() && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+                i++;
+            }
+            int exp = 0;
+            while (i < s.length() && isDigit(s.charAt(i))) {
+                i++;
+                exp++;
+            }
+            if (exp == 0) {
+                return null;
+            }
+        }
+        return i == s.length() ? Double.parseDouble(s) : null;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** A testlib-style checker program's exit code: 0 ok, 1 wrong answer, 2 presentation, else ours. */

@@ -3,6 +3,7 @@ package dev.proctor.grading;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.proctor.jobs.ByteFields;
 import dev.proctor.jobs.JobSpec;
 import dev.proctor.jobs.JobsConfig;
 import dev.proctor.jobs.SandboxConfig;
@@ -22,7 +23,6 @@ import dev.proctor.sandbox.Workdir;
 import dev.proctor.sandbox.accounting.Usage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,7 +108,7 @@ public class Grader {
                 ObjectNode cn = result.putObject("compile");
                 cn.put("status", c.status().wireName());
                 cn.put("exit_code", c.exitCode());
-                cn.put("output", capped(concat(c.stdout(), c.stderr()), config.compileOutputBytes()));
+                ByteFields.store(cn, "output", capped(concat(c.stdout(), c.stderr()), config.compileOutputBytes()));
                 cn.set("usage", usage(c.usage()));
                 if (c.status() != RunStatus.OK) {
                     result.putArray("tests");
@@ -204,8 +204,8 @@ public class Grader {
             n.put("status", r.status().wireName());
             n.put("exit_code", r.exitCode());
             n.put("signal", r.signal());
-            n.put("stdout", capped(r.stdout(), config.capturedOutputBytes()));
-            n.put("stderr", capped(r.stderr(), config.capturedOutputBytes()));
+            ByteFields.store(n, "stdout", capped(r.stdout(), config.capturedOutputBytes()));
+            ByteFields.store(n, "stderr", capped(r.stderr(), config.capturedOutputBytes()));
             Usage u = r.usage();
             n.put("cpu_time_ms", u.cpuTimeMillis());
             n.put("wall_time_ms", u.wallTimeMillis());
@@ -263,8 +263,9 @@ public class Grader {
         return out;
     }
 
-    static String capped(byte[] b, int max) {
-        return new String(b, 0, Math.min(b.length, max), StandardCharsets.UTF_8);
+    /** The first {@code max} bytes, as written: a cut inside a UTF-8 sequence stays as it is. */
+    static byte[] capped(byte[] b, int max) {
+        return b.length <= max ? b : Arrays.copyOf(b, max);
     }
 
     private ObjectNode usage(Usage u) {

@@ -3,6 +3,9 @@ package dev.proctor.jobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.api.ProblemException;
 import dev.proctor.api.dto.JobPage;
 import dev.proctor.api.dto.JobRequest;
@@ -135,7 +138,7 @@ public class JobService {
     }
 
     public JobPage list(Caller caller, String state, String verdict, String profile, OffsetDateTime after,
-                        OffsetDateTime before, String cursor, int limit) {
+                        OffsetDateTime before, String cursor, int limit, ByteFields.Mode mode) {
         StringBuilder q = new StringBuilder("from Job where 1 = 1");
         Map<String, Object> p = new HashMap<>();
         if (!caller.admin()) {
@@ -183,7 +186,7 @@ public class JobService {
         }
         List<JobView> views = new ArrayList<>();
         for (Job j : jobs) {
-            views.add(view(j, false));
+            views.add(view(j, false, mode));
         }
         return new JobPage(views, next);
     }
@@ -203,18 +206,45 @@ public class JobService {
         }
     }
 
-    /** The client view; {@code full} includes each test's detail. */
+    /** The client view with byte fields as text where they are UTF-8; {@code full} includes each test. */
     public JobView view(Job j, boolean full) {
+        return view(j, full, ByteFields.Mode.AUTO);
+    }
+
+    /** The client view; {@code full} includes each test's detail; byte fields rendered by {@code mode}. */
+    public JobView view(Job j, boolean full, ByteFields.Mode mode) {
         JsonNode result = read(j.result);
         JsonNode request = read(j.request);
         return new JobView(j.id, "/api/v1/jobs/" + j.id, j.state, j.verdict, j.score, j.profile,
-                result == null ? null : result.get("compile"),
-                result == null || !full ? null : result.get("tests"),
+                result == null ? null : render(result.get("compile"), mode, "output"),
+                result == null || !full ? null : renderTests(result.get("tests"), mode),
                 result == null ? null : result.get("usage"),
                 request == null || request.get("metadata") == null || request.get("metadata").isNull() ? null
                         : request.get("metadata"),
                 j.error, j.createdAt, j.startedAt, j.finishedAt, j.attempts,
                 j.leaseOwner != null ? j.leaseOwner : result == null ? null : text(result.get("node")));
+    }
+
+    private static JsonNode render(JsonNode stored, ByteFields.Mode mode, String... fields) {
+        if (stored == null || !stored.isObject()) {
+            return stored;
+        }
+        ObjectNode copy = ((ObjectNode) stored).deepCopy();
+        for (String f : fields) {
+            ByteFields.render(copy, f, mode);
+        }
+        return copy;
+    }
+
+    private static JsonNode renderTests(JsonNode tests, ByteFields.Mode mode) {
+        if (tests == null || !tests.isArray()) {
+            return tests;
+        }
+        ArrayNode out = JsonNodeFactory.instance.arrayNode(tests.size());
+        for (JsonNode t : tests) {
+            out.add(render(t, mode, "stdout", "stderr"));
+        }
+        return out;
     }
 
     private static String text(JsonNode n) {

@@ -1,5 +1,6 @@
 package dev.proctor.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.api.ProblemException;
 import dev.proctor.api.dto.CheckerDto;
 import dev.proctor.api.dto.FileDto;
@@ -39,7 +40,7 @@ public final class JobValidator {
 
     public JobSpec validate(JobRequest r, Quota quota) {
         if (r == null) {
-            throw ProblemException.invalid(null, "a JSON body is required");
+            throw ProblemException.invalid("body", "a JSON object body is required");
         }
         if (r.profile() == null || r.profile().isBlank()) {
             throw ProblemException.invalid("profile", "profile is required (GET /api/v1/profiles lists them)");
@@ -58,6 +59,10 @@ public final class JobValidator {
         List<JobSpec.SpecTest> tests = tests(r, runLimits, profile, serverMax);
         JobSpec.Checker checker = checker(r.checker(), total, serverMax);
         String callback = callback(r.callbackUrl());
+        if (r.metadata() != null && !storableJson(r.metadata())) {
+            throw ProblemException.invalid("metadata", "metadata must not hold NUL characters or lone surrogates"
+                    + " (PostgreSQL cannot store them); encode such values yourself");
+        }
         if (r.metadata() != null && r.metadata().toString().getBytes(StandardCharsets.UTF_8).length
                 > config.maxMetadataBytes()) {
             throw ProblemException.tooLarge("metadata", "metadata is over " + config.maxMetadataBytes() + " bytes");
@@ -79,6 +84,7 @@ public final class JobValidator {
         }
         List<JobSpec.SpecFile> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Set<String> dirs = new HashSet<>();
         for (int i = 0; i < in.size(); i++) {
             String f = field + "[" + i + "]";
             FileDto d = in.get(i);
@@ -86,18 +92,11 @@ public final class JobValidator {
                 throw ProblemException.invalid(f, "a file must be an object");
             }
             String path = d.path() == null && in.size() == 1 ? defaultPath : d.path();
-            if (path == null || path.length() > 255 || !PATH.matcher(path).matches()
-                    || Set.of(path.split("/")).contains("..") || Set.of(path.split("/")).contains(".")) {
-                throw ProblemException.invalid(f + ".path",
-                        "path must be relative, of letters, digits, '.', '_', '-' and '/', without '..'");
-            }
-            if (!seen.add(path)) {
-                throw ProblemException.invalid(f + ".path", "duplicate path " + path);
-            }
+            checkPath(path, f + ".path", seen, dirs);
             if (d.content() == null) {
                 throw ProblemException.invalid(f + ".content", "content is required");
             }
-            byte[] bytes = decode(d.content(), d.encoding(), f);
+            byte[] bytes = decode(d.content(), d.encoding(), f + ".content", f + ".encoding");
             if (bytes.length > config.maxFileBytes()) {
                 throw ProblemException.tooLarge(f + ".content", "file is over " + config.maxFileBytes() + " bytes");
             }
@@ -111,28 +110,93 @@ public final class JobValidator {
         return out;
     }
 
-    private static byte[] decode(String content, String encoding, String f) {
+    /**
+     * A file's path: relative, plain segments (no '.', '..' or empty ones), unique, and never both a file
+     * and a directory of another file ("a" and "a/b").
+     */
+    private static void checkPath(String path, String field, Set<String> files, Set<String> dirs) {
+        if (path == null || path.isEmpty() || path.length() > 255 || !PATH.matcher(path).matches()) {
+            throw ProblemException.unprocessable(field,
+                    "path must be relative, 1 to 255 of letters, digits, '.', '_', '-' and '/', without '..'");
+        }
+        String[] segments = path.split("/");
+        for (String seg : segments) {
+            if (seg.equals(".") || seg.equals("..")) {
+                throw ProblemException.unprocessable(field, "path must not contain '.' or '..' segments");
+            }
+        }
+        if (files.contains(path)) {
+            throw ProblemException.unprocessable(field, "duplicate path " + path);
+        }
+        if (dirs.contains(path)) {
+            throw ProblemException.unprocessable(field, "path " + path + " is also a directory of another file");
+        }
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < segments.length - 1; i++) {
+            prefix.append(i == 0 ? "" : "/").append(segments[i]);
+            if (files.contains(prefix.toString())) {
+                throw ProblemException.unprocessable(field, "path " + path + " is below the file " + prefix);
+            }
+        }
+        files.add(path);
+        prefix.setLength(0);
+        for (int i = 0; i < segments.length - 1; i++) {
+            prefix.append(i == 0 ? "" : "/").append(segments[i]);
+            dirs.add(prefix.toString());
+        }
+    }
+
+    /**
+     * The bytes of a request field: its text as UTF-8 (encoding absent or utf8), or its base64. Text must be
+     * well-formed Unicode: a lone surrogate has no UTF-8 form, so it would be silently changed.
+     */
+    static byte[] decode(String content, String encoding, String field, String encodingField) {
         if (encoding == null || encoding.equals("utf8") || encoding.equals("utf-8")) {
+            if (!ByteFields.wellFormed(content)) {
+                throw ProblemException.invalid(field, field + " is not well-formed Unicode text (a lone surrogate);"
+                        + " send bytes as base64 with " + encodingField + ": \"base64\"");
+            }
             return content.getBytes(StandardCharsets.UTF_8);
         }
         if (encoding.equals("base64")) {
             try {
-                return Base64.getDecoder().decode(content.replaceAll("\\s+", ""));
+                return Base64.getMimeDecoder().decode(strictBase64(content, field));
             } catch (IllegalArgumentException e) {
-                throw ProblemException.invalid(f + ".content", "invalid base64: " + e.getMessage());
+                throw ProblemException.invalid(field, field + " is not valid base64: " + e.getMessage());
             }
         }
-        throw ProblemException.invalid(f + ".encoding", "encoding must be utf8 or base64");
+        throw ProblemException.invalid(encodingField, encodingField + " must be utf8 or base64");
+    }
+
+    /** Whitespace (line breaks of MIME base64) is allowed; any other character outside the alphabet is not. */
+    private static String strictBase64(String s, String field) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                continue;
+            }
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+                    || c == '=')) {
+                throw ProblemException.invalid(field, field + " is not valid base64: character at " + i);
+            }
+            b.append(c);
+        }
+        if (b.length() % 4 == 1) {
+            throw ProblemException.invalid(field, field + " is not valid base64: truncated");
+        }
+        return b.toString();
     }
 
     private List<JobSpec.SpecTest> tests(JobRequest r, LimitSet runLimits, Profile profile, LimitSet serverMax) {
         List<TestDto> in = r.tests();
         if (in == null || in.isEmpty()) {
-            byte[] stdin = data(r.stdin(), "stdin");
+            byte[] stdin = data(r.stdin(), r.stdinEncoding(), "stdin");
             return List.of(new JobSpec.SpecTest("main", stdin, null, runLimits, 1.0));
         }
-        if (r.stdin() != null) {
-            throw ProblemException.invalid("stdin", "give stdin per test when tests are given");
+        if (r.stdin() != null || r.stdinEncoding() != null) {
+            throw ProblemException.invalid(r.stdin() != null ? "stdin" : "stdin_encoding",
+                    "give stdin per test when tests are given");
         }
         if (in.size() > config.maxTests()) {
             throw ProblemException.tooLarge("tests", "at most " + config.maxTests() + " tests");
@@ -146,23 +210,31 @@ public final class JobValidator {
                 throw ProblemException.invalid(f, "a test must be an object");
             }
             String name = t.name() == null ? String.valueOf(i + 1) : t.name();
-            if (name.isBlank() || name.length() > MAX_NAME || !names.add(name)) {
-                throw ProblemException.invalid(f + ".name", "names must be unique, 1 to " + MAX_NAME + " characters");
+            if (name.isBlank() || name.length() > MAX_NAME || !printable(name) || !names.add(name)) {
+                throw ProblemException.invalid(f + ".name", "names must be unique, 1 to " + MAX_NAME
+                        + " printable characters");
             }
             if (t.weight() != null && !(t.weight() >= 0 && t.weight() <= 1e6)) {
                 throw ProblemException.invalid(f + ".weight", "weight must be between 0 and 1000000");
             }
             LimitSet limits = t.limits() == null ? runLimits
                     : limits(t.limits().orElse(runLimits), f + ".limits", profile.runLimits(), serverMax);
-            out.add(new JobSpec.SpecTest(name, data(t.stdin(), f + ".stdin"),
-                    t.expectedOutput() == null ? null : data(t.expectedOutput(), f + ".expected_output"), limits,
-                    t.weight() == null ? 1.0 : t.weight()));
+            if (t.expectedOutput() == null && t.expectedOutputEncoding() != null) {
+                throw ProblemException.invalid(f + ".expected_output_encoding", "there is no expected_output");
+            }
+            out.add(new JobSpec.SpecTest(name, data(t.stdin(), t.stdinEncoding(), f + ".stdin"),
+                    t.expectedOutput() == null ? null
+                            : data(t.expectedOutput(), t.expectedOutputEncoding(), f + ".expected_output"),
+                    limits, t.weight() == null ? 1.0 : t.weight()));
         }
         return out;
     }
 
-    private byte[] data(String s, String field) {
-        byte[] b = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    private byte[] data(String s, String encoding, String field) {
+        if (s == null && encoding != null) {
+            throw ProblemException.invalid(field + "_encoding", "there is no " + field);
+        }
+        byte[] b = s == null ? new byte[0] : decode(s, encoding, field, field + "_encoding");
         if (b.length > config.maxTestDataBytes()) {
             throw ProblemException.tooLarge(field, field + " is over " + config.maxTestDataBytes() + " bytes");
         }
@@ -230,6 +302,37 @@ public final class JobValidator {
                 "unknown profile '" + c.profile() + "'"));
         List<JobSpec.SpecFile> files = files(c.files(), "checker.files", p.sourceFile(), total, true);
         return new JobSpec.Checker(type, 0, 0, p.name(), files, p.runLimits().defaults().min(serverMax));
+    }
+
+    /** Names of tests: no control characters, well-formed. */
+    private static boolean printable(String s) {
+        return ByteFields.wellFormed(s) && s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    /** jsonb holds every JSON value except strings (or keys) with a NUL or a lone surrogate. */
+    static boolean storableJson(JsonNode n) {
+        if (n.isTextual()) {
+            return storableText(n.textValue());
+        }
+        var fields = n.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (!storableText(e.getKey()) || !storableJson(e.getValue())) {
+                return false;
+            }
+        }
+        if (n.isArray()) {
+            for (JsonNode x : n) {
+                if (!storableJson(x)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean storableText(String s) {
+        return s.indexOf('\0') < 0 && ByteFields.wellFormed(s);
     }
 
     private static String callback(String url) {
