@@ -1,6 +1,7 @@
 package dev.proctor.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.jobs.ByteFields;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
@@ -10,10 +11,10 @@ import dev.proctor.sandbox.Stdin;
 import dev.proctor.sandbox.Workdir;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -89,8 +90,8 @@ public final class RunCommand {
         m.put("pids_peak", r.usage().pidsPeak() < 0 ? null : r.usage().pidsPeak());
         m.put("oom_killed", r.usage().oomKills() > 0);
         m.put("throttled_ms", r.usage().throttledMicros() / 1000.0);
-        m.put("stdout", stream(r.stdout(), o.stdoutFile()));
-        m.put("stderr", stream(r.stderr(), o.stderrFile()));
+        stream(m, "stdout", r.stdout(), o.stdoutFile());
+        stream(m, "stderr", r.stderr(), o.stderrFile());
         m.put("stdout_bytes", r.usage().stdoutBytes());
         m.put("stderr_bytes", r.usage().stderrBytes());
         if (r.message() != null) {
@@ -99,12 +100,18 @@ public final class RunCommand {
         return m;
     }
 
-    /** The captured stream inline, or written to the file asked for (then null inline). */
-    private static String stream(byte[] bytes, Path file) throws IOException {
+    /**
+     * The captured stream inline — text where it is valid UTF-8, else base64, said by {@code <name>_encoding}
+     * as in the API — or written to the file asked for (then null inline).
+     */
+    private static void stream(Map<String, Object> m, String name, byte[] bytes, Path file) throws IOException {
         if (file != null) {
             Files.write(file, bytes);
-            return null;
+            m.put(name, null);
+            return;
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        String text = ByteFields.utf8OrNull(bytes);
+        m.put(name, text != null ? text : Base64.getEncoder().encodeToString(bytes));
+        m.put(name + "_encoding", text != null ? ByteFields.UTF8 : ByteFields.BASE64);
     }
 }
