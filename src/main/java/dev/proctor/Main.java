@@ -1,6 +1,5 @@
 package dev.proctor;
 
-import dev.proctor.cli.BenchCommand;
 import dev.proctor.cli.ImageCommand;
 import dev.proctor.cli.RunCommand;
 import io.quarkus.runtime.Quarkus;
@@ -12,8 +11,9 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
 /**
- * Entry point of the jar: {@code serve} starts the service (Quarkus); {@code run},
- * {@code bench} and {@code image} use the sandbox alone, without starting the service.
+ * Entry point of the jar: {@code serve} starts the service (Quarkus); {@code run} and {@code image} use the
+ * sandbox alone, without starting the service. Benchmarks are not in the jar: {@code ./proctor bench} runs
+ * them from their own source set ({@code src/bench/java}).
  */
 @QuarkusMain
 public final class Main {
@@ -40,16 +40,12 @@ public final class Main {
                 quietLogging();
                 System.exit(RunCommand.execute(rest, System.out, System.err));
             }
-            case "bench" -> {
-                quietLogging();
-                System.exit(BenchCommand.execute(rest, System.out, System.err));
-            }
             case "image" -> {
                 quietLogging();
                 System.exit(ImageCommand.execute(rest, System.out, System.err));
             }
             default -> {
-                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | bench [sandbox|http|nodes|profiles] | image list|build NAME");
+                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | image list|build NAME");
                 System.exit(2);
             }
         }

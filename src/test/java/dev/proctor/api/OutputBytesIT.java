@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.cli.bench.ServiceNode;
+import dev.proctor.bench.ServiceNode;
 import dev.proctor.testsupport.PostgresTestResource;
 import java.io.IOException;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package dev.proctor.cluster;
 
-import dev.proctor.cli.bench.ServiceNode;
+import dev.proctor.bench.ServiceNode;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;

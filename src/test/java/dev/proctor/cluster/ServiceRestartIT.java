@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.testsupport.PostgresTestResource;
-import dev.proctor.cli.bench.ServiceNode;
+import dev.proctor.bench.ServiceNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.proctor.testsupport;
 
-import dev.proctor.cli.bench.ThrowawayPostgres;
+import dev.proctor.bench.ThrowawayPostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 

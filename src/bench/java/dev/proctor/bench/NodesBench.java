@@ -1,4 +1,4 @@
-package dev.proctor.cli.bench;
+package dev.proctor.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
-package dev.proctor.cli;
+package dev.proctor.bench;
 
+import dev.proctor.cli.CliEnvironment;
 import dev.proctor.profiles.ArgvTemplate;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
@@ -51,7 +52,7 @@ final class ProfileBench {
     private ProfileBench() {
     }
 
-    static int run(PrintStream out, PrintStream err) {
+    public static int run(PrintStream out, PrintStream err) {
         List<String> problems = new ArrayList<>();
         List<Profile> profiles = ProfileRegistry.loadAll(
                 CliEnvironment.engineConfig().profilesDir().resolve("languages"), problems);

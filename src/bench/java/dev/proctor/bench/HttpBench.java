@@ -1,4 +1,4 @@
-package dev.proctor.cli;
+package dev.proctor.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,7 +40,7 @@ final class HttpBench {
         this.key = key;
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         String key = System.getenv("PROCTOR_API_KEY");
         if (key == null || key.isBlank()) {
             err.println("proctor bench http: set PROCTOR_API_KEY to an API key of the running service"

@@ -1,4 +1,4 @@
-package dev.proctor.cli.bench;
+package dev.proctor.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,7 +1,6 @@
-package dev.proctor.cli;
+package dev.proctor.bench;
 
 import java.io.PrintStream;
-import dev.proctor.cli.bench.NodesBench;
 import java.util.Arrays;
 
 /** {@code proctor bench sandbox|http}: prints figures, never asserts timings. */

@@ -1,5 +1,6 @@
-package dev.proctor.cli;
+package dev.proctor.bench;
 
+import dev.proctor.cli.CliEnvironment;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.RunResult;
@@ -30,7 +31,7 @@ final class SandboxBench {
     private SandboxBench() {
     }
 
-    static int run(PrintStream out, PrintStream err) {
+    public static int run(PrintStream out, PrintStream err) {
         try (SandboxEngine engine = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
              Workdir workdir = engine.createWorkdir(64 * Limits.MIB)) {
             out.printf("proctor bench sandbox: %d runs each, interleaved with bare runs (cgroup %s)%n", RUNS,
