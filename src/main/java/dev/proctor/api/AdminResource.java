@@ -1,5 +1,7 @@
 package dev.proctor.api;
 
+import dev.proctor.core.Rejection;
+
 import dev.proctor.api.dto.ClientRequest;
 import dev.proctor.api.dto.ClientView;
 import dev.proctor.api.dto.KeyRequest;
@@ -39,10 +41,10 @@ public class AdminResource {
     public RestResponse<ClientView> create(ClientRequest r) {
         context.requireAdmin();
         if (r == null || r.name() == null || !r.name().matches("[A-Za-z0-9._-]{1,64}")) {
-            throw ProblemException.invalid("name", "name is required: 1 to 64 letters, digits, '.', '_', '-'");
+            throw Rejection.invalid("name", "name is required: 1 to 64 letters, digits, '.', '_', '-'");
         }
         if (Client.count("name", r.name()) > 0) {
-            throw new ProblemException(409, "conflict", "a client named " + r.name() + " exists", "name");
+            throw Rejection.conflict("conflict", "a client named " + r.name() + " exists", "name");
         }
         positive(r.maxConcurrentJobs() == null ? null : r.maxConcurrentJobs().longValue(), "max_concurrent_jobs");
         positive(r.maxCpuTimeMs(), "max_cpu_time_ms");
@@ -70,7 +72,7 @@ public class AdminResource {
 
     private static void positive(Long v, String field) {
         if (v != null && v <= 0) {
-            throw ProblemException.invalid(field, field + " must be positive");
+            throw Rejection.invalid(field, field + " must be positive");
         }
     }
 
@@ -91,7 +93,7 @@ public class AdminResource {
     public RestResponse<KeyView> issue(@PathParam("id") long clientId, KeyRequest r) {
         context.requireAdmin();
         if (Client.findById(clientId) == null) {
-            throw ProblemException.notFound("no client " + clientId);
+            throw Rejection.notFound("no client " + clientId);
         }
         ApiKeys.Issued k = keys.issue(clientId, r != null && Boolean.TRUE.equals(r.admin()));
         return RestResponse.status(RestResponse.Status.CREATED, keyView(ApiKey.findById(k.id()), k.key()));
@@ -102,7 +104,7 @@ public class AdminResource {
     @Transactional
     public KeyView revoke(@PathParam("id") long keyId) {
         context.requireAdmin();
-        ApiKey k = keys.revoke(keyId).orElseThrow(() -> ProblemException.notFound("no key " + keyId));
+        ApiKey k = keys.revoke(keyId).orElseThrow(() -> Rejection.notFound("no key " + keyId));
         return keyView(k, null);
     }
 

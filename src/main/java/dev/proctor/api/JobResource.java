@@ -1,5 +1,7 @@
 package dev.proctor.api;
 
+import dev.proctor.core.Rejection;
+
 import dev.proctor.api.dto.JobPage;
 import dev.proctor.api.dto.JobRequest;
 import dev.proctor.api.dto.JobView;
@@ -63,7 +65,7 @@ public class JobResource {
         boolean wait = bool(waitParam, "wait");
         int timeout = timeoutParam == null ? config.maxWaitSeconds() : integer(timeoutParam, "timeout_s");
         if (timeout < 0 || timeout > config.maxWaitSeconds()) {
-            throw ProblemException.invalid("timeout_s", "timeout_s must be 0 to " + config.maxWaitSeconds());
+            throw Rejection.invalid("timeout_s", "timeout_s must be 0 to " + config.maxWaitSeconds());
         }
         JobService.Submitted s = jobs.submit(caller, request, idempotencyKey);
         Job job = s.job();
@@ -115,7 +117,7 @@ public class JobResource {
     static ByteFields.Mode mode(String encoding) {
         ByteFields.Mode mode = ByteFields.Mode.parse(encoding);
         if (mode == null) {
-            throw ProblemException.invalid("encoding", "encoding must be base64 or utf8 (the default)");
+            throw Rejection.invalid("encoding", "encoding must be base64 or utf8 (the default)");
         }
         return mode;
     }
@@ -136,7 +138,7 @@ public class JobResource {
         ByteFields.Mode mode = mode(encoding);
         int limit = limitParam == null ? 50 : integer(limitParam, "limit");
         if (limit < 1 || limit > 500) {
-            throw ProblemException.invalid("limit", "limit must be 1 to 500");
+            throw Rejection.invalid("limit", "limit must be 1 to 500");
         }
         return jobs.list(context.caller(), state, verdict, profile, time(after, "created_after"),
                 time(before, "created_before"), cursor, limit, mode);
@@ -149,7 +151,7 @@ public class JobResource {
         try {
             return OffsetDateTime.parse(s);
         } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(field, field + " must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z");
+            throw Rejection.invalid(field, field + " must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z");
         }
     }
 
@@ -160,14 +162,14 @@ public class JobResource {
         if (s.equals("true") || s.equals("1") || s.isEmpty()) {
             return true;
         }
-        throw ProblemException.invalid(field, field + " must be true or false");
+        throw Rejection.invalid(field, field + " must be true or false");
     }
 
     private static int integer(String s, String field) {
         try {
             return Integer.parseInt(s.strip());
         } catch (NumberFormatException e) {
-            throw ProblemException.invalid(field, field + " must be an integer");
+            throw Rejection.invalid(field, field + " must be an integer");
         }
     }
 
@@ -175,7 +177,7 @@ public class JobResource {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("no job " + id);
+            throw Rejection.notFound("no job " + id);
         }
     }
 }

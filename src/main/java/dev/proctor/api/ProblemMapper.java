@@ -1,5 +1,7 @@
 package dev.proctor.api;
 
+import dev.proctor.core.Rejection;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import jakarta.ws.rs.WebApplicationException;
@@ -28,12 +30,27 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> problem(ProblemException e) {
-        RestResponse<Problem> r = of(e.status(), e.type(), e.getMessage(), e.field());
+    public RestResponse<Problem> problem(Rejection e) {
+        RestResponse<Problem> r = of(status(e.reason()), e.type(), e.getMessage(), e.field());
         if (e.retryAfterSeconds() != null) {
             r.getHeaders().putSingle("Retry-After", String.valueOf(e.retryAfterSeconds()));
         }
         return r;
+    }
+
+    /** The one mapping of a refusal's reason to an HTTP status. */
+    static int status(Rejection.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
+            case UNPROCESSABLE -> 422;
+            case TOO_MANY -> 429;
+            case UNAVAILABLE -> 503;
+        };
     }
 
     @ServerExceptionMapper

@@ -1,6 +1,6 @@
 package dev.proctor.auth;
 
-import dev.proctor.api.ProblemException;
+import dev.proctor.core.Rejection;
 import jakarta.enterprise.context.RequestScoped;
 
 /** The caller of the current request, set by {@link AuthFilter}. */
@@ -9,13 +9,13 @@ public class CallerContext {
 
     private Caller caller;
 
-    void set(Caller caller) {
+    public void set(Caller caller) {
         this.caller = caller;
     }
 
     public Caller caller() {
         if (caller == null) {
-            throw new ProblemException(401, "unauthorized", "send Authorization: Bearer <API key>", "Authorization");
+            throw Rejection.unauthenticated("send Authorization: Bearer <API key>", "Authorization");
         }
         return caller;
     }
@@ -23,7 +23,7 @@ public class CallerContext {
     public Caller requireAdmin() {
         Caller c = caller();
         if (!c.admin()) {
-            throw new ProblemException(403, "forbidden", "this route needs an admin key", null);
+            throw Rejection.forbidden("this route needs an admin key");
         }
         return c;
     }

@@ -1,7 +1,7 @@
 package dev.proctor.cli;
 
+import dev.proctor.config.ProjectDirs;
 import dev.proctor.sandbox.EngineConfig;
-import java.nio.file.Path;
 
 /** Where the command-line tools find the project and the engine's state. */
 public final class CliEnvironment {
@@ -10,9 +10,6 @@ public final class CliEnvironment {
     }
 
     public static EngineConfig engineConfig() {
-        String project = System.getProperty("proctor.project-dir",
-                System.getenv().getOrDefault("PROCTOR_SANDBOX_PROJECT_DIR", "."));
-        String state = System.getenv().getOrDefault("PROCTOR_SANDBOX_STATE_DIR", "/var/lib/proctor");
-        return EngineConfig.forProject(Path.of(project), Path.of(state));
+        return ProjectDirs.fromEnvironment().engineConfig();
     }
 }

@@ -1,7 +1,7 @@
 package dev.proctor.dashboard;
 
-import dev.proctor.api.ProblemMapper;
 import dev.proctor.auth.Caller;
+import dev.proctor.core.Rejection;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -32,8 +32,8 @@ public class DashboardFilter {
             return null;
         }
         if ("POST".equals(request.getMethod()) && !sameOrigin(request)) {
-            return ProblemMapper.of(403, "cross-origin", "this form must be sent from the Proctor dashboard itself",
-                    "Origin").toResponse();
+            throw new Rejection(Rejection.Reason.FORBIDDEN, "cross-origin",
+                    "this form must be sent from the Proctor dashboard itself", "Origin", null);
         }
         boolean open = path.equals("/admin") || path.equals("/admin/") || path.equals("/admin/login");
         Cookie cookie = request.getCookies().get(COOKIE);
@@ -41,7 +41,7 @@ public class DashboardFilter {
         caller.ifPresent(c -> session.set(c, cookie.getValue()));
         if (caller.isEmpty() && !open) {
             if (path.startsWith("/admin/data/")) {
-                return ProblemMapper.of(401, "unauthorized", "log in to the dashboard again", null).toResponse();
+                throw Rejection.unauthenticated("log in to the dashboard again", "Cookie");
             }
             return Response.seeOther(URI.create("/admin")).build();
         }

@@ -2,7 +2,7 @@ package dev.proctor.dashboard;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.proctor.api.ProblemException;
+import dev.proctor.core.Rejection;
 import dev.proctor.auth.ApiKeys;
 import dev.proctor.auth.Client;
 import io.quarkus.qute.Location;
@@ -109,7 +109,7 @@ public class DashboardPages {
         String error = null;
         try {
             w = UsageWindow.parse(range, from, to, null, groupBy);
-        } catch (ProblemException e) {
+        } catch (Rejection e) {
             error = e.field() + ": " + e.getMessage();
             w = UsageWindow.parse("hour", null, null, null, null);
         }
@@ -131,13 +131,13 @@ public class DashboardPages {
 
     @GET
     @Path("/data/usage")
-    @Produces({MediaType.APPLICATION_JSON, AdminUsageResource.CSV})
+    @Produces({MediaType.APPLICATION_JSON, UsageReport.CSV})
     public Response usageData(@QueryParam("range") String range, @QueryParam("from") String from,
                               @QueryParam("to") String to, @QueryParam("bucket") String bucket,
                               @QueryParam("group_by") String groupBy, @QueryParam("format") String format) {
         UsageReport r = usage.usage(UsageWindow.parse(range, from, to, bucket, groupBy));
-        if (AdminUsageResource.wantsCsv(format, null)) {
-            return Response.ok(r.csv(), AdminUsageResource.CSV + "; charset=utf-8")
+        if (UsageReport.wantsCsv(format, null)) {
+            return Response.ok(r.csv(), UsageReport.CSV + "; charset=utf-8")
                     .header("Content-Disposition", "attachment; filename=\"proctor-usage.csv\"").build();
         }
         return Response.ok(r, MediaType.APPLICATION_JSON).build();

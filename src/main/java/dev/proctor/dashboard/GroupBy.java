@@ -1,6 +1,6 @@
 package dev.proctor.dashboard;
 
-import dev.proctor.api.ProblemException;
+import dev.proctor.core.Rejection;
 import java.util.Locale;
 
 /** What the usage series are stacked by. */
@@ -22,6 +22,6 @@ public enum GroupBy {
                 return g;
             }
         }
-        throw ProblemException.invalid("group_by", "group_by must be client, profile or node");
+        throw Rejection.invalid("group_by", "group_by must be client, profile or node");
     }
 }

@@ -1,5 +1,7 @@
 package dev.proctor.dashboard;
 
+import dev.proctor.core.Rejection;
+import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,6 +11,9 @@ import java.util.List;
  */
 public record UsageReport(Instant from, Instant to, long bucketSeconds, String groupBy, List<String> groups,
                           List<Point> points) {
+
+    public static final String CSV = "text/csv";
+
 
     /**
      * @param bucketStart     start of the bucket
@@ -44,5 +49,17 @@ public record UsageReport(Instant from, Instant to, long bucketSeconds, String g
             return '"' + v.replace("\"", "\"\"") + '"';
         }
         return v;
+    }
+
+    /** {@code format=csv|json} wins; else CSV when Accept asks for it and not for JSON. */
+    public static boolean wantsCsv(String format, String accept) {
+        if (format != null && !format.isBlank()) {
+            return switch (format) {
+                case "csv" -> true;
+                case "json" -> false;
+                default -> throw Rejection.invalid("format", "format must be json or csv");
+            };
+        }
+        return accept != null && accept.contains(CSV) && !accept.contains(MediaType.APPLICATION_JSON);
     }
 }

@@ -1,6 +1,6 @@
 package dev.proctor.dashboard;
 
-import dev.proctor.api.ProblemException;
+import dev.proctor.core.Rejection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -49,24 +49,24 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
             }
             case "custom" -> {
                 if (from == null || from.isBlank()) {
-                    throw ProblemException.invalid("from", "from is required with range=custom (ISO-8601, e.g. "
+                    throw Rejection.invalid("from", "from is required with range=custom (ISO-8601, e.g. "
                             + "2025-01-31T12:00:00Z)");
                 }
                 start = instant("from", from);
                 end = to == null || to.isBlank() ? now : instant("to", to);
             }
-            default -> throw ProblemException.invalid("range", "range must be hour, day, week or custom");
+            default -> throw Rejection.invalid("range", "range must be hour, day, week or custom");
         }
         start = start.truncatedTo(ChronoUnit.MINUTES);
         if (!end.isAfter(start)) {
-            throw ProblemException.invalid("to", "to must be after from");
+            throw Rejection.invalid("to", "to must be after from");
         }
         if (Duration.between(start, end).compareTo(MAX_SPAN) > 0) {
-            throw ProblemException.invalid("from", "the window is at most " + MAX_SPAN.toDays() + " days");
+            throw Rejection.invalid("from", "the window is at most " + MAX_SPAN.toDays() + " days");
         }
         Duration width = bucket == null || bucket.isBlank() ? auto(start, end) : width(bucket);
         if (Duration.between(start, end).dividedBy(width) > MAX_POINTS) {
-            throw ProblemException.invalid("bucket", "bucket too small for this window: at most " + MAX_POINTS
+            throw Rejection.invalid("bucket", "bucket too small for this window: at most " + MAX_POINTS
                     + " buckets");
         }
         return new UsageWindow(r, start, end, width, GroupBy.parse(groupBy));
@@ -94,13 +94,13 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
                     default -> Duration.ofDays(n);
                 };
             } else {
-                throw ProblemException.invalid("bucket", "bucket must look like 1m, 5m, 1h, 1d or PT5M");
+                throw Rejection.invalid("bucket", "bucket must look like 1m, 5m, 1h, 1d or PT5M");
             }
         } catch (DateTimeParseException e) {
-            throw ProblemException.invalid("bucket", "bucket must look like 1m, 5m, 1h, 1d or PT5M");
+            throw Rejection.invalid("bucket", "bucket must look like 1m, 5m, 1h, 1d or PT5M");
         }
         if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.toSeconds() % 60 != 0 || d.toNanosPart() != 0) {
-            throw ProblemException.invalid("bucket", "bucket must be a whole number of minutes, at least 1m");
+            throw Rejection.invalid("bucket", "bucket must be a whole number of minutes, at least 1m");
         }
         return d;
     }
@@ -113,7 +113,7 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
             try {
                 return LocalDateTime.parse(value.trim()).toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e2) {
-                throw ProblemException.invalid(field, field + " must be an ISO-8601 date-time such as "
+                throw Rejection.invalid(field, field + " must be an ISO-8601 date-time such as "
                         + "2025-01-31T12:00:00Z");
             }
         }

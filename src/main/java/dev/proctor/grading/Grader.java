@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.jobs.ByteFields;
 import dev.proctor.jobs.JobSpec;
 import dev.proctor.jobs.JobsConfig;
-import dev.proctor.jobs.SandboxConfig;
+import dev.proctor.config.SandboxConfig;
 import dev.proctor.profiles.ArgvTemplate;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.api.ProblemException;
+import dev.proctor.core.Rejection;
 import dev.proctor.api.dto.JobPage;
 import dev.proctor.api.dto.JobRequest;
 import dev.proctor.api.dto.JobView;
@@ -52,7 +52,7 @@ public class JobService {
 
     public Submitted submit(Caller caller, JobRequest request, String idempotencyKey) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
-            throw ProblemException.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+            throw Rejection.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
         }
         if (idempotencyKey != null) {
             Job seen = QuarkusTransaction.requiringNew().call(() -> byKey(caller.clientId(), idempotencyKey));
@@ -78,7 +78,7 @@ public class JobService {
     /** A profile whose image is not built here is refused now rather than failed by the grader later. */
     private void requireAvailable(String name, String field) {
         profiles.find(name).flatMap(toolchains::unavailable).ifPresent(why -> {
-            throw new ProblemException(503, "profile-unavailable", why, field);
+            throw Rejection.unavailable("profile-unavailable", why, field, null);
         });
     }
 
@@ -86,14 +86,14 @@ public class JobService {
         long queued = ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE state = 'queued'")
                 .getSingleResult()).longValue();
         if (queued >= config.maxQueued()) {
-            throw new ProblemException(503, "queue-full", "the queue is full; retry later", null, 5);
+            throw Rejection.unavailable("queue-full", "the queue is full; retry later", null, 5);
         }
         long active = ((Number) em.createNativeQuery(
                 "SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')")
                 .setParameter(1, client.id).getSingleResult()).longValue();
         if (active >= client.maxConcurrentJobs) {
-            throw new ProblemException(429, "too-many-jobs", "your quota allows " + client.maxConcurrentJobs
-                    + " jobs queued or running at once", null, 1);
+            throw Rejection.tooMany("too-many-jobs", "your quota allows " + client.maxConcurrentJobs
+                    + " jobs queued or running at once", 1);
         }
         UUID id = UUID.randomUUID();
         int inserted = em.createNativeQuery("""
@@ -118,7 +118,7 @@ public class JobService {
     public Job get(Caller caller, UUID id) {
         Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(id));
         if (job == null || (!caller.admin() && job.clientId != caller.clientId())) {
-            throw ProblemException.notFound("no job " + id);
+            throw Rejection.notFound("no job " + id);
         }
         return job;
     }
@@ -131,7 +131,7 @@ public class JobService {
                         lease_expires_at = NULL, verdict = NULL
                     WHERE id = ?1 AND state IN ('queued', 'running')""").setParameter(1, id).executeUpdate();
             if (n == 0) {
-                throw new ProblemException(409, "already-finished", "job " + id + " has already finished", null);
+                throw Rejection.conflict("already-finished", "job " + id + " has already finished", null);
             }
         });
         return get(caller, id);
@@ -149,7 +149,7 @@ public class JobService {
             try {
                 p.put("state", JobState.parse(state).wire());
             } catch (IllegalArgumentException e) {
-                throw ProblemException.invalid("state", "state must be queued, running, done or cancelled");
+                throw Rejection.invalid("state", "state must be queued, running, done or cancelled");
             }
             q.append(" and state = :state");
         }
@@ -202,7 +202,7 @@ public class JobService {
             int bar = s.indexOf('|');
             return new Object[] {OffsetDateTime.parse(s.substring(0, bar)), UUID.fromString(s.substring(bar + 1))};
         } catch (RuntimeException e) {
-            throw ProblemException.invalid("cursor", "cursor is not one this service returned");
+            throw Rejection.invalid("cursor", "cursor is not one this service returned");
         }
     }
 

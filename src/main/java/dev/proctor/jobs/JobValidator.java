@@ -1,7 +1,7 @@
 package dev.proctor.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.proctor.api.ProblemException;
+import dev.proctor.core.Rejection;
 import dev.proctor.api.dto.CheckerDto;
 import dev.proctor.api.dto.FileDto;
 import dev.proctor.api.dto.JobRequest;
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * Checks everything of a request and resolves it to a {@link JobSpec}, or throws a
- * {@link ProblemException} naming the field. Touches no database: nothing is stored for bad input.
+ * {@link Rejection} naming the field. Touches no database: nothing is stored for bad input.
  */
 public final class JobValidator {
 
@@ -40,12 +40,12 @@ public final class JobValidator {
 
     public JobSpec validate(JobRequest r, Quota quota) {
         if (r == null) {
-            throw ProblemException.invalid("body", "a JSON object body is required");
+            throw Rejection.invalid("body", "a JSON object body is required");
         }
         if (r.profile() == null || r.profile().isBlank()) {
-            throw ProblemException.invalid("profile", "profile is required (GET /api/v1/profiles lists them)");
+            throw Rejection.invalid("profile", "profile is required (GET /api/v1/profiles lists them)");
         }
-        Profile profile = profiles.apply(r.profile()).orElseThrow(() -> ProblemException.unprocessable("profile",
+        Profile profile = profiles.apply(r.profile()).orElseThrow(() -> Rejection.unprocessable("profile",
                 "unknown profile '" + r.profile() + "' (GET /api/v1/profiles lists them)"));
         int[] total = {0};
         List<JobSpec.SpecFile> files = files(r.files(), "files", profile.sourceFile(), total, true);
@@ -54,18 +54,18 @@ public final class JobValidator {
         LimitSet compileLimits = profile.compiles()
                 ? limits(r.compileLimits(), "compile_limits", profile.compileLimits(), serverMax) : null;
         if (!profile.compiles() && r.compileLimits() != null) {
-            throw ProblemException.invalid("compile_limits", "profile " + profile.name() + " has no compile step");
+            throw Rejection.invalid("compile_limits", "profile " + profile.name() + " has no compile step");
         }
         List<JobSpec.SpecTest> tests = tests(r, runLimits, profile, serverMax);
         JobSpec.Checker checker = checker(r.checker(), total, serverMax);
         String callback = callback(r.callbackUrl());
         if (r.metadata() != null && !storableJson(r.metadata())) {
-            throw ProblemException.invalid("metadata", "metadata must not hold NUL characters or lone surrogates"
+            throw Rejection.invalid("metadata", "metadata must not hold NUL characters or lone surrogates"
                     + " (PostgreSQL cannot store them); encode such values yourself");
         }
         if (r.metadata() != null && r.metadata().toString().getBytes(StandardCharsets.UTF_8).length
                 > config.maxMetadataBytes()) {
-            throw ProblemException.tooLarge("metadata", "metadata is over " + config.maxMetadataBytes() + " bytes");
+            throw Rejection.tooLarge("metadata", "metadata is over " + config.maxMetadataBytes() + " bytes");
         }
         return new JobSpec(profile.name(), files, tests, compileLimits, checker,
                 Boolean.TRUE.equals(r.stopOnFirstFailure()), callback, r.metadata());
@@ -75,12 +75,12 @@ public final class JobValidator {
                                          boolean required) {
         if (in == null || in.isEmpty()) {
             if (required) {
-                throw ProblemException.invalid(field, field + " must hold at least one file");
+                throw Rejection.invalid(field, field + " must hold at least one file");
             }
             return List.of();
         }
         if (in.size() > config.maxFiles()) {
-            throw ProblemException.tooLarge(field, "at most " + config.maxFiles() + " files");
+            throw Rejection.tooLarge(field, "at most " + config.maxFiles() + " files");
         }
         List<JobSpec.SpecFile> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -89,20 +89,20 @@ public final class JobValidator {
             String f = field + "[" + i + "]";
             FileDto d = in.get(i);
             if (d == null) {
-                throw ProblemException.invalid(f, "a file must be an object");
+                throw Rejection.invalid(f, "a file must be an object");
             }
             String path = d.path() == null && in.size() == 1 ? defaultPath : d.path();
             checkPath(path, f + ".path", seen, dirs);
             if (d.content() == null) {
-                throw ProblemException.invalid(f + ".content", "content is required");
+                throw Rejection.invalid(f + ".content", "content is required");
             }
             byte[] bytes = decode(d.content(), d.encoding(), f + ".content", f + ".encoding");
             if (bytes.length > config.maxFileBytes()) {
-                throw ProblemException.tooLarge(f + ".content", "file is over " + config.maxFileBytes() + " bytes");
+                throw Rejection.tooLarge(f + ".content", "file is over " + config.maxFileBytes() + " bytes");
             }
             total[0] += bytes.length;
             if (total[0] > config.maxTotalFileBytes()) {
-                throw ProblemException.tooLarge(f + ".content",
+                throw Rejection.tooLarge(f + ".content",
                         "files together are over " + config.maxTotalFileBytes() + " bytes");
             }
             out.add(new JobSpec.SpecFile(path, bytes));
@@ -116,26 +116,26 @@ public final class JobValidator {
      */
     private static void checkPath(String path, String field, Set<String> files, Set<String> dirs) {
         if (path == null || path.isEmpty() || path.length() > 255 || !PATH.matcher(path).matches()) {
-            throw ProblemException.unprocessable(field,
+            throw Rejection.unprocessable(field,
                     "path must be relative, 1 to 255 of letters, digits, '.', '_', '-' and '/', without '..'");
         }
         String[] segments = path.split("/");
         for (String seg : segments) {
             if (seg.equals(".") || seg.equals("..")) {
-                throw ProblemException.unprocessable(field, "path must not contain '.' or '..' segments");
+                throw Rejection.unprocessable(field, "path must not contain '.' or '..' segments");
             }
         }
         if (files.contains(path)) {
-            throw ProblemException.unprocessable(field, "duplicate path " + path);
+            throw Rejection.unprocessable(field, "duplicate path " + path);
         }
         if (dirs.contains(path)) {
-            throw ProblemException.unprocessable(field, "path " + path + " is also a directory of another file");
+            throw Rejection.unprocessable(field, "path " + path + " is also a directory of another file");
         }
         StringBuilder prefix = new StringBuilder();
         for (int i = 0; i < segments.length - 1; i++) {
             prefix.append(i == 0 ? "" : "/").append(segments[i]);
             if (files.contains(prefix.toString())) {
-                throw ProblemException.unprocessable(field, "path " + path + " is below the file " + prefix);
+                throw Rejection.unprocessable(field, "path " + path + " is below the file " + prefix);
             }
         }
         files.add(path);
@@ -153,7 +153,7 @@ public final class JobValidator {
     static byte[] decode(String content, String encoding, String field, String encodingField) {
         if (encoding == null || encoding.equals("utf8") || encoding.equals("utf-8")) {
             if (!ByteFields.wellFormed(content)) {
-                throw ProblemException.invalid(field, field + " is not well-formed Unicode text (a lone surrogate);"
+                throw Rejection.invalid(field, field + " is not well-formed Unicode text (a lone surrogate);"
                         + " send bytes as base64 with " + encodingField + ": \"base64\"");
             }
             return content.getBytes(StandardCharsets.UTF_8);
@@ -162,10 +162,10 @@ public final class JobValidator {
             try {
                 return Base64.getMimeDecoder().decode(strictBase64(content, field));
             } catch (IllegalArgumentException e) {
-                throw ProblemException.invalid(field, field + " is not valid base64: " + e.getMessage());
+                throw Rejection.invalid(field, field + " is not valid base64: " + e.getMessage());
             }
         }
-        throw ProblemException.invalid(encodingField, encodingField + " must be utf8 or base64");
+        throw Rejection.invalid(encodingField, encodingField + " must be utf8 or base64");
     }
 
     /** Whitespace (line breaks of MIME base64) is allowed; any other character outside the alphabet is not. */
@@ -178,12 +178,12 @@ public final class JobValidator {
             }
             if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
                     || c == '=')) {
-                throw ProblemException.invalid(field, field + " is not valid base64: character at " + i);
+                throw Rejection.invalid(field, field + " is not valid base64: character at " + i);
             }
             b.append(c);
         }
         if (b.length() % 4 == 1) {
-            throw ProblemException.invalid(field, field + " is not valid base64: truncated");
+            throw Rejection.invalid(field, field + " is not valid base64: truncated");
         }
         return b.toString();
     }
@@ -195,11 +195,11 @@ public final class JobValidator {
             return List.of(new JobSpec.SpecTest("main", stdin, null, runLimits, 1.0));
         }
         if (r.stdin() != null || r.stdinEncoding() != null) {
-            throw ProblemException.invalid(r.stdin() != null ? "stdin" : "stdin_encoding",
+            throw Rejection.invalid(r.stdin() != null ? "stdin" : "stdin_encoding",
                     "give stdin per test when tests are given");
         }
         if (in.size() > config.maxTests()) {
-            throw ProblemException.tooLarge("tests", "at most " + config.maxTests() + " tests");
+            throw Rejection.tooLarge("tests", "at most " + config.maxTests() + " tests");
         }
         List<JobSpec.SpecTest> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -207,20 +207,20 @@ public final class JobValidator {
             String f = "tests[" + i + "]";
             TestDto t = in.get(i);
             if (t == null) {
-                throw ProblemException.invalid(f, "a test must be an object");
+                throw Rejection.invalid(f, "a test must be an object");
             }
             String name = t.name() == null ? String.valueOf(i + 1) : t.name();
             if (name.isBlank() || name.length() > MAX_NAME || !printable(name) || !names.add(name)) {
-                throw ProblemException.invalid(f + ".name", "names must be unique, 1 to " + MAX_NAME
+                throw Rejection.invalid(f + ".name", "names must be unique, 1 to " + MAX_NAME
                         + " printable characters");
             }
             if (t.weight() != null && !(t.weight() >= 0 && t.weight() <= 1e6)) {
-                throw ProblemException.invalid(f + ".weight", "weight must be between 0 and 1000000");
+                throw Rejection.invalid(f + ".weight", "weight must be between 0 and 1000000");
             }
             LimitSet limits = t.limits() == null ? runLimits
                     : limits(t.limits().orElse(runLimits), f + ".limits", profile.runLimits(), serverMax);
             if (t.expectedOutput() == null && t.expectedOutputEncoding() != null) {
-                throw ProblemException.invalid(f + ".expected_output_encoding", "there is no expected_output");
+                throw Rejection.invalid(f + ".expected_output_encoding", "there is no expected_output");
             }
             out.add(new JobSpec.SpecTest(name, data(t.stdin(), t.stdinEncoding(), f + ".stdin"),
                     t.expectedOutput() == null ? null
@@ -232,11 +232,11 @@ public final class JobValidator {
 
     private byte[] data(String s, String encoding, String field) {
         if (s == null && encoding != null) {
-            throw ProblemException.invalid(field + "_encoding", "there is no " + field);
+            throw Rejection.invalid(field + "_encoding", "there is no " + field);
         }
         byte[] b = s == null ? new byte[0] : decode(s, encoding, field, field + "_encoding");
         if (b.length > config.maxTestDataBytes()) {
-            throw ProblemException.tooLarge(field, field + " is over " + config.maxTestDataBytes() + " bytes");
+            throw Rejection.tooLarge(field, field + " is over " + config.maxTestDataBytes() + " bytes");
         }
         return b;
     }
@@ -253,7 +253,7 @@ public final class JobValidator {
         checkItem(given.outputKb(), max.outputKb(), field + ".output_kb");
         checkItem(given.diskMb(), max.diskMb(), field + ".disk_mb");
         if (given.memoryMb() != null && given.memoryMb() < 4) {
-            throw ProblemException.invalid(field + ".memory_mb", "memory_mb must be at least 4");
+            throw Rejection.invalid(field + ".memory_mb", "memory_mb must be at least 4");
         }
         // defaults above a (lowered) maximum are lowered to it
         return given.orElse(profile.defaults().min(max));
@@ -264,10 +264,10 @@ public final class JobValidator {
             return;
         }
         if (value <= 0) {
-            throw ProblemException.invalid(field, field + " must be positive");
+            throw Rejection.invalid(field, field + " must be positive");
         }
         if (max != null && value > max) {
-            throw ProblemException.unprocessable(field, field + " is over the maximum of " + max
+            throw Rejection.unprocessable(field, field + " is over the maximum of " + max
                     + " (the lowest of the profile's, your quota's and the server's)");
         }
     }
@@ -278,12 +278,12 @@ public final class JobValidator {
         }
         String type = c.type() == null ? "trimmed" : c.type();
         if (!CHECKERS.contains(type)) {
-            throw ProblemException.invalid("checker.type", "checker.type must be one of " + CHECKERS);
+            throw Rejection.invalid("checker.type", "checker.type must be one of " + CHECKERS);
         }
         double abs = c.absError() == null ? 0 : c.absError();
         double rel = c.relError() == null ? 0 : c.relError();
         if (abs < 0 || rel < 0 || Double.isNaN(abs) || Double.isNaN(rel)) {
-            throw ProblemException.invalid(c.absError() != null && (abs < 0 || Double.isNaN(abs))
+            throw Rejection.invalid(c.absError() != null && (abs < 0 || Double.isNaN(abs))
                     ? "checker.abs_error" : "checker.rel_error", "errors must not be negative");
         }
         if (type.equals("float") && c.absError() == null && c.relError() == null) {
@@ -291,14 +291,14 @@ public final class JobValidator {
         }
         if (!type.equals("program")) {
             if (c.files() != null || c.profile() != null) {
-                throw ProblemException.invalid("checker.files", "only a program checker has files and a profile");
+                throw Rejection.invalid("checker.files", "only a program checker has files and a profile");
             }
             return new JobSpec.Checker(type, abs, rel, null, List.of(), null);
         }
         if (c.profile() == null) {
-            throw ProblemException.invalid("checker.profile", "a program checker needs a profile");
+            throw Rejection.invalid("checker.profile", "a program checker needs a profile");
         }
-        Profile p = profiles.apply(c.profile()).orElseThrow(() -> ProblemException.unprocessable("checker.profile",
+        Profile p = profiles.apply(c.profile()).orElseThrow(() -> Rejection.unprocessable("checker.profile",
                 "unknown profile '" + c.profile() + "'"));
         List<JobSpec.SpecFile> files = files(c.files(), "checker.files", p.sourceFile(), total, true);
         return new JobSpec.Checker(type, 0, 0, p.name(), files, p.runLimits().defaults().min(serverMax));
@@ -343,11 +343,11 @@ public final class JobValidator {
             URI u = URI.create(url);
             if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
                     || url.length() > 2048) {
-                throw ProblemException.invalid("callback_url", "callback_url must be an absolute http(s) URL");
+                throw Rejection.invalid("callback_url", "callback_url must be an absolute http(s) URL");
             }
             return url;
         } catch (IllegalArgumentException e) {
-            throw ProblemException.invalid("callback_url", "callback_url is not a URL");
+            throw Rejection.invalid("callback_url", "callback_url is not a URL");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.proctor.jobs;
 
+import dev.proctor.config.SandboxConfig;
 import dev.proctor.sandbox.EngineConfig;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.SandboxEngine;
@@ -24,7 +25,7 @@ public class SandboxProducer {
     @Produces
     @ApplicationScoped
     SandboxEngine engine(SandboxConfig config) {
-        EngineConfig ec = EngineConfig.forProject(config.resolvedProjectDir(), config.stateDir());
+        EngineConfig ec = config.dirs().engineConfig();
         LinuxSandboxEngine engine = LinuxSandboxEngine.start(ec);
         LOG.infof("sandbox engine started: %s", engine.info());
         return engine;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.proctor.jobs.SandboxConfig;
+import dev.proctor.config.SandboxConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,7 +54,7 @@ public class ProfileRegistry {
 
     @PostConstruct
     void load() {
-        Path dir = config.resolvedProjectDir().resolve("sandbox-profiles/languages");
+        Path dir = config.dirs().profiles().resolve("languages");
         List<String> problems = new ArrayList<>();
         loadAll(dir, problems).forEach(p -> profiles.put(p.name(), p));
         if (!problems.isEmpty()) {

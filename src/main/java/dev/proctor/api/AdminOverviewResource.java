@@ -1,6 +1,9 @@
-package dev.proctor.dashboard;
+package dev.proctor.api;
 
 import dev.proctor.auth.CallerContext;
+import dev.proctor.dashboard.UsageQueries;
+import dev.proctor.dashboard.UsageWindow;
+import dev.proctor.dashboard.Overview;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,7 +1,9 @@
-package dev.proctor.dashboard;
+package dev.proctor.api;
 
-import dev.proctor.api.ProblemException;
 import dev.proctor.auth.CallerContext;
+import dev.proctor.dashboard.UsageQueries;
+import dev.proctor.dashboard.UsageWindow;
+import dev.proctor.dashboard.UsageReport;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -11,11 +13,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The JSON (and CSV) behind every dashboard chart, for admin keys. */
+/** The JSON (and UsageReport.CSV) behind every dashboard chart, for admin keys. */
 @Path("/api/v1/admin/usage")
 public class AdminUsageResource {
-
-    static final String CSV = "text/csv";
 
     @Inject
     CallerContext context;
@@ -26,10 +26,10 @@ public class AdminUsageResource {
     /**
      * Usage in buckets: {@code from}/{@code to} ISO-8601 (default: the last hour), {@code bucket}
      * ({@code 5m}, {@code 1h}; default: about 120 points), {@code group_by} client|profile|node;
-     * {@code format=csv} or {@code Accept: text/csv} for CSV.
+     * {@code format=csv} or {@code Accept: text/csv} for UsageReport.CSV.
      */
     @GET
-    @Produces({MediaType.APPLICATION_JSON, CSV})
+    @Produces({MediaType.APPLICATION_JSON, UsageReport.CSV})
     public Response usage(@QueryParam("range") String range, @QueryParam("from") String from,
                           @QueryParam("to") String to, @QueryParam("bucket") String bucket,
                           @QueryParam("group_by") String groupBy, @QueryParam("format") String format,
@@ -37,21 +37,10 @@ public class AdminUsageResource {
         context.requireAdmin();
         UsageWindow w = UsageWindow.parse(range, from, to, bucket, groupBy);
         UsageReport report = queries.usage(w);
-        if (wantsCsv(format, accept)) {
-            return Response.ok(report.csv(), CSV + "; charset=utf-8")
+        if (UsageReport.wantsCsv(format, accept)) {
+            return Response.ok(report.csv(), UsageReport.CSV + "; charset=utf-8")
                     .header("Content-Disposition", "attachment; filename=\"proctor-usage.csv\"").build();
         }
         return Response.ok(report, MediaType.APPLICATION_JSON).build();
-    }
-
-    static boolean wantsCsv(String format, String accept) {
-        if (format != null && !format.isBlank()) {
-            return switch (format) {
-                case "csv" -> true;
-                case "json" -> false;
-                default -> throw ProblemException.invalid("format", "format must be json or csv");
-            };
-        }
-        return accept != null && accept.contains(CSV) && !accept.contains(MediaType.APPLICATION_JSON);
     }
 }

@@ -1,4 +1,4 @@
-package dev.proctor.jobs;
+package dev.proctor.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -27,9 +27,8 @@ public interface SandboxConfig {
     @WithDefault("20ms")
     Duration sampleInterval();
 
-    default Path resolvedProjectDir() {
-        return projectDir()
-                .or(() -> Optional.ofNullable(System.getProperty("proctor.project-dir")).map(Path::of))
-                .orElse(Path.of("").toAbsolutePath());
+    /** The project and state directories, resolved the one way ({@link ProjectDirs}). */
+    default ProjectDirs dirs() {
+        return ProjectDirs.resolve(projectDir(), Optional.of(stateDir()));
     }
 }

@@ -1,7 +1,8 @@
-package dev.proctor.auth;
+package dev.proctor.api;
 
-import dev.proctor.api.Problem;
-import dev.proctor.api.ProblemMapper;
+import dev.proctor.auth.ApiKeys;
+import dev.proctor.auth.Caller;
+import dev.proctor.auth.CallerContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
