@@ -123,6 +123,21 @@ public final class CgroupDetector {
     }
 
     /**
+     * Kills every process in the runs directory {@code name} below the service's own cgroup(s) and
+     * removes it, as an engine that died left it. Unlike {@link #driver(String)} it changes nothing
+     * of the own cgroup (no move into a leaf, no controllers enabled): a clean-up must not need that.
+     */
+    public void removeRunsDir(String name) {
+        CgroupLayout layout = layout();
+        CgroupFs fs = new CgroupFs();
+        if (layout.version() == CgroupVersion.V1) {
+            new CgroupV1Driver(layout.v1OwnDirs(), name, fs).removeRunsDir();
+        } else if (layout.v2OwnDir() != null) {
+            CgroupV2Driver.existing(layout.v2OwnDir().resolve(name), fs).removeRunsDir();
+        }
+    }
+
+    /**
      * Names of the directories below the service's own cgroup(s) that start with {@code prefix}
      * (the runs directories of engines, live or dead). Empty when cgroups are unusable.
      */

@@ -46,6 +46,11 @@ public final class CgroupV2Driver implements CgroupDriver {
         return new CgroupV2Driver(runs, fs);
     }
 
+    /** A driver over a runs dir that exists already (of a dead engine, to remove it): changes nothing else. */
+    static CgroupV2Driver existing(Path runsDir, CgroupFs fs) {
+        return new CgroupV2Driver(runsDir, fs);
+    }
+
     /** Moves this JVM (all its threads) out of {@code ownDir} so controllers can be enabled there. */
     private static void moveSelfToLeaf(CgroupFs fs, Path ownDir) {
         String self = Long.toString(ProcessHandle.current().pid());
