@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.cli.bench.ServiceNode;
+import dev.proctor.testsupport.PostgresTestResource;
+import dev.proctor.testsupport.TestStateDirs;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,22 +45,27 @@ class MultiNodeIT {
     private final PostgresTestResource postgres = new PostgresTestResource();
     private Map<String, String> datasource;
     private final List<ServiceNode> nodes = new ArrayList<>();
+    private final List<Path> states = new ArrayList<>();
 
     @BeforeEach
     void startCluster() throws Exception {
         requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
         datasource = postgres.start();
         for (String id : List.of("node-1", "node-2", "node-3")) {
-            nodes.add(ServiceNode.start(id, datasource, CLUSTER));
+            Path state = TestStateDirs.create(id + "-");
+            states.add(state);
+            nodes.add(ServiceNode.start(id, datasource, CLUSTER, state));
         }
     }
 
+    /** node-1 never comes back: its state dir is cleaned as a restart would, and nothing stays mounted. */
     @AfterEach
     void stopCluster() throws InterruptedException {
         for (ServiceNode n : nodes) {
             n.close();
         }
         postgres.stop();
+        states.forEach(TestStateDirs::removeAfterEngines);
     }
 
     @Test

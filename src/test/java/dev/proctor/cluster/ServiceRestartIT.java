@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.cli.bench.ServiceNode;
+import dev.proctor.testsupport.PostgresTestResource;
+import dev.proctor.testsupport.TestStateDirs;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,8 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service killed with SIGKILL while jobs run: after a restart every job finishes, none twice.
- * Runs the packaged jar as a separate process against a throwaway PostgreSQL.
+ * The service killed with SIGKILL while jobs run, then restarted on the same state dir: every job
+ * finishes, none twice, and the restarted node removes everything the dead one left (mounts,
+ * mount namespaces, processes, directories). Runs the packaged jar as separate processes against
+ * a throwaway PostgreSQL.
  */
 class ServiceRestartIT {
 
@@ -33,12 +37,14 @@ class ServiceRestartIT {
 
     private final PostgresTestResource postgres = new PostgresTestResource();
     private Map<String, String> datasource;
+    private Path state;
     private final List<ServiceNode> nodes = new ArrayList<>();
 
     @BeforeEach
     void startDatabase() {
         requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
         datasource = postgres.start();
+        state = TestStateDirs.create("restart-");
     }
 
     @AfterEach
@@ -47,10 +53,12 @@ class ServiceRestartIT {
             n.close();
         }
         postgres.stop();
+        // the last node is killed too: its state dir must still come out clean
+        TestStateDirs.removeAfterEngines(state);
     }
 
     @Test
-    void killedWhileRunningThenRestartedFinishesEveryJobExactlyOnce() throws Exception {
+    void killedWhileRunningThenRestartedFinishesEveryJobExactlyOnceAndLeavesNothing() throws Exception {
         ServiceNode first = start("restart-a");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
@@ -59,9 +67,16 @@ class ServiceRestartIT {
         Set<String> runningAtKill;
         try (Connection db = ClusterFixture.connect(datasource)) {
             runningAtKill = awaitRunning(db, "restart-a");
+            DeadNodeLeftovers left = DeadNodeLeftovers.of(state, first.pid());
+            left.holdARunInItsNamespaces();
             first.kill();
             assertFalse(first.isAlive(), "SIGKILL did not stop the node");
+            left.assertLeftBehind();
+            left.stackAndNestMounts();
+
             ServiceNode second = start("restart-b");
+            left.assertAllRemoved();
+
             awaitAllDone(db, ids);
             for (String id : ids) {
                 assertEquals(1, count(db, "SELECT count(*) FROM runs WHERE job_id = ?::uuid AND kind = 'test'", id),
@@ -77,7 +92,7 @@ class ServiceRestartIT {
     }
 
     private ServiceNode start(String id) throws Exception {
-        ServiceNode node = ServiceNode.start(id, datasource, FAST_LEASES);
+        ServiceNode node = ServiceNode.start(id, datasource, FAST_LEASES, state);
         nodes.add(node);
         return node;
     }

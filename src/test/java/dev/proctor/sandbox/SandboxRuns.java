@@ -4,6 +4,8 @@ import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.sandbox.rootfs.LayerFiles;
+import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +43,7 @@ abstract class SandboxRuns {
     static void startEngine() throws IOException {
         requireKernel(Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
                 "the sandbox needs root on Linux (namespaces, cgroups, overlay mounts)");
-        stateDir = Files.createTempDirectory("proctor-it");
+        stateDir = TestStateDirs.create("engine-");
         probeDir = Files.createTempDirectory("proctor-it-probes");
         engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
     }
@@ -53,13 +55,10 @@ abstract class SandboxRuns {
             engine = null;
         }
         PROBES.clear();
-        for (Path dir : new Path[] {probeDir, stateDir}) {
-            if (dir != null && Files.exists(dir)) {
-                try (var walk = Files.walk(dir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+        if (probeDir != null) {
+            LayerFiles.deleteTree(probeDir);
         }
+        TestStateDirs.removeAfterEngines(stateDir);
     }
 
     @AfterEach
