@@ -4,7 +4,7 @@ import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.proctor.sandbox.linux.Syscalls;
-import dev.proctor.sandbox.rootfs.LayerFiles;
+import dev.proctor.testsupport.Probes;
 import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,10 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,8 +31,6 @@ abstract class SandboxRuns {
 
     static Path stateDir;
     static LinuxSandboxEngine engine;
-    private static Path probeDir;
-    private static final Map<String, byte[]> PROBES = new HashMap<>();
 
     private final List<Workdir> workdirs = new ArrayList<>();
 
@@ -44,7 +39,6 @@ abstract class SandboxRuns {
         requireKernel(Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
                 "the sandbox needs root on Linux (namespaces, cgroups, overlay mounts)");
         stateDir = TestStateDirs.create("engine-");
-        probeDir = Files.createTempDirectory("proctor-it-probes");
         engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
     }
 
@@ -53,10 +47,6 @@ abstract class SandboxRuns {
         if (engine != null) {
             engine.close();
             engine = null;
-        }
-        PROBES.clear();
-        if (probeDir != null) {
-            LayerFiles.deleteTree(probeDir);
         }
         TestStateDirs.removeAfterEngines(stateDir);
     }
@@ -98,29 +88,9 @@ abstract class SandboxRuns {
                 network, s.sampleInterval());
     }
 
-    /** Compiles src/test/c/NAME.c on the host (once per class) and copies it into the workdir as ./NAME. */
+    /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */
     static void installProbe(Workdir w, String name) {
-        byte[] binary = PROBES.computeIfAbsent(name, SandboxRuns::compile);
-        w.writeFile(name, binary, true);
-    }
-
-    private static byte[] compile(String name) {
-        Path out = probeDir.resolve(name);
-        Path src = PROJECT.resolve("src/test/c/" + name + ".c");
-        try {
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread",
-                    "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
-            String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                throw new IllegalStateException("gcc " + src + " failed: " + log);
-            }
-            return Files.readAllBytes(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        w.writeFile(name, Probes.binary(name), true);
     }
 
     static String out(RunResult r) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -71,6 +72,21 @@ public final class CgroupDetector {
             own = own.getParent();
         }
         return new CgroupLayout(CgroupVersion.V2, Map.of(), own, problems);
+    }
+
+    /**
+     * This process's own cgroup in the cgroup2 (unified) hierarchy, on a v2 host and on a hybrid one
+     * (where it usually offers no controllers, see {@link CgroupV2Driver#withoutControllers});
+     * empty when no cgroup2 file system is mounted or the own cgroup lies outside it.
+     */
+    public Optional<Path> unifiedOwnDir() {
+        Mount unified = parseMountinfo(readProc(mountinfo)).stream().filter(m -> m.fsType().equals("cgroup2"))
+                .findFirst().orElse(null);
+        if (unified == null) {
+            return Optional.empty();
+        }
+        List<String> problems = new ArrayList<>();
+        return Optional.ofNullable(ownDir(unified, parseProcCgroup(readProc(procCgroup)).get(""), "cgroup2", problems));
     }
 
     /** Every reason the drivers cannot work here: the layout's problems and the live file checks. */
