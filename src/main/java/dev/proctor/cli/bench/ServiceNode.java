@@ -173,6 +173,16 @@ public final class ServiceNode implements AutoCloseable {
         return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? Duration.ofNanos(System.nanoTime() - t0) : null;
     }
 
+    /** SIGTERM without waiting: the node drains while the caller watches. */
+    public void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; false if it still runs after {@code limit}. */
+    public boolean awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /**
      * Kills the node if it still runs; a state dir of its own is then cleaned as a restarted node
      * would clean it (the dead engine's processes, cgroups, mounts) and removed.
