@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +32,10 @@ import org.junit.jupiter.api.Test;
  */
 class ServiceRestartIT {
 
-    private static final Map<String, String> FAST_LEASES = Map.of("proctor.node.lease", "PT3S",
+    /** How long all jobs of a test may take to finish: far more than they need, even on a busy machine. */
+    static final Duration JOBS_DONE = Duration.ofMinutes(10);
+    /** A lease five times the renewal interval: a busy node does not lose its jobs for a late renewal. */
+    private static final Map<String, String> FAST_LEASES = Map.of("proctor.node.lease", "PT5S",
             "proctor.node.renew-interval", "PT1S", "proctor.maintenance.requeue-every", "2s",
             "proctor.node.slots", "2");
 
@@ -64,13 +68,15 @@ class ServiceRestartIT {
         for (int i = 0; i < 16; i++) {
             ids.add(ClusterFixture.submitSleeper(first, i, 0.6));
         }
-        Set<String> runningAtKill;
         try (Connection db = ClusterFixture.connect(datasource)) {
-            runningAtKill = awaitRunning(db, "restart-a");
+            awaitRunning(db, "restart-a");
             DeadNodeLeftovers left = DeadNodeLeftovers.of(state, first.pid());
             left.holdARunInItsNamespaces();
             first.kill();
             assertFalse(first.isAlive(), "SIGKILL did not stop the node");
+            // read after the kill: what the dead node held then is exactly what must run again
+            Set<String> runningAtKill = running(db, "restart-a");
+            assertFalse(runningAtKill.isEmpty(), "the killed node held no job");
             left.assertLeftBehind();
             left.stackAndNestMounts();
 
@@ -97,29 +103,33 @@ class ServiceRestartIT {
         return node;
     }
 
-    private static Set<String> awaitRunning(Connection db, String node) throws SQLException, InterruptedException {
+    private static void awaitRunning(Connection db, String node) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            Set<String> running = new HashSet<>();
-            try (PreparedStatement st = db.prepareStatement(
-                    "SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
-                st.setString(1, node);
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        running.add(rs.getString(1));
-                    }
-                }
-            }
-            if (!running.isEmpty()) {
-                return running;
+            if (!running(db, node).isEmpty()) {
+                return;
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
         throw new AssertionError("no job was ever running on " + node);
     }
 
+    private static Set<String> running(Connection db, String node) throws SQLException {
+        Set<String> running = new HashSet<>();
+        try (PreparedStatement st = db.prepareStatement(
+                "SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
+            st.setString(1, node);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    running.add(rs.getString(1));
+                }
+            }
+        }
+        return running;
+    }
+
     static void awaitAllDone(Connection db, List<String> ids) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + JOBS_DONE.toNanos();
         long left = ids.size();
         while (System.nanoTime() < deadline) {
             left = count(db, "SELECT count(*) FROM jobs WHERE state <> 'done'", null);

@@ -27,6 +27,14 @@ import org.junit.jupiter.api.BeforeAll;
 abstract class SandboxRuns {
 
     static final long MIB = Limits.MIB;
+    /**
+     * Limits far above what a run that is not about limits needs (a shell line, a Python snippet, a
+     * probe): 10 s of CPU, 30 s of wall time. A busy machine must never turn such a run into a time
+     * limit; tests about one limit set that one tight and the others at least five times what the
+     * program needs.
+     */
+    static final Limits ROOMY = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 64, MIB,
+            64 * MIB, 1.0);
     static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath().normalize();
 
     static Path stateDir;
@@ -76,11 +84,11 @@ abstract class SandboxRuns {
     }
 
     static RunResult sh(Workdir w, String script) {
-        return run(w, Limits.defaults(), "/bin/sh", "-c", script);
+        return run(w, ROOMY, "/bin/sh", "-c", script);
     }
 
     static RunResult python(Workdir w, String script) {
-        return run(w, Limits.defaults(), "/usr/bin/python3", "-c", script);
+        return run(w, ROOMY, "/usr/bin/python3", "-c", script);
     }
 
     static RunSpec withNetwork(RunSpec s, NetworkMode network) {
