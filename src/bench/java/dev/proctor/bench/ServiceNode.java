@@ -1,6 +1,8 @@
 package dev.proctor.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.sandbox.LinuxSandboxEngine;
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,20 +33,40 @@ public final class ServiceNode implements AutoCloseable {
     private final int port;
     private final Process process;
     private final Path log;
+    private final Path state;
+    private final boolean ownsState;
 
-    private ServiceNode(String id, int port, Process process, Path log) {
+    private ServiceNode(String id, int port, Process process, Path log, Path state, boolean ownsState) {
         this.id = id;
         this.port = port;
         this.process = process;
         this.log = log;
+        this.state = state;
+        this.ownsState = ownsState;
     }
 
-    /** Starts a node on a free port and waits until it is ready. */
+    /**
+     * Starts a node on a free port with a state dir of its own and waits until it is ready; closing
+     * the node removes the state dir.
+     */
     public static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra)
             throws IOException, InterruptedException {
+        return start(id, datasource, extra, Files.createTempDirectory("proctor-node-" + id + "-"), true);
+    }
+
+    /**
+     * Starts a node on the given state dir (a restart of a node that died uses the dead one's);
+     * the caller removes the state dir once no node uses it.
+     */
+    public static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra,
+                                    Path state) throws IOException, InterruptedException {
+        return start(id, datasource, extra, state, false);
+    }
+
+    private static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra,
+                                     Path state, boolean ownsState) throws IOException, InterruptedException {
         Path project = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
         Path jar = project.resolve("target/quarkus-app/quarkus-run.jar");
-        Path state = Files.createTempDirectory("proctor-node-" + id + "-");
         Path log = project.resolve("target/nodes/" + id + "-" + Instant.now().toEpochMilli() + ".log");
         Files.createDirectories(log.getParent());
         int port = freePort();
@@ -60,8 +82,13 @@ public final class ServiceNode implements AutoCloseable {
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString(), "serve"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceNode node = new ServiceNode(id, port, p, log);
-        node.awaitReady(Duration.ofSeconds(60));
+        ServiceNode node = new ServiceNode(id, port, p, log, state, ownsState);
+        try {
+            node.awaitReady(Duration.ofSeconds(60));
+        } catch (IOException | InterruptedException e) {
+            node.close();
+            throw e;
+        }
         return node;
     }
 
@@ -120,6 +147,15 @@ public final class ServiceNode implements AutoCloseable {
         return log;
     }
 
+    /** The node's process id (its sandbox engine's instance directory is named after it). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path stateDir() {
+        return state;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -137,10 +173,32 @@ public final class ServiceNode implements AutoCloseable {
         return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? Duration.ofNanos(System.nanoTime() - t0) : null;
     }
 
+    /** SIGTERM without waiting: the node drains while the caller watches. */
+    public void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; false if it still runs after {@code limit}. */
+    public boolean awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Kills the node if it still runs; a state dir of its own is then cleaned as a restarted node
+     * would clean it (the dead engine's processes, cgroups, mounts) and removed.
+     */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             kill();
+        }
+        if (ownsState && !process.isAlive()) {
+            LinuxSandboxEngine.cleanUpDeadEngines(state);
+            try {
+                LayerFiles.deleteTree(state);
+            } catch (IOException e) {
+                System.err.println("could not remove the state dir " + state + " of node " + id + ": " + e.getMessage());
+            }
         }
     }
 

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,10 +69,9 @@ final class EngineBootstrap {
         }
         try {
             Path state = createPrivateDir(config.stateDir());
-            cleanupDeadInstances(state);
-            cleanupDeadCgroups(detector);
+            DeadEngines.cleanUp(state, detector);
             Instance instance = createInstance(state);
-            CgroupDriver cgroups = detector.driver(cgroupDirName(instance.tag()));
+            CgroupDriver cgroups = detector.driver(DeadEngines.cgroupDirName(instance.tag()));
             Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state)));
             // built images only: building is explicit (`proctor image build`), never done at start-up
             for (Image built : new ImageStore(state.resolve("images"), config.profilesDir().resolve("images")).builtImages()) {
@@ -121,19 +119,13 @@ final class EngineBootstrap {
         }
     }
 
-    private static final String CGROUP_PREFIX = "proctor-";
-
-    private static String cgroupDirName(String tag) {
-        return CGROUP_PREFIX + tag;
-    }
-
     private static Path createPrivateDir(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         return dir;
     }
 
-    /** The owner stamp is pid + start time, so a recycled pid is never mistaken for a live engine. */
+    /** The owner stamp (see {@link DeadEngines}) tells later engines whether this one still lives. */
     private static Instance createInstance(Path state) throws IOException {
         ProcessHandle self = ProcessHandle.current();
         // one JVM may run several engines, even in different class loaders (tests do): a random
@@ -144,65 +136,8 @@ final class EngineBootstrap {
         LayerFiles.deleteTree(dir);
         Files.createDirectories(dir.resolve("runs"));
         Files.createDirectories(dir.resolve("work"));
-        Files.writeString(dir.resolve("owner"), ownerStamp(self), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(self), StandardCharsets.UTF_8);
         return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"), DevTemplate.ensure(state));
-    }
-
-    private static String ownerStamp(ProcessHandle p) {
-        return p.pid() + " " + p.info().startInstant().map(Object::toString).orElse("?");
-    }
-
-    private static void cleanupDeadInstances(Path state) throws IOException {
-        Path instances = state.resolve("instances");
-        if (!Files.isDirectory(instances)) {
-            return;
-        }
-        try (Stream<Path> dirs = Files.list(instances)) {
-            for (Path dir : dirs.toList()) {
-                if (isLive(dir)) {
-                    continue;
-                }
-                String tag = dir.getFileName().toString();
-                LayerFiles.unmountBelow(dir);
-                LayerFiles.deleteTree(dir);
-                LOG.infof("cleaned up the state of dead engine %s", tag);
-            }
-        }
-    }
-
-    /**
-     * Removes the cgroups of engines whose process is gone, whatever state dir they used (tests
-     * and the CLI use their own): their runs are killed and the directories removed.
-     */
-    private static void cleanupDeadCgroups(CgroupDetector detector) {
-        for (String name : detector.childNames(CGROUP_PREFIX + "p")) {
-            String pid = name.substring(CGROUP_PREFIX.length() + 1).replaceFirst("e[0-9a-z]+$", "");
-            if (!pid.chars().allMatch(Character::isDigit) || pid.isEmpty()
-                    || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
-                continue;
-            }
-            try {
-                detector.driver(name).removeRunsDir();
-                LOG.infof("removed the cgroups of dead engine %s", name);
-            } catch (SandboxException e) {
-                LOG.warnf("could not remove the cgroups of dead engine %s: %s", name, e.getMessage());
-            }
-        }
-    }
-
-    private static boolean isLive(Path instanceDir) {
-        String stamp = readOr(instanceDir.resolve("owner"), "").trim();
-        String[] parts = stamp.split(" ");
-        if (parts.length != 2) {
-            return false;
-        }
-        try {
-            return ProcessHandle.of(Long.parseLong(parts[0]))
-                    .map(p -> ownerStamp(p).equals(stamp))
-                    .orElse(false);
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 
     /** Builds the host image once per state dir; other engines reuse it (guarded by a file lock). */

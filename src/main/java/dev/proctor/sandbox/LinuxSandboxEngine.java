@@ -2,6 +2,7 @@ package dev.proctor.sandbox;
 
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.accounting.Usage;
+import dev.proctor.sandbox.cgroups.CgroupDetector;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
 import dev.proctor.sandbox.cgroups.CgroupPool;
 import dev.proctor.sandbox.cgroups.RunCgroup;
@@ -69,6 +70,16 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /** Starts an engine: checks every prerequisite first and reports all that are missing at once. */
     public static LinuxSandboxEngine start(EngineConfig config) {
         return EngineBootstrap.start(config);
+    }
+
+    /**
+     * Removes what engines that are no longer running left in {@code stateDir} (their processes,
+     * cgroups, mounts and directories, see {@link DeadEngines}); live engines are left alone. Every
+     * engine does this at start-up; call it for a state dir whose engine died and will not be
+     * restarted. Returns the tags of the dead engines cleaned up.
+     */
+    public static List<String> cleanUpDeadEngines(Path stateDir) {
+        return DeadEngines.cleanUp(stateDir, new CgroupDetector());
     }
 
     @Override

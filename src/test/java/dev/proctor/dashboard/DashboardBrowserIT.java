@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.api.ApiTestSupport;
 import dev.proctor.maintenance.UsageRollupJob;
 import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.testsupport.RealSandboxProfile;
@@ -14,6 +15,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,6 +53,8 @@ class DashboardBrowserIT {
 
     static final String ADMIN = "pk_test_admin_0123456789abcdef";
     static final Path SHOTS = Path.of("target/screenshots");
+    /** How long a page may take to load and draw: headless Chromium on a busy machine is slow. */
+    static final Duration PAGE = Duration.ofSeconds(90);
 
     @TestHTTPResource("/admin")
     URL admin;
@@ -96,10 +101,13 @@ class DashboardBrowserIT {
                 .post("/api/v1/admin/clients").then().statusCode(201).extract().path("keys[0].key");
     }
 
-    private static String submitAndWait(String key, Map<String, Object> body) {
-        return given().auth().oauth2(key).contentType(ContentType.JSON).body(body)
-                .queryParam("wait", true).queryParam("timeout_s", 60)
-                .post("/api/v1/jobs").then().statusCode(200).extract().path("id");
+    /** Waits until the job is done: the charts read finished jobs. Limits far above what the job needs. */
+    private static String submitAndWait(String key, Map<String, Object> job) {
+        Map<String, Object> body = new HashMap<>(job);
+        body.put("limits", ApiTestSupport.ROOMY);
+        JsonPath done = ApiTestSupport.submitAndAwait(key, body);
+        assertEquals("done", done.getString("state"), done::prettify);
+        return done.getString("id");
     }
 
     /** Real jobs: Python that holds ~40 MiB and burns CPU for a while, and C with a compile warning. */
@@ -129,12 +137,17 @@ class DashboardBrowserIT {
     }
 
     private WebElement chartWithData(String id) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+        return new WebDriverWait(driver, PAGE).until(d -> {
             WebElement el = d.findElement(By.id(id));
             String points = el.getAttribute("data-points");
             return points != null && Integer.parseInt(points) > 0 && !el.findElements(By.tagName("canvas")).isEmpty()
                     ? el : null;
         });
+    }
+
+    /** The element once the page (which may still be loading after a click) shows it. */
+    private WebElement element(By by) {
+        return new WebDriverWait(driver, PAGE).until(d -> d.findElements(by).stream().findFirst().orElse(null));
     }
 
     private void login(String key) {
@@ -157,7 +170,7 @@ class DashboardBrowserIT {
         rollup.rollUp();
 
         login(ADMIN);
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().endsWith("/admin/overview"));
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/overview"));
         assertEquals("Overview", driver.findElement(By.tagName("h1")).getText());
         WebElement cpu = chartWithData("chart-cpu");
         chartWithData("chart-memory");
@@ -169,14 +182,14 @@ class DashboardBrowserIT {
 
         new Select(driver.findElement(By.id("group_by"))).selectByValue("profile");
         driver.findElement(By.id("apply")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("group_by=profile"));
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().contains("group_by=profile"));
         String byProfile = chartWithData("chart-cpu").getAttribute("data-series");
         assertNotEquals(byClient, byProfile);
         assertTrue(byProfile.contains("python3") && byProfile.contains("c"), byProfile);
 
         new Select(driver.findElement(By.id("range"))).selectByValue("week");
         driver.findElement(By.id("apply")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("range=week"));
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().contains("range=week"));
         String weekTotal = chartWithData("chart-cpu").getAttribute("data-total");
         assertTrue(Double.parseDouble(weekTotal) > Double.parseDouble(hourTotal), hourTotal + " -> " + weekTotal);
         shot("overview-week-by-profile");
@@ -184,10 +197,10 @@ class DashboardBrowserIT {
         // a real job from the top-CPU table, with sampled timelines
         new Select(driver.findElement(By.id("range"))).selectByValue("hour");
         driver.findElement(By.id("apply")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("range=hour"));
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().contains("range=hour"));
         driver.findElement(By.cssSelector("#top-cpu tbody a")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("/admin/jobs/"));
-        WebElement timeline = new WebDriverWait(driver, Duration.ofSeconds(20)).until(d ->
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().contains("/admin/jobs/"));
+        WebElement timeline = new WebDriverWait(driver, PAGE).until(d ->
                 d.findElements(By.cssSelector("[data-timeline]")).stream().filter(e -> e.getAttribute("data-points")
                         != null && Integer.parseInt(e.getAttribute("data-points")) > 1).findFirst().orElse(null));
         assertTrue(!timeline.findElements(By.tagName("canvas")).isEmpty());
@@ -195,13 +208,13 @@ class DashboardBrowserIT {
         shot("job");
 
         driver.findElement(By.linkText("Clients")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().endsWith("/admin/clients"));
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/clients"));
         driver.findElement(By.xpath("//button[starts-with(text(), 'Create a key for browser-')]")).click();
-        assertTrue(driver.findElement(By.id("issued-key")).getText().startsWith("pk_"));
+        assertTrue(element(By.id("issued-key")).getText().startsWith("pk_"));
         shot("clients");
 
         driver.findElement(By.cssSelector(".logout button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.id("key")).size() == 1);
+        new WebDriverWait(driver, PAGE).until(d -> d.findElements(By.id("key")).size() == 1);
         driver.get(admin + "/overview");
         assertTrue(driver.findElements(By.id("key")).size() == 1, "logged out: back to the login page");
     }
@@ -209,7 +222,7 @@ class DashboardBrowserIT {
     @Test
     void clientKeyCannotLogIn() throws IOException {
         login(newClient("refused"));
-        WebElement error = driver.findElement(By.id("login-error"));
+        WebElement error = element(By.id("login-error"));
         assertTrue(error.getText().contains("client key"), error.getText());
         shot("login-refused");
         driver.get(admin + "/overview");

@@ -41,7 +41,7 @@ class SandboxEngineIT extends SandboxRuns {
     void stdinIsRead() {
         Workdir w = workdir();
         RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/python3", "-c",
-                "import sys; print(sum(int(x) for x in sys.stdin.read().split()))"), Limits.defaults());
+                "import sys; print(sum(int(x) for x in sys.stdin.read().split()))"), ROOMY);
         RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w,
                 Stdin.of("1 2 3\n40\n".getBytes(StandardCharsets.UTF_8)), simple.limits(), simple.seccompProfile(),
                 simple.network(), simple.sampleInterval());
@@ -59,7 +59,7 @@ class SandboxEngineIT extends SandboxRuns {
     @Test
     void envIsExactlyWhatTheSpecGives() {
         Workdir w = workdir();
-        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/env"), Limits.defaults());
+        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/env"), ROOMY);
         RunSpec spec = new RunSpec(simple.image(), simple.argv(), Map.of("ONLY", "this"), w, simple.stdin(),
                 simple.limits(), simple.seccompProfile(), simple.network(), simple.sampleInterval());
         assertEquals("ONLY=this\n", okOut(engine.run(spec)));
@@ -80,7 +80,7 @@ class SandboxEngineIT extends SandboxRuns {
                 open('/tmp/' + me, 'w').close()
                 open('/box/' + me, 'w').close()
                 open('/box/ready', 'w').close()
-                deadline = time.monotonic() + 20
+                deadline = time.monotonic() + 40
                 while not os.path.exists('/box/go') and time.monotonic() < deadline:
                     time.sleep(0.01)
                 procs = [open('/proc/%s/cmdline' % p, 'rb').read() for p in os.listdir('/proc') if p.isdigit()]
@@ -92,22 +92,22 @@ class SandboxEngineIT extends SandboxRuns {
                 print(sorted(f for f in os.listdir('/tmp') + os.listdir('/box') if f.startswith('run-')))
                 print('other-box' if os.path.exists(other_box) else 'no-other-box')
                 """;
-        Limits limits = limits(Duration.ofSeconds(5), Duration.ofSeconds(25), 128 * MIB, 16);
+        Limits limits = limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 128 * MIB, 16);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             CompletableFuture<RunResult> ra = CompletableFuture.supplyAsync(() -> run(a, limits,
                     "/usr/bin/python3", "-c", script, "run-a", "run-b", b.path().toString()), pool);
             CompletableFuture<RunResult> rb = CompletableFuture.supplyAsync(() -> run(b, limits,
                     "/usr/bin/python3", "-c", script, "run-b", "run-a", a.path().toString()), pool);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
             while (!(exists(a, "ready") && exists(b, "ready")) && System.nanoTime() < deadline
                     && !ra.isDone() && !rb.isDone()) {
                 Thread.onSpinWait();
             }
             a.writeFile("go", new byte[0], false);
             b.writeFile("go", new byte[0], false);
-            String outA = okOut(ra.get(30, TimeUnit.SECONDS));
-            String outB = okOut(rb.get(30, TimeUnit.SECONDS));
+            String outA = okOut(ra.get(70, TimeUnit.SECONDS));
+            String outB = okOut(rb.get(70, TimeUnit.SECONDS));
             assertEquals("go\nno-other-process\nown-process\n['run-a', 'run-a']\nno-other-box\n", outA);
             assertEquals("go\nno-other-process\nown-process\n['run-b', 'run-b']\nno-other-box\n", outB);
         } finally {
@@ -143,7 +143,7 @@ class SandboxEngineIT extends SandboxRuns {
     private void assertHostPortUnreachable(NetworkMode mode) throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             RunSpec spec = withNetwork(RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", CONNECT_TO_HOST,
-                    Integer.toString(server.getLocalPort())), Limits.defaults()), mode);
+                    Integer.toString(server.getLocalPort())), ROOMY), mode);
             String out = okOut(engine.run(spec));
             assertTrue(out.startsWith("refused "), out);
             // a connection that got through would be waiting in the backlog: accept returns at once
@@ -162,7 +162,7 @@ class SandboxEngineIT extends SandboxRuns {
                 c.sendall(b'ping'); print(conn.recv(4).decode())
                 """;
         RunSpec spec = withNetwork(RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", echo),
-                Limits.defaults()), NetworkMode.LOOPBACK);
+                ROOMY), NetworkMode.LOOPBACK);
         assertEquals("ping\n", okOut(engine.run(spec)));
     }
 
@@ -171,7 +171,7 @@ class SandboxEngineIT extends SandboxRuns {
     void cpuTimeMatchesACalibratedBusyLoop() {
         Workdir w = workdir();
         installProbe(w, "cpu_burn");
-        RunResult r = run(w, limits(Duration.ofSeconds(3), Duration.ofSeconds(10), 64 * MIB, 8),
+        RunResult r = run(w, limits(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * MIB, 8),
                 "./cpu_burn", "for", "500");
         Matcher m = Pattern.compile("cpu_us=(\\d+)").matcher(okOut(r));
         assertTrue(m.find(), () -> describe(r));
@@ -191,7 +191,7 @@ class SandboxEngineIT extends SandboxRuns {
     void memoryPeakMatchesWhatAProgramTouches() {
         Workdir w = workdir();
         installProbe(w, "mem_touch");
-        Limits limits = limits(Duration.ofSeconds(2), Duration.ofSeconds(10), 256 * MIB, 8);
+        Limits limits = limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 8);
         RunResult idle = run(w, limits, "./mem_touch", "0");
         okOut(idle);
         long baseline = idle.usage().memoryPeakBytes();

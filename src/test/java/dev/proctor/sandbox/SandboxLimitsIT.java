@@ -42,11 +42,12 @@ class SandboxLimitsIT extends SandboxRuns {
         assertEquals(0, r.usage().oomKills());
     }
 
+    /** Wall time 20 times the CPU limit: a spinning program on a busy machine still hits CPU first. */
     @Test
     void cpuSpinIsTimeLimitExceededJustAfterTheLimit() {
         Workdir w = workdir();
         installProbe(w, "cpu_burn");
-        RunResult r = run(w, limits(SECOND, Duration.ofSeconds(5), 64 * MIB, 8), "./cpu_burn", "for", "100000");
+        RunResult r = run(w, limits(SECOND, Duration.ofSeconds(20), 64 * MIB, 8), "./cpu_burn", "for", "100000");
         assertEquals(RunStatus.TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         long cpu = r.usage().cpuTimeMicros();
         assertTrue(cpu >= 1_000_000 && cpu < 1_200_000, () -> describe(r));
@@ -67,16 +68,15 @@ class SandboxLimitsIT extends SandboxRuns {
     private void assertCpuOfHelpersCounts(String mode) {
         Workdir w = workdir();
         installProbe(w, "cpu_burn");
-        Limits twoCpus = new Limits(SECOND, Duration.ofSeconds(10), 64 * MIB, 16, MIB, 64 * MIB, 2.0);
+        Limits twoCpus = new Limits(SECOND, Duration.ofSeconds(20), 64 * MIB, 16, MIB, 64 * MIB, 2.0);
         RunResult r = run(w, twoCpus, "./cpu_burn", mode, "2");
         assertEquals(RunStatus.TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         assertTrue(r.usage().cpuTimeMicros() >= 1_000_000 && r.usage().cpuTimeMicros() < 1_300_000, () -> describe(r));
-        assertTrue(r.usage().wallTimeMicros() < 10_000_000, () -> describe(r));
     }
 
     @Test
     void sleepIsWallTimeLimitExceeded() {
-        RunResult r = run(workdir(), limits(SECOND, SECOND, 64 * MIB, 8), "/bin/sleep", "100");
+        RunResult r = run(workdir(), limits(Duration.ofSeconds(10), SECOND, 64 * MIB, 8), "/bin/sleep", "100");
         assertEquals(RunStatus.WALL_TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         long wall = r.usage().wallTimeMicros();
         assertTrue(wall >= 1_000_000 && wall < 2_000_000, () -> describe(r));
@@ -86,8 +86,9 @@ class SandboxLimitsIT extends SandboxRuns {
     /**
      * A bomb that keeps forking until the wall limit (a failed fork is retried, not fatal as in
      * sh): the pids limit holds it at exactly 32 tasks, the host goes on starting processes
-     * meanwhile, and no copy survives the run. Every copy keeps the marker (argv[1]) in its
-     * command line.
+     * meanwhile (none stalls for seconds, as under a bomb without a pids limit), and no copy
+     * survives the run. Every copy keeps the marker (argv[1]) in its command line. Three seconds
+     * of wall time: the bomb needs a small part of that to reach 32 tasks, even on a busy machine.
      */
     private static final String BOMB = """
             import os
@@ -101,7 +102,8 @@ class SandboxLimitsIT extends SandboxRuns {
     @Test
     void forkBombIsHeldByThePidsLimitAndLeavesNothing() throws Exception {
         String marker = "proctor-bomb-" + UUID.randomUUID();
-        Limits limits = limits(Duration.ofSeconds(10), SECOND, 128 * MIB, 32);
+        Duration wall = Duration.ofSeconds(3);
+        Limits limits = limits(Duration.ofSeconds(30), wall, 128 * MIB, 32);
         CompletableFuture<RunResult> bomb = CompletableFuture.supplyAsync(() -> run(workdir(), limits,
                 "/usr/bin/python3", "-c", BOMB, marker));
         long slowestHostSpawnNanos = 0;
@@ -117,9 +119,10 @@ class SandboxLimitsIT extends SandboxRuns {
         assertEquals(List.of(), hostProcessesWith(marker));
         assertEquals(RunStatus.WALL_TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         assertEquals(32, r.usage().pidsPeak(), () -> describe(r));
-        assertTrue(r.usage().wallTimeMicros() < 2_000_000, () -> describe(r));
+        // killed at the wall limit even with 32 tasks to kill
+        assertTrue(r.usage().wallTimeMicros() < wall.plusSeconds(1).toNanos() / 1000, () -> describe(r));
         long slowest = slowestHostSpawnNanos;
-        assertTrue(slowest < TimeUnit.MILLISECONDS.toNanos(500), () -> "host spawn took " + slowest + " ns");
+        assertTrue(slowest < TimeUnit.SECONDS.toNanos(2), () -> "host spawn took " + slowest + " ns");
     }
 
     /**
@@ -131,13 +134,15 @@ class SandboxLimitsIT extends SandboxRuns {
     void doubleForkedSetsidDaemonIsGoneAfterTheRun() throws Exception {
         String marker = "proctor-daemon-" + UUID.randomUUID();
         Workdir w = workdir();
+        // the shell polls for "seen" with a sleep per round: CPU and wall limits far above what the
+        // wait for the test may take on a busy machine
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> run(w,
-                limits(SECOND, Duration.ofSeconds(10), 64 * MIB, 8), "/bin/sh", "-c", """
+                limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 64 * MIB, 8), "/bin/sh", "-c", """
                 (setsid /usr/bin/python3 -c 'import time; open("/box/up", "w").close(); time.sleep(1000)' "$0-daemon" &)
                 while [ ! -e /box/seen ]; do sleep 0.01; done
                 exit 0
                 """, marker));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         String daemon = marker + "-daemon";
         // the daemon's own "up" file, not a first sight of the marker: setsid carries the marker
         // too and a scan during its exec of python would see it only for a moment
@@ -148,7 +153,7 @@ class SandboxLimitsIT extends SandboxRuns {
                 () -> "the daemon was not seen on the host; "
                         + (run.isDone() ? describe(run.join()) : "run still going"));
         w.writeFile("seen", new byte[0], false);
-        RunResult r = run.get(10, TimeUnit.SECONDS);
+        RunResult r = run.get(60, TimeUnit.SECONDS);
         okOut(r);
         assertEquals(List.of(), hostProcessesWith(marker));
     }
@@ -156,7 +161,7 @@ class SandboxLimitsIT extends SandboxRuns {
     @Test
     void outputFloodIsOutputLimitExceededAndCaptureIsCapped() {
         int cap = 64 * 1024;
-        Limits limits = new Limits(SECOND, Duration.ofSeconds(5), 64 * MIB, 8, cap, 64 * MIB, 1.0);
+        Limits limits = new Limits(ROOMY.cpuTime(), ROOMY.wallTime(), 64 * MIB, 8, cap, 64 * MIB, 1.0);
         RunResult r = run(workdir(), limits, "/usr/bin/yes");
         assertEquals(RunStatus.OUTPUT_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         assertArrayEquals("y\n".repeat(cap / 2).getBytes(StandardCharsets.US_ASCII), r.stdout());
@@ -165,13 +170,13 @@ class SandboxLimitsIT extends SandboxRuns {
 
     @Test
     void fillingTmpStopsWithEnospcAtTheDiskLimit() {
-        Limits limits = new Limits(SECOND, Duration.ofSeconds(5), 128 * MIB, 8, MIB, 16 * MIB, 1.0);
+        Limits limits = new Limits(ROOMY.cpuTime(), ROOMY.wallTime(), 128 * MIB, 8, MIB, 16 * MIB, 1.0);
         assertDiskFull(run(workdir(), limits, "/bin/sh", "-c", fill("/tmp/fill")), 16 * MIB);
     }
 
     @Test
     void fillingBoxStopsWithEnospcAtTheWorkdirSize() {
-        Limits limits = new Limits(SECOND, Duration.ofSeconds(5), 128 * MIB, 8, MIB, 64 * MIB, 1.0);
+        Limits limits = new Limits(ROOMY.cpuTime(), ROOMY.wallTime(), 128 * MIB, 8, MIB, 64 * MIB, 1.0);
         assertDiskFull(run(workdir(16 * MIB), limits, "/bin/sh", "-c", fill("/box/fill")), 16 * MIB);
     }
 

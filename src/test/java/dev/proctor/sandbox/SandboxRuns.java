@@ -4,6 +4,8 @@ import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.testsupport.Probes;
+import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +27,18 @@ import org.junit.jupiter.api.BeforeAll;
 abstract class SandboxRuns {
 
     static final long MIB = Limits.MIB;
+    /**
+     * Limits far above what a run that is not about limits needs (a shell line, a Python snippet, a
+     * probe): 10 s of CPU, 30 s of wall time. A busy machine must never turn such a run into a time
+     * limit; tests about one limit set that one tight and the others at least five times what the
+     * program needs.
+     */
+    static final Limits ROOMY = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 64, MIB,
+            64 * MIB, 1.0);
     static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath().normalize();
 
     static Path stateDir;
     static LinuxSandboxEngine engine;
-    private static Path probeDir;
-    private static final Map<String, byte[]> PROBES = new HashMap<>();
 
     private final List<Workdir> workdirs = new ArrayList<>();
 
@@ -41,8 +46,7 @@ abstract class SandboxRuns {
     static void startEngine() throws IOException {
         requireKernel(Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
                 "the sandbox needs root on Linux (namespaces, cgroups, overlay mounts)");
-        stateDir = Files.createTempDirectory("proctor-it");
-        probeDir = Files.createTempDirectory("proctor-it-probes");
+        stateDir = TestStateDirs.create("engine-");
         engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
     }
 
@@ -52,14 +56,7 @@ abstract class SandboxRuns {
             engine.close();
             engine = null;
         }
-        PROBES.clear();
-        for (Path dir : new Path[] {probeDir, stateDir}) {
-            if (dir != null && Files.exists(dir)) {
-                try (var walk = Files.walk(dir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-        }
+        TestStateDirs.removeAfterEngines(stateDir);
     }
 
     @AfterEach
@@ -87,11 +84,11 @@ abstract class SandboxRuns {
     }
 
     static RunResult sh(Workdir w, String script) {
-        return run(w, Limits.defaults(), "/bin/sh", "-c", script);
+        return run(w, ROOMY, "/bin/sh", "-c", script);
     }
 
     static RunResult python(Workdir w, String script) {
-        return run(w, Limits.defaults(), "/usr/bin/python3", "-c", script);
+        return run(w, ROOMY, "/usr/bin/python3", "-c", script);
     }
 
     static RunSpec withNetwork(RunSpec s, NetworkMode network) {
@@ -99,29 +96,9 @@ abstract class SandboxRuns {
                 network, s.sampleInterval());
     }
 
-    /** Compiles src/test/c/NAME.c on the host (once per class) and copies it into the workdir as ./NAME. */
+    /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */
     static void installProbe(Workdir w, String name) {
-        byte[] binary = PROBES.computeIfAbsent(name, SandboxRuns::compile);
-        w.writeFile(name, binary, true);
-    }
-
-    private static byte[] compile(String name) {
-        Path out = probeDir.resolve(name);
-        Path src = PROJECT.resolve("src/test/c/" + name + ".c");
-        try {
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread",
-                    "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
-            String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                throw new IllegalStateException("gcc " + src + " failed: " + log);
-            }
-            return Files.readAllBytes(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        w.writeFile(name, Probes.binary(name), true);
     }
 
     static String out(RunResult r) {

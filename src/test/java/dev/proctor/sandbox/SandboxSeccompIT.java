@@ -25,7 +25,7 @@ class SandboxSeccompIT extends SandboxRuns {
     void defaultProfileRefuses(String probe, int errno) {
         Workdir w = workdir();
         installProbe(w, "syscall_probe");
-        RunResult r = run(w, Limits.defaults(), "./syscall_probe", probe);
+        RunResult r = run(w, ROOMY, "./syscall_probe", probe);
         assertEquals(probe + " errno=" + errno + "\n", okOut(r));
     }
 
@@ -35,7 +35,7 @@ class SandboxSeccompIT extends SandboxRuns {
     void permissiveProfileLetsKeyctlThrough(String probe) {
         Workdir w = workdir();
         installProbe(w, "syscall_probe");
-        RunSpec simple = RunSpec.simple(w, java.util.List.of("./syscall_probe", probe), Limits.defaults());
+        RunSpec simple = RunSpec.simple(w, java.util.List.of("./syscall_probe", probe), ROOMY);
         RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w, simple.stdin(), simple.limits(),
                 "permissive", simple.network(), simple.sampleInterval());
         assertEquals(probe + " errno=0\n", okOut(engine.run(spec)));

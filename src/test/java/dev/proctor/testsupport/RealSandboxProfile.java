@@ -1,9 +1,7 @@
 package dev.proctor.testsupport;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 
 /** End-to-end tests: the real engine on a fresh state directory, webhooks to loopback allowed. */
@@ -11,12 +9,12 @@ public class RealSandboxProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        try {
-            return Map.of("proctor.sandbox.state-dir", Files.createTempDirectory("proctor-e2e").toString(),
-                    "proctor.webhooks.allow-private", "true",
-                    "proctor.webhooks.backoff", "PT0.2S");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Map.of("proctor.webhooks.allow-private", "true",
+                "proctor.webhooks.backoff", "PT0.2S");
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(SandboxStateResource.class));
     }
 }

@@ -205,6 +205,12 @@ public class Dispatcher {
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         wake();
+        try {
+            // from now on no claim starts: the fleet (and the dashboard) see the node draining
+            store.markDraining(nodeId);
+        } catch (RuntimeException e) {
+            LOG.warnf("could not mark node %s draining: %s", nodeId, e.getMessage());
+        }
         if (listener != null) {
             listener.stop();
         }

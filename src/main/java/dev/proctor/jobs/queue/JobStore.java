@@ -36,7 +36,10 @@ public class JobStore {
                 .setParameter(1, id).setParameter(2, hostname).setParameter(3, slots).executeUpdate());
     }
 
-    /** The oldest queued job, now running under this node's lease; null when the queue is empty. */
+    /**
+     * The oldest queued job, now running under this node's lease; null when the queue is empty or
+     * the node is draining (so that no claim can start after {@link #markDraining}).
+     */
     Claim claim(String node, Duration lease) {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
@@ -46,6 +49,7 @@ public class JobStore {
                         attempts = attempts + 1, started_at = COALESCE(started_at, now())
                     WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at
                                 LIMIT 1 FOR UPDATE SKIP LOCKED)
+                      AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ?1 AND draining)
                     RETURNING CAST(id AS text), CAST(request AS text)""")
                     .setParameter(1, node).setParameter(2, (double) lease.toMillis() / 1000.0).getResultList();
             if (rows.isEmpty()) {
@@ -131,6 +135,12 @@ public class JobStore {
                 .setParameter(21, u.stdoutBytes()).setParameter(22, u.stderrBytes())
                 .setParameter(23, r.timelineBytes() == null ? new byte[0] : r.timelineBytes())
                 .executeUpdate();
+    }
+
+    /** At the start of shutdown: the node claims nothing more (shown as draining while it finishes). */
+    void markDraining(String node) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "UPDATE nodes SET draining = true WHERE id = ?1").setParameter(1, node).executeUpdate());
     }
 
     /** At shutdown: this node's unfinished jobs go back to the queue, the attempt not counted. */

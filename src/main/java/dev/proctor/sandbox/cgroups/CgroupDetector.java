@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -73,6 +74,21 @@ public final class CgroupDetector {
         return new CgroupLayout(CgroupVersion.V2, Map.of(), own, problems);
     }
 
+    /**
+     * This process's own cgroup in the cgroup2 (unified) hierarchy, on a v2 host and on a hybrid one
+     * (where it usually offers no controllers, see {@link CgroupV2Driver#withoutControllers});
+     * empty when no cgroup2 file system is mounted or the own cgroup lies outside it.
+     */
+    public Optional<Path> unifiedOwnDir() {
+        Mount unified = parseMountinfo(readProc(mountinfo)).stream().filter(m -> m.fsType().equals("cgroup2"))
+                .findFirst().orElse(null);
+        if (unified == null) {
+            return Optional.empty();
+        }
+        List<String> problems = new ArrayList<>();
+        return Optional.ofNullable(ownDir(unified, parseProcCgroup(readProc(procCgroup)).get(""), "cgroup2", problems));
+    }
+
     /** Every reason the drivers cannot work here: the layout's problems and the live file checks. */
     public List<String> problems() {
         CgroupLayout layout = layout();
@@ -120,6 +136,21 @@ public final class CgroupDetector {
         return layout.version() == CgroupVersion.V1
                 ? new CgroupV1Driver(layout.v1OwnDirs(), runsDirName, new CgroupFs())
                 : CgroupV2Driver.open(layout.v2OwnDir(), runsDirName, new CgroupFs());
+    }
+
+    /**
+     * Kills every process in the runs directory {@code name} below the service's own cgroup(s) and
+     * removes it, as an engine that died left it. Unlike {@link #driver(String)} it changes nothing
+     * of the own cgroup (no move into a leaf, no controllers enabled): a clean-up must not need that.
+     */
+    public void removeRunsDir(String name) {
+        CgroupLayout layout = layout();
+        CgroupFs fs = new CgroupFs();
+        if (layout.version() == CgroupVersion.V1) {
+            new CgroupV1Driver(layout.v1OwnDirs(), name, fs).removeRunsDir();
+        } else if (layout.v2OwnDir() != null) {
+            CgroupV2Driver.existing(layout.v2OwnDir().resolve(name), fs).removeRunsDir();
+        }
     }
 
     /**

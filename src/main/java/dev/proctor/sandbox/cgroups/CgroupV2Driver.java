@@ -10,6 +10,13 @@ import java.util.List;
  * processes or enable controllers for children, not both (no-internal-process rule), so the
  * service first moves itself into the leaf {@code <own>/proctor-service}, then enables
  * {@code +cpu +memory +pids} in {@code <own>} and {@code <own>/<runs dir>}.
+ *
+ * <p>{@link #withoutControllers} is the same driver on a hierarchy that offers no controllers (the
+ * unified hierarchy of a hybrid v1 host): a run still gets a cgroup of its own, born into it by
+ * {@code CLONE_INTO_CGROUP}, its CPU accounted ({@code cpu.stat} is a core file), watched through
+ * {@code cgroup.events} and killed with {@code cgroup.kill}, but it has no limits, and
+ * {@link #create} refuses rather than pretend it set them. The engine never uses it: it refuses a
+ * host without the cpu, memory and pids controllers.
  */
 public final class CgroupV2Driver implements CgroupDriver {
 
@@ -17,10 +24,13 @@ public final class CgroupV2Driver implements CgroupDriver {
 
     private final Path runsDir;
     private final CgroupFs fs;
+    /** Whether cpu, memory and pids are enabled for the runs: false in {@link #withoutControllers}. */
+    private final boolean controllers;
 
-    private CgroupV2Driver(Path runsDir, CgroupFs fs) {
+    private CgroupV2Driver(Path runsDir, CgroupFs fs, boolean controllers) {
         this.runsDir = runsDir;
         this.fs = fs;
+        this.controllers = controllers;
     }
 
     /**
@@ -43,7 +53,27 @@ public final class CgroupV2Driver implements CgroupDriver {
         if (!enabled(fs, runs)) {
             fs.write(runs.resolve("cgroup.subtree_control"), CONTROLLERS);
         }
-        return new CgroupV2Driver(runs, fs);
+        return new CgroupV2Driver(runs, fs, true);
+    }
+
+    /**
+     * The driver without controllers (see the class comment), runs below {@code <ownDir>/<runsDirName>}.
+     * Moves no process and enables nothing: on a hierarchy without controllers the
+     * no-internal-process rule does not apply.
+     */
+    public static CgroupV2Driver withoutControllers(Path ownDir, String runsDirName) {
+        return withoutControllers(ownDir, runsDirName, new CgroupFs());
+    }
+
+    static CgroupV2Driver withoutControllers(Path ownDir, String runsDirName, CgroupFs fs) {
+        Path runs = ownDir.resolve(runsDirName);
+        fs.mkdirIfMissing(runs);
+        return new CgroupV2Driver(runs, fs, false);
+    }
+
+    /** A driver over a runs dir that exists already (of a dead engine, to remove it): changes nothing else. */
+    static CgroupV2Driver existing(Path runsDir, CgroupFs fs) {
+        return new CgroupV2Driver(runsDir, fs, false);
     }
 
     /** Moves this JVM (all its threads) out of {@code ownDir} so controllers can be enabled there. */
@@ -79,12 +109,20 @@ public final class CgroupV2Driver implements CgroupDriver {
         return runsDir;
     }
 
+    /** Whether runs get limits: false for {@link #withoutControllers}. */
+    public boolean limitsRuns() {
+        return controllers;
+    }
+
+    /** @throws CgroupException on a driver {@link #withoutControllers}: it cannot apply limits */
     @Override
     public RunCgroup create(String name, Limits limits) {
-        if (!CgroupV1Driver.RUN_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("run name must match [a-z0-9-]+: '" + name + "'");
+        if (!controllers) {
+            throw new CgroupException("cannot limit run " + name + ": the cpu, memory and pids controllers are not"
+                    + " enabled in " + runsDir + " (a driver without controllers only accounts and kills;"
+                    + " createWithoutLimits)");
         }
-        Path dir = runsDir.resolve(name);
+        Path dir = runDir(name);
         fs.mkdir(dir);
         try {
             String bytes = Long.toString(limits.memoryBytes());
@@ -96,18 +134,40 @@ public final class CgroupV2Driver implements CgroupDriver {
             long quota = Math.max(CgroupV1Driver.CFS_MIN_QUOTA_MICROS,
                     Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
             fs.write(dir.resolve("cpu.max"), quota + " " + CgroupV1Driver.CFS_PERIOD_MICROS);
-            return new CgroupV2Run(dir, fs);
+            return new CgroupV2Run(dir, fs, true);
         } catch (CgroupException e) {
             fs.rmdir(dir);
             throw e;
         }
     }
 
+    /**
+     * A run cgroup with the core files only, on a driver {@link #withoutControllers}: no memory, pids
+     * or CPU limit, memory not accounted (-1 in its stats).
+     *
+     * @throws IllegalStateException on a driver with controllers: there every run has its limits
+     */
+    public RunCgroup createWithoutLimits(String name) {
+        if (controllers) {
+            throw new IllegalStateException("a run below " + runsDir + " must have limits: use create(name, limits)");
+        }
+        Path dir = runDir(name);
+        fs.mkdir(dir);
+        return new CgroupV2Run(dir, fs, false);
+    }
+
+    private Path runDir(String name) {
+        if (!CgroupV1Driver.RUN_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("run name must match [a-z0-9-]+: '" + name + "'");
+        }
+        return runsDir.resolve(name);
+    }
+
     @Override
     public int cleanupStale() {
         List<Path> stale = fs.children(runsDir);
         for (Path dir : stale) {
-            new CgroupV2Run(dir, fs).destroy();
+            new CgroupV2Run(dir, fs, controllers).destroy();
         }
         return stale.size();
     }

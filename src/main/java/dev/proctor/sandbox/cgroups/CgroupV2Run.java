@@ -19,10 +19,13 @@ final class CgroupV2Run implements RunCgroup {
 
     private final Path dir;
     private final CgroupFs fs;
+    /** Whether the memory controller governs the run: without it there is no memory.* file at all. */
+    private final boolean memory;
 
-    CgroupV2Run(Path dir, CgroupFs fs) {
+    CgroupV2Run(Path dir, CgroupFs fs, boolean memory) {
         this.dir = dir;
         this.fs = fs;
+        this.memory = memory;
     }
 
     @Override
@@ -40,15 +43,19 @@ final class CgroupV2Run implements RunCgroup {
         return dir.resolve("cpu.stat");
     }
 
+    /** memory.current; null without the memory controller. */
     @Override
     public Path memoryCurrentFile() {
-        return dir.resolve("memory.current");
+        return memory ? dir.resolve("memory.current") : null;
     }
 
     @Override
     public CgroupStats readStats() {
         CpuStatParser.CpuStat cpu = CpuStatParser.parseV2(fs.read(dir.resolve("cpu.stat")));
-        MemoryEventsParser.MemoryEvents events = MemoryEventsParser.parse(fs.read(dir.resolve("memory.events")));
+        // with the controller, memory.events must be there: a missing OOM count would hide an MLE
+        MemoryEventsParser.MemoryEvents events = memory
+                ? MemoryEventsParser.parse(fs.read(dir.resolve("memory.events")))
+                : new MemoryEventsParser.MemoryEvents(-1, -1);
         // memory.peak (5.19) and pids.peak (6.1) are newer than cgroup.kill (5.14): -1 when absent
         long memoryPeak = fs.readIfExists(dir.resolve("memory.peak")).map(KeyValueParser::single).orElse(-1L);
         long pidsPeak = fs.readIfExists(dir.resolve("pids.peak")).map(KeyValueParser::single).orElse(-1L);

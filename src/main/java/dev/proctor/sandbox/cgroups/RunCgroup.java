@@ -23,7 +23,10 @@ public interface RunCgroup extends AutoCloseable {
      */
     Path cpuUsageFile();
 
-    /** The file holding the memory currently charged (v1 memory.usage_in_bytes, v2 memory.current). */
+    /**
+     * The file holding the memory currently charged (v1 memory.usage_in_bytes, v2 memory.current);
+     * null for a v2 run without the memory controller ({@link CgroupV2Driver#withoutControllers}).
+     */
     Path memoryCurrentFile();
 
     /** Reads all accounting of the run (call after the run's processes are gone, before close). */

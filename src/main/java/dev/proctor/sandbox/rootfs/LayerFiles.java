@@ -19,7 +19,8 @@ public final class LayerFiles {
 
     /**
      * Removes a tree. A build that died inside debootstrap may leave /proc or /sys mounted in its
-     * staging rootfs: those are unmounted first, so removal never walks into the host's /proc or /sys.
+     * staging rootfs, a dead engine its work dirs: every mount at or below the tree is unmounted
+     * first, so removal never walks into the host's /proc or /sys or into a live file system.
      */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -50,24 +51,57 @@ public final class LayerFiles {
         }
     }
 
-    /** Detaches every mount below {@code dir}, deepest first. */
+    /**
+     * Detaches every mount at or below {@code dir}, deepest first, and again while any is left: a
+     * mount stacked on a directory hides the mounts under it until it is gone itself.
+     *
+     * @throws IOException when mounts are still there after {@value #UNMOUNT_ROUNDS} rounds
+     */
     public static void unmountBelow(Path dir) throws IOException {
-        List<String> targets = mountsBelow(dir);
-        targets.sort(Comparator.reverseOrder());
-        for (String t : targets) {
-            Syscalls.umountDetach(t);
+        for (int round = 0; round < UNMOUNT_ROUNDS; round++) {
+            List<String> targets = mountsBelow(dir);
+            if (targets.isEmpty()) {
+                return;
+            }
+            targets.sort(Comparator.reverseOrder());
+            for (String t : targets) {
+                Syscalls.umountDetach(t);
+            }
+        }
+        if (!mountsBelow(dir).isEmpty()) {
+            throw new IOException("still mounted at or below " + dir + " after " + UNMOUNT_ROUNDS
+                    + " rounds of unmounting: " + mountsBelow(dir));
         }
     }
 
+    /** Rounds of {@link #unmountBelow}: each peels one layer of mounts stacked on top of others. */
+    private static final int UNMOUNT_ROUNDS = 16;
+
+    /** Mount points at or below {@code dir} in this process's mount namespace. */
     private static List<String> mountsBelow(Path dir) throws IOException {
-        String prefix = dir.toAbsolutePath().normalize() + "/";
+        String base = dir.toAbsolutePath().normalize().toString();
         List<String> targets = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String mountPoint = line.split(" ")[4].replace("\\040", " ");
-            if (mountPoint.startsWith(prefix)) {
+            String mountPoint = unescape(line.split(" ")[4]);
+            if (mountPoint.equals(base) || mountPoint.startsWith(base + "/")) {
                 targets.add(mountPoint);
             }
         }
         return targets;
+    }
+
+    /** mountinfo writes space, tab, newline and backslash as a backslash and three octal digits. */
+    private static String unescape(String field) {
+        StringBuilder out = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -104,4 +104,17 @@ class JobStoreTest {
         assertEquals("queued", column(id, "state"));
         assertEquals(0, ((Number) column(id, "attempts")).intValue());
     }
+
+    @Test
+    void aDrainingNodeClaimsNothingOthersStillDo() {
+        UUID id = enqueue();
+        store.registerNode("drainer", "host", 1);
+        store.markDraining("drainer");
+        assertNull(store.claim("drainer", Duration.ofSeconds(30)));
+        assertEquals(id, store.claim("stayer", Duration.ofSeconds(30)).id());
+        // a restart under the same id claims again
+        store.registerNode("drainer", "host", 1);
+        UUID next = enqueue();
+        assertEquals(next, store.claim("drainer", Duration.ofSeconds(30)).id());
+    }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,17 @@ class CgroupDetectorTest {
                 layout.v1OwnDirs().get("memory"));
         assertEquals(5, layout.v1DistinctDirs().size());
         assertNull(layout.v2OwnDir());
+    }
+
+    @Test
+    void theUnifiedHierarchyOfAHybridHostIsFoundBesideTheV1Layout() throws IOException {
+        CgroupDetector detector = new CgroupDetector(V1.resolve("mountinfo"), V1.resolve("cgroup"));
+        assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified")), detector.unifiedOwnDir());
+        CgroupDetector nested = detector("41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+                "4:memory:/svc\n0::/svc/worker\n");
+        assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified/svc/worker")), nested.unifiedOwnDir());
+        assertEquals(Optional.empty(), detector("31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+                "4:memory:/svc\n").unifiedOwnDir());
     }
 
     @Test

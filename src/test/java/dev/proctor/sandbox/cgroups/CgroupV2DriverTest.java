@@ -10,6 +10,7 @@ import dev.proctor.sandbox.accounting.CgroupStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,6 +153,44 @@ class CgroupV2DriverTest {
         assertEquals(2, driver.cleanupStale());
 
         assertEquals(List.of(), fs.children(own.resolve("proctor-runs")));
+    }
+
+    /** The unified hierarchy of a hybrid host: no controllers, only the core files in a new cgroup. */
+    private FakeCgroupFs coreFilesOnly() {
+        return new FakeCgroupFs(root, Map.of("cgroup.procs", "", "cgroup.kill", "", "cgroup.subtree_control", "",
+                "cgroup.controllers", "", "cgroup.events", "populated 0\nfrozen 0\n", "cpu.stat", "usage_usec 0\n"));
+    }
+
+    @Test
+    void withoutControllersNothingIsMovedOrEnabledAndLimitsAreRefusedNotFaked() throws IOException {
+        CgroupV2Driver driver = CgroupV2Driver.withoutControllers(own, "proctor-runs", coreFilesOnly());
+
+        assertEquals(SELF, Files.readString(own.resolve("cgroup.procs")).trim());
+        assertEquals("", Files.readString(own.resolve("cgroup.subtree_control")));
+        assertFalse(driver.limitsRuns());
+        CgroupException e = assertThrows(CgroupException.class, () -> driver.create("run-6", Limits.defaults()));
+        assertTrue(e.getMessage().contains("controllers are not enabled"), e.getMessage());
+        assertFalse(Files.exists(own.resolve("proctor-runs/run-6")));
+    }
+
+    @Test
+    void withoutControllersARunIsAccountedAndKilledButHasNoMemoryFiles() throws IOException {
+        CgroupV2Driver driver = CgroupV2Driver.withoutControllers(own, "proctor-runs", coreFilesOnly());
+        RunCgroup run = driver.createWithoutLimits("run-7");
+        Files.copy(fixture("cpu.stat"), run.cgroupDir().resolve("cpu.stat"), StandardCopyOption.REPLACE_EXISTING);
+
+        CgroupStats stats = run.readStats();
+
+        assertEquals(1_834_212, stats.cpuUsageMicros());
+        assertEquals(-1, stats.memoryPeakBytes());
+        assertEquals(-1, stats.oomKills());
+        assertEquals(-1, stats.memoryLimitHits());
+        assertEquals(null, run.memoryCurrentFile());
+        Files.writeString(run.cgroupDir().resolve("cgroup.events"), "populated 1\nfrozen 0\n");
+        run.close();
+        assertFalse(Files.exists(run.cgroupDir()));
+        assertThrows(IllegalStateException.class,
+                () -> CgroupV2Driver.open(own, "proctor-runs", fs).createWithoutLimits("run-8"));
     }
 
     private static Path fixture(String name) {

@@ -1,0 +1,51 @@
+package dev.proctor.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** The C probes of src/test/c, compiled on the host with gcc once per test JVM. */
+public final class Probes {
+
+    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath()
+            .normalize();
+    private static final Map<String, byte[]> BINARIES = new ConcurrentHashMap<>();
+
+    private Probes() {
+    }
+
+    /** The binary of src/test/c/NAME.c. */
+    public static byte[] binary(String name) {
+        return BINARIES.computeIfAbsent(name, Probes::compile);
+    }
+
+    private static byte[] compile(String name) {
+        Path src = PROJECT.resolve("src/test/c/" + name + ".c");
+        try {
+            Path dir = Files.createTempDirectory("proctor-probe-");
+            Path out = dir.resolve(name);
+            try {
+                Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread",
+                        "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
+                String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+                    throw new IllegalStateException("gcc " + src + " failed: " + log);
+                }
+                return Files.readAllBytes(out);
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
