@@ -120,6 +120,11 @@ public final class ServiceNode implements AutoCloseable {
         return log;
     }
 
+    /** The node's JVM process: its launcher and the runs' processes are its descendants. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
