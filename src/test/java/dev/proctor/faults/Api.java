@@ -72,6 +72,13 @@ final class Api {
                 "files", List.of(Map.of("path", "main.py", "content", program)), "tests", List.of(test)));
     }
 
+    /** A python3 job whose program sleeps {@code seconds} then prints "done"; a wide wall limit. */
+    static Map<String, Object> sleeper(double seconds) {
+        Map<String, Object> job = python("import time\ntime.sleep(" + seconds + ")\nprint('done')", null, "done\n");
+        job.put("limits", Map.of("wall_time_ms", 30000));
+        return job;
+    }
+
     /** A trivial job that is accepted when the sandbox and the queue work. */
     static Map<String, Object> hello() {
         return python("print('hello')", null, "hello\n");

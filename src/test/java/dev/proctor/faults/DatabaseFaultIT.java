@@ -98,7 +98,9 @@ class DatabaseFaultIT {
     void postgresRestartedWhileJobsRunLosesNothingAndRunsNothingTwice() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ids.add(api.submit(Api.python("import time\ntime.sleep(1.5)\nprint(input())", i + "\n", i + "\n")));
+            Map<String, Object> job = Api.python("import time\ntime.sleep(1.5)\nprint(input())", i + "\n", i + "\n");
+            job.put("limits", Map.of("wall_time_ms", 30000));
+            ids.add(api.submit(job));
         }
         Set<String> runningAtStop;
         try (Connection db = connect()) {

@@ -28,6 +28,12 @@ final class NodeProcesses {
                 .filter(c -> "proctor-launche".equals(comm(c))).toList()).orElse(List.of());
     }
 
+    /** The supervisors of the node's runs: children of its launcher server (their pid 1 shares the name). */
+    static List<ProcessHandle> supervisors(ServiceNode node) {
+        return launcherServers(node).stream().flatMap(ProcessHandle::children)
+                .filter(c -> "proctor-sup".equals(comm(c))).toList();
+    }
+
     static String comm(ProcessHandle p) {
         try {
             return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "comm")).trim();
