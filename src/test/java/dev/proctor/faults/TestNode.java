@@ -2,6 +2,11 @@ package dev.proctor.faults;
 
 import dev.proctor.cli.bench.ServiceNode;
 import dev.proctor.cli.bench.ThrowawayPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -11,9 +16,10 @@ final class TestNode implements AutoCloseable {
     final ThrowawayPostgres postgres = new ThrowawayPostgres();
     final ServiceNode node;
     final Api api;
+    private final Map<String, String> datasource;
 
     private TestNode(String id, Map<String, String> config) throws Exception {
-        Map<String, String> datasource = postgres.start();
+        datasource = postgres.start();
         try {
             node = ServiceNode.start(id, datasource, config);
         } catch (Exception e) {
@@ -25,6 +31,22 @@ final class TestNode implements AutoCloseable {
 
     static TestNode start(String id, Map<String, String> config) throws Exception {
         return new TestNode(id, config);
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(datasource.get("quarkus.datasource.jdbc.url"),
+                datasource.get("quarkus.datasource.username"), datasource.get("quarkus.datasource.password"));
+    }
+
+    /** One value of one job's row. */
+    String column(String id, String column) throws SQLException {
+        try (Connection db = connect(); PreparedStatement st = db.prepareStatement(
+                "SELECT " + column + " FROM jobs WHERE id = ?::uuid")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** SIGTERM first, so that the engine removes its own mounts and cgroups; SIGKILL if it hangs. */
