@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 class WebhookFaultIT {
 
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
-    /** A try's timeout, far longer than the plain jobs take: they must finish while tries hang. */
+    /** A try's timeout, far longer than the plain jobs take (they must finish while tries hang); one try. */
     private static final Map<String, String> NODE = Map.of("proctor.node.slots", "2",
-            "proctor.webhooks.allow-private", "true", "proctor.webhooks.timeout", "PT30S",
-            "proctor.webhooks.attempts", "2", "proctor.webhooks.backoff", "PT0.5S");
+            "proctor.webhooks.allow-private", "true", "proctor.webhooks.timeout", "PT60S",
+            "proctor.webhooks.attempts", "1");
     private static final int PLAIN_JOBS = 10;
 
     private TestNode rig;
@@ -82,9 +82,9 @@ class WebhookFaultIT {
         assertEquals(0, target.exchanges("/landing").size(), "redirects are not followed");
 
         long t0 = System.nanoTime();
-        // two tries each, both ended by the timeout
-        awaitWebhookState(jobs.get("/hang"), "failed", Duration.ofSeconds(180));
-        assertEquals(4, target.exchanges("/hang").size(), "each hanging target tried twice");
+        // ended by the timeout
+        awaitWebhookState(jobs.get("/hang"), "failed", Duration.ofSeconds(300));
+        assertEquals(2, target.exchanges("/hang").size(), "one try each");
         Poll.until(Duration.ofSeconds(30), "every hanging try closed by the node",
                 () -> target.exchanges("/hang").stream().allMatch(x -> x.clientClosed));
         System.out.printf("fault figures: webhooks: %d plain jobs took %.1f s alone and %.1f s beside hanging "
