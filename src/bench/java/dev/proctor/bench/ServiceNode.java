@@ -147,7 +147,10 @@ public final class ServiceNode implements AutoCloseable {
         return log;
     }
 
-    /** The node's process id (its sandbox engine's instance directory is named after it). */
+    /**
+     * The node's JVM process id: its launcher and the runs' processes are its descendants, and its sandbox
+     * engine's instance directory is named after it.
+     */
     public long pid() {
         return process.pid();
     }

@@ -28,6 +28,7 @@ public class ThrowawayPostgres {
 
     private Path dir;
     private Path bin;
+    private String options;
 
     /** Starts the cluster; returns the quarkus.datasource.* settings that reach it. */
     public Map<String, String> start() {
@@ -42,10 +43,9 @@ public class ThrowawayPostgres {
             int port = freePort();
             asPostgres(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
                     "--pwfile=" + pwfile, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync", "-N"), true);
-            String opts = "-c listen_addresses=127.0.0.1 -p " + port + " -c unix_socket_directories=" + dir
+            options = "-c listen_addresses=127.0.0.1 -p " + port + " -c unix_socket_directories=" + dir
                     + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
-            asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-                    dir.resolve("log").toString(), "-o", opts, "-w", "-t", "30", "start"), true);
+            pgCtlStart();
             asPostgres(List.of(bin.resolve("createdb").toString(), "-h", dir.toString(), "-p",
                     String.valueOf(port), "-U", USER, "-O", USER, DB), true);
             return Map.of(
@@ -55,6 +55,33 @@ public class ThrowawayPostgres {
         } catch (IOException e) {
             stop();
             throw new UncheckedIOException("throwaway PostgreSQL did not start", e);
+        }
+    }
+
+    private void pgCtlStart() throws IOException {
+        asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                dir.resolve("log").toString(), "-o", options, "-w", "-t", "30", "start"), true);
+    }
+
+    /**
+     * Stops the server as an operator's restart would ({@code pg_ctl stop -m fast}: sessions are
+     * ended, nothing is lost), keeping its files; {@link #startAgain()} brings it back on the same port.
+     */
+    public void stopKeepingData() {
+        try {
+            asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                    "-m", "fast", "-w", "-t", "30", "stop"), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("throwaway PostgreSQL did not stop", e);
+        }
+    }
+
+    /** Starts the server stopped by {@link #stopKeepingData()} again, on the same port and data. */
+    public void startAgain() {
+        try {
+            pgCtlStart();
+        } catch (IOException e) {
+            throw new UncheckedIOException("throwaway PostgreSQL did not start again", e);
         }
     }
 

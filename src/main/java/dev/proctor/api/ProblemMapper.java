@@ -4,6 +4,7 @@ import dev.proctor.core.Rejection;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.proctor.persistence.DatabaseFaults;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.UUID;
@@ -139,6 +140,14 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> unexpected(RuntimeException e) {
+        if (DatabaseFaults.unreachable(e)) {
+            // PostgreSQL is down or restarting: the request may be retried as it is, soon
+            LOG.warnf("database unreachable: %s", DatabaseFaults.reason(e));
+            RestResponse<Problem> r = of(503, "database-unavailable",
+                    "the database is briefly unavailable; retry later", null);
+            r.getHeaders().putSingle("Retry-After", String.valueOf(DatabaseFaults.RETRY_AFTER_SECONDS));
+            return r;
+        }
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected failure, problem id %s", id);
         return of(500, "internal", "internal error (id " + id + " in the service log)", null);

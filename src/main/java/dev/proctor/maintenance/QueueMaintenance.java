@@ -1,6 +1,7 @@
 package dev.proctor.maintenance;
 
 import dev.proctor.jobs.JobsConfig;
+import dev.proctor.jobs.queue.NodeConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +24,15 @@ public class QueueMaintenance {
     @Inject
     JobsConfig config;
 
-    /** Jobs whose node stopped renewing go back to the queue; past max attempts they end internal_error. */
+    @Inject
+    NodeConfig node;
+
+    /**
+     * Jobs whose node stopped renewing go back to the queue; past max attempts they end internal_error.
+     * After PostgreSQL itself restarts, every lease looks expired: living nodes get one lease period
+     * from the server's start to renew theirs before any counts as lost (a node is presumed dead only
+     * when it could have renewed and did not).
+     */
     @Scheduled(identity = "requeue-expired-leases", every = "${proctor.maintenance.requeue-every:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void requeueExpiredLeases() {
@@ -36,8 +45,10 @@ public class QueueMaintenance {
                         ELSE error END,
                     finished_at = CASE WHEN attempts >= ?1 THEN now() ELSE NULL END,
                     lease_owner = NULL, lease_expires_at = NULL
-                WHERE state = 'running' AND lease_expires_at < now()""")
-                .setParameter(1, config.maxAttempts()).executeUpdate());
+                WHERE state = 'running' AND lease_expires_at < now()
+                    AND pg_postmaster_start_time() + make_interval(secs => ?2) < now()""")
+                .setParameter(1, config.maxAttempts())
+                .setParameter(2, (double) node.lease().toMillis() / 1000.0).executeUpdate());
         if (n > 0) {
             LOG.infof("requeued %d jobs whose lease expired", n);
         }

@@ -117,9 +117,14 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             cgroup.killAll();
             CgroupStats stats = cgroup.readStats();
             return result(spec, report, stats, runDir);
-        } catch (SandboxException | IOException e) {
+        } catch (SandboxException e) {
             LOG.errorf("run %s failed inside Proctor: %s", id, e.getMessage());
             return RunResult.internalError(e.getMessage());
+        } catch (IOException e) {
+            // the run's files live in the state dir: name it, a full disk there is the usual cause
+            String message = "run files in " + instance.runsDir() + ": " + e.getMessage();
+            LOG.errorf("run %s failed inside Proctor: %s", id, message);
+            return RunResult.internalError(message);
         } finally {
             if (cgroup != null) {
                 cgroupPool.release(cgroup);
@@ -226,6 +231,10 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     }
 
     private RunResult result(RunSpec spec, LaunchReport report, CgroupStats stats, Path runDir) throws IOException {
+        if (report.error() == null) {
+            requireCaptured(runDir.resolve("stdout"), report.stdoutBytes(), spec.limits().outputBytes());
+            requireCaptured(runDir.resolve("stderr"), report.stderrBytes(), spec.limits().outputBytes());
+        }
         RunStatus status = RunStatusRules.decide(report, stats, spec.limits());
         long cpu = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();
         Usage usage = new Usage(cpu, Math.max(0, stats.cpuUserMicros()), Math.max(0, stats.cpuSystemMicros()),
@@ -241,6 +250,21 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
         return new RunResult(status, exit, signal, usage, readCapped(runDir.resolve("stdout"), cap),
                 readCapped(runDir.resolve("stderr"), cap), report.samples(), message);
+    }
+
+    /**
+     * The supervisor keeps the first {@code cap} bytes of a stream in its file; fewer means the file
+     * could not be written (the state dir is full): the output is lost, so no verdict may be drawn from it.
+     */
+    private static void requireCaptured(Path file, long written, long cap) throws IOException {
+        long expected = Math.min(written, cap);
+        long kept = Files.exists(file) ? Files.size(file) : 0;
+        if (kept < expected) {
+            long free = Files.getFileStore(file.getParent()).getUsableSpace();
+            throw new IOException("the run's " + file.getFileName() + " could not be stored (" + kept + " of "
+                    + expected + " bytes kept, " + free + " bytes free)"
+                    + (free < Limits.MIB ? ": No space left on device" : ""));
+        }
     }
 
     private static byte[] readCapped(Path file, int cap) throws IOException {

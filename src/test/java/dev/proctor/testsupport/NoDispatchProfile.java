@@ -7,6 +7,8 @@ public class NoDispatchProfile extends FakeSandboxProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("proctor.node.dispatch", "false", "proctor.maintenance.requeue-every", "1h");
+        // a short lease: expired leases are requeued only once PostgreSQL has been up for one lease period
+        return Map.of("proctor.node.dispatch", "false", "proctor.maintenance.requeue-every", "1h",
+                "proctor.node.lease", "PT1S");
     }
 }

@@ -6,7 +6,6 @@ import dev.proctor.grading.Grader;
 import dev.proctor.jobs.JobSpec;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.sandbox.Cancellation;
-import dev.proctor.webhooks.WebhookSender;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -15,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +47,7 @@ public class Dispatcher {
     JobWaiters waiters;
 
     @Inject
-    WebhookSender webhooks;
+    ResultWriter results;
 
     @Inject
     ObjectMapper json;
@@ -76,7 +74,7 @@ public class Dispatcher {
         metrics.gauge("proctor.jobs.running.local", running, Map::size);
         timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "proctor-lease"));
         long renew = config.renewInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::renew, renew, renew, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::renewAndFlush, renew, renew, TimeUnit.MILLISECONDS);
         listener = new QueueListener(this::wake, this::cancelLocal, waiters::finished,
                 config.pollInterval().toMillis());
         Thread lt = daemon(listener, "proctor-queue-listener");
@@ -165,11 +163,7 @@ public class Dispatcher {
                 return;
             }
             r.result().put("node", nodeId);
-            if (store.finish(claim.id(), nodeId, r)) {
-                metrics.counter("proctor.jobs.finished", "verdict", r.verdict().wire()).increment();
-                metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - start));
-                webhooks.jobFinished(claim.id());
-            }
+            results.write(claim.id(), nodeId, r, start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {
@@ -186,15 +180,24 @@ public class Dispatcher {
         }
     }
 
+    /** Renews the leases of running jobs and of results waiting to be written, then writes those. */
+    private void renewAndFlush() {
+        renew();
+        results.flush();
+    }
+
     private void renew() {
         try {
             // a snapshot: a job claimed after the renewal query is not "lost"
-            java.util.Set<UUID> held = java.util.Set.copyOf(running.keySet());
-            var kept = store.renew(nodeId, held, config.lease(), held.size());
+            java.util.Set<UUID> runningNow = java.util.Set.copyOf(running.keySet());
+            java.util.Set<UUID> held = new java.util.HashSet<>(runningNow);
+            held.addAll(results.waitingIds());
+            var kept = store.renew(nodeId, held, config.lease(), runningNow.size());
             for (UUID id : held) {
                 if (!kept.contains(id)) {
                     // cancelled, or requeued after our lease expired: stop spending a slot on it
                     cancelLocal(id);
+                    results.drop(id);
                 }
             }
         } catch (RuntimeException e) {
@@ -228,6 +231,7 @@ public class Dispatcher {
         if (timers != null) {
             timers.shutdownNow();
         }
+        results.flush();
         try {
             int handed = store.handBack(nodeId);
             if (handed > 0) {

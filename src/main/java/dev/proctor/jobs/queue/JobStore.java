@@ -114,6 +114,28 @@ public class JobStore {
         });
     }
 
+    /**
+     * Ends the job as internal_error with {@code error}, in place of a result that could not be written
+     * (guarded by the lease, like {@link #finish}); the runs are kept for accounting when given.
+     */
+    boolean fail(UUID id, String node, String error, List<RunRecord> runs) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            int n = em.createNativeQuery("""
+                    UPDATE jobs SET state = 'done', verdict = 'internal_error', score = 0,
+                        result = jsonb_build_object('compile', NULL, 'tests', '[]'::jsonb, 'node', CAST(?2 AS text)),
+                        error = ?3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = ?1 AND state = 'running' AND lease_owner = ?2""")
+                    .setParameter(1, id).setParameter(2, node).setParameter(3, error).executeUpdate();
+            if (n == 0) {
+                return false;
+            }
+            for (RunRecord run : runs) {
+                insertRun(id, run);
+            }
+            return true;
+        });
+    }
+
     private void insertRun(UUID job, RunRecord r) {
         var u = r.usage();
         em.createNativeQuery("""

@@ -97,6 +97,19 @@ class JobStoreTest {
     }
 
     @Test
+    void aResultThatCannotBeStoredIsReplacedByAnInternalErrorOnlyByTheLeaseHolder() {
+        UUID id = enqueue();
+        assertNotNull(store.claim("node-a", Duration.ofSeconds(30)));
+        assertFalse(store.fail(id, "node-b", "not yours", List.of()));
+        assertTrue(store.fail(id, "node-a", "the result could not be stored: refused", List.of()));
+        assertEquals("done", column(id, "state"));
+        assertEquals("internal_error", column(id, "verdict"));
+        assertEquals("the result could not be stored: refused", column(id, "error"));
+        assertEquals("node-a", column(id, "result->>'node'"));
+        assertFalse(store.finish(id, "node-a", accepted()));
+    }
+
+    @Test
     void shutdownHandsRunningJobsBack() {
         UUID id = enqueue();
         assertNotNull(store.claim("leaving", Duration.ofSeconds(30)));

@@ -1,0 +1,163 @@
+package dev.proctor.jobs.queue;
+
+import dev.proctor.grading.GradeResult;
+import dev.proctor.grading.Verdict;
+import dev.proctor.persistence.DatabaseFaults;
+import dev.proctor.webhooks.WebhookSender;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes a finished job's result, once. Two failures are told apart:
+ * <ul>
+ * <li>PostgreSQL <em>rejects</em> the result (a data or constraint error): the job ends at once as
+ * internal_error with the database's reason, counted in {@code proctor.jobs.result_write_failed};
+ * running it again would fail the same way, so it is not requeued;</li>
+ * <li>PostgreSQL is <em>unreachable</em>: the result waits in this node ({@code proctor.jobs.results_waiting}),
+ * its lease still renewed, and is written by {@link #flush()} once the database answers: not rerun.</li>
+ * </ul>
+ */
+@ApplicationScoped
+class ResultWriter {
+
+    private static final Logger LOG = Logger.getLogger(ResultWriter.class);
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    WebhookSender webhooks;
+
+    @Inject
+    MeterRegistry metrics;
+
+    /** A result not yet written; {@code rejected} set once PostgreSQL refused it. */
+    private static final class Pending {
+        final UUID id;
+        final String node;
+        final GradeResult result;
+        final long startNanos;
+        String rejected;
+
+        Pending(UUID id, String node, GradeResult result, long startNanos) {
+            this.id = id;
+            this.node = node;
+            this.result = result;
+            this.startNanos = startNanos;
+        }
+    }
+
+    private final Map<UUID, Pending> waiting = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void gauges() {
+        metrics.gauge("proctor.jobs.results_waiting", waiting, Map::size);
+    }
+
+    /** Writes the result now, or keeps it until the database can be reached again. */
+    void write(UUID id, String node, GradeResult result, long startNanos) {
+        Pending p = new Pending(id, node, result, startNanos);
+        if (!attempt(p)) {
+            waiting.put(id, p);
+            LOG.warnf("job %s: PostgreSQL unreachable; its result waits in this node to be written", id);
+        }
+    }
+
+    /** Jobs whose results wait: their leases are renewed with the running ones. */
+    Set<UUID> waitingIds() {
+        return Set.copyOf(waiting.keySet());
+    }
+
+    /** The job was cancelled or requeued meanwhile: its result is not wanted any more. */
+    void drop(UUID id) {
+        if (waiting.remove(id) != null) {
+            LOG.infof("job %s: lease lost while its result waited; result dropped", id);
+        }
+    }
+
+    /** Tries the waiting results, oldest first; stops at the first that still finds the database away. */
+    void flush() {
+        List<Pending> all = new ArrayList<>(waiting.values());
+        all.sort(Comparator.comparingLong(p -> p.startNanos));
+        for (Pending p : all) {
+            if (!attempt(p)) {
+                return;
+            }
+            waiting.remove(p.id, p);
+            LOG.infof("job %s: result written after the database came back", p.id);
+        }
+    }
+
+    /** True when done with the job (written, ended as internal_error, or no longer ours); false: try later. */
+    private boolean attempt(Pending p) {
+        try {
+            if (p.rejected == null) {
+                if (store.finish(p.id, p.node, p.result)) {
+                    finished(p, p.result.verdict());
+                }
+                return true;
+            }
+        } catch (RuntimeException e) {
+            if (DatabaseFaults.unreachable(e)) {
+                return false;
+            }
+            p.rejected = DatabaseFaults.reason(e);
+            LOG.errorf(e, "job %s: PostgreSQL rejected its result; ending it as internal_error", p.id);
+            metrics.counter("proctor.jobs.result_write_failed").increment();
+        }
+        return failInstead(p);
+    }
+
+    /** Ends the job as internal_error with the rejection's reason; runs kept when they can be. */
+    private boolean failInstead(Pending p) {
+        String error = "the result could not be stored: " + p.rejected;
+        try {
+            if (failWithRunsOrWithout(p, error)) {
+                finished(p, Verdict.INTERNAL_ERROR);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            if (DatabaseFaults.unreachable(e)) {
+                return false;
+            }
+            // nothing more can be written: the lease expires and the requeue job decides
+            LOG.errorf(e, "job %s: not even its internal_error could be stored", p.id);
+            return true;
+        }
+    }
+
+    private boolean failWithRunsOrWithout(Pending p, String error) {
+        try {
+            return store.fail(p.id, p.node, error, p.result.runs());
+        } catch (RuntimeException e) {
+            if (DatabaseFaults.unreachable(e) || p.result.runs().isEmpty()) {
+                throw e;
+            }
+            LOG.warnf("job %s: its runs were refused too (%s); ending it without them", p.id,
+                    DatabaseFaults.reason(e));
+            return store.fail(p.id, p.node, error, List.of());
+        }
+    }
+
+    private void finished(Pending p, Verdict verdict) {
+        metrics.counter("proctor.jobs.finished", "verdict", verdict.wire()).increment();
+        metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
+        try {
+            webhooks.jobFinished(p.id);
+        } catch (RuntimeException e) {
+            // the result is stored; a webhook that cannot start is the webhook's failure, not the job's
+            LOG.warnf("job %s: webhook not started: %s", p.id, e.getMessage());
+        }
+    }
+}
