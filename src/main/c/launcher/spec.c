@@ -4,12 +4,23 @@
 
 #include "launcher.h"
 
+/*
+ * Decimal digits only, no sign, no blanks, no overflow: strtoull would take " 5", "+5" and "-1"
+ * (as 2^64-1, an unlimited limit) and wrap on overflow, so a malformed limit could lift a bound.
+ */
 static int parse_u64(const char *v, uint64_t *out)
 {
-	char *end;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (*v == '\0' || *end != '\0')
+	uint64_t x = 0;
+	if (*v == '\0')
 		return -1;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		uint64_t digit = (uint64_t)(*p - '0');
+		if (x > (UINT64_MAX - digit) / 10)
+			return -1;
+		x = x * 10 + digit;
+	}
 	*out = x;
 	return 0;
 }
@@ -100,7 +111,7 @@ static int set_key(struct spec *s, const char *key, char *v)
 		return parse_bind(s, v);
 	if (strcmp(key, "cpu_format") == 0) {
 		s->cpu_file_usec = strcmp(v, "usec") == 0;
-		return 0;
+		return s->cpu_file_usec || strcmp(v, "ns") == 0 ? 0 : -1;
 	}
 	if (strcmp(key, "network") == 0) {
 		s->loopback = strcmp(v, "loopback") == 0;
