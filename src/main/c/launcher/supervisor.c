@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -154,16 +155,16 @@ static int open_stdio(const struct spec *s, int *in, int *out_file, int *err_fil
 	return (*in < 0 || *out_file < 0 || *err_file < 0) ? -1 : 0;
 }
 
-static void write_oom_adj(pid_t pid)
+/*
+ * Pid 1 starts in run_dir (the one host directory it works in: it mounts its scratch tmpfs there),
+ * which belongs to the root of the run's user namespace and nobody else (0700): the state
+ * directory above it stays 0700 root, and pid 1 needs no path through it.
+ */
+static int enter_run_dir(const struct spec *s)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t ignored = write(fd, "-1000", 5);
-		(void)ignored;
-		close(fd);
-	}
+	if (chown(s->run_dir, s->uid_base, s->uid_base) < 0 || chmod(s->run_dir, 0700) < 0)
+		return -1;
+	return chdir(s->run_dir);
 }
 
 /* Clones pid 1 of the run; returns in the supervisor only. */
@@ -184,6 +185,12 @@ static void start_run(struct run *r, void *bpf, size_t bpf_len)
 	if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(status_p, O_CLOEXEC) < 0 ||
 	    pipe2(report_p, O_CLOEXEC) < 0 || pipe2(sync_p, O_CLOEXEC) < 0)
 		reply_error(r->conn, "open", errno, "pipes");
+	struct trees trees;
+	const char *at = NULL;
+	if (trees_open(s, &trees, &at) < 0)
+		reply_error(r->conn, "mounts", errno, at);
+	if (enter_run_dir(s) < 0)
+		reply_error(r->conn, "mounts", errno, s->run_dir);
 
 	struct clone_args_v2 args;
 	memset(&args, 0, sizeof args);
@@ -196,14 +203,29 @@ static void start_run(struct run *r, void *bpf, size_t bpf_len)
 	}
 	args.pidfd = (uint64_t)(uintptr_t)&r->pidfd;
 	args.exit_signal = SIGCHLD;
+	if (userns_owner_begin(s->uid_base) < 0)
+		reply_error(r->conn, "clone", errno, "user namespace owner");
 	long pid = syscall(SYS_clone3, &args, sizeof args);
-	if (pid < 0)
-		reply_error(r->conn, "clone", errno, "clone3");
 	if (pid == 0) {
 		close(r->conn);
 		close(out_p[0]); close(err_p[0]); close(status_p[0]); close(report_p[0]); close(sync_p[1]);
-		job_main(s, sync_p[0], report_p[1], status_p[1], in, out_p[1], err_p[1], tasks_fds, bpf, bpf_len);
+		struct pid1_input pin = {
+			.sync_fd = sync_p[0], .report_fd = report_p[1], .status_fd = status_p[1], .stdin_fd = in,
+			.stdout_fd = out_p[1], .stderr_fd = err_p[1], .tasks_fds = tasks_fds, .trees = &trees,
+			.bpf = bpf, .bpf_len = bpf_len,
+		};
+		job_main(s, &pin);
 	}
+	int clone_err = errno;
+	if (userns_owner_end() < 0) {
+		int err = errno;
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+		reply_error(r->conn, "clone", err, "back to euid 0");
+	}
+	if (pid < 0)
+		reply_error(r->conn, "clone", clone_err, "clone3");
+	trees_close(&trees, s);
 	r->pid1 = (pid_t)pid;
 	close(in); close(out_p[1]); close(err_p[1]); close(status_p[1]); close(report_p[1]); close(sync_p[0]);
 	for (int i = 0; i < s->ntasks; i++)
@@ -214,8 +236,11 @@ static void start_run(struct run *r, void *bpf, size_t bpf_len)
 	r->err_r = err_p[0];
 	r->status_r = status_p[0];
 	r->report_r = report_p[0];
-	/* pid 1 must outlive the job it reaps: the OOM killer picks the job instead */
-	write_oom_adj(r->pid1);
+	/*
+	 * No oom_score_adj for pid 1: -1000 written by host root also becomes the floor the job may
+	 * set for itself (oom_score_adj_min is inherited), and a job at -1000 turns an OOM kill into
+	 * a hang until the wall limit. Pid 1 is small; the OOM killer picks the job.
+	 */
 	if (userns_write_maps(r->pid1, s->uid_base) < 0) {
 		int err = errno;
 		kill(r->pid1, SIGKILL);
@@ -399,8 +424,12 @@ static void reply(struct run *r)
 	free(text);
 }
 
-void supervise(int conn)
+void supervise(int conn, pid_t server)
 {
+	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != server)
+		_exit(0);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
