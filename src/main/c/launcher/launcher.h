@@ -148,6 +148,17 @@ int seccomp_install_reaper(void);
 
 /* supervisor.c */
 void supervise(int conn, pid_t server) __attribute__((noreturn));
+/* Answers the engine "status=error" with the failed step, and ends the supervisor. */
+void reply_error(int conn, const char *step, int err, const char *detail) __attribute__((noreturn));
+
+/* start.c: what the supervisor holds of a started run */
+struct started {
+	pid_t pid1;
+	int pidfd;
+	int out_r, err_r, status_r, report_r;  /* the job's stdout, stderr; pid 1's status; setup report */
+	int out_file, err_file;                /* the capture files */
+};
+void start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out);
 
 /* job.c: what runs inside the new namespaces */
 int job_main(const struct spec *s, const struct pid1_input *in) __attribute__((noreturn));

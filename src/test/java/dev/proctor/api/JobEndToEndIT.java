@@ -113,7 +113,7 @@ class JobEndToEndIT {
                     if (f) fclose(f);
                     unlink("main");
                     f = fopen("main", "w");
-                    if (f) { fputs("#!/bin/sh\necho hijacked\n", f); fclose(f); }
+                    if (f) { fputs("#!/bin/sh\\necho hijacked\\n", f); fclose(f); }
                     chmod("main", 0755);
                     puts("first");
                     return 0;
