@@ -49,24 +49,14 @@ static void reset_signals(void)
 		signal(sig, SIG_DFL); /* SIG_IGN survives execve: the job must start clean */
 }
 
-static void write_self(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t ignored = write(fd, value, strlen(value));
-		(void)ignored;
-		close(fd);
-	}
-}
+extern char **environ;
 
 /* pid 2: becomes the job. */
-static void __attribute__((noreturn)) exec_job(const struct spec *s, int report_fd, int stdin_fd,
-					       int stdout_fd, int stderr_fd, void *bpf, size_t bpf_len)
+static void __attribute__((noreturn)) exec_job(const struct spec *s, const struct pid1_input *in)
 {
+	int report_fd = in->report_fd;
 	reset_signals();
-	/* pid 1 is shielded from the OOM killer by the supervisor; the job is not */
-	write_self("/proc/self/oom_score_adj", "0");
-	if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0)
+	if (dup2(in->stdin_fd, 0) < 0 || dup2(in->stdout_fd, 1) < 0 || dup2(in->stderr_fd, 2) < 0)
 		fail(STEP_STDIO);
 	if (setsid() < 0)
 		fail(STEP_STDIO);
@@ -81,8 +71,10 @@ static void __attribute__((noreturn)) exec_job(const struct spec *s, int report_
 		fail(STEP_CLOSE_FDS);
 	if (close_range((unsigned)report_fd + 1, ~0U, 0) < 0)
 		fail(STEP_CLOSE_FDS);
-	if (bpf && seccomp_install(bpf, bpf_len) < 0)
+	if (in->bpf && seccomp_install(in->bpf, in->bpf_len) < 0)
 		fail(STEP_SECCOMP);
+	/* execvpe looks argv[0] up in the caller's PATH: the job's, not the launcher's (it has none) */
+	environ = (char **)s->envp;
 	execvpe(s->argv[0], s->argv, s->envp);
 	fail_errno(STEP_EXEC, errno, s->argv[0]);
 }
@@ -100,7 +92,7 @@ static void join_cgroups(const int *tasks_fds, int ntasks)
 		fail(STEP_CGROUP);
 }
 
-static void setup_root(const struct spec *s)
+static void setup_root(const struct spec *s, const struct trees *t)
 {
 	const char *at = NULL;
 	if (sethostname(s->hostname ? s->hostname : "proctor", strlen(s->hostname ? s->hostname : "proctor")) < 0 ||
@@ -108,9 +100,9 @@ static void setup_root(const struct spec *s)
 		fail(STEP_HOSTNAME);
 	if (s->loopback && net_loopback_up() < 0)
 		fail(STEP_NETWORK);
-	if (mnt_build_root(s, &at) < 0)
+	if (mnt_build_root(s, t, &at) < 0)
 		fail_errno(STEP_MOUNTS, errno, at);
-	if (mnt_pivot(s, &at) < 0)
+	if (mnt_pivot(&at) < 0)
 		fail_errno(STEP_PIVOT_ROOT, errno, at);
 }
 
@@ -127,31 +119,53 @@ static int reap_until_job_exits(pid_t job)
 	}
 }
 
-int job_main(const struct spec *s, int sync_fd, int report_fd, int status_fd, int stdin_fd,
-	     int stdout_fd, int stderr_fd, const int *tasks_fds, void *bpf, size_t bpf_len)
+/*
+ * Pid 1 once the job is forked keeps nothing the job could turn against the host: only its status
+ * pipe and (until this is done) the report fd, no capability even in the run's namespace, no way
+ * to regain one, and a filter that allows waiting, writing the status and exiting. The fds it drops
+ * are the launcher's (the service's log as stderr, its pipes), the capture files, cgroup counters.
+ */
+static void harden_pid1(const struct pid1_input *in)
 {
-	report_set_fd(report_fd);
+	int keep_lo = in->status_fd < in->report_fd ? in->status_fd : in->report_fd;
+	int keep_hi = in->status_fd < in->report_fd ? in->report_fd : in->status_fd;
+	if ((keep_lo > 0 && close_range(0, (unsigned)keep_lo - 1, 0) < 0) ||
+	    (keep_hi > keep_lo + 1 && close_range((unsigned)keep_lo + 1, (unsigned)keep_hi - 1, 0) < 0) ||
+	    close_range((unsigned)keep_hi + 1, ~0U, 0) < 0)
+		fail_errno(STEP_PID1_HARDEN, errno, "close fds");
+	if (userns_drop_caps() < 0)
+		fail_errno(STEP_PID1_HARDEN, errno, "drop capabilities");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail_errno(STEP_PID1_HARDEN, errno, "no_new_privs");
+	if (seccomp_install_reaper() < 0)
+		fail_errno(STEP_PID1_HARDEN, errno, "seccomp");
+}
+
+int job_main(const struct spec *s, const struct pid1_input *in)
+{
+	report_set_fd(in->report_fd);
 	char go;
-	if (read(sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
+	if (read(in->sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
 		fail(STEP_SYNC);
-	close(sync_fd);
+	close(in->sync_fd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
 		fail(STEP_IDMAP);
-	join_cgroups(tasks_fds, s->ntasks);
-	setup_root(s);
+	join_cgroups(in->tasks_fds, s->ntasks);
+	const char *at = NULL;
+	if (userns_bound_counters(&at) < 0) /* after the cgroup namespace: it bounds those to 0 */
+		fail_errno(STEP_COUNTERS, errno, at);
+	setup_root(s, in->trees);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
 	pid_t job = fork();
 	if (job < 0)
 		fail(STEP_FORK);
 	if (job == 0)
-		exec_job(s, report_fd, stdin_fd, stdout_fd, stderr_fd, bpf, bpf_len);
-	/* pid 1 keeps nothing the job could use: not its stdio, not the report fd */
-	close(report_fd);
-	close(stdin_fd);
-	close(stdout_fd);
-	close(stderr_fd);
+		exec_job(s, in);
+	/* a failure here is reported like any setup step: the supervisor waits for this fd's EOF too */
+	harden_pid1(in);
+	close(in->report_fd);
 	int status = reap_until_job_exits(job);
-	ssize_t ignored = write(status_fd, &status, sizeof status);
+	ssize_t ignored = write(in->status_fd, &status, sizeof status);
 	(void)ignored;
 	_exit(0);
 }

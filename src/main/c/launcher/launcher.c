@@ -71,10 +71,11 @@ static int serve(const char *path)
 		int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
 			continue;
+		pid_t self = getpid();
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(lfd);
-			supervise(conn);
+			supervise(conn, self);
 		}
 		close(conn);
 	}

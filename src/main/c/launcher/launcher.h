@@ -12,7 +12,8 @@
 enum step {
 	STEP_SPEC, STEP_OPEN, STEP_CLONE, STEP_IDMAP, STEP_SYNC, STEP_CGROUP, STEP_HOSTNAME,
 	STEP_NETWORK, STEP_MOUNTS, STEP_PIVOT_ROOT, STEP_FORK, STEP_STDIO, STEP_DROP_PRIVS,
-	STEP_RLIMITS, STEP_NO_NEW_PRIVS, STEP_CLOSE_FDS, STEP_SECCOMP, STEP_EXEC
+	STEP_RLIMITS, STEP_NO_NEW_PRIVS, STEP_CLOSE_FDS, STEP_SECCOMP, STEP_EXEC, STEP_COUNTERS,
+	STEP_PID1_HARDEN
 };
 
 struct bind {
@@ -21,7 +22,35 @@ struct bind {
 	int read_only;
 };
 
-/* The run spec, sent by Java as NUL-terminated "key=value" entries ending with an empty one. */
+/*
+ * The run spec, sent by Java (LinuxSandboxEngine.request) as NUL-terminated "key=value" entries
+ * ending with an empty one. Keys, with * for required ones; numbers are decimal, u64:
+ *
+ *   id                the run's name, for messages
+ *   arg*              argv, in order (repeated); argv[0] is looked up in the env's PATH
+ *   env               one "NAME=value" of the job's whole environment (repeated)
+ *   layer*            an image layer directory, top-most first (repeated): overlay lower dirs
+ *   bind              "SRC\tDST\tro|rw": a host path shown at DST (repeated)
+ *   ro                an image path kept read-only in the run, e.g. /etc (repeated)
+ *   box*              host path of the job's work directory, shown as /box
+ *   box_overlay       1: /box is a copy-on-write view of the work directory (what the run writes
+ *                     there vanishes with it); 0 (default): /box is the work directory itself
+ *   run_dir*          an empty host directory the run's private mounts hang from
+ *   uid_base*         first host uid/gid of the 65536 the run's user namespace maps (0 inside)
+ *   tasks             a v1 cgroup "tasks" file pid 1 moves itself into (repeated, at most 16)
+ *   cgroup_dir        the v2 cgroup directory pid 1 is cloned into
+ *   cpu_file, cpu_format (usec|ns), mem_file: the cgroup counters the supervisor watches
+ *   stdin             file read as stdin ("" or absent: /dev/null)
+ *   stdout*, stderr*  host files the captured output is written to (created 0600)
+ *   seccomp           file of the job's BPF program (compiled in Java)
+ *   hostname          the run's host name (default proctor)
+ *   network           none (default) or loopback
+ *   disk_bytes        size of the scratch tmpfs: the writable layer, /tmp, /dev/shm
+ *   disk_inodes*      inodes of the scratch tmpfs: files count against the disk limit
+ *   capture_max, output_max: bytes of stdout+stderr kept, and allowed before the run is killed
+ *   cpu_limit_us, wall_limit_us, sample_us: CPU and wall limits, timeline sampling (0: none)
+ *   rlimit_cpu_s, rlimit_stack, rlimit_nofile, rlimit_fsize: the job's rlimits
+ */
 struct spec {
 	char *id;
 	char *argv[MAX_ITEMS + 1];
@@ -41,7 +70,7 @@ struct spec {
 	int cpu_file_usec;     /* 1: v2 cpu.stat "usage_usec N"; 0: v1 cpuacct.usage in ns */
 	char *mem_file;
 	char *box;
-	char *dev_template;
+	int box_overlay;
 	char *run_dir;
 	char *stdin_path;
 	char *stdout_path;
@@ -50,6 +79,7 @@ struct spec {
 	char *hostname;
 	int loopback;
 	uint64_t disk_bytes;
+	uint64_t disk_inodes;
 	uint64_t capture_max;
 	uint64_t output_max;
 	uint64_t cpu_limit_us;
@@ -62,6 +92,27 @@ struct spec {
 	uid_t uid_base;
 };
 
+/*
+ * Detached mount trees of every host directory a run shows, made by the supervisor (host root)
+ * before the clone and inherited by pid 1, which attaches them: pid 1 never resolves a host path,
+ * so the state directory stays 0700 root and no host path appears in the run's mountinfo.
+ */
+struct trees {
+	int layer[MAX_ITEMS];
+	int bind[MAX_ITEMS];
+	int box;
+	int dev;  /* the run's own /dev: a small tmpfs with the harmless device nodes */
+};
+
+/* What pid 1 gets from the supervisor: its ends of the pipes, and every prepared input. */
+struct pid1_input {
+	int sync_fd, report_fd, status_fd, stdin_fd, stdout_fd, stderr_fd;
+	const int *tasks_fds;
+	const struct trees *trees;
+	void *bpf;
+	size_t bpf_len;
+};
+
 /* spec.c */
 int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key);
 
@@ -72,12 +123,20 @@ void __attribute__((noreturn)) fail_errno(enum step step, int err, const char *d
 const char *step_name(enum step step);
 
 /* userns.c */
+int userns_owner_begin(uid_t base);
+int userns_owner_end(void);
 int userns_write_maps(pid_t pid, uid_t base);
+int userns_bound_counters(const char **failed_at);
+int userns_drop_caps(void);
 int userns_drop_to_job_user(void);
 
-/* mounts.c */
-int mnt_build_root(const struct spec *s, const char **failed_at);
-int mnt_pivot(const struct spec *s, const char **failed_at);
+/* trees.c: in the supervisor, before the clone */
+int trees_open(const struct spec *s, struct trees *t, const char **failed_at);
+void trees_close(struct trees *t, const struct spec *s);
+
+/* mounts.c: in pid 1, whose working directory is the spec's run_dir */
+int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
+int mnt_pivot(const char **failed_at);
 
 /* net.c */
 int net_loopback_up(void);
@@ -85,14 +144,24 @@ int net_loopback_up(void);
 /* seccomp.c */
 int seccomp_load_file(const char *path, void **prog, size_t *len);
 int seccomp_install(void *prog, size_t len);
+int seccomp_install_reaper(void);
 
 /* supervisor.c */
-void supervise(int conn) __attribute__((noreturn));
+void supervise(int conn, pid_t server) __attribute__((noreturn));
+/* Answers the engine "status=error" with the failed step, and ends the supervisor. */
+void reply_error(int conn, const char *step, int err, const char *detail) __attribute__((noreturn));
+
+/* start.c: what the supervisor holds of a started run */
+struct started {
+	pid_t pid1;
+	int pidfd;
+	int out_r, err_r, status_r, report_r;  /* the job's stdout, stderr; pid 1's status; setup report */
+	int out_file, err_file;                /* the capture files */
+};
+void start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out);
 
 /* job.c: what runs inside the new namespaces */
-int job_main(const struct spec *s, int sync_fd, int report_fd, int status_fd, int stdin_fd,
-	     int stdout_fd, int stderr_fd, const int *tasks_fds, void *bpf, size_t bpf_len)
-	__attribute__((noreturn));
+int job_main(const struct spec *s, const struct pid1_input *in) __attribute__((noreturn));
 
 #define JOB_UID 1000
 #define JOB_GID 1000

@@ -1,7 +1,10 @@
 /*
- * The throwaway root: an overlay of the image's read-only layers with an upper dir on a tmpfs
- * sized by the disk limit, built inside the run's own mount namespace so that it vanishes with
- * the run's last process. Nothing of the host is visible but what the spec binds read-only.
+ * The throwaway root, built by pid 1 inside the run's own mount namespace so that it vanishes with
+ * the run's last process: a scratch tmpfs sized by the disk limit (size and inodes) holds the
+ * overlay's upper dir, /tmp and /dev/shm; the image's layers, host binds, the work directory and
+ * /dev arrive as detached trees from the supervisor (trees.c) and are attached here. Every path
+ * is relative to the working directory (the spec's run_dir, then the scratch tmpfs): pid 1 has no
+ * privilege on the host and never looks a host path up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,12 +15,12 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/mount.h>
 
 #include "launcher.h"
 
 #define PATH_LEN 4096
-
-static char root[PATH_LEN];
+#define ROOT "root"
 
 static int join(char *out, const char *a, const char *b)
 {
@@ -45,6 +48,11 @@ static int make_file(const char *path)
 	return 0;
 }
 
+static int attach(int tree, const char *target)
+{
+	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
 /*
  * Flags a remount inside a user namespace must keep: the kernel locks nosuid/nodev/noexec
  * and the atime mode of a mount that came from a more privileged namespace (EPERM otherwise).
@@ -65,145 +73,151 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-static int bind_mount_flags(const char *src, const char *target, int read_only, unsigned long extra)
+/* A bind inside the run's own tree, nosuid and nodev like everything a run can write. */
+static int bind_mount(const char *src, const char *target, int read_only, unsigned long extra)
 {
 	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | extra | locked_flags(target);
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | extra | locked_flags(target);
 	if (read_only)
 		flags |= MS_RDONLY;
 	return mount(NULL, target, NULL, flags, NULL);
 }
 
-/* Every bind but /dev's is nodev: a device node planted in a bound directory stays inert. */
-static int bind_mount(const char *src, const char *target, int read_only, unsigned long extra)
+/* Names are relative and chosen here; the layers' host paths never reach the option string. */
+static int overlay(const char *target, int nlower, const char *lower_prefix, const char *upper, const char *work)
 {
-	return bind_mount_flags(src, target, read_only, extra | MS_NODEV);
-}
-
-/* Paths are chosen by the engine; refuse what would break the overlay option syntax. */
-static int overlay_options(const struct spec *s, const char *upper, const char *work, char *out)
-{
-	size_t used = 0;
-	used += (size_t)snprintf(out, PATH_LEN * 4, "lowerdir=");
-	for (int i = 0; i < s->nlayers; i++) {
-		if (strpbrk(s->layers[i], ":,\\")) {
-			errno = EINVAL;
-			return -1;
-		}
-		used += (size_t)snprintf(out + used, PATH_LEN * 4 - used, "%s%s", i ? ":" : "", s->layers[i]);
-		if (used >= PATH_LEN * 4) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-	}
-	used += (size_t)snprintf(out + used, PATH_LEN * 4 - used,
-				 ",upperdir=%s,workdir=%s,userxattr", upper, work);
-	if (used >= PATH_LEN * 4) {
+	char opts[PATH_LEN];
+	size_t used = (size_t)snprintf(opts, sizeof opts, "lowerdir=");
+	for (int i = 0; i < nlower && used < sizeof opts; i++)
+		used += (size_t)snprintf(opts + used, sizeof opts - used, "%s%s%d", i ? ":" : "", lower_prefix, i);
+	if (used < sizeof opts)
+		used += (size_t)snprintf(opts + used, sizeof opts - used, ",upperdir=%s,workdir=%s,userxattr", upper, work);
+	if (used >= sizeof opts) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return 0;
+	return mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, opts);
 }
 
 static int mount_scratch(const struct spec *s, const char **at)
 {
-	char opts[128], p[PATH_LEN];
+	char opts[128];
 	/* stops our mounts from propagating back to the host's namespace */
 	*at = "make / rprivate";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
-	/* one tmpfs for everything the run may write outside /box: the disk limit */
+	/*
+	 * One tmpfs for everything the run may write outside /box: the disk limit, in bytes and in
+	 * inodes (without nr_inodes a run could leave millions of empty files, whose kernel memory
+	 * outlives the run's memory cgroup).
+	 */
 	*at = "scratch tmpfs";
-	snprintf(opts, sizeof opts, "size=%llu,mode=0755", (unsigned long long)s->disk_bytes);
-	if (mount("tmpfs", s->run_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	snprintf(opts, sizeof opts, "size=%llu,nr_inodes=%llu,mode=0700", (unsigned long long)s->disk_bytes,
+		 (unsigned long long)s->disk_inodes);
+	if (make_dir("scratch", 0700) < 0 || mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
+	    chdir("scratch") < 0)
 		return -1;
 	static const struct { const char *path; mode_t mode; } dirs[] = {
-		{ "upper", 0755 }, { "work", 0755 }, { "root", 0755 }, { "shm", 01777 },
+		{ "upper", 0755 }, { "work", 0755 }, { ROOT, 0755 }, { "shm", 01777 },
 		/* /tmp lives in the upper layer from the start: no copy-up of a host-owned dir needed */
 		{ "upper/tmp", 01777 },
 	};
 	*at = "scratch dirs";
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-		if (join(p, s->run_dir, dirs[i].path) < 0 || make_dir(p, dirs[i].mode) < 0)
+		if (make_dir(dirs[i].path, dirs[i].mode) < 0)
 			return -1;
 	return 0;
 }
 
-static int mount_overlay(const struct spec *s, const char **at)
+static int mount_overlay(const struct spec *s, const struct trees *t, const char **at)
 {
-	char upper[PATH_LEN], work[PATH_LEN], opts[PATH_LEN * 4];
+	char lower[32];
+	*at = "image layers";
+	for (int i = 0; i < s->nlayers; i++) {
+		snprintf(lower, sizeof lower, "layer%d", i);
+		if (make_dir(lower, 0700) < 0 || attach(t->layer[i], lower) < 0)
+			return -1;
+	}
 	*at = "overlay";
-	if (join(upper, s->run_dir, "upper") < 0 || join(work, s->run_dir, "work") < 0 ||
-	    join(root, s->run_dir, "root") < 0 || overlay_options(s, upper, work, opts) < 0)
-		return -1;
-	return mount("overlay", root, "overlay", MS_NOSUID | MS_NODEV, opts);
+	return overlay(ROOT, s->nlayers, "layer", "upper", "work");
 }
 
-static int mount_binds(const struct spec *s, const char **at)
+static int mount_binds(const struct spec *s, const struct trees *t, const char **at)
 {
 	char target[PATH_LEN];
 	for (int i = 0; i < s->nbinds; i++) {
 		*at = s->binds[i].dst;
 		struct stat st;
-		if (join(target, root, s->binds[i].dst) < 0 || stat(s->binds[i].src, &st) < 0)
+		if (join(target, ROOT, s->binds[i].dst) < 0 || fstat(t->bind[i], &st) < 0)
 			return -1;
 		if ((S_ISDIR(st.st_mode) ? make_dir(target, 0755) : make_file(target)) < 0 && errno != EROFS)
 			return -1;
-		if (bind_mount(s->binds[i].src, target, s->binds[i].read_only, 0) < 0)
+		if (attach(t->bind[i], target) < 0)
 			return -1;
 	}
 	/* the image's own directories (/etc…) are read-only too, not only its binds */
 	for (int i = 0; i < s->nro; i++) {
 		*at = s->ro_paths[i];
-		if (join(target, root, s->ro_paths[i]) < 0 || bind_mount(target, target, 1, 0) < 0)
+		if (join(target, ROOT, s->ro_paths[i]) < 0 || bind_mount(target, target, 1, 0) < 0)
 			return -1;
 	}
-	*at = "/box";
-	if (join(target, root, "box") < 0 || make_dir(target, 0755) < 0)
-		return -1;
-	/* the work dir is a tmpfs the engine mounted nosuid,nodev: the bind inherits those flags */
-	return mount(s->box, target, NULL, MS_BIND, NULL);
+	return 0;
 }
 
 /*
- * A minimal /dev: no tty, no disks, no kmsg, only null, zero, full, random and urandom. The engine
- * prepares it once on the host (device nodes cannot be made inside a user namespace); each run
- * binds it read-only, so a run cannot add anything to /dev.
+ * /box: the work directory itself, or (box_overlay) a copy-on-write view of it whose writes land
+ * on the scratch tmpfs and vanish with the run, so that one test cannot rewrite ./main or leave
+ * state for the next. The view's root keeps the work directory's owner and mode.
  */
-static int mount_dev(const struct spec *s, const char **at)
+static int mount_box(const struct spec *s, const struct trees *t, const char **at)
 {
-	char dev[PATH_LEN], p[PATH_LEN], shm[PATH_LEN];
-	*at = "/dev";
-	if (join(dev, root, "dev") < 0 || make_dir(dev, 0755) < 0 ||
-	    bind_mount_flags(s->dev_template, dev, 1, MS_NOEXEC) < 0)
+	*at = "/box";
+	if (make_dir(ROOT "/box", 0755) < 0)
 		return -1;
-	/* device nodes must stay usable: the template's mount is not nodev (locked_flags keeps that) */
-	*at = "/dev/shm";
-	if (join(p, dev, "shm") < 0 || join(shm, s->run_dir, "shm") < 0)
+	if (!s->box_overlay)
+		return attach(t->box, ROOT "/box");
+	struct stat st;
+	if (fstat(t->box, &st) < 0 || make_dir("box0", 0700) < 0 || attach(t->box, "box0") < 0 ||
+	    make_dir("boxupper", st.st_mode & 07777) < 0 || chown("boxupper", st.st_uid, st.st_gid) < 0 ||
+	    make_dir("boxwork", 0700) < 0)
 		return -1;
-	return bind_mount(shm, p, 0, MS_NOEXEC);
+	return overlay(ROOT "/box", 1, "box", "boxupper", "boxwork");
 }
 
-int mnt_build_root(const struct spec *s, const char **at)
+/* The run's own /dev (trees.c), read-only, with the scratch tmpfs's shm dir as /dev/shm. */
+static int mount_dev(const struct trees *t, const char **at)
 {
-	char p[PATH_LEN];
-	if (mount_scratch(s, at) < 0 || mount_overlay(s, at) < 0 || mount_binds(s, at) < 0 ||
-	    mount_dev(s, at) < 0)
+	*at = "/dev";
+	if (make_dir(ROOT "/dev", 0755) < 0 || attach(t->dev, ROOT "/dev") < 0)
 		return -1;
-	/* a fresh /proc of the run's own pid namespace: only its processes are visible */
+	*at = "/dev/shm";
+	return bind_mount("shm", ROOT "/dev/shm", 0, MS_NOEXEC);
+}
+
+int mnt_build_root(const struct spec *s, const struct trees *t, const char **at)
+{
+	if (mount_scratch(s, at) < 0 || mount_overlay(s, t, at) < 0 || mount_binds(s, t, at) < 0 ||
+	    mount_box(s, t, at) < 0 || mount_dev(t, at) < 0)
+		return -1;
+	/*
+	 * A fresh /proc of the run's own pid namespace. hidepid=invisible: the job sees only the
+	 * processes it could ptrace, not pid 1 (whose command line names the launcher's socket);
+	 * subset=pid: none of the host-wide files (/proc/sys, config.gz, iomem, interrupts, keys,
+	 * kallsyms, sched_debug…). Both need Linux 5.8; the launcher's mount calls already need 5.12.
+	 */
 	*at = "/proc";
-	if (join(p, root, "proc") < 0 || make_dir(p, 0555) < 0 ||
-	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (make_dir(ROOT "/proc", 0555) < 0 ||
+	    mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid") < 0)
 		return -1;
 	return 0;
 }
 
 /* pivot_root(".", ".") then detach the old root: no path leads back to the host's tree. */
-int mnt_pivot(const struct spec *s, const char **at)
+int mnt_pivot(const char **at)
 {
 	*at = "chdir new root";
-	if (chdir(root) < 0)
+	if (chdir(ROOT) < 0)
 		return -1;
 	*at = "pivot_root";
 	if (syscall(SYS_pivot_root, ".", ".") < 0)

@@ -15,6 +15,7 @@ static const char *const names[] = {
 	[STEP_FORK] = "fork", [STEP_STDIO] = "stdio", [STEP_DROP_PRIVS] = "drop_privs",
 	[STEP_RLIMITS] = "rlimits", [STEP_NO_NEW_PRIVS] = "no_new_privs",
 	[STEP_CLOSE_FDS] = "close_fds", [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec",
+	[STEP_COUNTERS] = "counters", [STEP_PID1_HARDEN] = "pid1_harden",
 };
 
 const char *step_name(enum step step)

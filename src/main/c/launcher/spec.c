@@ -4,12 +4,23 @@
 
 #include "launcher.h"
 
+/*
+ * Decimal digits only, no sign, no blanks, no overflow: strtoull would take " 5", "+5" and "-1"
+ * (as 2^64-1, an unlimited limit) and wrap on overflow, so a malformed limit could lift a bound.
+ */
 static int parse_u64(const char *v, uint64_t *out)
 {
-	char *end;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (*v == '\0' || *end != '\0')
+	uint64_t x = 0;
+	if (*v == '\0')
 		return -1;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		uint64_t digit = (uint64_t)(*p - '0');
+		if (x > (UINT64_MAX - digit) / 10)
+			return -1;
+		x = x * 10 + digit;
+	}
 	*out = x;
 	return 0;
 }
@@ -44,6 +55,7 @@ static int set_number(struct spec *s, const char *key, const char *v)
 {
 	static const struct { const char *key; size_t off; } nums[] = {
 		{ "disk_bytes", offsetof(struct spec, disk_bytes) },
+		{ "disk_inodes", offsetof(struct spec, disk_inodes) },
 		{ "capture_max", offsetof(struct spec, capture_max) },
 		{ "output_max", offsetof(struct spec, output_max) },
 		{ "cpu_limit_us", offsetof(struct spec, cpu_limit_us) },
@@ -68,7 +80,6 @@ static int set_string(struct spec *s, const char *key, char *v)
 		{ "cpu_file", offsetof(struct spec, cpu_file) },
 		{ "mem_file", offsetof(struct spec, mem_file) },
 		{ "box", offsetof(struct spec, box) },
-		{ "dev_template", offsetof(struct spec, dev_template) },
 		{ "run_dir", offsetof(struct spec, run_dir) },
 		{ "stdin", offsetof(struct spec, stdin_path) },
 		{ "stdout", offsetof(struct spec, stdout_path) },
@@ -100,7 +111,11 @@ static int set_key(struct spec *s, const char *key, char *v)
 		return parse_bind(s, v);
 	if (strcmp(key, "cpu_format") == 0) {
 		s->cpu_file_usec = strcmp(v, "usec") == 0;
-		return 0;
+		return s->cpu_file_usec || strcmp(v, "ns") == 0 ? 0 : -1;
+	}
+	if (strcmp(key, "box_overlay") == 0) {
+		s->box_overlay = strcmp(v, "1") == 0;
+		return s->box_overlay || strcmp(v, "0") == 0 ? 0 : -1;
 	}
 	if (strcmp(key, "network") == 0) {
 		s->loopback = strcmp(v, "loopback") == 0;
@@ -145,7 +160,8 @@ int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key)
 	}
 	s->argv[s->argc] = NULL;
 	s->envp[s->envc] = NULL;
-	if (s->argc == 0 || !s->run_dir || !s->box || !s->dev_template || s->nlayers == 0 || !s->uid_base ||
+	/* disk_inodes 0 would be tmpfs's "unlimited": millions of inodes outliving the run's memory cgroup */
+	if (s->argc == 0 || !s->run_dir || !s->box || s->nlayers == 0 || !s->uid_base || !s->disk_inodes ||
 	    !s->stdout_path || !s->stderr_path) {
 		*bad_key = "(missing required key)";
 		return -1;

@@ -1,6 +1,6 @@
 /*
- * One supervisor per run, forked by the launcher server for each connection. It clones the run's
- * pid 1 into new namespaces, writes its id maps, then watches the run: wall clock, the cgroup's
+ * One supervisor per run, forked by the launcher server for each connection. It starts the run's
+ * pid 1 (start.c), then watches the run: wall clock, the cgroup's
  * CPU counter (so CPU burnt by every process and thread counts), output volume, and the
  * connection (closed by the engine = cancel). It never interprets the outcome: it reports facts
  * and the engine decides the status.
@@ -13,11 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/sched.h>
 
 #include "launcher.h"
 
@@ -25,11 +23,6 @@
 #define MAX_SAMPLES 20000
 #define SETUP_TIMEOUT_US 10000000ULL
 #define CPU_CHECK_US 10000ULL
-
-struct clone_args_v2 {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-		 set_tid, set_tid_size, cgroup;
-};
 
 struct sample { uint64_t at, cpu, mem; };
 
@@ -69,7 +62,7 @@ static void send_all(int fd, const char *buf, size_t len)
 	}
 }
 
-static void __attribute__((noreturn)) reply_error(int conn, const char *step, int err, const char *detail)
+void reply_error(int conn, const char *step, int err, const char *detail)
 {
 	char line[800];
 	int n = snprintf(line, sizeof line, "status=error\nerror=step=%s errno=%d (%s) detail=%s\nend\n",
@@ -144,90 +137,6 @@ static void drain(struct run *r, int *fd, int file, uint64_t *total, uint64_t *k
 	}
 	if (r->out_bytes + r->err_bytes > r->s->output_max)
 		kill_run(r, "output");
-}
-
-static int open_stdio(const struct spec *s, int *in, int *out_file, int *err_file)
-{
-	*in = open(s->stdin_path && *s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
-	*out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	*err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	return (*in < 0 || *out_file < 0 || *err_file < 0) ? -1 : 0;
-}
-
-static void write_oom_adj(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t ignored = write(fd, "-1000", 5);
-		(void)ignored;
-		close(fd);
-	}
-}
-
-/* Clones pid 1 of the run; returns in the supervisor only. */
-static void start_run(struct run *r, void *bpf, size_t bpf_len)
-{
-	const struct spec *s = r->s;
-	int in, out_p[2], err_p[2], status_p[2], report_p[2], sync_p[2], tasks_fds[16];
-	if (open_stdio(s, &in, &r->out_file, &r->err_file) < 0)
-		reply_error(r->conn, "open", errno, "stdin/stdout/stderr files");
-	for (int i = 0; i < s->ntasks; i++)
-		if ((tasks_fds[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
-			reply_error(r->conn, "cgroup", errno, s->tasks[i]);
-	int cg_fd = -1;
-	if (s->cgroup_dir && (cg_fd = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		reply_error(r->conn, "cgroup", errno, s->cgroup_dir);
-	r->cpu_fd = s->cpu_file ? open(s->cpu_file, O_RDONLY | O_CLOEXEC) : -1;
-	r->mem_fd = s->mem_file ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
-	if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(status_p, O_CLOEXEC) < 0 ||
-	    pipe2(report_p, O_CLOEXEC) < 0 || pipe2(sync_p, O_CLOEXEC) < 0)
-		reply_error(r->conn, "open", errno, "pipes");
-
-	struct clone_args_v2 args;
-	memset(&args, 0, sizeof args);
-	/* every namespace: pid, mount, uts, ipc, net, user, time (+ cgroup, here or after the v1 move) */
-	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-		     CLONE_NEWNET | CLONE_NEWTIME | CLONE_PIDFD;
-	if (cg_fd >= 0) { /* v2: born inside the run's cgroup, no migration at all */
-		args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
-		args.cgroup = (uint64_t)cg_fd;
-	}
-	args.pidfd = (uint64_t)(uintptr_t)&r->pidfd;
-	args.exit_signal = SIGCHLD;
-	long pid = syscall(SYS_clone3, &args, sizeof args);
-	if (pid < 0)
-		reply_error(r->conn, "clone", errno, "clone3");
-	if (pid == 0) {
-		close(r->conn);
-		close(out_p[0]); close(err_p[0]); close(status_p[0]); close(report_p[0]); close(sync_p[1]);
-		job_main(s, sync_p[0], report_p[1], status_p[1], in, out_p[1], err_p[1], tasks_fds, bpf, bpf_len);
-	}
-	r->pid1 = (pid_t)pid;
-	close(in); close(out_p[1]); close(err_p[1]); close(status_p[1]); close(report_p[1]); close(sync_p[0]);
-	for (int i = 0; i < s->ntasks; i++)
-		close(tasks_fds[i]);
-	if (cg_fd >= 0)
-		close(cg_fd);
-	r->out_r = out_p[0];
-	r->err_r = err_p[0];
-	r->status_r = status_p[0];
-	r->report_r = report_p[0];
-	/* pid 1 must outlive the job it reaps: the OOM killer picks the job instead */
-	write_oom_adj(r->pid1);
-	if (userns_write_maps(r->pid1, s->uid_base) < 0) {
-		int err = errno;
-		kill(r->pid1, SIGKILL);
-		waitpid(r->pid1, NULL, 0);
-		reply_error(r->conn, "idmap", err, "uid_map/gid_map");
-	}
-	if (write(sync_p[1], "g", 1) != 1) {
-		kill(r->pid1, SIGKILL);
-		waitpid(r->pid1, NULL, 0);
-		reply_error(r->conn, "sync", errno, "sync pipe");
-	}
-	close(sync_p[1]);
 }
 
 /* Waits for EOF on the report pipe: the job exec'd. A line instead names the failed step. */
@@ -399,8 +308,12 @@ static void reply(struct run *r)
 	free(text);
 }
 
-void supervise(int conn)
+void supervise(int conn, pid_t server)
 {
+	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != server)
+		_exit(0);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
@@ -422,7 +335,18 @@ void supervise(int conn)
 	r.pidfd = -1;
 	if (s.sample_us)
 		r.samples = calloc(MAX_SAMPLES, sizeof *r.samples);
-	start_run(&r, bpf, bpf_len);
+	struct started st = { .pidfd = -1 };
+	start_run(&s, conn, bpf, bpf_len, &st);
+	r.pid1 = st.pid1;
+	r.pidfd = st.pidfd;
+	r.out_r = st.out_r;
+	r.err_r = st.err_r;
+	r.status_r = st.status_r;
+	r.report_r = st.report_r;
+	r.out_file = st.out_file;
+	r.err_file = st.err_file;
+	r.cpu_fd = s.cpu_file ? open(s.cpu_file, O_RDONLY | O_CLOEXEC) : -1;
+	r.mem_fd = s.mem_file ? open(s.mem_file, O_RDONLY | O_CLOEXEC) : -1;
 	if (wait_exec(&r) < 0) {
 		kill(r.pid1, SIGKILL);
 		waitpid(r.pid1, NULL, 0);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -25,9 +26,34 @@ static int write_file(const char *path, const char *data)
 }
 
 /*
+ * The kernel charges a user namespace's per-user counters (inotify instances and watches, the
+ * other /proc/sys/user/max_* and the rlimit counters) to the euid that created it, on top of the
+ * namespace's own limits. Created by host root, a job holding 128 inotify instances made
+ * inotify_init1 fail for host root and every other job. So the supervisor creates it as the
+ * run's own unprivileged range (the uid that becomes 0 inside): with SECBIT_NO_SETUID_FIXUP it
+ * keeps its capabilities while its euid is not 0, and takes euid 0 back right after the clone.
+ */
+int userns_owner_begin(uid_t base)
+{
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
+		return -1;
+	if (setresgid(-1, base, -1) < 0)
+		return -1;
+	return setresuid(-1, base, -1);
+}
+
+int userns_owner_end(void)
+{
+	if (setresuid(-1, 0, -1) < 0)
+		return -1;
+	return setresgid(-1, 0, -1);
+}
+
+/*
  * Written by the (host-root) supervisor: inside ids 0..65535 map to base..base+65535.
  * Host root is never mapped, so a file owned by host root is "nobody" inside and an escape
- * out of the namespace lands on an unprivileged uid.
+ * out of the namespace lands on an unprivileged uid. Each concurrent job has a base of its own,
+ * so per-user kernel limits (pipe buffers, epoll watches…) are not shared between jobs.
  */
 int userns_write_maps(pid_t pid, uid_t base)
 {
@@ -41,28 +67,66 @@ int userns_write_maps(pid_t pid, uid_t base)
 }
 
 /*
- * Becomes uid/gid 1000 inside the namespace with no capability left in any set:
- * the bounding set is emptied first (so no later execve of a file with capabilities
- * can regain one), then the uid change clears permitted/effective/ambient.
+ * Limits of the run's own namespace, written by pid 1 (root of it) through the host's /proc before
+ * the pivot: a bound per run below its range's per-user host limits. Namespaces of every kind: 0, so
+ * even a seccomp profile that let clone or unshare through could not nest one; fanotify: 0.
  */
-int userns_drop_to_job_user(void)
+int userns_bound_counters(const char **at)
 {
-	if (setgroups(0, NULL) < 0)
-		return -1;
+	static const struct { const char *name; const char *value; } limits[] = {
+		{ "max_inotify_instances", "32" }, { "max_inotify_watches", "8192" },
+		{ "max_fanotify_groups", "0" }, { "max_fanotify_marks", "0" },
+		{ "max_user_namespaces", "0" }, { "max_pid_namespaces", "0" }, { "max_net_namespaces", "0" },
+		{ "max_mnt_namespaces", "0" }, { "max_ipc_namespaces", "0" }, { "max_uts_namespaces", "0" },
+		{ "max_cgroup_namespaces", "0" }, { "max_time_namespaces", "0" },
+	};
+	char path[96];
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		*at = limits[i].name;
+		snprintf(path, sizeof path, "/proc/sys/user/%s", limits[i].name);
+		/* a kernel without the counter (fanotify's came in 5.13) has nothing to bound */
+		if (write_file(path, limits[i].value) < 0 && errno != ENOENT)
+			return -1;
+	}
+	return 0;
+}
+
+/* The bounding set first (so no later execve of a file with capabilities can regain one; it needs
+ * CAP_SETPCAP, so it comes before the rest), then the ambient set. */
+static int drop_bounding_and_ambient(void)
+{
 	for (int cap = 0; cap <= 63; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			return -1;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -1;
+	return 0;
+}
+
+/* Permitted, effective and inheritable emptied. */
+static int clear_cap_sets(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof data);
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/* No capability left in any set, whatever the uid. */
+int userns_drop_caps(void)
+{
+	return drop_bounding_and_ambient() < 0 ? -1 : clear_cap_sets();
+}
+
+/* Becomes uid/gid 1000 inside the namespace with no capability and no supplementary group. */
+int userns_drop_to_job_user(void)
+{
+	if (setgroups(0, NULL) < 0 || drop_bounding_and_ambient() < 0)
 		return -1;
 	if (setresgid(JOB_GID, JOB_GID, JOB_GID) < 0)
 		return -1;
 	if (setresuid(JOB_UID, JOB_UID, JOB_UID) < 0)
 		return -1;
 	/* Belt and braces: the uid change must have cleared every capability. */
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return -1;
-	return 0;
+	return clear_cap_sets();
 }

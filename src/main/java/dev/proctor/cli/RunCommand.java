@@ -2,6 +2,7 @@ package dev.proctor.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.jobs.ByteFields;
+import dev.proctor.sandbox.EngineConfig;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
@@ -31,6 +32,11 @@ public final class RunCommand {
     }
 
     public static int execute(String[] args, PrintStream out, PrintStream err) {
+        return execute(args, CliEnvironment.engineConfig(), out, err);
+    }
+
+    /** As {@link #execute(String[], PrintStream, PrintStream)}, with the engine configured by the caller. */
+    public static int execute(String[] args, EngineConfig config, PrintStream out, PrintStream err) {
         RunOptions options;
         try {
             options = RunOptions.parse(args);
@@ -43,7 +49,7 @@ public final class RunCommand {
                     + " -- COMMAND [ARGS...]");
             return 2;
         }
-        try (SandboxEngine engine = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
+        try (SandboxEngine engine = LinuxSandboxEngine.start(config);
              Workdir workdir = engine.createWorkdir(options.limits().diskBytes())) {
             if (options.workdir() != null) {
                 WorkdirCopy.copyIn(options.workdir(), workdir);
@@ -52,10 +58,10 @@ public final class RunCommand {
             RunSpec spec = new RunSpec(options.image(), options.command(), options.env(), workdir, stdin,
                     options.limits(), options.seccomp(), options.network(), Duration.ZERO);
             RunResult result = engine.run(spec);
-            if (options.workdir() != null) {
-                WorkdirCopy.copyOut(workdir, options.workdir());
-            }
-            out.println(JSON.writeValueAsString(toJson(result, options)));
+            // the program's tree comes back bounded, and whatever it holds, the result is printed
+            WorkdirCopy.Report copied = options.workdir() == null ? null
+                    : WorkdirCopy.copyOut(workdir, options.workdir(), workdir.sizeBytes());
+            out.println(JSON.writeValueAsString(toJson(result, options, copied)));
             return result.status() == dev.proctor.sandbox.RunStatus.INTERNAL_ERROR ? 1 : 0;
         } catch (SandboxException | IOException e) {
             err.println("proctor run: " + e.getMessage());
@@ -77,7 +83,7 @@ public final class RunCommand {
         }
     }
 
-    private static Map<String, Object> toJson(RunResult r, RunOptions o) throws IOException {
+    private static Map<String, Object> toJson(RunResult r, RunOptions o, WorkdirCopy.Report copied) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", r.status().wireName());
         m.put("exit_code", r.exitCode());
@@ -96,6 +102,14 @@ public final class RunCommand {
         m.put("stderr_bytes", r.usage().stderrBytes());
         if (r.message() != null) {
             m.put("message", r.message());
+        }
+        if (copied != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("files", copied.files());
+            c.put("bytes", copied.bytes());
+            c.put("skipped", copied.skipped());
+            c.put("limit_reached", copied.limit());
+            m.put("copied_back", c);
         }
         return m;
     }

@@ -144,7 +144,8 @@ public class Grader {
                     break;
                 }
                 JobSpec.SpecTest t = spec.tests().get(i);
-                RunResult r = sandbox(profile, profile.runArgv(), wd, Stdin.of(t.stdin()), t.limits());
+                // each test sees the compile step's files afresh: it cannot rewrite ./main or leave state
+                RunResult r = sandbox(profile, profile.runArgv(), wd.copyOnWrite(), Stdin.of(t.stdin()), t.limits());
                 Verdict v = VerdictRules.runVerdict(profile, r);
                 if (v == null) {
                     v = t.expectedOutput() == null ? Verdict.ACCEPTED : judge(t, r.stdout(), checkerDir, i);

@@ -4,7 +4,6 @@ import dev.proctor.sandbox.cgroups.CgroupDetector;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
 import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
-import dev.proctor.sandbox.rootfs.DevTemplate;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.rootfs.LayerFiles;
@@ -37,7 +36,7 @@ final class EngineBootstrap {
     private static final Logger LOG = Logger.getLogger(EngineBootstrap.class);
 
     /** One engine's private state. */
-    record Instance(String tag, Path dir, Path runsDir, Path workDir, Path devTemplate) {
+    record Instance(String tag, Path dir, Path runsDir, Path workDir) {
 
         void release(CgroupDriver cgroups) {
             try {
@@ -66,6 +65,11 @@ final class EngineBootstrap {
         if (!problems.isEmpty()) {
             throw new SandboxException("the sandbox cannot run jobs safely on this host:\n  - "
                     + String.join("\n  - ", problems));
+        }
+        // a name the installed libseccomp does not know is left out of its profile: under an
+        // allow-list that call is refused, under a deny-list it is let through; say so at every start
+        for (String warning : seccomp.warnings()) {
+            LOG.warnf("seccomp profile: %s", warning);
         }
         try {
             Path state = createPrivateDir(config.stateDir());
@@ -119,9 +123,13 @@ final class EngineBootstrap {
         }
     }
 
+    /**
+     * Root's alone: it holds every job's files (submissions, tests' input and answers) while they
+     * run. The launcher's pid 1 needs no path through it (it gets detached mounts).
+     */
     private static Path createPrivateDir(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         return dir;
     }
 
@@ -134,10 +142,12 @@ final class EngineBootstrap {
         Path dir = state.resolve("instances").resolve(tag);
         LayerFiles.unmountBelow(dir);
         LayerFiles.deleteTree(dir);
-        Files.createDirectories(dir.resolve("runs"));
-        Files.createDirectories(dir.resolve("work"));
+        createPrivateDir(state.resolve("instances"));
+        createPrivateDir(dir);
+        createPrivateDir(dir.resolve("runs"));
+        createPrivateDir(dir.resolve("work"));
         Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(self), StandardCharsets.UTF_8);
-        return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"), DevTemplate.ensure(state));
+        return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"));
     }
 
     /** Builds the host image once per state dir; other engines reuse it (guarded by a file lock). */

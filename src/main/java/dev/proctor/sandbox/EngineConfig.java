@@ -1,5 +1,6 @@
 package dev.proctor.sandbox;
 
+import dev.proctor.sandbox.ids.HostIdRanges;
 import java.nio.file.Path;
 
 /**
@@ -9,17 +10,23 @@ import java.nio.file.Path;
  * @param stateDir       root of images, run directories, work directories and the launcher socket
  *                       (e.g. /var/lib/proctor); created 0700, owned by root
  * @param profilesDir    the sandbox-profiles directory (seccomp/ and images/ below it)
- * @param uidBase        first host uid of the range the sandbox user namespaces map to: inside uid 0
- *                       is {@code uidBase}, the job's uid 1000 is {@code uidBase + 1000}
+ * @param uidBase        first host uid of the id ranges the sandbox user namespaces map to: each job
+ *                       holds range k (inside uid 0 is {@code uidBase + k * 65536}, the job's uid 1000
+ *                       is that + 1000) while it runs, no other job on the host at the same time
+ * @param idRanges       how many ranges there are: concurrent jobs (work dirs) on the host, all engines
+ * @param idLockDir      where engines on the host lease ranges (host-wide, not per state dir)
  */
-public record EngineConfig(Path launcherBinary, Path stateDir, Path profilesDir, int uidBase) {
+public record EngineConfig(Path launcherBinary, Path stateDir, Path profilesDir, int uidBase, int idRanges,
+                           Path idLockDir) {
 
     public static final int DEFAULT_UID_BASE = 1_000_000;
+    /** Host uids 1 000 000 to 269 435 455. */
+    public static final int DEFAULT_ID_RANGES = 4096;
 
     /** Layout of a checkout: the launcher under target/native, profiles under sandbox-profiles. */
     public static EngineConfig forProject(Path projectDir, Path stateDir) {
         Path dir = projectDir.toAbsolutePath().normalize();
         return new EngineConfig(dir.resolve("target/native/proctor-launcher"), stateDir,
-                dir.resolve("sandbox-profiles"), DEFAULT_UID_BASE);
+                dir.resolve("sandbox-profiles"), DEFAULT_UID_BASE, DEFAULT_ID_RANGES, HostIdRanges.DEFAULT_LOCK_DIR);
     }
 }

@@ -6,6 +6,7 @@ import dev.proctor.sandbox.cgroups.CgroupDetector;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
 import dev.proctor.sandbox.cgroups.CgroupPool;
 import dev.proctor.sandbox.cgroups.RunCgroup;
+import dev.proctor.sandbox.ids.HostIdRanges;
 import dev.proctor.sandbox.launcher.LaunchConnection;
 import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchRequest;
@@ -17,9 +18,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,6 +46,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final long FSIZE_MARGIN = Limits.MIB;
     /** What a shell reports for a command it cannot execute. */
     private static final int EXEC_FAILED_EXIT = 127;
+    private static final Set<PosixFilePermission> PRIVATE_DIR =
+            PosixFilePermissions.fromString("rwx------");
 
     private final EngineConfig config;
     private final EngineBootstrap.Instance instance;
@@ -48,6 +55,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final CgroupPool cgroupPool;
     private final Map<String, Image> images;
     private final Map<String, Path> seccompPrograms;
+    private final HostIdRanges idRanges;
     private volatile LauncherServer launcher;
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -64,6 +72,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         this.cgroupPool = new CgroupPool(cgroups, instance.tag());
         this.images = Map.copyOf(images);
         this.seccompPrograms = Map.copyOf(seccompPrograms);
+        this.idRanges = new HostIdRanges(config.uidBase(), config.idRanges(), config.idLockDir());
         this.launcher = launcher;
     }
 
@@ -82,14 +91,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         return DeadEngines.cleanUp(stateDir, new CgroupDetector());
     }
 
+    /** A work dir holds its job's host id range (no other job on the host has it) until it is closed. */
     @Override
     public Workdir createWorkdir(long sizeBytes) {
         Path dir = instance.workDir().resolve("w" + sequence.incrementAndGet());
-        return TmpfsWorkdir.create(dir, sizeBytes, jobHostUid());
-    }
-
-    private int jobHostUid() {
-        return config.uidBase() + 1000;
+        return TmpfsWorkdir.create(dir, sizeBytes, idRanges.lease());
     }
 
     @Override
@@ -103,6 +109,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             return RunResult.internalError("unknown seccomp profile '" + spec.seccompProfile() + "'; known: "
                     + seccompPrograms.keySet());
         }
+        if (!(spec.workdir() instanceof TmpfsWorkdir workdir)) {
+            return RunResult.internalError("the work dir was not made by this engine: " + spec.workdir());
+        }
         if (cancellation.isCancelled()) {
             return new RunResult(RunStatus.CANCELLED, null, null, Usage.NONE, null, null, List.of(), "cancelled");
         }
@@ -110,9 +119,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         Path runDir = instance.runsDir().resolve(id);
         RunCgroup cgroup = null;
         try {
-            Files.createDirectories(runDir.resolve("mnt"));
+            // stdin and the captured output: root's alone (the launcher chowns mnt to the run's root)
+            Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+            Files.createDirectory(runDir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
             cgroup = cgroupPool.take(spec.limits());
-            LaunchRequest request = request(id, spec, image, bpf, runDir, cgroup);
+            LaunchRequest request = request(id, spec, workdir, image, bpf, runDir, cgroup);
             LaunchReport report = launch(request, spec, cancellation);
             cgroup.killAll();
             CgroupStats stats = cgroup.readStats();
@@ -164,15 +175,15 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
     }
 
-    private LaunchRequest request(String id, RunSpec spec, Image image, Path bpf, Path runDir, RunCgroup cgroup)
-            throws IOException {
+    private LaunchRequest request(String id, RunSpec spec, TmpfsWorkdir workdir, Image image, Path bpf, Path runDir,
+            RunCgroup cgroup) throws IOException {
         Limits limits = spec.limits();
         LaunchRequest r = new LaunchRequest()
                 .put("id", id)
                 .put("run_dir", runDir.resolve("mnt").toString())
-                .put("box", spec.workdir().path().toString())
-                .put("dev_template", instance.devTemplate().toString())
-                .put("uid_base", config.uidBase())
+                .put("box", workdir.path().toString())
+                .put("box_overlay", workdir.isCopyOnWrite() ? 1 : 0)
+                .put("uid_base", workdir.idRange().first())
                 .put("stdin", stdinPath(spec.stdin(), runDir))
                 .put("stdout", runDir.resolve("stdout").toString())
                 .put("stderr", runDir.resolve("stderr").toString())
@@ -180,6 +191,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("hostname", "proctor")
                 .put("network", spec.network() == NetworkMode.LOOPBACK ? "loopback" : "none")
                 .put("disk_bytes", limits.diskBytes())
+                .put("disk_inodes", Limits.inodesFor(limits.diskBytes()))
                 // above both tmpfs sizes: a full disk must give ENOSPC, not SIGXFSZ
                 .put("rlimit_fsize", Math.max(limits.diskBytes(), spec.workdir().sizeBytes()) + FSIZE_MARGIN)
                 .put("capture_max", limits.outputBytes())
@@ -224,7 +236,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
         if (stdin instanceof Stdin.FromBytes b) {
             Path file = runDir.resolve("stdin");
-            Files.write(file, b.bytes());
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(file, b.bytes(), StandardOpenOption.TRUNCATE_EXISTING);
             return file.toString();
         }
         return "";

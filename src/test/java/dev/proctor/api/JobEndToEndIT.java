@@ -111,6 +111,35 @@ class JobEndToEndIT {
         assertEquals("accepted", r.getString("verdict"), r.prettify());
     }
 
+    /**
+     * Each test gets the compile step's files afresh (issue 10, item 11): a program that replaces
+     * ./main and leaves a marker on its first test would otherwise break or change every later one.
+     */
+    @Test
+    void aTestCannotRewriteMainOrLeaveStateForTheNext() {
+        String src = """
+                #include <stdio.h>
+                #include <sys/stat.h>
+                #include <unistd.h>
+                int main(void) {
+                    if (access("seen", F_OK) == 0) { puts("again"); return 0; }
+                    FILE *f = fopen("seen", "w");
+                    if (f) fclose(f);
+                    unlink("main");
+                    f = fopen("main", "w");
+                    if (f) { fputs("#!/bin/sh\\necho hijacked\\n", f); fclose(f); }
+                    chmod("main", 0755);
+                    puts("first");
+                    return 0;
+                }
+                """;
+        JsonPath r = submitAndWait(newClientKey(), job("c", src, List.of(
+                Map.of("name", "a", "expected_output", "first\n"),
+                Map.of("name", "b", "expected_output", "first\n"),
+                Map.of("name", "c", "expected_output", "first\n"))));
+        assertEquals("accepted", r.getString("verdict"), r.prettify());
+    }
+
     @Test
     void limitsGiveTheirVerdicts() {
         String key = newClientKey();

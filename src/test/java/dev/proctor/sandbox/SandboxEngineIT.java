@@ -10,14 +10,20 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -202,5 +208,72 @@ class SandboxEngineIT extends SandboxRuns {
         assertTrue(peak >= 100 * MIB && peak <= 105 * MIB + baseline,
                 () -> "peak " + peak + " baseline " + baseline + "; " + describe(r));
         assertEquals(0, r.usage().oomKills());
+    }
+
+    /**
+     * Issue 10, item 11: every test of a job shared one /box, so a test run could rewrite ./main or
+     * leave state for the next. A copy-on-write view shows the run every file and keeps none of its
+     * writes: the next run, and the host, see the directory as it was.
+     */
+    @Test
+    void aCopyOnWriteViewShowsEveryFileAndKeepsNoWrite() {
+        Workdir w = workdir();
+        w.writeFile("main", "#!/bin/sh\necho original\n".getBytes(StandardCharsets.UTF_8), true);
+        w.writeFile("data/input.txt", "kept\n".getBytes(StandardCharsets.UTF_8), false);
+        String script = "./main; cat data/input.txt; printf '#!/bin/sh\\necho rewritten\\n' > main.new && mv main.new main;"
+                + " rm data/input.txt; echo left > state; mkdir junk; ls -A /box | tr '\\n' ' '";
+        for (int round = 0; round < 2; round++) {
+            RunResult r = engine.run(RunSpec.simple(w.copyOnWrite(), List.of("/bin/sh", "-c", script), Limits.defaults()));
+            assertEquals("original\nkept\ndata junk main state ", okOut(r), "round " + round);
+        }
+        assertEquals("#!/bin/sh\necho original\n", new String(w.readFile("main", 100), StandardCharsets.UTF_8));
+        assertEquals("kept\n", new String(w.readFile("data/input.txt", 100), StandardCharsets.UTF_8));
+        assertNull(w.readFile("state", 100));
+        // the directory itself (what a compile step gets) still keeps what a run writes
+        okOut(engine.run(RunSpec.simple(w, List.of("/bin/sh", "-c", "echo kept > state"), Limits.defaults())));
+        assertEquals("kept\n", new String(w.readFile("state", 100), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Issue 10, item 6: a syscall name the installed libseccomp does not know is left out of its
+     * profile; that was collected but never logged. An engine with such a profile says so at start.
+     */
+    @Test
+    void unknownSyscallNamesInAProfileAreLoggedAtStartUp() throws IOException {
+        Path profiles = Files.createTempDirectory(stateDir, "profiles");
+        Files.createDirectories(profiles.resolve("seccomp"));
+        Files.copy(PROJECT.resolve("sandbox-profiles/seccomp/default.json"), profiles.resolve("seccomp/default.json"));
+        Files.writeString(profiles.resolve("seccomp/odd.json"), """
+                {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                  {"names": ["ptrace", "no_such_call_2099"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+                """);
+        Files.createSymbolicLink(profiles.resolve("images"), PROJECT.resolve("sandbox-profiles/images"));
+        List<String> logged = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(EngineBootstrap.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record.getLevel() + " " + new SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        EngineConfig project = EngineConfig.forProject(PROJECT, stateDir);
+        EngineConfig config = new EngineConfig(project.launcherBinary(), stateDir, profiles, project.uidBase(),
+                project.idRanges(), project.idLockDir());
+        try (LinuxSandboxEngine other = LinuxSandboxEngine.start(config)) {
+            assertEquals(List.of("default", "odd"), other.info().seccompProfiles());
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertTrue(logged.stream().anyMatch(l -> l.startsWith("WARN") && l.contains("odd.json")
+                && l.contains("'no_such_call_2099'")), logged::toString);
     }
 }

@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,25 +24,28 @@ import org.junit.jupiter.api.Test;
  */
 class SandboxIsolationIT extends SandboxRuns {
 
-    /** pid 1 is the launcher's reaper, pid 2 the job; python does not fork, so there is nothing else. */
+    /**
+     * pid 1 is the launcher's reaper, pid 2 the job; python does not fork, so there is nothing else,
+     * and /proc (hidepid=invisible) does not even show pid 1, whose command line names the launcher.
+     */
     @Test
     void procListsOnlyTheRunsOwnProcesses() {
         String out = okOut(python(workdir(),
                 "import os; print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()), os.getpid())"));
-        assertEquals("[1, 2] 2\n", out);
+        assertEquals("[2] 2\n", out);
     }
 
     @Test
     void hostnameIsNotTheHosts() throws IOException {
         String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        String inside = okOut(sh(workdir(), "cat /proc/sys/kernel/hostname")).strip();
+        String inside = okOut(sh(workdir(), "uname -n")).strip();
         assertEquals("proctor", inside);
         assertNotEquals(host, inside);
     }
 
     @Test
     void onlyLoopbackInterfaceExists() {
-        String out = okOut(sh(workdir(), "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"));
+        String out = okOut(sh(workdir(), "tail -n +3 /proc/self/net/dev | cut -d: -f1 | tr -d ' '"));
         assertEquals("lo\n", out);
     }
 
@@ -118,5 +127,79 @@ class SandboxIsolationIT extends SandboxRuns {
         String out = okOut(sh(mine, "cat " + other.path().resolve("secret") + " 2>/dev/null || echo unreachable;"
                 + " ls /box"));
         assertEquals("unreachable\n", out);
+    }
+
+    /**
+     * Issue 10, item 9: /proc showed the launcher's command line (/proc/1/cmdline, with its socket
+     * path), host-wide files (config.gz, iomem, interrupts, keys…) and, in mountinfo, host paths
+     * of the state directory. Now /proc is hidepid=invisible,subset=pid and every mount the run
+     * sees comes from a detached tree with relative overlay paths.
+     */
+    @Test
+    void procShowsNeitherPid1NorHostWideFilesAndMountinfoNoHostPath() {
+        List<String> hidden = List.of("/proc/1", "/proc/config.gz", "/proc/iomem", "/proc/interrupts", "/proc/keys",
+                "/proc/kallsyms", "/proc/sys", "/proc/sched_debug", "/proc/timer_list", "/proc/meminfo", "/proc/mounts");
+        String out = okOut(sh(workdir(), "for f in " + String.join(" ", hidden)
+                + "; do if [ -e $f ]; then echo \"$f visible\"; else echo \"$f absent\"; fi; done;"
+                + " cat /proc/self/mountinfo"));
+        List<String> lines = out.lines().toList();
+        for (int i = 0; i < hidden.size(); i++) {
+            assertEquals(hidden.get(i) + " absent", lines.get(i));
+        }
+        String mountinfo = String.join("\n", lines.subList(hidden.size(), lines.size()));
+        assertTrue(mountinfo.contains(" /box ") && mountinfo.contains(" / "), mountinfo);
+        for (String hostPath : List.of(stateDir.toString(), "/var/lib/proctor", "/instances/", "/runs/", "/images/")) {
+            assertTrue(!mountinfo.contains(hostPath), () -> hostPath + " in the run's mountinfo:\n" + mountinfo);
+        }
+    }
+
+    /**
+     * Issue 10, item 8: the state directory was 0711 and the instance, run and work directories,
+     * the work dir's tmpfs 0755, stdin and answer files 0644: any local user could read submissions,
+     * tests and answers while they ran. Now all of it is root's (or the job's own uid's) alone, and an
+     * unprivileged host user (nobody, via setpriv) reads none of it during a run.
+     */
+    @Test
+    void whatAJobIsGivenIsReadableOnlyByRootAndTheJob() throws Exception {
+        Workdir w = workdir();
+        w.writeFile("main.py", "print('secret')".getBytes(), false);
+        w.writeFile("answer.txt", "42".getBytes(), false);
+        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/python3", "-c", "import sys; sys.stdin.read()\n" + HOLD),
+                Limits.defaults());
+        RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w, Stdin.of("1 2\n".getBytes()),
+                new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 8, MIB, 64 * MIB, 1.0),
+                simple.seccompProfile(), simple.network(), simple.sampleInterval());
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> engine.run(spec));
+        try {
+            awaitReady(w, run);
+            Path instance;
+            try (Stream<Path> list = Files.list(stateDir.resolve("instances"))) {
+                instance = list.findFirst().orElseThrow();
+            }
+            Path runDir;
+            try (Stream<Path> list = Files.list(instance.resolve("runs"))) {
+                runDir = list.findFirst().orElseThrow();
+            }
+            for (Path dir : List.of(stateDir, stateDir.resolve("instances"), instance, instance.resolve("runs"), runDir,
+                    runDir.resolve("mnt"), instance.resolve("work"), w.path())) {
+                assertEquals("rwx------", mode(dir), dir.toString());
+            }
+            for (Path file : List.of(runDir.resolve("stdin"), runDir.resolve("stdout"), w.path().resolve("main.py"),
+                    w.path().resolve("answer.txt"))) {
+                assertEquals("rw-------", mode(file), file.toString());
+            }
+            for (Path file : List.of(runDir.resolve("stdin"), w.path().resolve("main.py"), w.path().resolve("answer.txt"))) {
+                Process cat = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                        "cat", file.toString()).redirectErrorStream(true).start();
+                String said = new String(cat.getInputStream().readAllBytes());
+                assertTrue(cat.waitFor(10, TimeUnit.SECONDS) && cat.exitValue() != 0, () -> "nobody read " + file + ": " + said);
+            }
+        } finally {
+            okOut(release(w, run));
+        }
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
     }
 }

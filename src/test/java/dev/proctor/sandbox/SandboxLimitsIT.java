@@ -192,4 +192,38 @@ class SandboxLimitsIT extends SandboxRuns {
         long written = Long.parseLong(lines.get(1));
         assertTrue(written <= limit && written >= limit / 2, () -> "wrote " + written + "; " + describe(r));
     }
+
+    /**
+     * Issue 10, item 2: a tmpfs without nr_inodes has millions of inodes; a run with --disk-mb 2 left
+     * 69 494 empty files in /box, whose kernel memory outlives its memory cgroup. Every file now
+     * counts as 4 KiB of the disk limit: 2 MiB hold 512 inodes, the root directory among them.
+     */
+    private static final String CREATE_FILES = """
+            import errno, os, sys
+            n = 0
+            try:
+                while n < 20000:
+                    open('%s/f%d' % (sys.argv[1], n), 'w').close()
+                    n += 1
+                print(n, 'files then done')
+            except OSError as e:
+                print(n, 'files then', errno.errorcode[e.errno])
+            """;
+
+    @Test
+    void emptyFilesInBoxCountAgainstTheWorkdirSize() {
+        Limits wide = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 8, MIB, 64 * MIB, 1.0);
+        RunResult r = run(workdir(2 * MIB), wide, "/usr/bin/python3", "-c", CREATE_FILES, "/box");
+        assertEquals("511 files then ENOSPC\n", okOut(r));
+    }
+
+    @Test
+    void emptyFilesInTmpCountAgainstTheDiskLimit() {
+        Limits twoMib = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 8, MIB, 2 * MIB, 1.0);
+        List<String> out = okOut(run(workdir(), twoMib, "/usr/bin/python3", "-c", CREATE_FILES, "/tmp")).lines().toList();
+        assertEquals(1, out.size(), out::toString);
+        int files = Integer.parseInt(out.get(0).split(" ")[0]);
+        // the scratch tmpfs also holds the overlay's dirs and /tmp itself
+        assertTrue(out.get(0).endsWith("files then ENOSPC") && files > 450 && files < 512, out::toString);
+    }
 }

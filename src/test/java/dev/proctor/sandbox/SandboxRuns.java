@@ -2,6 +2,7 @@ package dev.proctor.sandbox;
 
 import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.testsupport.Probes;
@@ -15,6 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +103,44 @@ abstract class SandboxRuns {
     /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */
     static void installProbe(Workdir w, String name) {
         w.writeFile(name, Probes.binary(name), true);
+    }
+
+    /**
+     * Python lines a held run ends its script with: it says "ready" in /box, then waits (at most
+     * 30 s) for the test to write "go" there, holding whatever it opened meanwhile.
+     */
+    static final String HOLD = """
+            open('/box/ready', 'w').close()
+            import time as _t
+            _deadline = _t.monotonic() + 30
+            while not __import__('os').path.exists('/box/go') and _t.monotonic() < _deadline:
+                _t.sleep(0.01)
+            """;
+
+    /** Starts a python run that will hold (see {@link #HOLD}) with wide limits. */
+    static CompletableFuture<RunResult> startHeld(Workdir w, String script) {
+        Limits wide = new Limits(Duration.ofSeconds(20), Duration.ofSeconds(40), 256 * MIB, 16, MIB, 64 * MIB, 1.0);
+        return CompletableFuture.supplyAsync(() -> run(w, wide, "/usr/bin/python3", "-c", script + HOLD));
+    }
+
+    /** Polls (to a 30 s deadline) until the held run said ready; fails with its result if it ended first. */
+    static void awaitReady(Workdir w, CompletableFuture<RunResult> run) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(w.path().resolve("ready")) && !run.isDone() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(Files.exists(w.path().resolve("ready")),
+                () -> run.isDone() ? "the run ended first: " + describe(run.join()) : "not ready in 30 s");
+    }
+
+    /** Lets a held run end and returns its result. */
+    static RunResult release(Workdir w, CompletableFuture<RunResult> run) {
+        w.writeFile("go", new byte[0], false);
+        try {
+            return run.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the held run did not end", e);
+        }
     }
 
     static String out(RunResult r) {

@@ -35,9 +35,11 @@ public final class LauncherServer implements AutoCloseable {
             throw new SandboxException("launcher not built: " + binary + " is missing; run `mvn package`");
         }
         try {
-            Process p = new ProcessBuilder(binary.toString(), "serve", socket.toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+            ProcessBuilder pb = new ProcessBuilder(binary.toString(), "serve", socket.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            // nothing of the service's environment (its database password…) reaches a run's pid 1
+            pb.environment().clear();
+            Process p = pb.start();
             BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = reader.readLine();
             if (!"ready".equals(line)) {

@@ -1,7 +1,10 @@
 package dev.proctor.sandbox.rootfs;
 
+import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.SandboxException;
 import dev.proctor.sandbox.Workdir;
+import dev.proctor.sandbox.ids.HostIdRanges;
+import dev.proctor.sandbox.ids.IdRange;
 import dev.proctor.sandbox.linux.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,29 +15,43 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * A job's work directory: a tmpfs mounted on the host with a size limit, owned by the sandbox
- * user's host uid. Filling it gives the job ENOSPC; unmounting it frees everything at once.
+ * A job's work directory: a tmpfs mounted on the host with a size and an inode limit, owned by the
+ * job's host uid (of the id range the job holds while the directory exists) and readable by it
+ * alone (0700, files 0600 or 0700). Filling it gives the job ENOSPC; unmounting it frees everything
+ * at once.
  */
 public final class TmpfsWorkdir implements Workdir {
 
     private final Path path;
     private final long sizeBytes;
-    private final int ownerUid;
+    private final HostIdRanges.Lease ids;
+    /** Null for the directory itself; the directory it is a copy-on-write view of otherwise. */
+    private final TmpfsWorkdir base;
     private boolean closed;
 
-    private TmpfsWorkdir(Path path, long sizeBytes, int ownerUid) {
+    private TmpfsWorkdir(Path path, long sizeBytes, HostIdRanges.Lease ids, TmpfsWorkdir base) {
         this.path = path;
         this.sizeBytes = sizeBytes;
-        this.ownerUid = ownerUid;
+        this.ids = ids;
+        this.base = base;
     }
 
-    public static TmpfsWorkdir create(Path path, long sizeBytes, int ownerUid) {
+    /**
+     * Mounts the tmpfs at {@code path}; the workdir owns {@code ids} from now on (closing it, or a
+     * failure here, releases them).
+     */
+    public static TmpfsWorkdir create(Path path, long sizeBytes, HostIdRanges.Lease ids) {
+        int owner = ids.range().jobHostId();
         try {
             Files.createDirectories(path);
+            // nr_inodes: files count against the size (one block each); without it a 2 MiB work dir
+            // held millions of empty files, whose kernel memory outlives every run's memory cgroup
             Syscalls.mount("tmpfs", path.toString(), "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
-                    "size=" + sizeBytes + ",mode=0755,uid=" + ownerUid + ",gid=" + ownerUid);
-            return new TmpfsWorkdir(path, sizeBytes, ownerUid);
-        } catch (IOException e) {
+                    "size=" + sizeBytes + ",nr_inodes=" + Limits.inodesFor(sizeBytes) + ",mode=0700,uid=" + owner
+                            + ",gid=" + owner);
+            return new TmpfsWorkdir(path, sizeBytes, ids, null);
+        } catch (IOException | RuntimeException e) {
+            ids.close();
             throw new SandboxException("cannot create work dir " + path + ": " + e.getMessage(), e);
         }
     }
@@ -47,6 +64,21 @@ public final class TmpfsWorkdir implements Workdir {
     @Override
     public long sizeBytes() {
         return sizeBytes;
+    }
+
+    /** The host id range of the job's runs on this directory. */
+    public IdRange idRange() {
+        return ids.range();
+    }
+
+    /** Whether runs see this directory as a copy-on-write view (see {@link #copyOnWrite()}). */
+    public boolean isCopyOnWrite() {
+        return base != null;
+    }
+
+    @Override
+    public Workdir copyOnWrite() {
+        return new TmpfsWorkdir(path, sizeBytes, ids, base != null ? base : this);
     }
 
     /** Resolves a relative path inside the workdir, refusing absolute paths, "..", and symlinks on the way. */
@@ -77,22 +109,24 @@ public final class TmpfsWorkdir implements Workdir {
                 }
                 cur = cur.resolve(part);
                 if (!Files.isDirectory(cur, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectory(cur);
+                    Files.createDirectory(cur, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                     chown(cur);
                 }
             }
             Files.deleteIfExists(file);
+            // the job's alone: no other local user reads a submission, its tests' input or answers
             Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             chown(file);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(executable ? "rwx------" : "rw-------"));
         } catch (IOException e) {
             throw new SandboxException("cannot write " + relativePath + " into the work dir: " + e.getMessage(), e);
         }
     }
 
     private void chown(Path p) throws IOException {
-        Files.setAttribute(p, "unix:uid", ownerUid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(p, "unix:gid", ownerUid, LinkOption.NOFOLLOW_LINKS);
+        int owner = ids.range().jobHostId();
+        Files.setAttribute(p, "unix:uid", owner, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", owner, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override
@@ -108,17 +142,20 @@ public final class TmpfsWorkdir implements Workdir {
         }
     }
 
+    /** A view closes nothing: its directory does. */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (closed || base != null) {
             return;
         }
         closed = true;
-        Syscalls.umountDetach(path.toString());
         try {
+            Syscalls.umountDetach(path.toString());
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // an unmounted, empty mount point; start-up cleanup removes leftovers
+        } finally {
+            ids.close();
         }
     }
 }

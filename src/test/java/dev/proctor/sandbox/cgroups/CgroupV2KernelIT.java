@@ -15,7 +15,8 @@ import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchRequest;
 import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
-import dev.proctor.sandbox.rootfs.DevTemplate;
+import dev.proctor.sandbox.EngineConfig;
+import dev.proctor.sandbox.ids.HostIdRanges;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.seccomp.SeccompProfiles;
@@ -59,6 +60,7 @@ class CgroupV2KernelIT {
     private CgroupV2Driver driver;
     private Path state;
     private LauncherServer launcher;
+    private HostIdRanges.Lease idLease;
 
     @BeforeEach
     void requireUnifiedHierarchy() {
@@ -75,6 +77,9 @@ class CgroupV2KernelIT {
         started.forEach(Process::destroyForcibly);
         if (launcher != null) {
             launcher.close();
+        }
+        if (idLease != null) {
+            idLease.close();
         }
         if (driver != null) {
             driver.removeRunsDir();
@@ -242,11 +247,14 @@ class CgroupV2KernelIT {
                 new SeccompProfiles(PROJECT.resolve("sandbox-profiles/seccomp")).program("default"));
         launcher = LauncherServer.start(PROJECT.resolve("target/native/proctor-launcher"), state.resolve("l.sock"));
 
+        // a host id range of its own, leased like an engine's (no other job on the host has it)
+        EngineConfig ec = EngineConfig.forProject(PROJECT, state);
+        idLease = new HostIdRanges(ec.uidBase(), ec.idRanges(), ec.idLockDir()).lease();
         LaunchRequest r = new LaunchRequest().put("id", "v2-it")
                 .put("run_dir", runDir.resolve("mnt").toString())
                 .put("box", box.toString())
-                .put("dev_template", DevTemplate.ensure(state).toString())
-                .put("uid_base", 1_000_000)
+                .put("box_overlay", 0)
+                .put("uid_base", idLease.range().first())
                 .put("stdin", "")
                 .put("stdout", runDir.resolve("stdout").toString())
                 .put("stderr", runDir.resolve("stderr").toString())
@@ -254,6 +262,7 @@ class CgroupV2KernelIT {
                 .put("hostname", "proctor")
                 .put("network", "none")
                 .put("disk_bytes", 16 * Limits.MIB)
+                .put("disk_inodes", Limits.inodesFor(16 * Limits.MIB))
                 .put("rlimit_fsize", 17 * Limits.MIB)
                 .put("capture_max", 64 * 1024)
                 .put("output_max", 64 * 1024)

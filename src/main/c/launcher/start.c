@@ -1,0 +1,152 @@
+/*
+ * Starting a run, in its supervisor (host root): everything pid 1 needs is opened here (stdio
+ * files, cgroup files, pipes, the mount trees), then pid 1 is cloned into every namespace, its id
+ * maps are written, and it is let go. A failure answers the engine with its step and ends the
+ * supervisor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "launcher.h"
+
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		 set_tid, set_tid_size, cgroup;
+};
+
+/* The descriptors of one start: [0] the supervisor's end, [1] pid 1's. */
+struct start {
+	int in, out[2], err[2], status[2], report[2], sync[2];
+	int tasks[16];
+	int cgroup;
+	struct trees trees;
+};
+
+static void open_files(const struct spec *s, int conn, struct start *st, struct started *out)
+{
+	st->in = open(s->stdin_path && *s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
+	out->out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	out->err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (st->in < 0 || out->out_file < 0 || out->err_file < 0)
+		reply_error(conn, "open", errno, "stdin/stdout/stderr files");
+	for (int i = 0; i < s->ntasks; i++)
+		if ((st->tasks[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
+			reply_error(conn, "cgroup", errno, s->tasks[i]);
+	st->cgroup = -1;
+	if (s->cgroup_dir && (st->cgroup = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		reply_error(conn, "cgroup", errno, s->cgroup_dir);
+	if (pipe2(st->out, O_CLOEXEC) < 0 || pipe2(st->err, O_CLOEXEC) < 0 || pipe2(st->status, O_CLOEXEC) < 0 ||
+	    pipe2(st->report, O_CLOEXEC) < 0 || pipe2(st->sync, O_CLOEXEC) < 0)
+		reply_error(conn, "open", errno, "pipes");
+	const char *at = NULL;
+	if (trees_open(s, &st->trees, &at) < 0)
+		reply_error(conn, "mounts", errno, at);
+}
+
+/*
+ * Pid 1 starts in run_dir (the one host directory it works in: it mounts its scratch tmpfs there),
+ * which belongs to the root of the run's user namespace and nobody else (0700): the state
+ * directory above it stays 0700 root, and pid 1 needs no path through it.
+ */
+static void enter_run_dir(const struct spec *s, int conn)
+{
+	if (chown(s->run_dir, s->uid_base, s->uid_base) < 0 || chmod(s->run_dir, 0700) < 0 || chdir(s->run_dir) < 0)
+		reply_error(conn, "mounts", errno, s->run_dir);
+}
+
+static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn, struct start *st, void *bpf,
+						  size_t bpf_len)
+{
+	close(conn);
+	close(st->out[0]); close(st->err[0]); close(st->status[0]); close(st->report[0]); close(st->sync[1]);
+	struct pid1_input in = {
+		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
+		.stdout_fd = st->out[1], .stderr_fd = st->err[1], .tasks_fds = st->tasks, .trees = &st->trees,
+		.bpf = bpf, .bpf_len = bpf_len,
+	};
+	job_main(s, &in);
+}
+
+/* Clones pid 1 into every namespace, as the run's own unprivileged owner (userns.c says why). */
+static pid_t clone_pid1(const struct spec *s, int conn, struct start *st, int *pidfd, void *bpf, size_t bpf_len)
+{
+	struct clone_args_v2 args;
+	memset(&args, 0, sizeof args);
+	/* every namespace: pid, mount, uts, ipc, net, user, time (+ cgroup, here or after the v1 move) */
+	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+		     CLONE_NEWNET | CLONE_NEWTIME | CLONE_PIDFD;
+	if (st->cgroup >= 0) { /* v2: born inside the run's cgroup, no migration at all */
+		args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+		args.cgroup = (uint64_t)st->cgroup;
+	}
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
+	if (userns_owner_begin(s->uid_base) < 0)
+		reply_error(conn, "clone", errno, "user namespace owner");
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid == 0)
+		become_pid1(s, conn, st, bpf, bpf_len);
+	int clone_err = errno;
+	if (userns_owner_end() < 0) {
+		int err = errno;
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+		reply_error(conn, "clone", err, "back to euid 0");
+	}
+	if (pid < 0)
+		reply_error(conn, "clone", clone_err, "clone3");
+	return (pid_t)pid;
+}
+
+static void close_pid1_ends(const struct spec *s, struct start *st)
+{
+	trees_close(&st->trees, s);
+	close(st->in); close(st->out[1]); close(st->err[1]); close(st->status[1]); close(st->report[1]);
+	close(st->sync[0]);
+	for (int i = 0; i < s->ntasks; i++)
+		close(st->tasks[i]);
+	if (st->cgroup >= 0)
+		close(st->cgroup);
+}
+
+/*
+ * No oom_score_adj for pid 1: -1000 written by host root also becomes the floor the job may set
+ * for itself (oom_score_adj_min is inherited), and a job at -1000 turns an OOM kill into a hang
+ * until the wall limit. Pid 1 is small; the OOM killer picks the job.
+ */
+static void let_go(const struct spec *s, int conn, struct start *st, pid_t pid1)
+{
+	const char *step = "idmap";
+	if (userns_write_maps(pid1, s->uid_base) == 0) {
+		step = "sync";
+		if (write(st->sync[1], "g", 1) == 1) {
+			close(st->sync[1]);
+			return;
+		}
+	}
+	int err = errno;
+	kill(pid1, SIGKILL);
+	waitpid(pid1, NULL, 0);
+	reply_error(conn, step, err, step[0] == 'i' ? "uid_map/gid_map" : "sync pipe");
+}
+
+void start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out)
+{
+	struct start st;
+	open_files(s, conn, &st, out);
+	enter_run_dir(s, conn);
+	out->pid1 = clone_pid1(s, conn, &st, &out->pidfd, bpf, bpf_len);
+	close_pid1_ends(s, &st);
+	out->out_r = st.out[0];
+	out->err_r = st.err[0];
+	out->status_r = st.status[0];
+	out->report_r = st.report[0];
+	let_go(s, conn, &st, out->pid1);
+}

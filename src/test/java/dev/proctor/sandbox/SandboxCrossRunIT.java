@@ -1,0 +1,127 @@
+package dev.proctor.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one job can do to the host and to another job through the kernel's shared counters and
+ * files: a run holds a resource to its limit (and keeps holding it) while host root and a second
+ * job, on a work dir of its own, use the same resource.
+ */
+class SandboxCrossRunIT extends SandboxRuns {
+
+    /**
+     * Issue 10, item 1: the user namespace was created by host root, so the kernel charged its
+     * inotify instances to host uid 0; a job holding 128 made inotify_init1 fail with EMFILE for host
+     * root (the JVM's WatchService here) and every other job. Now each run's namespace belongs to
+     * its job's own host uid and bounds itself (32 instances, 8192 watches).
+     */
+    @Test
+    void inotifyHeldToItsMaximumLeavesHostRootAndAnotherJobAlone() throws IOException {
+        Workdir hog = workdir();
+        CompletableFuture<RunResult> held = startHeld(hog, """
+                import ctypes, os
+                libc = ctypes.CDLL(None, use_errno=True)
+                fds = []
+                while len(fds) < 1000:
+                    fd = libc.inotify_init1(0)
+                    if fd < 0:
+                        break
+                    fds.append(fd)
+                print('instances', len(fds), 'then errno', ctypes.get_errno())
+                for i in range(9000):
+                    open('/tmp/w%d' % i, 'w').close()
+                watches = 0
+                while watches < 9000 and libc.inotify_add_watch(fds[0], b'/tmp/w%d' % watches, 2) >= 0:
+                    watches += 1
+                print('watches', watches, 'then errno', ctypes.get_errno())
+                """);
+        awaitReady(hog, held);
+        Path watched = Files.createTempDirectory(stateDir, "watched");
+        try (WatchService root = FileSystems.getDefault().newWatchService()) {
+            watched.register(root, StandardWatchEventKinds.ENTRY_CREATE);
+        }
+        String other = okOut(python(workdir(), """
+                import ctypes
+                libc = ctypes.CDLL(None, use_errno=True)
+                fds = [libc.inotify_init1(0) for _ in range(8)]
+                print('opened', sum(fd >= 0 for fd in fds), 'watched', sum(libc.inotify_add_watch(fd, b'/tmp', 2) >= 0 for fd in fds))
+                """));
+        assertEquals("opened 8 watched 8\n", other);
+        RunResult hogResult = release(hog, held);
+        assertEquals("instances 32 then errno 24\nwatches 8192 then errno 28\n", okOut(hogResult));
+    }
+
+    /**
+     * Issue 10, item 3: every job ran as one host uid, so pipe-user-pages-soft (16384 pages here) was
+     * shared: one run holding 64 pipes of 1 MiB made another's new pipes 8 KiB and F_SETPIPE_SZ fail.
+     */
+    @Test
+    void pipeBuffersHeldByOneJobDoNotShrinkAnothersPipes() throws IOException {
+        long softPages = Long.parseLong(Files.readString(Path.of("/proc/sys/fs/pipe-user-pages-soft")).strip());
+        int pipes = (int) (softPages / 256);
+        Workdir hog = workdir();
+        CompletableFuture<RunResult> held = startHeld(hog, """
+                import fcntl, os
+                pipes = [os.pipe() for _ in range(%d)]
+                grown = sum(fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 1 << 20) == 1 << 20 for r, w in pipes)
+                print('grown', grown)
+                """.formatted(pipes));
+        awaitReady(hog, held);
+        String other = okOut(python(workdir(), """
+                import fcntl, os
+                r, w = os.pipe()
+                print('new pipe', fcntl.fcntl(w, fcntl.F_GETPIPE_SZ))
+                print('grown to', fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 1 << 20))
+                """));
+        assertEquals("new pipe 65536\ngrown to 1048576\n", other);
+        assertEquals("grown " + pipes + "\n", okOut(release(hog, held)));
+    }
+
+    /**
+     * Issue 10, item 4: flock(/usr/bin/true) held by one run made another's non-blocking flock fail
+     * (a channel between runs, through a file every run shares). The default profile refuses locks.
+     */
+    @Test
+    void aLockOnASharedFileIsNotAChannelBetweenRuns() {
+        String lock = """
+                import errno, fcntl
+                f = open('/usr/bin/true', 'rb')
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    print('locked')
+                except OSError as e:
+                    print(errno.errorcode[e.errno])
+                """;
+        Workdir holder = workdir();
+        CompletableFuture<RunResult> held = startHeld(holder, lock);
+        awaitReady(holder, held);
+        String other = okOut(python(workdir(), lock));
+        String first = okOut(release(holder, held));
+        assertNotEquals("EWOULDBLOCK\n", other, "the second run saw the first run's lock");
+        assertEquals("ENOLCK\n", first);
+        assertEquals("ENOLCK\n", other);
+    }
+
+    /** Two jobs' work dirs, and so their runs' processes and files, belong to different host uids. */
+    @Test
+    void concurrentJobsHaveDistinctHostUids() throws IOException {
+        Workdir a = workdir();
+        Workdir b = workdir();
+        int uidA = (int) Files.getAttribute(a.path(), "unix:uid");
+        int uidB = (int) Files.getAttribute(b.path(), "unix:uid");
+        assertNotEquals(uidA, uidB);
+        assertTrue(uidA >= EngineConfig.DEFAULT_UID_BASE && uidB >= EngineConfig.DEFAULT_UID_BASE, uidA + " " + uidB);
+        assertEquals(0, Math.abs(uidA - uidB) % 65536);
+    }
+}

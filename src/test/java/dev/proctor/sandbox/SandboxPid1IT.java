@@ -1,0 +1,134 @@
+package dev.proctor.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pid 1 of a run, seen from the host while its job runs: it keeps no capability, no descriptor
+ * but its status pipe, no environment, and sets no_new_privs and a seccomp filter of its own once
+ * the job is forked (issue 10, item 5); nothing in the run has an oom_score_adj below 0 or may
+ * set one (item 7).
+ */
+class SandboxPid1IT extends SandboxRuns {
+
+    /** Starts a held run that says which pid namespace it is in, and finds its pid 1 on the host. */
+    private static long heldPid1(Workdir w, CompletableFuture<RunResult> run) throws IOException {
+        awaitReady(w, run);
+        String ns = new String(w.readFile("ns", 100), StandardCharsets.UTF_8).strip();
+        List<Long> found = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                try {
+                    if (Files.readSymbolicLink(p.resolve("ns/pid")).toString().equals(ns)
+                            && status(p).getOrDefault("NSpid", "").endsWith("\t1")) {
+                        found.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException gone) {
+                    // a process that ended during the scan
+                }
+            }
+        }
+        assertEquals(1, found.size(), () -> "pid 1 of " + ns + ": " + found);
+        return found.get(0);
+    }
+
+    private static Map<String, String> status(Path proc) throws IOException {
+        Map<String, String> fields = new TreeMap<>();
+        for (String line : Files.readAllLines(proc.resolve("status"))) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        return fields;
+    }
+
+    private static final String SAY_NS = "import os\nopen('/box/ns', 'w').write(os.readlink('/proc/self/ns/pid'))\n";
+
+    @Test
+    void pid1KeepsNoCapabilityNoDescriptorNoEnvironment() throws IOException {
+        Workdir w = workdir();
+        CompletableFuture<RunResult> run = startHeld(w, SAY_NS);
+        try {
+            Path pid1 = Path.of("/proc", Long.toString(heldPid1(w, run)));
+            // pid 1 hardens itself right after forking the job, while the job starts: give it time
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!"2".equals(status(pid1).get("Seccomp")) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            Map<String, String> status = status(pid1);
+            for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
+                assertEquals("0000000000000000", status.get(set), set + " of pid 1");
+            }
+            assertEquals("1", status.get("NoNewPrivs"));
+            assertEquals("2", status.get("Seccomp"), "pid 1 runs under a seccomp filter");
+            List<String> fds;
+            try (Stream<Path> list = Files.list(pid1.resolve("fd"))) {
+                fds = list.map(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString();
+                    } catch (IOException e) {
+                        return "?";
+                    }
+                }).collect(Collectors.toList());
+            }
+            assertEquals(1, fds.size(), () -> "pid 1 holds " + fds);
+            assertTrue(fds.get(0).startsWith("pipe:"), fds.toString());
+            assertEquals(0, Files.readAllBytes(pid1.resolve("environ")).length, "pid 1's environment");
+        } finally {
+            okOut(release(w, run));
+        }
+    }
+
+    @Test
+    void theLauncherStartsWithAnEmptyEnvironment() throws IOException {
+        List<Long> launchers = hostProcessesWith(stateDir.toString() + "/instances/");
+        assertTrue(!launchers.isEmpty(), "the launcher of this engine is running");
+        for (long pid : launchers) {
+            assertEquals(0, Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")).length,
+                    "environment of " + pid);
+        }
+    }
+
+    /**
+     * The supervisor wrote -1000 into pid 1's oom_score_adj; with CAP_SYS_RESOURCE (host root has it
+     * on most hosts) that also set the floor the job inherits, so the job could set -1000 and turn
+     * an OOM kill into a hang. Now no process of a run is below 0 and the job cannot go there.
+     */
+    @Test
+    void oomScoreAdjIsZeroAndTheJobCannotLowerIt() throws IOException {
+        Workdir w = workdir();
+        CompletableFuture<RunResult> run = startHeld(w, SAY_NS + """
+                try:
+                    with open('/proc/self/oom_score_adj', 'w') as f:
+                        f.write('-1000')
+                    print('lowered')
+                except OSError as e:
+                    print('refused', e.errno)
+                print(open('/proc/self/oom_score_adj').read().strip())
+                """);
+        String pid1Adj;
+        try {
+            pid1Adj = Files.readString(Path.of("/proc", Long.toString(heldPid1(w, run)), "oom_score_adj")).strip();
+        } finally {
+            w.writeFile("go", new byte[0], false);
+        }
+        assertEquals("0", pid1Adj, "pid 1's oom_score_adj");
+        assertEquals("refused 13\n0\n", okOut(release(w, run)));
+    }
+}
