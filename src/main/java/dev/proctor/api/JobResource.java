@@ -2,12 +2,12 @@ package dev.proctor.api;
 
 import dev.proctor.core.Rejection;
 
-import dev.proctor.api.dto.JobPage;
-import dev.proctor.api.dto.JobRequest;
-import dev.proctor.api.dto.JobView;
+import dev.proctor.jobs.JobPage;
+import dev.proctor.jobs.JobRequest;
+import dev.proctor.jobs.JobView;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.CallerContext;
-import dev.proctor.jobs.ByteFields;
+import dev.proctor.core.ByteFields;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobService;
 import dev.proctor.jobs.JobWaiters;

@@ -1,7 +1,7 @@
 package dev.proctor.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.proctor.jobs.ByteFields;
+import dev.proctor.core.ByteFields;
 import dev.proctor.sandbox.EngineConfig;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.RunResult;

@@ -3,9 +3,7 @@ package dev.proctor.grading;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.jobs.ByteFields;
-import dev.proctor.jobs.JobSpec;
-import dev.proctor.jobs.JobsConfig;
+import dev.proctor.core.ByteFields;
 import dev.proctor.config.SandboxConfig;
 import dev.proctor.profiles.ArgvTemplate;
 import dev.proctor.profiles.LimitSet;
@@ -50,7 +48,7 @@ public class Grader {
     ProfileRegistry profiles;
 
     @Inject
-    JobsConfig config;
+    OutputCaps caps;
 
     @Inject
     SandboxConfig sandboxConfig;
@@ -108,7 +106,7 @@ public class Grader {
                 ObjectNode cn = result.putObject("compile");
                 cn.put("status", c.status().wireName());
                 cn.put("exit_code", c.exitCode());
-                ByteFields.store(cn, "output", capped(concat(c.stdout(), c.stderr()), config.compileOutputBytes()));
+                ByteFields.store(cn, "output", capped(concat(c.stdout(), c.stderr()), caps.compileBytes()));
                 cn.set("usage", usage(c.usage()));
                 if (c.status() != RunStatus.OK) {
                     result.putArray("tests");
@@ -205,8 +203,8 @@ public class Grader {
             n.put("status", r.status().wireName());
             n.put("exit_code", r.exitCode());
             n.put("signal", r.signal());
-            ByteFields.store(n, "stdout", capped(r.stdout(), config.capturedOutputBytes()));
-            ByteFields.store(n, "stderr", capped(r.stderr(), config.capturedOutputBytes()));
+            ByteFields.store(n, "stdout", capped(r.stdout(), caps.capturedBytes()));
+            ByteFields.store(n, "stderr", capped(r.stderr(), caps.capturedBytes()));
             Usage u = r.usage();
             n.put("cpu_time_ms", u.cpuTimeMillis());
             n.put("wall_time_ms", u.wallTimeMillis());

@@ -1,5 +1,7 @@
 package dev.proctor.jobs;
 
+import dev.proctor.grading.JobSpec;
+import dev.proctor.core.ByteFields;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,9 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.core.Rejection;
-import dev.proctor.api.dto.JobPage;
-import dev.proctor.api.dto.JobRequest;
-import dev.proctor.api.dto.JobView;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.Client;
 import dev.proctor.profiles.ProfileRegistry;

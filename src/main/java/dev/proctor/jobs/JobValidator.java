@@ -1,11 +1,9 @@
 package dev.proctor.jobs;
 
+import dev.proctor.grading.JobSpec;
+import dev.proctor.core.ByteFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.core.Rejection;
-import dev.proctor.api.dto.CheckerDto;
-import dev.proctor.api.dto.FileDto;
-import dev.proctor.api.dto.JobRequest;
-import dev.proctor.api.dto.TestDto;
 import dev.proctor.auth.Quota;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;

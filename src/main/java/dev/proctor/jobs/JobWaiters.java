@@ -1,6 +1,7 @@
 package dev.proctor.jobs;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,11 @@ public class JobWaiters {
 
     public void unregister(UUID id, CompletableFuture<Void> f) {
         waiting.remove(id, f);
+    }
+
+    /** This node ran it: the waiter needs no round trip through PostgreSQL's NOTIFY. */
+    void onFinished(@ObservesAsync JobFinished finished) {
+        finished(finished.id());
     }
 
     public void finished(UUID id) {

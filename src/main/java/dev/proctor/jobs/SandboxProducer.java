@@ -1,6 +1,7 @@
 package dev.proctor.jobs;
 
 import dev.proctor.config.SandboxConfig;
+import dev.proctor.grading.OutputCaps;
 import dev.proctor.sandbox.EngineConfig;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.SandboxEngine;
@@ -29,6 +30,13 @@ public class SandboxProducer {
         LinuxSandboxEngine engine = LinuxSandboxEngine.start(ec);
         LOG.infof("sandbox engine started: %s", engine.info());
         return engine;
+    }
+
+    /** What the grader keeps of a run's output, from the jobs' configuration. */
+    @Produces
+    @ApplicationScoped
+    OutputCaps outputCaps(JobsConfig config) {
+        return new OutputCaps(config.capturedOutputBytes(), config.compileOutputBytes());
     }
 
     void close(@Disposes SandboxEngine engine) {

@@ -3,7 +3,9 @@ package dev.proctor.webhooks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.auth.Client;
 import dev.proctor.jobs.Job;
+import dev.proctor.jobs.JobFinished;
 import dev.proctor.jobs.JobService;
+import jakarta.enterprise.event.ObservesAsync;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -63,6 +65,15 @@ public class WebhookSender {
             return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 missing from the JDK", e);
+        }
+    }
+
+    void onFinished(@ObservesAsync JobFinished finished) {
+        try {
+            jobFinished(finished.id());
+        } catch (RuntimeException e) {
+            // the result is stored; a webhook that cannot start is the webhook's failure, not the job's
+            LOG.warnf("job %s: webhook not started: %s", finished.id(), e.getMessage());
         }
     }
 

@@ -3,7 +3,7 @@ package dev.proctor.jobs.queue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.Grader;
-import dev.proctor.jobs.JobSpec;
+import dev.proctor.grading.JobSpec;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.sandbox.Cancellation;
 import io.micrometer.core.instrument.MeterRegistry;

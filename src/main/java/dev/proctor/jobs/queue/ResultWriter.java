@@ -2,11 +2,12 @@ package dev.proctor.jobs.queue;
 
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.Verdict;
+import dev.proctor.jobs.JobFinished;
 import dev.proctor.persistence.DatabaseFaults;
-import dev.proctor.webhooks.WebhookSender;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class ResultWriter {
     JobStore store;
 
     @Inject
-    WebhookSender webhooks;
+    Event<JobFinished> finishedEvents;
 
     @Inject
     MeterRegistry metrics;
@@ -153,11 +154,8 @@ class ResultWriter {
     private void finished(Pending p, Verdict verdict) {
         metrics.counter("proctor.jobs.finished", "verdict", verdict.wire()).increment();
         metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
-        try {
-            webhooks.jobFinished(p.id);
-        } catch (RuntimeException e) {
-            // the result is stored; a webhook that cannot start is the webhook's failure, not the job's
-            LOG.warnf("job %s: webhook not started: %s", p.id, e.getMessage());
-        }
+        // the result is stored: whoever follows a finished job (webhooks, waiters, facades) runs on its own
+        // threads, and a failure there is its own, not the job's
+        finishedEvents.fireAsync(new JobFinished(p.id, p.result));
     }
 }

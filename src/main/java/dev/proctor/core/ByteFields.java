@@ -1,4 +1,4 @@
-package dev.proctor.jobs;
+package dev.proctor.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.proctor.api.dto;
+package dev.proctor.jobs;
 
 import java.util.List;
 

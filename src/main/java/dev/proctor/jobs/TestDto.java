@@ -1,4 +1,4 @@
-package dev.proctor.api.dto;
+package dev.proctor.jobs;
 
 import dev.proctor.profiles.LimitSet;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,4 +1,4 @@
-package dev.proctor.jobs;
+package dev.proctor.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

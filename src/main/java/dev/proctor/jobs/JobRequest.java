@@ -1,4 +1,4 @@
-package dev.proctor.api.dto;
+package dev.proctor.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.profiles.LimitSet;

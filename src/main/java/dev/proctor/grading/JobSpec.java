@@ -1,4 +1,4 @@
-package dev.proctor.jobs;
+package dev.proctor.grading;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.profiles.LimitSet;
