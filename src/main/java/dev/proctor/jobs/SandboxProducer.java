@@ -8,6 +8,7 @@ import dev.proctor.sandbox.SandboxEngine;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -34,7 +35,7 @@ public class SandboxProducer {
 
     /** What the grader keeps of a run's output, from the jobs' configuration. */
     @Produces
-    @ApplicationScoped
+    @Singleton
     OutputCaps outputCaps(JobsConfig config) {
         return new OutputCaps(config.capturedOutputBytes(), config.compileOutputBytes());
     }
