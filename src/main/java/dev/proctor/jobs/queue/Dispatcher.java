@@ -3,6 +3,7 @@ package dev.proctor.jobs.queue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.Grader;
+import dev.proctor.jobs.JobFinished;
 import dev.proctor.jobs.JobSpec;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.sandbox.Cancellation;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -56,6 +58,9 @@ public class Dispatcher {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    Event<JobFinished> finishedEvents;
 
     private String nodeId;
     private int slots;
@@ -169,6 +174,7 @@ public class Dispatcher {
                 metrics.counter("proctor.jobs.finished", "verdict", r.verdict().wire()).increment();
                 metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - start));
                 webhooks.jobFinished(claim.id());
+                finishedEvents.fireAsync(new JobFinished(claim.id()));
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
