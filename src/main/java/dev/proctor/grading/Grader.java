@@ -143,7 +143,8 @@ public class Grader {
                 }
                 JobSpec.SpecTest t = spec.tests().get(i);
                 // each test sees the compile step's files afresh: it cannot rewrite ./main or leave state
-                RunResult r = sandbox(profile, profile.runArgv(), wd.copyOnWrite(), Stdin.of(t.stdin()), t.limits());
+                RunResult r = sandbox(profile, profile.runArgv(), spec.args(), wd.copyOnWrite(), Stdin.of(t.stdin()),
+                        t.limits());
                 Verdict v = VerdictRules.runVerdict(profile, r);
                 if (v == null) {
                     v = t.expectedOutput() == null ? Verdict.ACCEPTED : judge(t, r.stdout(), checkerDir, i);
@@ -239,6 +240,12 @@ public class Grader {
         }
 
         private RunResult sandbox(Profile p, List<String> argv, Workdir wd, Stdin stdin, LimitSet l) {
+            return sandbox(p, argv, List.of(), wd, stdin, l);
+        }
+
+        /** {@code args} (the job's command-line arguments) follow the expanded argv, never expanded themselves. */
+        private RunResult sandbox(Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin,
+                                  LimitSet l) {
             Map<String, String> env = new HashMap<>();
             env.put("PATH", RunSpec.DEFAULT_PATH);
             env.put("HOME", "/box");
@@ -246,7 +253,9 @@ public class Grader {
             env.putAll(p.env());
             Limits limits = new Limits(Duration.ofMillis(l.cpuTimeMs()), Duration.ofMillis(l.wallTimeMs()),
                     l.memoryMb() * Limits.MIB, l.pids(), l.outputKb() * 1024, l.diskMb() * Limits.MIB, 1.0);
-            RunSpec rs = new RunSpec(p.image(), ArgvTemplate.expand(argv, l.memoryMb()), env, wd, stdin, limits,
+            List<String> command = new ArrayList<>(ArgvTemplate.expand(argv, l.memoryMb()));
+            command.addAll(args);
+            RunSpec rs = new RunSpec(p.image(), command, env, wd, stdin, limits,
                     p.seccomp(), NetworkMode.NONE, sandboxConfig.sampleInterval());
             try {
                 return engine.run(rs, cancel);

@@ -8,7 +8,13 @@ import java.util.List;
  * A validated job, as stored in {@code jobs.request}: files decoded, every limit resolved and capped.
  */
 public record JobSpec(String profile, List<SpecFile> files, List<SpecTest> tests, LimitSet compileLimits,
-                      Checker checker, boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata) {
+                      Checker checker, boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata,
+                      List<String> args) {
+
+    /** Specs stored before {@code args} existed read as no arguments. */
+    public JobSpec {
+        args = args == null ? List.of() : List.copyOf(args);
+    }
 
     /** A file to place in the job's work directory. */
     public record SpecFile(String path, byte[] content) {

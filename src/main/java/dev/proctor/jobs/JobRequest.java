@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.profiles.LimitSet;
 import java.util.List;
 
-/** The body of POST /api/v1/jobs; {@code stdin} is text unless {@code stdin_encoding} says base64. */
+/**
+ * The body of POST /api/v1/jobs; {@code stdin} is text unless {@code stdin_encoding} says base64; {@code args}
+ * are appended to the profile's run command (command-line arguments of the program).
+ */
 public record JobRequest(String profile, List<FileDto> files, List<TestDto> tests, String stdin,
                          String stdinEncoding, LimitSet limits, LimitSet compileLimits, CheckerDto checker,
-                         Boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata) {
+                         Boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata, List<String> args) {
 }

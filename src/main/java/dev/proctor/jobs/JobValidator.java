@@ -27,6 +27,8 @@ public final class JobValidator {
     private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
     private static final Set<String> CHECKERS = Set.of("exact", "trimmed", "tokens", "float", "program");
     private static final int MAX_NAME = 128;
+    private static final int MAX_ARGS = 256;
+    private static final int MAX_ARGS_CHARS = 65536;
 
     private final JobsConfig config;
     private final Function<String, Optional<Profile>> profiles;
@@ -66,7 +68,29 @@ public final class JobValidator {
             throw Rejection.tooLarge("metadata", "metadata is over " + config.maxMetadataBytes() + " bytes");
         }
         return new JobSpec(profile.name(), files, tests, compileLimits, checker,
-                Boolean.TRUE.equals(r.stopOnFirstFailure()), callback, r.metadata());
+                Boolean.TRUE.equals(r.stopOnFirstFailure()), callback, r.metadata(), args(r.args()));
+    }
+
+    /** Command-line arguments: at most {@link #MAX_ARGS}, each well-formed text without NUL (execve's limit). */
+    private static List<String> args(List<String> in) {
+        if (in == null) {
+            return List.of();
+        }
+        if (in.size() > MAX_ARGS) {
+            throw Rejection.tooLarge("args", "at most " + MAX_ARGS + " arguments");
+        }
+        int total = 0;
+        for (int i = 0; i < in.size(); i++) {
+            String a = in.get(i);
+            if (a == null || a.indexOf('\0') >= 0 || !ByteFields.wellFormed(a)) {
+                throw Rejection.invalid("args[" + i + "]", "an argument is a string without NUL characters");
+            }
+            total += a.length();
+        }
+        if (total > MAX_ARGS_CHARS) {
+            throw Rejection.tooLarge("args", "arguments together are over " + MAX_ARGS_CHARS + " characters");
+        }
+        return List.copyOf(in);
     }
 
     private List<JobSpec.SpecFile> files(List<FileDto> in, String field, String defaultPath, int[] total,

@@ -55,6 +55,7 @@ public class Dispatcher {
     @Inject
     MeterRegistry metrics;
 
+
     private String nodeId;
     private int slots;
     private Semaphore free;

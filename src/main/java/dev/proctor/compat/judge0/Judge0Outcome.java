@@ -1,0 +1,156 @@
+package dev.proctor.compat.judge0;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.proctor.compat.common.StoredJob;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * What Judge0 would report for a job: the status (Judge0's ids), message, exit code and signal, times and
+ * memory (the average over the runs, as Judge0 reports number_of_runs) and the output of the run shown.
+ */
+record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Integer exitSignal, String time,
+                     String wallTime, Integer memoryKb, byte[] stdout, byte[] stderr, byte[] compileOutput) {
+
+    private static final Map<String, Integer> SIGNALS = Map.ofEntries(Map.entry("SIGHUP", 1),
+            Map.entry("SIGINT", 2), Map.entry("SIGQUIT", 3), Map.entry("SIGILL", 4), Map.entry("SIGTRAP", 5),
+            Map.entry("SIGABRT", 6), Map.entry("SIGBUS", 7), Map.entry("SIGFPE", 8), Map.entry("SIGKILL", 9),
+            Map.entry("SIGUSR1", 10), Map.entry("SIGSEGV", 11), Map.entry("SIGUSR2", 12), Map.entry("SIGPIPE", 13),
+            Map.entry("SIGALRM", 14), Map.entry("SIGTERM", 15), Map.entry("SIGXCPU", 24), Map.entry("SIGXFSZ", 25),
+            Map.entry("SIGSYS", 31));
+
+    static Judge0Outcome of(StoredJob s) {
+        String state = s.job().state;
+        if ("queued".equals(state)) {
+            return pending(Judge0Status.IN_QUEUE);
+        }
+        if ("running".equals(state)) {
+            return pending(Judge0Status.PROCESSING);
+        }
+        byte[] compileOutput = empty(StoredJob.output(s.compile(), "output"));
+        if ("cancelled".equals(state)) {
+            return new Judge0Outcome(Judge0Status.INTERNAL_ERROR, "the submission was cancelled", null, null, null,
+                    null, null, null, null, compileOutput);
+        }
+        if ("compile_error".equals(s.job().verdict)) {
+            return new Judge0Outcome(Judge0Status.COMPILATION_ERROR, "Exited with error status "
+                    + s.compile().path("exit_code").asInt(1), null, null, null, null, null, null, null,
+                    compileOutput);
+        }
+        JsonNode tests = s.tests();
+        if (tests.isEmpty()) {
+            return new Judge0Outcome(Judge0Status.INTERNAL_ERROR, s.job().error, null, null, null, null, null,
+                    null, null, compileOutput);
+        }
+        JsonNode j = s.facade(Judge0Jobs.META);
+        BigDecimal cpuLimit = new BigDecimal(j.path("cpu_time_limit").asText(Judge0Limits.CPU_TIME_LIMIT.toString()));
+        JsonNode shown = null;
+        Judge0Status status = null;
+        long cpu = 0;
+        long wall = 0;
+        long memory = 0;
+        for (JsonNode t : tests) {
+            cpu += t.path("cpu_time_ms").asLong();
+            wall += t.path("wall_time_ms").asLong();
+            memory += t.path("memory_peak_bytes").asLong();
+            Judge0Status ts = status(t, cpuLimit);
+            if (shown == null || status == Judge0Status.ACCEPTED && ts != Judge0Status.ACCEPTED) {
+                shown = t;
+                status = ts;
+            }
+        }
+        int n = tests.size();
+        byte[] stdout = StoredJob.output(shown, "stdout");
+        byte[] stderr = StoredJob.output(shown, "stderr");
+        if (j.path("redirect_stderr_to_stdout").asBoolean(false)) {
+            stdout = concat(stdout, stderr);
+            stderr = null;
+        }
+        String signal = text(shown.get("signal"));
+        return new Judge0Outcome(status, message(shown, status), shown.path("exit_code").isNumber()
+                ? shown.get("exit_code").asInt() : null, signal == null ? null : SIGNALS.getOrDefault(signal, 0),
+                seconds(cpu / n), seconds(wall / n), (int) (memory / n / 1024), empty(stdout), empty(stderr),
+                compileOutput);
+    }
+
+    private static Judge0Outcome pending(Judge0Status s) {
+        return new Judge0Outcome(s, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Judge0's status of one run; a run over cpu_time_limit but within the extra time is still TLE. */
+    static Judge0Status status(JsonNode t, BigDecimal cpuLimit) {
+        String verdict = t.path("verdict").asText();
+        boolean overCpu = BigDecimal.valueOf(t.path("cpu_time_ms").asLong()).compareTo(cpuLimit.movePointRight(3)) > 0;
+        return switch (verdict) {
+            case "accepted" -> overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.ACCEPTED;
+            case "wrong_answer", "presentation_error" ->
+                    overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.WRONG_ANSWER;
+            case "time_limit_exceeded", "wall_time_limit_exceeded" -> Judge0Status.TIME_LIMIT_EXCEEDED;
+            case "memory_limit_exceeded" -> Judge0Status.OTHER;
+            case "output_limit_exceeded" -> Judge0Status.SIGXFSZ;
+            case "runtime_error" -> {
+                String signal = text(t.get("signal"));
+                if (signal != null) {
+                    yield Judge0Status.ofSignal(signal);
+                }
+                yield t.path("exit_code").asInt() == 127 && t.hasNonNull("message") ? Judge0Status.EXEC_FORMAT_ERROR
+                        : Judge0Status.NZEC;
+            }
+            default -> Judge0Status.INTERNAL_ERROR;
+        };
+    }
+
+    private static String message(JsonNode t, Judge0Status status) {
+        String verdict = t.path("verdict").asText();
+        String signal = text(t.get("signal"));
+        return switch (verdict) {
+            case "accepted", "wrong_answer", "presentation_error" ->
+                    status == Judge0Status.TIME_LIMIT_EXCEEDED ? "Time limit exceeded" : null;
+            case "time_limit_exceeded" -> "Time limit exceeded";
+            case "wall_time_limit_exceeded" -> "Time limit exceeded (wall clock)";
+            case "memory_limit_exceeded" -> "Memory limit exceeded";
+            case "output_limit_exceeded" -> "Output limit exceeded";
+            case "runtime_error" -> signal != null ? "Caught fatal signal " + SIGNALS.getOrDefault(signal, 0)
+                    : status == Judge0Status.EXEC_FORMAT_ERROR ? text(t.get("message"))
+                    : "Exited with error status " + t.path("exit_code").asInt();
+            default -> t.hasNonNull("message") ? t.get("message").asText() : "internal error";
+        };
+    }
+
+    /** Seconds with the precision measured (milliseconds), as Judge0 writes decimals: "0.012", "1.5". */
+    static String seconds(long millis) {
+        return decimal(BigDecimal.valueOf(millis, 3));
+    }
+
+    /** A decimal as Judge0 (Ruby's BigDecimal) shows it: no trailing zeros, at least one decimal place. */
+    static String decimal(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() <= 0 ? s.setScale(1).toPlainString() : s.toPlainString();
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    /** Judge0 stores empty output as null. */
+    private static byte[] empty(byte[] b) {
+        return b == null || b.length == 0 ? null : b;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static String utf8(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}
