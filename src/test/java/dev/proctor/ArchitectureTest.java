@@ -44,7 +44,7 @@ class ArchitectureTest {
                 .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
                 .whereLayer("Facades").mayOnlyBeAccessedByLayers("Entry", "Api")
                 .whereLayer("Dashboard").mayOnlyBeAccessedByLayers("Entry", "Api")
-                .whereLayer("Followers").mayOnlyBeAccessedByLayers("Entry", "Api")
+                .whereLayer("Followers").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades")
                 .whereLayer("Jobs").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers")
                 .whereLayer("Persistence").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
                         "Followers", "Jobs")
