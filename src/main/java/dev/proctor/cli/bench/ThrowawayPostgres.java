@@ -45,7 +45,7 @@ public class ThrowawayPostgres {
             String opts = "-c listen_addresses=127.0.0.1 -p " + port + " -c unix_socket_directories=" + dir
                     + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
             asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-                    dir.resolve("log").toString(), "-o", opts, "-w", "-t", "30", "start"), true);
+                    dir.resolve("log").toString(), "-o", opts, "-w", "-t", "120", "start"), true);
             asPostgres(List.of(bin.resolve("createdb").toString(), "-h", dir.toString(), "-p",
                     String.valueOf(port), "-U", USER, "-O", USER, DB), true);
             return Map.of(
