@@ -27,6 +27,8 @@ public final class ServiceNode implements AutoCloseable {
     public static final String ADMIN_KEY = "pk_cluster_admin_0123456789abcdef";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Start-up takes ~3 s here, far longer on a loaded machine: wait for readiness, not a guess. */
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String id;
@@ -84,7 +86,7 @@ public final class ServiceNode implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceNode node = new ServiceNode(id, port, p, log, state, ownsState);
         try {
-            node.awaitReady(Duration.ofSeconds(60));
+            node.awaitReady(READY_TIMEOUT);
         } catch (IOException | InterruptedException e) {
             node.close();
             throw e;

@@ -60,7 +60,7 @@ public class ThrowawayPostgres {
 
     private void pgCtlStart() throws IOException {
         asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-                dir.resolve("log").toString(), "-o", options, "-w", "-t", "30", "start"), true);
+                dir.resolve("log").toString(), "-o", options, "-w", "-t", "120", "start"), true);
     }
 
     /**
