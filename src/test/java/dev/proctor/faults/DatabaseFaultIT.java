@@ -9,7 +9,6 @@ import dev.proctor.cli.bench.ServiceNode;
 import dev.proctor.cli.bench.ThrowawayPostgres;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,25 +46,25 @@ class DatabaseFaultIT {
             CREATE TRIGGER test_refuse BEFORE UPDATE OF result ON jobs
                 FOR EACH ROW EXECUTE FUNCTION test_refuse_marked_result();""".formatted(MARKER);
 
-    private final ThrowawayPostgres postgres = new ThrowawayPostgres();
-    private Map<String, String> datasource;
+    private TestNode rig;
+    private ThrowawayPostgres postgres;
     private ServiceNode node;
     private Api api;
 
     @BeforeEach
     void start() throws Exception {
         requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
-        datasource = postgres.start();
-        node = ServiceNode.start("db-fault", datasource, NODE);
-        api = new Api(node);
+        rig = TestNode.start("db-fault", NODE);
+        postgres = rig.postgres;
+        node = rig.node;
+        api = rig.api;
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (node != null) {
-            node.close();
+        if (rig != null) {
+            rig.close();
         }
-        postgres.stop();
     }
 
     @Test
@@ -162,8 +161,7 @@ class DatabaseFaultIT {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(datasource.get("quarkus.datasource.jdbc.url"),
-                datasource.get("quarkus.datasource.username"), datasource.get("quarkus.datasource.password"));
+        return rig.connect();
     }
 
     private static Set<String> runningOn(Connection db, String node) throws SQLException {
