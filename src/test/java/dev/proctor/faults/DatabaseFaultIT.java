@@ -146,6 +146,17 @@ class DatabaseFaultIT {
                 assertEquals(node.id(), text(db, "SELECT result->>'node' FROM jobs WHERE id = ?::uuid", id));
             }
             assertEquals(ids.size(), count(db, "SELECT count(*) FROM jobs", null), "no job was added while down");
+            // the cluster's periodic work is back too: the lease of a node that is gone still expires
+            String ghost = java.util.UUID.randomUUID().toString();
+            try (PreparedStatement st = db.prepareStatement("""
+                    INSERT INTO jobs (id, client_id, state, profile, request, attempts, lease_owner, lease_expires_at)
+                    VALUES (?::uuid, (SELECT min(id) FROM clients), 'running', 'python3', '{}', 3, 'gone-node',
+                            now() - interval '1 second')""")) {
+                st.setString(1, ghost);
+                st.executeUpdate();
+            }
+            Poll.until(Duration.ofSeconds(120), "the requeue job to give up on the gone node's job",
+                    () -> "done".equals(text(db, "SELECT state FROM jobs WHERE id = ?::uuid", ghost)));
             System.out.printf("fault figures: database down %.1f s (%d probe rounds, all 503); after its restart "
                     + "ready in %.1f s, waiting results written in %.1f s, all %d jobs done in %.1f s%n",
                     downFor, probes, readyAfter, writtenAfter, ids.size(), allDoneAfter);
