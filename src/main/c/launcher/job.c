@@ -102,6 +102,10 @@ static void setup_root(const struct spec *s, const struct trees *t)
 		fail(STEP_NETWORK);
 	if (mnt_build_root(s, t, &at) < 0)
 		fail_errno(STEP_MOUNTS, errno, at);
+	if (userns_bound_counters(MNT_NEW_ROOT "/proc", &at) < 0)
+		fail_errno(STEP_COUNTERS, errno, at);
+	if (mnt_restrict_proc(&at) < 0)
+		fail_errno(STEP_MOUNTS, errno, at);
 	if (mnt_pivot(&at) < 0)
 		fail_errno(STEP_PIVOT_ROOT, errno, at);
 }
@@ -150,10 +154,7 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 	close(in->sync_fd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
 		fail(STEP_IDMAP);
-	join_cgroups(in->tasks_fds, s->ntasks);
-	const char *at = NULL;
-	if (userns_bound_counters(&at) < 0) /* after the cgroup namespace: it bounds those to 0 */
-		fail_errno(STEP_COUNTERS, errno, at);
+	join_cgroups(in->tasks_fds, s->ntasks); /* before the counters: they bound new cgroup namespaces to 0 */
 	setup_root(s, in->trees);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
 	pid_t job = fork();

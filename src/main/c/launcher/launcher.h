@@ -126,7 +126,7 @@ const char *step_name(enum step step);
 int userns_owner_begin(uid_t base);
 int userns_owner_end(void);
 int userns_write_maps(pid_t pid, uid_t base);
-int userns_bound_counters(const char **failed_at);
+int userns_bound_counters(const char *proc, const char **failed_at);
 int userns_drop_caps(void);
 int userns_drop_to_job_user(void);
 
@@ -134,8 +134,10 @@ int userns_drop_to_job_user(void);
 int trees_open(const struct spec *s, struct trees *t, const char **failed_at);
 void trees_close(struct trees *t, const struct spec *s);
 
-/* mounts.c: in pid 1, whose working directory is the spec's run_dir */
+/* mounts.c: in pid 1, whose working directory is the spec's run_dir, then its scratch tmpfs */
+#define MNT_NEW_ROOT "root"  /* where the run's root is built, relative to the scratch tmpfs */
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
+int mnt_restrict_proc(const char **failed_at);
 int mnt_pivot(const char **failed_at);
 
 /* net.c */

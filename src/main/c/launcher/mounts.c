@@ -20,7 +20,7 @@
 #include "launcher.h"
 
 #define PATH_LEN 4096
-#define ROOT "root"
+#define ROOT MNT_NEW_ROOT
 
 static int join(char *out, const char *a, const char *b)
 {
@@ -200,17 +200,24 @@ int mnt_build_root(const struct spec *s, const struct trees *t, const char **at)
 	if (mount_scratch(s, at) < 0 || mount_overlay(s, t, at) < 0 || mount_binds(s, t, at) < 0 ||
 	    mount_box(s, t, at) < 0 || mount_dev(t, at) < 0)
 		return -1;
-	/*
-	 * A fresh /proc of the run's own pid namespace. hidepid=invisible: the job sees only the
-	 * processes it could ptrace, not pid 1 (whose command line names the launcher's socket);
-	 * subset=pid: none of the host-wide files (/proc/sys, config.gz, iomem, interrupts, keys,
-	 * kallsyms, sched_debug…). Both need Linux 5.8; the launcher's mount calls already need 5.12.
-	 */
+	/* a fresh /proc of the run's own pid namespace; pid 1 bounds its counters through it first */
 	*at = "/proc";
-	if (make_dir(ROOT "/proc", 0555) < 0 ||
-	    mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid") < 0)
+	if (make_dir(ROOT "/proc", 0555) < 0 || mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * hidepid=invisible: the job sees only the processes it could ptrace, not pid 1 (whose command
+ * line names the launcher's socket); subset=pid: none of the host-wide files (/proc/sys,
+ * config.gz, iomem, interrupts, keys, kallsyms, sched_debug…). Both need Linux 5.8; the
+ * launcher's mount calls already need 5.12.
+ */
+int mnt_restrict_proc(const char **at)
+{
+	*at = "/proc hidepid=invisible,subset=pid";
+	return mount(NULL, ROOT "/proc", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "hidepid=invisible,subset=pid");
 }
 
 /* pivot_root(".", ".") then detach the old root: no path leads back to the host's tree. */

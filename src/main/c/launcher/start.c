@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -117,24 +118,42 @@ static void close_pid1_ends(const struct spec *s, struct start *st)
 }
 
 /*
- * No oom_score_adj for pid 1: -1000 written by host root also becomes the floor the job may set
- * for itself (oom_score_adj_min is inherited), and a job at -1000 turns an OOM kill into a hang
- * until the wall limit. Pid 1 is small; the OOM killer picks the job.
+ * oom_score_adj 0 for pid 1, and so for the job it forks, whatever the service was started with.
+ * Written by host root with CAP_SYS_RESOURCE, it is also the floor they may set for themselves
+ * (oom_score_adj_min is inherited): -1000 here let the job set -1000 too and turn an OOM kill into
+ * a hang until the wall limit. Pid 1 is small; the OOM killer picks the job.
  */
-static void let_go(const struct spec *s, int conn, struct start *st, pid_t pid1)
+static int reset_oom_score_adj(pid_t pid1)
 {
-	const char *step = "idmap";
-	if (userns_write_maps(pid1, s->uid_base) == 0) {
-		step = "sync";
-		if (write(st->sync[1], "g", 1) == 1) {
-			close(st->sync[1]);
-			return;
-		}
-	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid1);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, "0", 1);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return n == 1 ? 0 : -1;
+}
+
+static void __attribute__((noreturn)) abort_start(int conn, pid_t pid1, const char *step, const char *detail)
+{
 	int err = errno;
 	kill(pid1, SIGKILL);
 	waitpid(pid1, NULL, 0);
-	reply_error(conn, step, err, step[0] == 'i' ? "uid_map/gid_map" : "sync pipe");
+	reply_error(conn, step, err, detail);
+}
+
+static void let_go(const struct spec *s, int conn, struct start *st, pid_t pid1)
+{
+	if (reset_oom_score_adj(pid1) < 0)
+		abort_start(conn, pid1, "oom_score_adj", "pid 1");
+	if (userns_write_maps(pid1, s->uid_base) < 0)
+		abort_start(conn, pid1, "idmap", "uid_map/gid_map");
+	if (write(st->sync[1], "g", 1) != 1)
+		abort_start(conn, pid1, "sync", "sync pipe");
+	close(st->sync[1]);
 }
 
 void start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out)

@@ -67,11 +67,12 @@ int userns_write_maps(pid_t pid, uid_t base)
 }
 
 /*
- * Limits of the run's own namespace, written by pid 1 (root of it) through the host's /proc before
- * the pivot: a bound per run below its range's per-user host limits. Namespaces of every kind: 0, so
- * even a seccomp profile that let clone or unshare through could not nest one; fanotify: 0.
+ * Limits of the run's own user namespace, written by pid 1 (root of it, with CAP_SYS_RESOURCE
+ * there) through the run's own /proc: a bound per run below its range's per-user host limits.
+ * Namespaces of every kind: 0, so even a seccomp profile that let clone or unshare through could
+ * not nest one; fanotify: 0.
  */
-int userns_bound_counters(const char **at)
+int userns_bound_counters(const char *proc, const char **at)
 {
 	static const struct { const char *name; const char *value; } limits[] = {
 		{ "max_inotify_instances", "32" }, { "max_inotify_watches", "8192" },
@@ -80,10 +81,10 @@ int userns_bound_counters(const char **at)
 		{ "max_mnt_namespaces", "0" }, { "max_ipc_namespaces", "0" }, { "max_uts_namespaces", "0" },
 		{ "max_cgroup_namespaces", "0" }, { "max_time_namespaces", "0" },
 	};
-	char path[96];
+	char path[256];
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		*at = limits[i].name;
-		snprintf(path, sizeof path, "/proc/sys/user/%s", limits[i].name);
+		snprintf(path, sizeof path, "%s/sys/user/%s", proc, limits[i].name);
 		/* a kernel without the counter (fanotify's came in 5.13) has nothing to bound */
 		if (write_file(path, limits[i].value) < 0 && errno != ENOENT)
 			return -1;

@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -106,6 +109,10 @@ final class EngineBootstrap {
         if (readOr(Path.of("/proc/sys/user/max_user_namespaces"), "1").trim().equals("0")) {
             problems.add("user namespaces disabled: set sysctl user.max_user_namespaces > 0");
         }
+        if (!kernelAtLeast(System.getProperty("os.version", ""), 5, 12)) {
+            problems.add("Linux " + System.getProperty("os.version") + " is too old: the launcher needs 5.12 or later"
+                    + " (detached mounts with mount_setattr, overlayfs in a user namespace)");
+        }
         if (!readOr(Path.of("/proc/self/status"), "").contains("Seccomp:")) {
             problems.add("seccomp unsupported by this kernel (CONFIG_SECCOMP_FILTER)");
         }
@@ -113,6 +120,18 @@ final class EngineBootstrap {
             problems.add("seccomp profiles missing: " + config.profilesDir().resolve("seccomp"));
         }
         return problems;
+    }
+
+    private static final Pattern KERNEL_RELEASE = Pattern.compile("^(\\d+)\\.(\\d+)");
+
+    /** Whether a kernel release such as "6.18.44-fc" is at least major.minor. */
+    static boolean kernelAtLeast(String release, int major, int minor) {
+        Matcher m = KERNEL_RELEASE.matcher(release);
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        return ma > major || ma == major && Integer.parseInt(m.group(2)) >= minor;
     }
 
     private static String readOr(Path file, String fallback) {

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.proctor.sandbox.ids.HostIdRanges;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -124,6 +126,12 @@ class K8sManifestsTest {
         assertEquals(recipe.env().get("PROCTOR_SANDBOX_STATE_DIR"), stateDir);
         assertTrue(proctor.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals(stateDir)),
                 "the state dir is a volume, not the read-only image");
+        // id ranges are leased host-wide: every node on a machine shares the lease directory
+        String leases = HostIdRanges.DEFAULT_LOCK_DIR.toString();
+        String volume = proctor.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(leases))
+                .map(m -> m.getName()).findFirst().orElseThrow(() -> new AssertionError(leases + " is not a volume"));
+        assertEquals(leases, podSpec(only(rendered(BASE), Deployment.class)).getVolumes().stream()
+                .filter(v -> v.getName().equals(volume)).findFirst().orElseThrow().getHostPath().getPath());
         assertEquals(List.of(proctor.getPorts().get(0).getContainerPort()), recipe.exposed());
         // what a run needs from the image: the launcher and the profiles below the project dir
         assertTrue(recipe.copies().stream().anyMatch(c -> c.destination().equals(

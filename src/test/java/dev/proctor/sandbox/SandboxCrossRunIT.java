@@ -124,4 +124,34 @@ class SandboxCrossRunIT extends SandboxRuns {
         assertTrue(uidA >= EngineConfig.DEFAULT_UID_BASE && uidB >= EngineConfig.DEFAULT_UID_BASE, uidA + " " + uidB);
         assertEquals(0, Math.abs(uidA - uidB) % 65536);
     }
+
+    /**
+     * Issue 10, item 4 too: an inotify watch for IN_OPEN|IN_ACCESS on /usr/bin/true saw every time
+     * another run (or the host) ran it. Watches for use events are refused; watches for changes
+     * stay (read-only shared files never change).
+     */
+    @Test
+    void aWatchOnASharedFileDoesNotSeeAnotherRunUseIt() {
+        Workdir watcher = workdir();
+        CompletableFuture<RunResult> held = startHeld(watcher, """
+                import ctypes, os
+                libc = ctypes.CDLL(None, use_errno=True)
+                fd = libc.inotify_init1(os.O_NONBLOCK)
+                use = libc.inotify_add_watch(fd, b'/usr/bin/true', 0x21)
+                print('use watch', use, ctypes.get_errno() if use < 0 else 0)
+                change = libc.inotify_add_watch(fd, b'/usr/bin/true', 0x2 | 0x4)
+                print('change watch', change >= 0)
+                """, """
+                n = 0
+                try:
+                    while True:
+                        n += len(os.read(fd, 4096)) // 16
+                except BlockingIOError:
+                    pass
+                print('events', n)
+                """);
+        awaitReady(watcher, held);
+        okOut(sh(workdir(), "/usr/bin/true; /usr/bin/true; /usr/bin/true"));
+        assertEquals("use watch -1 22\nchange watch True\nevents 0\n", okOut(release(watcher, held)));
+    }
 }

@@ -119,8 +119,13 @@ abstract class SandboxRuns {
 
     /** Starts a python run that will hold (see {@link #HOLD}) with wide limits. */
     static CompletableFuture<RunResult> startHeld(Workdir w, String script) {
+        return startHeld(w, script, "");
+    }
+
+    /** Starts a python run that runs {@code before}, holds, then runs {@code after}. */
+    static CompletableFuture<RunResult> startHeld(Workdir w, String before, String after) {
         Limits wide = new Limits(Duration.ofSeconds(20), Duration.ofSeconds(40), 256 * MIB, 16, MIB, 64 * MIB, 1.0);
-        return CompletableFuture.supplyAsync(() -> run(w, wide, "/usr/bin/python3", "-c", script + HOLD));
+        return CompletableFuture.supplyAsync(() -> run(w, wide, "/usr/bin/python3", "-c", before + HOLD + after));
     }
 
     /** Polls (to a 30 s deadline) until the held run said ready; fails with its result if it ended first. */

@@ -68,7 +68,10 @@ class DefaultProfileTest {
         }
     }
 
-    /** Locks and notifications on files other runs share are a channel between runs (issue 10, item 4). */
+    /**
+     * Locks and notifications on files other runs share are a channel between runs (issue 10,
+     * item 4), and so are inotify's use events (open, access) on them.
+     */
     @Test
     void locksLeasesAndDirectoryNotificationAreRefused() {
         assertEquals(ENOLCK, defaults.call(nr("flock"), 3, 2));
@@ -82,6 +85,13 @@ class DefaultProfileTest {
         }
         assertEquals(ENOSYS, defaults.call(nr("fcntl"), 3, 4242), "an fcntl command the profile does not name");
         assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("sync")), "sync");
+        // IN_ACCESS, IN_CLOSE_NOWRITE, IN_OPEN report another run's use of a shared file; changes are fine
+        for (long mask : new long[] {0x1, 0x10, 0x20, 0x21, 0xfff, 0x1000_0020L}) {
+            assertEquals(EINVAL, defaults.call(nr("inotify_add_watch"), 3, 0, mask), "mask " + Long.toHexString(mask));
+        }
+        for (long mask : new long[] {0x2, 0x4, 0x8, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800, 0xfce, 0x0100_0002L}) {
+            assertEquals(ALLOW, defaults.call(nr("inotify_add_watch"), 3, 0, mask), "mask " + Long.toHexString(mask));
+        }
     }
 
     @Test
