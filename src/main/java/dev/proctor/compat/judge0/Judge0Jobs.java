@@ -130,4 +130,31 @@ final class Judge0Jobs {
     private static Rejection invalidFiles(String message) {
         return Rejection.unprocessable("additional_files", message);
     }
+
+    /** Proctor's name of a request field, as the Judge0 field a client sent. */
+    static String judge0Field(String field) {
+        if (field == null) {
+            return "base";
+        }
+        if (field.equals("profile")) {
+            return "language_id";
+        }
+        if (field.startsWith("files[0]") || field.equals("files")) {
+            return "source_code";
+        }
+        if (field.startsWith("files[") || field.equals("additional_files")) {
+            return "additional_files";
+        }
+        if (field.equals("args") || field.startsWith("args[")) {
+            return "command_line_arguments";
+        }
+        for (String[] m : new String[][] {{"expected_output", "expected_output"}, {"stdin", "stdin"},
+                {"cpu_time_ms", "cpu_time_limit"}, {"wall_time_ms", "wall_time_limit"}, {"memory_mb", "memory_limit"},
+                {"pids", "max_processes_and_or_threads"}, {"output_kb", "max_file_size"}}) {
+            if (field.contains(m[0])) {
+                return m[1];
+            }
+        }
+        return field;
+    }
 }

@@ -171,7 +171,7 @@ public class Judge0Resource {
             } catch (Judge0Request.Invalid e) {
                 out.add(json.valueToTree(e.errors));
             } catch (Rejection e) {
-                out.add(json.valueToTree(Map.of(judge0Field(e.field()), List.of(e.getMessage()))));
+                out.add(json.valueToTree(Map.of(Judge0Jobs.judge0Field(e.field()), List.of(e.getMessage()))));
             }
         }
         return Response.status(201).entity(out).build();
@@ -374,33 +374,6 @@ public class Judge0Resource {
                 .entity(Map.of("error", message)).build());
     }
 
-    /** Proctor's name of a request field, as the Judge0 field a client sent. */
-    static String judge0Field(String field) {
-        if (field == null) {
-            return "base";
-        }
-        if (field.equals("profile")) {
-            return "language_id";
-        }
-        if (field.startsWith("files[0]") || field.equals("files")) {
-            return "source_code";
-        }
-        if (field.startsWith("files[") || field.equals("additional_files")) {
-            return "additional_files";
-        }
-        if (field.equals("args") || field.startsWith("args[")) {
-            return "command_line_arguments";
-        }
-        for (String[] m : new String[][] {{"expected_output", "expected_output"}, {"stdin", "stdin"},
-                {"cpu_time_ms", "cpu_time_limit"}, {"wall_time_ms", "wall_time_limit"}, {"memory_mb", "memory_limit"},
-                {"pids", "max_processes_and_or_threads"}, {"output_kb", "max_file_size"}}) {
-            if (field.contains(m[0])) {
-                return m[1];
-            }
-        }
-        return field;
-    }
-
     // --- errors in Judge0's shapes ------------------------------------------------------------------
 
     /** Judge0's own answers (401 and 403 with an empty body, {"error": …}) go out as built. */
@@ -450,6 +423,6 @@ public class Judge0Resource {
                     .build();
         }
         return Response.status(422).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of(judge0Field(e.field()), List.of(e.getMessage()))).build();
+                .entity(Map.of(Judge0Jobs.judge0Field(e.field()), List.of(e.getMessage()))).build();
     }
 }

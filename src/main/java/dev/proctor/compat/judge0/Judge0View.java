@@ -8,7 +8,6 @@ import dev.proctor.core.ByteFields;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,9 +26,6 @@ final class Judge0View {
             "exit_signal", "message", "wall_time", "compiler_options", "command_line_arguments",
             "redirect_stderr_to_stdout", "callback_url", "additional_files", "enable_network", "status",
             "language");
-
-    private static final Set<String> BYTE_FIELDS = Set.of("source_code", "stdin", "expected_output", "stdout",
-            "stderr", "compile_output", "message");
 
     static final String NOT_UTF8 = "some attributes for this submission cannot be converted to UTF-8, use "
             + "base64_encoded=true query parameter";
@@ -135,13 +131,5 @@ final class Judge0View {
             }
             n.put(field, text);
         }
-    }
-
-    static boolean isByteField(String f) {
-        return BYTE_FIELDS.contains(f);
-    }
-
-    static List<String> split(String csv) {
-        return Arrays.asList(csv.split(","));
     }
 }
