@@ -3,7 +3,7 @@ package dev.proctor.bench;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** {@code proctor bench sandbox|http}: prints figures, never asserts timings. */
+/** {@code ./proctor bench sandbox|http|nodes|profiles}: prints figures, never asserts timings. */
 public final class BenchCommand {
 
     private BenchCommand() {

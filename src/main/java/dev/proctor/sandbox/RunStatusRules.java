@@ -5,8 +5,9 @@ import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchReport.KilledBy;
 
 /**
- * Decides a run's status from the launcher's facts and the cgroup's counters, in the order of
- * DESIGN.md. The OOM counter of the run's own cgroup wins over the signal the process died of:
+ * Decides a run's status from the launcher's facts and the cgroup's counters, in this order: internal
+ * error, cancelled, memory limit, CPU time limit, wall time limit, output limit, killed by a signal, non-zero
+ * exit, ok. The OOM counter of the run's own cgroup wins over the signal the process died of:
  * a memory kill is reported as such even though it arrives as SIGKILL (nsjail cannot tell).
  */
 public final class RunStatusRules {
