@@ -20,7 +20,7 @@ public final class RunStatusRules {
      * is the job's failure (as a shell's exit 127), not Proctor's.
      */
     public static boolean execFailed(LaunchReport report) {
-        return report.error() != null && report.error().startsWith("step=exec ");
+        return report.failure() != null && report.failure().atExec();
     }
 
     public static RunStatus decide(LaunchReport report, CgroupStats stats, Limits limits) {

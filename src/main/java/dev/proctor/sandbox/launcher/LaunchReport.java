@@ -16,6 +16,11 @@ import java.util.List;
 public record LaunchReport(String error, Integer exitCode, Integer signal, long wallMicros, KilledBy killedBy,
                            long stdoutBytes, long stderrBytes, long cpuMicros, List<Sample> samples) {
 
+    /** The failure, typed (step, errno, detail); null when the job was executed. */
+    public LaunchFailure failure() {
+        return error == null ? null : LaunchFailure.parse(error);
+    }
+
     /** Why the supervisor ended a run itself. */
     public enum KilledBy { NONE, CPU, WALL, OUTPUT, CANCEL, INTERNAL }
 
