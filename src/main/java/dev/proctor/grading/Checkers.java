@@ -14,13 +14,13 @@ public final class Checkers {
     }
 
     /** Judges {@code actual} against {@code expected} with a built-in checker type. */
-    public static Verdict check(String type, byte[] expected, byte[] actual, double absError, double relError) {
+    public static Verdict check(CheckerType type, byte[] expected, byte[] actual, double absError, double relError) {
         boolean ok = switch (type) {
-            case "exact" -> Arrays.equals(expected, actual);
-            case "trimmed" -> Arrays.equals(trimmed(expected), trimmed(actual));
-            case "tokens" -> tokensEqual(expected, actual);
-            case "float" -> floatsEqual(expected, actual, absError, relError);
-            default -> throw new IllegalArgumentException("not a built-in checker: " + type);
+            case EXACT -> Arrays.equals(expected, actual);
+            case TRIMMED -> Arrays.equals(trimmed(expected), trimmed(actual));
+            case TOKENS -> tokensEqual(expected, actual);
+            case FLOAT -> floatsEqual(expected, actual, absError, relError);
+            case PROGRAM -> throw new IllegalArgumentException("a checker program runs in the sandbox");
         };
         return ok ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
     }

@@ -119,7 +119,7 @@ public class Grader {
             }
             Workdir checkerDir = null;
             try {
-                if (spec.checker().type().equals("program")) {
+                if (spec.checker().type() == CheckerType.PROGRAM) {
                     checkerDir = prepareChecker();
                     if (checkerDir == null) {
                         return done(Verdict.INTERNAL_ERROR, 0, "the checker program did not compile");
@@ -163,7 +163,7 @@ public class Grader {
 
         private Verdict judge(JobSpec.SpecTest t, byte[] actual, Workdir checkerDir, int seq) {
             JobSpec.Checker c = spec.checker();
-            if (!c.type().equals("program")) {
+            if (c.type() != CheckerType.PROGRAM) {
                 return Checkers.check(c.type(), t.expectedOutput(), actual, c.absError(), c.relError());
             }
             Profile cp = profiles.find(c.profile()).orElseThrow();

@@ -25,7 +25,7 @@ public record JobSpec(String profile, List<SpecFile> files, List<SpecTest> tests
     }
 
     /** The resolved checker; {@code files} and {@code profile} only for type program. */
-    public record Checker(String type, double absError, double relError, String profile, List<SpecFile> files,
+    public record Checker(CheckerType type, double absError, double relError, String profile, List<SpecFile> files,
                           LimitSet limits) {
     }
 

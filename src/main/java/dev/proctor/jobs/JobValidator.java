@@ -1,5 +1,6 @@
 package dev.proctor.jobs;
 
+import dev.proctor.grading.CheckerType;
 import dev.proctor.grading.JobSpec;
 import dev.proctor.core.ByteFields;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +26,6 @@ import java.util.regex.Pattern;
 public final class JobValidator {
 
     private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
-    private static final Set<String> CHECKERS = Set.of("exact", "trimmed", "tokens", "float", "program");
     private static final int MAX_NAME = 128;
     private static final int MAX_ARGS = 256;
     private static final int MAX_ARGS_CHARS = 65536;
@@ -296,22 +296,20 @@ public final class JobValidator {
 
     private JobSpec.Checker checker(CheckerDto c, int[] total, LimitSet serverMax) {
         if (c == null) {
-            return new JobSpec.Checker("trimmed", 0, 0, null, List.of(), null);
+            return new JobSpec.Checker(CheckerType.TRIMMED, 0, 0, null, List.of(), null);
         }
-        String type = c.type() == null ? "trimmed" : c.type();
-        if (!CHECKERS.contains(type)) {
-            throw Rejection.invalid("checker.type", "checker.type must be one of " + CHECKERS);
-        }
+        CheckerType type = c.type() == null ? CheckerType.TRIMMED : CheckerType.parse(c.type()).orElseThrow(
+                () -> Rejection.invalid("checker.type", "checker.type must be one of " + CheckerType.names()));
         double abs = c.absError() == null ? 0 : c.absError();
         double rel = c.relError() == null ? 0 : c.relError();
         if (abs < 0 || rel < 0 || Double.isNaN(abs) || Double.isNaN(rel)) {
             throw Rejection.invalid(c.absError() != null && (abs < 0 || Double.isNaN(abs))
                     ? "checker.abs_error" : "checker.rel_error", "errors must not be negative");
         }
-        if (type.equals("float") && c.absError() == null && c.relError() == null) {
+        if (type == CheckerType.FLOAT && c.absError() == null && c.relError() == null) {
             abs = 1e-6;
         }
-        if (!type.equals("program")) {
+        if (type != CheckerType.PROGRAM) {
             if (c.files() != null || c.profile() != null) {
                 throw Rejection.invalid("checker.files", "only a program checker has files and a profile");
             }

@@ -67,7 +67,7 @@ class CheckersPropertiesTest {
         byte[] e = (Double.toString(x) + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] a = Double.toString(x + noise).getBytes(StandardCharsets.US_ASCII);
         boolean expected = refFloat(refTokens(e), refTokens(a), 1e-6);
-        assertEquals(expected ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER, Checkers.check("float", e, a, 1e-6, 0));
+        assertEquals(expected ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER, Checkers.check(CheckerType.fromWire("float"), e, a, 1e-6, 0));
     }
 
     @Provide
@@ -81,15 +81,15 @@ class CheckersPropertiesTest {
         byte[] e = {(byte) 0xff, '\n'};
         byte[] a = {(byte) 0xfe, '\n'};
         for (String type : List.of("exact", "trimmed", "tokens", "float")) {
-            assertEquals(Verdict.WRONG_ANSWER, Checkers.check(type, e, a, 1e-6, 0), type);
+            assertEquals(Verdict.WRONG_ANSWER, Checkers.check(CheckerType.fromWire(type), e, a, 1e-6, 0), type);
         }
     }
 
     @Example
     void unicodeSpacesAreNotWhitespace() {
         byte[] em = "1\u2003".getBytes(StandardCharsets.UTF_8);
-        assertEquals(Verdict.WRONG_ANSWER, Checkers.check("trimmed", "1".getBytes(), em, 0, 0));
-        assertEquals(Verdict.WRONG_ANSWER, Checkers.check("tokens", "1".getBytes(), em, 0, 0));
+        assertEquals(Verdict.WRONG_ANSWER, Checkers.check(CheckerType.fromWire("trimmed"), "1".getBytes(), em, 0, 0));
+        assertEquals(Verdict.WRONG_ANSWER, Checkers.check(CheckerType.fromWire("tokens"), "1".getBytes(), em, 0, 0));
     }
 
     @Example
@@ -97,11 +97,11 @@ class CheckersPropertiesTest {
         byte[] big = new byte[2_000_000];
         Arrays.fill(big, (byte) '1');
         big[big.length - 1] = 'x';
-        assertEquals(Verdict.ACCEPTED, Checkers.check("float", big, big.clone(), 1e-6, 0));
+        assertEquals(Verdict.ACCEPTED, Checkers.check(CheckerType.fromWire("float"), big, big.clone(), 1e-6, 0));
     }
 
     private static boolean accepted(String type, Tuple.Tuple2<byte[], byte[]> p) {
-        return Checkers.check(type, p.get1(), p.get2(), 1e-6, 0) == Verdict.ACCEPTED;
+        return Checkers.check(CheckerType.fromWire(type), p.get1(), p.get2(), 1e-6, 0) == Verdict.ACCEPTED;
     }
 
     private static String latin1(byte[] b) {
