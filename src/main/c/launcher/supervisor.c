@@ -308,6 +308,26 @@ static void reply(struct run *r)
 	free(text);
 }
 
+/* The run's state once pid 1 is started: its pipes, the capture files, the cgroup counters. */
+static void begin_watch(struct run *r, const struct spec *s, int conn, const struct started *st)
+{
+	memset(r, 0, sizeof *r);
+	r->s = s;
+	r->conn = conn;
+	r->pid1 = st->pid1;
+	r->pidfd = st->pidfd;
+	r->out_r = st->out_r;
+	r->err_r = st->err_r;
+	r->status_r = st->status_r;
+	r->report_r = st->report_r;
+	r->out_file = st->out_file;
+	r->err_file = st->err_file;
+	r->cpu_fd = s->cpu_file ? open(s->cpu_file, O_RDONLY | O_CLOEXEC) : -1;
+	r->mem_fd = s->mem_file ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
+	if (s->sample_us)
+		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
+}
+
 void supervise(int conn, pid_t server)
 {
 	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
@@ -327,26 +347,10 @@ void supervise(int conn, pid_t server)
 	size_t bpf_len = 0;
 	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
 		reply_error(conn, "seccomp", errno, s.seccomp_path);
-
-	struct run r;
-	memset(&r, 0, sizeof r);
-	r.s = &s;
-	r.conn = conn;
-	r.pidfd = -1;
-	if (s.sample_us)
-		r.samples = calloc(MAX_SAMPLES, sizeof *r.samples);
 	struct started st = { .pidfd = -1 };
 	start_run(&s, conn, bpf, bpf_len, &st);
-	r.pid1 = st.pid1;
-	r.pidfd = st.pidfd;
-	r.out_r = st.out_r;
-	r.err_r = st.err_r;
-	r.status_r = st.status_r;
-	r.report_r = st.report_r;
-	r.out_file = st.out_file;
-	r.err_file = st.err_file;
-	r.cpu_fd = s.cpu_file ? open(s.cpu_file, O_RDONLY | O_CLOEXEC) : -1;
-	r.mem_fd = s.mem_file ? open(s.mem_file, O_RDONLY | O_CLOEXEC) : -1;
+	struct run r;
+	begin_watch(&r, &s, conn, &st);
 	if (wait_exec(&r) < 0) {
 		kill(r.pid1, SIGKILL);
 		waitpid(r.pid1, NULL, 0);
