@@ -5,6 +5,7 @@ import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.Grader;
 import dev.proctor.grading.JobSpec;
 import dev.proctor.jobs.JobWaiters;
+import dev.proctor.persistence.DatabaseFaults;
 import dev.proctor.sandbox.Cancellation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -143,7 +144,12 @@ public class Dispatcher {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf(e, "claiming failed; retrying at the next wake-up");
+                if (DatabaseFaults.unreachable(e)) {
+                    LOG.warnf("claiming failed, the database is unreachable (%s); retrying at the next wake-up",
+                            DatabaseFaults.reason(e));
+                } else {
+                    LOG.warnf(e, "claiming failed; retrying at the next wake-up");
+                }
             }
         }
     }
