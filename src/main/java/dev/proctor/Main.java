@@ -22,7 +22,7 @@ public final class Main {
     }
 
     /** Without Quarkus started, nothing configures logging: keep stdout for the JSON, warnings to stderr. */
-    private static void quietLogging() {
+    public static void quietLogging() {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);

@@ -1,9 +1,6 @@
 package dev.proctor.bench;
 
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
-import java.util.logging.Logger;
+import dev.proctor.Main;
 
 /**
  * Entry point of {@code ./proctor bench}: the benchmarks, and the helpers that tests share with them
@@ -15,12 +12,7 @@ public final class BenchMain {
     }
 
     public static void main(String... args) {
-        LogManager.getLogManager().reset();
-        Logger root = Logger.getLogger("");
-        root.setLevel(Level.WARNING);
-        ConsoleHandler handler = new ConsoleHandler();
-        handler.setLevel(Level.WARNING);
-        root.addHandler(handler);
+        Main.quietLogging();
         System.exit(BenchCommand.execute(args, System.out, System.err));
     }
 }

@@ -2,6 +2,7 @@ package dev.proctor.grading;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.BiPredicate;
 
 /**
  * The built-in output checkers; program checkers run in the sandbox (see {@link Grader}). They compare bytes,
@@ -100,20 +101,7 @@ public final class Checkers {
     }
 
     static boolean tokensEqual(byte[] expected, byte[] actual) {
-        Tokens e = new Tokens(expected);
-        Tokens a = new Tokens(actual);
-        for (;;) {
-            boolean more = e.next();
-            if (more != a.next()) {
-                return false;
-            }
-            if (!more) {
-                return true;
-            }
-            if (!e.sameAs(a)) {
-                return false;
-            }
-        }
+        return tokenwise(expected, actual, Tokens::sameAs);
     }
 
     /**
@@ -121,6 +109,15 @@ public final class Checkers {
      * other tokens must be equal byte for byte.
      */
     static boolean floatsEqual(byte[] expected, byte[] actual, double absError, double relError) {
+        return tokenwise(expected, actual, (e, a) -> {
+            Double ev = number(e.ascii());
+            Double av = number(a.ascii());
+            return ev == null || av == null ? e.sameAs(a) : close(ev, av, absError, relError);
+        });
+    }
+
+    /** Both have as many tokens, and each pair is {@code same}. */
+    private static boolean tokenwise(byte[] expected, byte[] actual, BiPredicate<Tokens, Tokens> same) {
         Tokens e = new Tokens(expected);
         Tokens a = new Tokens(actual);
         for (;;) {
@@ -131,13 +128,7 @@ public final class Checkers {
             if (!more) {
                 return true;
             }
-            Double ev = number(e.ascii());
-            Double av = number(a.ascii());
-            if (ev == null || av == null) {
-                if (!e.sameAs(a)) {
-                    return false;
-                }
-            } else if (!close(ev, av, absError, relError)) {
+            if (!same.test(e, a)) {
                 return false;
             }
         }
