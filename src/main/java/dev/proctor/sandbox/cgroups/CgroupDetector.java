@@ -1,5 +1,6 @@
 package dev.proctor.sandbox.cgroups;
 
+import dev.proctor.sandbox.linux.MountInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,8 +233,8 @@ public final class CgroupDetector {
             if (fields.length < 5 || dash < 0 || fields.length < dash + 4) {
                 continue;
             }
-            mounts.add(new Mount(unescape(fields[3]), Path.of(unescape(fields[4])), fields[dash + 1],
-                    Set.of(fields[dash + 3].split(","))));
+            mounts.add(new Mount(MountInfo.unescape(fields[3]), Path.of(MountInfo.unescape(fields[4])),
+                    fields[dash + 1], Set.of(fields[dash + 3].split(","))));
         }
         return mounts;
     }
@@ -260,20 +261,6 @@ public final class CgroupDetector {
         return paths;
     }
 
-    /** mountinfo escapes space, tab, newline and backslash as octal (\040). */
-    private static String unescape(String field) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
 
     private static String readProc(Path file) {
         try {

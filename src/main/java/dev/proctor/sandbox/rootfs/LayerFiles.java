@@ -1,5 +1,6 @@
 package dev.proctor.sandbox.rootfs;
 
+import dev.proctor.sandbox.linux.MountInfo;
 import dev.proctor.sandbox.linux.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public final class LayerFiles {
         String base = dir.toAbsolutePath().normalize().toString();
         List<String> targets = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String mountPoint = unescape(line.split(" ")[4]);
+            String mountPoint = MountInfo.unescape(line.split(" ")[4]);
             if (mountPoint.equals(base) || mountPoint.startsWith(base + "/")) {
                 targets.add(mountPoint);
             }
@@ -90,18 +91,4 @@ public final class LayerFiles {
         return targets;
     }
 
-    /** mountinfo writes space, tab, newline and backslash as a backslash and three octal digits. */
-    private static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
 }
