@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -124,8 +123,8 @@ public final class RunCommand {
             m.put(name, null);
             return;
         }
-        String text = ByteFields.utf8OrNull(bytes);
-        m.put(name, text != null ? text : Base64.getEncoder().encodeToString(bytes));
-        m.put(name + "_encoding", text != null ? ByteFields.UTF8 : ByteFields.BASE64);
+        ByteFields.Encoded e = ByteFields.encode(bytes, ByteFields.Mode.AUTO);
+        m.put(name, e.value());
+        m.put(ByteFields.encodingField(name), e.encoding());
     }
 }

@@ -65,10 +65,23 @@ public final class ByteFields {
             return null;
         }
         JsonNode enc = node.get(encodingField(field));
-        if (enc != null && BASE64.equals(enc.asText())) {
-            return Base64.getDecoder().decode(v.asText());
-        }
-        return v.asText().getBytes(StandardCharsets.UTF_8);
+        return decode(v.asText(), enc == null ? null : enc.asText());
+    }
+
+    /** The bytes a stored value stands for: base64 where its encoding says so, else the UTF-8 of the text. */
+    public static byte[] decode(String value, String encoding) {
+        return BASE64.equals(encoding) ? Base64.getDecoder().decode(value)
+                : value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A byte field as a caller sees it: the JSON string and its {@code _encoding}. */
+    public record Encoded(String value, String encoding) {
+    }
+
+    /** {@code bytes} for a caller: text where they are valid UTF-8 and {@code mode} allows it, else base64. */
+    public static Encoded encode(byte[] bytes, Mode mode) {
+        String text = mode == Mode.AUTO ? utf8OrNull(bytes) : null;
+        return text != null ? new Encoded(text, UTF8) : new Encoded(Base64.getEncoder().encodeToString(bytes), BASE64);
     }
 
     /** Rewrites a stored field of {@code node} (a copy the caller owns) for a caller, by {@code mode}. */
@@ -77,14 +90,9 @@ public final class ByteFields {
         if (bytes == null) {
             return;
         }
-        String text = mode == Mode.AUTO ? utf8OrNull(bytes) : null;
-        if (text != null) {
-            node.put(field, text);
-            node.put(encodingField(field), UTF8);
-        } else {
-            node.put(field, Base64.getEncoder().encodeToString(bytes));
-            node.put(encodingField(field), BASE64);
-        }
+        Encoded e = encode(bytes, mode);
+        node.put(field, e.value());
+        node.put(encodingField(field), e.encoding());
     }
 
     /** The text of {@code bytes} if they are well-formed UTF-8 (no overlong forms, no surrogates), else null. */

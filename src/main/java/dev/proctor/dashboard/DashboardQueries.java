@@ -9,7 +9,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -74,10 +73,7 @@ public class DashboardQueries {
 
     /** Compile output for people to read: bytes that are not UTF-8 are shown as U+FFFD. */
     static String compileText(String stored, String encoding) {
-        if (stored == null || !ByteFields.BASE64.equals(encoding)) {
-            return stored;
-        }
-        return new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8);
+        return stored == null ? null : new String(ByteFields.decode(stored, encoding), StandardCharsets.UTF_8);
     }
 
     private List<RunRow> runs(UUID job) {
