@@ -141,8 +141,7 @@ public final class JobValidator {
             throw Rejection.unprocessable(field,
                     "path must be relative, 1 to 255 of letters, digits, '.', '_', '-' and '/', without '..'");
         }
-        String[] segments = path.split("/");
-        for (String seg : segments) {
+        for (String seg : path.split("/")) {
             if (seg.equals(".") || seg.equals("..")) {
                 throw Rejection.unprocessable(field, "path must not contain '.' or '..' segments");
             }
@@ -153,19 +152,17 @@ public final class JobValidator {
         if (dirs.contains(path)) {
             throw Rejection.unprocessable(field, "path " + path + " is also a directory of another file");
         }
-        StringBuilder prefix = new StringBuilder();
-        for (int i = 0; i < segments.length - 1; i++) {
-            prefix.append(i == 0 ? "" : "/").append(segments[i]);
-            if (files.contains(prefix.toString())) {
-                throw Rejection.unprocessable(field, "path " + path + " is below the file " + prefix);
+        List<String> parents = new ArrayList<>();
+        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+            parents.add(path.substring(0, slash));
+        }
+        for (String parent : parents) {
+            if (files.contains(parent)) {
+                throw Rejection.unprocessable(field, "path " + path + " is below the file " + parent);
             }
         }
         files.add(path);
-        prefix.setLength(0);
-        for (int i = 0; i < segments.length - 1; i++) {
-            prefix.append(i == 0 ? "" : "/").append(segments[i]);
-            dirs.add(prefix.toString());
-        }
+        dirs.addAll(parents);
     }
 
     /**
