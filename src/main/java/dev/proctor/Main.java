@@ -18,8 +18,7 @@ import java.util.logging.Logger;
 @QuarkusMain
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     /** Without Quarkus started, nothing configures logging: keep stdout for the JSON, warnings to stderr. */
     public static void quietLogging() {

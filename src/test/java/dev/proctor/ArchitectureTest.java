@@ -20,44 +20,89 @@ class ArchitectureTest {
 
     @BeforeAll
     static void load() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.proctor");
     }
 
     @Test
     void layersOnlyLookDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true)
-                .layer("Entry").definedBy("dev.proctor", "dev.proctor.cli..")
-                .layer("Api").definedBy("dev.proctor.api..")
-                .layer("Facades").definedBy("dev.proctor.compat..")
-                .layer("Dashboard").definedBy("dev.proctor.dashboard..")
-                .layer("Followers").definedBy("dev.proctor.webhooks..", "dev.proctor.maintenance..")
-                .layer("Jobs").definedBy("dev.proctor.jobs..")
-                .layer("Persistence").definedBy("dev.proctor.persistence..")
-                .layer("Grading").definedBy("dev.proctor.grading..")
-                .layer("Profiles").definedBy("dev.proctor.profiles..")
-                .layer("Auth").definedBy("dev.proctor.auth..")
-                .layer("Config").definedBy("dev.proctor.config..")
-                .layer("Sandbox").definedBy("dev.proctor.sandbox..")
-                .layer("Core").definedBy("dev.proctor.core..")
-                .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
-                .whereLayer("Facades").mayOnlyBeAccessedByLayers("Entry", "Api")
-                .whereLayer("Dashboard").mayOnlyBeAccessedByLayers("Entry", "Api")
-                .whereLayer("Followers").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades")
-                .whereLayer("Jobs").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers")
-                .whereLayer("Persistence").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
-                        "Followers", "Jobs")
-                .whereLayer("Grading").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
-                        "Followers", "Jobs", "Persistence")
-                .whereLayer("Profiles").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
-                        "Followers", "Jobs", "Persistence", "Grading")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
-                        "Followers", "Jobs", "Persistence", "Grading")
-                .whereLayer("Config").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
-                        "Followers", "Jobs", "Persistence", "Grading", "Profiles", "Auth")
-                .whereLayer("Sandbox").mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard",
-                        "Followers", "Jobs", "Persistence", "Grading", "Profiles", "Auth", "Config")
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .withOptionalLayers(true)
+                .layer("Entry")
+                .definedBy("dev.proctor", "dev.proctor.cli..")
+                .layer("Api")
+                .definedBy("dev.proctor.api..")
+                .layer("Facades")
+                .definedBy("dev.proctor.compat..")
+                .layer("Dashboard")
+                .definedBy("dev.proctor.dashboard..")
+                .layer("Followers")
+                .definedBy("dev.proctor.webhooks..", "dev.proctor.maintenance..")
+                .layer("Jobs")
+                .definedBy("dev.proctor.jobs..")
+                .layer("Persistence")
+                .definedBy("dev.proctor.persistence..")
+                .layer("Grading")
+                .definedBy("dev.proctor.grading..")
+                .layer("Profiles")
+                .definedBy("dev.proctor.profiles..")
+                .layer("Auth")
+                .definedBy("dev.proctor.auth..")
+                .layer("Config")
+                .definedBy("dev.proctor.config..")
+                .layer("Sandbox")
+                .definedBy("dev.proctor.sandbox..")
+                .layer("Core")
+                .definedBy("dev.proctor.core..")
+                .whereLayer("Entry")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("Api")
+                .mayOnlyBeAccessedByLayers("Entry")
+                .whereLayer("Facades")
+                .mayOnlyBeAccessedByLayers("Entry", "Api")
+                .whereLayer("Dashboard")
+                .mayOnlyBeAccessedByLayers("Entry", "Api")
+                .whereLayer("Followers")
+                .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades")
+                .whereLayer("Jobs")
+                .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers")
+                .whereLayer("Persistence")
+                .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs")
+                .whereLayer("Grading")
+                .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence")
+                .whereLayer("Profiles")
+                .mayOnlyBeAccessedByLayers(
+                        "Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence", "Grading")
+                .whereLayer("Auth")
+                .mayOnlyBeAccessedByLayers(
+                        "Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence", "Grading")
+                .whereLayer("Config")
+                .mayOnlyBeAccessedByLayers(
+                        "Entry",
+                        "Api",
+                        "Facades",
+                        "Dashboard",
+                        "Followers",
+                        "Jobs",
+                        "Persistence",
+                        "Grading",
+                        "Profiles",
+                        "Auth")
+                .whereLayer("Sandbox")
+                .mayOnlyBeAccessedByLayers(
+                        "Entry",
+                        "Api",
+                        "Facades",
+                        "Dashboard",
+                        "Followers",
+                        "Jobs",
+                        "Persistence",
+                        "Grading",
+                        "Profiles",
+                        "Auth",
+                        "Config")
                 .check(classes);
     }
 
@@ -69,8 +114,11 @@ class ArchitectureTest {
     @Test
     void nothingButTheApiKnowsProblemJson() {
         com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
-                .that().resideOutsideOfPackages("dev.proctor.api..", "dev.proctor", "dev.proctor.cli..")
-                .should().dependOnClassesThat().resideInAPackage("dev.proctor.api..")
+                .that()
+                .resideOutsideOfPackages("dev.proctor.api..", "dev.proctor", "dev.proctor.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.proctor.api..")
                 .check(classes);
     }
 }

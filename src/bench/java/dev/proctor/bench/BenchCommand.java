@@ -6,8 +6,7 @@ import java.util.Arrays;
 /** {@code ./proctor bench sandbox|http|nodes|profiles}: prints figures, never asserts timings. */
 public final class BenchCommand {
 
-    private BenchCommand() {
-    }
+    private BenchCommand() {}
 
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         String what = args.length == 0 ? "sandbox" : args[0];

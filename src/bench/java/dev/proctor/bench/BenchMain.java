@@ -8,8 +8,7 @@ import dev.proctor.Main;
  */
 public final class BenchMain {
 
-    private BenchMain() {
-    }
+    private BenchMain() {}
 
     public static void main(String... args) {
         Main.quietLogging();

@@ -26,12 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HttpBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String JOB = "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"echo hi\"}],"
-            + "\"tests\":[{\"name\":\"t\",\"expected_output\":\"hi\\n\"}]}";
+    private static final String JOB =
+            "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"echo hi\"}],"
+                    + "\"tests\":[{\"name\":\"t\",\"expected_output\":\"hi\\n\"}]}";
 
-    private record Sample(long latencyNanos, long sandboxMicros, boolean accepted) { }
+    private record Sample(long latencyNanos, long sandboxMicros, boolean accepted) {}
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final String key;
 
@@ -48,11 +50,14 @@ final class HttpBench {
             return 2;
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 2 * Runtime.getRuntime().availableProcessors();
+        int concurrency = args.length > 1
+                ? Integer.parseInt(args[1])
+                : 2 * Runtime.getRuntime().availableProcessors();
         URI base = URI.create(System.getenv().getOrDefault("PROCTOR_URL", "http://127.0.0.1:8080"));
         HttpBench bench = new HttpBench(base, key);
         try {
-            out.printf("proctor bench http: %s, concurrency %d, %d s per mode, job: bash `echo hi`, one test%n",
+            out.printf(
+                    "proctor bench http: %s, concurrency %d, %d s per mode, job: bash `echo hi`, one test%n",
                     base, concurrency, seconds);
             bench.phase("submit with wait=true", seconds, concurrency, true, out);
             bench.phase("submit, then poll", seconds, concurrency, false, out);
@@ -92,24 +97,28 @@ final class HttpBench {
 
     private Sample oneJob(boolean wait) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        JsonNode job = send(HttpRequest.newBuilder(base.resolve("/api/v1/jobs" + (wait ? "?wait=true&timeout_s=30" : "")))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JOB)));
+        JsonNode job =
+                send(HttpRequest.newBuilder(base.resolve("/api/v1/jobs" + (wait ? "?wait=true&timeout_s=30" : "")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JOB)));
         while (!"done".equals(job.path("state").asText())) {
             Thread.sleep(2); // poll as a client would, without hammering the service
-            job = send(HttpRequest.newBuilder(base.resolve("/api/v1/jobs/" + job.get("id").asText())).GET());
+            job = send(HttpRequest.newBuilder(
+                            base.resolve("/api/v1/jobs/" + job.get("id").asText()))
+                    .GET());
         }
         long latency = System.nanoTime() - t0;
         long sandbox = 0;
         for (JsonNode t : job.path("tests")) {
             sandbox += t.path("wall_time_ms").asLong() * 1000;
         }
-        return new Sample(latency, sandbox, "accepted".equals(job.path("verdict").asText()));
+        return new Sample(
+                latency, sandbox, "accepted".equals(job.path("verdict").asText()));
     }
 
     private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request.header("Authorization", "Bearer " + key).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                request.header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
             throw new IOException("HTTP " + r.statusCode() + ": " + r.body());
         }
@@ -122,12 +131,20 @@ final class HttpBench {
             return;
         }
         long[] lat = samples.stream().mapToLong(Sample::latencyNanos).sorted().toArray();
-        double totalLatencyMicros = samples.stream().mapToLong(Sample::latencyNanos).sum() / 1e3;
+        double totalLatencyMicros =
+                samples.stream().mapToLong(Sample::latencyNanos).sum() / 1e3;
         long sandbox = samples.stream().mapToLong(Sample::sandboxMicros).sum();
         long accepted = samples.stream().filter(Sample::accepted).count();
-        out.printf("%-24s %6.1f jobs/s | p50 %6.1f ms p99 %6.1f ms | %d jobs (%d accepted, %d failed requests)"
+        out.printf(
+                "%-24s %6.1f jobs/s | p50 %6.1f ms p99 %6.1f ms | %d jobs (%d accepted, %d failed requests)"
                         + " | time in the sandbox: %.0f%% of job latency%n",
-                name, samples.size() / seconds, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6,
-                samples.size(), accepted, failures, 100.0 * sandbox / totalLatencyMicros);
+                name,
+                samples.size() / seconds,
+                lat[lat.length / 2] / 1e6,
+                lat[(int) (lat.length * 0.99)] / 1e6,
+                samples.size(),
+                accepted,
+                failures,
+                100.0 * sandbox / totalLatencyMicros);
     }
 }

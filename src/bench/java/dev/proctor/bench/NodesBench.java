@@ -23,11 +23,11 @@ import java.util.concurrent.TimeUnit;
 public final class NodesBench {
 
     private static final int JOBS = Integer.getInteger("proctor.bench.jobs", 200);
-    private static final String JOB = "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"read x; echo $x\"}],"
-            + "\"tests\":[{\"name\":\"t\",\"stdin\":\"7\\n\",\"expected_output\":\"7\\n\"}]}";
+    private static final String JOB =
+            "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"read x; echo $x\"}],"
+                    + "\"tests\":[{\"name\":\"t\",\"stdin\":\"7\\n\",\"expected_output\":\"7\\n\"}]}";
 
-    private NodesBench() {
-    }
+    private NodesBench() {}
 
     public static int run(PrintStream out, PrintStream err) {
         out.printf("proctor bench nodes: %d trivial jobs (bash, one test) per round, submitted by 8 clients%n", JOBS);
@@ -62,14 +62,22 @@ public final class NodesBench {
                 f.get();
             }
             clients.shutdown();
-            try (Connection c = DriverManager.getConnection(db.get("quarkus.datasource.jdbc.url"),
-                    db.get("quarkus.datasource.username"), db.get("quarkus.datasource.password"))) {
+            try (Connection c = DriverManager.getConnection(
+                    db.get("quarkus.datasource.jdbc.url"),
+                    db.get("quarkus.datasource.username"),
+                    db.get("quarkus.datasource.password"))) {
                 awaitDone(c);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 long results = single(c, "SELECT count(*) FROM runs WHERE kind = 'test'");
                 long accepted = single(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'");
-                out.printf("%d node(s): %6.1f jobs/s | %d jobs, %d results, %d accepted, %s%n", count, JOBS / seconds,
-                        JOBS, results, accepted, results == JOBS ? "nothing lost or run twice" : "MISMATCH");
+                out.printf(
+                        "%d node(s): %6.1f jobs/s | %d jobs, %d results, %d accepted, %s%n",
+                        count,
+                        JOBS / seconds,
+                        JOBS,
+                        results,
+                        accepted,
+                        results == JOBS ? "nothing lost or run twice" : "MISMATCH");
             }
         } finally {
             for (ServiceNode n : nodes) {
@@ -90,7 +98,8 @@ public final class NodesBench {
     }
 
     private static long single(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

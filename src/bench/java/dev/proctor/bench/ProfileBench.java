@@ -49,8 +49,7 @@ final class ProfileBench {
             "go", "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }\n",
             "rust", "fn main() { println!(\"hello\"); }\n");
 
-    private ProfileBench() {
-    }
+    private ProfileBench() {}
 
     public static int run(PrintStream out, PrintStream err) {
         List<String> problems = new ArrayList<>();
@@ -61,8 +60,9 @@ final class ProfileBench {
             return 1;
         }
         try (SandboxEngine engine = LinuxSandboxEngine.start(CliEnvironment.engineConfig())) {
-            out.printf("proctor bench profiles: hello world, median of %d, sandbox vs bare (cgroup %s)%n", RUNS,
-                    engine.info().cgroupVersion());
+            out.printf(
+                    "proctor bench profiles: hello world, median of %d, sandbox vs bare (cgroup %s)%n",
+                    RUNS, engine.info().cgroupVersion());
             out.printf("%-11s %-30s %-30s%n", "profile", "compile+run: sandbox / bare", "run only: sandbox / bare");
             for (Profile p : profiles) {
                 String hello = HELLO.get(p.name());
@@ -89,7 +89,10 @@ final class ProfileBench {
                 wd.writeFile(p.sourceFile(), hello.getBytes(StandardCharsets.UTF_8), false);
                 long t0 = System.nanoTime();
                 if (p.compiles()) {
-                    check(p, engine.run(spec(p, p.compileArgv(), p.compileLimits().defaults(), wd)));
+                    check(
+                            p,
+                            engine.run(
+                                    spec(p, p.compileArgv(), p.compileLimits().defaults(), wd)));
                 }
                 long t1 = System.nanoTime();
                 check(p, engine.run(spec(p, p.runArgv(), p.runLimits().defaults(), wd)));
@@ -105,16 +108,36 @@ final class ProfileBench {
                 }
             }
         }
-        out.printf("%-11s %8.1f / %7.1f ms (+%6.1f)   %8.1f / %7.1f ms (+%6.1f)%n", p.name(),
-                ms(median(sbFull)), ms(median(bareFull)), ms(median(sbFull) - median(bareFull)),
-                ms(median(sbRun)), ms(median(bareRun)), ms(median(sbRun) - median(bareRun)));
+        out.printf(
+                "%-11s %8.1f / %7.1f ms (+%6.1f)   %8.1f / %7.1f ms (+%6.1f)%n",
+                p.name(),
+                ms(median(sbFull)),
+                ms(median(bareFull)),
+                ms(median(sbFull) - median(bareFull)),
+                ms(median(sbRun)),
+                ms(median(bareRun)),
+                ms(median(sbRun) - median(bareRun)));
     }
 
     private static RunSpec spec(Profile p, List<String> argv, LimitSet l, Workdir wd) {
-        Limits limits = new Limits(Duration.ofMillis(l.cpuTimeMs()), Duration.ofMillis(l.wallTimeMs()),
-                l.memoryMb() * Limits.MIB, l.pids(), l.outputKb() * 1024, l.diskMb() * Limits.MIB, 1.0);
-        return new RunSpec(p.image(), ArgvTemplate.expand(argv, l.memoryMb()), env(p, "/box", "/tmp"), wd,
-                Stdin.empty(), limits, p.seccomp(), NetworkMode.NONE, Duration.ZERO);
+        Limits limits = new Limits(
+                Duration.ofMillis(l.cpuTimeMs()),
+                Duration.ofMillis(l.wallTimeMs()),
+                l.memoryMb() * Limits.MIB,
+                l.pids(),
+                l.outputKb() * 1024,
+                l.diskMb() * Limits.MIB,
+                1.0);
+        return new RunSpec(
+                p.image(),
+                ArgvTemplate.expand(argv, l.memoryMb()),
+                env(p, "/box", "/tmp"),
+                wd,
+                Stdin.empty(),
+                limits,
+                p.seccomp(),
+                NetworkMode.NONE,
+                Duration.ZERO);
     }
 
     private static Map<String, String> env(Profile p, String box, String tmp) {
@@ -158,8 +181,10 @@ final class ProfileBench {
 
     private static void bareRun(Profile p, List<String> argv, LimitSet l, Path dir, Map<String, String> env)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(ArgvTemplate.expand(argv, l.memoryMb())).directory(dir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(ArgvTemplate.expand(argv, l.memoryMb()))
+                .directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
         int exit = pb.start().waitFor();

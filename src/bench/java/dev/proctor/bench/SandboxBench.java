@@ -28,14 +28,14 @@ final class SandboxBench {
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
     private static final int WARMUP = 30;
 
-    private SandboxBench() {
-    }
+    private SandboxBench() {}
 
     public static int run(PrintStream out, PrintStream err) {
         try (SandboxEngine engine = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
-             Workdir workdir = engine.createWorkdir(64 * Limits.MIB)) {
-            out.printf("proctor bench sandbox: %d runs each, interleaved with bare runs (cgroup %s)%n", RUNS,
-                    engine.info().cgroupVersion());
+                Workdir workdir = engine.createWorkdir(64 * Limits.MIB)) {
+            out.printf(
+                    "proctor bench sandbox: %d runs each, interleaved with bare runs (cgroup %s)%n",
+                    RUNS, engine.info().cgroupVersion());
             compare(engine, workdir, List.of("/bin/true"), out);
             compare(engine, workdir, List.of("/usr/bin/python3", "-c", "pass"), out);
             throughput(engine, workdir, out);
@@ -72,7 +72,8 @@ final class SandboxBench {
         Arrays.sort(sandbox);
         Arrays.sort(bare);
         double ratio = (double) median(sandbox) / median(bare);
-        out.printf("%-28s sandbox median %6.2f ms p90 %6.2f ms | bare median %6.2f ms p90 %6.2f ms | ratio %.2fx%n",
+        out.printf(
+                "%-28s sandbox median %6.2f ms p90 %6.2f ms | bare median %6.2f ms p90 %6.2f ms | ratio %.2fx%n",
                 String.join(" ", argv), ms(median(sandbox)), ms(p90(sandbox)), ms(median(bare)), ms(p90(bare)), ratio);
     }
 
@@ -95,8 +96,9 @@ final class SandboxBench {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf("/bin/true, 2 at a time: %d runs (%d ok) in %.2f s = %.0f runs/s%n", total, ok, seconds,
-                    total / seconds);
+            out.printf(
+                    "/bin/true, 2 at a time: %d runs (%d ok) in %.2f s = %.0f runs/s%n",
+                    total, ok, seconds, total / seconds);
         } finally {
             pool.shutdownNow();
         }

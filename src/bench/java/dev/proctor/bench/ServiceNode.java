@@ -29,6 +29,7 @@ public final class ServiceNode implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Start-up takes ~3 s here, far longer on a loaded machine: wait for readiness, not a guess. */
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String id;
@@ -60,30 +61,43 @@ public final class ServiceNode implements AutoCloseable {
      * Starts a node on the given state dir (a restart of a node that died uses the dead one's);
      * the caller removes the state dir once no node uses it.
      */
-    public static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra,
-                                    Path state) throws IOException, InterruptedException {
+    public static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra, Path state)
+            throws IOException, InterruptedException {
         return start(id, datasource, extra, state, false);
     }
 
-    private static ServiceNode start(String id, Map<String, String> datasource, Map<String, String> extra,
-                                     Path state, boolean ownsState) throws IOException, InterruptedException {
+    private static ServiceNode start(
+            String id, Map<String, String> datasource, Map<String, String> extra, Path state, boolean ownsState)
+            throws IOException, InterruptedException {
         Path project = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
         Path jar = project.resolve("target/quarkus-app/quarkus-run.jar");
         Path log = project.resolve("target/nodes/" + id + "-" + Instant.now().toEpochMilli() + ".log");
         Files.createDirectories(log.getParent());
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        List<String> cmd =
+                new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
         Map<String, String> props = new java.util.LinkedHashMap<>(datasource);
-        props.putAll(Map.of("quarkus.http.port", String.valueOf(port), "proctor.node.id", id,
-                "proctor.sandbox.state-dir", state.toString(), "proctor.sandbox.project-dir", project.toString(),
-                "proctor.bootstrap.admin-key", ADMIN_KEY));
+        props.putAll(Map.of(
+                "quarkus.http.port",
+                String.valueOf(port),
+                "proctor.node.id",
+                id,
+                "proctor.sandbox.state-dir",
+                state.toString(),
+                "proctor.sandbox.project-dir",
+                project.toString(),
+                "proctor.bootstrap.admin-key",
+                ADMIN_KEY));
         props.putAll(extra);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString(), "serve"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         ServiceNode node = new ServiceNode(id, port, p, log, state, ownsState);
         try {
             node.awaitReady(READY_TIMEOUT);
@@ -102,8 +116,8 @@ public final class ServiceNode implements AutoCloseable {
                 throw new IOException("node " + id + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(uri("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -123,7 +137,8 @@ public final class ServiceNode implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/jobs"))
                 .header("Authorization", "Bearer " + ADMIN_KEY)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(jobJson)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(jobJson))
+                .build();
         HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while ((r.statusCode() == 429 || r.statusCode() == 503) && System.nanoTime() < deadline) {
@@ -175,7 +190,9 @@ public final class ServiceNode implements AutoCloseable {
     public Duration terminate(Duration limit) throws InterruptedException {
         long t0 = System.nanoTime();
         process.destroy();
-        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? Duration.ofNanos(System.nanoTime() - t0) : null;
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)
+                ? Duration.ofNanos(System.nanoTime() - t0)
+                : null;
     }
 
     /** SIGTERM without waiting: the node drains while the caller watches. */
@@ -202,7 +219,8 @@ public final class ServiceNode implements AutoCloseable {
             try {
                 LayerFiles.deleteTree(state);
             } catch (IOException e) {
-                System.err.println("could not remove the state dir " + state + " of node " + id + ": " + e.getMessage());
+                System.err.println(
+                        "could not remove the state dir " + state + " of node " + id + ": " + e.getMessage());
             }
         }
     }

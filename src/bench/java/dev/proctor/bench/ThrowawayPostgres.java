@@ -34,20 +34,44 @@ public class ThrowawayPostgres {
     public Map<String, String> start() {
         try {
             bin = newestPostgresBin();
-            dir = Files.createTempDirectory("proctor-pg-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir = Files.createTempDirectory(
+                    "proctor-pg-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path data = dir.resolve("data");
             Path pwfile = dir.resolve("pw");
             Files.writeString(pwfile, PASSWORD + "\n");
             asPostgres(List.of("chown", "-R", "postgres:postgres", dir.toString()), false);
             int port = freePort();
-            asPostgres(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
-                    "--pwfile=" + pwfile, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync", "-N"), true);
+            asPostgres(
+                    List.of(
+                            bin.resolve("initdb").toString(),
+                            "-D",
+                            data.toString(),
+                            "-U",
+                            USER,
+                            "--pwfile=" + pwfile,
+                            "-A",
+                            "scram-sha-256",
+                            "-E",
+                            "UTF8",
+                            "--no-sync",
+                            "-N"),
+                    true);
             options = "-c listen_addresses=127.0.0.1 -p " + port + " -c unix_socket_directories=" + dir
                     + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
             pgCtlStart();
-            asPostgres(List.of(bin.resolve("createdb").toString(), "-h", dir.toString(), "-p",
-                    String.valueOf(port), "-U", USER, "-O", USER, DB), true);
+            asPostgres(
+                    List.of(
+                            bin.resolve("createdb").toString(),
+                            "-h",
+                            dir.toString(),
+                            "-p",
+                            String.valueOf(port),
+                            "-U",
+                            USER,
+                            "-O",
+                            USER,
+                            DB),
+                    true);
             return Map.of(
                     "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + port + "/" + DB,
                     "quarkus.datasource.username", USER,
@@ -59,8 +83,20 @@ public class ThrowawayPostgres {
     }
 
     private void pgCtlStart() throws IOException {
-        asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-                dir.resolve("log").toString(), "-o", options, "-w", "-t", "120", "start"), true);
+        asPostgres(
+                List.of(
+                        bin.resolve("pg_ctl").toString(),
+                        "-D",
+                        dir.resolve("data").toString(),
+                        "-l",
+                        dir.resolve("log").toString(),
+                        "-o",
+                        options,
+                        "-w",
+                        "-t",
+                        "120",
+                        "start"),
+                true);
     }
 
     /**
@@ -69,8 +105,18 @@ public class ThrowawayPostgres {
      */
     public void stopKeepingData() {
         try {
-            asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
-                    "-m", "fast", "-w", "-t", "30", "stop"), true);
+            asPostgres(
+                    List.of(
+                            bin.resolve("pg_ctl").toString(),
+                            "-D",
+                            dir.resolve("data").toString(),
+                            "-m",
+                            "fast",
+                            "-w",
+                            "-t",
+                            "30",
+                            "stop"),
+                    true);
         } catch (IOException e) {
             throw new UncheckedIOException("throwaway PostgreSQL did not stop", e);
         }
@@ -92,8 +138,16 @@ public class ThrowawayPostgres {
         }
         try {
             if (Files.exists(dir.resolve("data/postmaster.pid"))) {
-                asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
-                        "-m", "immediate", "-w", "stop"), false);
+                asPostgres(
+                        List.of(
+                                bin.resolve("pg_ctl").toString(),
+                                "-D",
+                                dir.resolve("data").toString(),
+                                "-m",
+                                "immediate",
+                                "-w",
+                                "stop"),
+                        false);
             }
         } catch (IOException e) {
             // best effort: deleting the directory below still frees the disk
@@ -115,7 +169,8 @@ public class ThrowawayPostgres {
         try (Stream<Path> s = Files.list(root)) {
             return s.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .filter(p -> Files.isExecutable(p.resolve("bin/initdb")))
-                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString())))
+                    .max(Comparator.comparingInt(
+                            p -> Integer.parseInt(p.getFileName().toString())))
                     .map(p -> p.resolve("bin"))
                     .orElseThrow(() -> new IOException("no /usr/lib/postgresql/*/bin/initdb"));
         }
@@ -143,7 +198,8 @@ public class ThrowawayPostgres {
         } else {
             full.addAll(command);
         }
-        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(full)
+                .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         // createdb would otherwise ask for the password on the terminal
         pb.environment().put("PGPASSWORD", PASSWORD);

@@ -1,9 +1,9 @@
 package dev.proctor.api;
 
 import dev.proctor.auth.CallerContext;
+import dev.proctor.dashboard.Overview;
 import dev.proctor.dashboard.UsageQueries;
 import dev.proctor.dashboard.UsageWindow;
-import dev.proctor.dashboard.Overview;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,11 +24,13 @@ public class AdminOverviewResource {
     /** Queue, job times, verdicts, nodes, top jobs and usage of one window: the overview page's data. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Overview overview(@QueryParam("range") String range, @QueryParam("from") String from,
-                             @QueryParam("to") String to, @QueryParam("bucket") String bucket,
-                             @QueryParam("group_by") String groupBy) {
+    public Overview overview(
+            @QueryParam("range") String range,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("bucket") String bucket,
+            @QueryParam("group_by") String groupBy) {
         context.requireAdmin();
         return queries.overview(UsageWindow.parse(range, from, to, bucket, groupBy));
     }
-
 }

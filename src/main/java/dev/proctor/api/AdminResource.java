@@ -1,7 +1,5 @@
 package dev.proctor.api;
 
-import dev.proctor.core.Rejection;
-
 import dev.proctor.api.dto.ClientRequest;
 import dev.proctor.api.dto.ClientView;
 import dev.proctor.api.dto.KeyRequest;
@@ -10,6 +8,7 @@ import dev.proctor.auth.ApiKey;
 import dev.proctor.auth.ApiKeys;
 import dev.proctor.auth.CallerContext;
 import dev.proctor.auth.Client;
+import dev.proctor.core.Rejection;
 import dev.proctor.jobs.queue.Node;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -66,8 +65,8 @@ public class AdminResource {
         c.persist();
         ApiKeys.Issued k = keys.issue(c.id, false);
         ApiKey stored = ApiKey.findById(k.id());
-        return RestResponse.status(RestResponse.Status.CREATED,
-                view(c, c.webhookSecret, List.of(keyView(stored, k.key()))));
+        return RestResponse.status(
+                RestResponse.Status.CREATED, view(c, c.webhookSecret, List.of(keyView(stored, k.key()))));
     }
 
     private static void positive(Long v, String field) {
@@ -82,8 +81,12 @@ public class AdminResource {
     public List<ClientView> clients() {
         context.requireAdmin();
         return Client.<Client>listAll().stream()
-                .map(c -> view(c, null, ApiKey.<ApiKey>list("clientId", c.id).stream()
-                        .map(k -> keyView(k, null)).toList()))
+                .map(c -> view(
+                        c,
+                        null,
+                        ApiKey.<ApiKey>list("clientId", c.id).stream()
+                                .map(k -> keyView(k, null))
+                                .toList()))
                 .toList();
     }
 
@@ -117,8 +120,19 @@ public class AdminResource {
     }
 
     private static ClientView view(Client c, String secret, List<KeyView> keys) {
-        return new ClientView(c.id, c.name, c.maxConcurrentJobs, c.maxCpuTimeMs, c.maxWallTimeMs, c.maxMemoryMb,
-                c.maxPids, c.maxOutputKb, c.maxDiskMb, c.createdAt, secret, keys);
+        return new ClientView(
+                c.id,
+                c.name,
+                c.maxConcurrentJobs,
+                c.maxCpuTimeMs,
+                c.maxWallTimeMs,
+                c.maxMemoryMb,
+                c.maxPids,
+                c.maxOutputKb,
+                c.maxDiskMb,
+                c.createdAt,
+                secret,
+                keys);
     }
 
     private static KeyView keyView(ApiKey k, String key) {

@@ -2,8 +2,8 @@ package dev.proctor.api;
 
 import dev.proctor.auth.CallerContext;
 import dev.proctor.dashboard.UsageQueries;
-import dev.proctor.dashboard.UsageWindow;
 import dev.proctor.dashboard.UsageReport;
+import dev.proctor.dashboard.UsageWindow;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -30,16 +30,21 @@ public class AdminUsageResource {
      */
     @GET
     @Produces({MediaType.APPLICATION_JSON, UsageReport.CSV})
-    public Response usage(@QueryParam("range") String range, @QueryParam("from") String from,
-                          @QueryParam("to") String to, @QueryParam("bucket") String bucket,
-                          @QueryParam("group_by") String groupBy, @QueryParam("format") String format,
-                          @HeaderParam("Accept") String accept) {
+    public Response usage(
+            @QueryParam("range") String range,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("bucket") String bucket,
+            @QueryParam("group_by") String groupBy,
+            @QueryParam("format") String format,
+            @HeaderParam("Accept") String accept) {
         context.requireAdmin();
         UsageWindow w = UsageWindow.parse(range, from, to, bucket, groupBy);
         UsageReport report = queries.usage(w);
         if (UsageReport.wantsCsv(format, accept)) {
             return Response.ok(report.csv(), UsageReport.CSV + "; charset=utf-8")
-                    .header("Content-Disposition", "attachment; filename=\"proctor-usage.csv\"").build();
+                    .header("Content-Disposition", "attachment; filename=\"proctor-usage.csv\"")
+                    .build();
         }
         return Response.ok(report, MediaType.APPLICATION_JSON).build();
     }

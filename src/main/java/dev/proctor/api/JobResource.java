@@ -1,15 +1,14 @@
 package dev.proctor.api;
 
-import dev.proctor.core.Rejection;
-
-import dev.proctor.jobs.JobPage;
-import dev.proctor.jobs.JobRequest;
-import dev.proctor.jobs.JobView;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.CallerContext;
 import dev.proctor.core.ByteFields;
+import dev.proctor.core.Rejection;
 import dev.proctor.jobs.Job;
+import dev.proctor.jobs.JobPage;
+import dev.proctor.jobs.JobRequest;
 import dev.proctor.jobs.JobService;
+import dev.proctor.jobs.JobView;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.jobs.JobsConfig;
 import jakarta.inject.Inject;
@@ -22,7 +21,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -31,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** Submit, read, list and cancel jobs. */
@@ -55,11 +54,12 @@ public class JobResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public RestResponse<JobView> submit(JobRequest request,
-                                        @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                        @QueryParam("wait") String waitParam,
-                                        @QueryParam("timeout_s") String timeoutParam,
-                                        @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+    public RestResponse<JobView> submit(
+            JobRequest request,
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @QueryParam("wait") String waitParam,
+            @QueryParam("timeout_s") String timeoutParam,
+            @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
         Caller caller = context.caller();
         ByteFields.Mode mode = mode(encoding);
         boolean wait = bool(waitParam, "wait");
@@ -74,10 +74,14 @@ public class JobResource {
         }
         URI location = URI.create("/api/v1/jobs/" + job.id);
         if (finished(job)) {
-            return RestResponse.ResponseBuilder.ok(jobs.view(job, true, mode)).location(location).build();
+            return RestResponse.ResponseBuilder.ok(jobs.view(job, true, mode))
+                    .location(location)
+                    .build();
         }
-        return RestResponse.ResponseBuilder.<JobView>accepted().entity(jobs.view(job, true, mode))
-                .location(location).build();
+        return RestResponse.ResponseBuilder.<JobView>accepted()
+                .entity(jobs.view(job, true, mode))
+                .location(location)
+                .build();
     }
 
     private Job await(Caller caller, UUID id, int timeoutSeconds) {
@@ -105,7 +109,9 @@ public class JobResource {
 
     @GET
     @Path("/{id}")
-    public JobView get(@PathParam("id") String id, @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+    public JobView get(
+            @PathParam("id") String id,
+            @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
         ByteFields.Mode mode = mode(encoding);
         return jobs.view(jobs.get(context.caller(), parseId(id)), true, mode);
     }
@@ -124,24 +130,38 @@ public class JobResource {
 
     @POST
     @Path("/{id}/cancel")
-    public JobView cancel(@PathParam("id") String id, @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+    public JobView cancel(
+            @PathParam("id") String id,
+            @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
         ByteFields.Mode mode = mode(encoding);
         return jobs.view(jobs.cancel(context.caller(), parseId(id)), true, mode);
     }
 
     @GET
-    public JobPage list(@QueryParam("state") String state, @QueryParam("verdict") String verdict,
-                        @QueryParam("profile") String profile, @QueryParam("created_after") String after,
-                        @QueryParam("created_before") String before, @QueryParam("cursor") String cursor,
-                        @QueryParam("limit") String limitParam,
-                        @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
+    public JobPage list(
+            @QueryParam("state") String state,
+            @QueryParam("verdict") String verdict,
+            @QueryParam("profile") String profile,
+            @QueryParam("created_after") String after,
+            @QueryParam("created_before") String before,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") String limitParam,
+            @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
         ByteFields.Mode mode = mode(encoding);
         int limit = limitParam == null ? 50 : integer(limitParam, "limit");
         if (limit < 1 || limit > 500) {
             throw Rejection.invalid("limit", "limit must be 1 to 500");
         }
-        return jobs.list(context.caller(), state, verdict, profile, time(after, "created_after"),
-                time(before, "created_before"), cursor, limit, mode);
+        return jobs.list(
+                context.caller(),
+                state,
+                verdict,
+                profile,
+                time(after, "created_after"),
+                time(before, "created_before"),
+                cursor,
+                limit,
+                mode);
     }
 
     private static OffsetDateTime time(String s, String field) {

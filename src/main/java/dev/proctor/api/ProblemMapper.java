@@ -1,9 +1,8 @@
 package dev.proctor.api;
 
-import dev.proctor.core.Rejection;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.proctor.core.Rejection;
 import dev.proctor.persistence.DatabaseFaults;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -126,8 +125,10 @@ public class ProblemMapper {
             case 400 -> "malformed request body";
             case 413 -> "request body too large";
             case 415 -> "send Content-Type: application/json";
-            default -> Response.Status.fromStatusCode(status) == null ? "request refused"
-                    : Response.Status.fromStatusCode(status).getReasonPhrase();
+            default ->
+                Response.Status.fromStatusCode(status) == null
+                        ? "request refused"
+                        : Response.Status.fromStatusCode(status).getReasonPhrase();
         };
         String field = switch (status) {
             case 400, 413 -> BODY;
@@ -143,8 +144,8 @@ public class ProblemMapper {
         if (DatabaseFaults.unreachable(e)) {
             // PostgreSQL is down or restarting: the request may be retried as it is, soon
             LOG.warnf("database unreachable: %s", DatabaseFaults.reason(e));
-            RestResponse<Problem> r = of(503, "database-unavailable",
-                    "the database is briefly unavailable; retry later", null);
+            RestResponse<Problem> r =
+                    of(503, "database-unavailable", "the database is briefly unavailable; retry later", null);
             r.getHeaders().putSingle("Retry-After", String.valueOf(DatabaseFaults.RETRY_AFTER_SECONDS));
             return r;
         }

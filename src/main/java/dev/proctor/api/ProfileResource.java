@@ -18,11 +18,20 @@ import java.util.List;
 public class ProfileResource {
 
     /** One profile as clients see it. */
-    public record ProfileView(String name, String description, String sourceFile, List<String> compile,
-                              List<String> run, String image, boolean available, String unavailableReason,
-                              String version, LimitSet compileDefault, LimitSet compileMaximum,
-                              LimitSet runDefault, LimitSet runMaximum) {
-    }
+    public record ProfileView(
+            String name,
+            String description,
+            String sourceFile,
+            List<String> compile,
+            List<String> run,
+            String image,
+            boolean available,
+            String unavailableReason,
+            String version,
+            LimitSet compileDefault,
+            LimitSet compileMaximum,
+            LimitSet runDefault,
+            LimitSet runMaximum) {}
 
     @Inject
     ProfileRegistry profiles;
@@ -41,10 +50,19 @@ public class ProfileResource {
 
     private ProfileView view(Profile p) {
         String unavailable = toolchains.unavailable(p).orElse(null);
-        return new ProfileView(p.name(), p.description(), p.sourceFile(),
-                p.compiles() ? p.compileArgv() : null, p.runArgv(), p.image(), unavailable == null, unavailable,
-                toolchains.version(p), p.compiles() ? p.compileLimits().defaults() : null,
+        return new ProfileView(
+                p.name(),
+                p.description(),
+                p.sourceFile(),
+                p.compiles() ? p.compileArgv() : null,
+                p.runArgv(),
+                p.image(),
+                unavailable == null,
+                unavailable,
+                toolchains.version(p),
+                p.compiles() ? p.compileLimits().defaults() : null,
                 p.compiles() ? p.compileLimits().maximum() : null,
-                p.runLimits().defaults(), p.runLimits().maximum());
+                p.runLimits().defaults(),
+                p.runLimits().maximum());
     }
 }

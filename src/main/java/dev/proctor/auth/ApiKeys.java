@@ -17,8 +17,7 @@ public class ApiKeys {
     private static final int PREFIX_LENGTH = 10;
 
     /** A freshly issued key: the only moment its plain text exists. */
-    public record Issued(long id, String key, String prefix, boolean admin) {
-    }
+    public record Issued(long id, String key, String prefix, boolean admin) {}
 
     public static byte[] sha256(String key) {
         try {

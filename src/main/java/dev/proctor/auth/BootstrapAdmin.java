@@ -34,7 +34,9 @@ public class BootstrapAdmin {
 
     @Transactional
     void onStart(@Observes StartupEvent event) {
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, LOCK_ID).getSingleResult();
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)")
+                .setParameter(1, LOCK_ID)
+                .getSingleResult();
         if (ApiKey.count("admin = true and revokedAt is null") > 0) {
             return;
         }
@@ -53,7 +55,7 @@ public class BootstrapAdmin {
         }
         ApiKeys.Issued issued = keys.issue(admin.id, true);
         String line = "=".repeat(72);
-        LOG.infof("%n%s%n PROCTOR BOOTSTRAP ADMIN KEY (shown once, stored hashed):%n   %s%n%s",
-                line, issued.key(), line);
+        LOG.infof(
+                "%n%s%n PROCTOR BOOTSTRAP ADMIN KEY (shown once, stored hashed):%n   %s%n%s", line, issued.key(), line);
     }
 }

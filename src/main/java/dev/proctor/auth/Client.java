@@ -22,16 +22,22 @@ public class Client extends PanacheEntityBase {
 
     @Column(name = "max_concurrent_jobs")
     public int maxConcurrentJobs;
+
     @Column(name = "max_cpu_time_ms")
     public Long maxCpuTimeMs;
+
     @Column(name = "max_wall_time_ms")
     public Long maxWallTimeMs;
+
     @Column(name = "max_memory_mb")
     public Long maxMemoryMb;
+
     @Column(name = "max_pids")
     public Integer maxPids;
+
     @Column(name = "max_output_kb")
     public Long maxOutputKb;
+
     @Column(name = "max_disk_mb")
     public Long maxDiskMb;
 
@@ -42,7 +48,6 @@ public class Client extends PanacheEntityBase {
     public OffsetDateTime createdAt;
 
     public Quota quota() {
-        return new Quota(maxConcurrentJobs, maxCpuTimeMs, maxWallTimeMs, maxMemoryMb, maxPids, maxOutputKb,
-                maxDiskMb);
+        return new Quota(maxConcurrentJobs, maxCpuTimeMs, maxWallTimeMs, maxMemoryMb, maxPids, maxOutputKb, maxDiskMb);
     }
 }

@@ -5,6 +5,11 @@ package dev.proctor.auth;
  *
  * @param maxConcurrentJobs jobs queued or running at once
  */
-public record Quota(int maxConcurrentJobs, Long maxCpuTimeMs, Long maxWallTimeMs, Long maxMemoryMb,
-                    Integer maxPids, Long maxOutputKb, Long maxDiskMb) {
-}
+public record Quota(
+        int maxConcurrentJobs,
+        Long maxCpuTimeMs,
+        Long maxWallTimeMs,
+        Long maxMemoryMb,
+        Integer maxPids,
+        Long maxOutputKb,
+        Long maxDiskMb) {}

@@ -19,12 +19,12 @@ public final class ImageCommand {
 
     private static final String USAGE = "usage: proctor image list | image build NAME";
 
-    private ImageCommand() {
-    }
+    private ImageCommand() {}
 
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         EngineConfig config = CliEnvironment.engineConfig();
-        ImageStore store = new ImageStore(config.stateDir().resolve("images"), config.profilesDir().resolve("images"));
+        ImageStore store = new ImageStore(
+                config.stateDir().resolve("images"), config.profilesDir().resolve("images"));
         if (args.length == 1 && args[0].equals("list")) {
             return list(store, out, err);
         }
@@ -48,11 +48,15 @@ public final class ImageCommand {
                 continue;
             }
             ImageStore.Status s = store.status(recipe);
-            String state = s.upToDate() ? "built"
-                    : s.builtDigest().map(d -> "outdated (built " + d.substring(0, 7) + ")").orElse("not built");
+            String state = s.upToDate()
+                    ? "built"
+                    : s.builtDigest()
+                            .map(d -> "outdated (built " + d.substring(0, 7) + ")")
+                            .orElse("not built");
             String size = s.upToDate() ? megabytes(s.sizeBytes()) : "-";
-            out.printf("%-12s %-12s %-24s %9s  %s%n", name, s.digest().substring(0, 12), state, size,
-                    recipe.description());
+            out.printf(
+                    "%-12s %-12s %-24s %9s  %s%n",
+                    name, s.digest().substring(0, 12), state, size, recipe.description());
         }
         problems.forEach(p -> err.println("proctor image: " + p));
         return problems.isEmpty() ? 0 : 1;
@@ -74,8 +78,12 @@ public final class ImageCommand {
         }
         try {
             ImageStore.Build b = store.build(name, line -> err.println("image " + name + ": " + line));
-            err.printf("proctor image: %s %s %s (%s) in %.1f s%n", name, b.digest().substring(0, 12),
-                    b.reused() ? "is up to date, reused" : "built", megabytes(b.sizeBytes()),
+            err.printf(
+                    "proctor image: %s %s %s (%s) in %.1f s%n",
+                    name,
+                    b.digest().substring(0, 12),
+                    b.reused() ? "is up to date, reused" : "built",
+                    megabytes(b.sizeBytes()),
                     b.took().toMillis() / 1000.0);
             return 0;
         } catch (SandboxException e) {

@@ -27,8 +27,7 @@ public final class RunCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RunCommand() {
-    }
+    private RunCommand() {}
 
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         return execute(args, CliEnvironment.engineConfig(), out, err);
@@ -49,16 +48,25 @@ public final class RunCommand {
             return 2;
         }
         try (SandboxEngine engine = LinuxSandboxEngine.start(config);
-             Workdir workdir = engine.createWorkdir(options.limits().diskBytes())) {
+                Workdir workdir = engine.createWorkdir(options.limits().diskBytes())) {
             if (options.workdir() != null) {
                 WorkdirCopy.copyIn(options.workdir(), workdir);
             }
             Stdin stdin = options.stdin() == null ? Stdin.empty() : Stdin.of(options.stdin());
-            RunSpec spec = new RunSpec(options.image(), options.command(), options.env(), workdir, stdin,
-                    options.limits(), options.seccomp(), options.network(), Duration.ZERO);
+            RunSpec spec = new RunSpec(
+                    options.image(),
+                    options.command(),
+                    options.env(),
+                    workdir,
+                    stdin,
+                    options.limits(),
+                    options.seccomp(),
+                    options.network(),
+                    Duration.ZERO);
             RunResult result = engine.run(spec);
             // the program's tree comes back bounded, and whatever it holds, the result is printed
-            WorkdirCopy.Report copied = options.workdir() == null ? null
+            WorkdirCopy.Report copied = options.workdir() == null
+                    ? null
                     : WorkdirCopy.copyOut(workdir, options.workdir(), workdir.sizeBytes());
             out.println(JSON.writeValueAsString(toJson(result, options, copied)));
             return result.status() == dev.proctor.sandbox.RunStatus.INTERNAL_ERROR ? 1 : 0;
@@ -76,7 +84,9 @@ public final class RunCommand {
             throw new RunOptions.UsageException("--workdir: no such directory: " + o.workdir());
         }
         for (Path p : new Path[] {o.stdoutFile(), o.stderrFile()}) {
-            if (p != null && p.toAbsolutePath().getParent() != null && !Files.isDirectory(p.toAbsolutePath().getParent())) {
+            if (p != null
+                    && p.toAbsolutePath().getParent() != null
+                    && !Files.isDirectory(p.toAbsolutePath().getParent())) {
                 throw new RunOptions.UsageException("no such directory for " + p);
             }
         }

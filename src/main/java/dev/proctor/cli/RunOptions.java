@@ -10,8 +10,17 @@ import java.util.List;
 import java.util.Map;
 
 /** The options of {@code proctor run}, parsed and bounded. Bad input: {@link UsageException}. */
-record RunOptions(Limits limits, Path stdin, Path workdir, String image, String seccomp, NetworkMode network,
-                  Map<String, String> env, Path stdoutFile, Path stderrFile, List<String> command) {
+record RunOptions(
+        Limits limits,
+        Path stdin,
+        Path workdir,
+        String image,
+        String seccomp,
+        NetworkMode network,
+        Map<String, String> env,
+        Path stdoutFile,
+        Path stderrFile,
+        List<String> command) {
 
     /** A command-line mistake: printed with the usage, exit 2. */
     static final class UsageException extends Exception {
@@ -75,8 +84,14 @@ record RunOptions(Limits limits, Path stdin, Path workdir, String image, String 
         env.putIfAbsent("HOME", "/box");
         env.putIfAbsent("LANG", "C.UTF-8");
         long wall = wallMs > 0 ? wallMs : Math.max(cpuMs * 3, 1000);
-        Limits limits = new Limits(Duration.ofMillis(cpuMs), Duration.ofMillis(wall), memoryMb * Limits.MIB, pids,
-                outputKb * 1024, diskMb * Limits.MIB, 1.0);
+        Limits limits = new Limits(
+                Duration.ofMillis(cpuMs),
+                Duration.ofMillis(wall),
+                memoryMb * Limits.MIB,
+                pids,
+                outputKb * 1024,
+                diskMb * Limits.MIB,
+                1.0);
         return new RunOptions(limits, stdin, workdir, image, seccomp, network, env, stdoutFile, stderrFile, command);
     }
 

@@ -27,8 +27,7 @@ final class WorkdirCopy {
     /** Files copied back at most. */
     static final int MAX_FILES = 10_000;
 
-    private WorkdirCopy() {
-    }
+    private WorkdirCopy() {}
 
     /**
      * What the copy back did, for the JSON result.
@@ -38,7 +37,7 @@ final class WorkdirCopy {
      * @param skipped entries left out: too deep, over a bound, unreadable or unwritable
      * @param limit   the first bound reached (depth, files, bytes), or null
      */
-    record Report(int files, long bytes, int skipped, String limit) { }
+    record Report(int files, long bytes, int skipped, String limit) {}
 
     static void copyIn(Path from, Workdir to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
@@ -130,7 +129,8 @@ final class WorkdirCopy {
             Files.createDirectories(target.getParent());
             Files.deleteIfExists(target);
             Files.write(target, content);
-            if (Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.OWNER_EXECUTE)) {
+            if (Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)
+                    .contains(PosixFilePermission.OWNER_EXECUTE)) {
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             files++;

@@ -16,14 +16,16 @@ public record ProjectDirs(Path project, Path state) {
     public static final Path DEFAULT_STATE = Path.of("/var/lib/proctor");
 
     public static ProjectDirs resolve(Optional<Path> project, Optional<Path> state) {
-        Path p = project
-                .or(() -> Optional.ofNullable(System.getProperty("proctor.project-dir")).map(Path::of))
-                .or(() -> Optional.ofNullable(System.getenv("PROCTOR_SANDBOX_PROJECT_DIR")).map(Path::of))
+        Path p = project.or(() -> Optional.ofNullable(System.getProperty("proctor.project-dir"))
+                        .map(Path::of))
+                .or(() -> Optional.ofNullable(System.getenv("PROCTOR_SANDBOX_PROJECT_DIR"))
+                        .map(Path::of))
                 .orElse(Path.of(""));
-        Path s = state
-                .or(() -> Optional.ofNullable(System.getenv("PROCTOR_SANDBOX_STATE_DIR")).map(Path::of))
+        Path s = state.or(() -> Optional.ofNullable(System.getenv("PROCTOR_SANDBOX_STATE_DIR"))
+                        .map(Path::of))
                 .orElse(DEFAULT_STATE);
-        return new ProjectDirs(p.toAbsolutePath().normalize(), s.toAbsolutePath().normalize());
+        return new ProjectDirs(
+                p.toAbsolutePath().normalize(), s.toAbsolutePath().normalize());
     }
 
     /** For the command line, where nothing is configured but the environment. */

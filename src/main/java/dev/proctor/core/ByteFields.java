@@ -42,8 +42,7 @@ public final class ByteFields {
         }
     }
 
-    private ByteFields() {
-    }
+    private ByteFields() {}
 
     public static String encodingField(String field) {
         return field + "_encoding";
@@ -70,18 +69,18 @@ public final class ByteFields {
 
     /** The bytes a stored value stands for: base64 where its encoding says so, else the UTF-8 of the text. */
     public static byte[] decode(String value, String encoding) {
-        return BASE64.equals(encoding) ? Base64.getDecoder().decode(value)
-                : value.getBytes(StandardCharsets.UTF_8);
+        return BASE64.equals(encoding) ? Base64.getDecoder().decode(value) : value.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A byte field as a caller sees it: the JSON string and its {@code _encoding}. */
-    public record Encoded(String value, String encoding) {
-    }
+    public record Encoded(String value, String encoding) {}
 
     /** {@code bytes} for a caller: text where they are valid UTF-8 and {@code mode} allows it, else base64. */
     public static Encoded encode(byte[] bytes, Mode mode) {
         String text = mode == Mode.AUTO ? utf8OrNull(bytes) : null;
-        return text != null ? new Encoded(text, UTF8) : new Encoded(Base64.getEncoder().encodeToString(bytes), BASE64);
+        return text != null
+                ? new Encoded(text, UTF8)
+                : new Encoded(Base64.getEncoder().encodeToString(bytes), BASE64);
     }
 
     /** Rewrites a stored field of {@code node} (a copy the caller owns) for a caller, by {@code mode}. */
@@ -98,8 +97,12 @@ public final class ByteFields {
     /** The text of {@code bytes} if they are well-formed UTF-8 (no overlong forms, no surrogates), else null. */
     public static String utf8OrNull(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

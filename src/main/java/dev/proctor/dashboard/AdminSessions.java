@@ -21,14 +21,11 @@ public class AdminSessions {
 
     /** The outcome of a login: a session id, or why there is none. */
     public sealed interface Login {
-        record Started(String sessionId, Duration ttl) implements Login {
-        }
+        record Started(String sessionId, Duration ttl) implements Login {}
 
-        record NotAdmin() implements Login {
-        }
+        record NotAdmin() implements Login {}
 
-        record Unknown() implements Login {
-        }
+        record Unknown() implements Login {}
     }
 
     @Inject
@@ -53,13 +50,16 @@ public class AdminSessions {
         if (!caller.get().admin()) {
             return new Login.NotAdmin();
         }
-        em.createNativeQuery("DELETE FROM admin_sessions WHERE expires_at < now()").executeUpdate();
+        em.createNativeQuery("DELETE FROM admin_sessions WHERE expires_at < now()")
+                .executeUpdate();
         String id = ApiKeys.randomToken(32);
         em.createNativeQuery("""
                 INSERT INTO admin_sessions (id_hash, key_id, expires_at)
                 VALUES (?1, ?2, now() + make_interval(secs => ?3))""")
-                .setParameter(1, ApiKeys.sha256(id)).setParameter(2, caller.get().keyId())
-                .setParameter(3, (double) ttl.toSeconds()).executeUpdate();
+                .setParameter(1, ApiKeys.sha256(id))
+                .setParameter(2, caller.get().keyId())
+                .setParameter(3, (double) ttl.toSeconds())
+                .executeUpdate();
         return new Login.Started(id, ttl);
     }
 
@@ -74,16 +74,19 @@ public class AdminSessions {
                 SELECT c.id, c.name, k.id FROM admin_sessions s
                 JOIN api_keys k ON k.id = s.key_id JOIN clients c ON c.id = k.client_id
                 WHERE s.id_hash = ?1 AND s.expires_at > now() AND k.admin AND k.revoked_at IS NULL""")
-                .setParameter(1, ApiKeys.sha256(sessionId)).getResultList();
-        return rows.stream().findFirst().map(r -> new Caller(((Number) r[0]).longValue(), (String) r[1], true,
-                ((Number) r[2]).longValue()));
+                .setParameter(1, ApiKeys.sha256(sessionId))
+                .getResultList();
+        return rows.stream()
+                .findFirst()
+                .map(r -> new Caller(((Number) r[0]).longValue(), (String) r[1], true, ((Number) r[2]).longValue()));
     }
 
     @Transactional
     public void logout(String sessionId) {
         if (sessionId != null) {
             em.createNativeQuery("DELETE FROM admin_sessions WHERE id_hash = ?1")
-                    .setParameter(1, ApiKeys.sha256(sessionId)).executeUpdate();
+                    .setParameter(1, ApiKeys.sha256(sessionId))
+                    .executeUpdate();
         }
     }
 }

@@ -32,8 +32,12 @@ public class DashboardFilter {
             return null;
         }
         if ("POST".equals(request.getMethod()) && !sameOrigin(request)) {
-            throw new Rejection(Rejection.Reason.FORBIDDEN, "cross-origin",
-                    "this form must be sent from the Proctor dashboard itself", "Origin", null);
+            throw new Rejection(
+                    Rejection.Reason.FORBIDDEN,
+                    "cross-origin",
+                    "this form must be sent from the Proctor dashboard itself",
+                    "Origin",
+                    null);
         }
         boolean open = path.equals("/admin") || path.equals("/admin/") || path.equals("/admin/login");
         Cookie cookie = request.getCookies().get(COOKIE);

@@ -2,9 +2,9 @@ package dev.proctor.dashboard;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.proctor.core.Rejection;
 import dev.proctor.auth.ApiKeys;
 import dev.proctor.auth.Client;
+import dev.proctor.core.Rejection;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -78,13 +78,17 @@ public class DashboardPages {
         AdminSessions.Login result = sessions.login(key);
         if (result instanceof AdminSessions.Login.Started s) {
             return Response.seeOther(URI.create("/admin/overview"))
-                    .cookie(cookie(s.sessionId(), (int) s.ttl().toSeconds())).build();
+                    .cookie(cookie(s.sessionId(), (int) s.ttl().toSeconds()))
+                    .build();
         }
         String message = result instanceof AdminSessions.Login.NotAdmin
                 ? "This is a client key. The dashboard needs an admin key."
                 : "Unknown or revoked API key.";
         int status = result instanceof AdminSessions.Login.NotAdmin ? 403 : 401;
-        return Response.status(status).entity(login.data("message", message)).type(MediaType.TEXT_HTML).build();
+        return Response.status(status)
+                .entity(login.data("message", message))
+                .type(MediaType.TEXT_HTML)
+                .build();
     }
 
     @POST
@@ -96,15 +100,23 @@ public class DashboardPages {
 
     /** HttpOnly, SameSite=Strict, only for /admin; Secure whenever the dashboard is reached over https. */
     private NewCookie cookie(String value, int maxAge) {
-        return new NewCookie.Builder(DashboardFilter.COOKIE).value(value).path("/admin").maxAge(maxAge)
-                .httpOnly(true).secure("https".equals(uri.getRequestUri().getScheme()))
-                .sameSite(NewCookie.SameSite.STRICT).build();
+        return new NewCookie.Builder(DashboardFilter.COOKIE)
+                .value(value)
+                .path("/admin")
+                .maxAge(maxAge)
+                .httpOnly(true)
+                .secure("https".equals(uri.getRequestUri().getScheme()))
+                .sameSite(NewCookie.SameSite.STRICT)
+                .build();
     }
 
     @GET
     @Path("/overview")
-    public Response overview(@QueryParam("range") String range, @QueryParam("from") String from,
-                             @QueryParam("to") String to, @QueryParam("group_by") String groupBy) {
+    public Response overview(
+            @QueryParam("range") String range,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("group_by") String groupBy) {
         UsageWindow w;
         String error = null;
         try {
@@ -114,31 +126,47 @@ public class DashboardPages {
             w = UsageWindow.parse("hour", null, null, null, null);
         }
         Overview o = usage.overview(w);
-        TemplateInstance page = overview.data("o", o).data("w", w).data("error", error)
-                .data("from", from == null ? "" : from).data("to", to == null ? "" : to)
-                .data("query", uri.getRequestUri().getRawQuery() == null ? "" : uri.getRequestUri().getRawQuery())
-                .data("dataJson", scriptJson(o)).data("admin", session.caller().orElseThrow().clientName());
+        TemplateInstance page = overview.data("o", o)
+                .data("w", w)
+                .data("error", error)
+                .data("from", from == null ? "" : from)
+                .data("to", to == null ? "" : to)
+                .data(
+                        "query",
+                        uri.getRequestUri().getRawQuery() == null
+                                ? ""
+                                : uri.getRequestUri().getRawQuery())
+                .data("dataJson", scriptJson(o))
+                .data("admin", session.caller().orElseThrow().clientName());
         return Response.status(error == null ? 200 : 400).entity(page).build();
     }
 
     @GET
     @Path("/data/overview")
     @Produces(MediaType.APPLICATION_JSON)
-    public Overview overviewData(@QueryParam("range") String range, @QueryParam("from") String from,
-                                 @QueryParam("to") String to, @QueryParam("group_by") String groupBy) {
+    public Overview overviewData(
+            @QueryParam("range") String range,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("group_by") String groupBy) {
         return usage.overview(UsageWindow.parse(range, from, to, null, groupBy));
     }
 
     @GET
     @Path("/data/usage")
     @Produces({MediaType.APPLICATION_JSON, UsageReport.CSV})
-    public Response usageData(@QueryParam("range") String range, @QueryParam("from") String from,
-                              @QueryParam("to") String to, @QueryParam("bucket") String bucket,
-                              @QueryParam("group_by") String groupBy, @QueryParam("format") String format) {
+    public Response usageData(
+            @QueryParam("range") String range,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("bucket") String bucket,
+            @QueryParam("group_by") String groupBy,
+            @QueryParam("format") String format) {
         UsageReport r = usage.usage(UsageWindow.parse(range, from, to, bucket, groupBy));
         if (UsageReport.wantsCsv(format, null)) {
             return Response.ok(r.csv(), UsageReport.CSV + "; charset=utf-8")
-                    .header("Content-Disposition", "attachment; filename=\"proctor-usage.csv\"").build();
+                    .header("Content-Disposition", "attachment; filename=\"proctor-usage.csv\"")
+                    .build();
         }
         return Response.ok(r, MediaType.APPLICATION_JSON).build();
     }
@@ -150,12 +178,20 @@ public class DashboardPages {
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            return Response.status(404).entity("no such job").type(MediaType.TEXT_PLAIN).build();
+            return Response.status(404)
+                    .entity("no such job")
+                    .type(MediaType.TEXT_PLAIN)
+                    .build();
         }
         return queries.job(uuid)
-                .map(j -> Response.ok(job.data("job", j).data("timelines", queries.timelinesJson(j))
-                        .data("admin", session.caller().orElseThrow().clientName())).build())
-                .orElseGet(() -> Response.status(404).entity("no such job").type(MediaType.TEXT_PLAIN).build());
+                .map(j -> Response.ok(job.data("job", j)
+                                .data("timelines", queries.timelinesJson(j))
+                                .data("admin", session.caller().orElseThrow().clientName()))
+                        .build())
+                .orElseGet(() -> Response.status(404)
+                        .entity("no such job")
+                        .type(MediaType.TEXT_PLAIN)
+                        .build());
     }
 
     @GET
@@ -169,7 +205,9 @@ public class DashboardPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response issueKey(@PathParam("id") long clientId, @FormParam("admin") String admin) {
         if (Client.findById(clientId) == null) {
-            return Response.status(404).entity(clientsPage(null, "No client " + clientId + ".")).build();
+            return Response.status(404)
+                    .entity(clientsPage(null, "No client " + clientId + "."))
+                    .build();
         }
         ApiKeys.Issued k = keys.issue(clientId, "on".equals(admin));
         return Response.status(201).entity(clientsPage(k, null)).build();
@@ -179,20 +217,26 @@ public class DashboardPages {
     @Path("/keys/{id}/revoke")
     public Response revokeKey(@PathParam("id") long keyId) {
         if (keys.revoke(keyId).isEmpty()) {
-            return Response.status(404).entity(clientsPage(null, "No key " + keyId + ".")).build();
+            return Response.status(404)
+                    .entity(clientsPage(null, "No key " + keyId + "."))
+                    .build();
         }
         return Response.seeOther(URI.create("/admin/clients")).build();
     }
 
     private TemplateInstance clientsPage(ApiKeys.Issued issued, String error) {
-        return clients.data("clients", queries.clients()).data("issued", issued).data("error", error)
+        return clients.data("clients", queries.clients())
+                .data("issued", issued)
+                .data("error", error)
                 .data("admin", session.caller().orElseThrow().clientName());
     }
 
     /** JSON for a script element: no "<" can close it early. */
     private String scriptJson(Object value) {
         try {
-            return json.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e")
+            return json.writeValueAsString(value)
+                    .replace("<", "\\u003c")
+                    .replace(">", "\\u003e")
                     .replace("&", "\\u0026");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("overview does not serialise", e);

@@ -10,11 +10,10 @@ import java.util.Locale;
 @TemplateExtension
 final class Formats {
 
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-    private Formats() {
-    }
+    private Formats() {}
 
     /** Negative: the kernel did not report it (e.g. no io accounting on this host). */
     static String bytes(long bytes) {

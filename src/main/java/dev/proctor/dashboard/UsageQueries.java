@@ -41,18 +41,19 @@ public class UsageQueries {
                 FROM usage_buckets ub LEFT JOIN clients c ON c.id = ub.client_id
                 WHERE ub.bucket_start >= ?1 AND ub.bucket_start < ?2
                 GROUP BY 1, 2 ORDER BY 1, 2""".formatted(group))
-                .setParameter(1, odt(w.from())).setParameter(2, odt(w.to()))
-                .setParameter(3, (double) w.bucketSeconds()).getResultList();
+                .setParameter(1, odt(w.from()))
+                .setParameter(2, odt(w.to()))
+                .setParameter(3, (double) w.bucketSeconds())
+                .getResultList();
         List<UsageReport.Point> points = new ArrayList<>(rows.size());
         TreeSet<String> groups = new TreeSet<>();
         for (Object[] r : rows) {
             String g = (String) r[1];
             groups.add(g);
-            points.add(new UsageReport.Point(Instant.ofEpochMilli(num(r[0])), g, num(r[2]), num(r[3]) / 1e6,
-                    num(r[4]) / 1e6, num(r[5])));
+            points.add(new UsageReport.Point(
+                    Instant.ofEpochMilli(num(r[0])), g, num(r[2]), num(r[3]) / 1e6, num(r[4]) / 1e6, num(r[5])));
         }
-        return new UsageReport(w.from(), w.to(), w.bucketSeconds(), w.groupBy().wire(), List.copyOf(groups),
-                points);
+        return new UsageReport(w.from(), w.to(), w.bucketSeconds(), w.groupBy().wire(), List.copyOf(groups), points);
     }
 
     @Transactional
@@ -67,13 +68,25 @@ public class UsageQueries {
                     percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)),
                     percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
                 FROM jobs WHERE finished_at >= ?1 AND finished_at < ?2 AND started_at IS NOT NULL""")
-                .setParameter(1, odt(w.from())).setParameter(2, odt(w.to())).getSingleResult();
+                .setParameter(1, odt(w.from()))
+                .setParameter(2, odt(w.to()))
+                .getSingleResult();
         long finished = num(times[0]);
         List<List<Overview.TopJob>> tops = tops(w);
-        return new Overview(Instant.now(), w.range(), num(queue[0]), num(queue[1]), finished / w.minutes(),
-                finished, verdicts(w), new Overview.Percentiles(millis(times[1]), millis(times[2])),
-                new Overview.Percentiles(millis(times[3]), millis(times[4])), nodes(), tops.get(0),
-                tops.get(1), usage(w));
+        return new Overview(
+                Instant.now(),
+                w.range(),
+                num(queue[0]),
+                num(queue[1]),
+                finished / w.minutes(),
+                finished,
+                verdicts(w),
+                new Overview.Percentiles(millis(times[1]), millis(times[2])),
+                new Overview.Percentiles(millis(times[3]), millis(times[4])),
+                nodes(),
+                tops.get(0),
+                tops.get(1),
+                usage(w));
     }
 
     private Map<String, Long> verdicts(UsageWindow w) {
@@ -81,7 +94,9 @@ public class UsageQueries {
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT COALESCE(verdict, state), count(*) FROM jobs
                 WHERE finished_at >= ?1 AND finished_at < ?2 GROUP BY 1 ORDER BY 2 DESC, 1""")
-                .setParameter(1, odt(w.from())).setParameter(2, odt(w.to())).getResultList();
+                .setParameter(1, odt(w.from()))
+                .setParameter(2, odt(w.to()))
+                .getResultList();
         Map<String, Long> m = new LinkedHashMap<>();
         rows.forEach(r -> m.put((String) r[0], num(r[1])));
         return m;
@@ -93,8 +108,16 @@ public class UsageQueries {
                 SELECT id, hostname, slots, running, (extract(epoch FROM heartbeat_at) * 1000)::bigint, draining,
                        extract(epoch FROM now() - heartbeat_at)::bigint
                 FROM nodes ORDER BY id""").getResultList();
-        return rows.stream().map(r -> new Overview.NodeRow((String) r[0], (String) r[1], (int) num(r[2]),
-                (int) num(r[3]), Instant.ofEpochMilli(num(r[4])), (Boolean) r[5], num(r[6]))).toList();
+        return rows.stream()
+                .map(r -> new Overview.NodeRow(
+                        (String) r[0],
+                        (String) r[1],
+                        (int) num(r[2]),
+                        (int) num(r[3]),
+                        Instant.ofEpochMilli(num(r[4])),
+                        (Boolean) r[5],
+                        num(r[6])))
+                .toList();
     }
 
     /**
@@ -114,12 +137,14 @@ public class UsageQueries {
                 SELECT t.k, t.job_id, c.name, j.profile, j.verdict, t.cpu, t.mem
                 FROM top t JOIN jobs j ON j.id = t.job_id JOIN clients c ON c.id = j.client_id
                 ORDER BY t.k, CASE WHEN t.k = 'cpu' THEN t.cpu ELSE t.mem END DESC, t.job_id""".formatted(TOP))
-                .setParameter(1, odt(w.from())).setParameter(2, odt(w.to())).getResultList();
+                .setParameter(1, odt(w.from()))
+                .setParameter(2, odt(w.to()))
+                .getResultList();
         List<Overview.TopJob> cpu = new ArrayList<>();
         List<Overview.TopJob> mem = new ArrayList<>();
         for (Object[] r : rows) {
-            Overview.TopJob t = new Overview.TopJob((UUID) r[1], (String) r[2], (String) r[3], (String) r[4],
-                    num(r[5]) / 1e6, num(r[6]));
+            Overview.TopJob t = new Overview.TopJob(
+                    (UUID) r[1], (String) r[2], (String) r[3], (String) r[4], num(r[5]) / 1e6, num(r[6]));
             ("cpu".equals(r[0]) ? cpu : mem).add(t);
         }
         return List.of(cpu, mem);

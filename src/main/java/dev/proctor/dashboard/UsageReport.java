@@ -9,11 +9,10 @@ import java.util.List;
  * Usage over a window in buckets, one point per (bucket, group); the JSON of
  * {@code GET /api/v1/admin/usage} and of the overview's usage charts.
  */
-public record UsageReport(Instant from, Instant to, long bucketSeconds, String groupBy, List<String> groups,
-                          List<Point> points) {
+public record UsageReport(
+        Instant from, Instant to, long bucketSeconds, String groupBy, List<String> groups, List<Point> points) {
 
     public static final String CSV = "text/csv";
-
 
     /**
      * @param bucketStart     start of the bucket
@@ -23,18 +22,31 @@ public record UsageReport(Instant from, Instant to, long bucketSeconds, String g
      * @param wallSeconds     wall time of those runs
      * @param memoryPeakBytes the highest memory peak of one run in the bucket
      */
-    public record Point(Instant bucketStart, String group, long runs, double cpuSeconds, double wallSeconds,
-                        long memoryPeakBytes) {
-    }
+    public record Point(
+            Instant bucketStart,
+            String group,
+            long runs,
+            double cpuSeconds,
+            double wallSeconds,
+            long memoryPeakBytes) {}
 
     static final String CSV_HEADER = "bucket_start,group,runs,cpu_seconds,wall_seconds,memory_peak_bytes\n";
 
     public String csv() {
         StringBuilder b = new StringBuilder(CSV_HEADER);
         for (Point p : points) {
-            b.append(p.bucketStart()).append(',').append(csvField(p.group())).append(',').append(p.runs())
-                    .append(',').append(p.cpuSeconds()).append(',').append(p.wallSeconds()).append(',')
-                    .append(p.memoryPeakBytes()).append('\n');
+            b.append(p.bucketStart())
+                    .append(',')
+                    .append(csvField(p.group()))
+                    .append(',')
+                    .append(p.runs())
+                    .append(',')
+                    .append(p.cpuSeconds())
+                    .append(',')
+                    .append(p.wallSeconds())
+                    .append(',')
+                    .append(p.memoryPeakBytes())
+                    .append('\n');
         }
         return b.toString();
     }

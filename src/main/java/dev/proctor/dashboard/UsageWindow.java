@@ -25,9 +25,15 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
 
     /** More points than this is a chart nobody can read and a response nobody needs. */
     static final int MAX_POINTS = 2000;
+
     static final Duration MAX_SPAN = Duration.ofDays(400);
-    private static final List<Duration> AUTO_BUCKETS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5),
-            Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1));
+    private static final List<Duration> AUTO_BUCKETS = List.of(
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(15),
+            Duration.ofHours(1),
+            Duration.ofHours(6),
+            Duration.ofDays(1));
     private static final int AUTO_POINTS = 120;
 
     public static UsageWindow parse(String range, String from, String to, String bucket, String groupBy) {
@@ -41,16 +47,17 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
         switch (r) {
             case "hour", "day", "week" -> {
                 end = now;
-                start = now.minus(switch (r) {
-                    case "hour" -> Duration.ofHours(1);
-                    case "day" -> Duration.ofDays(1);
-                    default -> Duration.ofDays(7);
-                });
+                start = now.minus(
+                        switch (r) {
+                            case "hour" -> Duration.ofHours(1);
+                            case "day" -> Duration.ofDays(1);
+                            default -> Duration.ofDays(7);
+                        });
             }
             case "custom" -> {
                 if (from == null || from.isBlank()) {
-                    throw Rejection.invalid("from", "from is required with range=custom (ISO-8601, e.g. "
-                            + "2025-01-31T12:00:00Z)");
+                    throw Rejection.invalid(
+                            "from", "from is required with range=custom (ISO-8601, e.g. " + "2025-01-31T12:00:00Z)");
                 }
                 start = instant("from", from);
                 end = to == null || to.isBlank() ? now : instant("to", to);
@@ -66,15 +73,16 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
         }
         Duration width = bucket == null || bucket.isBlank() ? auto(start, end) : width(bucket);
         if (Duration.between(start, end).dividedBy(width) > MAX_POINTS) {
-            throw Rejection.invalid("bucket", "bucket too small for this window: at most " + MAX_POINTS
-                    + " buckets");
+            throw Rejection.invalid("bucket", "bucket too small for this window: at most " + MAX_POINTS + " buckets");
         }
         return new UsageWindow(r, start, end, width, GroupBy.parse(groupBy));
     }
 
     private static Duration auto(Instant start, Instant end) {
         Duration span = Duration.between(start, end);
-        return AUTO_BUCKETS.stream().filter(b -> span.dividedBy(b) <= AUTO_POINTS).findFirst()
+        return AUTO_BUCKETS.stream()
+                .filter(b -> span.dividedBy(b) <= AUTO_POINTS)
+                .findFirst()
                 .orElse(AUTO_BUCKETS.get(AUTO_BUCKETS.size() - 1));
     }
 
@@ -113,8 +121,8 @@ public record UsageWindow(String range, Instant from, Instant to, Duration bucke
             try {
                 return LocalDateTime.parse(value.trim()).toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e2) {
-                throw Rejection.invalid(field, field + " must be an ISO-8601 date-time such as "
-                        + "2025-01-31T12:00:00Z");
+                throw Rejection.invalid(
+                        field, field + " must be an ISO-8601 date-time such as " + "2025-01-31T12:00:00Z");
             }
         }
     }

@@ -11,8 +11,7 @@ import java.util.function.BiPredicate;
  */
 public final class Checkers {
 
-    private Checkers() {
-    }
+    private Checkers() {}
 
     /** Judges {@code actual} against {@code expected} with a built-in checker type. */
     public static Verdict check(CheckerType type, byte[] expected, byte[] actual, double absError, double relError) {
@@ -120,7 +119,7 @@ public final class Checkers {
     private static boolean tokenwise(byte[] expected, byte[] actual, BiPredicate<Tokens, Tokens> same) {
         Tokens e = new Tokens(expected);
         Tokens a = new Tokens(actual);
-        for (;;) {
+        for (; ; ) {
             boolean more = e.next();
             if (more != a.next()) {
                 return false;

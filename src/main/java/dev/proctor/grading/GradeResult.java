@@ -10,5 +10,4 @@ import java.util.List;
  * @param runs   one record per sandbox run, for the {@code runs} table
  * @param error  when Proctor itself failed: what failed
  */
-public record GradeResult(Verdict verdict, double score, ObjectNode result, List<RunRecord> runs, String error) {
-}
+public record GradeResult(Verdict verdict, double score, ObjectNode result, List<RunRecord> runs, String error) {}

@@ -3,8 +3,8 @@ package dev.proctor.grading;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.core.ByteFields;
 import dev.proctor.config.SandboxConfig;
+import dev.proctor.core.ByteFields;
 import dev.proctor.profiles.ArgvTemplate;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
@@ -38,6 +38,7 @@ public class Grader {
 
     /** Files of a program checker's run: testlib order is input, output, answer. */
     static final String CHECK_INPUT = "input.txt";
+
     static final String CHECK_OUTPUT = "output.txt";
     static final String CHECK_ANSWER = "answer.txt";
 
@@ -61,7 +62,8 @@ public class Grader {
         if (profile == null) {
             return failed("profile " + spec.profile() + " is no longer configured");
         }
-        long diskMb = spec.tests().stream().mapToLong(t -> t.limits().diskMb()).max().orElse(64);
+        long diskMb =
+                spec.tests().stream().mapToLong(t -> t.limits().diskMb()).max().orElse(64);
         if (spec.compileLimits() != null) {
             diskMb = Math.max(diskMb, spec.compileLimits().diskMb());
         }
@@ -101,8 +103,16 @@ public class Grader {
         GradeResult run(Workdir wd) {
             if (profile.compiles()) {
                 RunResult c = sandbox(profile, profile.compileArgv(), wd, Stdin.empty(), spec.compileLimits());
-                record("compile", 0, null, c, c.status() == RunStatus.OK ? null
-                        : c.status() == RunStatus.INTERNAL_ERROR ? Verdict.INTERNAL_ERROR : Verdict.COMPILE_ERROR);
+                record(
+                        "compile",
+                        0,
+                        null,
+                        c,
+                        c.status() == RunStatus.OK
+                                ? null
+                                : c.status() == RunStatus.INTERNAL_ERROR
+                                        ? Verdict.INTERNAL_ERROR
+                                        : Verdict.COMPILE_ERROR);
                 ObjectNode cn = result.putObject("compile");
                 cn.put("status", c.status().wireName());
                 cn.put("exit_code", c.exitCode());
@@ -110,8 +120,7 @@ public class Grader {
                 cn.set("usage", usage(c.usage()));
                 if (c.status() != RunStatus.OK) {
                     result.putArray("tests");
-                    Verdict v = c.status() == RunStatus.INTERNAL_ERROR ? Verdict.INTERNAL_ERROR
-                            : Verdict.COMPILE_ERROR;
+                    Verdict v = c.status() == RunStatus.INTERNAL_ERROR ? Verdict.INTERNAL_ERROR : Verdict.COMPILE_ERROR;
                     return done(v, 0, v == Verdict.INTERNAL_ERROR ? "compile step: " + c.message() : null);
                 }
             } else {
@@ -136,15 +145,16 @@ public class Grader {
         private GradeResult tests(Workdir wd, Workdir checkerDir) {
             ArrayNode tests = result.putArray("tests");
             List<VerdictRules.Graded> graded = new ArrayList<>();
-            double totalWeight = spec.tests().stream().mapToDouble(JobSpec.SpecTest::weight).sum();
+            double totalWeight =
+                    spec.tests().stream().mapToDouble(JobSpec.SpecTest::weight).sum();
             for (int i = 0; i < spec.tests().size(); i++) {
                 if (cancel.isCancelled()) {
                     break;
                 }
                 JobSpec.SpecTest t = spec.tests().get(i);
                 // each test sees the compile step's files afresh: it cannot rewrite ./main or leave state
-                RunResult r = sandbox(profile, profile.runArgv(), spec.args(), wd.copyOnWrite(), Stdin.of(t.stdin()),
-                        t.limits());
+                RunResult r = sandbox(
+                        profile, profile.runArgv(), spec.args(), wd.copyOnWrite(), Stdin.of(t.stdin()), t.limits());
                 Verdict v = VerdictRules.runVerdict(profile, r);
                 if (v == null) {
                     v = t.expectedOutput() == null ? Verdict.ACCEPTED : judge(t, r.stdout(), checkerDir, i);
@@ -174,7 +184,8 @@ public class Grader {
             argv.addAll(List.of(CHECK_INPUT, CHECK_OUTPUT, CHECK_ANSWER));
             RunResult r = sandbox(cp, argv, checkerDir, Stdin.empty(), c.limits());
             Verdict v = r.status() == RunStatus.OK || r.status() == RunStatus.RUNTIME_ERROR && r.exitCode() != null
-                    ? Checkers.ofCheckerExit(r.exitCode()) : Verdict.INTERNAL_ERROR;
+                    ? Checkers.ofCheckerExit(r.exitCode())
+                    : Verdict.INTERNAL_ERROR;
             record("checker", seq, t.name(), r, v);
             return v;
         }
@@ -187,7 +198,12 @@ public class Grader {
                 dir.writeFile(f.path(), f.content(), false);
             }
             if (cp.compiles()) {
-                RunResult r = sandbox(cp, cp.compileArgv(), dir, Stdin.empty(), cp.compileLimits().defaults());
+                RunResult r = sandbox(
+                        cp,
+                        cp.compileArgv(),
+                        dir,
+                        Stdin.empty(),
+                        cp.compileLimits().defaults());
                 record("checker", -1, "compile", r, r.status() == RunStatus.OK ? null : Verdict.INTERNAL_ERROR);
                 if (r.status() != RunStatus.OK) {
                     dir.close();
@@ -222,8 +238,16 @@ public class Grader {
         }
 
         private void record(String kind, int seq, String name, RunResult r, Verdict v) {
-            runs.add(new RunRecord(kind, seq, name, r.status().wireName(), v == null ? null : v.wire(),
-                    r.exitCode(), r.signal(), r.usage(), r.timeline()));
+            runs.add(new RunRecord(
+                    kind,
+                    seq,
+                    name,
+                    r.status().wireName(),
+                    v == null ? null : v.wire(),
+                    r.exitCode(),
+                    r.signal(),
+                    r.usage(),
+                    r.timeline()));
             totals[0] += r.usage().cpuTimeMicros();
             totals[1] += r.usage().wallTimeMicros();
             totals[2] = Math.max(totals[2], r.usage().memoryPeakBytes());
@@ -244,19 +268,33 @@ public class Grader {
         }
 
         /** {@code args} (the job's command-line arguments) follow the expanded argv, never expanded themselves. */
-        private RunResult sandbox(Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin,
-                                  LimitSet l) {
+        private RunResult sandbox(
+                Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l) {
             Map<String, String> env = new HashMap<>();
             env.put("PATH", RunSpec.DEFAULT_PATH);
             env.put("HOME", "/box");
             env.put("LANG", "C.UTF-8");
             env.putAll(p.env());
-            Limits limits = new Limits(Duration.ofMillis(l.cpuTimeMs()), Duration.ofMillis(l.wallTimeMs()),
-                    l.memoryMb() * Limits.MIB, l.pids(), l.outputKb() * 1024, l.diskMb() * Limits.MIB, 1.0);
+            Limits limits = new Limits(
+                    Duration.ofMillis(l.cpuTimeMs()),
+                    Duration.ofMillis(l.wallTimeMs()),
+                    l.memoryMb() * Limits.MIB,
+                    l.pids(),
+                    l.outputKb() * 1024,
+                    l.diskMb() * Limits.MIB,
+                    1.0);
             List<String> command = new ArrayList<>(ArgvTemplate.expand(argv, l.memoryMb()));
             command.addAll(args);
-            RunSpec rs = new RunSpec(p.image(), command, env, wd, stdin, limits,
-                    p.seccomp(), NetworkMode.NONE, sandboxConfig.sampleInterval());
+            RunSpec rs = new RunSpec(
+                    p.image(),
+                    command,
+                    env,
+                    wd,
+                    stdin,
+                    limits,
+                    p.seccomp(),
+                    NetworkMode.NONE,
+                    sandboxConfig.sampleInterval());
             try {
                 return engine.run(rs, cancel);
             } catch (RuntimeException e) {

@@ -7,9 +7,16 @@ import java.util.List;
 /**
  * A validated job, as stored in {@code jobs.request}: files decoded, every limit resolved and capped.
  */
-public record JobSpec(String profile, List<SpecFile> files, List<SpecTest> tests, LimitSet compileLimits,
-                      Checker checker, boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata,
-                      List<String> args) {
+public record JobSpec(
+        String profile,
+        List<SpecFile> files,
+        List<SpecTest> tests,
+        LimitSet compileLimits,
+        Checker checker,
+        boolean stopOnFirstFailure,
+        String callbackUrl,
+        JsonNode metadata,
+        List<String> args) {
 
     /** Specs stored before {@code args} existed read as no arguments. */
     public JobSpec {
@@ -17,17 +24,19 @@ public record JobSpec(String profile, List<SpecFile> files, List<SpecTest> tests
     }
 
     /** A file to place in the job's work directory. */
-    public record SpecFile(String path, byte[] content) {
-    }
+    public record SpecFile(String path, byte[] content) {}
 
     /** A test with its resolved limits. */
-    public record SpecTest(String name, byte[] stdin, byte[] expectedOutput, LimitSet limits, double weight) {
-    }
+    public record SpecTest(String name, byte[] stdin, byte[] expectedOutput, LimitSet limits, double weight) {}
 
     /** The resolved checker; {@code files} and {@code profile} only for type program. */
-    public record Checker(CheckerType type, double absError, double relError, String profile, List<SpecFile> files,
-                          LimitSet limits) {
-    }
+    public record Checker(
+            CheckerType type,
+            double absError,
+            double relError,
+            String profile,
+            List<SpecFile> files,
+            LimitSet limits) {}
 
     public boolean weighted() {
         return tests.stream().anyMatch(t -> t.weight() != 1.0);

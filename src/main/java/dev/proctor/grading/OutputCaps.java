@@ -6,5 +6,4 @@ package dev.proctor.grading;
  * @param capturedBytes per stream of each test run
  * @param compileBytes  of the compile step's output (stdout then stderr)
  */
-public record OutputCaps(int capturedBytes, int compileBytes) {
-}
+public record OutputCaps(int capturedBytes, int compileBytes) {}

@@ -6,8 +6,16 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /** One sandbox run of a job, as stored in the {@code runs} table. */
-public record RunRecord(String kind, int seq, String testName, String status, String verdict, Integer exitCode,
-                        String signal, Usage usage, List<Sample> timeline) {
+public record RunRecord(
+        String kind,
+        int seq,
+        String testName,
+        String status,
+        String verdict,
+        Integer exitCode,
+        String signal,
+        Usage usage,
+        List<Sample> timeline) {
 
     /** Timeline as big-endian int64 triples (offset_us, cpu_us, memory_bytes); null when empty. */
     public byte[] timelineBytes() {

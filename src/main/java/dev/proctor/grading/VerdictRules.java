@@ -7,12 +7,10 @@ import java.util.List;
 /** How a job's verdict and score derive from its tests. */
 public final class VerdictRules {
 
-    private VerdictRules() {
-    }
+    private VerdictRules() {}
 
     /** One graded test: its verdict and weight. */
-    public record Graded(Verdict verdict, double weight) {
-    }
+    public record Graded(Verdict verdict, double weight) {}
 
     /**
      * The verdict of a test's run before the checker ({@code null}: it ended normally, the checker
@@ -46,7 +44,10 @@ public final class VerdictRules {
         if (totalWeight <= 0) {
             return 0;
         }
-        double passed = run.stream().filter(t -> t.verdict() == Verdict.ACCEPTED).mapToDouble(Graded::weight).sum();
+        double passed = run.stream()
+                .filter(t -> t.verdict() == Verdict.ACCEPTED)
+                .mapToDouble(Graded::weight)
+                .sum();
         return passed / totalWeight;
     }
 }

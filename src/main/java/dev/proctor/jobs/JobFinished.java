@@ -11,5 +11,4 @@ import java.util.UUID;
  * @param id     the job
  * @param result what the grader built, as stored
  */
-public record JobFinished(UUID id, GradeResult result) {
-}
+public record JobFinished(UUID id, GradeResult result) {}

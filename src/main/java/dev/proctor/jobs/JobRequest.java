@@ -8,7 +8,16 @@ import java.util.List;
  * The body of POST /api/v1/jobs; {@code stdin} is text unless {@code stdin_encoding} says base64; {@code args}
  * are appended to the profile's run command (command-line arguments of the program).
  */
-public record JobRequest(String profile, List<FileDto> files, List<TestDto> tests, String stdin,
-                         String stdinEncoding, LimitSet limits, LimitSet compileLimits, CheckerDto checker,
-                         Boolean stopOnFirstFailure, String callbackUrl, JsonNode metadata, List<String> args) {
-}
+public record JobRequest(
+        String profile,
+        List<FileDto> files,
+        List<TestDto> tests,
+        String stdin,
+        String stdinEncoding,
+        LimitSet limits,
+        LimitSet compileLimits,
+        CheckerDto checker,
+        Boolean stopOnFirstFailure,
+        String callbackUrl,
+        JsonNode metadata,
+        List<String> args) {}

@@ -1,16 +1,16 @@
 package dev.proctor.jobs;
 
-import dev.proctor.grading.JobSpec;
-import dev.proctor.core.ByteFields;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.core.Rejection;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.Client;
+import dev.proctor.core.ByteFields;
+import dev.proctor.core.Rejection;
+import dev.proctor.grading.JobSpec;
 import dev.proctor.profiles.ProfileRegistry;
 import dev.proctor.profiles.ProfileToolchains;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -46,8 +46,7 @@ public class JobService {
     ProfileToolchains toolchains;
 
     /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
-    public record Submitted(Job job, boolean created) {
-    }
+    public record Submitted(Job job, boolean created) {}
 
     public Submitted submit(Caller caller, JobRequest request, String idempotencyKey) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
@@ -83,24 +82,33 @@ public class JobService {
 
     private Submitted insert(Client client, JobSpec spec, String specJson, String idempotencyKey) {
         long queued = ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE state = 'queued'")
-                .getSingleResult()).longValue();
+                        .getSingleResult())
+                .longValue();
         if (queued >= config.maxQueued()) {
             throw Rejection.unavailable("queue-full", "the queue is full; retry later", null, 5);
         }
         long active = ((Number) em.createNativeQuery(
-                "SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')")
-                .setParameter(1, client.id).getSingleResult()).longValue();
+                                "SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')")
+                        .setParameter(1, client.id)
+                        .getSingleResult())
+                .longValue();
         if (active >= client.maxConcurrentJobs) {
-            throw Rejection.tooMany("too-many-jobs", "your quota allows " + client.maxConcurrentJobs
-                    + " jobs queued or running at once", 1);
+            throw Rejection.tooMany(
+                    "too-many-jobs",
+                    "your quota allows " + client.maxConcurrentJobs + " jobs queued or running at once",
+                    1);
         }
         UUID id = UUID.randomUUID();
         int inserted = em.createNativeQuery("""
                 INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state)
                 VALUES (?1, ?2, 'queued', ?3, CAST(?4 AS jsonb), ?5, ?6, ?7)
                 ON CONFLICT (client_id, idempotency_key) DO NOTHING""")
-                .setParameter(1, id).setParameter(2, client.id).setParameter(3, spec.profile())
-                .setParameter(4, specJson).setParameter(5, idempotencyKey).setParameter(6, spec.callbackUrl())
+                .setParameter(1, id)
+                .setParameter(2, client.id)
+                .setParameter(3, spec.profile())
+                .setParameter(4, specJson)
+                .setParameter(5, idempotencyKey)
+                .setParameter(6, spec.callbackUrl())
                 .setParameter(7, spec.callbackUrl() == null ? null : "pending")
                 .executeUpdate();
         if (inserted == 0) {
@@ -110,7 +118,8 @@ public class JobService {
     }
 
     private static Job byKey(long clientId, String key) {
-        return Job.<Job>find("clientId = ?1 and idempotencyKey = ?2", clientId, key).firstResult();
+        return Job.<Job>find("clientId = ?1 and idempotencyKey = ?2", clientId, key)
+                .firstResult();
     }
 
     /** The job if the caller may see it; 404 for anyone else's (never 403: ids are not confirmed). */
@@ -141,15 +150,24 @@ public class JobService {
         get(caller, id);
         QuarkusTransaction.requiringNew().run(() -> {
             int n = em.createNativeQuery("DELETE FROM jobs WHERE id = ?1 AND state IN ('done', 'cancelled')")
-                    .setParameter(1, id).executeUpdate();
+                    .setParameter(1, id)
+                    .executeUpdate();
             if (n == 0) {
                 throw Rejection.conflict("not-finished", "job " + id + " is still queued or running", null);
             }
         });
     }
 
-    public JobPage list(Caller caller, String state, String verdict, String profile, OffsetDateTime after,
-                        OffsetDateTime before, String cursor, int limit, ByteFields.Mode mode) {
+    public JobPage list(
+            Caller caller,
+            String state,
+            String verdict,
+            String profile,
+            OffsetDateTime after,
+            OffsetDateTime before,
+            String cursor,
+            int limit,
+            ByteFields.Mode mode) {
         StringBuilder q = new StringBuilder("from Job where 1 = 1");
         Map<String, Object> p = new HashMap<>();
         if (!caller.admin()) {
@@ -187,8 +205,8 @@ public class JobService {
             p.put("cId", c[1]);
         }
         q.append(" order by createdAt desc, id desc");
-        List<Job> jobs = QuarkusTransaction.requiringNew().call(
-                () -> Job.<Job>find(q.toString(), p).page(0, limit + 1).list());
+        List<Job> jobs = QuarkusTransaction.requiringNew()
+                .call(() -> Job.<Job>find(q.toString(), p).page(0, limit + 1).list());
         String next = null;
         if (jobs.size() > limit) {
             jobs = jobs.subList(0, limit);
@@ -226,13 +244,26 @@ public class JobService {
     public JobView view(Job j, boolean full, ByteFields.Mode mode) {
         JsonNode result = read(j.result);
         JsonNode request = read(j.request);
-        return new JobView(j.id, "/api/v1/jobs/" + j.id, j.state, j.verdict, j.score, j.profile,
+        return new JobView(
+                j.id,
+                "/api/v1/jobs/" + j.id,
+                j.state,
+                j.verdict,
+                j.score,
+                j.profile,
                 result == null ? null : render(result.get("compile"), mode, "output"),
                 result == null || !full ? null : renderTests(result.get("tests"), mode),
                 result == null ? null : result.get("usage"),
-                request == null || request.get("metadata") == null || request.get("metadata").isNull() ? null
+                request == null
+                                || request.get("metadata") == null
+                                || request.get("metadata").isNull()
+                        ? null
                         : request.get("metadata"),
-                j.error, j.createdAt, j.startedAt, j.finishedAt, j.attempts,
+                j.error,
+                j.createdAt,
+                j.startedAt,
+                j.finishedAt,
+                j.attempts,
                 j.leaseOwner != null ? j.leaseOwner : result == null ? null : text(result.get("node")));
     }
 
@@ -272,5 +303,4 @@ public class JobService {
             throw new IllegalStateException("stored JSON does not parse", e);
         }
     }
-
 }

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** Where a job is in its life. */
 public enum JobState {
-    QUEUED, RUNNING, DONE, CANCELLED;
+    QUEUED,
+    RUNNING,
+    DONE,
+    CANCELLED;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,11 +1,11 @@
 package dev.proctor.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.proctor.auth.Quota;
+import dev.proctor.core.ByteFields;
+import dev.proctor.core.Rejection;
 import dev.proctor.grading.CheckerType;
 import dev.proctor.grading.JobSpec;
-import dev.proctor.core.ByteFields;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.proctor.core.Rejection;
-import dev.proctor.auth.Quota;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
 import java.net.URI;
@@ -45,14 +45,16 @@ public final class JobValidator {
         if (r.profile() == null || r.profile().isBlank()) {
             throw Rejection.invalid("profile", "profile is required (GET /api/v1/profiles lists them)");
         }
-        Profile profile = profiles.apply(r.profile()).orElseThrow(() -> Rejection.unprocessable("profile",
-                "unknown profile '" + r.profile() + "' (GET /api/v1/profiles lists them)"));
+        Profile profile = profiles.apply(r.profile())
+                .orElseThrow(() -> Rejection.unprocessable(
+                        "profile", "unknown profile '" + r.profile() + "' (GET /api/v1/profiles lists them)"));
         int[] total = {0};
         List<JobSpec.SpecFile> files = files(r.files(), "files", profile.sourceFile(), total, true);
         LimitSet serverMax = serverMaximum().min(quotaMaximum(quota));
         LimitSet runLimits = limits(r.limits(), "limits", profile.runLimits(), serverMax);
         LimitSet compileLimits = profile.compiles()
-                ? limits(r.compileLimits(), "compile_limits", profile.compileLimits(), serverMax) : null;
+                ? limits(r.compileLimits(), "compile_limits", profile.compileLimits(), serverMax)
+                : null;
         if (!profile.compiles() && r.compileLimits() != null) {
             throw Rejection.invalid("compile_limits", "profile " + profile.name() + " has no compile step");
         }
@@ -60,15 +62,25 @@ public final class JobValidator {
         JobSpec.Checker checker = checker(r.checker(), total, serverMax);
         String callback = callback(r.callbackUrl());
         if (r.metadata() != null && !storableJson(r.metadata())) {
-            throw Rejection.invalid("metadata", "metadata must not hold NUL characters or lone surrogates"
-                    + " (PostgreSQL cannot store them); encode such values yourself");
+            throw Rejection.invalid(
+                    "metadata",
+                    "metadata must not hold NUL characters or lone surrogates"
+                            + " (PostgreSQL cannot store them); encode such values yourself");
         }
-        if (r.metadata() != null && r.metadata().toString().getBytes(StandardCharsets.UTF_8).length
-                > config.maxMetadataBytes()) {
+        if (r.metadata() != null
+                && r.metadata().toString().getBytes(StandardCharsets.UTF_8).length > config.maxMetadataBytes()) {
             throw Rejection.tooLarge("metadata", "metadata is over " + config.maxMetadataBytes() + " bytes");
         }
-        return new JobSpec(profile.name(), files, tests, compileLimits, checker,
-                Boolean.TRUE.equals(r.stopOnFirstFailure()), callback, r.metadata(), args(r.args()));
+        return new JobSpec(
+                profile.name(),
+                files,
+                tests,
+                compileLimits,
+                checker,
+                Boolean.TRUE.equals(r.stopOnFirstFailure()),
+                callback,
+                r.metadata(),
+                args(r.args()));
     }
 
     /** Command-line arguments: at most {@link #MAX_ARGS}, each well-formed text without NUL (execve's limit). */
@@ -93,8 +105,8 @@ public final class JobValidator {
         return List.copyOf(in);
     }
 
-    private List<JobSpec.SpecFile> files(List<FileDto> in, String field, String defaultPath, int[] total,
-                                         boolean required) {
+    private List<JobSpec.SpecFile> files(
+            List<FileDto> in, String field, String defaultPath, int[] total, boolean required) {
         if (in == null || in.isEmpty()) {
             if (required) {
                 throw Rejection.invalid(field, field + " must hold at least one file");
@@ -124,8 +136,8 @@ public final class JobValidator {
             }
             total[0] += bytes.length;
             if (total[0] > config.maxTotalFileBytes()) {
-                throw Rejection.tooLarge(f + ".content",
-                        "files together are over " + config.maxTotalFileBytes() + " bytes");
+                throw Rejection.tooLarge(
+                        f + ".content", "files together are over " + config.maxTotalFileBytes() + " bytes");
             }
             out.add(new JobSpec.SpecFile(path, bytes));
         }
@@ -137,9 +149,12 @@ public final class JobValidator {
      * and a directory of another file ("a" and "a/b").
      */
     private static void checkPath(String path, String field, Set<String> files, Set<String> dirs) {
-        if (path == null || path.isEmpty() || path.length() > 255 || !PATH.matcher(path).matches()) {
-            throw Rejection.unprocessable(field,
-                    "path must be relative, 1 to 255 of letters, digits, '.', '_', '-' and '/', without '..'");
+        if (path == null
+                || path.isEmpty()
+                || path.length() > 255
+                || !PATH.matcher(path).matches()) {
+            throw Rejection.unprocessable(
+                    field, "path must be relative, 1 to 255 of letters, digits, '.', '_', '-' and '/', without '..'");
         }
         for (String seg : path.split("/")) {
             if (seg.equals(".") || seg.equals("..")) {
@@ -172,8 +187,10 @@ public final class JobValidator {
     static byte[] decode(String content, String encoding, String field, String encodingField) {
         if (encoding == null || encoding.equals("utf8") || encoding.equals("utf-8")) {
             if (!ByteFields.wellFormed(content)) {
-                throw Rejection.invalid(field, field + " is not well-formed Unicode text (a lone surrogate);"
-                        + " send bytes as base64 with " + encodingField + ": \"base64\"");
+                throw Rejection.invalid(
+                        field,
+                        field + " is not well-formed Unicode text (a lone surrogate);" + " send bytes as base64 with "
+                                + encodingField + ": \"base64\"");
             }
             return content.getBytes(StandardCharsets.UTF_8);
         }
@@ -195,7 +212,11 @@ public final class JobValidator {
             if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
                 continue;
             }
-            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+            if (!(c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '+'
+                    || c == '/'
                     || c == '=')) {
                 throw Rejection.invalid(field, field + " is not valid base64: character at " + i);
             }
@@ -214,8 +235,8 @@ public final class JobValidator {
             return List.of(new JobSpec.SpecTest("main", stdin, null, runLimits, 1.0));
         }
         if (r.stdin() != null || r.stdinEncoding() != null) {
-            throw Rejection.invalid(r.stdin() != null ? "stdin" : "stdin_encoding",
-                    "give stdin per test when tests are given");
+            throw Rejection.invalid(
+                    r.stdin() != null ? "stdin" : "stdin_encoding", "give stdin per test when tests are given");
         }
         if (in.size() > config.maxTests()) {
             throw Rejection.tooLarge("tests", "at most " + config.maxTests() + " tests");
@@ -230,21 +251,26 @@ public final class JobValidator {
             }
             String name = t.name() == null ? String.valueOf(i + 1) : t.name();
             if (name.isBlank() || name.length() > MAX_NAME || !printable(name) || !names.add(name)) {
-                throw Rejection.invalid(f + ".name", "names must be unique, 1 to " + MAX_NAME
-                        + " printable characters");
+                throw Rejection.invalid(
+                        f + ".name", "names must be unique, 1 to " + MAX_NAME + " printable characters");
             }
             if (t.weight() != null && !(t.weight() >= 0 && t.weight() <= 1e6)) {
                 throw Rejection.invalid(f + ".weight", "weight must be between 0 and 1000000");
             }
-            LimitSet limits = t.limits() == null ? runLimits
+            LimitSet limits = t.limits() == null
+                    ? runLimits
                     : limits(t.limits().orElse(runLimits), f + ".limits", profile.runLimits(), serverMax);
             if (t.expectedOutput() == null && t.expectedOutputEncoding() != null) {
                 throw Rejection.invalid(f + ".expected_output_encoding", "there is no expected_output");
             }
-            out.add(new JobSpec.SpecTest(name, data(t.stdin(), t.stdinEncoding(), f + ".stdin"),
-                    t.expectedOutput() == null ? null
+            out.add(new JobSpec.SpecTest(
+                    name,
+                    data(t.stdin(), t.stdinEncoding(), f + ".stdin"),
+                    t.expectedOutput() == null
+                            ? null
                             : data(t.expectedOutput(), t.expectedOutputEncoding(), f + ".expected_output"),
-                    limits, t.weight() == null ? 1.0 : t.weight()));
+                    limits,
+                    t.weight() == null ? 1.0 : t.weight()));
         }
         return out;
     }
@@ -267,8 +293,10 @@ public final class JobValidator {
         checkItem(given.cpuTimeMs(), max.cpuTimeMs(), field + ".cpu_time_ms");
         checkItem(given.wallTimeMs(), max.wallTimeMs(), field + ".wall_time_ms");
         checkItem(given.memoryMb(), max.memoryMb(), field + ".memory_mb");
-        checkItem(given.pids() == null ? null : given.pids().longValue(),
-                max.pids() == null ? null : max.pids().longValue(), field + ".pids");
+        checkItem(
+                given.pids() == null ? null : given.pids().longValue(),
+                max.pids() == null ? null : max.pids().longValue(),
+                field + ".pids");
         checkItem(given.outputKb(), max.outputKb(), field + ".output_kb");
         checkItem(given.diskMb(), max.diskMb(), field + ".disk_mb");
         if (given.memoryMb() != null && given.memoryMb() < 4) {
@@ -286,8 +314,10 @@ public final class JobValidator {
             throw Rejection.invalid(field, field + " must be positive");
         }
         if (max != null && value > max) {
-            throw Rejection.unprocessable(field, field + " is over the maximum of " + max
-                    + " (the lowest of the profile's, your quota's and the server's)");
+            throw Rejection.unprocessable(
+                    field,
+                    field + " is over the maximum of " + max
+                            + " (the lowest of the profile's, your quota's and the server's)");
         }
     }
 
@@ -295,13 +325,17 @@ public final class JobValidator {
         if (c == null) {
             return new JobSpec.Checker(CheckerType.TRIMMED, 0, 0, null, List.of(), null);
         }
-        CheckerType type = c.type() == null ? CheckerType.TRIMMED : CheckerType.parse(c.type()).orElseThrow(
-                () -> Rejection.invalid("checker.type", "checker.type must be one of " + CheckerType.names()));
+        CheckerType type = c.type() == null
+                ? CheckerType.TRIMMED
+                : CheckerType.parse(c.type())
+                        .orElseThrow(() -> Rejection.invalid(
+                                "checker.type", "checker.type must be one of " + CheckerType.names()));
         double abs = c.absError() == null ? 0 : c.absError();
         double rel = c.relError() == null ? 0 : c.relError();
         if (abs < 0 || rel < 0 || Double.isNaN(abs) || Double.isNaN(rel)) {
-            throw Rejection.invalid(c.absError() != null && (abs < 0 || Double.isNaN(abs))
-                    ? "checker.abs_error" : "checker.rel_error", "errors must not be negative");
+            throw Rejection.invalid(
+                    c.absError() != null && (abs < 0 || Double.isNaN(abs)) ? "checker.abs_error" : "checker.rel_error",
+                    "errors must not be negative");
         }
         if (type == CheckerType.FLOAT && c.absError() == null && c.relError() == null) {
             abs = 1e-6;
@@ -315,10 +349,11 @@ public final class JobValidator {
         if (c.profile() == null) {
             throw Rejection.invalid("checker.profile", "a program checker needs a profile");
         }
-        Profile p = profiles.apply(c.profile()).orElseThrow(() -> Rejection.unprocessable("checker.profile",
-                "unknown profile '" + c.profile() + "'"));
+        Profile p = profiles.apply(c.profile())
+                .orElseThrow(() -> Rejection.unprocessable("checker.profile", "unknown profile '" + c.profile() + "'"));
         List<JobSpec.SpecFile> files = files(c.files(), "checker.files", p.sourceFile(), total, true);
-        return new JobSpec.Checker(type, 0, 0, p.name(), files, p.runLimits().defaults().min(serverMax));
+        return new JobSpec.Checker(
+                type, 0, 0, p.name(), files, p.runLimits().defaults().min(serverMax));
     }
 
     /** Names of tests: no control characters, well-formed. */
@@ -358,7 +393,8 @@ public final class JobValidator {
         }
         try {
             URI u = URI.create(url);
-            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                    || u.getHost() == null
                     || url.length() > 2048) {
                 throw Rejection.invalid("callback_url", "callback_url must be an absolute http(s) URL");
             }
@@ -377,7 +413,7 @@ public final class JobValidator {
         if (q == null) {
             return LimitSet.NONE;
         }
-        return new LimitSet(q.maxCpuTimeMs(), q.maxWallTimeMs(), q.maxMemoryMb(), q.maxPids(), q.maxOutputKb(),
-                q.maxDiskMb());
+        return new LimitSet(
+                q.maxCpuTimeMs(), q.maxWallTimeMs(), q.maxMemoryMb(), q.maxPids(), q.maxOutputKb(), q.maxDiskMb());
     }
 }

@@ -24,8 +24,9 @@ public class QueueMetrics {
     }
 
     private double count(String state) {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM jobs WHERE state = '" + state + "'")) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM jobs WHERE state = '" + state + "'")) {
             rs.next();
             return rs.getLong(1);
         } catch (Exception e) {

@@ -26,9 +26,10 @@ public class ReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("proctor").up();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE state = 'queued'), "
-                     + "count(*) FILTER (WHERE state = 'running') FROM jobs")) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE state = 'queued'), "
+                        + "count(*) FILTER (WHERE state = 'running') FROM jobs")) {
             rs.next();
             b.withData("queued", rs.getLong(1)).withData("running", rs.getLong(2));
         } catch (Exception e) {

@@ -33,10 +33,13 @@ public class QueueMaintenance {
      * from the server's start to renew theirs before any counts as lost (a node is presumed dead only
      * when it could have renewed and did not).
      */
-    @Scheduled(identity = "requeue-expired-leases", every = "${proctor.maintenance.requeue-every:5s}",
+    @Scheduled(
+            identity = "requeue-expired-leases",
+            every = "${proctor.maintenance.requeue-every:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void requeueExpiredLeases() {
-        int n = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+        int n = QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("""
                 UPDATE jobs SET
                     state = CASE WHEN attempts >= ?1 THEN 'done' ELSE 'queued' END,
                     verdict = CASE WHEN attempts >= ?1 THEN 'internal_error' ELSE verdict END,
@@ -47,23 +50,29 @@ public class QueueMaintenance {
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE state = 'running' AND lease_expires_at < now()
                     AND pg_postmaster_start_time() + make_interval(secs => ?2) < now()""")
-                .setParameter(1, config.maxAttempts())
-                .setParameter(2, (double) node.lease().toMillis() / 1000.0).executeUpdate());
+                        .setParameter(1, config.maxAttempts())
+                        .setParameter(2, (double) node.lease().toMillis() / 1000.0)
+                        .executeUpdate());
         if (n > 0) {
             LOG.infof("requeued %d jobs whose lease expired", n);
         }
     }
 
     /** Finished jobs (and their runs) older than the retention period are deleted. */
-    @Scheduled(identity = "purge-finished-jobs", every = "${proctor.maintenance.purge-every:1h}",
+    @Scheduled(
+            identity = "purge-finished-jobs",
+            every = "${proctor.maintenance.purge-every:1h}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void purgeFinishedJobs() {
-        int n = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+        int n = QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("""
                 DELETE FROM jobs WHERE state IN ('done', 'cancelled')
                     AND finished_at < now() - make_interval(secs => ?1)""")
-                .setParameter(1, (double) config.retention().toSeconds()).executeUpdate());
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "DELETE FROM nodes WHERE heartbeat_at < now() - interval '1 day'").executeUpdate());
+                        .setParameter(1, (double) config.retention().toSeconds())
+                        .executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("DELETE FROM nodes WHERE heartbeat_at < now() - interval '1 day'")
+                        .executeUpdate());
         if (n > 0) {
             LOG.infof("purged %d finished jobs past retention", n);
         }

@@ -50,7 +50,9 @@ public class UsageRollupJob {
     @ConfigProperty(name = "proctor.dashboard.rollup-lookback-minutes", defaultValue = "5")
     int lookbackMinutes;
 
-    @Scheduled(identity = "usage-rollup", every = "${proctor.dashboard.rollup-every:60s}",
+    @Scheduled(
+            identity = "usage-rollup",
+            every = "${proctor.dashboard.rollup-every:60s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         int n = rollUp();
@@ -64,7 +66,8 @@ public class UsageRollupJob {
             OffsetDateTime mark = (OffsetDateTime) em.createNativeQuery("""
                     SELECT CASE WHEN rolled_until = '-infinity' THEN NULL
                            ELSE date_trunc('minute', rolled_until) - make_interval(mins => ?1) END
-                    FROM usage_rollup_state""", OffsetDateTime.class).setParameter(1, lookbackMinutes)
+                    FROM usage_rollup_state""", OffsetDateTime.class)
+                    .setParameter(1, lookbackMinutes)
                     .getSingleResult();
             Instant from = mark == null ? Instant.EPOCH : mark.toInstant();
             // a moment ahead: now() is this transaction's start, and runs can carry a later one
@@ -98,6 +101,8 @@ public class UsageRollupJob {
     }
 
     private void lock() {
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, LOCK_ID).getSingleResult();
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)")
+                .setParameter(1, LOCK_ID)
+                .getSingleResult();
     }
 }

@@ -20,8 +20,7 @@ public final class DatabaseFaults {
 
     private static final int MAX_DEPTH = 32;
 
-    private DatabaseFaults() {
-    }
+    private DatabaseFaults() {}
 
     /** Whether {@code e}, or anything it wraps, says the database could not be reached (or not now). */
     public static boolean unreachable(Throwable e) {
@@ -30,12 +29,16 @@ public final class DatabaseFaults {
             if (t instanceof SQLException s && transientState(s.getSQLState())) {
                 return true;
             }
-            if (t instanceof SQLException s && s.getSQLState() == null && s.getMessage() != null
+            if (t instanceof SQLException s
+                    && s.getSQLState() == null
+                    && s.getMessage() != null
                     && s.getMessage().contains("Acquisition timeout")) {
                 // Agroal: no connection could be had from the pool in time (none could be opened)
                 return true;
             }
-            if (t instanceof ConnectException || t instanceof SocketException || t instanceof EOFException
+            if (t instanceof ConnectException
+                    || t instanceof SocketException
+                    || t instanceof EOFException
                     || t instanceof SocketTimeoutException) {
                 return true;
             }
@@ -54,8 +57,13 @@ public final class DatabaseFaults {
         if (state == null) {
             return false;
         }
-        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
-                || state.equals("53300") || state.equals("40001") || state.equals("40P01");
+        return state.startsWith("08")
+                || state.equals("57P01")
+                || state.equals("57P02")
+                || state.equals("57P03")
+                || state.equals("53300")
+                || state.equals("40001")
+                || state.equals("40P01");
     }
 
     /**

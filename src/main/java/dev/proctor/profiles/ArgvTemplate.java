@@ -24,8 +24,7 @@ public final class ArgvTemplate {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("(?<!\\$)\\{([a-z_]+)}");
 
-    private ArgvTemplate() {
-    }
+    private ArgvTemplate() {}
 
     /** The heap a runtime gets under a memory limit of {@code memoryMb}. */
     public static long heapMb(long memoryMb) {

@@ -30,10 +30,13 @@ public record LimitSet(Long cpuTimeMs, Long wallTimeMs, Long memoryMb, Integer p
         if (other == null) {
             return this;
         }
-        return new LimitSet(minL(cpuTimeMs, other.cpuTimeMs), minL(wallTimeMs, other.wallTimeMs),
-                minL(memoryMb, other.memoryMb), pids == null ? other.pids : other.pids == null ? pids
-                        : Integer.valueOf(Math.min(pids, other.pids)),
-                minL(outputKb, other.outputKb), minL(diskMb, other.diskMb));
+        return new LimitSet(
+                minL(cpuTimeMs, other.cpuTimeMs),
+                minL(wallTimeMs, other.wallTimeMs),
+                minL(memoryMb, other.memoryMb),
+                pids == null ? other.pids : other.pids == null ? pids : Integer.valueOf(Math.min(pids, other.pids)),
+                minL(outputKb, other.outputKb),
+                minL(diskMb, other.diskMb));
     }
 
     private static Long minL(Long a, Long b) {
@@ -41,7 +44,11 @@ public record LimitSet(Long cpuTimeMs, Long wallTimeMs, Long memoryMb, Integer p
     }
 
     public boolean complete() {
-        return cpuTimeMs != null && wallTimeMs != null && memoryMb != null && pids != null && outputKb != null
+        return cpuTimeMs != null
+                && wallTimeMs != null
+                && memoryMb != null
+                && pids != null
+                && outputKb != null
                 && diskMb != null;
     }
 }

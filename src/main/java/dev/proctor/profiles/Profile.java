@@ -13,17 +13,25 @@ import java.util.Map;
  *                     run that ended in a runtime error, means the runtime ran out of its own memory bound
  *                     (a JVM heap): the run is memory_limit_exceeded, not runtime_error
  */
-public record Profile(String name, String description, String sourceFile, List<String> compileArgv,
-                      List<String> runArgv, Map<String, String> env, String image, String seccomp,
-                      StepLimits compileLimits, StepLimits runLimits, List<String> versionArgv,
-                      List<String> oomMarkers) {
+public record Profile(
+        String name,
+        String description,
+        String sourceFile,
+        List<String> compileArgv,
+        List<String> runArgv,
+        Map<String, String> env,
+        String image,
+        String seccomp,
+        StepLimits compileLimits,
+        StepLimits runLimits,
+        List<String> versionArgv,
+        List<String> oomMarkers) {
 
     /** How much of the end of each output stream is searched for an out-of-memory marker. */
     public static final int OOM_MARKER_WINDOW = 4096;
 
     /** Limits a step gets when the request names none, and the most a request may ask for. */
-    public record StepLimits(LimitSet defaults, LimitSet maximum) {
-    }
+    public record StepLimits(LimitSet defaults, LimitSet maximum) {}
 
     public boolean compiles() {
         return !compileArgv.isEmpty();

@@ -41,16 +41,21 @@ public class ProfileRegistry {
 
     private final Map<String, Profile> profiles = new TreeMap<>();
 
-    record StepFile(List<String> argv, LimitsFile limits) {
-    }
+    record StepFile(List<String> argv, LimitsFile limits) {}
 
-    record LimitsFile(@JsonProperty("default") LimitSet defaults, LimitSet maximum) {
-    }
+    record LimitsFile(@JsonProperty("default") LimitSet defaults, LimitSet maximum) {}
 
-    record ProfileFile(String name, String description, String sourceFile, StepFile compile, StepFile run,
-                       Map<String, String> env, String image, String seccomp, List<String> versionArgv,
-                       List<String> oomMarkers) {
-    }
+    record ProfileFile(
+            String name,
+            String description,
+            String sourceFile,
+            StepFile compile,
+            StepFile run,
+            Map<String, String> env,
+            String image,
+            String seccomp,
+            List<String> versionArgv,
+            List<String> oomMarkers) {}
 
     @PostConstruct
     void load() {
@@ -71,7 +76,9 @@ public class ProfileRegistry {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             problems.add(dir + ": " + e.getMessage());
             return out;
@@ -95,8 +102,11 @@ public class ProfileRegistry {
             pf = JSON.readValue(text, ProfileFile.class);
         } catch (JsonMappingException e) {
             // Jackson's location is the token after the bad value; the field's own line is clearer
-            String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            int line = field != null && text.contains("\"" + field + "\"") ? lineOf(text, field)
+            String field = e.getPath().isEmpty()
+                    ? null
+                    : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            int line = field != null && text.contains("\"" + field + "\"")
+                    ? lineOf(text, field)
                     : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             String message = e.getOriginalMessage().replaceAll(" \\(class [^)]*\\)", "");
             problems.add(file + ":" + line + ": field " + pathOf(e) + ": " + message);
@@ -108,15 +118,35 @@ public class ProfileRegistry {
         }
         int before = problems.size();
         String expected = file.getFileName().toString().replaceFirst("\\.json$", "");
-        check(pf.name() != null && pf.name().equals(expected), file, text, "name",
-                "must equal the file name (" + expected + ")", problems);
-        check(pf.sourceFile() != null && pf.sourceFile().matches("[A-Za-z0-9._-]+"), file, text, "source_file",
-                "required, a plain file name", problems);
-        check(pf.run() != null && pf.run().argv() != null && !pf.run().argv().isEmpty(), file, text, "run",
-                "run.argv is required", problems);
+        check(
+                pf.name() != null && pf.name().equals(expected),
+                file,
+                text,
+                "name",
+                "must equal the file name (" + expected + ")",
+                problems);
+        check(
+                pf.sourceFile() != null && pf.sourceFile().matches("[A-Za-z0-9._-]+"),
+                file,
+                text,
+                "source_file",
+                "required, a plain file name",
+                problems);
+        check(
+                pf.run() != null && pf.run().argv() != null && !pf.run().argv().isEmpty(),
+                file,
+                text,
+                "run",
+                "run.argv is required",
+                problems);
         if (pf.compile() != null) {
-            check(pf.compile().argv() != null && !pf.compile().argv().isEmpty(), file, text, "compile",
-                    "compile.argv must not be empty (omit compile for none)", problems);
+            check(
+                    pf.compile().argv() != null && !pf.compile().argv().isEmpty(),
+                    file,
+                    text,
+                    "compile",
+                    "compile.argv must not be empty (omit compile for none)",
+                    problems);
             checkLimits(pf.compile().limits(), "compile", file, text, problems);
         }
         if (pf.run() != null) {
@@ -124,13 +154,20 @@ public class ProfileRegistry {
         }
         checkPlaceholders(pf.compile() == null ? null : pf.compile().argv(), "compile", file, text, problems);
         checkPlaceholders(pf.run() == null ? null : pf.run().argv(), "run", file, text, problems);
-        check(pf.oomMarkers() == null || pf.oomMarkers().stream().noneMatch(m -> m == null || m.isBlank()), file,
-                text, "oom_markers", "markers must be non-empty strings", problems);
+        check(
+                pf.oomMarkers() == null || pf.oomMarkers().stream().noneMatch(m -> m == null || m.isBlank()),
+                file,
+                text,
+                "oom_markers",
+                "markers must be non-empty strings",
+                problems);
         if (problems.size() > before) {
             return Optional.empty();
         }
         Profile.StepLimits noCompile = new Profile.StepLimits(LimitSet.NONE, LimitSet.NONE);
-        return Optional.of(new Profile(pf.name(), pf.description() == null ? "" : pf.description(),
+        return Optional.of(new Profile(
+                pf.name(),
+                pf.description() == null ? "" : pf.description(),
                 pf.sourceFile(),
                 pf.compile() == null ? List.of() : List.copyOf(pf.compile().argv()),
                 List.copyOf(pf.run().argv()),
@@ -152,25 +189,39 @@ public class ProfileRegistry {
             check(false, file, text, "limits", step + ".limits needs \"default\" and \"maximum\"", problems);
             return;
         }
-        check(l.defaults().complete(), file, text, "default", step + ".limits.default must set all of "
-                + "cpu_time_ms, wall_time_ms, memory_mb, pids, output_kb, disk_mb", problems);
-        check(l.maximum().complete(), file, text, "maximum", step + ".limits.maximum must set all of "
-                + "cpu_time_ms, wall_time_ms, memory_mb, pids, output_kb, disk_mb", problems);
+        check(
+                l.defaults().complete(),
+                file,
+                text,
+                "default",
+                step + ".limits.default must set all of "
+                        + "cpu_time_ms, wall_time_ms, memory_mb, pids, output_kb, disk_mb",
+                problems);
+        check(
+                l.maximum().complete(),
+                file,
+                text,
+                "maximum",
+                step + ".limits.maximum must set all of "
+                        + "cpu_time_ms, wall_time_ms, memory_mb, pids, output_kb, disk_mb",
+                problems);
     }
 
-    private static void checkPlaceholders(List<String> argv, String step, Path file, String text,
-                                          List<String> problems) {
+    private static void checkPlaceholders(
+            List<String> argv, String step, Path file, String text, List<String> problems) {
         List<String> bad = argv == null ? List.of() : ArgvTemplate.unknown(argv);
         if (!bad.isEmpty()) {
-            int line = 1 + (int) text.substring(0, Math.max(0, text.indexOf(bad.get(0)))).chars()
-                    .filter(c -> c == '\n').count();
-            problems.add(file + ":" + line + ": field " + step + ".argv: unknown placeholder "
-                    + String.join(", ", bad) + " (known: {" + String.join("}, {", ArgvTemplate.PLACEHOLDERS) + "})");
+            int line = 1
+                    + (int) text.substring(0, Math.max(0, text.indexOf(bad.get(0))))
+                            .chars()
+                            .filter(c -> c == '\n')
+                            .count();
+            problems.add(file + ":" + line + ": field " + step + ".argv: unknown placeholder " + String.join(", ", bad)
+                    + " (known: {" + String.join("}, {", ArgvTemplate.PLACEHOLDERS) + "})");
         }
     }
 
-    private static void check(boolean ok, Path file, String text, String field, String message,
-                              List<String> problems) {
+    private static void check(boolean ok, Path file, String text, String field, String message, List<String> problems) {
         if (!ok) {
             problems.add(file + ":" + lineOf(text, field) + ": field " + field + ": " + message);
         }

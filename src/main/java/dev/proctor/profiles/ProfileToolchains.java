@@ -38,8 +38,8 @@ public class ProfileToolchains {
     private static final Logger LOG = Logger.getLogger(ProfileToolchains.class);
 
     /** Small, fixed limits: enough for {@code javac -version}, nothing a version query could abuse. */
-    static final Limits VERSION_LIMITS = new Limits(Duration.ofSeconds(5), Duration.ofSeconds(10),
-            512 * Limits.MIB, 64, 64 * 1024, 32 * Limits.MIB, 1.0);
+    static final Limits VERSION_LIMITS = new Limits(
+            Duration.ofSeconds(5), Duration.ofSeconds(10), 512 * Limits.MIB, 64, 64 * 1024, 32 * Limits.MIB, 1.0);
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -56,13 +56,15 @@ public class ProfileToolchains {
         for (Profile p : profiles.all()) {
             versions.put(p.name(), new CompletableFuture<>());
         }
-        Thread t = new Thread(() -> {
-            for (Profile p : profiles.all()) {
-                String v = detect(p);
-                LOG.infof("profile %s: %s", p.name(), v);
-                versions.get(p.name()).complete(v);
-            }
-        }, "profile-versions");
+        Thread t = new Thread(
+                () -> {
+                    for (Profile p : profiles.all()) {
+                        String v = detect(p);
+                        LOG.infof("profile %s: %s", p.name(), v);
+                        versions.get(p.name()).complete(v);
+                    }
+                },
+                "profile-versions");
         t.setDaemon(true);
         t.start();
     }
@@ -106,13 +108,21 @@ public class ProfileToolchains {
         if (why.isPresent()) {
             return "unavailable: " + why.get();
         }
-        Map<String, String> env = new HashMap<>(Map.of("PATH", RunSpec.DEFAULT_PATH, "HOME", "/box",
-                "LANG", "C.UTF-8"));
+        Map<String, String> env =
+                new HashMap<>(Map.of("PATH", RunSpec.DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"));
         env.putAll(p.env());
         List<String> argv = ArgvTemplate.expand(p.versionArgv(), VERSION_LIMITS.memoryBytes() / Limits.MIB);
         try (Workdir wd = engine.createWorkdir(VERSION_LIMITS.diskBytes())) {
-            RunResult r = engine.run(new RunSpec(p.image(), argv, env, wd, Stdin.empty(), VERSION_LIMITS,
-                    p.seccomp(), NetworkMode.NONE, Duration.ZERO));
+            RunResult r = engine.run(new RunSpec(
+                    p.image(),
+                    argv,
+                    env,
+                    wd,
+                    Stdin.empty(),
+                    VERSION_LIMITS,
+                    p.seccomp(),
+                    NetworkMode.NONE,
+                    Duration.ZERO));
             String line = firstLine(r.stdout());
             if (line.isEmpty()) {
                 line = firstLine(r.stderr());

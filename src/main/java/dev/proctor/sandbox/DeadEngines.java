@@ -37,8 +37,7 @@ final class DeadEngines {
     static final String CGROUP_PREFIX = "proctor-";
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
-    private DeadEngines() {
-    }
+    private DeadEngines() {}
 
     /** The cgroup directory (below the service's own) of the engine with this tag. */
     static String cgroupDirName(String tag) {
@@ -99,7 +98,9 @@ final class DeadEngines {
             return false;
         }
         try {
-            return ProcessHandle.of(Long.parseLong(parts[0])).map(p -> ownerStamp(p).equals(stamp)).orElse(false);
+            return ProcessHandle.of(Long.parseLong(parts[0]))
+                    .map(p -> ownerStamp(p).equals(stamp))
+                    .orElse(false);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -169,7 +170,8 @@ final class DeadEngines {
     private static void removeOrphanCgroups(CgroupDetector cgroups) {
         for (String name : cgroups.childNames(CGROUP_PREFIX + "p")) {
             String pid = name.substring(CGROUP_PREFIX.length() + 1).replaceFirst("e[0-9a-z]+$", "");
-            if (pid.isEmpty() || !pid.chars().allMatch(Character::isDigit)
+            if (pid.isEmpty()
+                    || !pid.chars().allMatch(Character::isDigit)
                     || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
                 continue;
             }

@@ -6,8 +6,8 @@ import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
-import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.rootfs.ImageStore;
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.seccomp.SeccompProfiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,7 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,8 +51,7 @@ final class EngineBootstrap {
         }
     }
 
-    private EngineBootstrap() {
-    }
+    private EngineBootstrap() {}
 
     static LinuxSandboxEngine start(EngineConfig config) {
         List<String> problems = new ArrayList<>(checkHost(config));
@@ -66,8 +64,8 @@ final class EngineBootstrap {
             problems.add(e.getMessage());
         }
         if (!problems.isEmpty()) {
-            throw new SandboxException("the sandbox cannot run jobs safely on this host:\n  - "
-                    + String.join("\n  - ", problems));
+            throw new SandboxException(
+                    "the sandbox cannot run jobs safely on this host:\n  - " + String.join("\n  - ", problems));
         }
         // a name the installed libseccomp does not know is left out of its profile: under an
         // allow-list that call is refused, under a deny-list it is let through; say so at every start
@@ -81,13 +79,16 @@ final class EngineBootstrap {
             CgroupDriver cgroups = detector.driver(DeadEngines.cgroupDirName(instance.tag()));
             Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state)));
             // built images only: building is explicit (`proctor image build`), never done at start-up
-            for (Image built : new ImageStore(state.resolve("images"), config.profilesDir().resolve("images")).builtImages()) {
+            for (Image built :
+                    new ImageStore(state.resolve("images"), config.profilesDir().resolve("images")).builtImages()) {
                 images.put(built.name(), built);
             }
             Map<String, Path> programs = writePrograms(seccomp, instance.dir().resolve("seccomp"));
-            LauncherServer launcher = LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
-            LOG.infof("sandbox engine ready: cgroup %s, images %s, seccomp %s", cgroups.version(), images.keySet(),
-                    programs.keySet());
+            LauncherServer launcher =
+                    LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
+            LOG.infof(
+                    "sandbox engine ready: cgroup %s, images %s, seccomp %s",
+                    cgroups.version(), images.keySet(), programs.keySet());
             return new LinuxSandboxEngine(config, instance, cgroups, images, programs, launcher);
         } catch (IOException e) {
             throw new SandboxException("cannot prepare the state dir " + config.stateDir() + ": " + e.getMessage(), e);
@@ -157,7 +158,8 @@ final class EngineBootstrap {
         ProcessHandle self = ProcessHandle.current();
         // one JVM may run several engines, even in different class loaders (tests do): a random
         // suffix tells them apart; the pid comes first so that start-up cleanup can tell a dead one
-        String tag = "p" + self.pid() + "e" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
+        String tag = "p" + self.pid() + "e"
+                + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
         Path dir = state.resolve("instances").resolve(tag);
         LayerFiles.unmountBelow(dir);
         LayerFiles.deleteTree(dir);
@@ -173,8 +175,9 @@ final class EngineBootstrap {
     private static Image hostImage(Path state) throws IOException {
         Path images = state.resolve("images");
         Files.createDirectories(images);
-        try (FileChannel ch = FileChannel.open(images.resolve(".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+        try (FileChannel ch =
+                        FileChannel.open(images.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = ch.lock()) {
             return new HostImageBuilder(Path.of("/")).buildIfStale(images);
         }
     }

@@ -16,8 +16,8 @@ import java.nio.file.Path;
  * @param idRanges       how many ranges there are: concurrent jobs (work dirs) on the host, all engines
  * @param idLockDir      where engines on the host lease ranges (host-wide, not per state dir)
  */
-public record EngineConfig(Path launcherBinary, Path stateDir, Path profilesDir, int uidBase, int idRanges,
-                           Path idLockDir) {
+public record EngineConfig(
+        Path launcherBinary, Path stateDir, Path profilesDir, int uidBase, int idRanges, Path idLockDir) {
 
     public static final int DEFAULT_UID_BASE = 1_000_000;
     /** Host uids 1 000 000 to 269 435 455. */
@@ -26,7 +26,12 @@ public record EngineConfig(Path launcherBinary, Path stateDir, Path profilesDir,
     /** Layout of a checkout: the launcher under target/native, profiles under sandbox-profiles. */
     public static EngineConfig forProject(Path projectDir, Path stateDir) {
         Path dir = projectDir.toAbsolutePath().normalize();
-        return new EngineConfig(dir.resolve("target/native/proctor-launcher"), stateDir,
-                dir.resolve("sandbox-profiles"), DEFAULT_UID_BASE, DEFAULT_ID_RANGES, HostIdRanges.DEFAULT_LOCK_DIR);
+        return new EngineConfig(
+                dir.resolve("target/native/proctor-launcher"),
+                stateDir,
+                dir.resolve("sandbox-profiles"),
+                DEFAULT_UID_BASE,
+                DEFAULT_ID_RANGES,
+                HostIdRanges.DEFAULT_LOCK_DIR);
     }
 }

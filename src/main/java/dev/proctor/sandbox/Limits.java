@@ -15,8 +15,14 @@ import java.time.Duration;
  *                     each file, directory or link there counts as one 4 KiB block of it ({@link #inodesFor})
  * @param cpus         CPU bandwidth, in CPUs (1.0 = one full core)
  */
-public record Limits(Duration cpuTime, Duration wallTime, long memoryBytes, int maxPids,
-                     long outputBytes, long diskBytes, double cpus) {
+public record Limits(
+        Duration cpuTime,
+        Duration wallTime,
+        long memoryBytes,
+        int maxPids,
+        long outputBytes,
+        long diskBytes,
+        double cpus) {
 
     public static final long MIB = 1024L * 1024L;
     /** What one file costs of a disk limit: tmpfs inodes are bounded to one per this many bytes. */

@@ -42,12 +42,13 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Logger LOG = Logger.getLogger(LinuxSandboxEngine.class);
     /** Grace the Java side gives the supervisor past the wall limit before it gives up on it. */
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
+
     private static final int NOFILE = 1024;
     private static final long FSIZE_MARGIN = Limits.MIB;
     /** What a shell reports for a command it cannot execute. */
     private static final int EXEC_FAILED_EXIT = 127;
-    private static final Set<PosixFilePermission> PRIVATE_DIR =
-            PosixFilePermissions.fromString("rwx------");
+
+    private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
 
     private final EngineConfig config;
     private final EngineBootstrap.Instance instance;
@@ -64,8 +65,13 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         return t;
     });
 
-    LinuxSandboxEngine(EngineConfig config, EngineBootstrap.Instance instance, CgroupDriver cgroups,
-                       Map<String, Image> images, Map<String, Path> seccompPrograms, LauncherServer launcher) {
+    LinuxSandboxEngine(
+            EngineConfig config,
+            EngineBootstrap.Instance instance,
+            CgroupDriver cgroups,
+            Map<String, Image> images,
+            Map<String, Path> seccompPrograms,
+            LauncherServer launcher) {
         this.config = config;
         this.instance = instance;
         this.cgroups = cgroups;
@@ -106,8 +112,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
         Path bpf = seccompPrograms.get(spec.seccompProfile());
         if (bpf == null) {
-            return RunResult.internalError("unknown seccomp profile '" + spec.seccompProfile() + "'; known: "
-                    + seccompPrograms.keySet());
+            return RunResult.internalError(
+                    "unknown seccomp profile '" + spec.seccompProfile() + "'; known: " + seccompPrograms.keySet());
         }
         if (!(spec.workdir() instanceof TmpfsWorkdir workdir)) {
             return RunResult.internalError("the work dir was not made by this engine: " + spec.workdir());
@@ -154,7 +160,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             if (!launcher.isAlive()) {
                 LOG.error("the launcher exited; starting a new one");
                 launcher.close();
-                launcher = LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
+                launcher = LauncherServer.start(
+                        config.launcherBinary(), instance.dir().resolve("launcher.sock"));
             }
             return launcher;
         }
@@ -164,8 +171,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         try (LaunchConnection conn = liveLauncher().open(request)) {
             Runnable cancel = conn::cancel;
             cancellation.onCancel(cancel);
-            ScheduledFuture<?> guard = watchdog.schedule(conn::cancel,
-                    spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> guard = watchdog.schedule(
+                    conn::cancel, spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
             try {
                 return conn.awaitReport();
             } finally {
@@ -175,8 +182,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
     }
 
-    private LaunchRequest request(String id, RunSpec spec, TmpfsWorkdir workdir, Image image, Path bpf, Path runDir,
-            RunCgroup cgroup) throws IOException {
+    private LaunchRequest request(
+            String id, RunSpec spec, TmpfsWorkdir workdir, Image image, Path bpf, Path runDir, RunCgroup cgroup)
+            throws IOException {
         Limits limits = spec.limits();
         LaunchRequest r = new LaunchRequest()
                 .put("id", id)
@@ -245,24 +253,49 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     private RunResult result(RunSpec spec, LaunchReport report, CgroupStats stats, Path runDir) throws IOException {
         if (report.error() == null) {
-            requireCaptured(runDir.resolve("stdout"), report.stdoutBytes(), spec.limits().outputBytes());
-            requireCaptured(runDir.resolve("stderr"), report.stderrBytes(), spec.limits().outputBytes());
+            requireCaptured(
+                    runDir.resolve("stdout"),
+                    report.stdoutBytes(),
+                    spec.limits().outputBytes());
+            requireCaptured(
+                    runDir.resolve("stderr"),
+                    report.stderrBytes(),
+                    spec.limits().outputBytes());
         }
         RunStatus status = RunStatusRules.decide(report, stats, spec.limits());
         long cpu = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();
-        Usage usage = new Usage(cpu, Math.max(0, stats.cpuUserMicros()), Math.max(0, stats.cpuSystemMicros()),
-                report.wallMicros(), stats.memoryPeakBytes(), Math.max(0, stats.oomKills()),
-                Math.max(0, stats.memoryLimitHits()), stats.pidsPeak(), Math.max(0, stats.throttledPeriods()),
-                Math.max(0, stats.throttledMicros()), stats.ioReadBytes(), stats.ioWriteBytes(),
-                report.stdoutBytes(), report.stderrBytes());
+        Usage usage = new Usage(
+                cpu,
+                Math.max(0, stats.cpuUserMicros()),
+                Math.max(0, stats.cpuSystemMicros()),
+                report.wallMicros(),
+                stats.memoryPeakBytes(),
+                Math.max(0, stats.oomKills()),
+                Math.max(0, stats.memoryLimitHits()),
+                stats.pidsPeak(),
+                Math.max(0, stats.throttledPeriods()),
+                Math.max(0, stats.throttledMicros()),
+                stats.ioReadBytes(),
+                stats.ioWriteBytes(),
+                report.stdoutBytes(),
+                report.stderrBytes());
         boolean execFailed = RunStatusRules.execFailed(report);
-        Integer exit = execFailed ? Integer.valueOf(EXEC_FAILED_EXIT) : report.signal() == null ? report.exitCode() : null;
+        Integer exit =
+                execFailed ? Integer.valueOf(EXEC_FAILED_EXIT) : report.signal() == null ? report.exitCode() : null;
         String signal = execFailed || report.signal() == null ? null : Signals.name(report.signal());
-        String message = execFailed ? "cannot execute the program: " + report.error()
+        String message = execFailed
+                ? "cannot execute the program: " + report.error()
                 : report.error() != null ? "launcher failed: " + report.error() : null;
         int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
-        return new RunResult(status, exit, signal, usage, readCapped(runDir.resolve("stdout"), cap),
-                readCapped(runDir.resolve("stderr"), cap), report.samples(), message);
+        return new RunResult(
+                status,
+                exit,
+                signal,
+                usage,
+                readCapped(runDir.resolve("stdout"), cap),
+                readCapped(runDir.resolve("stderr"), cap),
+                report.samples(),
+                message);
     }
 
     /**
@@ -299,7 +332,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     @Override
     public EngineInfo info() {
-        return new EngineInfo(cgroups.version(), images.keySet().stream().sorted().toList(),
+        return new EngineInfo(
+                cgroups.version(),
+                images.keySet().stream().sorted().toList(),
                 seccompPrograms.keySet().stream().sorted().toList());
     }
 

@@ -16,8 +16,15 @@ import java.util.List;
  * @param timeline      memory/CPU samples taken while the run ran (empty unless asked for)
  * @param message       for internal errors: what failed (step and errno), else null
  */
-public record RunResult(RunStatus status, Integer exitCode, String signal, Usage usage,
-                        byte[] stdout, byte[] stderr, List<Sample> timeline, String message) {
+public record RunResult(
+        RunStatus status,
+        Integer exitCode,
+        String signal,
+        Usage usage,
+        byte[] stdout,
+        byte[] stderr,
+        List<Sample> timeline,
+        String message) {
 
     public RunResult {
         timeline = timeline == null ? List.of() : List.copyOf(timeline);

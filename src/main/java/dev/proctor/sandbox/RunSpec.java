@@ -18,9 +18,16 @@ import java.util.Objects;
  * @param network        network mode
  * @param sampleInterval timeline sampling interval of memory and CPU, or {@link Duration#ZERO} for none
  */
-public record RunSpec(String image, List<String> argv, Map<String, String> env, Workdir workdir,
-                      Stdin stdin, Limits limits, String seccompProfile, NetworkMode network,
-                      Duration sampleInterval) {
+public record RunSpec(
+        String image,
+        List<String> argv,
+        Map<String, String> env,
+        Workdir workdir,
+        Stdin stdin,
+        Limits limits,
+        String seccompProfile,
+        NetworkMode network,
+        Duration sampleInterval) {
 
     public RunSpec {
         Objects.requireNonNull(image, "image");
@@ -41,7 +48,15 @@ public record RunSpec(String image, List<String> argv, Map<String, String> env, 
     public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     public static RunSpec simple(Workdir workdir, List<String> argv, Limits limits) {
-        return new RunSpec("host", argv, Map.of("PATH", DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"),
-                workdir, Stdin.empty(), limits, "default", NetworkMode.NONE, Duration.ZERO);
+        return new RunSpec(
+                "host",
+                argv,
+                Map.of("PATH", DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"),
+                workdir,
+                Stdin.empty(),
+                limits,
+                "default",
+                NetworkMode.NONE,
+                Duration.ZERO);
     }
 }

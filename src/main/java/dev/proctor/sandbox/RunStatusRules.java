@@ -12,8 +12,7 @@ import dev.proctor.sandbox.launcher.LaunchReport.KilledBy;
  */
 public final class RunStatusRules {
 
-    private RunStatusRules() {
-    }
+    private RunStatusRules() {}
 
     /**
      * Whether the launcher failed only at execve: the program is missing or not executable. That

@@ -6,13 +6,13 @@ import java.nio.file.Path;
 public sealed interface Stdin {
 
     /** /dev/null. */
-    record Empty() implements Stdin { }
+    record Empty() implements Stdin {}
 
     /** A file on the host, opened by the launcher before the run starts. */
-    record FromFile(Path path) implements Stdin { }
+    record FromFile(Path path) implements Stdin {}
 
     /** Bytes held in memory; the engine writes them to a file private to the run. */
-    record FromBytes(byte[] bytes) implements Stdin { }
+    record FromBytes(byte[] bytes) implements Stdin {}
 
     static Stdin empty() {
         return new Empty();

@@ -14,8 +14,7 @@ import java.util.List;
  */
 public final class AddressGuard {
 
-    private AddressGuard() {
-    }
+    private AddressGuard() {}
 
     /** The checked addresses of the URL's host; throws when any of them is internal. */
     public static List<InetAddress> check(URI url, boolean allowPrivate) throws UnknownHostException {
@@ -32,7 +31,10 @@ public final class AddressGuard {
     }
 
     static boolean internal(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress()
+        if (a.isLoopbackAddress()
+                || a.isLinkLocalAddress()
+                || a.isSiteLocalAddress()
+                || a.isAnyLocalAddress()
                 || a.isMulticastAddress()) {
             return true;
         }
@@ -40,8 +42,7 @@ public final class AddressGuard {
         if (a instanceof Inet4Address) {
             int b0 = b[0] & 0xff;
             int b1 = b[1] & 0xff;
-            return b0 == 0 || (b0 == 100 && b1 >= 64 && b1 < 128) || (b0 == 198 && (b1 == 18 || b1 == 19))
-                    || b0 >= 240;
+            return b0 == 0 || (b0 == 100 && b1 >= 64 && b1 < 128) || (b0 == 198 && (b1 == 18 || b1 == 19)) || b0 >= 240;
         }
         if (a instanceof Inet6Address) {
             // fc00::/7 unique local; ::ffff:a.b.c.d mapped addresses checked as IPv4

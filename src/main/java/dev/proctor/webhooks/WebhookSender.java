@@ -5,9 +5,9 @@ import dev.proctor.auth.Client;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobFinished;
 import dev.proctor.jobs.JobService;
-import jakarta.enterprise.event.ObservesAsync;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,8 +48,11 @@ public class WebhookSender {
     @Inject
     ObjectMapper json;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     /** Name resolution and the address check happen here, never on a job runner's thread. */
     private final ExecutorService deliveries = Executors.newFixedThreadPool(DELIVERY_THREADS, r -> {
@@ -102,11 +105,13 @@ public class WebhookSender {
             state(id, "refused");
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(url).timeout(config.timeout())
+        HttpRequest req = HttpRequest.newBuilder(url)
+                .timeout(config.timeout())
                 .header("Content-Type", "application/json")
                 .header(SIGNATURE_HEADER, sign(secret, body))
                 .header("X-Proctor-Job", id.toString())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         // completes at the status line: a body that trickles in (or never ends) cannot hold the try open
         http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()).whenComplete((resp, err) -> {
             if (resp != null) {
@@ -116,8 +121,11 @@ public class WebhookSender {
                 state(id, "delivered");
                 return;
             }
-            String why = err != null ? err.toString() : resp.statusCode() / 100 == 3
-                    ? "HTTP " + resp.statusCode() + " (redirects are not followed)" : "HTTP " + resp.statusCode();
+            String why = err != null
+                    ? err.toString()
+                    : resp.statusCode() / 100 == 3
+                            ? "HTTP " + resp.statusCode() + " (redirects are not followed)"
+                            : "HTTP " + resp.statusCode();
             if (attempt >= config.attempts()) {
                 LOG.warnf("webhook of job %s failed after %d tries, last: %s", id, attempt, why);
                 state(id, "failed");

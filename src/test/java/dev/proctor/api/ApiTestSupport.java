@@ -32,17 +32,30 @@ public final class ApiTestSupport {
     /** Compile limits likewise: the server's maximum (profiles allow more, the server caps them). */
     public static final Map<String, Object> ROOMY_COMPILE = Map.of("cpu_time_ms", 20_000, "wall_time_ms", 60_000);
 
-    private ApiTestSupport() {
-    }
+    private ApiTestSupport() {}
 
     /** A fresh client with its first key; returns {key, client id, key id, webhook secret}. */
     static Map<String, Object> newClient(Map<String, Object> quota) {
         Map<String, Object> body = new java.util.HashMap<>(quota);
         body.put("name", "c-" + UUID.randomUUID().toString().substring(0, 8));
-        var r = given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(body)
-                .post("/api/v1/admin/clients").then().statusCode(201).extract().jsonPath();
-        return Map.of("key", r.getString("keys[0].key"), "client_id", r.getLong("id"),
-                "key_id", r.getLong("keys[0].id"), "secret", r.getString("webhook_secret"));
+        var r = given().auth()
+                .oauth2(ADMIN)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/admin/clients")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        return Map.of(
+                "key",
+                r.getString("keys[0].key"),
+                "client_id",
+                r.getLong("id"),
+                "key_id",
+                r.getLong("keys[0].id"),
+                "secret",
+                r.getString("webhook_secret"));
     }
 
     static String newClientKey() {
@@ -58,9 +71,17 @@ public final class ApiTestSupport {
      * (or cancelled); returns the finished job. Fails after {@link #JOB_DEADLINE}.
      */
     public static JsonPath submitAndAwait(String key, Map<String, Object> body) {
-        String id = given().auth().oauth2(key).contentType(ContentType.JSON).body(body)
-                .queryParam("wait", true).queryParam("timeout_s", 60).post("/api/v1/jobs")
-                .then().statusCode(anyOf(equalTo(200), equalTo(202))).extract().path("id");
+        String id = given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .queryParam("wait", true)
+                .queryParam("timeout_s", 60)
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(anyOf(equalTo(200), equalTo(202)))
+                .extract()
+                .path("id");
         return awaitDone(key, id);
     }
 
@@ -69,7 +90,13 @@ public final class ApiTestSupport {
         long deadline = System.nanoTime() + JOB_DEADLINE.toNanos();
         JsonPath job;
         do {
-            job = given().auth().oauth2(key).get("/api/v1/jobs/" + id).then().statusCode(200).extract().jsonPath();
+            job = given().auth()
+                    .oauth2(key)
+                    .get("/api/v1/jobs/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             String state = job.getString("state");
             if ("done".equals(state) || "cancelled".equals(state)) {
                 return job;

@@ -82,14 +82,19 @@ class JobEndToEndIT {
     void pythonHelloIsAcceptedAndWrongOutputIsWrongAnswer() {
         String key = newClientKey();
         String hello = "print('hello')";
-        JsonPath ok = submitAndWait(key, job("python3", hello,
-                List.of(Map.of("name", "a", "expected_output", "hello\n"))));
+        JsonPath ok =
+                submitAndWait(key, job("python3", hello, List.of(Map.of("name", "a", "expected_output", "hello\n"))));
         assertEquals("accepted", ok.getString("verdict"));
         assertEquals(1.0, ok.getDouble("score"));
         assertEquals("hello\n", ok.getString("tests[0].stdout"));
-        JsonPath wa = submitAndWait(key, job("python3", hello,
-                List.of(Map.of("name", "a", "expected_output", "hello\n"),
-                        Map.of("name", "b", "expected_output", "bye\n"))));
+        JsonPath wa = submitAndWait(
+                key,
+                job(
+                        "python3",
+                        hello,
+                        List.of(
+                                Map.of("name", "a", "expected_output", "hello\n"),
+                                Map.of("name", "b", "expected_output", "bye\n"))));
         assertEquals("wrong_answer", wa.getString("verdict"));
         assertEquals(0.5, wa.getDouble("score"));
         assertEquals("wrong_answer", wa.getString("tests[1].verdict"));
@@ -105,9 +110,14 @@ class JobEndToEndIT {
     @Test
     void cWithTestsRunsCompiledProgram() {
         String src = "#include <stdio.h>\nint main(void){int a,b;scanf(\"%d %d\",&a,&b);printf(\"%d\\n\",a+b);}";
-        JsonPath r = submitAndWait(newClientKey(), job("c", src, List.of(
-                Map.of("stdin", "1 2\n", "expected_output", "3\n"),
-                Map.of("stdin", "40 2\n", "expected_output", "42\n"))));
+        JsonPath r = submitAndWait(
+                newClientKey(),
+                job(
+                        "c",
+                        src,
+                        List.of(
+                                Map.of("stdin", "1 2\n", "expected_output", "3\n"),
+                                Map.of("stdin", "40 2\n", "expected_output", "42\n"))));
         assertEquals("accepted", r.getString("verdict"), r.prettify());
     }
 
@@ -133,10 +143,15 @@ class JobEndToEndIT {
                     return 0;
                 }
                 """;
-        JsonPath r = submitAndWait(newClientKey(), job("c", src, List.of(
-                Map.of("name", "a", "expected_output", "first\n"),
-                Map.of("name", "b", "expected_output", "first\n"),
-                Map.of("name", "c", "expected_output", "first\n"))));
+        JsonPath r = submitAndWait(
+                newClientKey(),
+                job(
+                        "c",
+                        src,
+                        List.of(
+                                Map.of("name", "a", "expected_output", "first\n"),
+                                Map.of("name", "b", "expected_output", "first\n"),
+                                Map.of("name", "c", "expected_output", "first\n"))));
         assertEquals("accepted", r.getString("verdict"), r.prettify());
     }
 
@@ -146,11 +161,14 @@ class JobEndToEndIT {
         // 300 ms of CPU, and 100 times that of wall time
         Map<String, Object> tle = limits(job("python3", "while True: pass", null), "cpu_time_ms", 300);
         assertEquals("time_limit_exceeded", submitAndWait(key, tle).getString("verdict"));
-        Map<String, Object> mle = limits(job("python3", "x = bytearray(200 * 1024 * 1024)\n"
-                + "x[::4096] = b'1' * len(x[::4096])", null), "memory_mb", 64);
+        Map<String, Object> mle = limits(
+                job("python3", "x = bytearray(200 * 1024 * 1024)\n" + "x[::4096] = b'1' * len(x[::4096])", null),
+                "memory_mb",
+                64);
         assertEquals("memory_limit_exceeded", submitAndWait(key, mle).getString("verdict"));
-        assertEquals("runtime_error", submitAndWait(key, job("python3", "raise SystemExit(3)", null))
-                .getString("verdict"));
+        assertEquals(
+                "runtime_error",
+                submitAndWait(key, job("python3", "raise SystemExit(3)", null)).getString("verdict"));
     }
 
     @Test
@@ -175,8 +193,9 @@ class JobEndToEndIT {
                 + "sys.exit(0 if sorted(out)==sorted(ans) else 1)";
         for (String[] c : new String[][] {{"print('2 1')", "accepted"}, {"print('2 2')", "wrong_answer"}}) {
             Map<String, Object> body = job("python3", c[0], List.of(Map.of("expected_output", "1 2")));
-            body.put("checker", Map.of("type", "program", "profile", "python3",
-                    "files", List.of(Map.of("content", checker))));
+            body.put(
+                    "checker",
+                    Map.of("type", "program", "profile", "python3", "files", List.of(Map.of("content", checker))));
             assertEquals(c[1], submitAndWait(key, body).getString("verdict"));
         }
     }
@@ -184,9 +203,15 @@ class JobEndToEndIT {
     @Test
     void withoutWaitTheJobIsPolledToDone() {
         String key = newClientKey();
-        String id = given().auth().oauth2(key).contentType(ContentType.JSON)
-                .body(job("bash", "echo hi", List.of(Map.of("expected_output", "hi")))).post("/api/v1/jobs")
-                .then().statusCode(202).extract().path("id");
+        String id = given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(job("bash", "echo hi", List.of(Map.of("expected_output", "hi"))))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         JsonPath done = ApiTestSupport.awaitDone(key, id);
         assertEquals("done", done.getString("state"));
         assertEquals("accepted", done.getString("verdict"));
@@ -196,14 +221,31 @@ class JobEndToEndIT {
     void cancelKillsARunningJob() {
         String key = newClientKey();
         Map<String, Object> body = job("python3", "while True: pass", null);
-        String id = given().auth().oauth2(key).contentType(ContentType.JSON).body(body).post("/api/v1/jobs")
-                .then().statusCode(202).extract().path("id");
+        String id = given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         long deadline = System.nanoTime() + ApiTestSupport.JOB_DEADLINE.toNanos();
-        while (System.nanoTime() < deadline && !"running".equals(
-                given().auth().oauth2(key).get("/api/v1/jobs/" + id).then().extract().path("state"))) {
+        while (System.nanoTime() < deadline
+                && !"running"
+                        .equals(given().auth()
+                                .oauth2(key)
+                                .get("/api/v1/jobs/" + id)
+                                .then()
+                                .extract()
+                                .path("state"))) {
             ApiTestSupport.pause();
         }
-        given().auth().oauth2(key).post("/api/v1/jobs/" + id + "/cancel").then().statusCode(200)
+        given().auth()
+                .oauth2(key)
+                .post("/api/v1/jobs/" + id + "/cancel")
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("cancelled"));
         // the slot comes back: a short job after it finishes promptly
         submitAndWait(key, job("bash", "true", null));
@@ -215,7 +257,8 @@ class JobEndToEndIT {
         int perClient = 10;
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            keys.add((String) newClient(Map.of("max_concurrent_jobs", perClient)).get("key"));
+            keys.add(
+                    (String) newClient(Map.of("max_concurrent_jobs", perClient)).get("key"));
         }
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<List<String>>> submitted = new ArrayList<>();
@@ -223,10 +266,16 @@ class JobEndToEndIT {
             submitted.add(pool.submit(() -> {
                 List<String> ids = new ArrayList<>();
                 for (int j = 0; j < perClient; j++) {
-                    ids.add(given().auth().oauth2(key).contentType(ContentType.JSON)
+                    ids.add(given().auth()
+                            .oauth2(key)
+                            .contentType(ContentType.JSON)
                             .header("Idempotency-Key", "k" + j)
                             .body(job("bash", "echo " + j, List.of(Map.of("expected_output", String.valueOf(j)))))
-                            .post("/api/v1/jobs").then().statusCode(202).extract().path("id"));
+                            .post("/api/v1/jobs")
+                            .then()
+                            .statusCode(202)
+                            .extract()
+                            .path("id"));
                 }
                 return ids;
             }));
@@ -248,18 +297,25 @@ class JobEndToEndIT {
         }
         assertEquals(all.size(), done);
         String in = String.join(",", all.stream().map(s -> "'" + s + "'").toList());
-        assertEquals(all.size(), count("SELECT count(*) FROM runs WHERE kind = 'test' AND CAST(job_id AS text) IN ("
-                + in + ")"));
-        assertEquals(all.size(), count("SELECT count(*) FROM jobs WHERE verdict = 'accepted' AND attempts = 1 "
-                + "AND CAST(id AS text) IN (" + in + ")"), () -> QuarkusTransaction.requiringNew().call(() ->
-                em.createNativeQuery("SELECT verdict || ' attempts=' || attempts || ' ' || COALESCE(error, '') || ' '"
-                        + " || COALESCE(CAST(result AS text), '') FROM jobs WHERE (verdict <> 'accepted' OR attempts <> 1)"
-                        + " AND CAST(id AS text) IN (" + in + ")").getResultList().toString()));
+        assertEquals(
+                all.size(),
+                count("SELECT count(*) FROM runs WHERE kind = 'test' AND CAST(job_id AS text) IN (" + in + ")"));
+        assertEquals(
+                all.size(),
+                count("SELECT count(*) FROM jobs WHERE verdict = 'accepted' AND attempts = 1 "
+                        + "AND CAST(id AS text) IN (" + in + ")"),
+                () -> QuarkusTransaction.requiringNew()
+                        .call(() -> em.createNativeQuery(
+                                        "SELECT verdict || ' attempts=' || attempts || ' ' || COALESCE(error, '') || ' '"
+                                                + " || COALESCE(CAST(result AS text), '') FROM jobs WHERE (verdict <> 'accepted' OR attempts <> 1)"
+                                                + " AND CAST(id AS text) IN (" + in + ")")
+                                .getResultList()
+                                .toString()));
     }
 
     private long count(String sql) {
-        return QuarkusTransaction.requiringNew().call(
-                () -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
     }
 
     @Test
@@ -269,8 +325,11 @@ class JobEndToEndIT {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hook", ex -> {
             byte[] b = ex.getRequestBody().readAllBytes();
-            received.add(new String[] {ex.getRequestHeaders().getFirst(WebhookSender.SIGNATURE_HEADER),
-                WebhookSender.sign((String) client.get("secret"), b), new String(b)});
+            received.add(new String[] {
+                ex.getRequestHeaders().getFirst(WebhookSender.SIGNATURE_HEADER),
+                WebhookSender.sign((String) client.get("secret"), b),
+                new String(b)
+            });
             ex.sendResponseHeaders(204, -1);
             ex.close();
         });
@@ -284,14 +343,18 @@ class JobEndToEndIT {
             assertTrue(got != null, "no webhook arrived");
             assertEquals(got[1], got[0]);
             assertTrue(got[2].contains("\"submission\":7"), got[2]);
-            String id = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(got[2])
-                    .get("id").asText();
+            String id = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                    .build()
+                    .readTree(got[2])
+                    .get("id")
+                    .asText();
             long deadline = System.nanoTime() + ApiTestSupport.JOB_DEADLINE.toNanos();
             Object state = null;
             while (System.nanoTime() < deadline && !"delivered".equals(state)) {
-                state = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                        "SELECT webhook_state FROM jobs WHERE CAST(id AS text) = ?1").setParameter(1, id)
-                        .getSingleResult());
+                state = QuarkusTransaction.requiringNew()
+                        .call(() -> em.createNativeQuery("SELECT webhook_state FROM jobs WHERE CAST(id AS text) = ?1")
+                                .setParameter(1, id)
+                                .getSingleResult());
                 if (!"delivered".equals(state)) {
                     ApiTestSupport.pause();
                 }
@@ -301,5 +364,4 @@ class JobEndToEndIT {
             server.stop(0);
         }
     }
-
 }

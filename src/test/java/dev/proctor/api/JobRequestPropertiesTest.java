@@ -17,8 +17,8 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Iterator;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,9 +38,11 @@ class JobRequestPropertiesTest {
     EntityManager em;
 
     private long jobsOf(long clientId) {
-        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                "SELECT count(*) FROM jobs WHERE client_id = ?1").setParameter(1, clientId).getSingleResult())
-                .longValue());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE client_id = ?1")
+                                .setParameter(1, clientId)
+                                .getSingleResult())
+                        .longValue());
     }
 
     @Test
@@ -55,8 +57,11 @@ class JobRequestPropertiesTest {
             String body = bodies.next();
             String context = "try " + i + ": " + abbreviate(body);
             long before = jobsOf(clientId);
-            Response r = given().auth().oauth2(key).contentType(ContentType.JSON)
-                    .body(body.getBytes(StandardCharsets.UTF_8)).post("/api/v1/jobs");
+            Response r = given().auth()
+                    .oauth2(key)
+                    .contentType(ContentType.JSON)
+                    .body(body.getBytes(StandardCharsets.UTF_8))
+                    .post("/api/v1/jobs");
             int status = r.statusCode();
             assertTrue(status < 500, "5xx (" + status + " " + abbreviate(r.asString()) + ") for " + context);
             if (status >= 400) {

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.Test;
 class LanguagesIT {
 
     private static final int N = 100_000;
-    private static final String NUMBERS = IntStream.rangeClosed(1, N).mapToObj(Integer::toString)
-            .collect(Collectors.joining(" ")) + "\n";
+    private static final String NUMBERS =
+            IntStream.rangeClosed(1, N).mapToObj(Integer::toString).collect(Collectors.joining(" ")) + "\n";
     private static final String SUM = (long) N * (N + 1) / 2 + "\n";
 
     private static String key;
@@ -62,34 +62,49 @@ class LanguagesIT {
     }
 
     /** One job and what its result must show. */
-    private record Case(String name, Map<String, Object> body, String verdict, Consumer<JsonPath> more) {
-    }
+    private record Case(String name, Map<String, Object> body, String verdict, Consumer<JsonPath> more) {}
 
     private static Case hello(String profile, String source) {
-        return new Case(profile + " hello", job(profile, source, List.of(Map.of("expected_output", "hello\n")), null),
-                "accepted", r -> { });
+        return new Case(
+                profile + " hello",
+                job(profile, source, List.of(Map.of("expected_output", "hello\n")), null),
+                "accepted",
+                r -> {});
     }
 
     private static Case sum(String profile, String source) {
-        return new Case(profile + " sum", job(profile, source,
-                List.of(Map.of("stdin", NUMBERS, "expected_output", SUM)), null), "accepted", r -> { });
+        return new Case(
+                profile + " sum",
+                job(profile, source, List.of(Map.of("stdin", NUMBERS, "expected_output", SUM)), null),
+                "accepted",
+                r -> {});
     }
 
     private static Case compileError(String profile, String source) {
-        return new Case(profile + " compile error", job(profile, source, null, null), "compile_error",
+        return new Case(
+                profile + " compile error",
+                job(profile, source, null, null),
+                "compile_error",
                 r -> assertTrue(r.getString("compile.output").contains("error"), r.getString("compile.output")));
     }
 
     private static Case runtimeError(String profile, String source) {
-        return new Case(profile + " runtime error", job(profile, source, null, null), "runtime_error",
-                r -> assertTrue(r.get("tests[0].signal") != null || r.getInt("tests[0].exit_code") != 0,
+        return new Case(
+                profile + " runtime error",
+                job(profile, source, null, null),
+                "runtime_error",
+                r -> assertTrue(
+                        r.get("tests[0].signal") != null || r.getInt("tests[0].exit_code") != 0,
                         "neither exit code nor signal"));
     }
 
     /** 1 s of CPU against a wall limit 30 times that: on a busy machine the CPU limit still comes first. */
     private static Case cpuLimit(String profile, String source) {
-        return new Case(profile + " cpu limit", job(profile, source, null, Map.of("cpu_time_ms", 1000)),
-                "time_limit_exceeded", r -> { });
+        return new Case(
+                profile + " cpu limit",
+                job(profile, source, null, Map.of("cpu_time_ms", 1000)),
+                "time_limit_exceeded",
+                r -> {});
     }
 
     /**
@@ -97,8 +112,11 @@ class LanguagesIT {
      * machine's bash once reached only 55 MB in the 1 s of CPU a profile default gives).
      */
     private static Case memoryLimit(String profile, String source) {
-        return new Case(profile + " memory limit", job(profile, source, null, Map.of("memory_mb", 128)),
-                "memory_limit_exceeded", r -> { });
+        return new Case(
+                profile + " memory limit",
+                job(profile, source, null, Map.of("memory_mb", 128)),
+                "memory_limit_exceeded",
+                r -> {});
     }
 
     private static final Set<String> COMPILED = Set.of("c", "cpp", "java", "go", "rust", "c-debian");
@@ -160,27 +178,35 @@ class LanguagesIT {
     void c() {
         runAll(List.of(
                 hello("c", "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}"),
-                sum("c", "#include <stdio.h>\nint main(void){long long s=0,x;while(scanf(\"%lld\",&x)==1)s+=x;"
-                        + "printf(\"%lld\\n\",s);}"),
+                sum(
+                        "c",
+                        "#include <stdio.h>\nint main(void){long long s=0,x;while(scanf(\"%lld\",&x)==1)s+=x;"
+                                + "printf(\"%lld\\n\",s);}"),
                 compileError("c", "int main(void){ return x; }"),
                 runtimeError("c", "int main(void){ volatile int *p = 0; return *p; }"),
                 cpuLimit("c", "int main(void){ volatile unsigned x = 0; for (;;) x++; }"),
-                memoryLimit("c", "#include <stdio.h>\n#include <stdlib.h>\nint main(void){ size_t n = 512u << 20;"
-                        + " char *p = malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = (char) i;"
-                        + " printf(\"%d\\n\", p[n / 2]); return 0; }")));
+                memoryLimit(
+                        "c",
+                        "#include <stdio.h>\n#include <stdlib.h>\nint main(void){ size_t n = 512u << 20;"
+                                + " char *p = malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = (char) i;"
+                                + " printf(\"%d\\n\", p[n / 2]); return 0; }")));
     }
 
     @Test
     void cpp() {
         runAll(List.of(
                 hello("cpp", "#include <iostream>\nint main(){std::cout<<\"hello\"<<std::endl;}"),
-                sum("cpp", "#include <cstdio>\nint main(){long long s=0,x;while(std::scanf(\"%lld\",&x)==1)s+=x;"
-                        + "std::printf(\"%lld\\n\",s);}"),
+                sum(
+                        "cpp",
+                        "#include <cstdio>\nint main(){long long s=0,x;while(std::scanf(\"%lld\",&x)==1)s+=x;"
+                                + "std::printf(\"%lld\\n\",s);}"),
                 compileError("cpp", "int main(){ std::vector<int> v; }"),
                 runtimeError("cpp", "#include <stdexcept>\nint main(){ throw std::runtime_error(\"boom\"); }"),
                 cpuLimit("cpp", "int main(){ volatile unsigned x = 0; for (;;) x++; }"),
-                memoryLimit("cpp", "#include <cstdio>\n#include <vector>\nint main(){ std::vector<char> v(512u << 20, 1);"
-                        + " std::printf(\"%d\\n\", v[12345]); }")));
+                memoryLimit(
+                        "cpp",
+                        "#include <cstdio>\n#include <vector>\nint main(){ std::vector<char> v(512u << 20, 1);"
+                                + " std::printf(\"%d\\n\", v[12345]); }")));
     }
 
     @Test
@@ -189,9 +215,12 @@ class LanguagesIT {
                 hello("python3", "print('hello')"),
                 sum("python3", "import sys\nprint(sum(map(int, sys.stdin.read().split())))"),
                 runtimeError("python3", "raise ValueError('boom')"),
-                new Case("python3 deep recursion", job("python3", "def f(n):\n    return f(n + 1) + 1\nf(0)", null,
-                        null), "runtime_error",
-                        r -> assertTrue(r.getString("tests[0].stderr").contains("RecursionError"),
+                new Case(
+                        "python3 deep recursion",
+                        job("python3", "def f(n):\n    return f(n + 1) + 1\nf(0)", null, null),
+                        "runtime_error",
+                        r -> assertTrue(
+                                r.getString("tests[0].stderr").contains("RecursionError"),
                                 r.getString("tests[0].stderr"))),
                 cpuLimit("python3", "while True: pass"),
                 memoryLimit("python3", "x = bytearray(512 * 1024 * 1024)")));
@@ -199,35 +228,54 @@ class LanguagesIT {
 
     @Test
     void java() {
-        Map<String, Object> helloIn256 = job("java", "public class Main { public static void main(String[] a) {"
-                + " System.out.println(\"hello\"); } }", List.of(Map.of("expected_output", "hello\n")),
+        Map<String, Object> helloIn256 = job(
+                "java",
+                "public class Main { public static void main(String[] a) {" + " System.out.println(\"hello\"); } }",
+                List.of(Map.of("expected_output", "hello\n")),
                 Map.of("memory_mb", 256));
         runAll(List.of(
-                new Case("java hello in 256 MB", helloIn256, "accepted", r -> { }),
+                new Case("java hello in 256 MB", helloIn256, "accepted", r -> {}),
                 // the public class need not be Main: the compile step renames its file
-                hello("java", "import java.util.*;\n\npublic final class Solution {\n    public static void main("
-                        + "String[] args) {\n        System.out.println(\"hello\");\n    }\n}\n"),
-                sum("java", "import java.io.*;\npublic class Main { public static void main(String[] a) throws "
-                        + "IOException { StreamTokenizer t = new StreamTokenizer(new BufferedInputStream(System.in));"
-                        + " long s = 0; while (t.nextToken() != StreamTokenizer.TT_EOF) s += (long) t.nval;"
-                        + " System.out.println(s); } }"),
+                hello(
+                        "java",
+                        "import java.util.*;\n\npublic final class Solution {\n    public static void main("
+                                + "String[] args) {\n        System.out.println(\"hello\");\n    }\n}\n"),
+                sum(
+                        "java",
+                        "import java.io.*;\npublic class Main { public static void main(String[] a) throws "
+                                + "IOException { StreamTokenizer t = new StreamTokenizer(new BufferedInputStream(System.in));"
+                                + " long s = 0; while (t.nextToken() != StreamTokenizer.TT_EOF) s += (long) t.nval;"
+                                + " System.out.println(s); } }"),
                 compileError("java", "public class Main { public static void main(String[] a) { int x = \"s\"; } }"),
-                runtimeError("java", "public class Main { public static void main(String[] a) {"
-                        + " throw new IllegalStateException(\"boom\"); } }"),
-                cpuLimit("java", "public class Main { static volatile long x; public static void main(String[] a) {"
-                        + " for (;;) x++; } }"),
-                new Case("java 1 GB", job("java", "public class Main { public static void main(String[] a) {"
-                        + " byte[][] b = new byte[1024][]; for (int i = 0; i < b.length; i++) b[i] = new byte[1 << 20];"
-                        + " System.out.println(b.length); } }", null, Map.of("memory_mb", 256)),
-                        "memory_limit_exceeded", r -> { })));
+                runtimeError(
+                        "java",
+                        "public class Main { public static void main(String[] a) {"
+                                + " throw new IllegalStateException(\"boom\"); } }"),
+                cpuLimit(
+                        "java",
+                        "public class Main { static volatile long x; public static void main(String[] a) {"
+                                + " for (;;) x++; } }"),
+                new Case(
+                        "java 1 GB",
+                        job(
+                                "java",
+                                "public class Main { public static void main(String[] a) {"
+                                        + " byte[][] b = new byte[1024][]; for (int i = 0; i < b.length; i++) b[i] = new byte[1 << 20];"
+                                        + " System.out.println(b.length); } }",
+                                null,
+                                Map.of("memory_mb", 256)),
+                        "memory_limit_exceeded",
+                        r -> {})));
     }
 
     @Test
     void javascript() {
         runAll(List.of(
                 hello("javascript", "console.log('hello')"),
-                sum("javascript", "const s = require('fs').readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean)"
-                        + ".reduce((a, x) => a + Number(x), 0);\nconsole.log(String(s));"),
+                sum(
+                        "javascript",
+                        "const s = require('fs').readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean)"
+                                + ".reduce((a, x) => a + Number(x), 0);\nconsole.log(String(s));"),
                 runtimeError("javascript", "throw new Error('boom')"),
                 cpuLimit("javascript", "for (;;) {}"),
                 memoryLimit("javascript", "const a = []; for (;;) a.push(new Array(1 << 20).fill(7));")));
@@ -248,21 +296,29 @@ class LanguagesIT {
     void goAndRust() {
         runAll(List.of(
                 hello("go", "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }"),
-                sum("go", "package main\nimport (\"bufio\"; \"fmt\"; \"os\")\nfunc main() { r := bufio.NewReader(os.Stdin);"
-                        + " var s, x int64; for { if _, err := fmt.Fscan(r, &x); err != nil { break }; s += x };"
-                        + " fmt.Println(s) }"),
+                sum(
+                        "go",
+                        "package main\nimport (\"bufio\"; \"fmt\"; \"os\")\nfunc main() { r := bufio.NewReader(os.Stdin);"
+                                + " var s, x int64; for { if _, err := fmt.Fscan(r, &x); err != nil { break }; s += x };"
+                                + " fmt.Println(s) }"),
                 compileError("go", "package main\nfunc main() { x := }"),
                 runtimeError("go", "package main\nfunc main() { panic(\"boom\") }"),
                 cpuLimit("go", "package main\nvar x int\nfunc main() { for { x++ } }"),
-                memoryLimit("go", "package main\nfunc main() { b := make([]byte, 512<<20); for i := range b {"
-                        + " b[i] = 1 }; println(b[7]) }"),
+                memoryLimit(
+                        "go",
+                        "package main\nfunc main() { b := make([]byte, 512<<20); for i := range b {"
+                                + " b[i] = 1 }; println(b[7]) }"),
                 hello("rust", "fn main() { println!(\"hello\"); }"),
-                sum("rust", "use std::io::Read;\nfn main() { let mut s = String::new(); std::io::stdin()"
-                        + ".read_to_string(&mut s).unwrap(); let t: i64 = s.split_whitespace()"
-                        + ".map(|x| x.parse::<i64>().unwrap()).sum(); println!(\"{}\", t); }"),
+                sum(
+                        "rust",
+                        "use std::io::Read;\nfn main() { let mut s = String::new(); std::io::stdin()"
+                                + ".read_to_string(&mut s).unwrap(); let t: i64 = s.split_whitespace()"
+                                + ".map(|x| x.parse::<i64>().unwrap()).sum(); println!(\"{}\", t); }"),
                 compileError("rust", "fn main() { let x: i32 = \"s\"; }"),
                 runtimeError("rust", "fn main() { panic!(\"boom\"); }"),
-                cpuLimit("rust", "fn main() { let mut x = 0u64; loop { unsafe { std::ptr::write_volatile(&mut x, x + 1); } } }"),
+                cpuLimit(
+                        "rust",
+                        "fn main() { let mut x = 0u64; loop { unsafe { std::ptr::write_volatile(&mut x, x + 1); } } }"),
                 memoryLimit("rust", "fn main() { let v = vec![1u8; 512 << 20]; println!(\"{}\", v[12345]); }")));
     }
 
@@ -272,18 +328,31 @@ class LanguagesIT {
         Map<String, Object> devZero = job("c", "#include \"/dev/zero\"\nint main(void){return 0;}", null, null);
         devZero.put("compile_limits", small);
         Map<String, Object> shadow = job("c", "#include \"/etc/shadow\"\nint main(void){return 0;}", null, null);
-        Map<String, Object> templates = job("cpp", "template<int N, int M> struct T { enum { v = T<N - 1, 2 * M>::v"
-                + " + T<N - 1, 2 * M + 1>::v }; };\ntemplate<int M> struct T<0, M> { enum { v = 1 }; };\n"
-                + "int main() { return T<28, 0>::v; }", null, null);
+        Map<String, Object> templates = job(
+                "cpp",
+                "template<int N, int M> struct T { enum { v = T<N - 1, 2 * M>::v"
+                        + " + T<N - 1, 2 * M + 1>::v }; };\ntemplate<int M> struct T<0, M> { enum { v = 1 }; };\n"
+                        + "int main() { return T<28, 0>::v; }",
+                null,
+                null);
         templates.put("compile_limits", small);
-        Consumer<JsonPath> boundedByALimitOrError = r -> assertTrue(List.of("time_limit_exceeded",
-                "wall_time_limit_exceeded", "memory_limit_exceeded", "output_limit_exceeded", "runtime_error")
-                .contains(r.getString("compile.status")), r.getString("compile.status"));
+        Consumer<JsonPath> boundedByALimitOrError = r -> assertTrue(
+                List.of(
+                                "time_limit_exceeded",
+                                "wall_time_limit_exceeded",
+                                "memory_limit_exceeded",
+                                "output_limit_exceeded",
+                                "runtime_error")
+                        .contains(r.getString("compile.status")),
+                r.getString("compile.status"));
         runAll(List.of(
                 new Case("#include /dev/zero", devZero, "compile_error", boundedByALimitOrError),
-                new Case("#include /etc/shadow", shadow, "compile_error",
-                        r -> assertTrue(r.getString("compile.output").contains("No such file"),
-                                r.getString("compile.output"))),
+                new Case(
+                        "#include /etc/shadow",
+                        shadow,
+                        "compile_error",
+                        r -> assertTrue(
+                                r.getString("compile.output").contains("No such file"), r.getString("compile.output"))),
                 new Case("template explosion", templates, "compile_error", boundedByALimitOrError)));
     }
 
@@ -295,7 +364,13 @@ class LanguagesIT {
         JsonPath p;
         Map<String, String> versions = new HashMap<>();
         do {
-            p = given().auth().oauth2(k).get("/api/v1/profiles").then().statusCode(200).extract().jsonPath();
+            p = given().auth()
+                    .oauth2(k)
+                    .get("/api/v1/profiles")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             for (Map<String, Object> v : p.<Map<String, Object>>getList("")) {
                 versions.put((String) v.get("name"), (String) v.get("version"));
             }
@@ -310,13 +385,18 @@ class LanguagesIT {
         assertTrue(versions.get("bash").startsWith("GNU bash"), versions.toString());
         // c-debian names the image `gcc`, never built in this test's fresh state directory
         assertFalse(p.getBoolean("find { it.name == 'c-debian' }.available"));
-        assertTrue(p.getString("find { it.name == 'c-debian' }.unavailable_reason")
-                .contains("./proctor image build gcc"));
+        assertTrue(
+                p.getString("find { it.name == 'c-debian' }.unavailable_reason").contains("./proctor image build gcc"));
         assertTrue(versions.get("c-debian").startsWith("unavailable"), versions.get("c-debian"));
         assertTrue(p.getBoolean("find { it.name == 'java' }.available"));
-        given().auth().oauth2(k).contentType(ContentType.JSON)
-                .body(job("c-debian", "int main(void){return 0;}", null, null)).post("/api/v1/jobs")
-                .then().statusCode(503).body("field", equalTo("profile"))
+        given().auth()
+                .oauth2(k)
+                .contentType(ContentType.JSON)
+                .body(job("c-debian", "int main(void){return 0;}", null, null))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(503)
+                .body("field", equalTo("profile"))
                 .body("detail", containsString("./proctor image build gcc"));
     }
 }

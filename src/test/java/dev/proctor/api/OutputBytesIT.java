@@ -68,15 +68,30 @@ class OutputBytesIT {
     @Provide
     Arbitrary<byte[]> outputs() {
         Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(3000);
-        Arbitrary<byte[]> awkward = Arbitraries.of((byte) 0, (byte) 0xff, (byte) 0xc3, (byte) 0xa9, (byte) 0xed,
-                (byte) 0xa0, (byte) '\r', (byte) '\n', (byte) ' ', (byte) 'x').array(byte[].class).ofMaxSize(200);
-        Arbitrary<byte[]> text = Arbitraries.strings().all().ofMaxLength(200)
-                .map(s -> s.getBytes(StandardCharsets.UTF_8));
+        Arbitrary<byte[]> awkward = Arbitraries.of(
+                        (byte) 0,
+                        (byte) 0xff,
+                        (byte) 0xc3,
+                        (byte) 0xa9,
+                        (byte) 0xed,
+                        (byte) 0xa0,
+                        (byte) '\r',
+                        (byte) '\n',
+                        (byte) ' ',
+                        (byte) 'x')
+                .array(byte[].class)
+                .ofMaxSize(200);
+        Arbitrary<byte[]> text =
+                Arbitraries.strings().all().ofMaxLength(200).map(s -> s.getBytes(StandardCharsets.UTF_8));
         Arbitrary<byte[]> nearLimit = Arbitraries.of(LIMIT - 1, LIMIT, LIMIT + 1, 60_000)
                 .flatMap(n -> Arbitraries.bytes().array(byte[].class).ofSize(n));
-        Arbitrary<byte[]> crOnly = Arbitraries.integers().between(1, 500).map(n -> "a\r".repeat(n).getBytes());
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, any), net.jqwik.api.Tuple.of(3, awkward),
-                net.jqwik.api.Tuple.of(2, text), net.jqwik.api.Tuple.of(2, nearLimit),
+        Arbitrary<byte[]> crOnly =
+                Arbitraries.integers().between(1, 500).map(n -> "a\r".repeat(n).getBytes());
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(3, any),
+                net.jqwik.api.Tuple.of(3, awkward),
+                net.jqwik.api.Tuple.of(2, text),
+                net.jqwik.api.Tuple.of(2, nearLimit),
                 net.jqwik.api.Tuple.of(1, crOnly));
     }
 
@@ -147,23 +162,32 @@ class OutputBytesIT {
         body.put("profile", "bash");
         var files = body.putArray("files");
         files.addObject().put("path", "main.sh").put("content", "cat data.bin\n");
-        files.addObject().put("path", "data.bin").put("content", Base64.getEncoder().encodeToString(out))
+        files.addObject()
+                .put("path", "data.bin")
+                .put("content", Base64.getEncoder().encodeToString(out))
                 .put("encoding", "base64");
-        body.putArray("tests").addObject().put("name", "t")
+        body.putArray("tests")
+                .addObject()
+                .put("name", "t")
                 .put("expected_output", Base64.getEncoder().encodeToString(out))
                 .put("expected_output_encoding", "base64");
         body.putObject("checker").put("type", "exact");
         // only the output limit may trigger: CPU, wall and memory get wide margins
-        body.putObject("limits").put("output_kb", LIMIT / 1024).put("cpu_time_ms", 10_000)
-                .put("wall_time_ms", 30_000).put("memory_mb", 256);
+        body.putObject("limits")
+                .put("output_kb", LIMIT / 1024)
+                .put("cpu_time_ms", 10_000)
+                .put("wall_time_ms", 30_000)
+                .put("memory_mb", 256);
         return submit(body);
     }
 
     private static JsonNode submit(ObjectNode body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(node.uri("/api/v1/jobs?wait=true&timeout_s=60"))
-                .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(node.uri("/api/v1/jobs?wait=true&timeout_s=60"))
+                        .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         JsonNode job = JSON.readTree(r.body());
@@ -172,8 +196,10 @@ class OutputBytesIT {
     }
 
     private static JsonNode get(String id, String query) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(node.uri("/api/v1/jobs/" + id + query))
-                .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(node.uri("/api/v1/jobs/" + id + query))
+                        .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());

@@ -24,36 +24,61 @@ final class RequestBodies {
 
     /** Stands for deeply nested arrays: {@code "@@DEEP<n>@@"} becomes n nested arrays in the JSON text. */
     static final String DEEP = "@@DEEP";
+
     private static final Pattern DEEP_VALUE = Pattern.compile("\"" + DEEP + "(\\d+)@@\"");
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final List<String> ROOT_FIELDS = List.of("profile", "files", "tests", "stdin", "stdin_encoding",
-            "limits", "compile_limits", "checker", "stop_on_first_failure", "callback_url", "metadata");
+    private static final List<String> ROOT_FIELDS = List.of(
+            "profile",
+            "files",
+            "tests",
+            "stdin",
+            "stdin_encoding",
+            "limits",
+            "compile_limits",
+            "checker",
+            "stop_on_first_failure",
+            "callback_url",
+            "metadata");
     private static final List<String> FILE_FIELDS = List.of("path", "content", "encoding");
-    private static final List<String> TEST_FIELDS = List.of("name", "stdin", "stdin_encoding", "expected_output",
-            "expected_output_encoding", "limits", "weight");
-    private static final List<String> LIMIT_FIELDS = List.of("cpu_time_ms", "wall_time_ms", "memory_mb", "pids",
-            "output_kb", "disk_mb");
+    private static final List<String> TEST_FIELDS = List.of(
+            "name", "stdin", "stdin_encoding", "expected_output", "expected_output_encoding", "limits", "weight");
+    private static final List<String> LIMIT_FIELDS =
+            List.of("cpu_time_ms", "wall_time_ms", "memory_mb", "pids", "output_kb", "disk_mb");
     private static final List<String> CHECKER_FIELDS = List.of("type", "abs_error", "rel_error", "profile", "files");
 
-    private RequestBodies() {
-    }
+    private RequestBodies() {}
 
     /** A body as the bytes of its JSON text. */
     static Arbitrary<String> bodies() {
-        Arbitrary<String> mutated = Combinators.combine(Arbitraries.of("bash", "python3", "c"),
-                mutation().list().ofMinSize(1).ofMaxSize(4)).as((profile, ms) -> {
+        Arbitrary<String> mutated = Combinators.combine(
+                        Arbitraries.of("bash", "python3", "c"),
+                        mutation().list().ofMinSize(1).ofMaxSize(4))
+                .as((profile, ms) -> {
                     ObjectNode job = valid(profile);
                     for (Mutation m : ms) {
                         m.apply(job);
                     }
                     return text(job);
                 });
-        Arbitrary<String> notObjects = Arbitraries.of("", "null", "[]", "[{}]", "1", "-1e999", "\"job\"", "true",
-                "{", "{\"profile\":", "{\"profile\": \"bash\",}", "{'profile': 'bash'}", "\u0000",
-                "{\"profile\":\"bash\",\"profile\":\"c\"}", "{\"files\": [" + "[".repeat(3000) + "]}");
+        Arbitrary<String> notObjects = Arbitraries.of(
+                "",
+                "null",
+                "[]",
+                "[{}]",
+                "1",
+                "-1e999",
+                "\"job\"",
+                "true",
+                "{",
+                "{\"profile\":",
+                "{\"profile\": \"bash\",}",
+                "{'profile': 'bash'}",
+                "\u0000",
+                "{\"profile\":\"bash\",\"profile\":\"c\"}",
+                "{\"files\": [" + "[".repeat(3000) + "]}");
         return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(9, mutated), net.jqwik.api.Tuple.of(1, notObjects));
     }
 
@@ -66,11 +91,15 @@ final class RequestBodies {
             default -> "read x; echo \"$x\"";
         };
         ArrayNode files = job.putArray("files");
-        files.addObject().put("path", switch (profile) {
-            case "python3" -> "main.py";
-            case "c" -> "main.c";
-            default -> "main.sh";
-        }).put("content", source);
+        files.addObject()
+                .put(
+                        "path",
+                        switch (profile) {
+                            case "python3" -> "main.py";
+                            case "c" -> "main.c";
+                            default -> "main.sh";
+                        })
+                .put("content", source);
         ArrayNode tests = job.putArray("tests");
         tests.addObject().put("name", "one").put("stdin", "1\n").put("expected_output", "1\n");
         job.putObject("limits").put("cpu_time_ms", 1000).put("memory_mb", 64);
@@ -92,24 +121,26 @@ final class RequestBodies {
 
     static Arbitrary<Mutation> mutation() {
         Arbitrary<JsonNode> value = values();
-        Arbitrary<Mutation> setRoot = Combinators.combine(Arbitraries.of(ROOT_FIELDS), value)
-                .as((f, v) -> job -> job.set(f, v));
+        Arbitrary<Mutation> setRoot =
+                Combinators.combine(Arbitraries.of(ROOT_FIELDS), value).as((f, v) -> job -> job.set(f, v));
         Arbitrary<Mutation> setFile = Combinators.combine(Arbitraries.of(FILE_FIELDS), value)
                 .as((f, v) -> job -> firstObject(job, "files").set(f, v));
         Arbitrary<Mutation> setTest = Combinators.combine(Arbitraries.of(TEST_FIELDS), value)
                 .as((f, v) -> job -> firstObject(job, "tests").set(f, v));
-        Arbitrary<Mutation> setLimit = Combinators.combine(Arbitraries.of("limits", "compile_limits", "tests"),
-                Arbitraries.of(LIMIT_FIELDS), value).as((where, f, v) -> job -> {
-                    ObjectNode limits = where.equals("tests") ? child(firstObject(job, "tests"), "limits")
-                            : child(job, where);
+        Arbitrary<Mutation> setLimit = Combinators.combine(
+                        Arbitraries.of("limits", "compile_limits", "tests"), Arbitraries.of(LIMIT_FIELDS), value)
+                .as((where, f, v) -> job -> {
+                    ObjectNode limits =
+                            where.equals("tests") ? child(firstObject(job, "tests"), "limits") : child(job, where);
                     limits.set(f, v);
                 });
         Arbitrary<Mutation> setChecker = Combinators.combine(Arbitraries.of(CHECKER_FIELDS), value)
                 .as((f, v) -> job -> child(job, "checker").set(f, v));
         Arbitrary<Mutation> remove = Arbitraries.of(ROOT_FIELDS).map(f -> job -> job.remove(f));
-        Arbitrary<Mutation> unknown = Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(12)
-                .map(f -> job -> job.put("x_" + f, 1));
-        Arbitrary<Mutation> path = paths().map(p -> job -> firstObject(job, "files").put("path", p));
+        Arbitrary<Mutation> unknown =
+                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(12).map(f -> job -> job.put("x_" + f, 1));
+        Arbitrary<Mutation> path =
+                paths().map(p -> job -> firstObject(job, "files").put("path", p));
         Arbitrary<Mutation> morePaths = paths().list().ofMinSize(2).ofMaxSize(5).map(ps -> job -> {
             ArrayNode files = job.putArray("files");
             for (String p : ps) {
@@ -122,26 +153,59 @@ final class RequestBodies {
                 files.addObject().put("path", "f" + i).put("content", "");
             }
         });
-        Arbitrary<Mutation> manyTests = Arbitraries.integers().between(200, 3000).map(n -> job -> {
-            ArrayNode tests = job.putArray("tests");
-            for (int i = 0; i < n; i++) {
-                tests.addObject().put("stdin", "");
-            }
-        });
+        Arbitrary<Mutation> manyTests = Arbitraries.integers()
+                .between(200, 3000)
+                .map(n -> job -> {
+                    ArrayNode tests = job.putArray("tests");
+                    for (int i = 0; i < n; i++) {
+                        tests.addObject().put("stdin", "");
+                    }
+                });
         Arbitrary<Mutation> sameNames = Arbitraries.just(job -> {
             ArrayNode tests = job.putArray("tests");
             tests.addObject().put("name", "a");
             tests.addObject().put("name", "a");
         });
-        return Arbitraries.oneOf(setRoot, setFile, setTest, setLimit, setChecker, remove, unknown, path, morePaths,
-                manyFiles, manyTests, sameNames);
+        return Arbitraries.oneOf(
+                setRoot,
+                setFile,
+                setTest,
+                setLimit,
+                setChecker,
+                remove,
+                unknown,
+                path,
+                morePaths,
+                manyFiles,
+                manyTests,
+                sameNames);
     }
 
     static Arbitrary<String> paths() {
         return Arbitraries.oneOf(
-                Arbitraries.of("../../etc/passwd", "..", ".", "/etc/passwd", "", "a//b", "a/./b", "a/../b", "a/",
-                        "/", "main.sh/x", "é", "a\u0000b", "a b", "~", "-", ".hidden", "a/b/c/d/e/f", "CON",
-                        "x".repeat(256), "a/" + "b".repeat(300), LONE_SURROGATE),
+                Arbitraries.of(
+                        "../../etc/passwd",
+                        "..",
+                        ".",
+                        "/etc/passwd",
+                        "",
+                        "a//b",
+                        "a/./b",
+                        "a/../b",
+                        "a/",
+                        "/",
+                        "main.sh/x",
+                        "é",
+                        "a\u0000b",
+                        "a b",
+                        "~",
+                        "-",
+                        ".hidden",
+                        "a/b/c/d/e/f",
+                        "CON",
+                        "x".repeat(256),
+                        "a/" + "b".repeat(300),
+                        LONE_SURROGATE),
                 Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(20),
                 Arbitraries.strings().all().ofMaxLength(8));
     }
@@ -158,9 +222,29 @@ final class RequestBodies {
                 Arbitraries.doubles().map(F::numberNode),
                 Arbitraries.of(1e308, -0.0, 1.5, 4.9e-324).map(F::numberNode),
                 Arbitraries.strings().all().ofMaxLength(40).map(F::textNode),
-                Arbitraries.of("", "\u0000", "a\u0000b", LONE_SURROGATE, "base64", "utf8", "hex", "program",
-                        "exact", "float", "bash", "c", "http://127.0.0.1/x", "ftp://x", "https://",
-                        "%%%", "=", "AAAA", "#!", "\uFEFF", "\u202Eevil").map(F::textNode),
+                Arbitraries.of(
+                                "",
+                                "\u0000",
+                                "a\u0000b",
+                                LONE_SURROGATE,
+                                "base64",
+                                "utf8",
+                                "hex",
+                                "program",
+                                "exact",
+                                "float",
+                                "bash",
+                                "c",
+                                "http://127.0.0.1/x",
+                                "ftp://x",
+                                "https://",
+                                "%%%",
+                                "=",
+                                "AAAA",
+                                "#!",
+                                "\uFEFF",
+                                "\u202Eevil")
+                        .map(F::textNode),
                 Arbitraries.of(1_000, 70_000, 1_100_000, 4_300_000).map(n -> F.textNode("x".repeat(n))),
                 Arbitraries.just(F.arrayNode()),
                 Arbitraries.just(F.objectNode()),

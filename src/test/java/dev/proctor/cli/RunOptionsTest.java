@@ -13,9 +13,30 @@ class RunOptionsTest {
 
     @Test
     void parsesEveryOption() throws Exception {
-        RunOptions o = RunOptions.parse(new String[] {"--cpu-time-ms", "500", "--wall-time-ms", "900", "--memory-mb",
-            "128", "--pids", "8", "--output-kb", "10", "--disk-mb", "5", "--network", "loopback", "--env", "A=b=c",
-            "--seccomp", "permissive", "--", "python3", "-c", "print(1)"});
+        RunOptions o = RunOptions.parse(new String[] {
+            "--cpu-time-ms",
+            "500",
+            "--wall-time-ms",
+            "900",
+            "--memory-mb",
+            "128",
+            "--pids",
+            "8",
+            "--output-kb",
+            "10",
+            "--disk-mb",
+            "5",
+            "--network",
+            "loopback",
+            "--env",
+            "A=b=c",
+            "--seccomp",
+            "permissive",
+            "--",
+            "python3",
+            "-c",
+            "print(1)"
+        });
         assertEquals(Duration.ofMillis(500), o.limits().cpuTime());
         assertEquals(Duration.ofMillis(900), o.limits().wallTime());
         assertEquals(128L << 20, o.limits().memoryBytes());

@@ -27,13 +27,15 @@ import org.junit.jupiter.api.Test;
  */
 class SandboxCliIT {
 
-    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
+    private static final Path PROJECT =
+            Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
     private Path state;
     private Path dir;
 
     @BeforeEach
     void dirs() throws IOException {
-        requireKernel(Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")), "the sandbox needs root on Linux");
+        requireKernel(
+                Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")), "the sandbox needs root on Linux");
         state = Files.createTempDirectory("proctor-cli-it");
         dir = Files.createTempDirectory("proctor-cli-it-box");
     }
@@ -43,7 +45,8 @@ class SandboxCliIT {
         for (Path p : new Path[] {dir, state}) {
             if (p != null) {
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    walk.sorted(Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
                 }
             }
         }
@@ -52,9 +55,22 @@ class SandboxCliIT {
     private JsonNode run(String script) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunCommand.execute(new String[] {"--workdir", dir.toString(), "--wall-time-ms", "20000",
-            "--cpu-time-ms", "10000", "--", "/bin/sh", "-c", script}, EngineConfig.forProject(PROJECT, state),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = RunCommand.execute(
+                new String[] {
+                    "--workdir",
+                    dir.toString(),
+                    "--wall-time-ms",
+                    "20000",
+                    "--cpu-time-ms",
+                    "10000",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    script
+                },
+                EngineConfig.forProject(PROJECT, state),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, () -> "stdout: " + printed + "\nstderr: " + err.toString(StandardCharsets.UTF_8));
         assertEquals(1, printed.lines().count(), printed);

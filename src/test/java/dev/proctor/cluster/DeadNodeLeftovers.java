@@ -49,7 +49,8 @@ final class DeadNodeLeftovers {
     /** The engine instance of the node with this pid in {@code state} (named p&lt;pid&gt;e&lt;suffix&gt;). */
     static DeadNodeLeftovers of(Path state, long pid) throws IOException {
         try (Stream<Path> dirs = Files.list(state.resolve("instances"))) {
-            Path dir = dirs.filter(d -> d.getFileName().toString().startsWith("p" + pid + "e")).findFirst()
+            Path dir = dirs.filter(d -> d.getFileName().toString().startsWith("p" + pid + "e"))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no engine instance of pid " + pid + " in " + state));
             return new DeadNodeLeftovers(dir);
         }
@@ -68,7 +69,9 @@ final class DeadNodeLeftovers {
             for (long pid1 : launcher) {
                 long supervisor = parent(pid1);
                 Optional<String> ns = mountNamespace(pid1);
-                if (!launcher.contains(supervisor) || ns.isEmpty() || ns.get().equals(ours)
+                if (!launcher.contains(supervisor)
+                        || ns.isEmpty()
+                        || ns.get().equals(ours)
                         || TestStateDirs.mountsBelow(instance.resolve("work")).isEmpty()) {
                     continue;
                 }
@@ -91,7 +94,8 @@ final class DeadNodeLeftovers {
 
     /** After the kill, before any restart: the dead node's work dirs, processes and namespace stay. */
     void assertLeftBehind() {
-        assertFalse(TestStateDirs.mountsBelow(instance.resolve("work")).isEmpty(),
+        assertFalse(
+                TestStateDirs.mountsBelow(instance.resolve("work")).isEmpty(),
                 "the dead node's work dirs are still mounted: no one but a restart unmounts them");
         for (long pid : held) {
             assertTrue(alive(pid), "held process " + pid + " of the dead node");
@@ -105,7 +109,8 @@ final class DeadNodeLeftovers {
      * mount below it, and one over the instance dir itself.
      */
     void stackAndNestMounts() throws IOException {
-        Path workdir = Path.of(TestStateDirs.mountsBelow(instance.resolve("work")).get(0));
+        Path workdir =
+                Path.of(TestStateDirs.mountsBelow(instance.resolve("work")).get(0));
         tmpfs(workdir);
         Files.createDirectory(workdir.resolve("nested dir"));
         tmpfs(workdir.resolve("nested dir"));
@@ -122,8 +127,10 @@ final class DeadNodeLeftovers {
         assertEquals(List.of(), TestStateDirs.mountsBelow(instance), "mounts of the dead node in /proc/self/mountinfo");
         assertFalse(Files.exists(instance), instance + " still exists");
         // the restart kills them before it unmounts; the kernel may still be tearing them down
-        assertTrue(poll(() -> held.stream().noneMatch(DeadNodeLeftovers::alive)), "held processes " + held + " survive");
-        assertTrue(poll(() -> processesIn(heldMountNamespace).isEmpty()),
+        assertTrue(
+                poll(() -> held.stream().noneMatch(DeadNodeLeftovers::alive)), "held processes " + held + " survive");
+        assertTrue(
+                poll(() -> processesIn(heldMountNamespace).isEmpty()),
                 "processes still in the dead node's mount namespace " + heldMountNamespace);
         assertEquals(List.of(), processesWithArg(instance.toString()), "processes of the dead node");
         CgroupLayout layout = new CgroupDetector().layout();
@@ -159,7 +166,9 @@ final class DeadNodeLeftovers {
     }
 
     private static long parent(long pid) {
-        return stat(pid).map(s -> Long.parseLong(s.substring(s.lastIndexOf(')') + 4).split(" ")[0])).orElse(-1L);
+        return stat(pid)
+                .map(s -> Long.parseLong(s.substring(s.lastIndexOf(')') + 4).split(" ")[0]))
+                .orElse(-1L);
     }
 
     private static Optional<String> stat(long pid) {
@@ -172,14 +181,17 @@ final class DeadNodeLeftovers {
 
     private static Optional<String> mountNamespace(long pid) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString());
+            return Optional.of(
+                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString());
         } catch (IOException gone) {
             return Optional.empty();
         }
     }
 
     private static List<Long> processesIn(String mountNamespace) {
-        return pids().stream().filter(pid -> mountNamespace(pid).map(mountNamespace::equals).orElse(false)).toList();
+        return pids().stream()
+                .filter(pid -> mountNamespace(pid).map(mountNamespace::equals).orElse(false))
+                .toList();
     }
 
     /** Processes with an argument that contains {@code text}. */
@@ -187,8 +199,8 @@ final class DeadNodeLeftovers {
         List<Long> found = new ArrayList<>();
         for (long pid : pids()) {
             try {
-                String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
-                        StandardCharsets.UTF_8);
+                String cmdline =
+                        new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
                 if (cmdline.contains(text)) {
                     found.add(pid);
                 }

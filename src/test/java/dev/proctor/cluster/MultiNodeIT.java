@@ -39,9 +39,18 @@ class MultiNodeIT {
     private static final Duration GRACE = Duration.ofSeconds(8);
     /** Beyond the grace: the JVM's own shutdown, slow on a busy machine. */
     private static final Duration EXIT_MARGIN = Duration.ofSeconds(30);
-    private static final Map<String, String> CLUSTER = Map.of("proctor.node.lease", "PT5S",
-            "proctor.node.renew-interval", "PT1S", "proctor.maintenance.requeue-every", "2s",
-            "proctor.node.slots", "2", "proctor.node.shutdown-grace", "PT8S");
+
+    private static final Map<String, String> CLUSTER = Map.of(
+            "proctor.node.lease",
+            "PT5S",
+            "proctor.node.renew-interval",
+            "PT1S",
+            "proctor.maintenance.requeue-every",
+            "2s",
+            "proctor.node.slots",
+            "2",
+            "proctor.node.shutdown-grace",
+            "PT8S");
 
     private final PostgresTestResource postgres = new PostgresTestResource();
     private Map<String, String> datasource;
@@ -100,13 +109,19 @@ class MultiNodeIT {
                 ids.add(f.get(ServiceRestartIT.JOBS_DONE.toSeconds(), TimeUnit.SECONDS));
             }
             awaitAllDone(db, ids);
-            assertEquals(300, count(db, "SELECT count(*) FROM jobs WHERE state = 'done' AND verdict = 'accepted'",
-                    null), "every job accepted");
-            assertEquals(300, count(db, "SELECT count(*) FROM runs WHERE kind = 'test'", null),
+            assertEquals(
+                    300,
+                    count(db, "SELECT count(*) FROM jobs WHERE state = 'done' AND verdict = 'accepted'", null),
+                    "every job accepted");
+            assertEquals(
+                    300,
+                    count(db, "SELECT count(*) FROM runs WHERE kind = 'test'", null),
                     "one result per job: none lost, none twice");
             for (String id : leasedByKilled) {
-                assertNotEquals("node-1", ServiceRestartIT.text(db,
-                        "SELECT result->>'node' FROM jobs WHERE id = ?::uuid", id), "job " + id + " ran elsewhere");
+                assertNotEquals(
+                        "node-1",
+                        ServiceRestartIT.text(db, "SELECT result->>'node' FROM jobs WHERE id = ?::uuid", id),
+                        "job " + id + " ran elsewhere");
             }
             try (PreparedStatement st = db.prepareStatement(
                     "SELECT count(*) FROM jobs WHERE result->>'node' = 'node-2' AND started_at > ?")) {
@@ -116,7 +131,8 @@ class MultiNodeIT {
                     assertEquals(0, rs.getLong(1), "node-2 claimed no job once draining");
                 }
             }
-            assertTrue(count(db, "SELECT count(*) FROM qrtz_scheduler_state", null) >= 1,
+            assertTrue(
+                    count(db, "SELECT count(*) FROM qrtz_scheduler_state", null) >= 1,
                     "the nodes share one clustered Quartz scheduler");
         }
     }
@@ -140,8 +156,8 @@ class MultiNodeIT {
 
     private static Set<String> leases(Connection db, String node) throws SQLException {
         Set<String> held = new HashSet<>();
-        try (PreparedStatement st = db.prepareStatement(
-                "SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
+        try (PreparedStatement st =
+                db.prepareStatement("SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
             st.setString(1, node);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

@@ -35,9 +35,15 @@ class ServiceRestartIT {
     /** How long all jobs of a test may take to finish: far more than they need, even on a busy machine. */
     static final Duration JOBS_DONE = Duration.ofMinutes(10);
     /** A lease five times the renewal interval: a busy node does not lose its jobs for a late renewal. */
-    private static final Map<String, String> FAST_LEASES = Map.of("proctor.node.lease", "PT5S",
-            "proctor.node.renew-interval", "PT1S", "proctor.maintenance.requeue-every", "2s",
-            "proctor.node.slots", "2");
+    private static final Map<String, String> FAST_LEASES = Map.of(
+            "proctor.node.lease",
+            "PT5S",
+            "proctor.node.renew-interval",
+            "PT1S",
+            "proctor.maintenance.requeue-every",
+            "2s",
+            "proctor.node.slots",
+            "2");
 
     private final PostgresTestResource postgres = new PostgresTestResource();
     private Map<String, String> datasource;
@@ -85,12 +91,15 @@ class ServiceRestartIT {
 
             awaitAllDone(db, ids);
             for (String id : ids) {
-                assertEquals(1, count(db, "SELECT count(*) FROM runs WHERE job_id = ?::uuid AND kind = 'test'", id),
+                assertEquals(
+                        1,
+                        count(db, "SELECT count(*) FROM runs WHERE job_id = ?::uuid AND kind = 'test'", id),
                         "job " + id + " has one result, not two");
                 assertEquals("accepted", text(db, "SELECT verdict FROM jobs WHERE id = ?::uuid", id), "job " + id);
             }
             for (String id : runningAtKill) {
-                assertTrue(count(db, "SELECT attempts FROM jobs WHERE id = ?::uuid", id) >= 2,
+                assertTrue(
+                        count(db, "SELECT attempts FROM jobs WHERE id = ?::uuid", id) >= 2,
                         "job " + id + " was running on the killed node: it ran again");
                 assertEquals(second.id(), text(db, "SELECT result->>'node' FROM jobs WHERE id = ?::uuid", id));
             }
@@ -116,8 +125,8 @@ class ServiceRestartIT {
 
     private static Set<String> running(Connection db, String node) throws SQLException {
         Set<String> running = new HashSet<>();
-        try (PreparedStatement st = db.prepareStatement(
-                "SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
+        try (PreparedStatement st =
+                db.prepareStatement("SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
             st.setString(1, node);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

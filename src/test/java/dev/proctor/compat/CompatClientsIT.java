@@ -60,10 +60,14 @@ class CompatClientsIT {
         }
         postgres = new PostgresTestResource();
         node = ServiceNode.start("compat", postgres.start(), Map.of("proctor.node.slots", "2"));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(node.uri("/api/v1/admin/clients"))
-                .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"compat-clients\",\"max_concurrent_jobs\":64}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(node.uri("/api/v1/admin/clients"))
+                        .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"name\":\"compat-clients\",\"max_concurrent_jobs\":64}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         key = JSON.readTree(r.body()).at("/keys/0/key").asText();
     }
@@ -90,7 +94,8 @@ class CompatClientsIT {
         Files.writeString(programsFile, programs.toString());
         String server = node.uri("/piston/k/" + key).toString();
         Process p = new ProcessBuilder("node", script.toString(), server, programsFile.toString())
-                .redirectError(dir.resolve("node.err").toFile()).start();
+                .redirectError(dir.resolve("node.err").toFile())
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(15, TimeUnit.MINUTES), "node did not finish");
         assertEquals(0, p.exitValue(), out + "\n" + Files.readString(dir.resolve("node.err")));
@@ -118,8 +123,23 @@ class CompatClientsIT {
     @Test
     void judge0WireProtocolGetsTheRightAnswerForEveryLanguageId() throws Exception {
         JsonNode languages = get("/judge0/languages");
-        Map<String, String> byProfile = Map.of("bash", "bash", "c", "c", "cpp", "c++", "go", "go", "java", "java",
-                "javascript", "javascript", "python3", "python", "rust", "rust");
+        Map<String, String> byProfile = Map.of(
+                "bash",
+                "bash",
+                "c",
+                "c",
+                "cpp",
+                "c++",
+                "go",
+                "go",
+                "java",
+                "java",
+                "javascript",
+                "javascript",
+                "python3",
+                "python",
+                "rust",
+                "rust");
         List<Integer> ids = new ArrayList<>();
         ArrayNode items = JSON.createArrayNode();
         for (JsonNode l : languages) {
@@ -140,8 +160,11 @@ class CompatClientsIT {
             for (int i = from; i < Math.min(items.size(), from + 20); i++) {
                 batch.add(items.get(i));
             }
-            JsonNode created = send("POST", "/judge0/submissions/batch?base64_encoded=true",
-                    JSON.createObjectNode().set("submissions", batch), 201);
+            JsonNode created = send(
+                    "POST",
+                    "/judge0/submissions/batch?base64_encoded=true",
+                    JSON.createObjectNode().set("submissions", batch),
+                    201);
             created.forEach(t -> tokens.add(t.get("token").asText()));
         }
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
@@ -175,8 +198,17 @@ class CompatClientsIT {
 
     /** npm from the host; the registry may be out of reach: skip visibly, except under CI=true. */
     private static void npmInstall(Path dir) throws IOException, InterruptedException {
-        Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix", dir.toString(),
-                "piston-client@1.0.2", "piston-api-client@2.0.1").redirectErrorStream(true).start();
+        Process npm = new ProcessBuilder(
+                        "npm",
+                        "install",
+                        "--no-audit",
+                        "--no-fund",
+                        "--prefix",
+                        dir.toString(),
+                        "piston-client@1.0.2",
+                        "piston-api-client@2.0.1")
+                .redirectErrorStream(true)
+                .start();
         String log = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean done = npm.waitFor(5, TimeUnit.MINUTES);
         if (!done || npm.exitValue() != 0) {
@@ -195,11 +227,13 @@ class CompatClientsIT {
 
     private static JsonNode send(String method, String path, JsonNode body, int expected)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(path)).header("X-Auth-Token", key)
+        HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(path))
+                .header("X-Auth-Token", key)
                 .timeout(Duration.ofMinutes(2));
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+        b = body == null
+                ? b.method(method, HttpRequest.BodyPublishers.noBody())
                 : b.header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+                        .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(expected, r.statusCode(), method + " " + path + ": " + r.body());
         return JSON.readTree(r.body());
@@ -216,5 +250,4 @@ class CompatClientsIT {
     private static String unb64(String s) {
         return new String(Base64.getMimeDecoder().decode(s), StandardCharsets.UTF_8);
     }
-
 }

@@ -28,8 +28,17 @@ class ByteFieldsTest {
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(2000),
                 // mostly text, with the bytes that broke things before: NUL, 0xff, CR, cut sequences
                 Arbitraries.strings().all().ofMaxLength(300).map(s -> s.getBytes(StandardCharsets.UTF_8)),
-                Arbitraries.of((byte) 0, (byte) 0xff, (byte) 0xfe, (byte) '\r', (byte) '\n', (byte) 0xc3,
-                        (byte) 0xa9, (byte) 'a').array(byte[].class).ofMaxSize(64));
+                Arbitraries.of(
+                                (byte) 0,
+                                (byte) 0xff,
+                                (byte) 0xfe,
+                                (byte) '\r',
+                                (byte) '\n',
+                                (byte) 0xc3,
+                                (byte) 0xa9,
+                                (byte) 'a')
+                        .array(byte[].class)
+                        .ofMaxSize(64));
     }
 
     @Property(tries = 500)
@@ -44,7 +53,8 @@ class ByteFieldsTest {
             // what a client does: decode by the sibling field
             ObjectNode received = (ObjectNode) JSON.readTree(JSON.writeValueAsString(view));
             String enc = received.get("stdout_encoding").asText();
-            byte[] got = enc.equals("base64") ? Base64.getDecoder().decode(received.get("stdout").asText())
+            byte[] got = enc.equals("base64")
+                    ? Base64.getDecoder().decode(received.get("stdout").asText())
                     : received.get("stdout").asText().getBytes(StandardCharsets.UTF_8);
             assertArrayEquals(written, got, "mode " + mode + ", encoding " + enc);
             if (mode == ByteFields.Mode.BASE64) {
@@ -82,7 +92,8 @@ class ByteFieldsTest {
         ObjectNode old = JsonNodeFactory.instance.objectNode();
         old.put("stdout", "héllo\n");
         ByteFields.render(old, "stdout", ByteFields.Mode.BASE64);
-        assertArrayEquals("héllo\n".getBytes(StandardCharsets.UTF_8),
+        assertArrayEquals(
+                "héllo\n".getBytes(StandardCharsets.UTF_8),
                 Base64.getDecoder().decode(old.get("stdout").asText()));
     }
 }

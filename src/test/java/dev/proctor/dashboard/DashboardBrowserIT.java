@@ -76,9 +76,16 @@ class DashboardBrowserIT {
         profileDir = Files.createTempDirectory("proctor-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary("/usr/bin/chromium");
-        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profileDir, "--window-size=1366,768");
+        o.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + profileDir,
+                "--window-size=1366,768");
         driver = new ChromeDriver(o);
         Files.createDirectories(SHOTS);
     }
@@ -90,15 +97,22 @@ class DashboardBrowserIT {
         }
         if (profileDir != null) {
             try (var walk = Files.walk(profileDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
 
     private static String newClient(String prefix) {
-        return given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+        return given().auth()
+                .oauth2(ADMIN)
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", prefix + "-" + UUID.randomUUID().toString().substring(0, 6)))
-                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("keys[0].key");
+                .post("/api/v1/admin/clients")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("keys[0].key");
     }
 
     /** Waits until the job is done: the charts read finished jobs. Limits far above what the job needs. */
@@ -122,17 +136,33 @@ class DashboardBrowserIT {
                 print('ok')
                 """;
         for (int i = 0; i < 2; i++) {
-            submitAndWait(key, Map.of("profile", "python3", "files", List.of(Map.of("content", py)),
-                    "tests", List.of(Map.of("expected_output", "ok\n"))));
+            submitAndWait(
+                    key,
+                    Map.of(
+                            "profile",
+                            "python3",
+                            "files",
+                            List.of(Map.of("content", py)),
+                            "tests",
+                            List.of(Map.of("expected_output", "ok\n"))));
         }
         String c = "#include <stdio.h>\nint main(void){int unused; long s=0; for(long i=0;i<300000000L;i++) s+=i;"
                 + " printf(\"%ld\\n\", s>0);}";
-        submitAndWait(key, Map.of("profile", "c", "files", List.of(Map.of("content", c)),
-                "tests", List.of(Map.of("expected_output", "1\n"))));
+        submitAndWait(
+                key,
+                Map.of(
+                        "profile",
+                        "c",
+                        "files",
+                        List.of(Map.of("content", c)),
+                        "tests",
+                        List.of(Map.of("expected_output", "1\n"))));
     }
 
     private void shot(String name) throws IOException {
-        Path tmp = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Path tmp = ((org.openqa.selenium.TakesScreenshot) driver)
+                .getScreenshotAs(OutputType.FILE)
+                .toPath();
         Files.copy(tmp, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -140,14 +170,18 @@ class DashboardBrowserIT {
         return new WebDriverWait(driver, PAGE).until(d -> {
             WebElement el = d.findElement(By.id(id));
             String points = el.getAttribute("data-points");
-            return points != null && Integer.parseInt(points) > 0 && !el.findElements(By.tagName("canvas")).isEmpty()
-                    ? el : null;
+            return points != null
+                            && Integer.parseInt(points) > 0
+                            && !el.findElements(By.tagName("canvas")).isEmpty()
+                    ? el
+                    : null;
         });
     }
 
     /** The element once the page (which may still be loading after a click) shows it. */
     private WebElement element(By by) {
-        return new WebDriverWait(driver, PAGE).until(d -> d.findElements(by).stream().findFirst().orElse(null));
+        return new WebDriverWait(driver, PAGE)
+                .until(d -> d.findElements(by).stream().findFirst().orElse(null));
     }
 
     private void login(String key) {
@@ -200,16 +234,20 @@ class DashboardBrowserIT {
         new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().contains("range=hour"));
         driver.findElement(By.cssSelector("#top-cpu tbody a")).click();
         new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().contains("/admin/jobs/"));
-        WebElement timeline = new WebDriverWait(driver, PAGE).until(d ->
-                d.findElements(By.cssSelector("[data-timeline]")).stream().filter(e -> e.getAttribute("data-points")
-                        != null && Integer.parseInt(e.getAttribute("data-points")) > 1).findFirst().orElse(null));
+        WebElement timeline = new WebDriverWait(driver, PAGE)
+                .until(d -> d.findElements(By.cssSelector("[data-timeline]")).stream()
+                        .filter(e -> e.getAttribute("data-points") != null
+                                && Integer.parseInt(e.getAttribute("data-points")) > 1)
+                        .findFirst()
+                        .orElse(null));
         assertTrue(!timeline.findElements(By.tagName("canvas")).isEmpty());
         assertTrue(driver.findElement(By.tagName("h1")).getText().startsWith("Job"));
         shot("job");
 
         driver.findElement(By.linkText("Clients")).click();
         new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/clients"));
-        driver.findElement(By.xpath("//button[starts-with(text(), 'Create a key for browser-')]")).click();
+        driver.findElement(By.xpath("//button[starts-with(text(), 'Create a key for browser-')]"))
+                .click();
         assertTrue(element(By.id("issued-key")).getText().startsWith("pk_"));
         shot("clients");
 

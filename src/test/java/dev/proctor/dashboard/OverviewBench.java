@@ -43,8 +43,7 @@ class OverviewBench {
         QuarkusTransaction.requiringNew().run(() -> {
             em.createNativeQuery("""
                     INSERT INTO clients (name, webhook_secret)
-                    SELECT 'bench-' || g, 'secret' FROM generate_series(1, 10) g ON CONFLICT DO NOTHING""")
-                    .executeUpdate();
+                    SELECT 'bench-' || g, 'secret' FROM generate_series(1, 10) g ON CONFLICT DO NOTHING""").executeUpdate();
             em.createNativeQuery("""
                     INSERT INTO jobs (id, client_id, state, verdict, score, profile, request, result,
                                       created_at, started_at, finished_at)
@@ -64,20 +63,29 @@ class OverviewBench {
                            0, 0, 10, 0, j.created_at + s * interval '100 ms'
                     FROM jobs j CROSS JOIN generate_series(0, ?1 - 1) s
                     CROSS JOIN LATERAL (SELECT (1000 + random() * 500000)::bigint AS c) cpu
-                    WHERE j.client_id IN (SELECT id FROM clients WHERE name LIKE 'bench-%')""")
-                    .setParameter(1, RUNS_PER_JOB).executeUpdate();
+                    WHERE j.client_id IN (SELECT id FROM clients WHERE name LIKE 'bench-%')""").setParameter(1, RUNS_PER_JOB).executeUpdate();
             em.createNativeQuery("ANALYZE").executeUpdate();
         });
-        long runs = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                "SELECT count(*) FROM runs").getSingleResult()).longValue());
+        long runs = QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery("SELECT count(*) FROM runs")
+                                .getSingleResult())
+                        .longValue());
         long t1 = System.nanoTime();
         rollup.recompute(Instant.now().minus(Duration.ofDays(8)), Instant.now().plusSeconds(60));
         long t2 = System.nanoTime();
-        System.out.printf(Locale.ROOT, "%nOverviewBench: %d runs inserted in %.1f s, rolled up in %.1f s%n", runs,
-                (t1 - t0) / 1e9, (t2 - t1) / 1e9);
-        for (String q : new String[] {"/api/v1/admin/overview?range=hour", "/api/v1/admin/overview?range=day",
-                "/api/v1/admin/overview?range=week&group_by=profile", "/api/v1/admin/usage?range=week",
-                "/api/v1/admin/usage?range=week&bucket=15m&format=csv"}) {
+        System.out.printf(
+                Locale.ROOT,
+                "%nOverviewBench: %d runs inserted in %.1f s, rolled up in %.1f s%n",
+                runs,
+                (t1 - t0) / 1e9,
+                (t2 - t1) / 1e9);
+        for (String q : new String[] {
+            "/api/v1/admin/overview?range=hour",
+            "/api/v1/admin/overview?range=day",
+            "/api/v1/admin/overview?range=week&group_by=profile",
+            "/api/v1/admin/usage?range=week",
+            "/api/v1/admin/usage?range=week&bucket=15m&format=csv"
+        }) {
             measure(q);
         }
     }
@@ -93,7 +101,12 @@ class OverviewBench {
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
         Arrays.sort(ms);
-        System.out.printf(Locale.ROOT, "OverviewBench: %-58s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms%n", path,
-                ms[ms.length / 2], ms[(int) (ms.length * 0.95)], ms[ms.length - 1]);
+        System.out.printf(
+                Locale.ROOT,
+                "OverviewBench: %-58s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms%n",
+                path,
+                ms[ms.length / 2],
+                ms[(int) (ms.length * 0.95)],
+                ms[ms.length - 1]);
     }
 }

@@ -26,9 +26,12 @@ final class UsageFixtures {
     }
 
     long client(String name) {
-        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                "INSERT INTO clients (name, webhook_secret) VALUES (?1, 'secret') RETURNING id")
-                .setParameter(1, name).getSingleResult()).longValue());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery(
+                                        "INSERT INTO clients (name, webhook_secret) VALUES (?1, 'secret') RETURNING id")
+                                .setParameter(1, name)
+                                .getSingleResult())
+                        .longValue());
     }
 
     /** One finished job with a compile run and {@code tests} test runs, all created at {@code at}. */
@@ -43,11 +46,18 @@ final class UsageFixtures {
                     INSERT INTO jobs (id, client_id, state, verdict, score, profile, request, result,
                                       created_at, started_at, finished_at)
                     VALUES (?1, ?2, 'done', ?3, 1.0, ?4, '{}', CAST(?5 AS jsonb), ?6, ?7, ?8)""")
-                    .setParameter(1, id).setParameter(2, clientId).setParameter(3, verdict)
+                    .setParameter(1, id)
+                    .setParameter(2, clientId)
+                    .setParameter(3, verdict)
                     .setParameter(4, profile)
-                    .setParameter(5, "{\"node\": \"" + node + "\", \"compile\": {\"output\": \"main.cpp: warning: "
-                            + "unused variable 'x'\"}}")
-                    .setParameter(6, created).setParameter(7, started).setParameter(8, finished).executeUpdate();
+                    .setParameter(
+                            5,
+                            "{\"node\": \"" + node + "\", \"compile\": {\"output\": \"main.cpp: warning: "
+                                    + "unused variable 'x'\"}}")
+                    .setParameter(6, created)
+                    .setParameter(7, started)
+                    .setParameter(8, finished)
+                    .executeUpdate();
             for (int seq = 0; seq <= tests; seq++) {
                 run(id, seq == 0 ? "compile" : "test", seq, seq == 0 ? null : verdict, created);
             }
@@ -65,11 +75,20 @@ final class UsageFixtures {
                     throttled_periods, throttled_us, io_read_bytes, io_write_bytes, stdout_bytes, stderr_bytes,
                     timeline, created_at)
                 VALUES (?1, ?2, ?3, ?4, 'ok', ?5, 0, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11, 0, 0, 4096, 0, 12, 0, ?12, ?13)""")
-                .setParameter(1, job).setParameter(2, kind).setParameter(3, seq)
-                .setParameter(4, seq == 0 ? null : "test-" + seq).setParameter(5, verdict).setParameter(6, cpu)
-                .setParameter(7, cpu * 9 / 10).setParameter(8, cpu / 10).setParameter(9, wall).setParameter(10, mem)
-                .setParameter(11, 1 + random.nextInt(8)).setParameter(12, timeline(wall, cpu, mem))
-                .setParameter(13, at).executeUpdate();
+                .setParameter(1, job)
+                .setParameter(2, kind)
+                .setParameter(3, seq)
+                .setParameter(4, seq == 0 ? null : "test-" + seq)
+                .setParameter(5, verdict)
+                .setParameter(6, cpu)
+                .setParameter(7, cpu * 9 / 10)
+                .setParameter(8, cpu / 10)
+                .setParameter(9, wall)
+                .setParameter(10, mem)
+                .setParameter(11, 1 + random.nextInt(8))
+                .setParameter(12, timeline(wall, cpu, mem))
+                .setParameter(13, at)
+                .executeUpdate();
     }
 
     /** Samples every 20 ms: CPU growing to the total, memory ramping up to the peak. */

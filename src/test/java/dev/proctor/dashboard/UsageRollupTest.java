@@ -35,17 +35,24 @@ class UsageRollupTest {
                    sum(r.wall_us), max(r.memory_peak_bytes)
             FROM runs r JOIN jobs j ON j.id = r.job_id WHERE j.client_id = ?1
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""";
+
     private static final String BUCKETS = """
             SELECT bucket_start, profile, node, sum(runs), sum(cpu_us), sum(wall_us), max(memory_peak_bytes)
             FROM usage_buckets WHERE client_id = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""";
 
     @SuppressWarnings("unchecked")
     private List<List<Object>> rows(String sql, long client) {
-        return QuarkusTransaction.requiringNew().call(() -> ((List<Object[]>) em.createNativeQuery(sql)
-                .setParameter(1, client).getResultList()).stream()
-                .map(r -> java.util.Arrays.stream(r).map(v -> v instanceof Number n ? (Object) n.longValue()
-                        : v == null ? null : v.toString()).toList())
-                .toList());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((List<Object[]>) em.createNativeQuery(sql)
+                                .setParameter(1, client)
+                                .getResultList())
+                        .stream()
+                                .map(r -> java.util.Arrays.stream(r)
+                                        .map(v -> v instanceof Number n
+                                                ? (Object) n.longValue()
+                                                : v == null ? null : v.toString())
+                                        .toList())
+                                .toList());
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 final class Api {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final ServiceNode node;
 
@@ -26,7 +27,8 @@ final class Api {
     }
 
     HttpResponse<String> call(String method, String path, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(90))
+        HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(path))
+                .timeout(Duration.ofSeconds(90))
                 .header("Authorization", "Bearer " + ServiceNode.ADMIN_KEY);
         if (body != null) {
             b.header("Content-Type", "application/json")
@@ -68,8 +70,13 @@ final class Api {
         if (expected != null) {
             test.put("expected_output", expected);
         }
-        return new java.util.HashMap<>(Map.of("profile", "python3",
-                "files", List.of(Map.of("path", "main.py", "content", program)), "tests", List.of(test)));
+        return new java.util.HashMap<>(Map.of(
+                "profile",
+                "python3",
+                "files",
+                List.of(Map.of("path", "main.py", "content", program)),
+                "tests",
+                List.of(test)));
     }
 
     /** A python3 job whose program sleeps {@code seconds} then prints "done"; a wide wall limit. */
@@ -91,7 +98,8 @@ final class Api {
     /** The sum of a metric's samples at /q/metrics (0 when absent). */
     double metric(String name) throws IOException, InterruptedException {
         String text = call("GET", "/q/metrics", null).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$")
+                .matcher(text);
         double sum = 0;
         while (m.find()) {
             sum += Double.parseDouble(m.group(2));

@@ -69,24 +69,34 @@ class CompileCancelIT {
         HttpResponse<String> r = rig.api.call("POST", "/api/v1/jobs/" + id + "/cancel", null);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("cancelled", Api.JSON.readTree(r.body()).path("state").asText(), r.body());
-        Poll.until(Duration.ofSeconds(30), "the compiler killed", () -> compiler.stream().noneMatch(ProcessHandle::isAlive));
+        Poll.until(
+                Duration.ofSeconds(30),
+                "the compiler killed",
+                () -> compiler.stream().noneMatch(ProcessHandle::isAlive));
         double killedAfter = Poll.seconds(t0);
-        Poll.until(Duration.ofSeconds(30), "the run's supervisor gone",
+        Poll.until(
+                Duration.ofSeconds(30),
+                "the run's supervisor gone",
                 () -> supervisors.stream().noneMatch(ProcessHandle::isAlive));
         assertTrue(NodeProcesses.named(rig.node, "cc1plus").isEmpty(), "no compiler left below the node");
 
-        JsonNode next = rig.api.awaitFinished(rig.api.submit(cpp(
-                "#include <cstdio>\nint main() { std::puts(\"hello\"); }", "hello\n")), JOB_TIMEOUT);
+        JsonNode next = rig.api.awaitFinished(
+                rig.api.submit(cpp("#include <cstdio>\nint main() { std::puts(\"hello\"); }", "hello\n")), JOB_TIMEOUT);
         assertEquals("accepted", next.path("verdict").asText(), "the next job is fine: " + next);
         JsonNode cancelled = rig.api.job(id);
         assertEquals("cancelled", cancelled.path("state").asText(), "stays cancelled: " + cancelled);
         assertTrue(cancelled.path("verdict").isNull(), cancelled.toString());
-        System.out.printf("fault figures: compile cancelled: compiler gone %.2f s after the cancel request%n",
-                killedAfter);
+        System.out.printf(
+                "fault figures: compile cancelled: compiler gone %.2f s after the cancel request%n", killedAfter);
     }
 
     private static Map<String, Object> cpp(String source, String expected) {
-        return new HashMap<>(Map.of("profile", "cpp", "files", List.of(Map.of("path", "main.cpp", "content", source)),
-                "tests", List.of(Map.of("name", "t", "expected_output", expected))));
+        return new HashMap<>(Map.of(
+                "profile",
+                "cpp",
+                "files",
+                List.of(Map.of("path", "main.cpp", "content", source)),
+                "tests",
+                List.of(Map.of("name", "t", "expected_output", expected))));
     }
 }

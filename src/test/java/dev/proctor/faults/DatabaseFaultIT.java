@@ -30,9 +30,16 @@ import org.junit.jupiter.api.Test;
 class DatabaseFaultIT {
 
     /** Leases a restart outlasts; every timing the test does not test has a wide margin. */
-    private static final Map<String, String> NODE = Map.of("proctor.node.lease", "PT10S",
-            "proctor.node.renew-interval", "PT1S", "proctor.maintenance.requeue-every", "1s",
-            "proctor.node.slots", "2");
+    private static final Map<String, String> NODE = Map.of(
+            "proctor.node.lease",
+            "PT10S",
+            "proctor.node.renew-interval",
+            "PT1S",
+            "proctor.maintenance.requeue-every",
+            "1s",
+            "proctor.node.slots",
+            "2");
+
     private static final String MARKER = "REFUSE-THIS-RESULT";
     /** A stand-in for any result PostgreSQL cannot store: a trigger that raises for a marked result. */
     private static final String REFUSING_TRIGGER = """
@@ -73,7 +80,8 @@ class DatabaseFaultIT {
 
     @Test
     void aResultPostgresRejectsEndsItsJobAtOnceAndIsNotRunAgain() throws Exception {
-        try (Connection db = connect(); Statement st = db.createStatement()) {
+        try (Connection db = connect();
+                Statement st = db.createStatement()) {
             st.execute(REFUSING_TRIGGER);
         }
         long t0 = System.nanoTime();
@@ -116,7 +124,9 @@ class DatabaseFaultIT {
         postgres.stopKeepingData();
 
         // finished runs wait in the node for the database instead of being rerun later
-        Poll.until(Duration.ofSeconds(90), "a finished result waiting in the node",
+        Poll.until(
+                Duration.ofSeconds(90),
+                "a finished result waiting in the node",
                 () -> api.metric("proctor_jobs_results_waiting") >= 1);
         int probes = 0;
         // down for longer than a lease: by the database's clock every lease expires meanwhile
@@ -134,18 +144,27 @@ class DatabaseFaultIT {
         long restarted = System.nanoTime();
         Poll.until(Duration.ofSeconds(120), "readiness up again", () -> api.readinessStatus() == 200);
         double readyAfter = Poll.seconds(restarted);
-        Poll.until(Duration.ofSeconds(120), "waiting results written",
+        Poll.until(
+                Duration.ofSeconds(120),
+                "waiting results written",
                 () -> api.metric("proctor_jobs_results_waiting") == 0);
         double writtenAfter = Poll.seconds(restarted);
         try (Connection db = connect()) {
-            Poll.until(Duration.ofSeconds(240), "every job done",
+            Poll.until(
+                    Duration.ofSeconds(240),
+                    "every job done",
                     () -> count(db, "SELECT count(*) FROM jobs WHERE state <> 'done'", null) == 0);
             double allDoneAfter = Poll.seconds(restarted);
             for (String id : ids) {
                 assertEquals("accepted", text(db, "SELECT verdict FROM jobs WHERE id = ?::uuid", id), "job " + id);
-                assertEquals(1, count(db, "SELECT attempts FROM jobs WHERE id = ?::uuid", id),
-                        "job " + id + " ran once: no node died" + (runningAtStop.contains(id) ? " (it was running)" : ""));
-                assertEquals(1, count(db, "SELECT count(*) FROM runs WHERE job_id = ?::uuid AND kind = 'test'", id),
+                assertEquals(
+                        1,
+                        count(db, "SELECT attempts FROM jobs WHERE id = ?::uuid", id),
+                        "job " + id + " ran once: no node died"
+                                + (runningAtStop.contains(id) ? " (it was running)" : ""));
+                assertEquals(
+                        1,
+                        count(db, "SELECT count(*) FROM runs WHERE job_id = ?::uuid AND kind = 'test'", id),
                         "job " + id + " has one result");
                 assertEquals(node.id(), text(db, "SELECT result->>'node' FROM jobs WHERE id = ?::uuid", id));
             }
@@ -159,10 +178,13 @@ class DatabaseFaultIT {
                 st.setString(1, ghost);
                 st.executeUpdate();
             }
-            Poll.until(Duration.ofSeconds(120), "the requeue job to give up on the gone node's job",
+            Poll.until(
+                    Duration.ofSeconds(120),
+                    "the requeue job to give up on the gone node's job",
                     () -> "done".equals(text(db, "SELECT state FROM jobs WHERE id = ?::uuid", ghost)));
-            System.out.printf("fault figures: database down %.1f s (%d probe rounds, all 503); after its restart "
-                    + "ready in %.1f s, waiting results written in %.1f s, all %d jobs done in %.1f s%n",
+            System.out.printf(
+                    "fault figures: database down %.1f s (%d probe rounds, all 503); after its restart "
+                            + "ready in %.1f s, waiting results written in %.1f s, all %d jobs done in %.1f s%n",
                     downFor, probes, readyAfter, writtenAfter, ids.size(), allDoneAfter);
         }
         JsonNode next = api.awaitFinished(api.submit(Api.hello()), Duration.ofSeconds(120));
@@ -181,8 +203,8 @@ class DatabaseFaultIT {
 
     private static Set<String> runningOn(Connection db, String node) throws SQLException {
         Set<String> ids = new HashSet<>();
-        try (PreparedStatement st = db.prepareStatement(
-                "SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
+        try (PreparedStatement st =
+                db.prepareStatement("SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ?")) {
             st.setString(1, node);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

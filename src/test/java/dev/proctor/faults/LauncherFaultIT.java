@@ -50,14 +50,18 @@ class LauncherFaultIT {
 
         JsonNode job = rig.api.awaitFinished(id, JOB_TIMEOUT);
         endedWithReasonOrRanAgainOnce(job);
-        Poll.until(Duration.ofSeconds(30), "nothing of the run left", () -> program.stream().noneMatch(ProcessHandle::isAlive));
+        Poll.until(
+                Duration.ofSeconds(30),
+                "nothing of the run left",
+                () -> program.stream().noneMatch(ProcessHandle::isAlive));
 
         JsonNode next = rig.api.awaitFinished(rig.api.submit(Api.hello()), JOB_TIMEOUT);
         assertEquals("accepted", next.path("verdict").asText(), "the next job is fine: " + next);
         List<ProcessHandle> now = NodeProcesses.launcherServers(rig.node);
         assertEquals(1, now.size(), "a new launcher server: " + now);
         assertNotEquals(killed.pid(), now.get(0).pid());
-        System.out.printf("fault figures: launcher server killed mid-run: that job %s (attempts %d)%n",
+        System.out.printf(
+                "fault figures: launcher server killed mid-run: that job %s (attempts %d)%n",
                 job.path("verdict").asText(), job.path("attempts").asInt());
     }
 
@@ -78,21 +82,24 @@ class LauncherFaultIT {
             String message = job.path("tests").path(0).path("message").asText();
             assertTrue(message.contains("supervisor"), "the run says what failed: " + job);
         }
-        Poll.until(Duration.ofSeconds(30), "nothing of the run left", () -> program.stream().noneMatch(ProcessHandle::isAlive));
+        Poll.until(
+                Duration.ofSeconds(30),
+                "nothing of the run left",
+                () -> program.stream().noneMatch(ProcessHandle::isAlive));
 
         JsonNode next = rig.api.awaitFinished(rig.api.submit(Api.hello()), JOB_TIMEOUT);
         assertEquals("accepted", next.path("verdict").asText(), "the next job is fine: " + next);
-        System.out.printf("fault figures: run supervisor killed: job %s %.1f s later (attempts %d)%n",
+        System.out.printf(
+                "fault figures: run supervisor killed: job %s %.1f s later (attempts %d)%n",
                 job.path("verdict").asText(), endedAfter, job.path("attempts").asInt());
     }
 
     /** The program of the only run, once it is running in the sandbox. */
     private List<ProcessHandle> awaitProgram() throws Exception {
-        return Poll.until(Duration.ofSeconds(60), "the job's program running",
-                () -> {
-                    List<ProcessHandle> p = NodeProcesses.named(rig.node, "python3");
-                    return p.isEmpty() ? null : p;
-                });
+        return Poll.until(Duration.ofSeconds(60), "the job's program running", () -> {
+            List<ProcessHandle> p = NodeProcesses.named(rig.node, "python3");
+            return p.isEmpty() ? null : p;
+        });
     }
 
     /** Accepted (the run survived), or internal_error with a reason, or run a second time. */

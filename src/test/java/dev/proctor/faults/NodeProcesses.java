@@ -12,31 +12,37 @@ import java.util.List;
  */
 final class NodeProcesses {
 
-    private NodeProcesses() {
-    }
+    private NodeProcesses() {}
 
     /** Descendants of the node whose {@code /proc/PID/comm} is {@code comm}. */
     static List<ProcessHandle> named(ServiceNode node, String comm) {
-        return ProcessHandle.of(node.pid()).map(p -> p.descendants().filter(d -> comm.equals(comm(d))).toList())
+        return ProcessHandle.of(node.pid())
+                .map(p -> p.descendants().filter(d -> comm.equals(comm(d))).toList())
                 .orElse(List.of());
     }
 
     /** The node's launcher server: its direct child running {@code proctor-launcher serve}. */
     static List<ProcessHandle> launcherServers(ServiceNode node) {
-        return ProcessHandle.of(node.pid()).map(p -> p.children()
-                .filter(c -> c.info().command().orElse("").endsWith("/proctor-launcher"))
-                .filter(c -> "proctor-launche".equals(comm(c))).toList()).orElse(List.of());
+        return ProcessHandle.of(node.pid())
+                .map(p -> p.children()
+                        .filter(c -> c.info().command().orElse("").endsWith("/proctor-launcher"))
+                        .filter(c -> "proctor-launche".equals(comm(c)))
+                        .toList())
+                .orElse(List.of());
     }
 
     /** The supervisors of the node's runs: children of its launcher server (their pid 1 shares the name). */
     static List<ProcessHandle> supervisors(ServiceNode node) {
-        return launcherServers(node).stream().flatMap(ProcessHandle::children)
-                .filter(c -> "proctor-sup".equals(comm(c))).toList();
+        return launcherServers(node).stream()
+                .flatMap(ProcessHandle::children)
+                .filter(c -> "proctor-sup".equals(comm(c)))
+                .toList();
     }
 
     static String comm(ProcessHandle p) {
         try {
-            return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "comm")).trim();
+            return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "comm"))
+                    .trim();
         } catch (IOException e) {
             return "";
         }

@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 /** Waits for a condition by polling it to a deadline: never a fixed sleep. */
 final class Poll {
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /** Polls {@code probe} until it returns a value other than null or false; fails after {@code timeout}. */
     static <T> T until(Duration timeout, String what, Callable<T> probe) throws Exception {

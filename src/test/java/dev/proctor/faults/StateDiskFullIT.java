@@ -37,8 +37,13 @@ class StateDiskFullIT {
         mountPoint = Files.createTempDirectory("proctor-full-state-");
         run("mount", "-t", "tmpfs", "-o", "size=48m,mode=0711", "proctor-fault-test", mountPoint.toString());
         mounted = true;
-        rig = TestNode.start("disk-full", Map.of("proctor.node.slots", "2",
-                "proctor.sandbox.state-dir", mountPoint.resolve("state").toString()));
+        rig = TestNode.start(
+                "disk-full",
+                Map.of(
+                        "proctor.node.slots",
+                        "2",
+                        "proctor.sandbox.state-dir",
+                        mountPoint.resolve("state").toString()));
     }
 
     @AfterEach
@@ -58,8 +63,13 @@ class StateDiskFullIT {
 
     @Test
     void aFullStateDirFailsJobsClearlyAndTheServiceRecoversWhenSpaceIsFreed() throws Exception {
-        assertEquals("accepted", rig.api.awaitFinished(rig.api.submit(Api.hello()), JOB_TIMEOUT)
-                .path("verdict").asText(), "a job passes before the disk fills");
+        assertEquals(
+                "accepted",
+                rig.api
+                        .awaitFinished(rig.api.submit(Api.hello()), JOB_TIMEOUT)
+                        .path("verdict")
+                        .asText(),
+                "a job passes before the disk fills");
 
         Path filler = mountPoint.resolve("filler");
         long filled = fill(filler);
@@ -85,13 +95,16 @@ class StateDiskFullIT {
             JsonNode j = rig.api.awaitFinished(rig.api.submit(job), JOB_TIMEOUT);
             assertEquals("accepted", j.path("verdict").asText(), "space freed, jobs pass again: " + j);
         }
-        System.out.printf("fault figures: state dir full (%d MiB filler): jobs ended internal_error in %.1f s; "
-                + "after freeing, jobs passed in %.1f s%n", filled >> 20, failedIn, Poll.seconds(t1));
+        System.out.printf(
+                "fault figures: state dir full (%d MiB filler): jobs ended internal_error in %.1f s; "
+                        + "after freeing, jobs passed in %.1f s%n",
+                filled >> 20, failedIn, Poll.seconds(t1));
     }
 
     /** A job whose input goes through the state dir, and one whose only output does. */
     private static List<Map<String, Object>> jobs() {
-        return List.of(Api.python("print(input())", "42\n", "42\n"),
+        return List.of(
+                Api.python("print(input())", "42\n", "42\n"),
                 Api.python("print('y' * 100000)", null, "y".repeat(100000) + "\n"));
     }
 

@@ -34,14 +34,16 @@ final class TestNode implements AutoCloseable {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(datasource.get("quarkus.datasource.jdbc.url"),
-                datasource.get("quarkus.datasource.username"), datasource.get("quarkus.datasource.password"));
+        return DriverManager.getConnection(
+                datasource.get("quarkus.datasource.jdbc.url"),
+                datasource.get("quarkus.datasource.username"),
+                datasource.get("quarkus.datasource.password"));
     }
 
     /** One value of one job's row. */
     String column(String id, String column) throws SQLException {
-        try (Connection db = connect(); PreparedStatement st = db.prepareStatement(
-                "SELECT " + column + " FROM jobs WHERE id = ?::uuid")) {
+        try (Connection db = connect();
+                PreparedStatement st = db.prepareStatement("SELECT " + column + " FROM jobs WHERE id = ?::uuid")) {
             st.setString(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;

@@ -98,8 +98,8 @@ final class WebhookTarget implements AutoCloseable {
                     answer(out, "200 OK", "");
                 }
                 case "/redirect" -> answer(out, "307 Temporary Redirect", "Location: " + url("/landing") + "\r\n");
-                case "/redirect-internal" -> answer(out, "307 Temporary Redirect",
-                        "Location: http://169.254.169.254/latest/meta-data/\r\n");
+                case "/redirect-internal" ->
+                    answer(out, "307 Temporary Redirect", "Location: http://169.254.169.254/latest/meta-data/\r\n");
                 default -> answer(out, "200 OK", "");
             }
         } catch (IOException | RuntimeException e) {
@@ -137,7 +137,8 @@ final class WebhookTarget implements AutoCloseable {
             }
             b.write(c);
             state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : 0;
+                    ? state + 1
+                    : 0;
         }
         return b.toString(StandardCharsets.US_ASCII);
     }
@@ -145,7 +146,8 @@ final class WebhookTarget implements AutoCloseable {
     private static String headerText(String head, String name) {
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
+            if (colon > 0
+                    && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
                 return line.substring(colon + 1).trim();
             }
         }

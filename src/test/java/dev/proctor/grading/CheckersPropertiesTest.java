@@ -25,18 +25,47 @@ class CheckersPropertiesTest {
 
     /** ASCII whitespace, and nothing else: no NBSP (0xa0), no U+2003 (e2 80 83), no NUL. */
     private static final String WS = "[ \\t\\n\\x0B\\f\\r]";
+
     private static final Pattern TRAILING = Pattern.compile("[ \\t\\x0B\\f\\r]+$");
 
-    private static final byte[] ALPHABET = {'1', '2', '0', '.', '-', '+', 'e', 'a', 'B', ' ', ' ', '\n', '\n', '\r',
-        '\t', 0x0b, 0x0c, 0, (byte) 0xff, (byte) 0xc2, (byte) 0xa0, (byte) 0xe2, (byte) 0x80, (byte) 0x83};
+    private static final byte[] ALPHABET = {
+        '1',
+        '2',
+        '0',
+        '.',
+        '-',
+        '+',
+        'e',
+        'a',
+        'B',
+        ' ',
+        ' ',
+        '\n',
+        '\n',
+        '\r',
+        '\t',
+        0x0b,
+        0x0c,
+        0,
+        (byte) 0xff,
+        (byte) 0xc2,
+        (byte) 0xa0,
+        (byte) 0xe2,
+        (byte) 0x80,
+        (byte) 0x83
+    };
     private static final byte[] SPACES = {' ', '\t', '\r', '\n', 0x0b, 0x0c};
 
     @Provide
     Arbitrary<Tuple.Tuple2<byte[], byte[]>> pairs() {
-        Arbitrary<byte[]> text = Arbitraries.of(box(ALPHABET)).list().ofMaxSize(40).map(CheckersPropertiesTest::bytes);
-        Arbitrary<Tuple.Tuple2<byte[], byte[]>> unrelated = Combinators.combine(text, text).as(Tuple::of);
-        Arbitrary<Tuple.Tuple2<byte[], byte[]>> respaced = Combinators.combine(text,
-                Arbitraries.integers().between(0, 1000), Arbitraries.of(box(SPACES)).list().ofMaxSize(3))
+        Arbitrary<byte[]> text =
+                Arbitraries.of(box(ALPHABET)).list().ofMaxSize(40).map(CheckersPropertiesTest::bytes);
+        Arbitrary<Tuple.Tuple2<byte[], byte[]>> unrelated =
+                Combinators.combine(text, text).as(Tuple::of);
+        Arbitrary<Tuple.Tuple2<byte[], byte[]>> respaced = Combinators.combine(
+                        text,
+                        Arbitraries.integers().between(0, 1000),
+                        Arbitraries.of(box(SPACES)).list().ofMaxSize(3))
                 .as((t, pos, ins) -> Tuple.of(t, insert(t, pos, ins)));
         Arbitrary<Tuple.Tuple2<byte[], byte[]>> same = text.map(t -> Tuple.of(t, t.clone()));
         return Arbitraries.oneOf(unrelated, respaced, same);
@@ -67,7 +96,9 @@ class CheckersPropertiesTest {
         byte[] e = (Double.toString(x) + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] a = Double.toString(x + noise).getBytes(StandardCharsets.US_ASCII);
         boolean expected = refFloat(refTokens(e), refTokens(a), 1e-6);
-        assertEquals(expected ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER, Checkers.check(CheckerType.fromWire("float"), e, a, 1e-6, 0));
+        assertEquals(
+                expected ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER,
+                Checkers.check(CheckerType.fromWire("float"), e, a, 1e-6, 0));
     }
 
     @Provide

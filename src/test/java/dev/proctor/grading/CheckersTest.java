@@ -8,8 +8,12 @@ import org.junit.jupiter.api.Test;
 class CheckersTest {
 
     private static Verdict check(String type, String expected, String actual) {
-        return Checkers.check(CheckerType.fromWire(type), expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8),
-                1e-6, 0);
+        return Checkers.check(
+                CheckerType.fromWire(type),
+                expected.getBytes(StandardCharsets.UTF_8),
+                actual.getBytes(StandardCharsets.UTF_8),
+                1e-6,
+                0);
     }
 
     @Test
@@ -35,7 +39,9 @@ class CheckersTest {
     void floatAllowsAbsoluteOrRelativeError() {
         assertEquals(Verdict.ACCEPTED, check("float", "3.1415926", "3.14159265"));
         assertEquals(Verdict.WRONG_ANSWER, check("float", "3.1415926", "3.1416"));
-        assertEquals(Verdict.ACCEPTED, Checkers.check(CheckerType.fromWire("float"), "1000000".getBytes(), "1000001".getBytes(), 0, 1e-5));
+        assertEquals(
+                Verdict.ACCEPTED,
+                Checkers.check(CheckerType.fromWire("float"), "1000000".getBytes(), "1000001".getBytes(), 0, 1e-5));
         assertEquals(Verdict.WRONG_ANSWER, check("float", "1.0 yes", "1.0 no"));
         assertEquals(Verdict.WRONG_ANSWER, check("float", "1.0", "abc"));
     }

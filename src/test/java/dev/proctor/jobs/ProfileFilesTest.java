@@ -27,10 +27,13 @@ class ProfileFilesTest {
 
     @Test
     void problemsNameFileLineAndField(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("bad.json"), "{\n  \"name\": \"bad\",\n  \"source_file\": \"a.x\",\n"
-                + "  \"run\": {\"argv\": [\"x\"]},\n  \"colour\": 1\n}\n");
-        Files.writeString(dir.resolve("worse.json"), "{\n  \"name\": \"worse\",\n  \"source_file\": \"a.x\",\n"
-                + "  \"run\": {\"argv\": []}\n}\n");
+        Files.writeString(
+                dir.resolve("bad.json"),
+                "{\n  \"name\": \"bad\",\n  \"source_file\": \"a.x\",\n"
+                        + "  \"run\": {\"argv\": [\"x\"]},\n  \"colour\": 1\n}\n");
+        Files.writeString(
+                dir.resolve("worse.json"),
+                "{\n  \"name\": \"worse\",\n  \"source_file\": \"a.x\",\n" + "  \"run\": {\"argv\": []}\n}\n");
         List<String> problems = new ArrayList<>();
         ProfileRegistry.loadAll(dir, problems);
         assertEquals(3, problems.size(), problems.toString());
@@ -40,12 +43,16 @@ class ProfileFilesTest {
 
     @Test
     void aMistypedPlaceholderNamesFileLineAndField(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("java.json"), "{\n  \"name\": \"java\",\n  \"source_file\": \"Main.java\",\n"
-                + "  \"run\": {\n    \"argv\": [\"java\", \"-Xmx{heap_mbb}m\", \"Main\"],\n"
-                + "    \"limits\": {\"default\": {}, \"maximum\": {}}\n  }\n}\n");
+        Files.writeString(
+                dir.resolve("java.json"),
+                "{\n  \"name\": \"java\",\n  \"source_file\": \"Main.java\",\n"
+                        + "  \"run\": {\n    \"argv\": [\"java\", \"-Xmx{heap_mbb}m\", \"Main\"],\n"
+                        + "    \"limits\": {\"default\": {}, \"maximum\": {}}\n  }\n}\n");
         List<String> problems = new ArrayList<>();
         ProfileRegistry.loadAll(dir, problems);
-        assertTrue(problems.stream().anyMatch(p -> p.contains("java.json:5") && p.contains("run.argv")
-                && p.contains("{heap_mbb}")), problems.toString());
+        assertTrue(
+                problems.stream()
+                        .anyMatch(p -> p.contains("java.json:5") && p.contains("run.argv") && p.contains("{heap_mbb}")),
+                problems.toString());
     }
 }

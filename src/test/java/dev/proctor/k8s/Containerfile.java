@@ -1,5 +1,7 @@
 package dev.proctor.k8s;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,20 +14,22 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * The parts of a Containerfile the manifests depend on. Only the instructions k8s/Containerfile
  * uses are understood; an instruction this parser does not know fails the test, so a new one
  * gets a check before it gets merged.
  */
-record Containerfile(String from, List<Copy> copies, String workdir, List<String> entrypoint,
-        List<Integer> exposed, Map<String, String> env, Map<String, String> labels) {
+record Containerfile(
+        String from,
+        List<Copy> copies,
+        String workdir,
+        List<String> entrypoint,
+        List<Integer> exposed,
+        Map<String, String> env,
+        Map<String, String> labels) {
 
     /** One COPY: sources relative to the build context (the repository root), one destination. */
-    record Copy(List<String> sources, String destination) {
-    }
+    record Copy(List<String> sources, String destination) {}
 
     private static final Pattern KEY_VALUE = Pattern.compile("([A-Za-z0-9_.-]+)=(\"[^\"]*\"|\\S+)");
 
@@ -56,9 +60,10 @@ record Containerfile(String from, List<Copy> copies, String workdir, List<String
                 }
                 case "WORKDIR" -> workdir = args;
                 case "ENTRYPOINT" -> entrypoint = jsonArray(args, line);
-                case "EXPOSE" -> Arrays.stream(args.split("\\s+"))
-                        .map(p -> Integer.valueOf(p.replace("/tcp", "")))
-                        .forEach(exposed::add);
+                case "EXPOSE" ->
+                    Arrays.stream(args.split("\\s+"))
+                            .map(p -> Integer.valueOf(p.replace("/tcp", "")))
+                            .forEach(exposed::add);
                 case "ENV" -> env.putAll(keyValues(args));
                 case "LABEL" -> labels.putAll(keyValues(args));
                 default -> throw new IllegalStateException("instruction not understood by this test: " + line);
@@ -83,7 +88,8 @@ record Containerfile(String from, List<Copy> copies, String workdir, List<String
                 continue;
             }
             boolean continued = line.endsWith("\\");
-            current.append(continued ? line.substring(0, line.length() - 1) : line).append(' ');
+            current.append(continued ? line.substring(0, line.length() - 1) : line)
+                    .append(' ');
             if (!continued) {
                 result.add(current.toString().strip());
                 current.setLength(0);
@@ -98,7 +104,7 @@ record Containerfile(String from, List<Copy> copies, String workdir, List<String
             throw new IllegalStateException("use the exec (JSON array) form: " + line);
         }
         try {
-            return new ObjectMapper().readValue(args, new TypeReference<List<String>>() { });
+            return new ObjectMapper().readValue(args, new TypeReference<List<String>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

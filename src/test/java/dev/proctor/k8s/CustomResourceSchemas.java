@@ -1,10 +1,9 @@
 package dev.proctor.k8s;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 /**
  * Allowed keys of the custom resources k8s/ uses, written from the CRD reference docs: KEDA 2.x
@@ -17,63 +16,166 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 final class CustomResourceSchemas {
 
     /** What a custom resource of one apiVersion and kind may contain. */
-    private record Schema(Map<String, Set<String>> keys, Set<String> freeForm) {
-    }
+    private record Schema(Map<String, Set<String>> keys, Set<String> freeForm) {}
 
-    private static final Set<String> POSTGRESQL_TRIGGER_METADATA = Set.of("targetQueryValue",
-            "activationTargetQueryValue", "query", "connectionFromEnv", "host", "port", "userName", "dbName",
-            "sslmode", "passwordFromEnv");
+    private static final Set<String> POSTGRESQL_TRIGGER_METADATA = Set.of(
+            "targetQueryValue",
+            "activationTargetQueryValue",
+            "query",
+            "connectionFromEnv",
+            "host",
+            "port",
+            "userName",
+            "dbName",
+            "sslmode",
+            "passwordFromEnv");
 
     /** Parameters the postgresql scaler accepts from a TriggerAuthentication. */
-    static final Set<String> POSTGRESQL_AUTH_PARAMETERS = Set.of("connection", "host", "port", "userName",
-            "dbName", "sslmode", "password");
+    static final Set<String> POSTGRESQL_AUTH_PARAMETERS =
+            Set.of("connection", "host", "port", "userName", "dbName", "sslmode", "password");
 
     private static final Map<String, Schema> SCHEMAS = Map.of(
-            "keda.sh/v1alpha1/ScaledObject", new Schema(Map.of(
-                    "", Set.of("spec"),
-                    "spec", Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod",
-                            "idleReplicaCount", "minReplicaCount", "maxReplicaCount", "fallback", "advanced",
-                            "triggers"),
-                    "spec.scaleTargetRef", Set.of("apiVersion", "kind", "name", "envSourceContainerName"),
-                    "spec.triggers[]", Set.of("type", "name", "metadata", "authenticationRef", "metricType",
-                            "useCachedMetrics"),
-                    "spec.triggers[].authenticationRef", Set.of("name", "kind"),
-                    "spec.triggers[].metadata", POSTGRESQL_TRIGGER_METADATA),
-                    Set.of()),
-            "keda.sh/v1alpha1/TriggerAuthentication", new Schema(Map.of(
-                    "", Set.of("spec"),
-                    "spec", Set.of("secretTargetRef", "env", "configMapTargetRef", "podIdentity", "hashiCorpVault",
-                            "azureKeyVault", "awsSecretManager", "gcpSecretManager", "boundServiceAccountToken"),
-                    "spec.secretTargetRef[]", Set.of("parameter", "name", "key")),
-                    Set.of()),
-            "postgresql.cnpg.io/v1/Cluster", new Schema(Map.of(
-                    "", Set.of("spec"),
-                    "spec", Set.of("instances", "imageName", "imageCatalogRef", "postgresql", "bootstrap", "storage",
-                            "walStorage", "resources", "affinity", "inheritedMetadata", "primaryUpdateStrategy",
-                            "primaryUpdateMethod", "backup", "monitoring", "superuserSecret", "enableSuperuserAccess",
-                            "certificates", "description", "minSyncReplicas", "maxSyncReplicas", "managed", "replica",
-                            "externalClusters", "startDelay", "stopDelay", "smartShutdownTimeout", "switchoverDelay",
-                            "failoverDelay", "logLevel", "enablePDB", "priorityClassName", "env", "envFrom",
-                            "topologySpreadConstraints", "ephemeralVolumeSource", "ephemeralVolumesSizeLimit",
-                            "tablespaces", "projectedVolumeTemplate", "serviceAccountTemplate", "plugins", "probes",
-                            "podSecurityContext", "securityContext", "seccompProfile"),
-                    "spec.storage", Set.of("size", "storageClass", "resizeInUseVolumes", "pvcTemplate"),
-                    "spec.bootstrap", Set.of("initdb", "recovery", "pg_basebackup"),
-                    "spec.bootstrap.initdb", Set.of("database", "owner", "secret", "options", "dataChecksums",
-                            "encoding", "localeCollate", "localeCType", "locale", "localeProvider", "icuLocale",
-                            "icuRules", "builtinLocale", "walSegmentSize", "postInitSQL", "postInitApplicationSQL",
-                            "postInitTemplateSQL", "postInitSQLRefs", "postInitApplicationSQLRefs",
-                            "postInitTemplateSQLRefs", "import"),
-                    "spec.affinity", Set.of("enablePodAntiAffinity", "topologyKey", "nodeSelector", "nodeAffinity",
-                            "tolerations", "podAntiAffinityType", "additionalPodAntiAffinity",
-                            "additionalPodAffinity"),
-                    "spec.inheritedMetadata", Set.of("labels", "annotations"),
-                    "spec.resources", Set.of("requests", "limits", "claims")),
-                    Set.of("spec.inheritedMetadata.labels", "spec.inheritedMetadata.annotations",
-                            "spec.resources.requests", "spec.resources.limits", "spec.affinity.nodeSelector")));
+            "keda.sh/v1alpha1/ScaledObject",
+                    new Schema(
+                            Map.of(
+                                    "", Set.of("spec"),
+                                    "spec",
+                                            Set.of(
+                                                    "scaleTargetRef",
+                                                    "pollingInterval",
+                                                    "cooldownPeriod",
+                                                    "initialCooldownPeriod",
+                                                    "idleReplicaCount",
+                                                    "minReplicaCount",
+                                                    "maxReplicaCount",
+                                                    "fallback",
+                                                    "advanced",
+                                                    "triggers"),
+                                    "spec.scaleTargetRef",
+                                            Set.of("apiVersion", "kind", "name", "envSourceContainerName"),
+                                    "spec.triggers[]",
+                                            Set.of(
+                                                    "type",
+                                                    "name",
+                                                    "metadata",
+                                                    "authenticationRef",
+                                                    "metricType",
+                                                    "useCachedMetrics"),
+                                    "spec.triggers[].authenticationRef", Set.of("name", "kind"),
+                                    "spec.triggers[].metadata", POSTGRESQL_TRIGGER_METADATA),
+                            Set.of()),
+            "keda.sh/v1alpha1/TriggerAuthentication",
+                    new Schema(
+                            Map.of(
+                                    "", Set.of("spec"),
+                                    "spec",
+                                            Set.of(
+                                                    "secretTargetRef",
+                                                    "env",
+                                                    "configMapTargetRef",
+                                                    "podIdentity",
+                                                    "hashiCorpVault",
+                                                    "azureKeyVault",
+                                                    "awsSecretManager",
+                                                    "gcpSecretManager",
+                                                    "boundServiceAccountToken"),
+                                    "spec.secretTargetRef[]", Set.of("parameter", "name", "key")),
+                            Set.of()),
+            "postgresql.cnpg.io/v1/Cluster",
+                    new Schema(
+                            Map.of(
+                                    "", Set.of("spec"),
+                                    "spec",
+                                            Set.of(
+                                                    "instances",
+                                                    "imageName",
+                                                    "imageCatalogRef",
+                                                    "postgresql",
+                                                    "bootstrap",
+                                                    "storage",
+                                                    "walStorage",
+                                                    "resources",
+                                                    "affinity",
+                                                    "inheritedMetadata",
+                                                    "primaryUpdateStrategy",
+                                                    "primaryUpdateMethod",
+                                                    "backup",
+                                                    "monitoring",
+                                                    "superuserSecret",
+                                                    "enableSuperuserAccess",
+                                                    "certificates",
+                                                    "description",
+                                                    "minSyncReplicas",
+                                                    "maxSyncReplicas",
+                                                    "managed",
+                                                    "replica",
+                                                    "externalClusters",
+                                                    "startDelay",
+                                                    "stopDelay",
+                                                    "smartShutdownTimeout",
+                                                    "switchoverDelay",
+                                                    "failoverDelay",
+                                                    "logLevel",
+                                                    "enablePDB",
+                                                    "priorityClassName",
+                                                    "env",
+                                                    "envFrom",
+                                                    "topologySpreadConstraints",
+                                                    "ephemeralVolumeSource",
+                                                    "ephemeralVolumesSizeLimit",
+                                                    "tablespaces",
+                                                    "projectedVolumeTemplate",
+                                                    "serviceAccountTemplate",
+                                                    "plugins",
+                                                    "probes",
+                                                    "podSecurityContext",
+                                                    "securityContext",
+                                                    "seccompProfile"),
+                                    "spec.storage", Set.of("size", "storageClass", "resizeInUseVolumes", "pvcTemplate"),
+                                    "spec.bootstrap", Set.of("initdb", "recovery", "pg_basebackup"),
+                                    "spec.bootstrap.initdb",
+                                            Set.of(
+                                                    "database",
+                                                    "owner",
+                                                    "secret",
+                                                    "options",
+                                                    "dataChecksums",
+                                                    "encoding",
+                                                    "localeCollate",
+                                                    "localeCType",
+                                                    "locale",
+                                                    "localeProvider",
+                                                    "icuLocale",
+                                                    "icuRules",
+                                                    "builtinLocale",
+                                                    "walSegmentSize",
+                                                    "postInitSQL",
+                                                    "postInitApplicationSQL",
+                                                    "postInitTemplateSQL",
+                                                    "postInitSQLRefs",
+                                                    "postInitApplicationSQLRefs",
+                                                    "postInitTemplateSQLRefs",
+                                                    "import"),
+                                    "spec.affinity",
+                                            Set.of(
+                                                    "enablePodAntiAffinity",
+                                                    "topologyKey",
+                                                    "nodeSelector",
+                                                    "nodeAffinity",
+                                                    "tolerations",
+                                                    "podAntiAffinityType",
+                                                    "additionalPodAntiAffinity",
+                                                    "additionalPodAffinity"),
+                                    "spec.inheritedMetadata", Set.of("labels", "annotations"),
+                                    "spec.resources", Set.of("requests", "limits", "claims")),
+                            Set.of(
+                                    "spec.inheritedMetadata.labels",
+                                    "spec.inheritedMetadata.annotations",
+                                    "spec.resources.requests",
+                                    "spec.resources.limits",
+                                    "spec.affinity.nodeSelector")));
 
-    private CustomResourceSchemas() {
-    }
+    private CustomResourceSchemas() {}
 
     static void check(GenericKubernetesResource resource, List<String> problems) {
         String type = resource.getApiVersion() + "/" + resource.getKind();

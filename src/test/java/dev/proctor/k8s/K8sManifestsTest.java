@@ -5,6 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.sandbox.ids.HostIdRanges;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,23 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
-
-import dev.proctor.sandbox.ids.HostIdRanges;
-
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HTTPGetAction;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
 /**
  * The manifests in k8s/ cannot be applied here (no cluster, no kubectl): parse every one with
@@ -43,15 +40,16 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
  */
 class K8sManifestsTest {
 
-    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath()
+    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
+            .toAbsolutePath()
             .normalize();
     private static final Path K8S = PROJECT.resolve("k8s");
     private static final Path BASE = K8S.resolve("base/kustomization.yaml");
     private static final Path DEV = K8S.resolve("overlays/dev/kustomization.yaml");
     private static final Path PROD = K8S.resolve("overlays/prod/kustomization.yaml");
     /** Keys of the Secret CloudNativePG generates for the application owner. */
-    private static final Set<String> CNPG_APP_SECRET_KEYS = Set.of("username", "password", "host", "port",
-            "dbname", "uri", "jdbc-uri", "pgpass");
+    private static final Set<String> CNPG_APP_SECRET_KEYS =
+            Set.of("username", "password", "host", "port", "dbname", "uri", "jdbc-uri", "pgpass");
 
     @Test
     void everyManifestParsesWithNoUnknownField() {
@@ -73,16 +71,24 @@ class K8sManifestsTest {
     @Test
     void kustomizationsNameOnlyExistingFilesAndPatchExistingPaths() {
         for (Path k : List.of(BASE, DEV, PROD)) {
-            assertEquals(List.of(), Kustomizations.problems(k, rendered(k)), K8S.relativize(k).toString());
+            assertEquals(
+                    List.of(),
+                    Kustomizations.problems(k, rendered(k)),
+                    K8S.relativize(k).toString());
         }
-        assertEquals(3, Manifests.yamlFiles(K8S).stream().filter(Manifests::isKustomization).count(),
+        assertEquals(
+                3,
+                Manifests.yamlFiles(K8S).stream()
+                        .filter(Manifests::isKustomization)
+                        .count(),
                 "a new kustomization needs adding to this test");
     }
 
     @Test
     void probesAndPortsMatchApplicationConfiguration() {
         Properties app = applicationProperties();
-        assertFalse(Boolean.parseBoolean(prop(app, "quarkus.management.enabled", "false")),
+        assertFalse(
+                Boolean.parseBoolean(prop(app, "quarkus.management.enabled", "false")),
                 "health moves to the management port: update the probes");
         int port = Integer.parseInt(prop(app, "quarkus.http.port", "8080"));
         String root = "/" + prop(app, "quarkus.http.non-application-root-path", "q") + "/"
@@ -99,7 +105,9 @@ class K8sManifestsTest {
         assertEquals(port, service.getSpec().getPorts().get(0).getPort());
         assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         NetworkPolicy policy = only(rendered(BASE), NetworkPolicy.class);
-        assertEquals(port, policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal(),
+        assertEquals(
+                port,
+                policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal(),
                 "the NetworkPolicy admits only the HTTP port");
     }
 
@@ -118,28 +126,41 @@ class K8sManifestsTest {
         String image = recipe.labels().get("org.opencontainers.image.title") + ":" + version;
         assertEquals(image, proctor.getImage());
         assertEquals(recipe.entrypoint(), proctor.getCommand(), "the Deployment runs what the image runs");
-        assertEquals(List.of("java", "-jar", "/opt/proctor/quarkus-app/quarkus-run.jar", "serve"), proctor.getCommand());
+        assertEquals(
+                List.of("java", "-jar", "/opt/proctor/quarkus-app/quarkus-run.jar", "serve"), proctor.getCommand());
         assertEquals(recipe.workdir(), proctor.getWorkingDir());
         assertEquals(recipe.env().get("PROCTOR_SANDBOX_PROJECT_DIR"), env(proctor, "PROCTOR_SANDBOX_PROJECT_DIR"));
         assertEquals(recipe.workdir(), env(proctor, "PROCTOR_SANDBOX_PROJECT_DIR"));
         String stateDir = env(proctor, "PROCTOR_SANDBOX_STATE_DIR");
         assertEquals(recipe.env().get("PROCTOR_SANDBOX_STATE_DIR"), stateDir);
-        assertTrue(proctor.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals(stateDir)),
+        assertTrue(
+                proctor.getVolumeMounts().stream()
+                        .anyMatch(m -> m.getMountPath().equals(stateDir)),
                 "the state dir is a volume, not the read-only image");
         // id ranges are leased host-wide: every node on a machine shares the lease directory
         String leases = HostIdRanges.DEFAULT_LOCK_DIR.toString();
-        String volume = proctor.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(leases))
-                .map(m -> m.getName()).findFirst().orElseThrow(() -> new AssertionError(leases + " is not a volume"));
-        assertEquals(leases, podSpec(only(rendered(BASE), Deployment.class)).getVolumes().stream()
-                .filter(v -> v.getName().equals(volume)).findFirst().orElseThrow().getHostPath().getPath());
+        String volume = proctor.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(leases))
+                .map(m -> m.getName())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(leases + " is not a volume"));
+        assertEquals(
+                leases,
+                podSpec(only(rendered(BASE), Deployment.class)).getVolumes().stream()
+                        .filter(v -> v.getName().equals(volume))
+                        .findFirst()
+                        .orElseThrow()
+                        .getHostPath()
+                        .getPath());
         assertEquals(List.of(proctor.getPorts().get(0).getContainerPort()), recipe.exposed());
         // what a run needs from the image: the launcher and the profiles below the project dir
-        assertTrue(recipe.copies().stream().anyMatch(c -> c.destination().equals(
-                recipe.workdir() + "/target/native/proctor-launcher")));
-        assertTrue(recipe.copies().stream().anyMatch(c -> c.destination().equals(
-                recipe.workdir() + "/sandbox-profiles/")));
+        assertTrue(recipe.copies().stream()
+                .anyMatch(c -> c.destination().equals(recipe.workdir() + "/target/native/proctor-launcher")));
+        assertTrue(recipe.copies().stream()
+                .anyMatch(c -> c.destination().equals(recipe.workdir() + "/sandbox-profiles/")));
         String readme = read(K8S.resolve("README.md"));
-        assertTrue(readme.contains("k8s/Containerfile") && readme.contains(image),
+        assertTrue(
+                readme.contains("k8s/Containerfile") && readme.contains(image),
                 "k8s/README.md tells how to build " + image + " from k8s/Containerfile");
     }
 
@@ -149,18 +170,24 @@ class K8sManifestsTest {
         for (Containerfile.Copy copy : containerfile().copies()) {
             for (String source : copy.sources()) {
                 switch (source) {
-                    case "target/quarkus-app/" -> assertTrue(pom.contains("<artifactId>quarkus-maven-plugin</artifactId>")
-                            && pom.contains("<goal>build</goal>"), "the pom builds target/quarkus-app");
+                    case "target/quarkus-app/" ->
+                        assertTrue(
+                                pom.contains("<artifactId>quarkus-maven-plugin</artifactId>")
+                                        && pom.contains("<goal>build</goal>"),
+                                "the pom builds target/quarkus-app");
                     case "target/native/proctor-launcher" -> {
-                        assertTrue(pom.contains("<launcher.out>${project.build.directory}/native</launcher.out>")
-                                && pom.contains("<executable>make</executable>")
-                                && pom.contains("<argument>${project.basedir}/src/main/c</argument>")
-                                && pom.contains("<argument>OUT=${launcher.out}</argument>"),
+                        assertTrue(
+                                pom.contains("<launcher.out>${project.build.directory}/native</launcher.out>")
+                                        && pom.contains("<executable>make</executable>")
+                                        && pom.contains("<argument>${project.basedir}/src/main/c</argument>")
+                                        && pom.contains("<argument>OUT=${launcher.out}</argument>"),
                                 "the pom runs make -C src/main/c OUT=target/native");
                         assertTrue(Files.isRegularFile(PROJECT.resolve("src/main/c/Makefile")));
                     }
                     default -> {
-                        assertFalse(source.startsWith("target/"), source + " is not an output this test knows the pom builds");
+                        assertFalse(
+                                source.startsWith("target/"),
+                                source + " is not an output this test knows the pom builds");
                         assertTrue(Files.exists(PROJECT.resolve(source)), "COPY " + source + ": not in the repository");
                     }
                 }
@@ -182,7 +209,8 @@ class K8sManifestsTest {
         }
         for (String image : images) {
             String first = image.split("/")[0];
-            boolean host = image.contains("/") && (first.contains(".") || first.contains(":") || first.equals("localhost"));
+            boolean host =
+                    image.contains("/") && (first.contains(".") || first.contains(":") || first.equals("localhost"));
             assertFalse(host, image + " names a registry host");
         }
     }
@@ -201,18 +229,30 @@ class K8sManifestsTest {
         assertTrue((Integer) spec.get("minReplicaCount") <= (Integer) spec.get("maxReplicaCount"));
 
         GenericKubernetesResource auth = custom(rendered(BASE), "TriggerAuthentication");
-        assertEquals(auth.getMetadata().getName(), map(trigger.get("authenticationRef")).get("name"));
+        assertEquals(
+                auth.getMetadata().getName(),
+                map(trigger.get("authenticationRef")).get("name"));
         Container proctor = proctorContainer();
-        for (Map<String, Object> ref : maps(map(auth.getAdditionalProperties().get("spec")).get("secretTargetRef"))) {
+        for (Map<String, Object> ref :
+                maps(map(auth.getAdditionalProperties().get("spec")).get("secretTargetRef"))) {
             assertTrue(CustomResourceSchemas.POSTGRESQL_AUTH_PARAMETERS.contains(ref.get("parameter")));
-            assertTrue(proctor.getEnv().stream().anyMatch(e -> e.getValueFrom() != null
-                    && ref.get("name").equals(e.getValueFrom().getSecretKeyRef().getName())
-                    && ref.get("key").equals(e.getValueFrom().getSecretKeyRef().getKey())),
+            assertTrue(
+                    proctor.getEnv().stream()
+                            .anyMatch(e -> e.getValueFrom() != null
+                                    && ref.get("name")
+                                            .equals(e.getValueFrom()
+                                                    .getSecretKeyRef()
+                                                    .getName())
+                                    && ref.get("key")
+                                            .equals(e.getValueFrom()
+                                                    .getSecretKeyRef()
+                                                    .getKey())),
                     "KEDA reads " + ref + ", which the Deployment does not");
         }
         Map<String, Integer> prod = new HashMap<>();
-        Kustomizations.jsonPatchOps(PROD, "ScaledObject").forEach(op -> prod.put(op.path("path").asText(),
-                op.path("value").asInt()));
+        Kustomizations.jsonPatchOps(PROD, "ScaledObject")
+                .forEach(op ->
+                        prod.put(op.path("path").asText(), op.path("value").asInt()));
         assertEquals(3, prod.get("/spec/minReplicaCount"), "prod keeps three nodes");
         assertEquals(10, prod.get("/spec/maxReplicaCount"), "prod scales up to ten");
     }
@@ -226,20 +266,26 @@ class K8sManifestsTest {
                 if (pod == null) {
                     continue;
                 }
-                for (Container c : Stream.concat(pod.getContainers().stream(), pod.getInitContainers().stream()).toList()) {
+                for (Container c : Stream.concat(pod.getContainers().stream(), pod.getInitContainers().stream())
+                        .toList()) {
                     containers++;
                     ResourceRequirements r = c.getResources();
                     assertNotNull(r, doc.where() + " " + c.getName());
                     for (String resource : List.of("cpu", "memory")) {
-                        assertTrue(r.getRequests().containsKey(resource), doc.where() + " " + c.getName() + " requests " + resource);
-                        assertTrue(r.getLimits().containsKey(resource), doc.where() + " " + c.getName() + " limits " + resource);
+                        assertTrue(
+                                r.getRequests().containsKey(resource),
+                                doc.where() + " " + c.getName() + " requests " + resource);
+                        assertTrue(
+                                r.getLimits().containsKey(resource),
+                                doc.where() + " " + c.getName() + " limits " + resource);
                     }
                 }
             }
         }
         assertTrue(containers >= 2, "proctor and the dev database");
-        Map<String, Object> cnpg = map(map(custom(rendered(PROD), "Cluster").getAdditionalProperties().get("spec"))
-                .get("resources"));
+        Map<String, Object> cnpg = map(
+                map(custom(rendered(PROD), "Cluster").getAdditionalProperties().get("spec"))
+                        .get("resources"));
         assertTrue(cnpg.containsKey("requests") && cnpg.containsKey("limits"), "the CloudNativePG instances too");
     }
 
@@ -249,7 +295,8 @@ class K8sManifestsTest {
         Duration drain = quarkusDuration(settings.get("PROCTOR_NODE_DRAIN_GRACE"));
         PodSpec pod = podSpec(only(rendered(BASE), Deployment.class));
         long preStop = proctorContainer().getLifecycle().getPreStop().getSleep().getSeconds();
-        assertTrue(pod.getTerminationGracePeriodSeconds() > drain.toSeconds() + preStop,
+        assertTrue(
+                pod.getTerminationGracePeriodSeconds() > drain.toSeconds() + preStop,
                 "SIGKILL must not land before the drain (" + drain + ") after preStop (" + preStop + " s) ends");
     }
 
@@ -260,9 +307,11 @@ class K8sManifestsTest {
                 .flatMap(rule -> rule.getTo().stream())
                 .map(peer -> peer.getIpBlock())
                 .filter(block -> block != null && block.getCidr().equals("0.0.0.0/0"))
-                .findFirst().orElseThrow();
-        assertTrue(v4.getExcept().containsAll(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-                "169.254.0.0/16", "127.0.0.0/8")));
+                .findFirst()
+                .orElseThrow();
+        assertTrue(v4.getExcept()
+                .containsAll(
+                        List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8")));
         assertEquals(Set.of("Ingress", "Egress"), Set.copyOf(policy.getSpec().getPolicyTypes()));
     }
 
@@ -270,16 +319,24 @@ class K8sManifestsTest {
     void prodReadsTheSecretCloudNativePgGenerates() {
         GenericKubernetesResource cluster = custom(rendered(PROD), "Cluster");
         String secret = cluster.getMetadata().getName() + "-app";
-        Deployment patch = only(Kustomizations.patchFiles(PROD).stream()
-                .flatMap(f -> Manifests.documents(K8S, f).stream()).toList(), Deployment.class);
-        List<EnvVar> env = patch.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        Deployment patch = only(
+                Kustomizations.patchFiles(PROD).stream()
+                        .flatMap(f -> Manifests.documents(K8S, f).stream())
+                        .toList(),
+                Deployment.class);
+        List<EnvVar> env =
+                patch.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
         assertEquals(3, env.size());
         for (EnvVar e : env) {
             assertEquals(secret, e.getValueFrom().getSecretKeyRef().getName(), e.getName());
-            assertTrue(CNPG_APP_SECRET_KEYS.contains(e.getValueFrom().getSecretKeyRef().getKey()), e.getName());
+            assertTrue(
+                    CNPG_APP_SECRET_KEYS.contains(
+                            e.getValueFrom().getSecretKeyRef().getKey()),
+                    e.getName());
         }
-        Map<String, Object> initdb = map(map(map(cluster.getAdditionalProperties().get("spec")).get("bootstrap"))
-                .get("initdb"));
+        Map<String, Object> initdb =
+                map(map(map(cluster.getAdditionalProperties().get("spec")).get("bootstrap"))
+                        .get("initdb"));
         assertEquals(Map.of("database", "proctor", "owner", "proctor"), initdb);
     }
 
@@ -310,8 +367,13 @@ class K8sManifestsTest {
     /** KEY=value lines, # comments: the format of kustomize `envs` files and of .properties here. */
     private static Map<String, String> envFile(Path file) {
         Map<String, String> result = new LinkedHashMap<>();
-        read(file).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .forEach(l -> result.put(l.substring(0, l.indexOf('=')).strip(), l.substring(l.indexOf('=') + 1).strip()));
+        read(file)
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .forEach(l -> result.put(
+                        l.substring(0, l.indexOf('=')).strip(),
+                        l.substring(l.indexOf('=') + 1).strip()));
         return result;
     }
 
@@ -356,19 +418,26 @@ class K8sManifestsTest {
     }
 
     private static <T extends HasMetadata> T only(List<Manifests.Document> docs, Class<T> type) {
-        List<T> found = docs.stream().map(Manifests.Document::resource).filter(type::isInstance).map(type::cast).toList();
+        List<T> found = docs.stream()
+                .map(Manifests.Document::resource)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
         assertEquals(1, found.size(), "exactly one " + type.getSimpleName());
         return found.get(0);
     }
 
     private static GenericKubernetesResource custom(List<Manifests.Document> docs, String kind) {
-        return only(docs.stream().filter(d -> d.resource().getKind().equals(kind)).toList(),
+        return only(
+                docs.stream().filter(d -> d.resource().getKind().equals(kind)).toList(),
                 GenericKubernetesResource.class);
     }
 
     private static Container proctorContainer() {
         return podSpec(only(rendered(BASE), Deployment.class)).getContainers().stream()
-                .filter(c -> c.getName().equals("proctor")).findFirst().orElseThrow();
+                .filter(c -> c.getName().equals("proctor"))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static PodSpec podSpec(HasMetadata resource) {
@@ -382,7 +451,11 @@ class K8sManifestsTest {
     }
 
     private static String env(Container c, String name) {
-        return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     @SuppressWarnings("unchecked")

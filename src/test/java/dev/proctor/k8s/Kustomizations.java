@@ -1,5 +1,7 @@
 package dev.proctor.k8s;
 
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * Checks a kustomization.yaml the way `kubectl apply -k` would fail on it, without kustomize:
  * every file it names exists, every manifest next to it is named, inline patches point at
@@ -19,17 +18,25 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class Kustomizations {
 
-    private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "namespace", "resources",
-            "components", "configMapGenerator", "secretGenerator", "generatorOptions", "patches", "images",
-            "labels", "replicas");
-    private static final Set<String> GENERATOR = Set.of("name", "behavior", "files", "envs", "literals",
-            "options");
+    private static final Set<String> TOP_LEVEL = Set.of(
+            "apiVersion",
+            "kind",
+            "namespace",
+            "resources",
+            "components",
+            "configMapGenerator",
+            "secretGenerator",
+            "generatorOptions",
+            "patches",
+            "images",
+            "labels",
+            "replicas");
+    private static final Set<String> GENERATOR = Set.of("name", "behavior", "files", "envs", "literals", "options");
     private static final Set<String> PATCH = Set.of("path", "patch", "target", "options");
-    private static final Set<String> TARGET = Set.of("group", "version", "kind", "name", "namespace",
-            "labelSelector", "annotationSelector");
+    private static final Set<String> TARGET =
+            Set.of("group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector");
 
-    private Kustomizations() {
-    }
+    private Kustomizations() {}
 
     /** The manifest files a kustomization lists under resources (directories excluded). */
     static List<Path> resourceFiles(Path kustomization) {
@@ -52,7 +59,8 @@ final class Kustomizations {
     /** The operations of the inline JSON 6902 patches a kustomization applies to resources of one kind. */
     static List<JsonNode> jsonPatchOps(Path kustomization, String kind) {
         List<JsonNode> ops = new ArrayList<>();
-        for (Map<String, Object> patch : maps(Manifests.kustomization(kustomization).get("patches"))) {
+        for (Map<String, Object> patch :
+                maps(Manifests.kustomization(kustomization).get("patches"))) {
             Object target = patch.get("target");
             if (patch.get("patch") != null && target instanceof Map<?, ?> t && kind.equals(t.get("kind"))) {
                 try {
@@ -82,17 +90,21 @@ final class Kustomizations {
         }
         for (String key : List.of("configMapGenerator", "secretGenerator")) {
             for (Map<String, Object> generator : maps(k.get(key))) {
-                generator.keySet().stream().filter(g -> !GENERATOR.contains(g))
+                generator.keySet().stream()
+                        .filter(g -> !GENERATOR.contains(g))
                         .forEach(g -> problems.add(key + ": unknown key " + g));
                 List<String> files = new ArrayList<>(strings(generator.get("envs")));
                 // files: entries may be "key=path"
                 strings(generator.get("files")).forEach(f -> files.add(f.substring(f.indexOf('=') + 1)));
-                files.stream().filter(f -> !Files.isRegularFile(dir.resolve(f)))
+                files.stream()
+                        .filter(f -> !Files.isRegularFile(dir.resolve(f)))
                         .forEach(f -> problems.add(key + ": missing file " + f));
             }
         }
         for (Map<String, Object> patch : maps(k.get("patches"))) {
-            patch.keySet().stream().filter(p -> !PATCH.contains(p)).forEach(p -> problems.add("patch: unknown key " + p));
+            patch.keySet().stream()
+                    .filter(p -> !PATCH.contains(p))
+                    .forEach(p -> problems.add("patch: unknown key " + p));
             if (patch.get("path") != null && !Files.isRegularFile(dir.resolve(String.valueOf(patch.get("path"))))) {
                 problems.add("patch: missing file " + patch.get("path"));
             }
@@ -117,8 +129,8 @@ final class Kustomizations {
     }
 
     @SuppressWarnings("unchecked")
-    private static void checkInlinePatch(Map<String, Object> patch, List<Manifests.Document> known,
-            List<String> problems) {
+    private static void checkInlinePatch(
+            Map<String, Object> patch, List<Manifests.Document> known, List<String> problems) {
         JsonNode body;
         try {
             body = Manifests.YAML.readTree(String.valueOf(patch.get("patch")));
@@ -133,7 +145,9 @@ final class Kustomizations {
                 problems.add("JSON patch without target");
                 return;
             }
-            target.keySet().stream().filter(t -> !TARGET.contains(t)).forEach(t -> problems.add("target: unknown key " + t));
+            target.keySet().stream()
+                    .filter(t -> !TARGET.contains(t))
+                    .forEach(t -> problems.add("target: unknown key " + t));
             JsonNode tree = find(known, String.valueOf(target.get("kind")), String.valueOf(target.get("name")));
             if (tree == null) {
                 problems.add("JSON patch target not found: " + target);
@@ -147,22 +161,31 @@ final class Kustomizations {
                     problems.add("JSON patch " + kind + " " + path + ": no such path in " + target.get("kind"));
                 }
             }
-        } else if (find(known, body.path("kind").asText(), body.path("metadata").path("name").asText()) == null) {
-            problems.add("inline patch matches no resource: " + body.path("kind").asText() + " "
-                    + body.path("metadata").path("name").asText());
+        } else if (find(
+                        known,
+                        body.path("kind").asText(),
+                        body.path("metadata").path("name").asText())
+                == null) {
+            problems.add(
+                    "inline patch matches no resource: " + body.path("kind").asText() + " "
+                            + body.path("metadata").path("name").asText());
         }
     }
 
     private static JsonNode find(List<Manifests.Document> known, String kind, String name) {
         return known.stream()
-                .filter(d -> d.resource().getKind().equals(kind) && d.resource().getMetadata().getName().equals(name))
+                .filter(d -> d.resource().getKind().equals(kind)
+                        && d.resource().getMetadata().getName().equals(name))
                 .map(Manifests.Document::tree)
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     @SuppressWarnings("unchecked")
     private static List<String> strings(Object value) {
-        return value == null ? List.of() : ((List<Object>) value).stream().map(String::valueOf).toList();
+        return value == null
+                ? List.of()
+                : ((List<Object>) value).stream().map(String::valueOf).toList();
     }
 
     @SuppressWarnings("unchecked")

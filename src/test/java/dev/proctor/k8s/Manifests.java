@@ -1,5 +1,13 @@
 package dev.proctor.k8s;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -12,16 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 /** Reads k8s/: every YAML document as a fabric8 object, kustomizations as plain maps. */
 final class Manifests {
 
@@ -33,12 +31,12 @@ final class Manifests {
     record Document(Path file, int index, JsonNode tree, HasMetadata resource) {
 
         String where() {
-            return file + "#" + index + " (" + resource.getKind() + " " + resource.getMetadata().getName() + ")";
+            return file + "#" + index + " (" + resource.getKind() + " "
+                    + resource.getMetadata().getName() + ")";
         }
     }
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     static List<Path> yamlFiles(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
@@ -148,7 +146,11 @@ final class Manifests {
                         extra.keySet().forEach(k -> problems.add(join(path, String.valueOf(k))));
                     }
                 } else if (field.isAnnotationPresent(JsonProperty.class)) {
-                    scan(child, join(path, field.getAnnotation(JsonProperty.class).value()), problems, depth + 1);
+                    scan(
+                            child,
+                            join(path, field.getAnnotation(JsonProperty.class).value()),
+                            problems,
+                            depth + 1);
                 }
             }
         }

@@ -17,13 +17,15 @@ class DatabaseFaultsTest {
         assertTrue(DatabaseFaults.unreachable(new SQLException("I/O error", "08006")));
         assertTrue(DatabaseFaults.unreachable(new SQLException("terminating connection", "57P01")));
         assertTrue(DatabaseFaults.unreachable(new SQLException("the database system is starting up", "57P03")));
-        assertTrue(DatabaseFaults.unreachable(new SQLException("Acquisition timeout while waiting for new connection")));
+        assertTrue(
+                DatabaseFaults.unreachable(new SQLException("Acquisition timeout while waiting for new connection")));
         assertTrue(DatabaseFaults.unreachable(new RuntimeException(new ConnectException("Connection refused"))));
     }
 
     @Test
     void theCauseIsFoundBelowWrappers() {
-        RuntimeException wrapped = new IllegalStateException("transaction failed",
+        RuntimeException wrapped = new IllegalStateException(
+                "transaction failed",
                 new PersistenceException("could not execute statement", new SQLException("gone", "08003")));
         assertTrue(DatabaseFaults.unreachable(wrapped));
     }
@@ -34,9 +36,11 @@ class DatabaseFaultsTest {
         assertFalse(DatabaseFaults.unreachable(new PersistenceException("could not execute statement", check)));
         assertFalse(DatabaseFaults.unreachable(new SQLException("unsupported Unicode escape sequence", "22P05")));
         assertFalse(DatabaseFaults.unreachable(new IllegalStateException("result does not serialise")));
-        assertEquals("ERROR: result refused [SQLSTATE 23514]",
+        assertEquals(
+                "ERROR: result refused [SQLSTATE 23514]",
                 DatabaseFaults.reason(new PersistenceException("could not execute statement [SQL …]", check)));
-        assertEquals("result does not serialise",
+        assertEquals(
+                "result does not serialise",
                 DatabaseFaults.reason(new IllegalStateException("result does not serialise")));
     }
 

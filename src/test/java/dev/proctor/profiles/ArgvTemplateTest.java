@@ -13,19 +13,31 @@ class ArgvTemplateTest {
 
     @Test
     void placeholdersFollowTheMemoryLimitAndShellBracesAreLeftAlone() {
-        assertEquals(List.of("java", "-Xmx160m", "-Dm=256", "sh ${x} $(cat f) {x:-y}"),
-                ArgvTemplate.expand(List.of("java", "-Xmx{heap_mb}m", "-Dm={memory_mb}", "sh ${x} $(cat f) {x:-y}"),
-                        256));
+        assertEquals(
+                List.of("java", "-Xmx160m", "-Dm=256", "sh ${x} $(cat f) {x:-y}"),
+                ArgvTemplate.expand(
+                        List.of("java", "-Xmx{heap_mb}m", "-Dm={memory_mb}", "sh ${x} $(cat f) {x:-y}"), 256));
         assertEquals(16, ArgvTemplate.heapMb(8));
         assertEquals(List.of("{heap_mbb}"), ArgvTemplate.unknown(List.of("-Xmx{heap_mbb}m", "${main}")));
     }
 
     @Test
     void oomMarkersAreFoundOnlyAtTheEndOfEitherStream() {
-        Profile p = new Profile("java", "", "Main.java", List.of(), List.of("java"), Map.of(), "host", "default",
-                null, null, List.of(), List.of("java.lang.OutOfMemoryError"));
-        byte[] marker = "Terminating due to java.lang.OutOfMemoryError: Java heap space\n"
-                .getBytes(StandardCharsets.UTF_8);
+        Profile p = new Profile(
+                "java",
+                "",
+                "Main.java",
+                List.of(),
+                List.of("java"),
+                Map.of(),
+                "host",
+                "default",
+                null,
+                null,
+                List.of(),
+                List.of("java.lang.OutOfMemoryError"));
+        byte[] marker =
+                "Terminating due to java.lang.OutOfMemoryError: Java heap space\n".getBytes(StandardCharsets.UTF_8);
         assertTrue(p.ranOutOfMemory(marker, new byte[0]));
         assertTrue(p.ranOutOfMemory(new byte[0], marker));
         byte[] early = new byte[marker.length + Profile.OOM_MARKER_WINDOW];

@@ -10,7 +10,8 @@ class KernelReleaseTest {
 
     @Test
     void releasesFromFiveTwelveOnPass() {
-        for (String release : new String[] {"5.12.0", "5.15.0-91-generic", "6.1.0-18-amd64", "6.18.44-fc-v857", "10.0"}) {
+        for (String release :
+                new String[] {"5.12.0", "5.15.0-91-generic", "6.1.0-18-amd64", "6.18.44-fc-v857", "10.0"}) {
             assertTrue(EngineBootstrap.kernelAtLeast(release, 5, 12), release);
         }
     }

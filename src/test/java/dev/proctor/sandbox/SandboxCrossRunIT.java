@@ -68,7 +68,8 @@ class SandboxCrossRunIT extends SandboxRuns {
      */
     @Test
     void pipeBuffersHeldByOneJobDoNotShrinkAnothersPipes() throws IOException {
-        long softPages = Long.parseLong(Files.readString(Path.of("/proc/sys/fs/pipe-user-pages-soft")).strip());
+        long softPages = Long.parseLong(
+                Files.readString(Path.of("/proc/sys/fs/pipe-user-pages-soft")).strip());
         int pipes = (int) (softPages / 256);
         Workdir hog = workdir();
         CompletableFuture<RunResult> held = startHeld(hog, """

@@ -20,10 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -46,11 +46,20 @@ class SandboxEngineIT extends SandboxRuns {
     @Test
     void stdinIsRead() {
         Workdir w = workdir();
-        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/python3", "-c",
-                "import sys; print(sum(int(x) for x in sys.stdin.read().split()))"), ROOMY);
-        RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w,
-                Stdin.of("1 2 3\n40\n".getBytes(StandardCharsets.UTF_8)), simple.limits(), simple.seccompProfile(),
-                simple.network(), simple.sampleInterval());
+        RunSpec simple = RunSpec.simple(
+                w,
+                List.of("/usr/bin/python3", "-c", "import sys; print(sum(int(x) for x in sys.stdin.read().split()))"),
+                ROOMY);
+        RunSpec spec = new RunSpec(
+                simple.image(),
+                simple.argv(),
+                simple.env(),
+                w,
+                Stdin.of("1 2 3\n40\n".getBytes(StandardCharsets.UTF_8)),
+                simple.limits(),
+                simple.seccompProfile(),
+                simple.network(),
+                simple.sampleInterval());
         assertEquals("46\n", okOut(engine.run(spec)));
     }
 
@@ -66,8 +75,16 @@ class SandboxEngineIT extends SandboxRuns {
     void envIsExactlyWhatTheSpecGives() {
         Workdir w = workdir();
         RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/env"), ROOMY);
-        RunSpec spec = new RunSpec(simple.image(), simple.argv(), Map.of("ONLY", "this"), w, simple.stdin(),
-                simple.limits(), simple.seccompProfile(), simple.network(), simple.sampleInterval());
+        RunSpec spec = new RunSpec(
+                simple.image(),
+                simple.argv(),
+                Map.of("ONLY", "this"),
+                w,
+                simple.stdin(),
+                simple.limits(),
+                simple.seccompProfile(),
+                simple.network(),
+                simple.sampleInterval());
         assertEquals("ONLY=this\n", okOut(engine.run(spec)));
     }
 
@@ -101,13 +118,33 @@ class SandboxEngineIT extends SandboxRuns {
         Limits limits = limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 128 * MIB, 16);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            CompletableFuture<RunResult> ra = CompletableFuture.supplyAsync(() -> run(a, limits,
-                    "/usr/bin/python3", "-c", script, "run-a", "run-b", b.path().toString()), pool);
-            CompletableFuture<RunResult> rb = CompletableFuture.supplyAsync(() -> run(b, limits,
-                    "/usr/bin/python3", "-c", script, "run-b", "run-a", a.path().toString()), pool);
+            CompletableFuture<RunResult> ra = CompletableFuture.supplyAsync(
+                    () -> run(
+                            a,
+                            limits,
+                            "/usr/bin/python3",
+                            "-c",
+                            script,
+                            "run-a",
+                            "run-b",
+                            b.path().toString()),
+                    pool);
+            CompletableFuture<RunResult> rb = CompletableFuture.supplyAsync(
+                    () -> run(
+                            b,
+                            limits,
+                            "/usr/bin/python3",
+                            "-c",
+                            script,
+                            "run-b",
+                            "run-a",
+                            a.path().toString()),
+                    pool);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-            while (!(exists(a, "ready") && exists(b, "ready")) && System.nanoTime() < deadline
-                    && !ra.isDone() && !rb.isDone()) {
+            while (!(exists(a, "ready") && exists(b, "ready"))
+                    && System.nanoTime() < deadline
+                    && !ra.isDone()
+                    && !rb.isDone()) {
                 Thread.onSpinWait();
             }
             a.writeFile("go", new byte[0], false);
@@ -148,8 +185,12 @@ class SandboxEngineIT extends SandboxRuns {
 
     private void assertHostPortUnreachable(NetworkMode mode) throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            RunSpec spec = withNetwork(RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", CONNECT_TO_HOST,
-                    Integer.toString(server.getLocalPort())), ROOMY), mode);
+            RunSpec spec = withNetwork(
+                    RunSpec.simple(
+                            workdir(),
+                            List.of("/usr/bin/python3", "-c", CONNECT_TO_HOST, Integer.toString(server.getLocalPort())),
+                            ROOMY),
+                    mode);
             String out = okOut(engine.run(spec));
             assertTrue(out.startsWith("refused "), out);
             // a connection that got through would be waiting in the backlog: accept returns at once
@@ -167,8 +208,8 @@ class SandboxEngineIT extends SandboxRuns {
                 conn, _ = srv.accept()
                 c.sendall(b'ping'); print(conn.recv(4).decode())
                 """;
-        RunSpec spec = withNetwork(RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", echo),
-                ROOMY), NetworkMode.LOOPBACK);
+        RunSpec spec = withNetwork(
+                RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", echo), ROOMY), NetworkMode.LOOPBACK);
         assertEquals("ping\n", okOut(engine.run(spec)));
     }
 
@@ -177,14 +218,15 @@ class SandboxEngineIT extends SandboxRuns {
     void cpuTimeMatchesACalibratedBusyLoop() {
         Workdir w = workdir();
         installProbe(w, "cpu_burn");
-        RunResult r = run(w, limits(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * MIB, 8),
-                "./cpu_burn", "for", "500");
+        RunResult r =
+                run(w, limits(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * MIB, 8), "./cpu_burn", "for", "500");
         Matcher m = Pattern.compile("cpu_us=(\\d+)").matcher(okOut(r));
         assertTrue(m.find(), () -> describe(r));
         long probeMicros = Long.parseLong(m.group(1));
         long tolerance = Math.max(probeMicros / 20, 20_000);
         long measured = r.usage().cpuTimeMicros();
-        assertTrue(Math.abs(measured - probeMicros) <= tolerance,
+        assertTrue(
+                Math.abs(measured - probeMicros) <= tolerance,
                 () -> "cgroup " + measured + " µs vs probe " + probeMicros + " µs; " + describe(r));
     }
 
@@ -205,7 +247,8 @@ class SandboxEngineIT extends SandboxRuns {
         RunResult r = run(w, limits, "./mem_touch", "100");
         assertEquals("touched 100 MiB\n", okOut(r));
         long peak = r.usage().memoryPeakBytes();
-        assertTrue(peak >= 100 * MIB && peak <= 105 * MIB + baseline,
+        assertTrue(
+                peak >= 100 * MIB && peak <= 105 * MIB + baseline,
                 () -> "peak " + peak + " baseline " + baseline + "; " + describe(r));
         assertEquals(0, r.usage().oomKills());
     }
@@ -220,10 +263,12 @@ class SandboxEngineIT extends SandboxRuns {
         Workdir w = workdir();
         w.writeFile("main", "#!/bin/sh\necho original\n".getBytes(StandardCharsets.UTF_8), true);
         w.writeFile("data/input.txt", "kept\n".getBytes(StandardCharsets.UTF_8), false);
-        String script = "./main; cat data/input.txt; printf '#!/bin/sh\\necho rewritten\\n' > main.new && mv main.new main;"
-                + " rm data/input.txt; echo left > state; mkdir junk; ls -A /box | tr '\\n' ' '";
+        String script =
+                "./main; cat data/input.txt; printf '#!/bin/sh\\necho rewritten\\n' > main.new && mv main.new main;"
+                        + " rm data/input.txt; echo left > state; mkdir junk; ls -A /box | tr '\\n' ' '";
         for (int round = 0; round < 2; round++) {
-            RunResult r = engine.run(RunSpec.simple(w.copyOnWrite(), List.of("/bin/sh", "-c", script), Limits.defaults()));
+            RunResult r =
+                    engine.run(RunSpec.simple(w.copyOnWrite(), List.of("/bin/sh", "-c", script), Limits.defaults()));
             assertEquals("original\nkept\ndata junk main state ", okOut(r), "round " + round);
         }
         assertEquals("#!/bin/sh\necho original\n", new String(w.readFile("main", 100), StandardCharsets.UTF_8));
@@ -257,23 +302,29 @@ class SandboxEngineIT extends SandboxRuns {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         log.addHandler(capture);
         EngineConfig project = EngineConfig.forProject(PROJECT, stateDir);
-        EngineConfig config = new EngineConfig(project.launcherBinary(), stateDir, profiles, project.uidBase(),
-                project.idRanges(), project.idLockDir());
+        EngineConfig config = new EngineConfig(
+                project.launcherBinary(),
+                stateDir,
+                profiles,
+                project.uidBase(),
+                project.idRanges(),
+                project.idLockDir());
         try (LinuxSandboxEngine other = LinuxSandboxEngine.start(config)) {
             assertEquals(List.of("default", "odd"), other.info().seccompProfiles());
         } finally {
             log.removeHandler(capture);
         }
-        assertTrue(logged.stream().anyMatch(l -> l.startsWith("WARN") && l.contains("odd.json")
-                && l.contains("'no_such_call_2099'")), logged::toString);
+        assertTrue(
+                logged.stream()
+                        .anyMatch(l ->
+                                l.startsWith("WARN") && l.contains("odd.json") && l.contains("'no_such_call_2099'")),
+                logged::toString);
     }
 }

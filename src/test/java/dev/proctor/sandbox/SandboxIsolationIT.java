@@ -30,7 +30,8 @@ class SandboxIsolationIT extends SandboxRuns {
      */
     @Test
     void procListsOnlyTheRunsOwnProcesses() {
-        String out = okOut(python(workdir(),
+        String out = okOut(python(
+                workdir(),
                 "import os; print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()), os.getpid())"));
         assertEquals("[2] 2\n", out);
     }
@@ -52,8 +53,10 @@ class SandboxIsolationIT extends SandboxRuns {
     @Test
     void runsAsUnprivilegedUserWithoutCapabilities() {
         String out = okOut(sh(workdir(), "id -u; id -g; grep -E '^Cap(Eff|Prm|Inh|Amb):' /proc/self/status"));
-        assertEquals("1000\n1000\nCapInh:\t0000000000000000\nCapPrm:\t0000000000000000\n"
-                + "CapEff:\t0000000000000000\nCapAmb:\t0000000000000000\n", out);
+        assertEquals(
+                "1000\n1000\nCapInh:\t0000000000000000\nCapPrm:\t0000000000000000\n"
+                        + "CapEff:\t0000000000000000\nCapAmb:\t0000000000000000\n",
+                out);
     }
 
     @Test
@@ -65,8 +68,8 @@ class SandboxIsolationIT extends SandboxRuns {
     @Test
     void allEightNamespacesDifferFromTheHosts() throws IOException {
         List<String> names = List.of("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts");
-        String inside = okOut(sh(workdir(),
-                "for n in " + String.join(" ", names) + "; do readlink /proc/self/ns/$n; done"));
+        String inside =
+                okOut(sh(workdir(), "for n in " + String.join(" ", names) + "; do readlink /proc/self/ns/$n; done"));
         List<String> host = new ArrayList<>();
         for (String n : names) {
             host.add(Files.readSymbolicLink(Path.of("/proc/self/ns/" + n)).toString());
@@ -86,8 +89,10 @@ class SandboxIsolationIT extends SandboxRuns {
                     if (echo x >> $f) 2>/dev/null; then echo "$f writable"; else echo "$f refused"; fi
                 done
                 """));
-        assertEquals("/usr/proctor-w refused\n/usr/bin/proctor-w refused\n"
-                + "/etc/proctor-w refused\n/etc/passwd refused\n", out);
+        assertEquals(
+                "/usr/proctor-w refused\n/usr/bin/proctor-w refused\n"
+                        + "/etc/proctor-w refused\n/etc/passwd refused\n",
+                out);
     }
 
     /**
@@ -97,23 +102,34 @@ class SandboxIsolationIT extends SandboxRuns {
     @Test
     void writesToRootAndTmpAreGoneInTheNextRun() {
         Workdir w = workdir();
-        String first = okOut(sh(w, "(echo 1 > /proctor-left) 2>/dev/null || echo '/ refused';"
-                + " echo 1 > /tmp/proctor-left; echo 1 > /dev/shm/proctor-left; echo 1 > /box/kept;"
-                + " ls /tmp/proctor-left /dev/shm/proctor-left"));
+        String first = okOut(sh(
+                w,
+                "(echo 1 > /proctor-left) 2>/dev/null || echo '/ refused';"
+                        + " echo 1 > /tmp/proctor-left; echo 1 > /dev/shm/proctor-left; echo 1 > /box/kept;"
+                        + " ls /tmp/proctor-left /dev/shm/proctor-left"));
         assertEquals("/ refused\n/dev/shm/proctor-left\n/tmp/proctor-left\n", first);
-        String second = okOut(sh(w, "for f in /proctor-left /tmp/proctor-left /dev/shm/proctor-left /box/kept; do"
-                + " if [ -e $f ]; then echo \"$f present\"; else echo \"$f gone\"; fi; done"));
-        assertEquals("/proctor-left gone\n/tmp/proctor-left gone\n/dev/shm/proctor-left gone\n/box/kept present\n",
-                second);
+        String second = okOut(sh(
+                w,
+                "for f in /proctor-left /tmp/proctor-left /dev/shm/proctor-left /box/kept; do"
+                        + " if [ -e $f ]; then echo \"$f present\"; else echo \"$f gone\"; fi; done"));
+        assertEquals(
+                "/proctor-left gone\n/tmp/proctor-left gone\n/dev/shm/proctor-left gone\n/box/kept present\n", second);
     }
 
     @Test
     void hostSecretsAndTheProjectAreNotReachable() throws IOException {
         assertTrue(Files.isRegularFile(Path.of("/etc/shadow")), "the host has an /etc/shadow to hide");
-        List<String> paths = List.of("/etc/shadow", "/etc/gshadow", "/root", PROJECT.toString(),
-                PROJECT.resolve("pom.xml").toString(), stateDir.toString());
-        String out = okOut(sh(workdir(), "for f in " + String.join(" ", paths)
-                + "; do if [ -e $f ]; then echo \"$f visible\"; else echo \"$f absent\"; fi; done"));
+        List<String> paths = List.of(
+                "/etc/shadow",
+                "/etc/gshadow",
+                "/root",
+                PROJECT.toString(),
+                PROJECT.resolve("pom.xml").toString(),
+                stateDir.toString());
+        String out = okOut(sh(
+                workdir(),
+                "for f in " + String.join(" ", paths)
+                        + "; do if [ -e $f ]; then echo \"$f visible\"; else echo \"$f absent\"; fi; done"));
         StringBuilder expected = new StringBuilder();
         paths.forEach(p -> expected.append(p).append(" absent\n"));
         assertEquals(expected.toString(), out);
@@ -124,8 +140,8 @@ class SandboxIsolationIT extends SandboxRuns {
         Workdir mine = workdir();
         Workdir other = workdir();
         other.writeFile("secret", "s3cret".getBytes(), false);
-        String out = okOut(sh(mine, "cat " + other.path().resolve("secret") + " 2>/dev/null || echo unreachable;"
-                + " ls /box"));
+        String out = okOut(
+                sh(mine, "cat " + other.path().resolve("secret") + " 2>/dev/null || echo unreachable;" + " ls /box"));
         assertEquals("unreachable\n", out);
     }
 
@@ -137,11 +153,23 @@ class SandboxIsolationIT extends SandboxRuns {
      */
     @Test
     void procShowsNeitherPid1NorHostWideFilesAndMountinfoNoHostPath() {
-        List<String> hidden = List.of("/proc/1", "/proc/config.gz", "/proc/iomem", "/proc/interrupts", "/proc/keys",
-                "/proc/kallsyms", "/proc/sys", "/proc/sched_debug", "/proc/timer_list", "/proc/meminfo", "/proc/mounts");
-        String out = okOut(sh(workdir(), "for f in " + String.join(" ", hidden)
-                + "; do if [ -e $f ]; then echo \"$f visible\"; else echo \"$f absent\"; fi; done;"
-                + " cat /proc/self/mountinfo"));
+        List<String> hidden = List.of(
+                "/proc/1",
+                "/proc/config.gz",
+                "/proc/iomem",
+                "/proc/interrupts",
+                "/proc/keys",
+                "/proc/kallsyms",
+                "/proc/sys",
+                "/proc/sched_debug",
+                "/proc/timer_list",
+                "/proc/meminfo",
+                "/proc/mounts");
+        String out = okOut(sh(
+                workdir(),
+                "for f in " + String.join(" ", hidden)
+                        + "; do if [ -e $f ]; then echo \"$f visible\"; else echo \"$f absent\"; fi; done;"
+                        + " cat /proc/self/mountinfo"));
         List<String> lines = out.lines().toList();
         for (int i = 0; i < hidden.size(); i++) {
             assertEquals(hidden.get(i) + " absent", lines.get(i));
@@ -164,11 +192,18 @@ class SandboxIsolationIT extends SandboxRuns {
         Workdir w = workdir();
         w.writeFile("main.py", "print('secret')".getBytes(), false);
         w.writeFile("answer.txt", "42".getBytes(), false);
-        RunSpec simple = RunSpec.simple(w, List.of("/usr/bin/python3", "-c", "import sys; sys.stdin.read()\n" + HOLD),
-                Limits.defaults());
-        RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w, Stdin.of("1 2\n".getBytes()),
+        RunSpec simple = RunSpec.simple(
+                w, List.of("/usr/bin/python3", "-c", "import sys; sys.stdin.read()\n" + HOLD), Limits.defaults());
+        RunSpec spec = new RunSpec(
+                simple.image(),
+                simple.argv(),
+                simple.env(),
+                w,
+                Stdin.of("1 2\n".getBytes()),
                 new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 8, MIB, 64 * MIB, 1.0),
-                simple.seccompProfile(), simple.network(), simple.sampleInterval());
+                simple.seccompProfile(),
+                simple.network(),
+                simple.sampleInterval());
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> engine.run(spec));
         try {
             awaitReady(w, run);
@@ -180,19 +215,42 @@ class SandboxIsolationIT extends SandboxRuns {
             try (Stream<Path> list = Files.list(instance.resolve("runs"))) {
                 runDir = list.findFirst().orElseThrow();
             }
-            for (Path dir : List.of(stateDir, stateDir.resolve("instances"), instance, instance.resolve("runs"), runDir,
-                    runDir.resolve("mnt"), instance.resolve("work"), w.path())) {
+            for (Path dir : List.of(
+                    stateDir,
+                    stateDir.resolve("instances"),
+                    instance,
+                    instance.resolve("runs"),
+                    runDir,
+                    runDir.resolve("mnt"),
+                    instance.resolve("work"),
+                    w.path())) {
                 assertEquals("rwx------", mode(dir), dir.toString());
             }
-            for (Path file : List.of(runDir.resolve("stdin"), runDir.resolve("stdout"), w.path().resolve("main.py"),
+            for (Path file : List.of(
+                    runDir.resolve("stdin"),
+                    runDir.resolve("stdout"),
+                    w.path().resolve("main.py"),
                     w.path().resolve("answer.txt"))) {
                 assertEquals("rw-------", mode(file), file.toString());
             }
-            for (Path file : List.of(runDir.resolve("stdin"), w.path().resolve("main.py"), w.path().resolve("answer.txt"))) {
-                Process cat = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                        "cat", file.toString()).redirectErrorStream(true).start();
+            for (Path file : List.of(
+                    runDir.resolve("stdin"),
+                    w.path().resolve("main.py"),
+                    w.path().resolve("answer.txt"))) {
+                Process cat = new ProcessBuilder(
+                                "setpriv",
+                                "--reuid=65534",
+                                "--regid=65534",
+                                "--clear-groups",
+                                "--",
+                                "cat",
+                                file.toString())
+                        .redirectErrorStream(true)
+                        .start();
                 String said = new String(cat.getInputStream().readAllBytes());
-                assertTrue(cat.waitFor(10, TimeUnit.SECONDS) && cat.exitValue() != 0, () -> "nobody read " + file + ": " + said);
+                assertTrue(
+                        cat.waitFor(10, TimeUnit.SECONDS) && cat.exitValue() != 0,
+                        () -> "nobody read " + file + ": " + said);
             }
         } finally {
             okOut(release(w, run));

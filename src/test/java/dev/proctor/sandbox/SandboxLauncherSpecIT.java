@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SandboxLauncherSpecIT {
 
-    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
+    private static final Path PROJECT =
+            Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
     private static Path dir;
     private static LauncherServer launcher;
 
@@ -57,8 +58,19 @@ class SandboxLauncherSpecIT {
     }
 
     @ParameterizedTest(name = "cpu_limit_us=\"{0}\" is refused")
-    @ValueSource(strings = {"-1", " 5", "5 ", "+5", "0x10", "1e3", "", "18446744073709551616",
-        "99999999999999999999999", "5\t"})
+    @ValueSource(
+            strings = {
+                "-1",
+                " 5",
+                "5 ",
+                "+5",
+                "0x10",
+                "1e3",
+                "",
+                "18446744073709551616",
+                "99999999999999999999999",
+                "5\t"
+            })
     void malformedNumbersAreRefusedByName(String value) {
         String error = errorFor("cpu_limit_us", value);
         assertTrue(error.startsWith("step=spec ") && error.endsWith("detail=cpu_limit_us"), error);
@@ -67,8 +79,8 @@ class SandboxLauncherSpecIT {
     @ParameterizedTest(name = "cpu_limit_us=\"{0}\" parses")
     @ValueSource(strings = {"0", "5", "18446744073709551615", "000123"})
     void wellFormedNumbersParse(String value) {
-        assertEquals("step=spec errno=22 (Invalid argument) detail=(missing required key)",
-                errorFor("cpu_limit_us", value));
+        assertEquals(
+                "step=spec errno=22 (Invalid argument) detail=(missing required key)", errorFor("cpu_limit_us", value));
     }
 
     @ParameterizedTest(name = "uid_base=\"{0}\" is refused")

@@ -104,8 +104,8 @@ class SandboxLimitsIT extends SandboxRuns {
         String marker = "proctor-bomb-" + UUID.randomUUID();
         Duration wall = Duration.ofSeconds(3);
         Limits limits = limits(Duration.ofSeconds(30), wall, 128 * MIB, 32);
-        CompletableFuture<RunResult> bomb = CompletableFuture.supplyAsync(() -> run(workdir(), limits,
-                "/usr/bin/python3", "-c", BOMB, marker));
+        CompletableFuture<RunResult> bomb =
+                CompletableFuture.supplyAsync(() -> run(workdir(), limits, "/usr/bin/python3", "-c", BOMB, marker));
         long slowestHostSpawnNanos = 0;
         boolean seenOnHost = false;
         while (!bomb.isDone()) {
@@ -136,8 +136,8 @@ class SandboxLimitsIT extends SandboxRuns {
         Workdir w = workdir();
         // the shell polls for "seen" with a sleep per round: CPU and wall limits far above what the
         // wait for the test may take on a busy machine
-        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> run(w,
-                limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 64 * MIB, 8), "/bin/sh", "-c", """
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> run(
+                w, limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 64 * MIB, 8), "/bin/sh", "-c", """
                 (setsid /usr/bin/python3 -c 'import time; open("/box/up", "w").close(); time.sleep(1000)' "$0-daemon" &)
                 while [ ! -e /box/seen ]; do sleep 0.01; done
                 exit 0
@@ -149,7 +149,8 @@ class SandboxLimitsIT extends SandboxRuns {
         while (!Files.exists(w.path().resolve("up")) && !run.isDone() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertTrue(!hostProcessesWith(daemon).isEmpty(),
+        assertTrue(
+                !hostProcessesWith(daemon).isEmpty(),
                 () -> "the daemon was not seen on the host; "
                         + (run.isDone() ? describe(run.join()) : "run still going"));
         w.writeFile("seen", new byte[0], false);
@@ -220,7 +221,9 @@ class SandboxLimitsIT extends SandboxRuns {
     @Test
     void emptyFilesInTmpCountAgainstTheDiskLimit() {
         Limits twoMib = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 8, MIB, 2 * MIB, 1.0);
-        List<String> out = okOut(run(workdir(), twoMib, "/usr/bin/python3", "-c", CREATE_FILES, "/tmp")).lines().toList();
+        List<String> out = okOut(run(workdir(), twoMib, "/usr/bin/python3", "-c", CREATE_FILES, "/tmp"))
+                .lines()
+                .toList();
         assertEquals(1, out.size(), out::toString);
         int files = Integer.parseInt(out.get(0).split(" ")[0]);
         // the scratch tmpfs also holds the overlay's dirs and /tmp itself

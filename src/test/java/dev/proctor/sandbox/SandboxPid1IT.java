@@ -80,12 +80,13 @@ class SandboxPid1IT extends SandboxRuns {
             List<String> fds;
             try (Stream<Path> list = Files.list(pid1.resolve("fd"))) {
                 fds = list.map(fd -> {
-                    try {
-                        return Files.readSymbolicLink(fd).toString();
-                    } catch (IOException e) {
-                        return "?";
-                    }
-                }).collect(Collectors.toList());
+                            try {
+                                return Files.readSymbolicLink(fd).toString();
+                            } catch (IOException e) {
+                                return "?";
+                            }
+                        })
+                        .collect(Collectors.toList());
             }
             assertEquals(1, fds.size(), () -> "pid 1 holds " + fds);
             assertTrue(fds.get(0).startsWith("pipe:"), fds.toString());
@@ -100,7 +101,9 @@ class SandboxPid1IT extends SandboxRuns {
         List<Long> launchers = hostProcessesWith(stateDir.toString() + "/instances/");
         assertTrue(!launchers.isEmpty(), "the launcher of this engine is running");
         for (long pid : launchers) {
-            assertEquals(0, Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")).length,
+            assertEquals(
+                    0,
+                    Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")).length,
                     "environment of " + pid);
         }
     }
@@ -124,7 +127,8 @@ class SandboxPid1IT extends SandboxRuns {
                 """);
         String pid1Adj;
         try {
-            pid1Adj = Files.readString(Path.of("/proc", Long.toString(heldPid1(w, run)), "oom_score_adj")).strip();
+            pid1Adj = Files.readString(Path.of("/proc", Long.toString(heldPid1(w, run)), "oom_score_adj"))
+                    .strip();
         } finally {
             w.writeFile("go", new byte[0], false);
         }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,9 +36,12 @@ abstract class SandboxRuns {
      * limit; tests about one limit set that one tight and the others at least five times what the
      * program needs.
      */
-    static final Limits ROOMY = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 64, MIB,
-            64 * MIB, 1.0);
-    static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath().normalize();
+    static final Limits ROOMY =
+            new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256 * MIB, 64, MIB, 64 * MIB, 1.0);
+
+    static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
+            .toAbsolutePath()
+            .normalize();
 
     static Path stateDir;
     static LinuxSandboxEngine engine;
@@ -48,7 +50,8 @@ abstract class SandboxRuns {
 
     @BeforeAll
     static void startEngine() throws IOException {
-        requireKernel(Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
+        requireKernel(
+                Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
                 "the sandbox needs root on Linux (namespaces, cgroups, overlay mounts)");
         stateDir = TestStateDirs.create("engine-");
         engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
@@ -96,8 +99,16 @@ abstract class SandboxRuns {
     }
 
     static RunSpec withNetwork(RunSpec s, NetworkMode network) {
-        return new RunSpec(s.image(), s.argv(), s.env(), s.workdir(), s.stdin(), s.limits(), s.seccompProfile(),
-                network, s.sampleInterval());
+        return new RunSpec(
+                s.image(),
+                s.argv(),
+                s.env(),
+                s.workdir(),
+                s.stdin(),
+                s.limits(),
+                s.seccompProfile(),
+                network,
+                s.sampleInterval());
     }
 
     /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */
@@ -134,7 +145,8 @@ abstract class SandboxRuns {
         while (!Files.exists(w.path().resolve("ready")) && !run.isDone() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertTrue(Files.exists(w.path().resolve("ready")),
+        assertTrue(
+                Files.exists(w.path().resolve("ready")),
                 () -> run.isDone() ? "the run ended first: " + describe(run.join()) : "not ready in 30 s");
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,8 +62,16 @@ class SandboxSeccompIT extends SandboxRuns {
      * ENOSYS above proves nothing for it, and this fails to say so).
      */
     @ParameterizedTest(name = "permissive: {0} reaches the kernel")
-    @ValueSource(strings = {"memfd_secret", "process_madvise", "statmount", "listmount", "mseal", "file_getattr",
-        "file_setattr"})
+    @ValueSource(
+            strings = {
+                "memfd_secret",
+                "process_madvise",
+                "statmount",
+                "listmount",
+                "mseal",
+                "file_getattr",
+                "file_setattr"
+            })
     void permissiveProfileLetsNewCallsReachTheKernel(String probe) {
         Matcher m = Pattern.compile(Pattern.quote(probe) + " errno=(\\d+)\n").matcher(probe(probe, "permissive"));
         assertTrue(m.matches(), probe);
@@ -75,8 +82,16 @@ class SandboxSeccompIT extends SandboxRuns {
         Workdir w = workdir();
         installProbe(w, "syscall_probe");
         RunSpec simple = RunSpec.simple(w, java.util.List.of("./syscall_probe", probe), ROOMY);
-        RunSpec spec = new RunSpec(simple.image(), simple.argv(), simple.env(), w, simple.stdin(), simple.limits(),
-                profile, simple.network(), simple.sampleInterval());
+        RunSpec spec = new RunSpec(
+                simple.image(),
+                simple.argv(),
+                simple.env(),
+                w,
+                simple.stdin(),
+                simple.limits(),
+                profile,
+                simple.network(),
+                simple.sampleInterval());
         return okOut(engine.run(spec));
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
  * to script runs). Every run is an internal error: these tests never need a sandbox.
  */
 @Alternative
-
 @ApplicationScoped
 public class FakeSandboxEngine implements SandboxEngine {
 
@@ -36,6 +35,5 @@ public class FakeSandboxEngine implements SandboxEngine {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

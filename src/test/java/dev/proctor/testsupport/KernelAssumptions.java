@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public final class KernelAssumptions {
 
-    private KernelAssumptions() {
-    }
+    private KernelAssumptions() {}
 
     /**
      * @param ok   whether the host can run the test

@@ -8,7 +8,12 @@ public class NoDispatchProfile extends FakeSandboxProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         // a short lease: expired leases are requeued only once PostgreSQL has been up for one lease period
-        return Map.of("proctor.node.dispatch", "false", "proctor.maintenance.requeue-every", "1h",
-                "proctor.node.lease", "PT1S");
+        return Map.of(
+                "proctor.node.dispatch",
+                "false",
+                "proctor.maintenance.requeue-every",
+                "1h",
+                "proctor.node.lease",
+                "PT1S");
     }
 }

@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 /** The C probes of src/test/c, compiled on the host with gcc once per test JVM. */
 public final class Probes {
 
-    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath()
+    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
+            .toAbsolutePath()
             .normalize();
     private static final Map<String, byte[]> BINARIES = new ConcurrentHashMap<>();
 
-    private Probes() {
-    }
+    private Probes() {}
 
     /** The binary of src/test/c/NAME.c. */
     public static byte[] binary(String name) {
@@ -30,8 +30,18 @@ public final class Probes {
             Path dir = Files.createTempDirectory("proctor-probe-");
             Path out = dir.resolve(name);
             try {
-                Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread",
-                        "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
+                Process gcc = new ProcessBuilder(
+                                "gcc",
+                                "-O2",
+                                "-Wall",
+                                "-Wextra",
+                                "-Werror",
+                                "-pthread",
+                                "-o",
+                                out.toString(),
+                                src.toString())
+                        .redirectErrorStream(true)
+                        .start();
                 String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
                     throw new IllegalStateException("gcc " + src + " failed: " + log);

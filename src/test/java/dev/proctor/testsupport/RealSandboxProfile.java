@@ -9,8 +9,7 @@ public class RealSandboxProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("proctor.webhooks.allow-private", "true",
-                "proctor.webhooks.backoff", "PT0.2S");
+        return Map.of("proctor.webhooks.allow-private", "true", "proctor.webhooks.backoff", "PT0.2S");
     }
 
     @Override

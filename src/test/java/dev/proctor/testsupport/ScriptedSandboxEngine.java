@@ -37,8 +37,8 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class ScriptedSandboxEngine implements SandboxEngine {
 
-    private static final List<String> SOURCES = List.of("main.py", "main.cpp", "main.c", "main.sh", "main.js",
-            "Main.java", "main.go", "main.rs");
+    private static final List<String> SOURCES =
+            List.of("main.py", "main.cpp", "main.c", "main.sh", "main.js", "Main.java", "main.go", "main.rs");
     private static final List<String> COMPILERS = List.of("gcc", "g++", "go", "rustc", "sh");
 
     @Override
@@ -57,13 +57,18 @@ public class ScriptedSandboxEngine implements SandboxEngine {
             return result(RunStatus.OK, 0, null, "fake 1.2.3\n".getBytes(), new byte[0], 1, 1024);
         }
         Path dir = spec.workdir().path();
-        String source = SOURCES.stream().map(dir::resolve).filter(Files::exists).findFirst().map(p -> {
-            try {
-                return Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse("");
+        String source = SOURCES.stream()
+                .map(dir::resolve)
+                .filter(Files::exists)
+                .findFirst()
+                .map(p -> {
+                    try {
+                        return Files.readString(p, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .orElse("");
         boolean compile = COMPILERS.contains(argv.get(0))
                 && (!argv.get(0).equals("sh") || argv.size() > 2 && argv.get(2).contains("javac"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -77,7 +82,8 @@ public class ScriptedSandboxEngine implements SandboxEngine {
             }
             return result(RunStatus.OK, 0, null, new byte[0], new byte[0], 5, 2048);
         }
-        int firstArg = argv.indexOf("main.py") >= 0 ? argv.indexOf("main.py") + 1
+        int firstArg = argv.indexOf("main.py") >= 0
+                ? argv.indexOf("main.py") + 1
                 : argv.indexOf("./main") >= 0 ? argv.indexOf("./main") + 1 : argv.size();
         RunStatus status = RunStatus.OK;
         Integer exit = 0;
@@ -92,8 +98,9 @@ public class ScriptedSandboxEngine implements SandboxEngine {
                 case "err" -> err.writeBytes((rest + "\n").getBytes(StandardCharsets.UTF_8));
                 case "hex" -> out.writeBytes(HexFormat.of().parseHex(rest));
                 case "cat" -> out.writeBytes(spec.stdin() instanceof Stdin.FromBytes b ? b.bytes() : new byte[0]);
-                case "args" -> argv.subList(firstArg, argv.size())
-                        .forEach(a -> out.writeBytes((a + "\n").getBytes(StandardCharsets.UTF_8)));
+                case "args" ->
+                    argv.subList(firstArg, argv.size())
+                            .forEach(a -> out.writeBytes((a + "\n").getBytes(StandardCharsets.UTF_8)));
                 case "file" -> {
                     try {
                         out.writeBytes(Files.readAllBytes(dir.resolve(rest)));
@@ -113,17 +120,29 @@ public class ScriptedSandboxEngine implements SandboxEngine {
                     status = RunStatus.RUNTIME_ERROR;
                 }
                 case "status" -> status = RunStatus.valueOf(rest);
-                default -> {
-                }
+                default -> {}
             }
         }
         return result(status, exit, signal, out.toByteArray(), err.toByteArray(), cpu, memoryKb);
     }
 
-    private static RunResult result(RunStatus status, Integer exit, String signal, byte[] out, byte[] err, long cpuMs,
-                                    long memoryKb) {
-        Usage u = new Usage(cpuMs * 1000, cpuMs * 1000, 0, cpuMs * 1000 + 500, memoryKb * 1024, 0, 0, 1, 0, 0, -1,
-                -1, out.length, err.length);
+    private static RunResult result(
+            RunStatus status, Integer exit, String signal, byte[] out, byte[] err, long cpuMs, long memoryKb) {
+        Usage u = new Usage(
+                cpuMs * 1000,
+                cpuMs * 1000,
+                0,
+                cpuMs * 1000 + 500,
+                memoryKb * 1024,
+                0,
+                0,
+                1,
+                0,
+                0,
+                -1,
+                -1,
+                out.length,
+                err.length);
         return new RunResult(status, exit, signal, u, out, err, List.of(), null);
     }
 
@@ -133,8 +152,7 @@ public class ScriptedSandboxEngine implements SandboxEngine {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     /** A plain temporary directory standing in for the tmpfs workdir. */
     record DirWorkdir(Path path, long sizeBytes) implements Workdir {
@@ -199,7 +217,8 @@ public class ScriptedSandboxEngine implements SandboxEngine {
         @Override
         public void close() {
             try (Stream<Path> s = Files.walk(path)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

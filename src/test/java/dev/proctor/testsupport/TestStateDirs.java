@@ -30,17 +30,20 @@ public final class TestStateDirs {
 
     private static Path root;
 
-    private TestStateDirs() {
-    }
+    private TestStateDirs() {}
 
     /** The root of every state dir of this test run (0711: sandbox uids traverse it to the image layers). */
     public static synchronized Path root() {
         if (root == null) {
             try {
                 String file = System.getProperty(ROOT_FILE_PROPERTY);
-                Path given = file == null || !Files.isRegularFile(Path.of(file)) ? null
-                        : Path.of(Files.readString(Path.of(file), StandardCharsets.UTF_8).trim());
-                root = given != null ? given : createShort(Path.of(System.getProperty("java.io.tmpdir")), "proctor-it-");
+                Path given = file == null || !Files.isRegularFile(Path.of(file))
+                        ? null
+                        : Path.of(Files.readString(Path.of(file), StandardCharsets.UTF_8)
+                                .trim());
+                root = given != null
+                        ? given
+                        : createShort(Path.of(System.getProperty("java.io.tmpdir")), "proctor-it-");
                 Files.createDirectories(root);
                 Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
             } catch (IOException e) {
@@ -67,7 +70,8 @@ public final class TestStateDirs {
         for (int attempt = 0; ; attempt++) {
             String suffix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
             try {
-                return Files.createDirectory(parent.resolve(prefix + suffix),
+                return Files.createDirectory(
+                        parent.resolve(prefix + suffix),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (FileAlreadyExistsException e) {
                 if (attempt > 100) {
@@ -122,7 +126,9 @@ public final class TestStateDirs {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < field.length(); i++) {
             char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+            if (c == '\\'
+                    && i + 3 < field.length()
+                    && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
                 out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {

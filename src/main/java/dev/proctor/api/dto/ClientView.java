@@ -6,7 +6,16 @@ import java.util.List;
 
 /** A client; {@code webhook_secret} and a new key's text only in the answer that creates them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ClientView(long id, String name, int maxConcurrentJobs, Long maxCpuTimeMs, Long maxWallTimeMs,
-                         Long maxMemoryMb, Integer maxPids, Long maxOutputKb, Long maxDiskMb,
-                         OffsetDateTime createdAt, String webhookSecret, List<KeyView> keys) {
-}
+public record ClientView(
+        long id,
+        String name,
+        int maxConcurrentJobs,
+        Long maxCpuTimeMs,
+        Long maxWallTimeMs,
+        Long maxMemoryMb,
+        Integer maxPids,
+        Long maxOutputKb,
+        Long maxDiskMb,
+        OffsetDateTime createdAt,
+        String webhookSecret,
+        List<KeyView> keys) {}

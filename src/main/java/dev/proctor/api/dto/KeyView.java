@@ -5,6 +5,11 @@ import java.time.OffsetDateTime;
 
 /** An API key; {@code key} (the secret) only in the answer that issues it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record KeyView(long id, long clientId, String prefix, boolean admin, OffsetDateTime createdAt,
-                      OffsetDateTime revokedAt, String key) {
-}
+public record KeyView(
+        long id,
+        long clientId,
+        String prefix,
+        boolean admin,
+        OffsetDateTime createdAt,
+        OffsetDateTime revokedAt,
+        String key) {}

@@ -16,7 +16,9 @@ public record StoredJob(Job job, JsonNode request, JsonNode result) {
 
     public static StoredJob of(Job job, ObjectMapper json) {
         try {
-            return new StoredJob(job, job.request == null ? NullNode.instance : json.readTree(job.request),
+            return new StoredJob(
+                    job,
+                    job.request == null ? NullNode.instance : json.readTree(job.request),
                     job.result == null ? NullNode.instance : json.readTree(job.result));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON of job " + job.id + " does not parse", e);

@@ -8,12 +8,13 @@ public final class Versions {
 
     private static final Pattern NUMBER = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
-    private Versions() {
-    }
+    private Versions() {}
 
     /** The first dotted number as MAJOR.MINOR.PATCH (a missing patch is 0), or null when there is none. */
     public static String semver(String versionLine) {
-        if (versionLine == null || versionLine.startsWith("unknown") || versionLine.startsWith("unavailable")
+        if (versionLine == null
+                || versionLine.startsWith("unknown")
+                || versionLine.startsWith("unavailable")
                 || versionLine.startsWith("version detection failed")) {
             return null;
         }

@@ -10,8 +10,7 @@ final class Judge0Base64 {
 
     private static final Base64.Encoder MIME = Base64.getMimeEncoder(60, new byte[] {'\n'});
 
-    private Judge0Base64() {
-    }
+    private Judge0Base64() {}
 
     static String encode(byte[] bytes) {
         if (bytes.length == 0) {

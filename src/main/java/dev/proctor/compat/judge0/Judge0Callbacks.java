@@ -41,8 +41,11 @@ public class Judge0Callbacks {
     @Inject
     WebhookConfig webhooks;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     void finished(@ObservesAsync JobFinished event) {
         Object[] loaded = QuarkusTransaction.requiringNew().call(() -> {
@@ -70,8 +73,11 @@ public class Judge0Callbacks {
             LOG.warnf("Judge0 callback of %s refused: %s", id, e.getMessage());
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpRequest req = HttpRequest.newBuilder(url)
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
             if (err == null && resp.statusCode() / 100 == 2) {
                 return;

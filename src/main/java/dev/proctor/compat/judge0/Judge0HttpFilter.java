@@ -18,8 +18,18 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 public class Judge0HttpFilter {
 
     /** First path segments of Judge0's routes, served at / too when root mode is on. */
-    static final List<String> ROOT_ROUTES = List.of("submissions", "languages", "statuses", "config_info",
-            "system_info", "about", "version", "workers", "statistics", "authenticate", "authorize");
+    static final List<String> ROOT_ROUTES = List.of(
+            "submissions",
+            "languages",
+            "statuses",
+            "config_info",
+            "system_info",
+            "about",
+            "version",
+            "workers",
+            "statistics",
+            "authenticate",
+            "authorize");
 
     private static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD";
     private static final String PREFIX = "/judge0";
@@ -33,7 +43,8 @@ public class Judge0HttpFilter {
         boolean judge0 = path.equals(PREFIX) || path.startsWith(PREFIX + "/");
         if (!judge0 && config.root() && rootRoute(path)) {
             request.setRequestUri(UriBuilder.fromUri(request.getUriInfo().getRequestUri())
-                    .replacePath(PREFIX + path).build());
+                    .replacePath(PREFIX + path)
+                    .build());
             judge0 = true;
         }
         if (!judge0) {

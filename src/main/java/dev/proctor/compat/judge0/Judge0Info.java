@@ -33,19 +33,21 @@ public class Judge0Info {
     @Inject
     ObjectMapper json;
 
-    record Page(List<Job> jobs, long total) {
-    }
+    record Page(List<Job> jobs, long total) {}
 
     /** One page of the caller's Judge0 submissions (an admin's: everyone's), newest first. */
     Page page(Caller caller, int page, int perPage) {
         return QuarkusTransaction.requiringNew().call(() -> {
             String scope = caller.admin() ? "" : " AND client_id = " + caller.clientId();
             long total = ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE " + JUDGE0_JOBS + scope)
-                    .getSingleResult()).longValue();
+                            .getSingleResult())
+                    .longValue();
             @SuppressWarnings("unchecked")
-            List<Object> ids = em.createNativeQuery("SELECT id FROM jobs WHERE " + JUDGE0_JOBS + scope
-                    + " ORDER BY created_at DESC, id DESC").setFirstResult((page - 1) * perPage)
-                    .setMaxResults(perPage).getResultList();
+            List<Object> ids = em.createNativeQuery(
+                            "SELECT id FROM jobs WHERE " + JUDGE0_JOBS + scope + " ORDER BY created_at DESC, id DESC")
+                    .setFirstResult((page - 1) * perPage)
+                    .setMaxResults(perPage)
+                    .getResultList();
             List<Job> out = new ArrayList<>();
             for (Object id : ids) {
                 Job j = Job.findById(id instanceof UUID u ? u : UUID.fromString(id.toString()));
@@ -59,7 +61,8 @@ public class Judge0Info {
 
     /** One "queue" (Proctor's single queue) with its nodes' slots as workers. */
     ArrayNode workers() {
-        Object[] row = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery("""
+        Object[] row = QuarkusTransaction.requiringNew()
+                .call(() -> (Object[]) em.createNativeQuery("""
                 SELECT (SELECT count(*) FROM jobs WHERE state = 'queued'),
                        (SELECT coalesce(sum(slots), 0) FROM nodes WHERE heartbeat_at > now() - interval '1 minute'),
                        (SELECT count(*) FROM jobs WHERE state = 'running')""").getSingleResult());
@@ -67,8 +70,13 @@ public class Judge0Info {
         long slots = ((Number) row[1]).longValue();
         long running = ((Number) row[2]).longValue();
         ArrayNode out = json.createArrayNode();
-        out.addObject().put("queue", "proctor").put("size", queued).put("available", slots)
-                .put("idle", Math.max(0, slots - running)).put("working", running).put("paused", 0)
+        out.addObject()
+                .put("queue", "proctor")
+                .put("size", queued)
+                .put("available", slots)
+                .put("idle", Math.max(0, slots - running))
+                .put("working", running)
+                .put("paused", 0)
                 .put("failed", 0);
         return out;
     }
@@ -77,8 +85,9 @@ public class Judge0Info {
     ObjectNode statistics(Caller caller) {
         String scope = caller.admin() ? "" : " AND client_id = " + caller.clientId();
         Object[] row = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
-                "SELECT count(*), count(*) FILTER (WHERE created_at >= date_trunc('day', now())) FROM jobs WHERE "
-                        + JUDGE0_JOBS + scope).getSingleResult());
+                        "SELECT count(*), count(*) FILTER (WHERE created_at >= date_trunc('day', now())) FROM jobs WHERE "
+                                + JUDGE0_JOBS + scope)
+                .getSingleResult());
         ObjectNode out = json.createObjectNode();
         out.put("now", OffsetDateTime.now().toString());
         ObjectNode s = out.putObject("submissions");

@@ -30,8 +30,7 @@ final class Judge0Jobs {
 
     static final String META = "judge0";
 
-    private Judge0Jobs() {
-    }
+    private Judge0Jobs() {}
 
     static JobRequest toJob(Judge0Request r, Judge0Languages.Entry language, Profile profile, ObjectMapper json) {
         List<FileDto> files = new ArrayList<>();
@@ -50,9 +49,14 @@ final class Judge0Jobs {
                 null);
         List<TestDto> tests = new ArrayList<>();
         for (int i = 1; i <= r.numberOfRuns(); i++) {
-            tests.add(new TestDto("run " + i, r.stdin() == null ? null : b64(r.stdin()),
-                    r.stdin() == null ? null : "base64", r.expectedOutput() == null ? null : b64(r.expectedOutput()),
-                    r.expectedOutput() == null ? null : "base64", limits, null));
+            tests.add(new TestDto(
+                    "run " + i,
+                    r.stdin() == null ? null : b64(r.stdin()),
+                    r.stdin() == null ? null : "base64",
+                    r.expectedOutput() == null ? null : b64(r.expectedOutput()),
+                    r.expectedOutput() == null ? null : "base64",
+                    limits,
+                    null));
         }
         ObjectNode meta = json.createObjectNode();
         ObjectNode j = meta.putObject(META);
@@ -74,8 +78,18 @@ final class Judge0Jobs {
         j.put("callback_url", r.callbackUrl());
         j.put("has_additional_files", r.additionalFiles() != null);
         j.put("enable_network", r.enableNetwork());
-        return new JobRequest(profile.name(), files, tests, null, null, null, null,
-                new CheckerDto("trimmed", null, null, null, null), false, null, meta,
+        return new JobRequest(
+                profile.name(),
+                files,
+                tests,
+                null,
+                null,
+                null,
+                null,
+                new CheckerDto("trimmed", null, null, null, null),
+                false,
+                null,
+                meta,
                 ShellWords.split(r.commandLineArguments()));
     }
 
@@ -148,9 +162,15 @@ final class Judge0Jobs {
         if (field.equals("args") || field.startsWith("args[")) {
             return "command_line_arguments";
         }
-        for (String[] m : new String[][] {{"expected_output", "expected_output"}, {"stdin", "stdin"},
-                {"cpu_time_ms", "cpu_time_limit"}, {"wall_time_ms", "wall_time_limit"}, {"memory_mb", "memory_limit"},
-                {"pids", "max_processes_and_or_threads"}, {"output_kb", "max_file_size"}}) {
+        for (String[] m : new String[][] {
+            {"expected_output", "expected_output"},
+            {"stdin", "stdin"},
+            {"cpu_time_ms", "cpu_time_limit"},
+            {"wall_time_ms", "wall_time_limit"},
+            {"memory_mb", "memory_limit"},
+            {"pids", "max_processes_and_or_threads"},
+            {"output_kb", "max_file_size"}
+        }) {
             if (field.contains(m[0])) {
                 return m[1];
             }

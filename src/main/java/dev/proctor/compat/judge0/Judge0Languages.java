@@ -35,11 +35,9 @@ public class Judge0Languages {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One language of the file. */
-    public record Entry(int id, String name, String profile) {
-    }
+    public record Entry(int id, String name, String profile) {}
 
-    record MapFile(String description, List<Entry> languages) {
-    }
+    record MapFile(String description, List<Entry> languages) {}
 
     @Inject
     Judge0Config config;

@@ -31,8 +31,7 @@ final class Judge0Limits {
     static final int CALLBACK_TRIES = 3;
     static final int MAX_EXTRACT_SIZE_KB = 10240;
 
-    private Judge0Limits() {
-    }
+    private Judge0Limits() {}
 
     /** GET /config_info. */
     static ObjectNode configInfo(int maxQueueSize) {

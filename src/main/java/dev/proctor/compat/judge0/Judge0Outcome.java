@@ -10,14 +10,36 @@ import java.util.Map;
  * What Judge0 would report for a job: the status (Judge0's ids), message, exit code and signal, times and
  * memory (the average over the runs, as Judge0 reports number_of_runs) and the output of the run shown.
  */
-record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Integer exitSignal, String time,
-                     String wallTime, Integer memoryKb, byte[] stdout, byte[] stderr, byte[] compileOutput) {
+record Judge0Outcome(
+        Judge0Status status,
+        String message,
+        Integer exitCode,
+        Integer exitSignal,
+        String time,
+        String wallTime,
+        Integer memoryKb,
+        byte[] stdout,
+        byte[] stderr,
+        byte[] compileOutput) {
 
-    private static final Map<String, Integer> SIGNALS = Map.ofEntries(Map.entry("SIGHUP", 1),
-            Map.entry("SIGINT", 2), Map.entry("SIGQUIT", 3), Map.entry("SIGILL", 4), Map.entry("SIGTRAP", 5),
-            Map.entry("SIGABRT", 6), Map.entry("SIGBUS", 7), Map.entry("SIGFPE", 8), Map.entry("SIGKILL", 9),
-            Map.entry("SIGUSR1", 10), Map.entry("SIGSEGV", 11), Map.entry("SIGUSR2", 12), Map.entry("SIGPIPE", 13),
-            Map.entry("SIGALRM", 14), Map.entry("SIGTERM", 15), Map.entry("SIGXCPU", 24), Map.entry("SIGXFSZ", 25),
+    private static final Map<String, Integer> SIGNALS = Map.ofEntries(
+            Map.entry("SIGHUP", 1),
+            Map.entry("SIGINT", 2),
+            Map.entry("SIGQUIT", 3),
+            Map.entry("SIGILL", 4),
+            Map.entry("SIGTRAP", 5),
+            Map.entry("SIGABRT", 6),
+            Map.entry("SIGBUS", 7),
+            Map.entry("SIGFPE", 8),
+            Map.entry("SIGKILL", 9),
+            Map.entry("SIGUSR1", 10),
+            Map.entry("SIGSEGV", 11),
+            Map.entry("SIGUSR2", 12),
+            Map.entry("SIGPIPE", 13),
+            Map.entry("SIGALRM", 14),
+            Map.entry("SIGTERM", 15),
+            Map.entry("SIGXCPU", 24),
+            Map.entry("SIGXFSZ", 25),
             Map.entry("SIGSYS", 31));
 
     static Judge0Outcome of(StoredJob s) {
@@ -30,18 +52,44 @@ record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Inte
         }
         byte[] compileOutput = empty(StoredJob.output(s.compile(), "output"));
         if ("cancelled".equals(state)) {
-            return new Judge0Outcome(Judge0Status.INTERNAL_ERROR, "the submission was cancelled", null, null, null,
-                    null, null, null, null, compileOutput);
+            return new Judge0Outcome(
+                    Judge0Status.INTERNAL_ERROR,
+                    "the submission was cancelled",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    compileOutput);
         }
         if ("compile_error".equals(s.job().verdict)) {
-            return new Judge0Outcome(Judge0Status.COMPILATION_ERROR, "Exited with error status "
-                    + s.compile().path("exit_code").asInt(1), null, null, null, null, null, null, null,
+            return new Judge0Outcome(
+                    Judge0Status.COMPILATION_ERROR,
+                    "Exited with error status " + s.compile().path("exit_code").asInt(1),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
                     compileOutput);
         }
         JsonNode tests = s.tests();
         if (tests.isEmpty()) {
-            return new Judge0Outcome(Judge0Status.INTERNAL_ERROR, s.job().error, null, null, null, null, null,
-                    null, null, compileOutput);
+            return new Judge0Outcome(
+                    Judge0Status.INTERNAL_ERROR,
+                    s.job().error,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    compileOutput);
         }
         JsonNode j = s.facade(Judge0Jobs.META);
         BigDecimal cpuLimit = new BigDecimal(j.path("cpu_time_limit").asText(Judge0Limits.CPU_TIME_LIMIT.toString()));
@@ -68,9 +116,16 @@ record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Inte
             stderr = null;
         }
         String signal = text(shown.get("signal"));
-        return new Judge0Outcome(status, message(shown, status), shown.path("exit_code").isNumber()
-                ? shown.get("exit_code").asInt() : null, signal == null ? null : SIGNALS.getOrDefault(signal, 0),
-                seconds(cpu / n), seconds(wall / n), (int) (memory / n / 1024), empty(stdout), empty(stderr),
+        return new Judge0Outcome(
+                status,
+                message(shown, status),
+                shown.path("exit_code").isNumber() ? shown.get("exit_code").asInt() : null,
+                signal == null ? null : SIGNALS.getOrDefault(signal, 0),
+                seconds(cpu / n),
+                seconds(wall / n),
+                (int) (memory / n / 1024),
+                empty(stdout),
+                empty(stderr),
                 compileOutput);
     }
 
@@ -85,7 +140,7 @@ record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Inte
         return switch (verdict) {
             case "accepted" -> overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.ACCEPTED;
             case "wrong_answer", "presentation_error" ->
-                    overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.WRONG_ANSWER;
+                overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.WRONG_ANSWER;
             case "time_limit_exceeded", "wall_time_limit_exceeded" -> Judge0Status.TIME_LIMIT_EXCEEDED;
             case "memory_limit_exceeded" -> Judge0Status.OTHER;
             case "output_limit_exceeded" -> Judge0Status.SIGXFSZ;
@@ -94,7 +149,8 @@ record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Inte
                 if (signal != null) {
                     yield Judge0Status.ofSignal(signal);
                 }
-                yield t.path("exit_code").asInt() == 127 && t.hasNonNull("message") ? Judge0Status.EXEC_FORMAT_ERROR
+                yield t.path("exit_code").asInt() == 127 && t.hasNonNull("message")
+                        ? Judge0Status.EXEC_FORMAT_ERROR
                         : Judge0Status.NZEC;
             }
             default -> Judge0Status.INTERNAL_ERROR;
@@ -106,14 +162,18 @@ record Judge0Outcome(Judge0Status status, String message, Integer exitCode, Inte
         String signal = text(t.get("signal"));
         return switch (verdict) {
             case "accepted", "wrong_answer", "presentation_error" ->
-                    status == Judge0Status.TIME_LIMIT_EXCEEDED ? "Time limit exceeded" : null;
+                status == Judge0Status.TIME_LIMIT_EXCEEDED ? "Time limit exceeded" : null;
             case "time_limit_exceeded" -> "Time limit exceeded";
             case "wall_time_limit_exceeded" -> "Time limit exceeded (wall clock)";
             case "memory_limit_exceeded" -> "Memory limit exceeded";
             case "output_limit_exceeded" -> "Output limit exceeded";
-            case "runtime_error" -> signal != null ? "Caught fatal signal " + SIGNALS.getOrDefault(signal, 0)
-                    : status == Judge0Status.EXEC_FORMAT_ERROR ? text(t.get("message"))
-                    : "Exited with error status " + t.path("exit_code").asInt();
+            case "runtime_error" ->
+                signal != null
+                        ? "Caught fatal signal " + SIGNALS.getOrDefault(signal, 0)
+                        : status == Judge0Status.EXEC_FORMAT_ERROR
+                                ? text(t.get("message"))
+                                : "Exited with error status "
+                                        + t.path("exit_code").asInt();
             default -> t.hasNonNull("message") ? t.get("message").asText() : "internal error";
         };
     }

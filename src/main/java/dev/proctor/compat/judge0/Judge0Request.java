@@ -13,12 +13,27 @@ import java.util.Map;
  * A Judge0 submission as a client sent it, parsed leniently as Judge0 does (numbers and booleans may come as
  * strings, as from a form) and checked against Judge0's bounds; every problem is collected per field.
  */
-record Judge0Request(byte[] sourceCode, int languageId, String compilerOptions, String commandLineArguments,
-                     int numberOfRuns, byte[] stdin, byte[] expectedOutput, BigDecimal cpuTimeLimit,
-                     BigDecimal cpuExtraTime, BigDecimal wallTimeLimit, int memoryLimit, int stackLimit,
-                     int maxProcessesAndOrThreads, boolean perProcessTimeLimit, boolean perProcessMemoryLimit,
-                     int maxFileSize, boolean redirectStderrToStdout, String callbackUrl, String additionalFiles,
-                     boolean enableNetwork) {
+record Judge0Request(
+        byte[] sourceCode,
+        int languageId,
+        String compilerOptions,
+        String commandLineArguments,
+        int numberOfRuns,
+        byte[] stdin,
+        byte[] expectedOutput,
+        BigDecimal cpuTimeLimit,
+        BigDecimal cpuExtraTime,
+        BigDecimal wallTimeLimit,
+        int memoryLimit,
+        int stackLimit,
+        int maxProcessesAndOrThreads,
+        boolean perProcessTimeLimit,
+        boolean perProcessMemoryLimit,
+        int maxFileSize,
+        boolean redirectStderrToStdout,
+        String callbackUrl,
+        String additionalFiles,
+        boolean enableNetwork) {
 
     /** Thrown with Judge0's 422 body: field name to messages. */
     static final class Invalid extends RuntimeException {
@@ -60,17 +75,18 @@ record Judge0Request(byte[] sourceCode, int languageId, String compilerOptions, 
         byte[] expected = r.bytes("expected_output", base64);
         BigDecimal cpu = r.decimal("cpu_time_limit", Judge0Limits.CPU_TIME_LIMIT, Judge0Limits.MAX_CPU_TIME_LIMIT);
         BigDecimal extra = r.decimal("cpu_extra_time", Judge0Limits.CPU_EXTRA_TIME, Judge0Limits.MAX_CPU_EXTRA_TIME);
-        BigDecimal wall = r.decimal("wall_time_limit", Judge0Limits.WALL_TIME_LIMIT,
-                Judge0Limits.MAX_WALL_TIME_LIMIT);
-        int memory = r.integer("memory_limit", Judge0Limits.MEMORY_LIMIT_KB, Judge0Limits.MIN_MEMORY_LIMIT_KB,
+        BigDecimal wall = r.decimal("wall_time_limit", Judge0Limits.WALL_TIME_LIMIT, Judge0Limits.MAX_WALL_TIME_LIMIT);
+        int memory = r.integer(
+                "memory_limit",
+                Judge0Limits.MEMORY_LIMIT_KB,
+                Judge0Limits.MIN_MEMORY_LIMIT_KB,
                 Judge0Limits.MAX_MEMORY_LIMIT_KB);
         int stack = r.integer("stack_limit", Judge0Limits.STACK_LIMIT_KB, 0, Judge0Limits.MAX_STACK_LIMIT_KB);
-        int procs = r.integer("max_processes_and_or_threads", Judge0Limits.MAX_PROCESSES, 1,
-                Judge0Limits.MAX_MAX_PROCESSES);
+        int procs = r.integer(
+                "max_processes_and_or_threads", Judge0Limits.MAX_PROCESSES, 1, Judge0Limits.MAX_MAX_PROCESSES);
         boolean perTime = r.bool("enable_per_process_and_thread_time_limit", false);
         boolean perMemory = r.bool("enable_per_process_and_thread_memory_limit", false);
-        int fileSize = r.integer("max_file_size", Judge0Limits.MAX_FILE_SIZE_KB, 1,
-                Judge0Limits.MAX_MAX_FILE_SIZE_KB);
+        int fileSize = r.integer("max_file_size", Judge0Limits.MAX_FILE_SIZE_KB, 1, Judge0Limits.MAX_MAX_FILE_SIZE_KB);
         boolean redirect = r.bool("redirect_stderr_to_stdout", false);
         String callback = r.text("callback_url");
         if (callback != null && !callback.isEmpty() && !httpUrl(callback)) {
@@ -84,16 +100,34 @@ record Judge0Request(byte[] sourceCode, int languageId, String compilerOptions, 
         if (!r.errors.isEmpty()) {
             throw new Invalid(r.errors);
         }
-        return new Judge0Request(source, language, compilerOptions, args == null || args.isEmpty() ? null : args,
-                runs, stdin, expected, cpu, extra, wall, memory, stack, procs, perTime, perMemory, fileSize,
-                redirect, callback == null || callback.isEmpty() ? null : callback,
-                files == null || files.isEmpty() ? null : files, false);
+        return new Judge0Request(
+                source,
+                language,
+                compilerOptions,
+                args == null || args.isEmpty() ? null : args,
+                runs,
+                stdin,
+                expected,
+                cpu,
+                extra,
+                wall,
+                memory,
+                stack,
+                procs,
+                perTime,
+                perMemory,
+                fileSize,
+                redirect,
+                callback == null || callback.isEmpty() ? null : callback,
+                files == null || files.isEmpty() ? null : files,
+                false);
     }
 
     private static boolean httpUrl(String s) {
         try {
             URI u = URI.create(s);
-            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                    && u.getHost() != null
                     && s.length() <= 2048;
         } catch (IllegalArgumentException e) {
             return false;

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.core.Rejection;
 import dev.proctor.auth.Caller;
 import dev.proctor.compat.common.CompatCallers;
 import dev.proctor.compat.common.JobAwait;
 import dev.proctor.compat.common.StoredJob;
+import dev.proctor.core.Rejection;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobService;
 import dev.proctor.jobs.JobsConfig;
@@ -78,14 +78,19 @@ public class Judge0Resource {
     @POST
     @Path("/submissions")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(JsonNode body, @QueryParam("base64_encoded") String base64,
-                           @QueryParam("wait") String wait, @QueryParam("fields") String fields) {
+    public Response create(
+            JsonNode body,
+            @QueryParam("base64_encoded") String base64,
+            @QueryParam("wait") String wait,
+            @QueryParam("fields") String fields) {
         Caller caller = caller();
         boolean b64 = flag(base64);
         List<String> shown = Judge0View.fields(fields);
         UUID token = submit(caller, Judge0Request.parse(body, b64, languages));
         if (!flag(wait)) {
-            return Response.status(201).entity(json.createObjectNode().put("token", token.toString())).build();
+            return Response.status(201)
+                    .entity(json.createObjectNode().put("token", token.toString()))
+                    .build();
         }
         Job job = await.await(caller, token, Duration.ofSeconds(jobsConfig.maxWaitSeconds()));
         return Response.status(201).entity(render(job, shown, b64)).build();
@@ -94,8 +99,11 @@ public class Judge0Resource {
     @POST
     @Path("/submissions")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response createFromForm(MultivaluedMap<String, String> form, @QueryParam("base64_encoded") String base64,
-                                   @QueryParam("wait") String wait, @QueryParam("fields") String fields) {
+    public Response createFromForm(
+            MultivaluedMap<String, String> form,
+            @QueryParam("base64_encoded") String base64,
+            @QueryParam("wait") String wait,
+            @QueryParam("fields") String fields) {
         ObjectNode body = json.createObjectNode();
         form.forEach((k, v) -> body.put(k, v.isEmpty() ? null : v.get(0)));
         return create(body, base64, wait, fields);
@@ -103,8 +111,10 @@ public class Judge0Resource {
 
     @GET
     @Path("/submissions/{token}")
-    public ObjectNode show(@PathParam("token") String token, @QueryParam("base64_encoded") String base64,
-                           @QueryParam("fields") String fields) {
+    public ObjectNode show(
+            @PathParam("token") String token,
+            @QueryParam("base64_encoded") String base64,
+            @QueryParam("fields") String fields) {
         Caller caller = caller();
         List<String> shown = Judge0View.fields(fields);
         return render(jobs.get(caller, id(token)), shown, flag(base64));
@@ -112,8 +122,11 @@ public class Judge0Resource {
 
     @GET
     @Path("/submissions")
-    public ObjectNode index(@QueryParam("page") String pageParam, @QueryParam("per_page") String perPageParam,
-                            @QueryParam("base64_encoded") String base64, @QueryParam("fields") String fields) {
+    public ObjectNode index(
+            @QueryParam("page") String pageParam,
+            @QueryParam("per_page") String perPageParam,
+            @QueryParam("base64_encoded") String base64,
+            @QueryParam("fields") String fields) {
         Caller caller = caller();
         requireAdmin();
         List<String> shown = Judge0View.fields(fields);
@@ -137,16 +150,17 @@ public class Judge0Resource {
 
     @DELETE
     @Path("/submissions/{token}")
-    public ObjectNode delete(@PathParam("token") String token, @QueryParam("base64_encoded") String base64,
-                             @QueryParam("fields") String fields) {
+    public ObjectNode delete(
+            @PathParam("token") String token,
+            @QueryParam("base64_encoded") String base64,
+            @QueryParam("fields") String fields) {
         Caller caller = caller();
         requireAdmin();
         List<String> shown = Judge0View.fields(fields);
         Job job = jobs.get(caller, id(token));
         if (!JobAwait.finished(job)) {
             Judge0Status s = Judge0Outcome.of(StoredJob.of(job, json)).status();
-            throw error(400, "submission cannot be deleted because its status is " + s.id + " (" + s.description
-                    + ")");
+            throw error(400, "submission cannot be deleted because its status is " + s.id + " (" + s.description + ")");
         }
         ObjectNode shownBefore = render(job, shown, flag(base64));
         jobs.delete(caller, job.id);
@@ -166,8 +180,11 @@ public class Judge0Resource {
         ArrayNode out = json.createArrayNode();
         for (JsonNode item : items) {
             try {
-                out.add(json.createObjectNode().put("token", submit(caller, Judge0Request.parse(item, b64,
-                        languages)).toString()));
+                out.add(json.createObjectNode()
+                        .put(
+                                "token",
+                                submit(caller, Judge0Request.parse(item, b64, languages))
+                                        .toString()));
             } catch (Judge0Request.Invalid e) {
                 out.add(json.valueToTree(e.errors));
             } catch (Rejection e) {
@@ -179,12 +196,18 @@ public class Judge0Resource {
 
     @GET
     @Path("/submissions/batch")
-    public ObjectNode showBatch(@QueryParam("tokens") String tokens, @QueryParam("base64_encoded") String base64,
-                                @QueryParam("fields") String fields) {
+    public ObjectNode showBatch(
+            @QueryParam("tokens") String tokens,
+            @QueryParam("base64_encoded") String base64,
+            @QueryParam("fields") String fields) {
         Caller caller = caller();
         List<String> shown = Judge0View.fields(fields);
-        List<String> list = tokens == null ? List.of()
-                : java.util.Arrays.stream(tokens.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> list = tokens == null
+                ? List.of()
+                : java.util.Arrays.stream(tokens.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         if (list.isEmpty() || list.size() > Judge0Limits.MAX_BATCH) {
             throw error(400, "number of tokens should be between 1 and " + Judge0Limits.MAX_BATCH);
         }
@@ -224,7 +247,10 @@ public class Judge0Resource {
         caller();
         ArrayNode out = json.createArrayNode();
         for (Judge0Languages.Entry e : languages.all()) {
-            out.addObject().put("id", e.id()).put("name", languages.name(e)).put("is_archived", !languages.available(e));
+            out.addObject()
+                    .put("id", e.id())
+                    .put("name", languages.name(e))
+                    .put("is_archived", !languages.available(e));
         }
         return out;
     }
@@ -280,8 +306,11 @@ public class Judge0Resource {
     @Path("/about")
     public ObjectNode about() {
         caller();
-        return json.createObjectNode().put("version", Judge0Info.VERSION).put("homepage", (String) null)
-                .put("source_code", (String) null).put("maintainer", "Proctor (Judge0 CE compatible API)");
+        return json.createObjectNode()
+                .put("version", Judge0Info.VERSION)
+                .put("homepage", (String) null)
+                .put("source_code", (String) null)
+                .put("maintainer", "Proctor (Judge0 CE compatible API)");
     }
 
     @GET
@@ -325,7 +354,9 @@ public class Judge0Resource {
     private UUID submit(Caller caller, Judge0Request r) {
         Judge0Languages.Entry language = languages.find(r.languageId()).orElseThrow();
         Profile profile = languages.profile(language);
-        return jobs.submit(caller, Judge0Jobs.toJob(r, language, profile, json), null).job().id;
+        return jobs.submit(caller, Judge0Jobs.toJob(r, language, profile, json), null)
+                .job()
+                .id;
     }
 
     private ObjectNode render(Job job, List<String> fields, boolean base64) {
@@ -339,11 +370,13 @@ public class Judge0Resource {
 
     private Caller caller() {
         return callers.resolve(credential(AUTH_TOKEN))
-                .orElseThrow(() -> new WebApplicationException(Response.status(401).build()));
+                .orElseThrow(
+                        () -> new WebApplicationException(Response.status(401).build()));
     }
 
     private void requireAdmin() {
-        boolean admin = callers.resolve(credential(AUTH_USER)).map(Caller::admin).orElse(false);
+        boolean admin =
+                callers.resolve(credential(AUTH_USER)).map(Caller::admin).orElse(false);
         if (!admin) {
             throw new WebApplicationException(Response.status(403).build());
         }
@@ -370,8 +403,10 @@ public class Judge0Resource {
     }
 
     static WebApplicationException error(int status, String message) {
-        return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", message)).build());
+        return new WebApplicationException(Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", message))
+                .build());
     }
 
     // --- errors in Judge0's shapes ------------------------------------------------------------------
@@ -384,24 +419,35 @@ public class Judge0Resource {
 
     @ServerExceptionMapper
     public Response invalid(Judge0Request.Invalid e) {
-        return Response.status(422).type(MediaType.APPLICATION_JSON).entity(e.errors).build();
+        return Response.status(422)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(e.errors)
+                .build();
     }
 
     @ServerExceptionMapper
     public Response badFields(Judge0View.BadFields e) {
-        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
+        return Response.status(400)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", e.getMessage()))
+                .build();
     }
 
     @ServerExceptionMapper
     public Response notUtf8(Judge0View.NotUtf8 e) {
-        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
+        return Response.status(400)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", e.getMessage()))
+                .build();
     }
 
     @ServerExceptionMapper
     public Response problem(Rejection e) {
         Rejection.Reason reason = e.reason();
         if (reason == Rejection.Reason.NOT_FOUND) {
-            return Response.status(404).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()))
+            return Response.status(404)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", e.getMessage()))
                     .build();
         }
         if (reason == Rejection.Reason.UNAUTHENTICATED) {
@@ -411,18 +457,22 @@ public class Judge0Resource {
             return Response.status(403).build();
         }
         if (reason == Rejection.Reason.TOO_MANY || reason == Rejection.Reason.UNAVAILABLE) {
-            Response.ResponseBuilder b = Response.status(503).type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("error", e.getMessage()));
+            Response.ResponseBuilder b =
+                    Response.status(503).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()));
             if (e.retryAfterSeconds() != null) {
                 b.header("Retry-After", e.retryAfterSeconds());
             }
             return b.build();
         }
         if (reason == Rejection.Reason.CONFLICT) {
-            return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()))
+            return Response.status(400)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", e.getMessage()))
                     .build();
         }
-        return Response.status(422).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of(Judge0Jobs.judge0Field(e.field()), List.of(e.getMessage()))).build();
+        return Response.status(422)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of(Judge0Jobs.judge0Field(e.field()), List.of(e.getMessage())))
+                .build();
     }
 }

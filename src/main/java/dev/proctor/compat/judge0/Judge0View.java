@@ -15,16 +15,44 @@ import java.util.Set;
 /** A submission as Judge0 shows it: the fields asked for, byte fields as text or (base64_encoded) MIME base64. */
 final class Judge0View {
 
-    static final List<String> DEFAULT_FIELDS = List.of("token", "time", "memory", "stdout", "stderr",
-            "compile_output", "message", "status");
+    static final List<String> DEFAULT_FIELDS =
+            List.of("token", "time", "memory", "stdout", "stderr", "compile_output", "message", "status");
 
-    static final List<String> ALL_FIELDS = List.of("source_code", "language_id", "stdin", "expected_output",
-            "stdout", "status_id", "created_at", "finished_at", "time", "memory", "stderr", "token",
-            "number_of_runs", "cpu_time_limit", "cpu_extra_time", "wall_time_limit", "memory_limit", "stack_limit",
-            "max_processes_and_or_threads", "enable_per_process_and_thread_time_limit",
-            "enable_per_process_and_thread_memory_limit", "max_file_size", "compile_output", "exit_code",
-            "exit_signal", "message", "wall_time", "compiler_options", "command_line_arguments",
-            "redirect_stderr_to_stdout", "callback_url", "additional_files", "enable_network", "status",
+    static final List<String> ALL_FIELDS = List.of(
+            "source_code",
+            "language_id",
+            "stdin",
+            "expected_output",
+            "stdout",
+            "status_id",
+            "created_at",
+            "finished_at",
+            "time",
+            "memory",
+            "stderr",
+            "token",
+            "number_of_runs",
+            "cpu_time_limit",
+            "cpu_extra_time",
+            "wall_time_limit",
+            "memory_limit",
+            "stack_limit",
+            "max_processes_and_or_threads",
+            "enable_per_process_and_thread_time_limit",
+            "enable_per_process_and_thread_memory_limit",
+            "max_file_size",
+            "compile_output",
+            "exit_code",
+            "exit_signal",
+            "message",
+            "wall_time",
+            "compiler_options",
+            "command_line_arguments",
+            "redirect_stderr_to_stdout",
+            "callback_url",
+            "additional_files",
+            "enable_network",
+            "status",
             "language");
 
     static final String NOT_UTF8 = "some attributes for this submission cannot be converted to UTF-8, use "
@@ -33,8 +61,9 @@ final class Judge0View {
     /** Unknown names in ?fields=. */
     static final class BadFields extends RuntimeException {
         BadFields(List<String> unknown) {
-            super("invalid fields: [" + String.join(", ", unknown.stream().map(f -> "\"" + f + "\"").toList())
-                    + "]");
+            super("invalid fields: ["
+                    + String.join(
+                            ", ", unknown.stream().map(f -> "\"" + f + "\"").toList()) + "]");
         }
     }
 
@@ -45,8 +74,7 @@ final class Judge0View {
         }
     }
 
-    private Judge0View() {
-    }
+    private Judge0View() {}
 
     /** The fields of ?fields= (default list when absent, all for *), in the order given. */
     static List<String> fields(String param) {
@@ -88,8 +116,8 @@ final class Judge0View {
                 case "stdout" -> bytes(n, f, o.stdout(), base64);
                 case "stderr" -> bytes(n, f, o.stderr(), base64);
                 case "compile_output" -> bytes(n, f, o.compileOutput(), base64);
-                case "message" -> bytes(n, f, o.message() == null ? null
-                        : o.message().getBytes(StandardCharsets.UTF_8), base64);
+                case "message" ->
+                    bytes(n, f, o.message() == null ? null : o.message().getBytes(StandardCharsets.UTF_8), base64);
                 case "status" -> {
                     ObjectNode st = n.putObject(f);
                     st.put("id", o.status().id);
@@ -103,15 +131,28 @@ final class Judge0View {
                     l.put("id", id);
                     l.put("name", languages.find(id).map(languages::name).orElse(null));
                 }
-                case "created_at" -> n.put(f, s.job().createdAt == null ? null : s.job().createdAt.toString());
-                case "finished_at" -> n.put(f, s.job().finishedAt == null ? null : s.job().finishedAt.toString());
+                case "created_at" ->
+                    n.put(
+                            f,
+                            s.job().createdAt == null ? null : s.job().createdAt.toString());
+                case "finished_at" ->
+                    n.put(
+                            f,
+                            s.job().finishedAt == null
+                                    ? null
+                                    : s.job().finishedAt.toString());
                 case "time" -> n.put(f, o.time());
                 case "wall_time" -> n.put(f, o.wallTime());
                 case "memory" -> n.put(f, o.memoryKb());
                 case "exit_code" -> n.put(f, o.exitCode());
                 case "exit_signal" -> n.put(f, o.exitSignal());
                 case "cpu_time_limit", "cpu_extra_time", "wall_time_limit" ->
-                        n.put(f, j.hasNonNull(f) ? Judge0Outcome.decimal(new BigDecimal(j.get(f).asText())) : null);
+                    n.put(
+                            f,
+                            j.hasNonNull(f)
+                                    ? Judge0Outcome.decimal(
+                                            new BigDecimal(j.get(f).asText()))
+                                    : null);
                 case "additional_files" -> n.putNull(f);
                 default -> n.set(f, j.hasNonNull(f) ? j.get(f) : null);
             }

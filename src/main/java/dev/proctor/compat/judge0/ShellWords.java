@@ -9,8 +9,7 @@ import java.util.List;
  */
 final class ShellWords {
 
-    private ShellWords() {
-    }
+    private ShellWords() {}
 
     static List<String> split(String line) {
         List<String> out = new ArrayList<>();

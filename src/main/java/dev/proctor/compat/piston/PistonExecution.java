@@ -3,11 +3,11 @@ package dev.proctor.compat.piston;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.proctor.compat.common.StoredJob;
 import dev.proctor.core.Rejection;
 import dev.proctor.jobs.FileDto;
 import dev.proctor.jobs.JobRequest;
 import dev.proctor.jobs.TestDto;
-import dev.proctor.compat.common.StoredJob;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +21,13 @@ import java.util.List;
  * source name; stdin and args; the timeouts, CPU times and memory limits of both stages), and the finished
  * job as Piston's answer.
  */
-record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, String stdin, List<String> args,
-                       LimitSet run, LimitSet compile) {
+record PistonExecution(
+        PistonRuntimes.Runtime runtime,
+        List<FileDto> files,
+        String stdin,
+        List<String> args,
+        LimitSet run,
+        LimitSet compile) {
 
     static final String META = "piston";
     private static final long MIB = 1024 * 1024;
@@ -40,11 +45,16 @@ record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, Stri
         List<FileDto> out = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             JsonNode f = files.get(i);
-            if (f == null || !f.isObject() || f.get("content") == null || !f.get("content").isTextual()) {
+            if (f == null
+                    || !f.isObject()
+                    || f.get("content") == null
+                    || !f.get("content").isTextual()) {
                 throw bad("files[" + i + "].content is required as a string");
             }
             byte[] content = decode(f.get("content").asText(), text(f.get("encoding")), i);
-            String name = i == 0 ? p.sourceFile() : f.hasNonNull("name") ? f.get("name").asText() : "file" + i + ".code";
+            String name = i == 0
+                    ? p.sourceFile()
+                    : f.hasNonNull("name") ? f.get("name").asText() : "file" + i + ".code";
             out.add(new FileDto(name, Base64.getEncoder().encodeToString(content), "base64"));
         }
         String stdin = string(req, "stdin", false);
@@ -141,8 +151,19 @@ record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, Stri
         ObjectNode meta = json.createObjectNode();
         meta.putObject(META).put("language", runtime.language()).put("version", runtime.version());
         TestDto test = new TestDto("run", stdin, null, null, null, null, null);
-        return new JobRequest(runtime.profile().name(), files, List.of(test), null, null, run, compile, null, false,
-                null, meta, args);
+        return new JobRequest(
+                runtime.profile().name(),
+                files,
+                List.of(test),
+                null,
+                null,
+                run,
+                compile,
+                null,
+                false,
+                null,
+                meta,
+                args);
     }
 
     // --- the answer -----------------------------------------------------------------------------------
@@ -175,7 +196,11 @@ record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, Stri
         n.put("stderr", output);
         n.put("output", output);
         String status = c.path("status").asText();
-        n.put("code", c.path("exit_code").isNumber() ? Integer.valueOf(c.get("exit_code").asInt()) : null);
+        n.put(
+                "code",
+                c.path("exit_code").isNumber()
+                        ? Integer.valueOf(c.get("exit_code").asInt())
+                        : null);
         stageStatus(n, status, null, c.path("exit_code"));
         JsonNode u = c.path("usage");
         n.put("memory", u.path("memory_peak_bytes").asLong());
@@ -192,7 +217,11 @@ record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, Stri
         n.put("stderr", stderr);
         n.put("output", stdout + stderr);
         String signal = t.hasNonNull("signal") ? t.get("signal").asText() : null;
-        n.put("code", t.path("exit_code").isNumber() ? Integer.valueOf(t.get("exit_code").asInt()) : null);
+        n.put(
+                "code",
+                t.path("exit_code").isNumber()
+                        ? Integer.valueOf(t.get("exit_code").asInt())
+                        : null);
         n.put("signal", signal);
         stageStatus(n, t.path("status").asText(), signal, t.path("exit_code"));
         if (t.hasNonNull("message") && n.get("message").isNull()) {
@@ -210,8 +239,11 @@ record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, Stri
             case "ok" -> n.putNull("status");
             case "runtime_error" -> {
                 n.put("status", signal != null ? "SG" : "RE");
-                n.put("message", signal != null ? "Process killed by signal " + signal
-                        : "Process exited with code " + exitCode.asInt());
+                n.put(
+                        "message",
+                        signal != null
+                                ? "Process killed by signal " + signal
+                                : "Process exited with code " + exitCode.asInt());
             }
             case "time_limit_exceeded" -> timeout(n, "CPU time limit exceeded");
             case "wall_time_limit_exceeded" -> timeout(n, "Wall time limit exceeded");
@@ -265,7 +297,8 @@ record PistonExecution(PistonRuntimes.Runtime runtime, List<FileDto> files, Stri
         return m.replace("compile_limits.cpu_time_ms", "compile_cpu_time")
                 .replace("compile_limits.wall_time_ms", "compile_timeout")
                 .replace("compile_limits.memory_mb", "compile_memory_limit (MiB)")
-                .replace("limits.cpu_time_ms", "run_cpu_time").replace("limits.wall_time_ms", "run_timeout")
+                .replace("limits.cpu_time_ms", "run_cpu_time")
+                .replace("limits.wall_time_ms", "run_timeout")
                 .replace("limits.memory_mb", "run_memory_limit (MiB)");
     }
 }

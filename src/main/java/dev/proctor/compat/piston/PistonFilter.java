@@ -25,6 +25,7 @@ public class PistonFilter {
         String rest = end < 0 ? "" : path.substring(end);
         request.setProperty(KEY_PROPERTY, key);
         request.setRequestUri(UriBuilder.fromUri(request.getUriInfo().getRequestUri())
-                .replacePath("/piston" + rest).build());
+                .replacePath("/piston" + rest)
+                .build());
     }
 }

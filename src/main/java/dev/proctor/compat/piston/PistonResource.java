@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proctor.core.Rejection;
 import dev.proctor.auth.Caller;
 import dev.proctor.compat.common.CompatCallers;
 import dev.proctor.compat.common.JobAwait;
 import dev.proctor.compat.common.StoredJob;
+import dev.proctor.core.Rejection;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobService;
 import dev.proctor.jobs.JobsConfig;
@@ -109,24 +109,31 @@ public class PistonResource {
         Duration timeout = Duration.ofSeconds(jobsConfig.maxWaitSeconds());
         job = await.await(caller, job.id, timeout);
         if (!JobAwait.finished(job)) {
-            throw error(500, "the job did not finish within " + timeout.toSeconds() + " s; it runs on as Proctor job "
-                    + job.id);
+            throw error(
+                    500,
+                    "the job did not finish within " + timeout.toSeconds() + " s; it runs on as Proctor job " + job.id);
         }
         return PistonExecution.render(StoredJob.of(job, this.json), exec.runtime(), this.json);
     }
 
     private Caller caller() {
         Object inPath = request.getProperty(PistonFilter.KEY_PROPERTY);
-        String key = inPath != null ? (String) inPath
+        String key = inPath != null
+                ? (String) inPath
                 : CompatCallers.fromAuthorization(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
-        return callers.resolve(key).orElseThrow(() -> error(401, key == null
-                ? "send a Proctor API key: Authorization: Bearer <key>, or a base URL of /piston/k/<key>"
-                : "unknown or revoked API key"));
+        return callers.resolve(key)
+                .orElseThrow(() -> error(
+                        401,
+                        key == null
+                                ? "send a Proctor API key: Authorization: Bearer <key>, or a base URL of /piston/k/<key>"
+                                : "unknown or revoked API key"));
     }
 
     static WebApplicationException error(int status, String message) {
-        return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("message", message)).build());
+        return new WebApplicationException(Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("message", message))
+                .build());
     }
 
     @ServerExceptionMapper
@@ -135,14 +142,18 @@ public class PistonResource {
             return e.getResponse();
         }
         int status = e.getResponse().getStatus();
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("message", status == 415 ? NOT_JSON : e.getMessage())).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("message", status == 415 ? NOT_JSON : e.getMessage()))
+                .build();
     }
 
     @ServerExceptionMapper
     public Response problem(Rejection e) {
         int status = e.reason() == Rejection.Reason.TOO_MANY || e.reason() == Rejection.Reason.UNAVAILABLE ? 503 : 400;
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("message", PistonExecution.pistonMessage(e))).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("message", PistonExecution.pistonMessage(e)))
+                .build();
     }
 }

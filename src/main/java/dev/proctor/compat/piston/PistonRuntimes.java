@@ -32,15 +32,12 @@ public class PistonRuntimes {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One runtime of the file. */
-    public record Entry(String language, List<String> aliases, String runtime, String profile) {
-    }
+    public record Entry(String language, List<String> aliases, String runtime, String profile) {}
 
-    record MapFile(String description, List<Entry> runtimes) {
-    }
+    record MapFile(String description, List<Entry> runtimes) {}
 
     /** A runtime as GET /runtimes shows it, with the profile behind it. */
-    public record Runtime(String language, String version, List<String> aliases, String runtime, Profile profile) {
-    }
+    public record Runtime(String language, String version, List<String> aliases, String runtime, Profile profile) {}
 
     @Inject
     SandboxConfig sandbox;
@@ -69,8 +66,11 @@ public class PistonRuntimes {
             } else if (profiles.find(e.profile()).isEmpty()) {
                 problems.add(e.language() + ": no profile '" + e.profile() + "' in sandbox-profiles/languages");
             }
-            entries.add(new Entry(e.language(), e.aliases() == null ? List.of() : List.copyOf(e.aliases()),
-                    e.runtime(), e.profile()));
+            entries.add(new Entry(
+                    e.language(),
+                    e.aliases() == null ? List.of() : List.copyOf(e.aliases()),
+                    e.runtime(),
+                    e.profile()));
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(file + " is invalid:\n  " + String.join("\n  ", problems));

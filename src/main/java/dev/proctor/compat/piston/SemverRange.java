@@ -13,8 +13,7 @@ final class SemverRange {
     private static final Pattern COMPARATOR = Pattern.compile(
             "(>=|<=|>|<|=|\\^|~)?\\s*v?(\\*|x|X|\\d+)(?:\\.(\\*|x|X|\\d+))?(?:\\.(\\*|x|X|\\d+))?(?:[-+][0-9A-Za-z.-]*)?");
 
-    private SemverRange() {
-    }
+    private SemverRange() {}
 
     /** Whether {@code version} (MAJOR.MINOR.PATCH) satisfies {@code range}; a malformed range matches nothing. */
     static boolean satisfies(String version, String range) {
@@ -58,8 +57,10 @@ final class SemverRange {
             case "<=" -> given == 3 ? compare(v, low) <= 0 : compare(v, bump(low, given - 1)) < 0;
             case "^" -> compare(v, low) >= 0 && compare(v, caretTop(low, given)) < 0;
             case "~" -> compare(v, low) >= 0 && compare(v, bump(low, given >= 2 ? 1 : 0)) < 0;
-            default -> given == 0 || compare(v, low) >= 0 && (given == 3 ? compare(v, low) == 0
-                    : compare(v, bump(low, given - 1)) < 0);
+            default ->
+                given == 0
+                        || compare(v, low) >= 0
+                                && (given == 3 ? compare(v, low) == 0 : compare(v, bump(low, given - 1)) < 0);
         };
     }
 

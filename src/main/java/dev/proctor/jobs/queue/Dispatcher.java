@@ -56,7 +56,6 @@ public class Dispatcher {
     @Inject
     MeterRegistry metrics;
 
-
     private String nodeId;
     private int slots;
     private Semaphore free;
@@ -69,7 +68,8 @@ public class Dispatcher {
     private final Map<UUID, Cancellation> running = new ConcurrentHashMap<>();
 
     void start(@Observes StartupEvent event) {
-        nodeId = config.id().orElseGet(() -> hostname() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        nodeId = config.id()
+                .orElseGet(() -> hostname() + "-" + UUID.randomUUID().toString().substring(0, 8));
         slots = config.slots().orElse(Runtime.getRuntime().availableProcessors());
         free = new Semaphore(slots);
         store.registerNode(nodeId, hostname(), slots);
@@ -77,7 +77,10 @@ public class Dispatcher {
         timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "proctor-lease"));
         long renew = config.renewInterval().toMillis();
         timers.scheduleWithFixedDelay(this::renewAndFlush, renew, renew, TimeUnit.MILLISECONDS);
-        listener = new QueueListener(this::wake, this::cancelLocal, waiters::finished,
+        listener = new QueueListener(
+                this::wake,
+                this::cancelLocal,
+                waiters::finished,
                 config.pollInterval().toMillis());
         Thread lt = daemon(listener, "proctor-queue-listener");
         lt.start();
@@ -145,7 +148,8 @@ public class Dispatcher {
                 return;
             } catch (RuntimeException e) {
                 if (DatabaseFaults.unreachable(e)) {
-                    LOG.warnf("claiming failed, the database is unreachable (%s); retrying at the next wake-up",
+                    LOG.warnf(
+                            "claiming failed, the database is unreachable (%s); retrying at the next wake-up",
                             DatabaseFaults.reason(e));
                 } else {
                     LOG.warnf(e, "claiming failed; retrying at the next wake-up");
@@ -163,8 +167,12 @@ public class Dispatcher {
                 r = grader.grade(spec, cancel);
             } catch (Exception e) {
                 LOG.errorf(e, "job %s could not be graded", claim.id());
-                r = new GradeResult(dev.proctor.grading.Verdict.INTERNAL_ERROR, 0, json.createObjectNode(),
-                        java.util.List.of(), "grading failed: " + e.getMessage());
+                r = new GradeResult(
+                        dev.proctor.grading.Verdict.INTERNAL_ERROR,
+                        0,
+                        json.createObjectNode(),
+                        java.util.List.of(),
+                        "grading failed: " + e.getMessage());
             }
             if (cancel.isCancelled()) {
                 return;
@@ -248,5 +256,4 @@ public class Dispatcher {
             LOG.warnf("could not hand jobs back (their leases will expire): %s", e.getMessage());
         }
     }
-
 }

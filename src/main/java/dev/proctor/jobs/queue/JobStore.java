@@ -19,8 +19,7 @@ import java.util.UUID;
 public class JobStore {
 
     /** A job this node now holds the lease of. */
-    public record Claim(UUID id, String request) {
-    }
+    public record Claim(UUID id, String request) {}
 
     @Inject
     EntityManager em;
@@ -29,11 +28,15 @@ public class JobStore {
     ObjectMapper json;
 
     void registerNode(String id, String hostname, int slots) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("""
                 INSERT INTO nodes (id, hostname, slots) VALUES (?1, ?2, ?3)
                 ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, slots = EXCLUDED.slots,
                     started_at = now(), heartbeat_at = now(), draining = false""")
-                .setParameter(1, id).setParameter(2, hostname).setParameter(3, slots).executeUpdate());
+                        .setParameter(1, id)
+                        .setParameter(2, hostname)
+                        .setParameter(3, slots)
+                        .executeUpdate());
     }
 
     /**
@@ -51,7 +54,9 @@ public class JobStore {
                                 LIMIT 1 FOR UPDATE SKIP LOCKED)
                       AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ?1 AND draining)
                     RETURNING CAST(id AS text), CAST(request AS text)""")
-                    .setParameter(1, node).setParameter(2, (double) lease.toMillis() / 1000.0).getResultList();
+                    .setParameter(1, node)
+                    .setParameter(2, (double) lease.toMillis() / 1000.0)
+                    .getResultList();
             if (rows.isEmpty()) {
                 return null;
             }
@@ -63,7 +68,9 @@ public class JobStore {
     Set<UUID> renew(String node, Set<UUID> ids, Duration lease, int running) {
         return QuarkusTransaction.requiringNew().call(() -> {
             em.createNativeQuery("UPDATE nodes SET heartbeat_at = now(), running = ?2 WHERE id = ?1")
-                    .setParameter(1, node).setParameter(2, running).executeUpdate();
+                    .setParameter(1, node)
+                    .setParameter(2, running)
+                    .executeUpdate();
             Set<UUID> kept = new HashSet<>();
             if (ids.isEmpty()) {
                 return kept;
@@ -73,7 +80,8 @@ public class JobStore {
                     UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?2)
                     WHERE lease_owner = ?1 AND state = 'running' AND id IN (%s)
                     RETURNING CAST(id AS text)""".formatted(idList(ids)))
-                    .setParameter(1, node).setParameter(2, (double) lease.toMillis() / 1000.0)
+                    .setParameter(1, node)
+                    .setParameter(2, (double) lease.toMillis() / 1000.0)
                     .getResultList();
             rows.forEach(r -> kept.add(UUID.fromString((String) r)));
             return kept;
@@ -101,8 +109,12 @@ public class JobStore {
                     UPDATE jobs SET state = 'done', verdict = ?3, score = ?4, result = CAST(?5 AS jsonb),
                         error = ?6, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
                     WHERE id = ?1 AND state = 'running' AND lease_owner = ?2""")
-                    .setParameter(1, id).setParameter(2, node).setParameter(3, r.verdict().wire())
-                    .setParameter(4, r.score()).setParameter(5, result).setParameter(6, r.error())
+                    .setParameter(1, id)
+                    .setParameter(2, node)
+                    .setParameter(3, r.verdict().wire())
+                    .setParameter(4, r.score())
+                    .setParameter(5, result)
+                    .setParameter(6, r.error())
                     .executeUpdate();
             if (n == 0) {
                 return false;
@@ -125,7 +137,10 @@ public class JobStore {
                         result = jsonb_build_object('compile', NULL, 'tests', '[]'::jsonb, 'node', CAST(?2 AS text)),
                         error = ?3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
                     WHERE id = ?1 AND state = 'running' AND lease_owner = ?2""")
-                    .setParameter(1, id).setParameter(2, node).setParameter(3, error).executeUpdate();
+                    .setParameter(1, id)
+                    .setParameter(2, node)
+                    .setParameter(3, error)
+                    .executeUpdate();
             if (n == 0) {
                 return false;
             }
@@ -145,31 +160,46 @@ public class JobStore {
                     stderr_bytes, timeline)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
                     ?20, ?21, ?22, ?23)""")
-                .setParameter(1, job).setParameter(2, r.kind()).setParameter(3, r.seq())
-                .setParameter(4, r.testName()).setParameter(5, r.status()).setParameter(6, r.verdict())
-                .setParameter(7, r.exitCode()).setParameter(8, r.signal())
-                .setParameter(9, u.cpuTimeMicros()).setParameter(10, u.userTimeMicros())
-                .setParameter(11, u.systemTimeMicros()).setParameter(12, u.wallTimeMicros())
-                .setParameter(13, u.memoryPeakBytes()).setParameter(14, u.oomKills())
-                .setParameter(15, u.memoryLimitHits()).setParameter(16, u.pidsPeak())
-                .setParameter(17, u.throttledPeriods()).setParameter(18, u.throttledMicros())
-                .setParameter(19, u.ioReadBytes()).setParameter(20, u.ioWriteBytes())
-                .setParameter(21, u.stdoutBytes()).setParameter(22, u.stderrBytes())
+                .setParameter(1, job)
+                .setParameter(2, r.kind())
+                .setParameter(3, r.seq())
+                .setParameter(4, r.testName())
+                .setParameter(5, r.status())
+                .setParameter(6, r.verdict())
+                .setParameter(7, r.exitCode())
+                .setParameter(8, r.signal())
+                .setParameter(9, u.cpuTimeMicros())
+                .setParameter(10, u.userTimeMicros())
+                .setParameter(11, u.systemTimeMicros())
+                .setParameter(12, u.wallTimeMicros())
+                .setParameter(13, u.memoryPeakBytes())
+                .setParameter(14, u.oomKills())
+                .setParameter(15, u.memoryLimitHits())
+                .setParameter(16, u.pidsPeak())
+                .setParameter(17, u.throttledPeriods())
+                .setParameter(18, u.throttledMicros())
+                .setParameter(19, u.ioReadBytes())
+                .setParameter(20, u.ioWriteBytes())
+                .setParameter(21, u.stdoutBytes())
+                .setParameter(22, u.stderrBytes())
                 .setParameter(23, r.timelineBytes() == null ? new byte[0] : r.timelineBytes())
                 .executeUpdate();
     }
 
     /** At the start of shutdown: the node claims nothing more (shown as draining while it finishes). */
     void markDraining(String node) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "UPDATE nodes SET draining = true WHERE id = ?1").setParameter(1, node).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("UPDATE nodes SET draining = true WHERE id = ?1")
+                        .setParameter(1, node)
+                        .executeUpdate());
     }
 
     /** At shutdown: this node's unfinished jobs go back to the queue, the attempt not counted. */
     int handBack(String node) {
         return QuarkusTransaction.requiringNew().call(() -> {
             em.createNativeQuery("UPDATE nodes SET draining = true, running = 0 WHERE id = ?1")
-                    .setParameter(1, node).executeUpdate();
+                    .setParameter(1, node)
+                    .executeUpdate();
             return em.createNativeQuery("""
                     UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
                         attempts = GREATEST(attempts - 1, 0)

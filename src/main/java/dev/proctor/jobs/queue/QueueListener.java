@@ -71,7 +71,7 @@ final class QueueListener implements Runnable {
                                 onDone.accept(UUID.fromString(n.getParameter()));
                                 work = true;
                             }
-                            default -> { }
+                            default -> {}
                         }
                     }
                     if (work) {
@@ -95,8 +95,10 @@ final class QueueListener implements Runnable {
     private static Connection open() throws SQLException {
         var cfg = ConfigProvider.getConfig();
         String url = cfg.getValue("quarkus.datasource.jdbc.url", String.class);
-        String user = cfg.getOptionalValue("quarkus.datasource.username", String.class).orElse(null);
-        String password = cfg.getOptionalValue("quarkus.datasource.password", String.class).orElse(null);
+        String user = cfg.getOptionalValue("quarkus.datasource.username", String.class)
+                .orElse(null);
+        String password = cfg.getOptionalValue("quarkus.datasource.password", String.class)
+                .orElse(null);
         Connection c = DriverManager.getConnection(url, user, password);
         c.setAutoCommit(true);
         return c;

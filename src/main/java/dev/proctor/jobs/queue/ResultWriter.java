@@ -145,8 +145,7 @@ class ResultWriter {
             if (DatabaseFaults.unreachable(e) || p.result.runs().isEmpty()) {
                 throw e;
             }
-            LOG.warnf("job %s: its runs were refused too (%s); ending it without them", p.id,
-                    DatabaseFaults.reason(e));
+            LOG.warnf("job %s: its runs were refused too (%s); ending it without them", p.id, DatabaseFaults.reason(e));
             return store.fail(p.id, p.node, error, List.of());
         }
     }

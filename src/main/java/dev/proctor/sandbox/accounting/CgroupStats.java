@@ -15,6 +15,15 @@ package dev.proctor.sandbox.accounting;
  * @param ioReadBytes       v2 io.stat rbytes summed; v1 blkio.throttle.io_service_bytes Read, or -1
  * @param ioWriteBytes      v2 io.stat wbytes summed; v1 ... Write, or -1
  */
-public record CgroupStats(long cpuUsageMicros, long cpuUserMicros, long cpuSystemMicros,
-                          long memoryPeakBytes, long oomKills, long memoryLimitHits, long pidsPeak,
-                          long throttledPeriods, long throttledMicros, long ioReadBytes, long ioWriteBytes) { }
+public record CgroupStats(
+        long cpuUsageMicros,
+        long cpuUserMicros,
+        long cpuSystemMicros,
+        long memoryPeakBytes,
+        long oomKills,
+        long memoryLimitHits,
+        long pidsPeak,
+        long throttledPeriods,
+        long throttledMicros,
+        long ioReadBytes,
+        long ioWriteBytes) {}

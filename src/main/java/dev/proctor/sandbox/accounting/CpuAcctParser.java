@@ -7,13 +7,13 @@ public final class CpuAcctParser {
 
     /** USER_HZ, the unit of cpuacct.stat: 100 on every Linux architecture Proctor runs on. */
     static final long USER_HZ = 100;
+
     private static final long MICROS_PER_TICK = 1_000_000 / USER_HZ;
 
     /** CPU times of a run, in microseconds. */
-    public record CpuTimes(long totalMicros, long userMicros, long systemMicros) { }
+    public record CpuTimes(long totalMicros, long userMicros, long systemMicros) {}
 
-    private CpuAcctParser() {
-    }
+    private CpuAcctParser() {}
 
     /**
      * @param usage      contents of cpuacct.usage
@@ -25,12 +25,11 @@ public final class CpuAcctParser {
         long total = KeyValueParser.single(usage) / 1000;
         // usage_user/usage_sys are nanoseconds; cpuacct.stat only has 10 ms ticks, so prefer them
         if (usageUser != null && usageSys != null) {
-            return new CpuTimes(total, KeyValueParser.single(usageUser) / 1000,
-                    KeyValueParser.single(usageSys) / 1000);
+            return new CpuTimes(total, KeyValueParser.single(usageUser) / 1000, KeyValueParser.single(usageSys) / 1000);
         }
         Map<String, Long> ticks = KeyValueParser.parse(stat);
-        return new CpuTimes(total, toMicros(KeyValueParser.get(ticks, "user")),
-                toMicros(KeyValueParser.get(ticks, "system")));
+        return new CpuTimes(
+                total, toMicros(KeyValueParser.get(ticks, "user")), toMicros(KeyValueParser.get(ticks, "system")));
     }
 
     private static long toMicros(long ticks) {

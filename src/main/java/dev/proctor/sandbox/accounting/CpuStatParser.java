@@ -6,25 +6,31 @@ import java.util.Map;
 public final class CpuStatParser {
 
     /** -1 where the version does not report a value. */
-    public record CpuStat(long usageMicros, long userMicros, long systemMicros,
-                          long throttledPeriods, long throttledMicros) { }
+    public record CpuStat(
+            long usageMicros, long userMicros, long systemMicros, long throttledPeriods, long throttledMicros) {}
 
-    private CpuStatParser() {
-    }
+    private CpuStatParser() {}
 
     /** v1 cpu.stat: nr_periods, nr_throttled, throttled_time (ns). CPU usage lives in cpuacct. */
     public static CpuStat parseV1(String text) {
         Map<String, Long> values = KeyValueParser.parse(text);
         long throttledNanos = KeyValueParser.get(values, "throttled_time");
-        return new CpuStat(-1, -1, -1, KeyValueParser.get(values, "nr_throttled"),
+        return new CpuStat(
+                -1,
+                -1,
+                -1,
+                KeyValueParser.get(values, "nr_throttled"),
                 throttledNanos < 0 ? -1 : throttledNanos / 1000);
     }
 
     /** v2 cpu.stat: usage_usec, user_usec, system_usec, nr_throttled, throttled_usec. */
     public static CpuStat parseV2(String text) {
         Map<String, Long> values = KeyValueParser.parse(text);
-        return new CpuStat(KeyValueParser.get(values, "usage_usec"), KeyValueParser.get(values, "user_usec"),
-                KeyValueParser.get(values, "system_usec"), KeyValueParser.get(values, "nr_throttled"),
+        return new CpuStat(
+                KeyValueParser.get(values, "usage_usec"),
+                KeyValueParser.get(values, "user_usec"),
+                KeyValueParser.get(values, "system_usec"),
+                KeyValueParser.get(values, "nr_throttled"),
                 KeyValueParser.get(values, "throttled_usec"));
     }
 }

@@ -4,10 +4,9 @@ package dev.proctor.sandbox.accounting;
 public final class IoStatParser {
 
     /** Bytes read and written, summed over every device. */
-    public record IoBytes(long readBytes, long writeBytes) { }
+    public record IoBytes(long readBytes, long writeBytes) {}
 
-    private IoStatParser() {
-    }
+    private IoStatParser() {}
 
     public static IoBytes parse(String text) {
         long read = 0;

@@ -10,8 +10,7 @@ import java.util.Map;
  */
 public final class KeyValueParser {
 
-    private KeyValueParser() {
-    }
+    private KeyValueParser() {}
 
     /**
      * Parses {@code key value} lines. Lines that do not have exactly two fields with a numeric

@@ -9,10 +9,9 @@ public final class MemoryEventsParser {
      * @param limitHits  "max": times usage was about to exceed memory.max
      * @param oomKills   "oom_kill": processes killed by the OOM killer
      */
-    public record MemoryEvents(long limitHits, long oomKills) { }
+    public record MemoryEvents(long limitHits, long oomKills) {}
 
-    private MemoryEventsParser() {
-    }
+    private MemoryEventsParser() {}
 
     public static MemoryEvents parse(String text) {
         Map<String, Long> values = KeyValueParser.parse(text);

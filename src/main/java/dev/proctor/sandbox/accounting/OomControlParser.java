@@ -6,14 +6,15 @@ import java.util.Map;
 public final class OomControlParser {
 
     /** @param oomKills processes killed by the OOM killer, -1 on kernels older than 4.13 */
-    public record OomControl(boolean killDisabled, boolean underOom, long oomKills) { }
+    public record OomControl(boolean killDisabled, boolean underOom, long oomKills) {}
 
-    private OomControlParser() {
-    }
+    private OomControlParser() {}
 
     public static OomControl parse(String text) {
         Map<String, Long> values = KeyValueParser.parse(text);
-        return new OomControl(KeyValueParser.get(values, "oom_kill_disable") == 1,
-                KeyValueParser.get(values, "under_oom") == 1, KeyValueParser.get(values, "oom_kill"));
+        return new OomControl(
+                KeyValueParser.get(values, "oom_kill_disable") == 1,
+                KeyValueParser.get(values, "under_oom") == 1,
+                KeyValueParser.get(values, "oom_kill"));
     }
 }

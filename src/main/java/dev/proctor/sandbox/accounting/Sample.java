@@ -7,4 +7,4 @@ package dev.proctor.sandbox.accounting;
  * @param cpuMicros      CPU used so far by the whole run
  * @param memoryBytes    memory charged to the run at that moment
  */
-public record Sample(long offsetMicros, long cpuMicros, long memoryBytes) { }
+public record Sample(long offsetMicros, long cpuMicros, long memoryBytes) {}

@@ -18,10 +18,21 @@ package dev.proctor.sandbox.accounting;
  * @param stdoutBytes       bytes the run wrote to stdout (all of them, not only those captured)
  * @param stderrBytes       bytes the run wrote to stderr
  */
-public record Usage(long cpuTimeMicros, long userTimeMicros, long systemTimeMicros, long wallTimeMicros,
-                    long memoryPeakBytes, long oomKills, long memoryLimitHits, long pidsPeak,
-                    long throttledPeriods, long throttledMicros, long ioReadBytes, long ioWriteBytes,
-                    long stdoutBytes, long stderrBytes) {
+public record Usage(
+        long cpuTimeMicros,
+        long userTimeMicros,
+        long systemTimeMicros,
+        long wallTimeMicros,
+        long memoryPeakBytes,
+        long oomKills,
+        long memoryLimitHits,
+        long pidsPeak,
+        long throttledPeriods,
+        long throttledMicros,
+        long ioReadBytes,
+        long ioWriteBytes,
+        long stdoutBytes,
+        long stderrBytes) {
 
     public static final Usage NONE = new Usage(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, -1, -1, 0, 0);
 

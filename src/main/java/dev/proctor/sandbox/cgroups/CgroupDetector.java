@@ -41,7 +41,7 @@ public final class CgroupDetector {
         this.procCgroup = procCgroup;
     }
 
-    private record Mount(String root, Path mountPoint, String fsType, Set<String> superOptions) { }
+    private record Mount(String root, Path mountPoint, String fsType, Set<String> superOptions) {}
 
     /** Parses the two tables: which version, where the own cgroups are; no other file is read. */
     public CgroupLayout layout() {
@@ -49,7 +49,10 @@ public final class CgroupDetector {
         Map<String, String> ownPaths = parseProcCgroup(readProc(procCgroup));
         List<String> problems = new ArrayList<>();
         boolean v1Controllers = V2_CONTROLLERS.stream().anyMatch(c -> findV1Mount(mounts, c) != null);
-        Mount unified = mounts.stream().filter(m -> m.fsType().equals("cgroup2")).findFirst().orElse(null);
+        Mount unified = mounts.stream()
+                .filter(m -> m.fsType().equals("cgroup2"))
+                .findFirst()
+                .orElse(null);
         // a controller bound to a v1 hierarchy cannot be used on v2: hybrid hosts are v1 hosts
         if (v1Controllers || unified == null) {
             Map<String, Path> dirs = new LinkedHashMap<>();
@@ -69,7 +72,9 @@ public final class CgroupDetector {
         }
         Path own = ownDir(unified, ownPaths.get(""), "cgroup2", problems);
         // after a restart the service already sits in its leaf: its base is the leaf's parent
-        if (own != null && own.getFileName() != null && own.getFileName().toString().equals(SERVICE_LEAF)) {
+        if (own != null
+                && own.getFileName() != null
+                && own.getFileName().toString().equals(SERVICE_LEAF)) {
             own = own.getParent();
         }
         return new CgroupLayout(CgroupVersion.V2, Map.of(), own, problems);
@@ -81,13 +86,16 @@ public final class CgroupDetector {
      * empty when no cgroup2 file system is mounted or the own cgroup lies outside it.
      */
     public Optional<Path> unifiedOwnDir() {
-        Mount unified = parseMountinfo(readProc(mountinfo)).stream().filter(m -> m.fsType().equals("cgroup2"))
-                .findFirst().orElse(null);
+        Mount unified = parseMountinfo(readProc(mountinfo)).stream()
+                .filter(m -> m.fsType().equals("cgroup2"))
+                .findFirst()
+                .orElse(null);
         if (unified == null) {
             return Optional.empty();
         }
         List<String> problems = new ArrayList<>();
-        return Optional.ofNullable(ownDir(unified, parseProcCgroup(readProc(procCgroup)).get(""), "cgroup2", problems));
+        return Optional.ofNullable(
+                ownDir(unified, parseProcCgroup(readProc(procCgroup)).get(""), "cgroup2", problems));
     }
 
     /** Every reason the drivers cannot work here: the layout's problems and the live file checks. */
@@ -111,7 +119,8 @@ public final class CgroupDetector {
     public List<String> warnings() {
         CgroupLayout layout = layout();
         Path memory = layout.v1OwnDirs().get("memory");
-        if (layout.version() == CgroupVersion.V1 && memory != null
+        if (layout.version() == CgroupVersion.V1
+                && memory != null
                 && !Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
             return List.of(CgroupV1Driver.MEMSW_MISSING);
         }
@@ -164,7 +173,8 @@ public final class CgroupDetector {
         }
         CgroupLayout layout = layout();
         java.util.Set<Path> owns = layout.version() == CgroupVersion.V1
-                ? new java.util.LinkedHashSet<>(layout.v1OwnDirs().values()) : java.util.Set.of(layout.v2OwnDir());
+                ? new java.util.LinkedHashSet<>(layout.v1OwnDirs().values())
+                : java.util.Set.of(layout.v2OwnDir());
         java.util.Set<String> names = new java.util.TreeSet<>();
         CgroupFs fs = new CgroupFs();
         for (Path own : owns) {
@@ -182,7 +192,8 @@ public final class CgroupDetector {
         List<String> problems = new ArrayList<>();
         String available;
         try {
-            available = " " + Files.readString(own.resolve("cgroup.controllers")).trim() + " ";
+            available =
+                    " " + Files.readString(own.resolve("cgroup.controllers")).trim() + " ";
         } catch (IOException e) {
             return List.of("cannot read " + own.resolve("cgroup.controllers") + ": " + e.getMessage());
         }
@@ -193,7 +204,8 @@ public final class CgroupDetector {
             }
         }
         // the root cgroup has no cgroup.kill; any other cgroup lacks it only before Linux 5.14
-        if (Files.exists(own.resolve("cgroup.procs")) && Files.exists(own.resolve("cgroup.events"))
+        if (Files.exists(own.resolve("cgroup.procs"))
+                && Files.exists(own.resolve("cgroup.events"))
                 && !Files.exists(own.resolve("cgroup.kill"))) {
             problems.add(own.resolve("cgroup.kill") + " missing: Linux 5.14 or newer is needed on cgroup v2");
         }
@@ -221,7 +233,8 @@ public final class CgroupDetector {
     private static Mount findV1Mount(List<Mount> mounts, String controller) {
         return mounts.stream()
                 .filter(m -> m.fsType().equals("cgroup") && m.superOptions().contains(controller))
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     /** mountinfo: id parent maj:min root mountpoint options [optional…] - fstype source superoptions. */
@@ -233,8 +246,11 @@ public final class CgroupDetector {
             if (fields.length < 5 || dash < 0 || fields.length < dash + 4) {
                 continue;
             }
-            mounts.add(new Mount(MountInfo.unescape(fields[3]), Path.of(MountInfo.unescape(fields[4])),
-                    fields[dash + 1], Set.of(fields[dash + 3].split(","))));
+            mounts.add(new Mount(
+                    MountInfo.unescape(fields[3]),
+                    Path.of(MountInfo.unescape(fields[4])),
+                    fields[dash + 1],
+                    Set.of(fields[dash + 3].split(","))));
         }
         return mounts;
     }
@@ -260,7 +276,6 @@ public final class CgroupDetector {
         }
         return paths;
     }
-
 
     private static String readProc(Path file) {
         try {

@@ -18,8 +18,7 @@ import java.util.Set;
  *                   proctor-runs); null on v1
  * @param problems   every missing piece found while reading the mount and cgroup tables
  */
-public record CgroupLayout(CgroupVersion version, Map<String, Path> v1OwnDirs, Path v2OwnDir,
-                           List<String> problems) {
+public record CgroupLayout(CgroupVersion version, Map<String, Path> v1OwnDirs, Path v2OwnDir, List<String> problems) {
 
     public CgroupLayout {
         // insertion order kept: directories are created and killed in a stable order

@@ -82,7 +82,8 @@ public final class CgroupPool implements AutoCloseable {
 
     private void evictOldLimits() {
         while (spares.size() > MAX_LIMITS) {
-            Map.Entry<Limits, Deque<RunCgroup>> eldest = spares.entrySet().iterator().next();
+            Map.Entry<Limits, Deque<RunCgroup>> eldest =
+                    spares.entrySet().iterator().next();
             spares.remove(eldest.getKey());
             for (RunCgroup c : eldest.getValue()) {
                 submit(c::close);

@@ -105,7 +105,8 @@ public final class CgroupV1Driver implements CgroupDriver {
     /** controller → the run's directory in that controller's hierarchy. */
     private Map<String, Path> runDirs(String name) {
         Map<String, Path> dirs = new LinkedHashMap<>();
-        ownDirs.forEach((controller, own) -> dirs.put(controller, own.resolve(runsDirName).resolve(name)));
+        ownDirs.forEach((controller, own) ->
+                dirs.put(controller, own.resolve(runsDirName).resolve(name)));
         return dirs;
     }
 
@@ -113,7 +114,8 @@ public final class CgroupV1Driver implements CgroupDriver {
     public int cleanupStale() {
         Set<String> names = new LinkedHashSet<>();
         for (Path own : new LinkedHashSet<>(ownDirs.values())) {
-            fs.children(own.resolve(runsDirName)).forEach(dir -> names.add(dir.getFileName().toString()));
+            fs.children(own.resolve(runsDirName))
+                    .forEach(dir -> names.add(dir.getFileName().toString()));
         }
         for (String name : names) {
             new CgroupV1Run(runDirs(name), fs).destroy();

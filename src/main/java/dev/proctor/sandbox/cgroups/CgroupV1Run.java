@@ -61,18 +61,29 @@ final class CgroupV1Run implements RunCgroup {
     public CgroupStats readStats() {
         Path cpuacct = dirs.get("cpuacct");
         Path memory = dirs.get("memory");
-        CpuAcctParser.CpuTimes cpu = CpuAcctParser.parse(fs.read(cpuacct.resolve("cpuacct.usage")),
+        CpuAcctParser.CpuTimes cpu = CpuAcctParser.parse(
+                fs.read(cpuacct.resolve("cpuacct.usage")),
                 fs.read(cpuacct.resolve("cpuacct.stat")),
                 fs.readIfExists(cpuacct.resolve("cpuacct.usage_user")).orElse(null),
                 fs.readIfExists(cpuacct.resolve("cpuacct.usage_sys")).orElse(null));
-        CpuStatParser.CpuStat throttling = CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
+        CpuStatParser.CpuStat throttling =
+                CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
         long pidsPeak = fs.readIfExists(dirs.get("pids").resolve("pids.peak"))
-                .map(KeyValueParser::single).orElse(-1L);
-        return new CgroupStats(cpu.totalMicros(), cpu.userMicros(), cpu.systemMicros(),
+                .map(KeyValueParser::single)
+                .orElse(-1L);
+        return new CgroupStats(
+                cpu.totalMicros(),
+                cpu.userMicros(),
+                cpu.systemMicros(),
                 KeyValueParser.single(fs.read(memory.resolve("memory.max_usage_in_bytes"))),
-                OomControlParser.parse(fs.read(memory.resolve("memory.oom_control"))).oomKills(),
+                OomControlParser.parse(fs.read(memory.resolve("memory.oom_control")))
+                        .oomKills(),
                 KeyValueParser.single(fs.read(memory.resolve("memory.failcnt"))),
-                pidsPeak, throttling.throttledPeriods(), throttling.throttledMicros(), -1, -1);
+                pidsPeak,
+                throttling.throttledPeriods(),
+                throttling.throttledMicros(),
+                -1,
+                -1);
     }
 
     /**
@@ -105,7 +116,8 @@ final class CgroupV1Run implements RunCgroup {
 
     @Override
     public boolean isEmpty() {
-        return distinct.stream().allMatch(dir -> fs.pids(dir.resolve("cgroup.procs")).isEmpty());
+        return distinct.stream()
+                .allMatch(dir -> fs.pids(dir.resolve("cgroup.procs")).isEmpty());
     }
 
     @Override
@@ -122,10 +134,12 @@ final class CgroupV1Run implements RunCgroup {
         killAll();
         List<Path> busy = new ArrayList<>(distinct);
         // a task that was just killed can keep its cgroup busy for a few milliseconds
-        CgroupFs.pollUntil(() -> {
-            busy.removeIf(fs::rmdir);
-            return busy.isEmpty();
-        }, RMDIR_TIMEOUT);
+        CgroupFs.pollUntil(
+                () -> {
+                    busy.removeIf(fs::rmdir);
+                    return busy.isEmpty();
+                },
+                RMDIR_TIMEOUT);
         if (!busy.isEmpty()) {
             throw new CgroupException("rmdir " + busy + " failed: Device or resource busy for "
                     + RMDIR_TIMEOUT.toMillis() + " ms after every process was killed");

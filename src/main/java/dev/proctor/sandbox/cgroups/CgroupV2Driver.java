@@ -95,7 +95,8 @@ public final class CgroupV2Driver implements CgroupDriver {
     }
 
     private static boolean enabled(CgroupFs fs, Path dir) {
-        List<String> on = Arrays.asList(fs.read(dir.resolve("cgroup.subtree_control")).trim().split("\\s+"));
+        List<String> on = Arrays.asList(
+                fs.read(dir.resolve("cgroup.subtree_control")).trim().split("\\s+"));
         return on.containsAll(List.of("cpu", "memory", "pids"));
     }
 
@@ -131,8 +132,8 @@ public final class CgroupV2Driver implements CgroupDriver {
             // one OOM kill takes the whole run: no half-dead job left to limp on
             fs.write(dir.resolve("memory.oom.group"), "1");
             fs.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
-            long quota = Math.max(CgroupV1Driver.CFS_MIN_QUOTA_MICROS,
-                    Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
+            long quota = Math.max(
+                    CgroupV1Driver.CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
             fs.write(dir.resolve("cpu.max"), quota + " " + CgroupV1Driver.CFS_PERIOD_MICROS);
             return new CgroupV2Run(dir, fs, true);
         } catch (CgroupException e) {

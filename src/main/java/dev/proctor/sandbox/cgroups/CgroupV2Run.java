@@ -57,13 +57,27 @@ final class CgroupV2Run implements RunCgroup {
                 ? MemoryEventsParser.parse(fs.read(dir.resolve("memory.events")))
                 : new MemoryEventsParser.MemoryEvents(-1, -1);
         // memory.peak (5.19) and pids.peak (6.1) are newer than cgroup.kill (5.14): -1 when absent
-        long memoryPeak = fs.readIfExists(dir.resolve("memory.peak")).map(KeyValueParser::single).orElse(-1L);
-        long pidsPeak = fs.readIfExists(dir.resolve("pids.peak")).map(KeyValueParser::single).orElse(-1L);
-        IoStatParser.IoBytes io = fs.readIfExists(dir.resolve("io.stat")).map(IoStatParser::parse)
+        long memoryPeak = fs.readIfExists(dir.resolve("memory.peak"))
+                .map(KeyValueParser::single)
+                .orElse(-1L);
+        long pidsPeak = fs.readIfExists(dir.resolve("pids.peak"))
+                .map(KeyValueParser::single)
+                .orElse(-1L);
+        IoStatParser.IoBytes io = fs.readIfExists(dir.resolve("io.stat"))
+                .map(IoStatParser::parse)
                 .orElse(new IoStatParser.IoBytes(-1, -1));
-        return new CgroupStats(cpu.usageMicros(), cpu.userMicros(), cpu.systemMicros(), memoryPeak,
-                events.oomKills(), events.limitHits(), pidsPeak, cpu.throttledPeriods(), cpu.throttledMicros(),
-                io.readBytes(), io.writeBytes());
+        return new CgroupStats(
+                cpu.usageMicros(),
+                cpu.userMicros(),
+                cpu.systemMicros(),
+                memoryPeak,
+                events.oomKills(),
+                events.limitHits(),
+                pidsPeak,
+                cpu.throttledPeriods(),
+                cpu.throttledMicros(),
+                io.readBytes(),
+                io.writeBytes());
     }
 
     /** cgroup.kill SIGKILLs every process of the cgroup and its descendants, frozen or not, atomically. */

@@ -71,7 +71,8 @@ public final class HostIdRanges {
         } catch (OverlappingFileLockException e) {
             // held by another engine in this JVM
         } catch (IOException e) {
-            throw new SandboxException("cannot lease id range " + range.first() + " (" + file + "): " + e.getMessage(), e);
+            throw new SandboxException(
+                    "cannot lease id range " + range.first() + " (" + file + "): " + e.getMessage(), e);
         }
         close(channel);
         return null;

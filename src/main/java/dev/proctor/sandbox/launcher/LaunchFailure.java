@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  */
 public record LaunchFailure(LaunchStep step, int errno, String detail, String text) {
 
-    private static final Pattern LINE = Pattern.compile("step=(\\S*) errno=(-?\\d+)(?: \\([^)]*\\))?(?: detail=(.*))?",
-            Pattern.DOTALL);
+    private static final Pattern LINE =
+            Pattern.compile("step=(\\S*) errno=(-?\\d+)(?: \\([^)]*\\))?(?: detail=(.*))?", Pattern.DOTALL);
 
     public static LaunchFailure parse(String text) {
         Matcher m = LINE.matcher(text);

@@ -13,8 +13,16 @@ import java.util.List;
  * @param signal       signal number when the job was killed by a signal
  * @param killedBy     what the supervisor killed the run for
  */
-public record LaunchReport(String error, Integer exitCode, Integer signal, long wallMicros, KilledBy killedBy,
-                           long stdoutBytes, long stderrBytes, long cpuMicros, List<Sample> samples) {
+public record LaunchReport(
+        String error,
+        Integer exitCode,
+        Integer signal,
+        long wallMicros,
+        KilledBy killedBy,
+        long stdoutBytes,
+        long stderrBytes,
+        long cpuMicros,
+        List<Sample> samples) {
 
     /** The failure, typed (step, errno, detail); null when the job was executed. */
     public LaunchFailure failure() {
@@ -22,7 +30,14 @@ public record LaunchReport(String error, Integer exitCode, Integer signal, long 
     }
 
     /** Why the supervisor ended a run itself. */
-    public enum KilledBy { NONE, CPU, WALL, OUTPUT, CANCEL, INTERNAL }
+    public enum KilledBy {
+        NONE,
+        CPU,
+        WALL,
+        OUTPUT,
+        CANCEL,
+        INTERNAL
+    }
 
     public static LaunchReport parse(String text) {
         String error = null;
@@ -56,7 +71,7 @@ public record LaunchReport(String error, Integer exitCode, Integer signal, long 
                 case "stderr_bytes" -> err = Long.parseLong(value);
                 case "cpu_us" -> cpu = Long.parseLong(value);
                 case "sample" -> samples.add(parseSample(value));
-                default -> { }
+                default -> {}
             }
         }
         if (!ended && error == null) {

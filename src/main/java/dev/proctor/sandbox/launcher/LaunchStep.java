@@ -7,8 +7,26 @@ import java.util.Locale;
  * {@code enum step} in launcher.h, and those the supervisor and the engine name themselves.
  */
 public enum LaunchStep {
-    SPEC, OPEN, CLONE, IDMAP, SYNC, CGROUP, HOSTNAME, NETWORK, MOUNTS, PIVOT_ROOT, FORK, STDIO, DROP_PRIVS,
-    RLIMITS, NO_NEW_PRIVS, CLOSE_FDS, SECCOMP, EXEC, COUNTERS, PID1_HARDEN,
+    SPEC,
+    OPEN,
+    CLONE,
+    IDMAP,
+    SYNC,
+    CGROUP,
+    HOSTNAME,
+    NETWORK,
+    MOUNTS,
+    PIVOT_ROOT,
+    FORK,
+    STDIO,
+    DROP_PRIVS,
+    RLIMITS,
+    NO_NEW_PRIVS,
+    CLOSE_FDS,
+    SECCOMP,
+    EXEC,
+    COUNTERS,
+    PID1_HARDEN,
     /** The run did not reach exec within the supervisor's setup timeout. */
     SETUP,
     /** The report itself ended early: the supervisor died. */

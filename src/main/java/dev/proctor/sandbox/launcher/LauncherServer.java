@@ -40,7 +40,8 @@ public final class LauncherServer implements AutoCloseable {
             // nothing of the service's environment (its database password…) reaches a run's pid 1
             pb.environment().clear();
             Process p = pb.start();
-            BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = reader.readLine();
             if (!"ready".equals(line)) {
                 p.destroyForcibly();
@@ -72,8 +73,10 @@ public final class LauncherServer implements AutoCloseable {
             }
             return new LaunchConnection(channel);
         } catch (IOException e) {
-            throw new SandboxException("cannot reach the launcher at " + address.getPath() + ": " + e.getMessage()
-                    + (process.isAlive() ? "" : " (the launcher exited with " + process.exitValue() + ")"), e);
+            throw new SandboxException(
+                    "cannot reach the launcher at " + address.getPath() + ": " + e.getMessage()
+                            + (process.isAlive() ? "" : " (the launcher exited with " + process.exitValue() + ")"),
+                    e);
         }
     }
 

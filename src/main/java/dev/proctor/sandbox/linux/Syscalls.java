@@ -20,8 +20,7 @@ public final class Syscalls {
     public static final int MNT_DETACH = 2;
     public static final int S_IFCHR = 0020000;
 
-    private Syscalls() {
-    }
+    private Syscalls() {}
 
     private static int lastErrno() {
         return LastError.getLastError(Runtime.getRuntime(LibC.INSTANCE));

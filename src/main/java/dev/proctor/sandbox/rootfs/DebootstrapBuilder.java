@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 public final class DebootstrapBuilder implements RootfsBuilder {
 
     private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static final List<Path> DEBOOTSTRAP = List.of(Path.of("/usr/sbin/debootstrap"), Path.of("/sbin/debootstrap"));
+    private static final List<Path> DEBOOTSTRAP =
+            List.of(Path.of("/usr/sbin/debootstrap"), Path.of("/sbin/debootstrap"));
 
     @Override
     public void build(ImageRecipe recipe, Path rootfs, Consumer<String> progress) throws IOException {
@@ -33,7 +34,9 @@ public final class DebootstrapBuilder implements RootfsBuilder {
         run("debootstrap", cmd, progress);
         for (String command : recipe.run()) {
             progress.accept("run: " + command);
-            run("run command '" + command + "'", List.of("chroot", rootfs.toString(), "/bin/sh", "-c", command),
+            run(
+                    "run command '" + command + "'",
+                    List.of("chroot", rootfs.toString(), "/bin/sh", "-c", command),
                     progress);
         }
     }
@@ -44,14 +47,18 @@ public final class DebootstrapBuilder implements RootfsBuilder {
     }
 
     private static String debootstrap() throws IOException {
-        return DEBOOTSTRAP.stream().filter(Files::isExecutable).findFirst().map(Path::toString)
+        return DEBOOTSTRAP.stream()
+                .filter(Files::isExecutable)
+                .findFirst()
+                .map(Path::toString)
                 .orElseThrow(() -> new IOException("debootstrap is not installed: apt-get install debootstrap"
                         + " (./proctor installs it with the other packages)"));
     }
 
     /** Runs a command with its output, line by line, to {@code progress}; a non-zero exit is an error. */
     private static void run(String step, List<String> cmd, Consumer<String> progress) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.put("PATH", PATH);
@@ -59,7 +66,8 @@ public final class DebootstrapBuilder implements RootfsBuilder {
         env.put("DEBIAN_FRONTEND", "noninteractive");
         env.put("HOME", "/root");
         Process p = pb.start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 progress.accept(line);
             }

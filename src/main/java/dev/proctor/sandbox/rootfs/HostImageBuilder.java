@@ -21,10 +21,32 @@ public final class HostImageBuilder {
 
     /** Host /etc entries a toolchain needs: library lookup, alternatives, JDK and locale config. */
     private static final List<String> ETC_KEEP = List.of(
-            "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
-            "nsswitch.conf", "os-release", "debian_version", "mime.types", "java-17-openjdk",
-            "java-21-openjdk", "java-25-openjdk", "python3", "python3.11", "ssl", "ca-certificates", "gai.conf",
-            "protocols", "services", "locale.alias", "magic", "magic.mime", "profile", "bash.bashrc", "inputrc");
+            "alternatives",
+            "ld.so.cache",
+            "ld.so.conf",
+            "ld.so.conf.d",
+            "localtime",
+            "timezone",
+            "nsswitch.conf",
+            "os-release",
+            "debian_version",
+            "mime.types",
+            "java-17-openjdk",
+            "java-21-openjdk",
+            "java-25-openjdk",
+            "python3",
+            "python3.11",
+            "ssl",
+            "ca-certificates",
+            "gai.conf",
+            "protocols",
+            "services",
+            "locale.alias",
+            "magic",
+            "magic.mime",
+            "profile",
+            "bash.bashrc",
+            "inputrc");
 
     private static final List<String> TOP_LEVEL = List.of("bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr");
 
@@ -47,7 +69,8 @@ public final class HostImageBuilder {
         Path dir = imagesDir.resolve("host");
         Path marker = dir.resolve("recipe");
         try {
-            if (Files.isDirectory(dir.resolve("rootfs")) && Files.exists(marker)
+            if (Files.isDirectory(dir.resolve("rootfs"))
+                    && Files.exists(marker)
                     && Files.readString(marker).equals(RECIPE_VERSION)) {
                 return image(dir.resolve("rootfs"), binds());
             }
@@ -118,9 +141,11 @@ public final class HostImageBuilder {
                 copyTree(src, etc.resolve(name));
             }
         }
-        write(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n"
-                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-                + "proctor:x:1000:1000:sandbox job:/box:/bin/sh\n");
+        write(
+                etc.resolve("passwd"),
+                "root:x:0:0:root:/root:/bin/sh\n"
+                        + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                        + "proctor:x:1000:1000:sandbox job:/box:/bin/sh\n");
         write(etc.resolve("group"), "root:x:0:\nnogroup:x:65534:\nproctor:x:1000:\n");
         write(etc.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\tproctor\n");
         write(etc.resolve("hostname"), "proctor\n");

@@ -10,7 +10,7 @@ import java.util.List;
 public record Image(String name, List<Path> layers, List<Bind> binds, List<String> readOnlyPaths) {
 
     /** A host path bind-mounted into the run, read-only unless said otherwise. */
-    public record Bind(Path source, String target, boolean readOnly) { }
+    public record Bind(Path source, String target, boolean readOnly) {}
 
     public Image {
         layers = List.copyOf(layers);

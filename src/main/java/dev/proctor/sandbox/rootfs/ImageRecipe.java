@@ -35,8 +35,14 @@ import java.util.regex.Pattern;
  * @param packages    packages added with {@code --include}, in the recipe's order
  * @param run         shell commands run with chroot in the new rootfs, in order
  */
-public record ImageRecipe(String name, String description, String comment, String suite, String variant,
-                          List<String> packages, List<String> run) {
+public record ImageRecipe(
+        String name,
+        String description,
+        String comment,
+        String suite,
+        String variant,
+        List<String> packages,
+        List<String> run) {
 
     /** Bump when the build itself changes (cleanup, users, layout): every image gets a new digest. */
     public static final String BUILDER_VERSION = "debootstrap-builder-1";
@@ -44,10 +50,8 @@ public record ImageRecipe(String name, String description, String comment, Strin
     /** The suffix of a recipe file. */
     public static final String SUFFIX = ".json";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> FIELDS =
-            Set.of("description", "comment", "suite", "variant", "packages", "run");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Set<String> FIELDS = Set.of("description", "comment", "suite", "variant", "packages", "run");
     private static final Set<String> REQUIRED = Set.of("description", "comment", "suite", "variant", "packages");
     private static final Set<String> VARIANTS = Set.of("minbase", "buildd");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
@@ -88,8 +92,8 @@ public record ImageRecipe(String name, String description, String comment, Strin
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ImageRecipeException(source + ":" + e.getLocation().getLineNr() + ": not valid JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new ImageRecipeException(
+                    source + ":" + e.getLocation().getLineNr() + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new ImageRecipeException(source + ": an image recipe must be a JSON object");
@@ -112,7 +116,8 @@ public record ImageRecipe(String name, String description, String comment, Strin
         }
         String variant = f.text("variant");
         if (!VARIANTS.contains(variant)) {
-            throw f.error("variant", "'" + variant + "' is not a supported debootstrap variant " + new TreeSet<>(VARIANTS));
+            throw f.error(
+                    "variant", "'" + variant + "' is not a supported debootstrap variant " + new TreeSet<>(VARIANTS));
         }
         List<String> packages = f.strings("packages");
         for (int i = 0; i < packages.size(); i++) {
@@ -179,8 +184,8 @@ public record ImageRecipe(String name, String description, String comment, Strin
 
         ImageRecipeException error(String field, String what) {
             Integer line = lines.get(field);
-            return new ImageRecipeException(source + (line == null ? "" : ":" + line) + ": field '" + field + "': "
-                    + what, field);
+            return new ImageRecipeException(
+                    source + (line == null ? "" : ":" + line) + ": field '" + field + "': " + what, field);
         }
 
         String text(String field) {

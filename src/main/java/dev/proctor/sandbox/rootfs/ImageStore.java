@@ -35,7 +35,8 @@ import java.util.stream.Stream;
 public final class ImageStore {
 
     /** Directories of a built image kept read-only in every run, where they are real directories. */
-    public static final List<String> READ_ONLY_PATHS = List.of("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var");
+    public static final List<String> READ_ONLY_PATHS =
+            List.of("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var");
 
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
     private static final String STAGING = ".staging";
@@ -51,7 +52,7 @@ public final class ImageStore {
     }
 
     /** The outcome of {@link #build}: {@code reused} when nothing had to be built. */
-    public record Build(String name, String digest, Path rootfs, boolean reused, long sizeBytes, Duration took) { }
+    public record Build(String name, String digest, Path rootfs, boolean reused, long sizeBytes, Duration took) {}
 
     /** No recipe file of that name. */
     public static final class UnknownImageException extends SandboxException {
@@ -99,15 +100,16 @@ public final class ImageStore {
     public ImageRecipe recipe(String name) {
         Path file = recipesDir.resolve(name + ImageRecipe.SUFFIX);
         if (!ImageRecipe.validName(name) || !Files.isRegularFile(file)) {
-            throw new UnknownImageException("unknown image '" + name + "': no recipe " + file + " (recipes: "
-                    + recipeNames() + ")");
+            throw new UnknownImageException(
+                    "unknown image '" + name + "': no recipe " + file + " (recipes: " + recipeNames() + ")");
         }
         return ImageRecipe.load(file);
     }
 
     public Status status(ImageRecipe recipe) {
         Optional<String> built = currentDigest(recipe.name());
-        long size = built.map(d -> readSize(imagesDir.resolve(recipe.name()).resolve(d))).orElse(-1L);
+        long size = built.map(d -> readSize(imagesDir.resolve(recipe.name()).resolve(d)))
+                .orElse(-1L);
         return new Status(recipe, recipe.digest(), built, size);
     }
 
@@ -120,8 +122,10 @@ public final class ImageStore {
         }
         try {
             String digest = Files.readString(current, StandardCharsets.UTF_8).trim();
-            return DIGEST.matcher(digest).matches() && Files.isDirectory(dir.resolve(digest).resolve("rootfs"))
-                    ? Optional.of(digest) : Optional.empty();
+            return DIGEST.matcher(digest).matches()
+                            && Files.isDirectory(dir.resolve(digest).resolve("rootfs"))
+                    ? Optional.of(digest)
+                    : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -139,7 +143,8 @@ public final class ImageStore {
                 if (!ImageRecipe.validName(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                currentDigest(name).ifPresent(d -> images.add(image(name, dir.resolve(d).resolve("rootfs"))));
+                currentDigest(name)
+                        .ifPresent(d -> images.add(image(name, dir.resolve(d).resolve("rootfs"))));
             }
         } catch (IOException e) {
             throw new SandboxException("cannot list the built images in " + imagesDir + ": " + e.getMessage(), e);
@@ -170,8 +175,9 @@ public final class ImageStore {
         synchronized (BUILDS_IN_THIS_JVM) {
             try {
                 createDirs(dir);
-                try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                try (FileChannel ch = FileChannel.open(
+                                dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock ignored = ch.lock()) {
                     Path target = dir.resolve(digest);
                     boolean reused = Files.isDirectory(target.resolve("rootfs"), LinkOption.NOFOLLOW_LINKS);
                     if (!reused) {
@@ -179,7 +185,12 @@ public final class ImageStore {
                     }
                     switchCurrent(dir, digest);
                     removeOthers(dir, digest, progress);
-                    return new Build(name, digest, target.resolve("rootfs"), reused, readSize(target),
+                    return new Build(
+                            name,
+                            digest,
+                            target.resolve("rootfs"),
+                            reused,
+                            readSize(target),
                             Duration.ofNanos(System.nanoTime() - start));
                 }
             } catch (IOException e) {
@@ -194,14 +205,16 @@ public final class ImageStore {
         Files.createDirectory(staging);
         Files.setAttribute(staging, "unix:mode", 0755);
         try {
-            progress.accept("building " + recipe.name() + " " + recipe.digest().substring(0, 12) + ": "
-                    + recipe.suite() + "/" + recipe.variant() + " + " + recipe.packages());
+            progress.accept("building " + recipe.name() + " " + recipe.digest().substring(0, 12) + ": " + recipe.suite()
+                    + "/" + recipe.variant() + " + " + recipe.packages());
             builder.build(recipe, staging.resolve("rootfs"), progress);
             progress.accept("finishing: removing apt caches, adding user proctor (1000), mount points");
             RootfsFinisher.finish(staging.resolve("rootfs"));
             long size = LayerFiles.sizeOf(staging.resolve("rootfs"));
-            Files.writeString(staging.resolve("recipe.json"),
-                    recipe.canonicalJson() + "\n" + ImageRecipe.BUILDER_VERSION + "\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    staging.resolve("recipe.json"),
+                    recipe.canonicalJson() + "\n" + ImageRecipe.BUILDER_VERSION + "\n",
+                    StandardCharsets.UTF_8);
             Files.writeString(staging.resolve("size"), Long.toString(size), StandardCharsets.UTF_8);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -252,7 +265,8 @@ public final class ImageStore {
 
     private static long readSize(Path digestDir) {
         try {
-            return Long.parseLong(Files.readString(digestDir.resolve("size"), StandardCharsets.UTF_8).trim());
+            return Long.parseLong(Files.readString(digestDir.resolve("size"), StandardCharsets.UTF_8)
+                    .trim());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

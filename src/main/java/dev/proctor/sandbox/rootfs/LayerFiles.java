@@ -15,8 +15,7 @@ import java.util.stream.Stream;
 /** File operations on the engine's directories: removal that never crosses into a mount, and sizes. */
 public final class LayerFiles {
 
-    private LayerFiles() {
-    }
+    private LayerFiles() {}
 
     /**
      * Removes a tree. A build that died inside debootstrap may leave /proc or /sys mounted in its
@@ -90,5 +89,4 @@ public final class LayerFiles {
         }
         return targets;
     }
-
 }

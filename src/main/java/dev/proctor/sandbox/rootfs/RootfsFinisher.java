@@ -65,7 +65,8 @@ final class RootfsFinisher {
     }
 
     private static boolean hasId(String table, int column) {
-        return table.lines().map(l -> l.split(":", -1))
+        return table.lines()
+                .map(l -> l.split(":", -1))
                 .anyMatch(f -> f.length > column && f[column].equals(Integer.toString(JOB_ID)));
     }
 
@@ -104,7 +105,8 @@ final class RootfsFinisher {
     private Path inside(String relative) throws IOException {
         Path p = rootfs.resolve(relative).normalize();
         Path parent = p.getParent();
-        if (!p.startsWith(rootfs) || (Files.exists(parent) && !parent.toRealPath().startsWith(rootfs))) {
+        if (!p.startsWith(rootfs)
+                || (Files.exists(parent) && !parent.toRealPath().startsWith(rootfs))) {
             throw new IOException(rootfs + ": " + relative + " leads outside the image (a symlink on the way)");
         }
         return p;

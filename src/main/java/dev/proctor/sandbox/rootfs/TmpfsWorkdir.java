@@ -27,6 +27,7 @@ public final class TmpfsWorkdir implements Workdir {
     private final HostIdRanges.Lease ids;
     /** Null for the directory itself; the directory it is a copy-on-write view of otherwise. */
     private final TmpfsWorkdir base;
+
     private boolean closed;
 
     private TmpfsWorkdir(Path path, long sizeBytes, HostIdRanges.Lease ids, TmpfsWorkdir base) {
@@ -46,7 +47,11 @@ public final class TmpfsWorkdir implements Workdir {
             Files.createDirectories(path);
             // nr_inodes: files count against the size (one block each); without it a 2 MiB work dir
             // held millions of empty files, whose kernel memory outlives every run's memory cgroup
-            Syscalls.mount("tmpfs", path.toString(), "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
+            Syscalls.mount(
+                    "tmpfs",
+                    path.toString(),
+                    "tmpfs",
+                    Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
                     "size=" + sizeBytes + ",nr_inodes=" + Limits.inodesFor(sizeBytes) + ",mode=0700,uid=" + owner
                             + ",gid=" + owner);
             return new TmpfsWorkdir(path, sizeBytes, ids, null);
@@ -109,7 +114,8 @@ public final class TmpfsWorkdir implements Workdir {
                 }
                 cur = cur.resolve(part);
                 if (!Files.isDirectory(cur, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectory(cur, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectory(
+                            cur, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                     chown(cur);
                 }
             }
@@ -117,7 +123,8 @@ public final class TmpfsWorkdir implements Workdir {
             // the job's alone: no other local user reads a submission, its tests' input or answers
             Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             chown(file);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(executable ? "rwx------" : "rw-------"));
+            Files.setPosixFilePermissions(
+                    file, PosixFilePermissions.fromString(executable ? "rwx------" : "rw-------"));
         } catch (IOException e) {
             throw new SandboxException("cannot write " + relativePath + " into the work dir: " + e.getMessage(), e);
         }

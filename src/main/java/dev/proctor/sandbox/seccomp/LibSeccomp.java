@@ -57,9 +57,11 @@ public final class LibSeccomp {
     public static final int NR_SCMP_ERROR = -1;
     /** {@code enum scmp_filter_attr} values (seccomp.h). */
     public static final int ATTR_ACT_BADARCH = 2;
+
     public static final int ATTR_CTL_NNP = 3;
     /** {@code sizeof(struct scmp_arg_cmp)}: uint32 arg, enum op, then two 8-aligned uint64 data. */
     static final int ARG_CMP_SIZE = 24;
+
     private static final int EEXIST = 17;
     private static final int MFD_CLOEXEC = 1;
     private static final int SEEK_SET = 0;
@@ -94,11 +96,14 @@ public final class LibSeccomp {
     private static LibSeccomp load() {
         try {
             Native lib = LibraryLoader.create(Native.class).failImmediately().load("seccomp");
-            MemfdLibC libc = LibraryLoader.create(MemfdLibC.class).failImmediately().load("c");
+            MemfdLibC libc =
+                    LibraryLoader.create(MemfdLibC.class).failImmediately().load("c");
             return new LibSeccomp(lib, libc);
         } catch (LinkageError | RuntimeException e) {
-            throw new SeccompException("cannot load libseccomp.so.2 (" + e.getMessage()
-                    + "): install libseccomp 2.5 or newer (Debian: apt-get install libseccomp2)", e);
+            throw new SeccompException(
+                    "cannot load libseccomp.so.2 (" + e.getMessage()
+                            + "): install libseccomp 2.5 or newer (Debian: apt-get install libseccomp2)",
+                    e);
         }
     }
 

@@ -26,12 +26,12 @@ import java.util.regex.Pattern;
  */
 public final class OciSeccompParser {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** {@code archMap} is Docker's per-host arch selection; Proctor ignores it (see {@link #parseTop}). */
     private static final Set<String> TOP_FIELDS =
             Set.of("defaultAction", "defaultErrnoRet", "architectures", "syscalls", "archMap", "description");
+
     private static final Set<String> RULE_FIELDS =
             Set.of("names", "action", "errnoRet", "args", "comment", "includes", "excludes");
     private static final Set<String> ARG_FIELDS = Set.of("index", "value", "valueTwo", "op");
@@ -39,6 +39,7 @@ public final class OciSeccompParser {
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** Linux errno values stop at 4095 (MAX_ERRNO); a larger "error" is not seen as one by libc. */
     private static final int MAX_ERRNO = 4095;
+
     private static final int MAX_ARG_INDEX = 5;
 
     private final String source;
@@ -65,8 +66,11 @@ public final class OciSeccompParser {
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SeccompException(source + ": not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            throw new SeccompException(
+                    source + ": not valid JSON: " + e.getOriginalMessage() + " (line "
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")",
+                    e);
         }
         return parser.parseTop(root);
     }
@@ -82,8 +86,13 @@ public final class OciSeccompParser {
         forEach(root.get("architectures"), "architectures", (node, path) -> arches.add(arch(node, path)));
         List<SyscallRule> rules = new ArrayList<>();
         forEach(root.get("syscalls"), "syscalls", (node, path) -> rules.add(rule(node, path)));
-        return new OciSeccompProfile(source, optionalText(root.get("description"), "description"),
-                defaultAction, defaultErrno, arches, rules);
+        return new OciSeccompProfile(
+                source,
+                optionalText(root.get("description"), "description"),
+                defaultAction,
+                defaultErrno,
+                arches,
+                rules);
     }
 
     private SyscallRule rule(JsonNode node, String path) {
@@ -114,16 +123,18 @@ public final class OciSeccompParser {
         checkFields(node, path + ".", ARG_FIELDS);
         long index = uint64(required(node, "index", path + "."), path + ".index");
         if (index < 0 || index > MAX_ARG_INDEX) {
-            throw error(path + ".index", "is " + Long.toUnsignedString(index)
-                    + ": a syscall has arguments 0 to " + MAX_ARG_INDEX);
+            throw error(
+                    path + ".index",
+                    "is " + Long.toUnsignedString(index) + ": a syscall has arguments 0 to " + MAX_ARG_INDEX);
         }
         long value = uint64(required(node, "value", path + "."), path + ".value");
         JsonNode two = node.get("valueTwo");
         long valueTwo = two == null ? 0 : uint64(two, path + ".valueTwo");
         JsonNode opNode = required(node, "op", path + ".");
         String opName = text(opNode, path + ".op");
-        ArgOp op = ArgOp.byName(opName).orElseThrow(() -> error(path + ".op",
-                "unknown comparison '" + opName + "': use one of " + ArgOp.allNames()));
+        ArgOp op = ArgOp.byName(opName)
+                .orElseThrow(() ->
+                        error(path + ".op", "unknown comparison '" + opName + "': use one of " + ArgOp.allNames()));
         return new ArgCondition((int) index, value, valueTwo, op);
     }
 
@@ -131,15 +142,18 @@ public final class OciSeccompParser {
     private void rejectConditional(JsonNode rule, String path, String field) {
         JsonNode node = rule.get(field);
         if (node != null && !(node.isObject() && node.isEmpty())) {
-            throw error(path + "." + field, "conditional rules (Docker's includes/excludes) are not supported:"
-                    + " remove the field and write the rule for the sandbox as it runs (no capabilities, native arch)");
+            throw error(
+                    path + "." + field,
+                    "conditional rules (Docker's includes/excludes) are not supported:"
+                            + " remove the field and write the rule for the sandbox as it runs (no capabilities, native arch)");
         }
     }
 
     private SeccompAction action(JsonNode node, String path) {
         String name = text(node, path);
-        return SeccompAction.byName(name).orElseThrow(() -> error(path,
-                "unknown action '" + name + "': use one of " + SeccompAction.allNames()));
+        return SeccompAction.byName(name)
+                .orElseThrow(
+                        () -> error(path, "unknown action '" + name + "': use one of " + SeccompAction.allNames()));
     }
 
     private OptionalInt errno(JsonNode node, String path, SeccompAction action) {
@@ -147,8 +161,10 @@ public final class OciSeccompParser {
             return OptionalInt.empty();
         }
         if (!action.takesData()) {
-            throw error(path, "is only meaningful with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not " + action
-                    + ": remove it or change the action");
+            throw error(
+                    path,
+                    "is only meaningful with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not " + action
+                            + ": remove it or change the action");
         }
         int max = action == SeccompAction.SCMP_ACT_ERRNO ? MAX_ERRNO : 0xffff;
         BigInteger value = integer(node, path);
@@ -176,8 +192,10 @@ public final class OciSeccompParser {
 
     private BigInteger integer(JsonNode node, String path) {
         if (!node.isIntegralNumber()) {
-            throw error(path, "must be a non-negative integer, not " + node.getNodeType().name().toLowerCase()
-                    + (node.isNumber() ? " " + node.asText() : ""));
+            throw error(
+                    path,
+                    "must be a non-negative integer, not "
+                            + node.getNodeType().name().toLowerCase() + (node.isNumber() ? " " + node.asText() : ""));
         }
         return node.bigIntegerValue();
     }
@@ -192,7 +210,8 @@ public final class OciSeccompParser {
 
     private String text(JsonNode node, String path) {
         if (!node.isTextual()) {
-            throw error(path, "must be a string, not " + node.getNodeType().name().toLowerCase());
+            throw error(
+                    path, "must be a string, not " + node.getNodeType().name().toLowerCase());
         }
         return node.textValue();
     }
@@ -214,8 +233,10 @@ public final class OciSeccompParser {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw error(prefix + name, "unknown field: supported here are " + String.join(", ",
-                        allowed.stream().sorted().toList()));
+                throw error(
+                        prefix + name,
+                        "unknown field: supported here are "
+                                + String.join(", ", allowed.stream().sorted().toList()));
             }
         }
     }
@@ -230,7 +251,8 @@ public final class OciSeccompParser {
             return;
         }
         if (!array.isArray()) {
-            throw error(path, "must be an array, not " + array.getNodeType().name().toLowerCase());
+            throw error(
+                    path, "must be an array, not " + array.getNodeType().name().toLowerCase());
         }
         for (int i = 0; i < array.size(); i++) {
             reader.read(array.get(i), path + "[" + i + "]");

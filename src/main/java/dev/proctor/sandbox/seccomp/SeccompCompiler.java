@@ -85,8 +85,12 @@ public final class SeccompCompiler {
         return tokens;
     }
 
-    private void addRule(LibSeccomp.Filter filter, OciSeccompProfile profile, int index,
-            List<Integer> arches, List<String> warnings) {
+    private void addRule(
+            LibSeccomp.Filter filter,
+            OciSeccompProfile profile,
+            int index,
+            List<Integer> arches,
+            List<String> warnings) {
         SyscallRule rule = profile.syscalls().get(index);
         // runc skips these too; libseccomp would refuse them (EACCES).
         if (rule.actionValue() == profile.defaultActionValue()) {

@@ -37,8 +37,8 @@ public final class SeccompProfiles {
             }
         }
         if (!errors.isEmpty()) {
-            throw new SeccompException(errors.size() + " of " + files.size() + " seccomp profiles in "
-                    + directory + " are invalid:\n  " + String.join("\n  ", errors));
+            throw new SeccompException(errors.size() + " of " + files.size() + " seccomp profiles in " + directory
+                    + " are invalid:\n  " + String.join("\n  ", errors));
         }
         this.compiled = Map.copyOf(result);
     }
@@ -84,7 +84,8 @@ public final class SeccompProfiles {
 
     /** Syscall names skipped while compiling (unknown to libseccomp), one line each, to log at start-up. */
     public List<String> warnings() {
-        return compiled.keySet().stream().sorted()
+        return compiled.keySet().stream()
+                .sorted()
                 .flatMap(name -> compiled.get(name).warnings().stream())
                 .toList();
     }

@@ -49,7 +49,10 @@ class Judge0ApiTest {
     void authenticationIsAProctorKeyInXAuthTokenAndAdminRoutesNeedXAuthUser() {
         String key = newKey();
         given().get("/judge0/statuses").then().statusCode(401).body(equalTo(""));
-        given().header("X-Auth-Token", "pk_nonsense").get("/judge0/statuses").then().statusCode(401);
+        given().header("X-Auth-Token", "pk_nonsense")
+                .get("/judge0/statuses")
+                .then()
+                .statusCode(401);
         as(key).get("/judge0/statuses").then().statusCode(200);
         given().queryParam("X-Auth-Token", key).get("/judge0/languages").then().statusCode(200);
         as(key).post("/judge0/authenticate").then().statusCode(200);
@@ -58,20 +61,32 @@ class Judge0ApiTest {
         given().header("X-Auth-User", ADMIN).post("/judge0/authorize").then().statusCode(200);
         as(key).get("/judge0/submissions").then().statusCode(403).body(equalTo(""));
         as(key).header("X-Auth-User", key).get("/judge0/workers").then().statusCode(403);
-        as(key).header("X-Auth-User", ADMIN).get("/judge0/workers").then().statusCode(200)
+        as(key).header("X-Auth-User", ADMIN)
+                .get("/judge0/workers")
+                .then()
+                .statusCode(200)
                 .body("[0].queue", notNullValue());
     }
 
     @Test
     void statusesAndConfigInfoAreJudge0s() {
         String key = newKey();
-        as(key).get("/judge0/statuses").then().statusCode(200).body("", hasSize(14))
-                .body("[0].id", equalTo(1)).body("[0].description", equalTo("In Queue"))
+        as(key).get("/judge0/statuses")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(14))
+                .body("[0].id", equalTo(1))
+                .body("[0].description", equalTo("In Queue"))
                 .body("[6].description", equalTo("Runtime Error (SIGSEGV)"))
                 .body("[13].description", equalTo("Exec Format Error"));
-        as(key).get("/judge0/config_info").then().statusCode(200).body("cpu_time_limit", equalTo(5.0f))
-                .body("max_cpu_time_limit", equalTo(15.0f)).body("memory_limit", equalTo(128000))
-                .body("max_number_of_runs", equalTo(20)).body("max_submission_batch_size", equalTo(20))
+        as(key).get("/judge0/config_info")
+                .then()
+                .statusCode(200)
+                .body("cpu_time_limit", equalTo(5.0f))
+                .body("max_cpu_time_limit", equalTo(15.0f))
+                .body("memory_limit", equalTo(128000))
+                .body("max_number_of_runs", equalTo(20))
+                .body("max_submission_batch_size", equalTo(20))
                 .body("enable_network", equalTo(false));
         as(key).get("/judge0/about").then().statusCode(200).body("version", equalTo("1.13.1"));
         as(key).get("/judge0/version").then().statusCode(200).body(equalTo("1.13.1"));
@@ -82,14 +97,22 @@ class Judge0ApiTest {
     @Test
     void languagesListJudge0IdsWithTheProfilesRealVersions() {
         String key = newKey();
-        as(key).get("/judge0/languages").then().statusCode(200)
+        as(key).get("/judge0/languages")
+                .then()
+                .statusCode(200)
                 .body("id", hasItems(46, 50, 54, 60, 62, 63, 71, 73, 105))
                 .body("find { it.id == 71 }.name", equalTo("Python (1.2.3)"))
                 .body("find { it.id == 105 }.name", equalTo("C++ (GCC 1.2.3)"));
-        as(key).get("/judge0/languages/all").then().statusCode(200)
+        as(key).get("/judge0/languages/all")
+                .then()
+                .statusCode(200)
                 .body("find { it.id == 62 }.is_archived", equalTo(false));
-        as(key).get("/judge0/languages/71").then().statusCode(200).body("id", equalTo(71))
-                .body("source_file", equalTo("main.py")).body("run_cmd", containsString("python3"))
+        as(key).get("/judge0/languages/71")
+                .then()
+                .statusCode(200)
+                .body("id", equalTo(71))
+                .body("source_file", equalTo("main.py"))
+                .body("run_cmd", containsString("python3"))
                 .body("compile_cmd", nullValue());
         as(key).get("/judge0/languages/54").then().statusCode(200).body("compile_cmd", containsString("g++"));
         as(key).get("/judge0/languages/9999").then().statusCode(404).body("error", notNullValue());
@@ -99,7 +122,8 @@ class Judge0ApiTest {
     void waitTrueAnswers201WithTheDefaultFields() {
         String key = newKey();
         JsonPath p = run(key, submission(PYTHON, "out hello\ncpu 12\nmemory 3072"), "");
-        assertEquals(Set.of("token", "time", "memory", "stdout", "stderr", "compile_output", "message", "status"),
+        assertEquals(
+                Set.of("token", "time", "memory", "stdout", "stderr", "compile_output", "message", "status"),
                 p.getMap("").keySet());
         assertEquals(3, p.getInt("status.id"));
         assertEquals("Accepted", p.getString("status.description"));
@@ -114,16 +138,29 @@ class Judge0ApiTest {
     @Test
     void withoutWaitTheTokenComesBackAndPollingFinishesIt() {
         String key = newKey();
-        var body = as(key).contentType(ContentType.JSON).body(submission(PYTHON, "out hi"))
-                .post("/judge0/submissions").then().statusCode(201).extract().jsonPath();
+        var body = as(key).contentType(ContentType.JSON)
+                .body(submission(PYTHON, "out hi"))
+                .post("/judge0/submissions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
         assertEquals(Set.of("token"), body.getMap("").keySet());
         JsonPath p = poll(key, body.getString("token"), "");
         assertEquals(3, p.getInt("status.id"));
         assertEquals("hi\n", p.getString("stdout"));
         // the submission is a Proctor job of the calling client, seen through Proctor's own API
-        given().auth().oauth2(key).get("/api/v1/jobs/" + body.getString("token")).then().statusCode(200)
-                .body("profile", equalTo("python3")).body("metadata.judge0.language_id", equalTo(PYTHON));
-        as(newKey()).get("/judge0/submissions/" + body.getString("token")).then().statusCode(404);
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + body.getString("token"))
+                .then()
+                .statusCode(200)
+                .body("profile", equalTo("python3"))
+                .body("metadata.judge0.language_id", equalTo(PYTHON));
+        as(newKey())
+                .get("/judge0/submissions/" + body.getString("token"))
+                .then()
+                .statusCode(404);
         as(key).get("/judge0/submissions/not-a-token").then().statusCode(404);
     }
 
@@ -143,8 +180,7 @@ class Judge0ApiTest {
     @Test
     void runtimeOutcomesGetJudge0sStatusIds() {
         String key = newKey();
-        record Case(String source, int status, String message) {
-        }
+        record Case(String source, int status, String message) {}
         List<Case> cases = List.of(
                 new Case("exit 3", 11, "Exited with error status 3"),
                 new Case("signal SIGSEGV", 7, "Caught fatal signal 11"),
@@ -165,7 +201,10 @@ class Judge0ApiTest {
         JsonPath nzec = run(key, submission(PYTHON, "exit 3"), "fields=exit_code,exit_signal");
         assertEquals(3, nzec.getInt("exit_code"));
         assertNull(nzec.get("exit_signal"));
-        assertEquals(11, run(key, submission(PYTHON, "signal SIGSEGV"), "fields=exit_signal").getInt("exit_signal"));
+        assertEquals(
+                11,
+                run(key, submission(PYTHON, "signal SIGSEGV"), "fields=exit_signal")
+                        .getInt("exit_signal"));
     }
 
     @Test
@@ -202,16 +241,30 @@ class Judge0ApiTest {
     @Test
     void nonUtf8OutputNeedsBase64() {
         String key = newKey();
-        var token = as(key).contentType(ContentType.JSON).body(submission(PYTHON, "hex fffe41"))
-                .post("/judge0/submissions").then().statusCode(201).extract().<String>path("token");
+        var token = as(key).contentType(ContentType.JSON)
+                .body(submission(PYTHON, "hex fffe41"))
+                .post("/judge0/submissions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .<String>path("token");
         poll(key, token, "base64_encoded=true");
-        as(key).get("/judge0/submissions/" + token).then().statusCode(400).body("error", equalTo(
-                "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query "
-                        + "parameter"));
-        as(key).get("/judge0/submissions/" + token + "?base64_encoded=true").then().statusCode(200)
+        as(key).get("/judge0/submissions/" + token)
+                .then()
+                .statusCode(400)
+                .body(
+                        "error",
+                        equalTo(
+                                "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query "
+                                        + "parameter"));
+        as(key).get("/judge0/submissions/" + token + "?base64_encoded=true")
+                .then()
+                .statusCode(200)
                 .body("stdout", equalTo("//5B\n"));
         // fields that are text are fine without base64
-        as(key).get("/judge0/submissions/" + token + "?fields=status,time").then().statusCode(200);
+        as(key).get("/judge0/submissions/" + token + "?fields=status,time")
+                .then()
+                .statusCode(200);
     }
 
     @Test
@@ -220,7 +273,9 @@ class Judge0ApiTest {
         Map<String, Object> s = submission(PYTHON, "out x");
         s.put("stdin", "in");
         JsonPath all = run(key, s, "fields=*");
-        assertTrue(all.getMap("").keySet().containsAll(Judge0View.ALL_FIELDS), all.getMap("").keySet().toString());
+        assertTrue(
+                all.getMap("").keySet().containsAll(Judge0View.ALL_FIELDS),
+                all.getMap("").keySet().toString());
         assertEquals(PYTHON, all.getInt("language_id"));
         assertEquals(PYTHON, all.getInt("language.id"));
         assertEquals("Python (1.2.3)", all.getString("language.name"));
@@ -234,23 +289,37 @@ class Judge0ApiTest {
         assertEquals(3, all.getInt("status_id"));
         assertTrue(all.getString("wall_time").matches("\\d+\\.\\d+"));
         String token = all.getString("token");
-        JsonPath two = as(key).get("/judge0/submissions/" + token + "?fields=stdout,status_id").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath two = as(key).get("/judge0/submissions/" + token + "?fields=stdout,status_id")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertEquals(Set.of("stdout", "status_id"), two.getMap("").keySet());
-        as(key).get("/judge0/submissions/" + token + "?fields=stdout,foo,bar").then().statusCode(400)
+        as(key).get("/judge0/submissions/" + token + "?fields=stdout,foo,bar")
+                .then()
+                .statusCode(400)
                 .body("error", equalTo("invalid fields: [\"foo\", \"bar\"]"));
     }
 
     @Test
     void validationErrorsAre422ByField() {
         String key = newKey();
-        as(key).contentType(ContentType.JSON).body(Map.of()).post("/judge0/submissions").then().statusCode(422)
-                .body("source_code", hasItems("can't be blank")).body("language_id", hasItems("can't be blank"));
-        as(key).contentType(ContentType.JSON).body(submission(9999, "x")).post("/judge0/submissions").then()
-                .statusCode(422).body("language_id[0]", equalTo("language with id 9999 doesn't exist"));
-        record Case(String field, Object value, String message) {
-        }
-        for (Case c : List.of(new Case("cpu_time_limit", 16, "must be less than or equal to 15.0"),
+        as(key).contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/judge0/submissions")
+                .then()
+                .statusCode(422)
+                .body("source_code", hasItems("can't be blank"))
+                .body("language_id", hasItems("can't be blank"));
+        as(key).contentType(ContentType.JSON)
+                .body(submission(9999, "x"))
+                .post("/judge0/submissions")
+                .then()
+                .statusCode(422)
+                .body("language_id[0]", equalTo("language with id 9999 doesn't exist"));
+        record Case(String field, Object value, String message) {}
+        for (Case c : List.of(
+                new Case("cpu_time_limit", 16, "must be less than or equal to 15.0"),
                 new Case("cpu_extra_time", "6", "must be less than or equal to 5.0"),
                 new Case("wall_time_limit", 21, "must be less than or equal to 20.0"),
                 new Case("memory_limit", 600000, "must be less than or equal to 512000"),
@@ -265,7 +334,11 @@ class Judge0ApiTest {
                 new Case("compiler_options", "-O3", "setting compiler options is not supported by this server"))) {
             Map<String, Object> s = submission(PYTHON, "out x");
             s.put(c.field(), c.value());
-            as(key).contentType(ContentType.JSON).body(s).post("/judge0/submissions").then().statusCode(422)
+            as(key).contentType(ContentType.JSON)
+                    .body(s)
+                    .post("/judge0/submissions")
+                    .then()
+                    .statusCode(422)
                     .body(c.field() + "[0]", equalTo(c.message()));
         }
         // limits within Judge0's bounds given as strings, as a form would send them, are fine
@@ -279,9 +352,14 @@ class Judge0ApiTest {
     @Test
     void formEncodedSubmissionsWork() {
         String key = newKey();
-        String token = as(key).contentType(ContentType.URLENC).formParam("language_id", "71")
-                .formParam("source_code", "out form").post("/judge0/submissions").then().statusCode(201)
-                .extract().path("token");
+        String token = as(key).contentType(ContentType.URLENC)
+                .formParam("language_id", "71")
+                .formParam("source_code", "out form")
+                .post("/judge0/submissions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
         assertEquals("form\n", poll(key, token, "").getString("stdout"));
     }
 
@@ -312,7 +390,11 @@ class Judge0ApiTest {
         JsonPath p = run(key, s, "fields=token,time,status,number_of_runs");
         assertEquals("0.03", p.getString("time"));
         assertEquals(3, p.getInt("number_of_runs"));
-        given().auth().oauth2(key).get("/api/v1/jobs/" + p.getString("token")).then().statusCode(200)
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + p.getString("token"))
+                .then()
+                .statusCode(200)
                 .body("tests", hasSize(3));
     }
 
@@ -329,17 +411,26 @@ class Judge0ApiTest {
         s.put("additional_files", java.util.Base64.getEncoder().encodeToString(bytes.toByteArray()));
         assertEquals("from the zip\n", run(key, s, "").getString("stdout"));
         s.put("additional_files", b64("not a zip"));
-        as(key).contentType(ContentType.JSON).body(s).post("/judge0/submissions").then().statusCode(422)
+        as(key).contentType(ContentType.JSON)
+                .body(s)
+                .post("/judge0/submissions")
+                .then()
+                .statusCode(422)
                 .body("additional_files", notNullValue());
     }
 
     @Test
     void batchesSubmitInOrderAndReadBackWithNullsForUnknownTokens() {
         String key = newKey();
-        List<Map<String, Object>> items = List.of(submission(PYTHON, "out one"), submission(9999, "x"),
-                submission(PYTHON, "out three"));
-        JsonPath created = as(key).contentType(ContentType.JSON).body(Map.of("submissions", items))
-                .post("/judge0/submissions/batch").then().statusCode(201).extract().jsonPath();
+        List<Map<String, Object>> items =
+                List.of(submission(PYTHON, "out one"), submission(9999, "x"), submission(PYTHON, "out three"));
+        JsonPath created = as(key).contentType(ContentType.JSON)
+                .body(Map.of("submissions", items))
+                .post("/judge0/submissions/batch")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
         assertEquals(3, created.getList("").size());
         assertNotNullToken(created.getString("[0].token"));
         assertEquals("language with id 9999 doesn't exist", created.getString("[1].language_id[0]"));
@@ -349,13 +440,20 @@ class Judge0ApiTest {
         poll(key, created.getString("[0].token"), "");
         poll(key, created.getString("[2].token"), "");
         JsonPath got = as(key).get("/judge0/submissions/batch?tokens=" + tokens + "&fields=stdout,status_id")
-                .then().statusCode(200).extract().jsonPath();
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertEquals("one\n", got.getString("submissions[0].stdout"));
         assertEquals("three\n", got.getString("submissions[1].stdout"));
         assertNull(got.get("submissions[2]"));
         List<Map<String, Object>> tooMany = java.util.Collections.nCopies(21, submission(PYTHON, "out x"));
-        as(key).contentType(ContentType.JSON).body(Map.of("submissions", tooMany))
-                .post("/judge0/submissions/batch").then().statusCode(400).body("error", notNullValue());
+        as(key).contentType(ContentType.JSON)
+                .body(Map.of("submissions", tooMany))
+                .post("/judge0/submissions/batch")
+                .then()
+                .statusCode(400)
+                .body("error", notNullValue());
     }
 
     private static void assertNotNullToken(String token) {
@@ -366,12 +464,19 @@ class Judge0ApiTest {
     void listingAndDeletingNeedXAuthUser() {
         String key = newKey();
         String token = run(key, submission(PYTHON, "out x"), "").getString("token");
-        as(key).header("X-Auth-User", ADMIN).get("/judge0/submissions?per_page=2&fields=token").then()
-                .statusCode(200).body("submissions", hasSize(1)).body("meta.total_count", equalTo(1))
+        as(key).header("X-Auth-User", ADMIN)
+                .get("/judge0/submissions?per_page=2&fields=token")
+                .then()
+                .statusCode(200)
+                .body("submissions", hasSize(1))
+                .body("meta.total_count", equalTo(1))
                 .body("meta.current_page", equalTo(1));
         as(key).delete("/judge0/submissions/" + token).then().statusCode(403);
-        as(key).header("X-Auth-User", ADMIN).delete("/judge0/submissions/" + token + "?fields=stdout").then()
-                .statusCode(200).body("stdout", equalTo("x\n"));
+        as(key).header("X-Auth-User", ADMIN)
+                .delete("/judge0/submissions/" + token + "?fields=stdout")
+                .then()
+                .statusCode(200)
+                .body("stdout", equalTo("x\n"));
         as(key).get("/judge0/submissions/" + token).then().statusCode(404);
     }
 
@@ -379,20 +484,34 @@ class Judge0ApiTest {
     void theSameRoutesAnswerAtTheRootAndCorsAllowsBrowsers() {
         String key = newKey();
         as(key).get("/statuses").then().statusCode(200).body("", hasSize(14));
-        String token = as(key).contentType(ContentType.JSON).body(submission(PYTHON, "out root"))
-                .post("/submissions?base64_encoded=false&wait=true").then().statusCode(201).extract().path("token");
+        String token = as(key).contentType(ContentType.JSON)
+                .body(submission(PYTHON, "out root"))
+                .post("/submissions?base64_encoded=false&wait=true")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
         as(key).get("/submissions/" + token).then().statusCode(200).body("stdout", equalTo("root\n"));
-        given().header("Origin", "http://ide.example").header("Access-Control-Request-Method", "POST")
+        given().header("Origin", "http://ide.example")
+                .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "content-type,x-auth-token")
-                .options("/judge0/submissions").then().statusCode(204)
+                .options("/judge0/submissions")
+                .then()
+                .statusCode(204)
                 .header("Access-Control-Allow-Origin", "http://ide.example")
                 .header("Access-Control-Allow-Headers", "content-type,x-auth-token")
                 .header("Access-Control-Allow-Methods", containsString("POST"));
-        as(key).header("Origin", "http://ide.example").get("/judge0/languages").then().statusCode(200)
+        as(key).header("Origin", "http://ide.example")
+                .get("/judge0/languages")
+                .then()
+                .statusCode(200)
                 .header("Access-Control-Allow-Origin", "http://ide.example");
         // Proctor's own API is not opened to other origins by the facade
-        given().header("Origin", "http://ide.example").header("Access-Control-Request-Method", "POST")
-                .options("/api/v1/jobs").then().header("Access-Control-Allow-Origin", nullValue());
+        given().header("Origin", "http://ide.example")
+                .header("Access-Control-Request-Method", "POST")
+                .options("/api/v1/jobs")
+                .then()
+                .header("Access-Control-Allow-Origin", nullValue());
     }
 
     @Test
@@ -402,7 +521,9 @@ class Judge0ApiTest {
         var server = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/hook", ex -> {
-            received.add(new String[] {ex.getRequestMethod(), new String(ex.getRequestBody().readAllBytes())});
+            received.add(new String[] {
+                ex.getRequestMethod(), new String(ex.getRequestBody().readAllBytes())
+            });
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
@@ -410,8 +531,13 @@ class Judge0ApiTest {
         try {
             Map<String, Object> s = submission(PYTHON, "out called back");
             s.put("callback_url", "http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
-            String token = as(key).contentType(ContentType.JSON).body(s).post("/judge0/submissions").then()
-                    .statusCode(201).extract().path("token");
+            String token = as(key).contentType(ContentType.JSON)
+                    .body(s)
+                    .post("/judge0/submissions")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("token");
             String[] got = received.poll(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(got != null, "no callback within 60 s");
             assertEquals("PUT", got[0]);
@@ -434,7 +560,8 @@ class Judge0ApiTest {
         assertEquals("0.001", p.getString("time"));
         assertEquals("2.0", p.getString("cpu_time_limit"));
         assertTrue(p.get("memory") instanceof Integer);
-        as(key).get("/judge0/submissions/" + run(key, s, "").getString("token") + "?fields=time").then()
+        as(key).get("/judge0/submissions/" + run(key, s, "").getString("token") + "?fields=time")
+                .then()
                 .body("time", matchesPattern("\\d+\\.\\d+"));
     }
 }

@@ -15,8 +15,11 @@ class Judge0CodecTest {
     void base64IsMimeWithANewlineEvery60CharactersAndAtTheEnd() {
         assertEquals("", Judge0Base64.encode(new byte[0]));
         assertEquals("aGk=\n", Judge0Base64.encode("hi".getBytes()));
-        assertEquals("eHh4".repeat(15) + "\n", Judge0Base64.encode("x".repeat(45).getBytes()));
-        assertEquals("eHh4".repeat(15) + "\n" + "eA==\n", Judge0Base64.encode("x".repeat(46).getBytes()));
+        assertEquals(
+                "eHh4".repeat(15) + "\n", Judge0Base64.encode("x".repeat(45).getBytes()));
+        assertEquals(
+                "eHh4".repeat(15) + "\n" + "eA==\n",
+                Judge0Base64.encode("x".repeat(46).getBytes()));
     }
 
     @Test
@@ -43,8 +46,8 @@ class Judge0CodecTest {
     void argumentsSplitLikeAShell() {
         assertEquals(List.of(), ShellWords.split(null));
         assertEquals(List.of(), ShellWords.split("   "));
-        assertEquals(List.of("a", "b c", "d e", "f g", "", "h'i"),
-                ShellWords.split(" a 'b c' \"d e\" f\\ g '' \"h'i\" "));
+        assertEquals(
+                List.of("a", "b c", "d e", "f g", "", "h'i"), ShellWords.split(" a 'b c' \"d e\" f\\ g '' \"h'i\" "));
         assertEquals(List.of("x\"y", "$HOME"), ShellWords.split("\"x\\\"y\" '$HOME'"));
     }
 }

@@ -58,8 +58,14 @@ class Judge0IdeBrowserIT {
         profileDir = Files.createTempDirectory("proctor-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary("/usr/bin/chromium");
-        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
+        o.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
                 "--user-data-dir=" + profileDir);
         driver = new ChromeDriver(o);
         byte[] page;
@@ -86,7 +92,8 @@ class Judge0IdeBrowserIT {
         }
         if (profileDir != null) {
             try (var walk = Files.walk(profileDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -97,11 +104,13 @@ class Judge0IdeBrowserIT {
         // the page and the API on different ports: two origins, as the IDE and a Judge0 server are
         String apiBase = api.toString();
         String page = "http://127.0.0.1:" + ide.getAddress().getPort() + "/ide.html?api="
-                + URLEncoder.encode(apiBase, StandardCharsets.UTF_8) + "&key=" + URLEncoder.encode(key,
-                StandardCharsets.UTF_8);
+                + URLEncoder.encode(apiBase, StandardCharsets.UTF_8) + "&key="
+                + URLEncoder.encode(key, StandardCharsets.UTF_8);
         driver.get(page);
-        new WebDriverWait(driver, Duration.ofMinutes(3)).until(d -> !d.findElements(By.id("result")).isEmpty());
-        JsonNode r = new ObjectMapper().readTree(driver.findElement(By.id("result")).getText());
+        new WebDriverWait(driver, Duration.ofMinutes(3))
+                .until(d -> !d.findElements(By.id("result")).isEmpty());
+        JsonNode r =
+                new ObjectMapper().readTree(driver.findElement(By.id("result")).getText());
         String detail = r + "\n" + driver.findElement(By.id("log")).getText();
         assertTrue(r.path("error").isMissingNode(), detail);
         assertTrue(r.get("languages").toString().contains("105"), detail);

@@ -17,14 +17,19 @@ final class Judge0Support {
 
     static final String ADMIN = "pk_test_admin_0123456789abcdef";
 
-    private Judge0Support() {
-    }
+    private Judge0Support() {}
 
     /** A fresh Proctor client's API key, made with the admin key. */
     static String newKey() {
-        return given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+        return given().auth()
+                .oauth2(ADMIN)
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", "j0-" + UUID.randomUUID().toString().substring(0, 8)))
-                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("keys[0].key");
+                .post("/api/v1/admin/clients")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("keys[0].key");
     }
 
     static RequestSpecification as(String key) {
@@ -40,9 +45,13 @@ final class Judge0Support {
 
     /** POST /judge0/submissions?wait=true: the finished submission. */
     static JsonPath run(String key, Map<String, Object> body, String query) {
-        return as(key).contentType(ContentType.JSON).body(body)
+        return as(key).contentType(ContentType.JSON)
+                .body(body)
                 .post("/judge0/submissions?wait=true" + (query.isEmpty() ? "" : "&" + query))
-                .then().statusCode(201).extract().jsonPath();
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
     }
 
     /** Polls GET /judge0/submissions/{token} until its status id is over 2 (finished). */
@@ -50,7 +59,10 @@ final class Judge0Support {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             JsonPath p = as(key).get("/judge0/submissions/" + token + (query.isEmpty() ? "" : "?" + query))
-                    .then().statusCode(200).extract().jsonPath();
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             if (p.getInt("status.id") > 2 || System.nanoTime() > deadline) {
                 return p;
             }

@@ -41,9 +41,15 @@ class PistonApiTest {
     private static final String ADMIN = "pk_test_admin_0123456789abcdef";
 
     static String newKey() {
-        return given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+        return given().auth()
+                .oauth2(ADMIN)
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", "piston-" + UUID.randomUUID().toString().substring(0, 8)))
-                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("keys[0].key");
+                .post("/api/v1/admin/clients")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("keys[0].key");
     }
 
     static RequestSpecification as(String key) {
@@ -61,8 +67,13 @@ class PistonApiTest {
     }
 
     static JsonPath execute(String key, Map<String, Object> body) {
-        return as(key).contentType(ContentType.JSON).body(body).post("/piston/api/v2/execute").then()
-                .statusCode(200).extract().jsonPath();
+        return as(key).contentType(ContentType.JSON)
+                .body(body)
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     @Test
@@ -70,19 +81,29 @@ class PistonApiTest {
         String key = newKey();
         given().get("/piston/api/v2/runtimes").then().statusCode(401).body("message", containsString("key"));
         as(key).get("/piston/api/v2/runtimes").then().statusCode(200);
-        given().header("Authorization", key).get("/piston/api/v2/runtimes").then().statusCode(200);
+        given().header("Authorization", key)
+                .get("/piston/api/v2/runtimes")
+                .then()
+                .statusCode(200);
         given().get("/piston/k/" + key + "/api/v2/runtimes").then().statusCode(200);
-        given().get("/piston/k/pk_wrong/api/v2/runtimes").then().statusCode(401)
+        given().get("/piston/k/pk_wrong/api/v2/runtimes")
+                .then()
+                .statusCode(401)
                 .body("message", not(containsString("pk_wrong")));
-        given().contentType(ContentType.JSON).body(exec("python", "*", "out via url"))
-                .post("/piston/k/" + key + "/api/v2/execute").then().statusCode(200)
+        given().contentType(ContentType.JSON)
+                .body(exec("python", "*", "out via url"))
+                .post("/piston/k/" + key + "/api/v2/execute")
+                .then()
+                .statusCode(200)
                 .body("run.stdout", equalTo("via url\n"));
     }
 
     @Test
     void runtimesComeFromTheProfilesWithRealVersions() {
         String key = newKey();
-        as(key).get("/piston/api/v2/runtimes").then().statusCode(200)
+        as(key).get("/piston/api/v2/runtimes")
+                .then()
+                .statusCode(200)
                 .body("language", hasItems("python", "c", "c++", "java", "javascript", "go", "rust", "bash"))
                 .body("find { it.language == 'python' }.version", equalTo("1.2.3"))
                 .body("find { it.language == 'python' }.aliases", hasItem("py"))
@@ -109,7 +130,11 @@ class PistonApiTest {
         assertEquals(1, p.getInt("run.cpu_time"));
         assertEquals(1024 * 1024, p.getLong("run.memory"));
         // a Proctor job of the calling client
-        given().auth().oauth2(key).get("/api/v1/jobs").then().statusCode(200)
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs")
+                .then()
+                .statusCode(200)
                 .body("jobs[0].metadata.piston.language", equalTo("python"));
     }
 
@@ -120,10 +145,18 @@ class PistonApiTest {
             assertEquals("x\n", execute(key, exec("py", v, "out x")).getString("run.stdout"), v);
         }
         assertEquals("x\n", execute(key, exec("PYTHON3", null, "out x")).getString("run.stdout"));
-        as(key).contentType(ContentType.JSON).body(exec("python", "3.x", "out x")).post("/piston/api/v2/execute")
-                .then().statusCode(400).body("message", equalTo("python-3.x runtime is unknown"));
-        as(key).contentType(ContentType.JSON).body(exec("cobol", "*", "x")).post("/piston/api/v2/execute")
-                .then().statusCode(400).body("message", equalTo("cobol-* runtime is unknown"));
+        as(key).contentType(ContentType.JSON)
+                .body(exec("python", "3.x", "out x"))
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(400)
+                .body("message", equalTo("python-3.x runtime is unknown"));
+        as(key).contentType(ContentType.JSON)
+                .body(exec("cobol", "*", "x"))
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(400)
+                .body("message", equalTo("cobol-* runtime is unknown"));
     }
 
     @Test
@@ -144,9 +177,10 @@ class PistonApiTest {
     @Test
     void runOutcomesGetPistonStatuses() {
         String key = newKey();
-        record Case(String source, String status, Integer code, String signal) {
-        }
-        for (Case c : List.of(new Case("exit 3", "RE", 3, null), new Case("signal SIGSEGV", "SG", null, "SIGSEGV"),
+        record Case(String source, String status, Integer code, String signal) {}
+        for (Case c : List.of(
+                new Case("exit 3", "RE", 3, null),
+                new Case("signal SIGSEGV", "SG", null, "SIGSEGV"),
                 new Case("status TIME_LIMIT_EXCEEDED", "TO", 0, "SIGKILL"),
                 new Case("status WALL_TIME_LIMIT_EXCEEDED", "TO", 0, "SIGKILL"),
                 new Case("status MEMORY_LIMIT_EXCEEDED", "SG", 0, "SIGKILL"),
@@ -162,34 +196,57 @@ class PistonApiTest {
     void fileEncodingsAreUtf8Base64AndHex() {
         String key = newKey();
         Map<String, Object> b64 = exec("python", "*", "");
-        b64.put("files", List.of(Map.of("content", Base64.getEncoder().encodeToString("out b64".getBytes()),
-                "encoding", "base64")));
+        b64.put(
+                "files",
+                List.of(Map.of(
+                        "content", Base64.getEncoder().encodeToString("out b64".getBytes()), "encoding", "base64")));
         assertEquals("b64\n", execute(key, b64).getString("run.stdout"));
         Map<String, Object> hex = exec("python", "*", "");
-        hex.put("files", List.of(Map.of("content", HexFormat.of().formatHex("out hex".getBytes(StandardCharsets.UTF_8)),
-                "encoding", "hex"), Map.of("name", "data.txt", "content", "second file")));
+        hex.put(
+                "files",
+                List.of(
+                        Map.of(
+                                "content",
+                                HexFormat.of().formatHex("out hex".getBytes(StandardCharsets.UTF_8)),
+                                "encoding",
+                                "hex"),
+                        Map.of("name", "data.txt", "content", "second file")));
         assertEquals("hex\n", execute(key, hex).getString("run.stdout"));
         Map<String, Object> second = exec("python", "*", "");
         second.put("files", List.of(Map.of("content", "file data.txt"), Map.of("name", "data.txt", "content", "2nd")));
         assertEquals("2nd", execute(key, second).getString("run.stdout"));
         Map<String, Object> bad = exec("python", "*", "");
         bad.put("files", List.of(Map.of("content", "x", "encoding", "rot13")));
-        as(key).contentType(ContentType.JSON).body(bad).post("/piston/api/v2/execute").then().statusCode(400)
+        as(key).contentType(ContentType.JSON)
+                .body(bad)
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(400)
                 .body("message", equalTo("files[0].encoding must be one of utf8, base64, hex"));
     }
 
     @Test
     void badRequestsAre400WithAMessage() {
         String key = newKey();
-        as(key).contentType(ContentType.JSON).body(Map.of("files", List.of(Map.of("content", "x"))))
-                .post("/piston/api/v2/execute").then().statusCode(400)
+        as(key).contentType(ContentType.JSON)
+                .body(Map.of("files", List.of(Map.of("content", "x"))))
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(400)
                 .body("message", equalTo("language is required as a string"));
-        as(key).contentType(ContentType.JSON).body(Map.of("language", "python", "version", "*"))
-                .post("/piston/api/v2/execute").then().statusCode(400)
+        as(key).contentType(ContentType.JSON)
+                .body(Map.of("language", "python", "version", "*"))
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(400)
                 .body("message", equalTo("files is required as an array"));
         Map<String, Object> slow = exec("python", "*", "out x");
         slow.put("run_timeout", 10_000_000);
-        as(key).contentType(ContentType.JSON).body(slow).post("/piston/api/v2/execute").then().statusCode(400)
+        as(key).contentType(ContentType.JSON)
+                .body(slow)
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(400)
                 .body("message", containsString("run_timeout cannot exceed the configured limit of"));
         Map<String, Object> most = exec("python", "*", "out most");
         most.put("run_memory_limit", -1);
@@ -202,13 +259,24 @@ class PistonApiTest {
     @Test
     void onlyJsonIsAcceptedButJsonLabelledTextPlainIsRead() {
         String key = newKey();
-        as(key).contentType("application/xml").body("<x/>").post("/piston/api/v2/execute").then().statusCode(415)
+        as(key).contentType("application/xml")
+                .body("<x/>")
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(415)
                 .body("message", equalTo("requests must be of type application/json"));
-        as(key).contentType("text/plain;charset=UTF-8").body("not json").post("/piston/api/v2/execute").then()
-                .statusCode(415).body("message", equalTo("requests must be of type application/json"));
+        as(key).contentType("text/plain;charset=UTF-8")
+                .body("not json")
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(415)
+                .body("message", equalTo("requests must be of type application/json"));
         as(key).contentType("text/plain;charset=UTF-8")
                 .body("{\"language\":\"python\",\"version\":\"*\",\"files\":[{\"content\":\"out plain\"}]}")
-                .post("/piston/api/v2/execute").then().statusCode(200).body("run.stdout", equalTo("plain\n"))
+                .post("/piston/api/v2/execute")
+                .then()
+                .statusCode(200)
+                .body("run.stdout", equalTo("plain\n"))
                 .body("run.status", nullValue());
     }
 }

@@ -45,21 +45,24 @@ class JobStoreTest {
 
     @BeforeEach
     void emptyQueue() {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("DELETE FROM jobs").executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("DELETE FROM jobs").executeUpdate());
     }
 
     private UUID enqueue() {
         UUID id = UUID.randomUUID();
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("""
                 INSERT INTO jobs (id, client_id, state, profile, request)
-                VALUES (?1, (SELECT min(id) FROM clients), 'queued', 'bash', CAST('{}' AS jsonb))""")
-                .setParameter(1, id).executeUpdate());
+                VALUES (?1, (SELECT min(id) FROM clients), 'queued', 'bash', CAST('{}' AS jsonb))""").setParameter(1, id).executeUpdate());
         return id;
     }
 
     private Object column(UUID id, String column) {
-        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "SELECT " + column + " FROM jobs WHERE id = ?1").setParameter(1, id).getSingleResult());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("SELECT " + column + " FROM jobs WHERE id = ?1")
+                        .setParameter(1, id)
+                        .getSingleResult());
     }
 
     private GradeResult accepted() {
@@ -85,8 +88,9 @@ class JobStoreTest {
         UUID id = enqueue();
         for (int attempt = 1; attempt <= 3; attempt++) {
             assertNotNull(store.claim("dead-node-" + attempt, Duration.ofMillis(1)));
-            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                    "UPDATE jobs SET lease_expires_at = now() - interval '1 second'").executeUpdate());
+            QuarkusTransaction.requiringNew()
+                    .run(() -> em.createNativeQuery("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
+                            .executeUpdate());
             maintenance.requeueExpiredLeases();
         }
         assertEquals("done", column(id, "state"));

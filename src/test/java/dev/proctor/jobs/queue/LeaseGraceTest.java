@@ -49,22 +49,28 @@ class LeaseGraceTest {
     @Test
     void anExpiredLeaseWaitsUntilTheDatabaseHasBeenUpForALeasePeriod() {
         UUID id = UUID.randomUUID();
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("""
                 INSERT INTO jobs (id, client_id, state, profile, request)
-                VALUES (?1, (SELECT min(id) FROM clients), 'queued', 'bash', CAST('{}' AS jsonb))""")
-                .setParameter(1, id).executeUpdate());
+                VALUES (?1, (SELECT min(id) FROM clients), 'queued', 'bash', CAST('{}' AS jsonb))""").setParameter(1, id).executeUpdate());
         assertNotNull(store.claim("quiet-node", Duration.ofMillis(1)));
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "UPDATE jobs SET lease_expires_at = now() - interval '1 hour' WHERE id = ?1")
-                .setParameter(1, id).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery(
+                                "UPDATE jobs SET lease_expires_at = now() - interval '1 hour' WHERE id = ?1")
+                        .setParameter(1, id)
+                        .executeUpdate());
         try {
             maintenance.requeueExpiredLeases();
-            Object state = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                    "SELECT state FROM jobs WHERE id = ?1").setParameter(1, id).getSingleResult());
+            Object state = QuarkusTransaction.requiringNew()
+                    .call(() -> em.createNativeQuery("SELECT state FROM jobs WHERE id = ?1")
+                            .setParameter(1, id)
+                            .getSingleResult());
             assertEquals("running", state, "not requeued: the database has been up for less than a lease");
         } finally {
-            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("DELETE FROM jobs WHERE id = ?1")
-                    .setParameter(1, id).executeUpdate());
+            QuarkusTransaction.requiringNew()
+                    .run(() -> em.createNativeQuery("DELETE FROM jobs WHERE id = ?1")
+                            .setParameter(1, id)
+                            .executeUpdate());
         }
     }
 }

@@ -36,16 +36,18 @@ class StatParsersTest {
 
     @Test
     void cpuacctPrefersNanosecondUserAndSystem() {
-        CpuAcctParser.CpuTimes times = CpuAcctParser.parse(fixture("v1/cpuacct/cpuacct.usage"),
-                fixture("v1/cpuacct/cpuacct.stat"), fixture("v1/cpuacct/cpuacct.usage_user"),
+        CpuAcctParser.CpuTimes times = CpuAcctParser.parse(
+                fixture("v1/cpuacct/cpuacct.usage"),
+                fixture("v1/cpuacct/cpuacct.stat"),
+                fixture("v1/cpuacct/cpuacct.usage_user"),
                 fixture("v1/cpuacct/cpuacct.usage_sys"));
         assertEquals(new CpuAcctParser.CpuTimes(1_814_679, 436_000, 1_247_856), times);
     }
 
     @Test
     void cpuacctFallsBackToUserHzTicks() {
-        CpuAcctParser.CpuTimes times = CpuAcctParser.parse(fixture("v1/cpuacct/cpuacct.usage"),
-                fixture("v1/cpuacct/cpuacct.stat"), null, null);
+        CpuAcctParser.CpuTimes times = CpuAcctParser.parse(
+                fixture("v1/cpuacct/cpuacct.usage"), fixture("v1/cpuacct/cpuacct.stat"), null, null);
         // user 46, system 134 ticks of 10 ms
         assertEquals(new CpuAcctParser.CpuTimes(1_814_679, 460_000, 1_340_000), times);
     }
@@ -68,18 +70,20 @@ class StatParsersTest {
         assertEquals(1, oom.oomKills());
         assertFalse(oom.killDisabled());
         assertFalse(oom.underOom());
-        assertEquals(-1, OomControlParser.parse("oom_kill_disable 0\nunder_oom 0\n").oomKills());
+        assertEquals(
+                -1, OomControlParser.parse("oom_kill_disable 0\nunder_oom 0\n").oomKills());
     }
 
     @Test
     void memoryEventsSeparatesLimitHitsFromOomKills() {
-        assertEquals(new MemoryEventsParser.MemoryEvents(118, 1),
-                MemoryEventsParser.parse(fixture("v2/memory.events")));
+        assertEquals(
+                new MemoryEventsParser.MemoryEvents(118, 1), MemoryEventsParser.parse(fixture("v2/memory.events")));
     }
 
     @Test
     void ioStatSumsEveryDevice() {
-        assertEquals(new IoStatParser.IoBytes(1_459_200 + 90_430_464, 314_773_504 + 299_008_000),
+        assertEquals(
+                new IoStatParser.IoBytes(1_459_200 + 90_430_464, 314_773_504 + 299_008_000),
                 IoStatParser.parse(fixture("v2/io.stat")));
         assertEquals(new IoStatParser.IoBytes(0, 0), IoStatParser.parse(""));
     }

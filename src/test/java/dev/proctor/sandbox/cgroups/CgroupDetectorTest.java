@@ -30,7 +30,8 @@ class CgroupDetectorTest {
         assertEquals(List.of(), layout.problems());
         assertEquals(Path.of("/sys/fs/cgroup/cpu"), layout.v1OwnDirs().get("cpu"));
         assertEquals(Path.of("/sys/fs/cgroup/cpuacct"), layout.v1OwnDirs().get("cpuacct"));
-        assertEquals(Path.of("/sys/fs/cgroup/memory/process_api/95f39acf9bc8b8691005f62f7e0263a9"),
+        assertEquals(
+                Path.of("/sys/fs/cgroup/memory/process_api/95f39acf9bc8b8691005f62f7e0263a9"),
                 layout.v1OwnDirs().get("memory"));
         assertEquals(5, layout.v1DistinctDirs().size());
         assertNull(layout.v2OwnDir());
@@ -40,24 +41,27 @@ class CgroupDetectorTest {
     void theUnifiedHierarchyOfAHybridHostIsFoundBesideTheV1Layout() throws IOException {
         CgroupDetector detector = new CgroupDetector(V1.resolve("mountinfo"), V1.resolve("cgroup"));
         assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified")), detector.unifiedOwnDir());
-        CgroupDetector nested = detector("41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
-                "4:memory:/svc\n0::/svc/worker\n");
+        CgroupDetector nested = detector(
+                "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n", "4:memory:/svc\n0::/svc/worker\n");
         assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified/svc/worker")), nested.unifiedOwnDir());
-        assertEquals(Optional.empty(), detector("31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
-                "4:memory:/svc\n").unifiedOwnDir());
+        assertEquals(
+                Optional.empty(),
+                detector("31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "4:memory:/svc\n")
+                        .unifiedOwnDir());
     }
 
     @Test
     void coMountedCpuAndCpuacctShareOneDirectory() throws IOException {
         CgroupLayout layout = detect(
                 "30 23 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
-                + "31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-                + "32 23 0:28 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
-                + "33 23 0:29 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n",
+                        + "31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+                        + "32 23 0:28 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+                        + "33 23 0:29 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n",
                 "5:cpu,cpuacct:/svc\n4:memory:/svc\n3:pids:/svc\n2:freezer:/svc\n0::/svc\n");
 
         assertEquals(List.of(), layout.problems());
-        assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct/svc"), layout.v1OwnDirs().get("cpuacct"));
+        assertEquals(
+                Path.of("/sys/fs/cgroup/cpu,cpuacct/svc"), layout.v1OwnDirs().get("cpuacct"));
         assertEquals(layout.v1OwnDirs().get("cpu"), layout.v1OwnDirs().get("cpuacct"));
         assertEquals(4, layout.v1DistinctDirs().size());
     }
@@ -66,7 +70,7 @@ class CgroupDetectorTest {
     void everyMissingPieceIsReportedAtOnce() throws IOException {
         CgroupLayout layout = detect(
                 "30 23 0:26 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu,cpuacct\n"
-                + "31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+                        + "31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
                 "5:cpu,cpuacct:/\n0::/\n");
 
         List<String> problems = layout.problems();
@@ -107,8 +111,8 @@ class CgroupDetectorTest {
     void v2ControllersMissingFromTheOwnCgroupAreProblems() throws IOException {
         Path own = Files.createDirectories(tmp.resolve("cg/svc"));
         Files.writeString(own.resolve("cgroup.controllers"), "memory\n");
-        CgroupDetector detector = detector(
-                "31 23 0:26 / " + tmp.resolve("cg") + " rw - cgroup2 cgroup2 rw\n", "0::/svc\n");
+        CgroupDetector detector =
+                detector("31 23 0:26 / " + tmp.resolve("cg") + " rw - cgroup2 cgroup2 rw\n", "0::/svc\n");
 
         List<String> problems = detector.problems();
 
@@ -119,8 +123,8 @@ class CgroupDetectorTest {
 
     @Test
     void escapedMountPointsAreDecoded() throws IOException {
-        CgroupLayout layout = detect(
-                "31 23 0:27 / /sys/fs/my\\040cgroups rw - cgroup cgroup rw,memory\n", "4:memory:/\n");
+        CgroupLayout layout =
+                detect("31 23 0:27 / /sys/fs/my\\040cgroups rw - cgroup cgroup rw,memory\n", "4:memory:/\n");
 
         assertEquals(Path.of("/sys/fs/my cgroups"), layout.v1OwnDirs().get("memory"));
         assertTrue(Set.of("cpu", "cpuacct", "pids", "freezer").stream()

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class CgroupV1DriverIT {
 
-    private static final String RUNS = "proctor-runs-it-" + ProcessHandle.current().pid();
+    private static final String RUNS =
+            "proctor-runs-it-" + ProcessHandle.current().pid();
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
     private final CgroupDetector detector = new CgroupDetector();
@@ -57,8 +58,8 @@ class CgroupV1DriverIT {
 
     @Test
     void limitsAreWrittenToTheKernel() throws IOException {
-        Limits limits = new Limits(Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * Limits.MIB, 17,
-                Limits.MIB, Limits.MIB, 1.5);
+        Limits limits = new Limits(
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * Limits.MIB, 17, Limits.MIB, Limits.MIB, 1.5);
         try (RunCgroup run = driver.create("limits", limits)) {
             Path memory = layout.v1OwnDirs().get("memory").resolve(RUNS).resolve("limits");
             Path cpu = layout.v1OwnDirs().get("cpu").resolve(RUNS).resolve("limits");
@@ -124,8 +125,8 @@ class CgroupV1DriverIT {
 
     /** A harmless sleep that moves itself into the run, and a setsid'd grandchild that inherits it. */
     private Process startInside(RunCgroup run) throws IOException {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c",
-                "for f in \"$@\"; do echo 0 > \"$f\"; done; setsid sleep 100 & exec sleep 100", "sh"));
+        List<String> command = new ArrayList<>(List.of(
+                "/bin/sh", "-c", "for f in \"$@\"; do echo 0 > \"$f\"; done; setsid sleep 100 & exec sleep 100", "sh"));
         run.attachFiles().forEach(tasks -> command.add(tasks.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         started.add(process);
@@ -133,7 +134,8 @@ class CgroupV1DriverIT {
     }
 
     private static List<Integer> sleepers(Path procs) {
-        return new CgroupFs().pids(procs).stream().filter(pid -> comm(pid).equals("sleep")).toList();
+        return new CgroupFs()
+                .pids(procs).stream().filter(pid -> comm(pid).equals("sleep")).toList();
     }
 
     private static String comm(int pid) {

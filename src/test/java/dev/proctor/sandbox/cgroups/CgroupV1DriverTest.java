@@ -33,15 +33,21 @@ class CgroupV1DriverTest {
         CgroupStats stats = new CgroupV1Run(dirs, new CgroupFs()).readStats();
 
         // recorded after a shell loop, dd and a python process OOM-killed at a 32 MiB limit
-        assertEquals(new CgroupStats(1_814_679, 436_000, 1_247_856, 33_554_432, 1, 0, 7, 36, 1_699_584, -1, -1),
-                stats);
+        assertEquals(new CgroupStats(1_814_679, 436_000, 1_247_856, 33_554_432, 1, 0, 7, 36, 1_699_584, -1, -1), stats);
     }
 
     @Test
     void withoutSwapAccountingSwappinessIsZeroAndTheDriverSaysSo() throws IOException {
         Map<String, String> files = new LinkedHashMap<>();
-        for (String name : List.of("tasks", "cgroup.procs", "memory.oom_control", "memory.limit_in_bytes",
-                "memory.swappiness", "pids.max", "cpu.cfs_period_us", "cpu.cfs_quota_us")) {
+        for (String name : List.of(
+                "tasks",
+                "cgroup.procs",
+                "memory.oom_control",
+                "memory.limit_in_bytes",
+                "memory.swappiness",
+                "pids.max",
+                "cpu.cfs_period_us",
+                "cpu.cfs_quota_us")) {
             files.put(name, "");
         }
         FakeCgroupFs fs = new FakeCgroupFs(root, files);
@@ -51,8 +57,16 @@ class CgroupV1DriverTest {
         }
         CgroupV1Driver driver = new CgroupV1Driver(own, "proctor-runs", fs);
 
-        RunCgroup run = driver.create("run-1", new Limits(Duration.ofSeconds(1), Duration.ofSeconds(2),
-                64 * Limits.MIB, 10, Limits.MIB, Limits.MIB, 0.005));
+        RunCgroup run = driver.create(
+                "run-1",
+                new Limits(
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(2),
+                        64 * Limits.MIB,
+                        10,
+                        Limits.MIB,
+                        Limits.MIB,
+                        0.005));
 
         Path memory = root.resolve("memory/proctor-runs/run-1");
         assertEquals("0", Files.readString(memory.resolve("memory.swappiness")));

@@ -30,14 +30,22 @@ class CgroupV2DriverTest {
 
     @TempDir
     Path root;
+
     private Path own;
     private FakeCgroupFs fs;
 
     @BeforeEach
     void ownCgroupHoldsTheService() throws IOException {
         Map<String, String> files = new LinkedHashMap<>();
-        for (String name : List.of("cgroup.procs", "cgroup.kill", "cgroup.subtree_control", "memory.max",
-                "memory.swap.max", "memory.oom.group", "pids.max", "cpu.max")) {
+        for (String name : List.of(
+                "cgroup.procs",
+                "cgroup.kill",
+                "cgroup.subtree_control",
+                "memory.max",
+                "memory.swap.max",
+                "memory.oom.group",
+                "pids.max",
+                "cpu.max")) {
             files.put(name, "");
         }
         files.put("cgroup.controllers", "cpu memory pids\n");
@@ -54,7 +62,9 @@ class CgroupV2DriverTest {
     void openMovesTheServiceIntoItsLeafAndEnablesControllers() throws IOException {
         CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", fs);
 
-        assertEquals(SELF, Files.readString(own.resolve("proctor-service/cgroup.procs")).trim());
+        assertEquals(
+                SELF,
+                Files.readString(own.resolve("proctor-service/cgroup.procs")).trim());
         assertEquals("", Files.readString(own.resolve("cgroup.procs")));
         assertEquals("+cpu +memory +pids", Files.readString(own.resolve("cgroup.subtree_control")));
         assertEquals("+cpu +memory +pids", Files.readString(own.resolve("proctor-runs/cgroup.subtree_control")));
@@ -73,8 +83,8 @@ class CgroupV2DriverTest {
     @Test
     void createWritesEveryLimit() throws IOException {
         CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", fs);
-        Limits limits = new Limits(Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * Limits.MIB, 32,
-                Limits.MIB, 64 * Limits.MIB, 1.5);
+        Limits limits = new Limits(
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * Limits.MIB, 32, Limits.MIB, 64 * Limits.MIB, 1.5);
 
         RunCgroup run = driver.create("run-1", limits);
 
@@ -93,8 +103,17 @@ class CgroupV2DriverTest {
     @Test
     void createRemovesTheCgroupWhenALimitIsRefused() {
         // a kernel without swap accounting has no memory.swap.max
-        FakeCgroupFs noSwap = new FakeCgroupFs(root, Map.of("cgroup.procs", "", "cgroup.subtree_control", "",
-                "memory.max", "", "cgroup.events", "populated 0\n"));
+        FakeCgroupFs noSwap = new FakeCgroupFs(
+                root,
+                Map.of(
+                        "cgroup.procs",
+                        "",
+                        "cgroup.subtree_control",
+                        "",
+                        "memory.max",
+                        "",
+                        "cgroup.events",
+                        "populated 0\n"));
         CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", noSwap);
 
         CgroupException e = assertThrows(CgroupException.class, () -> driver.create("run-2", Limits.defaults()));
@@ -112,8 +131,10 @@ class CgroupV2DriverTest {
 
         CgroupStats stats = run.readStats();
 
-        assertEquals(new CgroupStats(1_834_212, 1_201_377, 632_835, 33_554_432, 1, 118, 7, 36, 1_699_584,
-                91_889_664, 613_781_504), stats);
+        assertEquals(
+                new CgroupStats(
+                        1_834_212, 1_201_377, 632_835, 33_554_432, 1, 118, 7, 36, 1_699_584, 91_889_664, 613_781_504),
+                stats);
     }
 
     @Test
@@ -157,8 +178,21 @@ class CgroupV2DriverTest {
 
     /** The unified hierarchy of a hybrid host: no controllers, only the core files in a new cgroup. */
     private FakeCgroupFs coreFilesOnly() {
-        return new FakeCgroupFs(root, Map.of("cgroup.procs", "", "cgroup.kill", "", "cgroup.subtree_control", "",
-                "cgroup.controllers", "", "cgroup.events", "populated 0\nfrozen 0\n", "cpu.stat", "usage_usec 0\n"));
+        return new FakeCgroupFs(
+                root,
+                Map.of(
+                        "cgroup.procs",
+                        "",
+                        "cgroup.kill",
+                        "",
+                        "cgroup.subtree_control",
+                        "",
+                        "cgroup.controllers",
+                        "",
+                        "cgroup.events",
+                        "populated 0\nfrozen 0\n",
+                        "cpu.stat",
+                        "usage_usec 0\n"));
     }
 
     @Test
@@ -189,7 +223,8 @@ class CgroupV2DriverTest {
         Files.writeString(run.cgroupDir().resolve("cgroup.events"), "populated 1\nfrozen 0\n");
         run.close();
         assertFalse(Files.exists(run.cgroupDir()));
-        assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalStateException.class,
                 () -> CgroupV2Driver.open(own, "proctor-runs", fs).createWithoutLimits("run-8"));
     }
 

@@ -7,16 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.sandbox.EngineConfig;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.accounting.KeyValueParser;
+import dev.proctor.sandbox.ids.HostIdRanges;
 import dev.proctor.sandbox.launcher.LaunchConnection;
 import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchRequest;
 import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
-import dev.proctor.sandbox.EngineConfig;
-import dev.proctor.sandbox.ids.HostIdRanges;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
 import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.seccomp.SeccompProfiles;
@@ -49,9 +49,11 @@ import org.junit.jupiter.api.Test;
  */
 class CgroupV2KernelIT {
 
-    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath()
+    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
+            .toAbsolutePath()
             .normalize();
-    private static final String RUNS = "proctor-v2-it-" + ProcessHandle.current().pid();
+    private static final String RUNS =
+            "proctor-v2-it-" + ProcessHandle.current().pid();
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final long NO_CPU_LIMIT = 30_000_000;
 
@@ -68,7 +70,8 @@ class CgroupV2KernelIT {
         own = new CgroupDetector().unifiedOwnDir().orElse(null);
         requireKernel(own != null, "no cgroup2 hierarchy is mounted (a cgroup v1-only host)");
         driver = CgroupV2Driver.withoutControllers(own, RUNS);
-        requireKernel(Files.exists(driver.runsDir().resolve("cgroup.kill")),
+        requireKernel(
+                Files.exists(driver.runsDir().resolve("cgroup.kill")),
                 "cgroup.kill missing in " + driver.runsDir() + ": Linux 5.14 or newer is needed");
     }
 
@@ -116,7 +119,8 @@ class CgroupV2KernelIT {
     @Test
     void theLauncherStartsTheRunInItsCgroupAndItsCpuIsAccounted() throws Exception {
         RunCgroup run = driver.createWithoutLimits("burn");
-        LaunchReport report = launch(run, NO_CPU_LIMIT, "./cpu_burn", "for", "500").awaitReport();
+        LaunchReport report =
+                launch(run, NO_CPU_LIMIT, "./cpu_burn", "for", "500").awaitReport();
 
         assertNull(report.error(), report::toString);
         assertEquals(0, report.exitCode(), report::toString);
@@ -125,9 +129,11 @@ class CgroupV2KernelIT {
         long probe = Long.parseLong(m.group(1));
         long tolerance = Math.max(probe / 20, 20_000);
         CgroupStats stats = run.readStats();
-        assertTrue(Math.abs(stats.cpuUsageMicros() - probe) <= tolerance,
+        assertTrue(
+                Math.abs(stats.cpuUsageMicros() - probe) <= tolerance,
                 "cgroup " + stats.cpuUsageMicros() + " µs vs probe " + probe + " µs");
-        assertTrue(Math.abs(report.cpuMicros() - stats.cpuUsageMicros()) <= tolerance,
+        assertTrue(
+                Math.abs(report.cpuMicros() - stats.cpuUsageMicros()) <= tolerance,
                 "launcher read " + report.cpuMicros() + " µs, cgroup says " + stats.cpuUsageMicros() + " µs");
         assertEquals(stats.cpuUserMicros() + stats.cpuSystemMicros(), stats.cpuUsageMicros(), 1_000);
         assertEquals(-1, stats.memoryPeakBytes());
@@ -164,8 +170,9 @@ class CgroupV2KernelIT {
         try (LaunchConnection conn = launch(run, NO_CPU_LIMIT, "./cpu_burn", "forks", "2")) {
             CompletableFuture<LaunchReport> report = CompletableFuture.supplyAsync(conn::awaitReport);
             // pid 1, the job and its two children
-            assertTrue(poll(() -> new CgroupFs().pids(procs).size() == 4), "the run's 4 processes in " + procs
-                    + ": " + new CgroupFs().pids(procs));
+            assertTrue(
+                    poll(() -> new CgroupFs().pids(procs).size() == 4),
+                    "the run's 4 processes in " + procs + ": " + new CgroupFs().pids(procs));
             assertEquals(1, populated(run));
             List<Integer> pids = new CgroupFs().pids(procs);
 
@@ -223,9 +230,14 @@ class CgroupV2KernelIT {
 
     /** A shell that moves itself into the run (v2: "0" into cgroup.procs), with a setsid'd grandchild. */
     private Process startInside(RunCgroup run) throws IOException {
-        Process process = new ProcessBuilder("/bin/sh", "-c",
-                "echo 0 > \"$1\"; setsid sleep 100 & exec sleep 100", "sh",
-                run.cgroupDir().resolve("cgroup.procs").toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "echo 0 > \"$1\"; setsid sleep 100 & exec sleep 100",
+                        "sh",
+                        run.cgroupDir().resolve("cgroup.procs").toString())
+                .redirectErrorStream(true)
+                .start();
         started.add(process);
         return process;
     }
@@ -243,14 +255,16 @@ class CgroupV2KernelIT {
         Files.write(box.resolve("cpu_burn"), Probes.binary("cpu_burn"));
         Files.setPosixFilePermissions(box.resolve("cpu_burn"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path runDir = Files.createDirectories(state.resolve("run/mnt")).getParent();
-        Path bpf = Files.write(state.resolve("default.bpf"),
+        Path bpf = Files.write(
+                state.resolve("default.bpf"),
                 new SeccompProfiles(PROJECT.resolve("sandbox-profiles/seccomp")).program("default"));
         launcher = LauncherServer.start(PROJECT.resolve("target/native/proctor-launcher"), state.resolve("l.sock"));
 
         // a host id range of its own, leased like an engine's (no other job on the host has it)
         EngineConfig ec = EngineConfig.forProject(PROJECT, state);
         idLease = new HostIdRanges(ec.uidBase(), ec.idRanges(), ec.idLockDir()).lease();
-        LaunchRequest r = new LaunchRequest().put("id", "v2-it")
+        LaunchRequest r = new LaunchRequest()
+                .put("id", "v2-it")
                 .put("run_dir", runDir.resolve("mnt").toString())
                 .put("box", box.toString())
                 .put("box_overlay", 0)
@@ -290,12 +304,13 @@ class CgroupV2KernelIT {
     }
 
     private static long populated(RunCgroup run) {
-        return KeyValueParser.get(KeyValueParser.parse(new CgroupFs().read(run.cgroupDir().resolve("cgroup.events"))),
-                "populated");
+        return KeyValueParser.get(
+                KeyValueParser.parse(new CgroupFs().read(run.cgroupDir().resolve("cgroup.events"))), "populated");
     }
 
     private static List<Integer> sleepers(Path procs) {
-        return new CgroupFs().pids(procs).stream().filter(pid -> comm(pid).equals("sleep")).toList();
+        return new CgroupFs()
+                .pids(procs).stream().filter(pid -> comm(pid).equals("sleep")).toList();
     }
 
     private static String comm(int pid) {

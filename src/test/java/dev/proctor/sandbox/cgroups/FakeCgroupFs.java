@@ -78,9 +78,13 @@ class FakeCgroupFs extends CgroupFs {
 
     private void removeEverywhere(String pid) {
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path procs : files.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList()) {
-                String kept = read(procs).lines().filter(line -> !line.trim().equals(pid))
-                        .map(line -> line + "\n").collect(Collectors.joining());
+            for (Path procs : files.filter(p -> p.getFileName().toString().equals("cgroup.procs"))
+                    .toList()) {
+                String kept = read(procs)
+                        .lines()
+                        .filter(line -> !line.trim().equals(pid))
+                        .map(line -> line + "\n")
+                        .collect(Collectors.joining());
                 super.write(procs, kept);
             }
         } catch (IOException e) {

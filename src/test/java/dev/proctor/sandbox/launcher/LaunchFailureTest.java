@@ -27,6 +27,7 @@ class LaunchFailureTest {
         LaunchFailure f = LaunchFailure.parse("something else");
         assertEquals(LaunchStep.UNKNOWN, f.step());
         assertEquals("something else", f.toString());
-        assertEquals(LaunchStep.UNKNOWN, LaunchFailure.parse("step=warp errno=1").step());
+        assertEquals(
+                LaunchStep.UNKNOWN, LaunchFailure.parse("step=warp errno=1").step());
     }
 }

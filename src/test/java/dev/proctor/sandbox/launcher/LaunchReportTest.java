@@ -42,7 +42,8 @@ class LaunchReportTest {
 
     @Test
     void requestIsNulSeparatedAndRefusesNul() {
-        byte[] bytes = new LaunchRequest().put("arg", "a b").put("wall_limit_us", 5).toBytes();
+        byte[] bytes =
+                new LaunchRequest().put("arg", "a b").put("wall_limit_us", 5).toBytes();
         assertArrayEquals("arg=a b\0wall_limit_us=5\0\0".getBytes(StandardCharsets.UTF_8), bytes);
         assertThrows(IllegalArgumentException.class, () -> new LaunchRequest().put("arg", "a\0b"));
     }

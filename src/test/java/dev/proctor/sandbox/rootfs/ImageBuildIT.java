@@ -55,24 +55,31 @@ class ImageBuildIT {
 
         ImageStore.Build first = store.build("python3", line -> System.err.println("image python3: " + line));
         assertFalse(first.reused());
-        System.err.printf("python3 image built in %.1f s, %.1f MB%n", first.took().toMillis() / 1000.0,
-                first.sizeBytes() / 1e6);
+        System.err.printf(
+                "python3 image built in %.1f s, %.1f MB%n", first.took().toMillis() / 1000.0, first.sizeBytes() / 1e6);
 
         ImageStore.Build second = store.build("python3", line -> System.err.println("image python3: " + line));
         assertTrue(second.reused());
         assertEquals(first.digest(), second.digest());
         assertTrue(second.took().compareTo(REUSE_IS_FAST) < 0, "reuse took " + second.took());
         try (Stream<Path> dirs = Files.list(state.resolve("images/python3"))) {
-            assertEquals(List.of(first.digest()), dirs.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("[0-9a-f]{64}")).toList());
+            assertEquals(
+                    List.of(first.digest()),
+                    dirs.map(p -> p.getFileName().toString())
+                            .filter(n -> n.matches("[0-9a-f]{64}"))
+                            .toList());
         }
 
         try (LinuxSandboxEngine engine = LinuxSandboxEngine.start(EngineConfig.forProject(project, state))) {
-            assertTrue(engine.info().images().contains("python3"), engine.info().images().toString());
+            assertTrue(
+                    engine.info().images().contains("python3"),
+                    engine.info().images().toString());
             for (String image : List.of("python3", "host")) {
                 RunResult r = hello(engine, image);
-                assertEquals(RunStatus.OK, r.status(), image + ": " + r.message() + " / "
-                        + new String(r.stderr(), StandardCharsets.UTF_8));
+                assertEquals(
+                        RunStatus.OK,
+                        r.status(),
+                        image + ": " + r.message() + " / " + new String(r.stderr(), StandardCharsets.UTF_8));
                 assertEquals("hello\n", new String(r.stdout(), StandardCharsets.UTF_8), image);
             }
         }
@@ -80,9 +87,16 @@ class ImageBuildIT {
 
     private static RunResult hello(LinuxSandboxEngine engine, String image) {
         try (Workdir workdir = engine.createWorkdir(16 * Limits.MIB)) {
-            RunSpec spec = new RunSpec(image, List.of("python3", "-c", "print('hello')"),
-                    Map.of("PATH", RunSpec.DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"), workdir, Stdin.empty(),
-                    Limits.defaults(), "default", NetworkMode.NONE, Duration.ZERO);
+            RunSpec spec = new RunSpec(
+                    image,
+                    List.of("python3", "-c", "print('hello')"),
+                    Map.of("PATH", RunSpec.DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"),
+                    workdir,
+                    Stdin.empty(),
+                    Limits.defaults(),
+                    "default",
+                    NetworkMode.NONE,
+                    Duration.ZERO);
             return engine.run(spec);
         }
     }

@@ -60,7 +60,9 @@ class ImageRecipeTest {
 
     @Test
     void wordingDoesNotChangeTheDigest() {
-        assertEquals(parse(PYTHON).digest(), parse(PYTHON.replace("\"why\"", "\"another reason\"")).digest());
+        assertEquals(
+                parse(PYTHON).digest(),
+                parse(PYTHON.replace("\"why\"", "\"another reason\"")).digest());
     }
 
     @Test
@@ -73,17 +75,23 @@ class ImageRecipeTest {
     @Test
     void buildInputsChangeTheDigest() {
         String digest = parse(PYTHON).digest();
-        assertNotEquals(digest, parse(PYTHON.replace("[\"python3-minimal\"]", "[\"python3-minimal\", \"gcc\"]")).digest());
+        assertNotEquals(
+                digest,
+                parse(PYTHON.replace("[\"python3-minimal\"]", "[\"python3-minimal\", \"gcc\"]"))
+                        .digest());
         assertNotEquals(digest, parse(PYTHON.replace("bookworm", "trixie")).digest());
-        assertNotEquals(digest, parse(PYTHON.replace("\"minbase\"", "\"buildd\"")).digest());
+        assertNotEquals(
+                digest, parse(PYTHON.replace("\"minbase\"", "\"buildd\"")).digest());
         assertNotEquals(digest, parse(PYTHON.replace("apt-get clean", "true")).digest());
     }
 
     @Test
     void canonicalJsonIsPinned() {
         // a change here rebuilds every operator's images: bump BUILDER_VERSION on purpose, never by accident
-        assertEquals("{\"packages\":[\"python3-minimal\"],\"run\":[\"apt-get clean\"],\"suite\":\"bookworm\","
-                + "\"variant\":\"minbase\"}", parse(PYTHON).canonicalJson());
+        assertEquals(
+                "{\"packages\":[\"python3-minimal\"],\"run\":[\"apt-get clean\"],\"suite\":\"bookworm\","
+                        + "\"variant\":\"minbase\"}",
+                parse(PYTHON).canonicalJson());
         assertTrue(parse(PYTHON).digest().matches("[0-9a-f]{64}"));
     }
 
@@ -103,23 +111,33 @@ class ImageRecipeTest {
 
     @Test
     void wrongTypesAreNamed() {
-        assertEquals("packages", invalid(PYTHON.replace("[\"python3-minimal\"]", "\"python3-minimal\"")).field());
-        assertEquals("run", invalid(PYTHON.replace("[\"apt-get clean\"]", "[1]")).field());
-        assertEquals("description", invalid(PYTHON.replace("\"python\"", "\"\"")).field());
+        assertEquals(
+                "packages",
+                invalid(PYTHON.replace("[\"python3-minimal\"]", "\"python3-minimal\""))
+                        .field());
+        assertEquals(
+                "run", invalid(PYTHON.replace("[\"apt-get clean\"]", "[1]")).field());
+        assertEquals(
+                "description", invalid(PYTHON.replace("\"python\"", "\"\"")).field());
     }
 
     @Test
     void badValuesAreRefused() {
-        assertEquals("variant", invalid(PYTHON.replace("\"minbase\"", "\"fakechroot\"")).field());
-        assertEquals("suite", invalid(PYTHON.replace("bookworm", "Bookworm; rm")).field());
+        assertEquals(
+                "variant",
+                invalid(PYTHON.replace("\"minbase\"", "\"fakechroot\"")).field());
+        assertEquals(
+                "suite", invalid(PYTHON.replace("bookworm", "Bookworm; rm")).field());
         ImageRecipeException e = invalid(PYTHON.replace("python3-minimal", "python3,gcc"));
         assertTrue(e.getMessage().contains("[0] 'python3,gcc' is not a Debian package name"), e.getMessage());
     }
 
     @Test
     void duplicateKeysAndBrokenJsonAreErrors() {
-        assertTrue(invalid(PYTHON.replace("\"suite\": \"bookworm\",", "\"suite\": \"bookworm\", \"suite\": \"trixie\","))
-                .getMessage().contains("Duplicate field 'suite'"));
+        assertTrue(
+                invalid(PYTHON.replace("\"suite\": \"bookworm\",", "\"suite\": \"bookworm\", \"suite\": \"trixie\","))
+                        .getMessage()
+                        .contains("Duplicate field 'suite'"));
         assertTrue(invalid("{\n\"suite\": }").getMessage().startsWith("python3.json:2: not valid JSON"));
     }
 
@@ -134,12 +152,18 @@ class ImageRecipeTest {
     void shippedRecipesAreValid() throws Exception {
         Path dir = Path.of(System.getProperty("proctor.project-dir", "."), "sandbox-profiles", "images");
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> recipes = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-            assertEquals(List.of("gcc.json", "python3.json"),
+            List<Path> recipes =
+                    files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+            assertEquals(
+                    List.of("gcc.json", "python3.json"),
                     recipes.stream().map(p -> p.getFileName().toString()).toList());
             recipes.forEach(ImageRecipe::load);
         }
-        assertEquals(List.of("python3-minimal"), ImageRecipe.load(dir.resolve("python3.json")).packages());
-        assertEquals(List.of("gcc", "libc6-dev"), ImageRecipe.load(dir.resolve("gcc.json")).packages());
+        assertEquals(
+                List.of("python3-minimal"),
+                ImageRecipe.load(dir.resolve("python3.json")).packages());
+        assertEquals(
+                List.of("gcc", "libc6-dev"),
+                ImageRecipe.load(dir.resolve("gcc.json")).packages());
     }
 }

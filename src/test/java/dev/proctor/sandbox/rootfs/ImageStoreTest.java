@@ -31,12 +31,19 @@ class ImageStoreTest {
     private ImageStore store;
 
     /** Makes a tiny usr-merged tree, like debootstrap's, with a device-node stand-in and host leftovers. */
-    private void fakeDebootstrap(ImageRecipe recipe, Path rootfs, Consumer<String> progress)
-            throws IOException {
+    private void fakeDebootstrap(ImageRecipe recipe, Path rootfs, Consumer<String> progress) throws IOException {
         builds.add(recipe.name() + " " + recipe.packages());
         progress.accept("I: fake debootstrap");
-        for (String d : List.of("usr/bin", "usr/lib", "etc", "var/cache/apt/archives/partial", "var/lib/apt/lists",
-                "dev", "proc", "tmp", "root")) {
+        for (String d : List.of(
+                "usr/bin",
+                "usr/lib",
+                "etc",
+                "var/cache/apt/archives/partial",
+                "var/lib/apt/lists",
+                "dev",
+                "proc",
+                "tmp",
+                "root")) {
             Files.createDirectories(rootfs.resolve(d));
         }
         Files.createSymbolicLink(rootfs.resolve("bin"), Path.of("usr/bin"));
@@ -67,15 +74,18 @@ class ImageStoreTest {
 
     private List<String> digestDirs(String name) throws IOException {
         try (Stream<Path> s = Files.list(images.resolve(name))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("[0-9a-f]{64}"))
+                    .sorted()
+                    .toList();
         }
     }
 
     @Test
     void buildsOnceThenReuses() throws IOException {
-        ImageStore.Build first = store.build("py", line -> { });
+        ImageStore.Build first = store.build("py", line -> {});
         assertFalse(first.reused());
-        ImageStore.Build second = store.build("py", line -> { });
+        ImageStore.Build second = store.build("py", line -> {});
         assertTrue(second.reused());
         assertEquals(first.digest(), second.digest());
         assertEquals(1, builds.size());
@@ -86,7 +96,7 @@ class ImageStoreTest {
 
     @Test
     void aChangedRecipeBuildsANewDigestAndDropsTheOld() throws IOException {
-        ImageStore.Build first = store.build("py", line -> { });
+        ImageStore.Build first = store.build("py", line -> {});
         writeRecipe("py", "python3-minimal", "gcc");
         List<String> progress = new ArrayList<>();
         ImageStore.Build second = store.build("py", progress::add);
@@ -94,14 +104,16 @@ class ImageStoreTest {
         assertNotEquals(first.digest(), second.digest());
         assertEquals(List.of(second.digest()), digestDirs("py"));
         assertEquals(Optional.of(second.digest()), store.currentDigest("py"));
-        assertTrue(progress.contains("removing the older build " + first.digest().substring(0, 12)), progress.toString());
+        assertTrue(
+                progress.contains("removing the older build " + first.digest().substring(0, 12)), progress.toString());
         assertTrue(progress.contains("I: fake debootstrap"));
     }
 
     @Test
     void finishingCleansAndAddsTheSandboxUser() throws IOException {
-        Path rootfs = store.build("py", line -> { }).rootfs();
-        assertTrue(Files.readString(rootfs.resolve("etc/passwd")).contains("proctor:x:1000:1000:sandbox job:/box:/bin/sh\n"));
+        Path rootfs = store.build("py", line -> {}).rootfs();
+        assertTrue(Files.readString(rootfs.resolve("etc/passwd"))
+                .contains("proctor:x:1000:1000:sandbox job:/box:/bin/sh\n"));
         assertTrue(Files.readString(rootfs.resolve("etc/group")).contains("proctor:x:1000:\n"));
         assertEquals("", Files.readString(rootfs.resolve("etc/resolv.conf")));
         assertFalse(Files.exists(rootfs.resolve("var/cache/apt/archives/python3_1.deb")));
@@ -116,13 +128,13 @@ class ImageStoreTest {
 
     @Test
     void aFailedBuildLeavesNothingAndKeepsTheCurrentImage() throws IOException {
-        String good = store.build("py", line -> { }).digest();
+        String good = store.build("py", line -> {}).digest();
         writeRecipe("py", "python3-minimal", "gcc");
         ImageStore failing = new ImageStore(images, recipes, (r, rootfs, p) -> {
             Files.createDirectories(rootfs.resolve("usr"));
             throw new IOException("debootstrap failed with exit code 1");
         });
-        SandboxException e = assertThrows(SandboxException.class, () -> failing.build("py", line -> { }));
+        SandboxException e = assertThrows(SandboxException.class, () -> failing.build("py", line -> {}));
         assertEquals("building image 'py' failed: debootstrap failed with exit code 1", e.getMessage());
         assertEquals(List.of(good), digestDirs("py"));
         assertEquals(Optional.of(good), store.currentDigest("py"));
@@ -132,7 +144,7 @@ class ImageStoreTest {
     @Test
     void builtImagesHaveOneLayerAndReadOnlyRealDirectories() throws IOException {
         assertEquals(List.of(), store.builtImages());
-        Path rootfs = store.build("py", line -> { }).rootfs();
+        Path rootfs = store.build("py", line -> {}).rootfs();
         Files.createDirectories(images.resolve("host/rootfs")); // the host image's own dir is not listed
         List<Image> built = store.builtImages();
         assertEquals(1, built.size());
@@ -148,7 +160,7 @@ class ImageStoreTest {
     void statusSaysWhatIsBuilt() throws IOException {
         ImageRecipe recipe = store.recipe("py");
         assertFalse(store.status(recipe).upToDate());
-        store.build("py", line -> { });
+        store.build("py", line -> {});
         ImageStore.Status built = store.status(recipe);
         assertTrue(built.upToDate());
         assertTrue(built.sizeBytes() > 0);
@@ -160,8 +172,8 @@ class ImageStoreTest {
 
     @Test
     void unknownNamesAreTheirOwnError() {
-        ImageStore.UnknownImageException e = assertThrows(ImageStore.UnknownImageException.class,
-                () -> store.build("ruby", line -> { }));
+        ImageStore.UnknownImageException e =
+                assertThrows(ImageStore.UnknownImageException.class, () -> store.build("ruby", line -> {}));
         assertTrue(e.getMessage().contains("unknown image 'ruby'"), e.getMessage());
         assertTrue(e.getMessage().contains("(recipes: [py])"), e.getMessage());
         assertThrows(ImageStore.UnknownImageException.class, () -> store.recipe("../py"));

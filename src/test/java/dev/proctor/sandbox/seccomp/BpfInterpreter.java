@@ -46,31 +46,32 @@ final class BpfInterpreter {
             int k = program.getInt(pc * 8 + 4);
             pc++;
             switch (code) {
-                case 0x20 -> a = data.getInt(k);             // ld  [k]
-                case 0x00 -> a = k;                          // ld  #k
-                case 0x60 -> a = mem[k];                     // ld  M[k]
-                case 0x01 -> x = k;                          // ldx #k
-                case 0x61 -> x = mem[k];                     // ldx M[k]
-                case 0x02 -> mem[k] = a;                     // st  M[k]
-                case 0x03 -> mem[k] = x;                     // stx M[k]
-                case 0x54 -> a &= k;                         // and #k
-                case 0x44 -> a |= k;                         // or  #k
-                case 0x04 -> a += k;                         // add #k
-                case 0x87 -> a = x;                          // txa
-                case 0x07 -> x = a;                          // tax
-                case 0x05 -> pc += k;                        // ja
-                case 0x15 -> pc += a == k ? jt : jf;         // jeq #k
-                case 0x25 -> pc += Integer.compareUnsigned(a, k) > 0 ? jt : jf;  // jgt #k
+                case 0x20 -> a = data.getInt(k); // ld  [k]
+                case 0x00 -> a = k; // ld  #k
+                case 0x60 -> a = mem[k]; // ld  M[k]
+                case 0x01 -> x = k; // ldx #k
+                case 0x61 -> x = mem[k]; // ldx M[k]
+                case 0x02 -> mem[k] = a; // st  M[k]
+                case 0x03 -> mem[k] = x; // stx M[k]
+                case 0x54 -> a &= k; // and #k
+                case 0x44 -> a |= k; // or  #k
+                case 0x04 -> a += k; // add #k
+                case 0x87 -> a = x; // txa
+                case 0x07 -> x = a; // tax
+                case 0x05 -> pc += k; // ja
+                case 0x15 -> pc += a == k ? jt : jf; // jeq #k
+                case 0x25 -> pc += Integer.compareUnsigned(a, k) > 0 ? jt : jf; // jgt #k
                 case 0x35 -> pc += Integer.compareUnsigned(a, k) >= 0 ? jt : jf; // jge #k
-                case 0x45 -> pc += (a & k) != 0 ? jt : jf;   // jset #k
+                case 0x45 -> pc += (a & k) != 0 ? jt : jf; // jset #k
                 case 0x06 -> {
-                    return k;                                // ret #k
+                    return k; // ret #k
                 }
                 case 0x16 -> {
-                    return a;                                // ret a
+                    return a; // ret a
                 }
-                default -> throw new IllegalStateException("unsupported BPF opcode 0x"
-                        + Integer.toHexString(code) + " at " + (pc - 1));
+                default ->
+                    throw new IllegalStateException(
+                            "unsupported BPF opcode 0x" + Integer.toHexString(code) + " at " + (pc - 1));
             }
         }
         throw new IllegalStateException("BPF program fell off its end");

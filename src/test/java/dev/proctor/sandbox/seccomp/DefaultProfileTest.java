@@ -33,18 +33,52 @@ class DefaultProfileTest {
 
     @Test
     void refusesTheDangerousSetWithEperm() {
-        for (String name : new String[] {"ptrace", "process_vm_readv", "mount", "umount2", "pivot_root",
-            "chroot", "fsopen", "mount_setattr", "unshare", "setns", "keyctl", "bpf", "perf_event_open",
-            "userfaultfd", "io_uring_setup", "kexec_load", "finit_module", "reboot", "open_by_handle_at",
-            "syslog", "clock_settime", "iopl", "pidfd_getfd", "kcmp", "fanotify_init"}) {
+        for (String name : new String[] {
+            "ptrace",
+            "process_vm_readv",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "chroot",
+            "fsopen",
+            "mount_setattr",
+            "unshare",
+            "setns",
+            "keyctl",
+            "bpf",
+            "perf_event_open",
+            "userfaultfd",
+            "io_uring_setup",
+            "kexec_load",
+            "finit_module",
+            "reboot",
+            "open_by_handle_at",
+            "syslog",
+            "clock_settime",
+            "iopl",
+            "pidfd_getfd",
+            "kcmp",
+            "fanotify_init"
+        }) {
             assertEquals(EPERM, defaults.call(nr(name)), name);
         }
     }
 
     @Test
     void allowsWhatToolchainsNeed() {
-        for (String name : new String[] {"read", "write", "openat", "mmap", "execve", "wait4", "futex",
-            "rt_sigaction", "getrandom", "prlimit64", "seccomp"}) {
+        for (String name : new String[] {
+            "read",
+            "write",
+            "openat",
+            "mmap",
+            "execve",
+            "wait4",
+            "futex",
+            "rt_sigaction",
+            "getrandom",
+            "prlimit64",
+            "seccomp"
+        }) {
             assertEquals(ALLOW, defaults.call(nr(name)), name);
         }
     }
@@ -62,8 +96,17 @@ class DefaultProfileTest {
             assertEquals(ENOSYS, defaults.call(nr), "syscall " + nr);
             assertEquals(ALLOW, permissive.call(nr), "permissive: syscall " + nr);
         }
-        for (String name : new String[] {"memfd_secret", "process_madvise", "process_mrelease", "io_setup",
-            "mq_open", "modify_ldt", "migrate_pages", "move_pages", "sethostname"}) {
+        for (String name : new String[] {
+            "memfd_secret",
+            "process_madvise",
+            "process_mrelease",
+            "io_setup",
+            "mq_open",
+            "modify_ldt",
+            "migrate_pages",
+            "move_pages",
+            "sethostname"
+        }) {
             assertEquals(ENOSYS, defaults.call(nr(name)), name);
         }
     }
@@ -96,8 +139,8 @@ class DefaultProfileTest {
 
     @Test
     void cloneIsRefusedOnlyWithNamespaceFlags() {
-        long fork = 0x01200011L;      // glibc fork: SIGCHLD|CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID
-        long thread = 0x003d0f00L;    // glibc pthread_create
+        long fork = 0x01200011L; // glibc fork: SIGCHLD|CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID
+        long thread = 0x003d0f00L; // glibc pthread_create
         assertEquals(ALLOW, defaults.call(nr("clone"), fork));
         assertEquals(ALLOW, defaults.call(nr("clone"), thread));
         long[] namespaceFlags = {0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000};
@@ -112,8 +155,8 @@ class DefaultProfileTest {
         for (long family : new long[] {1, 2, 10}) {
             assertEquals(ALLOW, defaults.call(nr("socket"), family), "family " + family);
         }
-        for (long family : new long[] {0, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 40, 44, 45, 0xffffffffL, -1L,
-            0x100000002L}) {
+        for (long family :
+                new long[] {0, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 40, 44, 45, 0xffffffffL, -1L, 0x100000002L}) {
             assertEquals(EAFNOSUPPORT, defaults.call(nr("socket"), family), "family " + family);
         }
     }
@@ -122,9 +165,13 @@ class DefaultProfileTest {
     void personalityAllowsOnlyDockersValues() {
         Random random = new Random(42);
         LongStream samples = LongStream.concat(
-                LongStream.concat(LongStream.range(0, 1 << 16), LongStream.range(0, 64).map(b -> 1L << b)),
-                LongStream.concat(LongStream.range(0, 32).map(b -> 0xffffffffL & ~(1L << b)),
-                        LongStream.generate(random::nextLong).limit(20_000).map(v -> random.nextBoolean() ? v : v & 0xffffffffL)));
+                LongStream.concat(
+                        LongStream.range(0, 1 << 16), LongStream.range(0, 64).map(b -> 1L << b)),
+                LongStream.concat(
+                        LongStream.range(0, 32).map(b -> 0xffffffffL & ~(1L << b)),
+                        LongStream.generate(random::nextLong)
+                                .limit(20_000)
+                                .map(v -> random.nextBoolean() ? v : v & 0xffffffffL)));
         samples.forEach(value -> {
             boolean allowed = value == 0 || value == 8 || value == 0xffffffffL;
             assertEquals(allowed ? ALLOW : EPERM, defaults.call(nr("personality"), value), Long.toHexString(value));

@@ -75,7 +75,9 @@ class SeccompCompilerTest {
                 {"defaultAction": "SCMP_ACT_ALLOW",
                  "syscalls": [{"names": ["no_such_syscall", "ptrace"], "action": "SCMP_ACT_ERRNO"}]}"""));
         assertEquals(1, compiled.warnings().size());
-        assertTrue(compiled.warnings().get(0).contains("syscalls[0].names[0]"), compiled.warnings().get(0));
+        assertTrue(
+                compiled.warnings().get(0).contains("syscalls[0].names[0]"),
+                compiled.warnings().get(0));
         assertEquals(ERRNO | 1, new BpfInterpreter(compiled.program()).call(nr("ptrace")));
     }
 
@@ -103,8 +105,7 @@ class SeccompCompilerTest {
 
     @Test
     void unknownArchitectureIsAnErrorNamingTheField() {
-        SeccompException e = assertThrows(SeccompException.class,
-                () -> compiler.compile(profile("""
+        SeccompException e = assertThrows(SeccompException.class, () -> compiler.compile(profile("""
                         {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_VAX"]}""")));
         assertTrue(e.getMessage().contains("test.json: architectures[0]: SCMP_ARCH_VAX"), e.getMessage());
     }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The shipped profiles load and compile; a bad directory fails with every bad file named. */
 class SeccompProfilesTest {
 
-    static final Path SHIPPED = Path.of(System.getProperty("proctor.project-dir", "."))
-            .resolve("sandbox-profiles/seccomp");
+    static final Path SHIPPED =
+            Path.of(System.getProperty("proctor.project-dir", ".")).resolve("sandbox-profiles/seccomp");
 
     private static final SeccompProfiles PROFILES = new SeccompProfiles(SHIPPED);
 
@@ -40,7 +40,12 @@ class SeccompProfilesTest {
             OciSeccompProfile profile = OciSeccompParser.parse(SHIPPED.resolve(name + ".json"));
             assertTrue(profile.description().isPresent(), name);
             for (int i = 0; i < profile.syscalls().size(); i++) {
-                assertTrue(profile.syscalls().get(i).comment().filter(c -> c.length() > 20).isPresent(),
+                assertTrue(
+                        profile.syscalls()
+                                .get(i)
+                                .comment()
+                                .filter(c -> c.length() > 20)
+                                .isPresent(),
                         name + ".json syscalls[" + i + "] has no comment");
             }
         }
@@ -56,7 +61,8 @@ class SeccompProfilesTest {
     @Test
     void unknownProfileNameListsTheKnownOnes() {
         SeccompException e = assertThrows(SeccompException.class, () -> PROFILES.program("strict"));
-        assertTrue(e.getMessage().contains("'strict'") && e.getMessage().contains("[default, permissive]"),
+        assertTrue(
+                e.getMessage().contains("'strict'") && e.getMessage().contains("[default, permissive]"),
                 e.getMessage());
     }
 
@@ -64,7 +70,8 @@ class SeccompProfilesTest {
     void everyBadFileIsReportedAtOnce(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("good.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
         Files.writeString(dir.resolve("bad-action.json"), "{\"defaultAction\": \"SCMP_ACT_MAYBE\"}");
-        Files.writeString(dir.resolve("bad-arch.json"),
+        Files.writeString(
+                dir.resolve("bad-arch.json"),
                 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_PDP11\"]}");
         Files.writeString(dir.resolve("notes.txt"), "not a profile");
         SeccompException e = assertThrows(SeccompException.class, () -> new SeccompProfiles(dir));
@@ -77,8 +84,10 @@ class SeccompProfilesTest {
     @Test
     void missingOrEmptyDirectoryIsAnError(@TempDir Path dir) {
         assertTrue(assertThrows(SeccompException.class, () -> new SeccompProfiles(dir.resolve("absent")))
-                .getMessage().contains("directory not found"));
+                .getMessage()
+                .contains("directory not found"));
         assertTrue(assertThrows(SeccompException.class, () -> new SeccompProfiles(dir))
-                .getMessage().contains("no *.json seccomp profiles"));
+                .getMessage()
+                .contains("no *.json seccomp profiles"));
     }
 }
