@@ -295,6 +295,8 @@ static void reply(struct run *r)
 		fprintf(f, "status=signaled\nsignal=%d\n", SIGKILL);
 	uint64_t end = r->end_us ? r->end_us : now_us();
 	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end - r->start_us));
+	/* CLOCK_MONOTONIC, as the JVM's nanoTime: which of two joined runs ended first */
+	fprintf(f, "end_mono_us=%llu\n", (unsigned long long)end);
 	fprintf(f, "killed_by=%s\n", r->killed_by ? r->killed_by : "none");
 	fprintf(f, "stdout_bytes=%llu\nstderr_bytes=%llu\n", (unsigned long long)r->out_bytes,
 		(unsigned long long)r->err_bytes);
