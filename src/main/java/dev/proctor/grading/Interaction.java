@@ -6,6 +6,7 @@ import dev.proctor.sandbox.Cancellation;
 import dev.proctor.sandbox.JoinedRuns;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.SandboxEngine;
 import dev.proctor.sandbox.Stdin;
@@ -68,21 +69,21 @@ public final class Interaction {
             Duration sampleInterval,
             Cancellation cancel) {
         List<String> judgeArgs = interactor.placeTest(seq, input, answer);
-        var subSpec = ProfileRuns.spec(
-                submission.profile(),
-                submission.profile().runArgv(),
-                submission.args(),
-                submission.workdir(),
-                Stdin.empty(),
-                submission.limits(),
-                sampleInterval);
-        var judgeSpec = ProfileRuns.spec(
-                interactor.profile,
+        RunSpec subSpec = submission
+                .profile()
+                .runSpec(
+                        submission.profile().runArgv(),
+                        submission.args(),
+                        submission.limits().toLimits(),
+                        submission.workdir(),
+                        Stdin.empty(),
+                        sampleInterval);
+        RunSpec judgeSpec = interactor.profile.runSpec(
                 interactor.profile.runArgv(),
                 judgeArgs,
+                judgeLimits(interactor.limits, submission.limits()).toLimits(),
                 interactor.dir,
                 Stdin.empty(),
-                judgeLimits(interactor.limits, submission.limits()),
                 sampleInterval);
         JoinedRuns runs;
         try {
@@ -144,13 +145,12 @@ public final class Interaction {
                 }
                 RunResult compile = null;
                 if (profile.compiles()) {
-                    var spec = ProfileRuns.spec(
-                            profile,
+                    RunSpec spec = profile.runSpec(
                             profile.compileArgv(),
                             List.of(),
+                            profile.compileLimits().defaults().toLimits(),
                             dir,
                             Stdin.empty(),
-                            profile.compileLimits().defaults(),
                             sampleInterval);
                     try {
                         compile = engine.run(spec, cancel);

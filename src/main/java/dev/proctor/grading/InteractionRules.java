@@ -76,7 +76,7 @@ public final class InteractionRules {
             return "was killed by " + r.signal();
         }
         if (r.status() != RunStatus.OK && r.status() != RunStatus.RUNTIME_ERROR) {
-            return "ended by its own limit: " + r.status().wireName();
+            return "ended by its own limit: " + r.status().wire();
         }
         if (protocol == InteractorProtocol.TESTLIB && r.exitCode() != null && r.exitCode() == 3) {
             return "reported a failure (testlib exit 3)";
