@@ -38,16 +38,14 @@ public final class Interaction {
         }
     }
 
-    /** A file the interactor left for this test, capped at {@link #FEEDBACK_BYTES}. */
-    public record Feedback(String name, byte[] content) {}
-
     /**
      * What one interactive test gave.
      *
      * @param submission           the submission's run (its stdout is empty: it went to the interactor)
      * @param interactor           the interactor's run, stderr included
      * @param submissionEndedFirst whether the submission ended before the interactor
-     * @param feedback             the files the interactor wrote for this test (judgemessage.txt, output.txt…)
+     * @param feedback             the files the interactor wrote for this test (judgemessage.txt, output.txt…),
+     *                             each capped at {@link #FEEDBACK_BYTES}
      * @param reason               for an internal error, what went wrong; else null
      */
     public record Outcome(
@@ -55,7 +53,7 @@ public final class Interaction {
             RunResult submission,
             RunResult interactor,
             boolean submissionEndedFirst,
-            List<Feedback> feedback,
+            List<JobResult.Feedback> feedback,
             String reason) {}
 
     /** Runs test {@code seq} with {@code input} (the interactor's input file) and {@code answer} (or null). */
@@ -206,13 +204,13 @@ public final class Interaction {
         }
 
         /** The feedback files the interactor left for test {@code seq}. */
-        List<Feedback> feedback(int seq) {
+        List<JobResult.Feedback> feedback(int seq) {
             List<String> names = protocol == InteractorProtocol.KATTIS
                     ? InteractorProtocol.KATTIS_FEEDBACK_FILES.stream()
                             .map(n -> feedbackDir(seq) + n)
                             .toList()
                     : List.of(InteractorProtocol.TESTLIB_OUTPUT);
-            List<Feedback> out = new ArrayList<>();
+            List<JobResult.Feedback> out = new ArrayList<>();
             for (String name : names) {
                 byte[] content;
                 try {
@@ -221,7 +219,7 @@ public final class Interaction {
                     content = null; // not a regular file the service may read: nothing kept
                 }
                 if (content != null) {
-                    out.add(new Feedback(name.substring(name.lastIndexOf('/') + 1), content));
+                    out.add(new JobResult.Feedback(name.substring(name.lastIndexOf('/') + 1), content));
                 }
             }
             return out;

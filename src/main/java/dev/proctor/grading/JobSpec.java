@@ -16,9 +16,10 @@ public record JobSpec(
         boolean stopOnFirstFailure,
         String callbackUrl,
         JsonNode metadata,
-        List<String> args) {
+        List<String> args,
+        Interactor interactor) {
 
-    /** Specs stored before {@code args} existed read as no arguments. */
+    /** Specs stored before {@code args} existed read as no arguments; {@code interactor} is null for most jobs. */
     public JobSpec {
         args = args == null ? List.of() : List.copyOf(args);
     }
@@ -37,6 +38,12 @@ public record JobSpec(
             String profile,
             List<SpecFile> files,
             LimitSet limits) {}
+
+    /**
+     * The interactor of an interactive job, its limits resolved; each test's stdin is its input file and
+     * its expected output (or null) the answer file.
+     */
+    public record Interactor(InteractorProtocol protocol, String profile, List<SpecFile> files, LimitSet limits) {}
 
     public boolean weighted() {
         return tests.stream().anyMatch(t -> t.weight() != 1.0);

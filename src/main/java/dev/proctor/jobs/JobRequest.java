@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The body of POST /api/v1/jobs; {@code stdin} is text unless {@code stdin_encoding} says base64; {@code args}
- * are appended to the profile's run command (command-line arguments of the program).
+ * are appended to the profile's run command (command-line arguments of the program); {@code interactor} makes
+ * the job interactive (no checker then: the interactor judges).
  */
 public record JobRequest(
         String profile,
@@ -20,4 +21,5 @@ public record JobRequest(
         Boolean stopOnFirstFailure,
         String callbackUrl,
         JsonNode metadata,
-        List<String> args) {}
+        List<String> args,
+        InteractorDto interactor) {}

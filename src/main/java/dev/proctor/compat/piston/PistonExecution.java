@@ -166,7 +166,8 @@ record PistonExecution(
                 false,
                 null,
                 meta,
-                args);
+                args,
+                null);
     }
 
     // --- the answer -----------------------------------------------------------------------------------
