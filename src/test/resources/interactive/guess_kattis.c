@@ -4,6 +4,7 @@
  * stdout with "<" (the secret is smaller), ">" (larger) or "=". Exit 42 when the secret is found
  * within MAX_GUESSES, 43 otherwise. MODE "crash" aborts once the secret is found, "exit0" exits 0
  * then (neither is a verdict of the protocol); "flood" writes to the submission without reading.
+ * Validator flags (arguments after the feedback directory) are echoed on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
 	char mode[32] = "normal";
 	if (!in || fscanf(in, "%ld %d %31s", &secret, &max, mode) < 2)
 		return 2;
+	for (int i = 4; i < argc; i++)
+		fprintf(stderr, "flag %s\n", argv[i]);
 	FILE *judge = feedback(argv[3], "judgemessage.txt");
 	if (!judge)
 		return 2;

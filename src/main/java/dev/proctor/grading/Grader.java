@@ -188,9 +188,7 @@ public class Grader {
                     engine,
                     new Interaction.Submission(profile, spec.args(), wd.copyOnWrite(), t.limits()),
                     interactor,
-                    seq,
-                    t.stdin(),
-                    t.expectedOutput(),
+                    new Interaction.TestData(seq, t.stdin(), t.expectedOutput(), List.of()),
                     sandboxConfig.sampleInterval(),
                     cancel);
             RunResult judge = o.interactor();

@@ -56,17 +56,30 @@ public final class Interaction {
             List<JobResult.Feedback> feedback,
             String reason) {}
 
-    /** Runs test {@code seq} with {@code input} (the interactor's input file) and {@code answer} (or null). */
+    /**
+     * One test's data for the interactor.
+     *
+     * @param seq    the test's number in its job (names its Kattis feedback directory)
+     * @param input  the interactor's input file
+     * @param answer the judge's answer file, or null (Kattis: an empty judge_answer; testlib: no answer.txt)
+     * @param flags  Kattis validator flags, passed after the feedback directory; none for testlib
+     */
+    public record TestData(int seq, byte[] input, byte[] answer, List<String> flags) {
+        public TestData {
+            flags = flags == null ? List.of() : List.copyOf(flags);
+        }
+    }
+
+    /** Runs one test: the submission against the interactor, on {@code test}'s data. */
     public static Outcome run(
             SandboxEngine engine,
             Submission submission,
             Interactor interactor,
-            int seq,
-            byte[] input,
-            byte[] answer,
+            TestData test,
             Duration sampleInterval,
             Cancellation cancel) {
-        List<String> judgeArgs = interactor.placeTest(seq, input, answer);
+        int seq = test.seq();
+        List<String> judgeArgs = interactor.placeTest(test);
         RunSpec subSpec = submission
                 .profile()
                 .runSpec(
@@ -178,16 +191,22 @@ public final class Interaction {
         }
 
         /** Writes test {@code seq}'s files; returns the interactor's arguments for it. */
-        List<String> placeTest(int seq, byte[] input, byte[] answer) {
+        List<String> placeTest(TestData test) {
+            byte[] input = test.input();
+            byte[] answer = test.answer();
             return switch (protocol) {
                 case KATTIS -> {
                     dir.writeFile(InteractorProtocol.KATTIS_INPUT, input, false);
                     dir.writeFile(InteractorProtocol.KATTIS_ANSWER, answer == null ? new byte[0] : answer, false);
                     // a directory of its own per test (created with a file: the work dir makes parents);
                     // validators join names to it as given, so it ends with a slash
-                    String feedback = feedbackDir(seq);
-                    dir.writeFile(feedback + ".test", Integer.toString(seq).getBytes(), false);
-                    yield List.of(InteractorProtocol.KATTIS_INPUT, InteractorProtocol.KATTIS_ANSWER, feedback);
+                    String feedback = feedbackDir(test.seq());
+                    dir.writeFile(
+                            feedback + ".test", Integer.toString(test.seq()).getBytes(), false);
+                    List<String> args = new ArrayList<>(
+                            List.of(InteractorProtocol.KATTIS_INPUT, InteractorProtocol.KATTIS_ANSWER, feedback));
+                    args.addAll(test.flags());
+                    yield args;
                 }
                 case TESTLIB -> {
                     dir.writeFile(InteractorProtocol.TESTLIB_INPUT, input, false);

@@ -143,14 +143,22 @@ class InteractionIT {
 
     Interaction.Outcome play(
             String profile, byte[] source, LimitSet limits, Interaction.Interactor judge, String input) {
+        return play(profile, source, limits, judge, input, List.of());
+    }
+
+    Interaction.Outcome play(
+            String profile,
+            byte[] source,
+            LimitSet limits,
+            Interaction.Interactor judge,
+            String input,
+            List<String> flags) {
         Workdir w = submission(profile, source);
         return Interaction.run(
                 engine,
                 new Interaction.Submission(profiles.get(profile), List.of(), w.copyOnWrite(), limits),
                 judge,
-                0,
-                utf8(input),
-                null,
+                new Interaction.TestData(0, utf8(input), null, flags),
                 Duration.ZERO,
                 Cancellation.none());
     }
@@ -182,8 +190,11 @@ class InteractionIT {
 
     @Test
     void aPythonGuesserIsAcceptedByTheKattisInteractor() {
-        Interaction.Outcome o = play("python3", resource("guess.py"), ROOMY, kattis, "737373 25");
+        Interaction.Outcome o =
+                play("python3", resource("guess.py"), ROOMY, kattis, "737373 25", List.of("case_sensitive", "x y"));
         assertEquals(Verdict.ACCEPTED, o.verdict(), () -> describe(o));
+        assertEquals(
+                "flag case_sensitive\nflag x y\n", new String(o.interactor().stderr(), StandardCharsets.UTF_8));
         assertTrue(feedback(o, "judgemessage.txt").startsWith("found in "), () -> describe(o));
         assertEquals(42, o.interactor().exitCode());
         assertEquals(0, o.submission().usage().stdoutBytes(), "stdout went to the interactor, not to a capture");
