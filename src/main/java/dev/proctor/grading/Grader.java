@@ -14,6 +14,7 @@ import dev.proctor.sandbox.Workdir;
 import dev.proctor.sandbox.accounting.Usage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -102,7 +103,13 @@ public class Grader {
             if (spec.interactor() != null) {
                 try (Interaction.Interactor interactor = prepareInteractor()) {
                     if (!interactor.ready()) {
-                        return done(Verdict.INTERNAL_ERROR, 0, "the interactor did not compile");
+                        RunResult c = interactor.compile();
+                        byte[] why = capped(concat(c.stdout(), c.stderr()), caps.compileBytes());
+                        return done(
+                                Verdict.INTERNAL_ERROR,
+                                0,
+                                "the interactor did not compile (" + c.status().wire() + "): "
+                                        + new String(why, StandardCharsets.UTF_8));
                     }
                     return tests(wd, null, interactor);
                 }

@@ -138,4 +138,14 @@ class InteractiveJobIT {
         assertEquals("time_limit_exceeded", r.getString("verdict"), r::prettify);
         assertEquals(43, r.getInt("tests[0].interactor.exit_code"), r::prettify);
     }
+
+    @Test
+    void anInteractorThatDoesNotCompileIsAnInternalErrorWithTheCompilersWords() {
+        JsonPath r = ApiTestSupport.submitAndAwait(
+                newClientKey(), job("python3", resource("guess.py"), interactor("kattis", "c", "int main( {"), "5 10"));
+        assertEquals("internal_error", r.getString("verdict"), r::prettify);
+        assertTrue(r.getString("error").startsWith("the interactor did not compile (runtime_error): "), r::prettify);
+        assertTrue(r.getString("error").contains("error"), r::prettify);
+        assertEquals(0, r.getList("tests").size());
+    }
 }
