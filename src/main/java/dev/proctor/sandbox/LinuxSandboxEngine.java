@@ -202,7 +202,6 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("disk_inodes", Limits.inodesFor(limits.diskBytes()))
                 // above both tmpfs sizes: a full disk must give ENOSPC, not SIGXFSZ
                 .put("rlimit_fsize", Math.max(limits.diskBytes(), spec.workdir().sizeBytes()) + FSIZE_MARGIN)
-                .put("capture_max", limits.outputBytes())
                 .put("output_max", limits.outputBytes())
                 .put("cpu_limit_us", limits.cpuTime().toNanos() / 1000)
                 .put("wall_limit_us", limits.wallTime().toNanos() / 1000)
