@@ -150,6 +150,33 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
     }
 
+    /**
+     * For the benchmarks, which drive a launcher from C without the JVM: the spec this engine would send
+     * for {@code spec}, with the run's files in {@code dir} (made here; reusable from run to run, one
+     * run at a time) and a fresh cgroup, which stays the caller's until {@link BenchLaunch#close()}.
+     */
+    public BenchLaunch benchLaunch(RunSpec spec, Path dir) throws IOException {
+        Image image = images.get(spec.image());
+        Path bpf = seccompPrograms.get(spec.seccompProfile());
+        if (image == null || bpf == null || !(spec.workdir() instanceof TmpfsWorkdir workdir)) {
+            throw new SandboxException("benchLaunch: unknown image or seccomp profile, or a foreign work dir");
+        }
+        Files.createDirectories(dir.resolve("mnt"));
+        Files.setPosixFilePermissions(dir, PRIVATE_DIR);
+        RunCgroup cgroup = cgroupPool.take(spec.limits());
+        String id = instance.tag() + "-bench-" + sequence.incrementAndGet();
+        byte[] bytes = request(id, spec, workdir, image, bpf, dir, cgroup).toBytes();
+        return new BenchLaunch(bytes, () -> cgroupPool.release(cgroup));
+    }
+
+    /** A run's spec as the launcher reads it, and the release of the cgroup it names. */
+    public record BenchLaunch(byte[] spec, Runnable release) implements AutoCloseable {
+        @Override
+        public void close() {
+            release.run();
+        }
+    }
+
     /** The launcher is restarted if it ever died: one crash must not fail every later run. */
     private LauncherServer liveLauncher() {
         LauncherServer current = launcher;
