@@ -172,6 +172,7 @@ void trees_close(struct trees *t, const struct spec *s);
 
 /* mounts.c: in pid 1, whose working directory is the spec's run_dir, then its scratch tmpfs */
 #define MNT_NEW_ROOT "root"  /* where the run's root is built, relative to the scratch tmpfs */
+int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsigned attrs);
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
 int mnt_restrict_proc(const char **failed_at);
 int mnt_pivot(const char **failed_at);

@@ -67,7 +67,7 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
  */
 static int enter_run_dir(const struct spec *s, struct start_failure *why)
 {
-	if (chown(s->run_dir, s->uid_base, s->uid_base) < 0 || chmod(s->run_dir, 0700) < 0 || chdir(s->run_dir) < 0)
+	if (chown(s->run_dir, s->uid_base, s->uid_base) < 0 || chdir(s->run_dir) < 0)
 		return failed(why, STEP_MOUNTS, s->run_dir);
 	return 0;
 }
