@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -49,6 +50,10 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final int EXEC_FAILED_EXIT = 127;
 
     private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    /** The files the engine and the launcher make in a run's directory. */
+    private static final List<String> RUN_FILES = List.of("stdin", "stdout", "stderr");
+    /** Run directories kept for reuse: more than the runs ever at once is never needed. */
+    private static final int MAX_FREE_RUN_DIRS = 64;
 
     private final EngineConfig config;
     private final EngineBootstrap.Instance instance;
@@ -59,6 +64,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final HostIdRanges idRanges;
     private volatile LauncherServer launcher;
     private final AtomicLong sequence = new AtomicLong();
+    private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sandbox-watchdog");
         t.setDaemon(true);
@@ -122,12 +128,10 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             return new RunResult(RunStatus.CANCELLED, null, null, Usage.NONE, null, null, List.of(), "cancelled");
         }
         String id = instance.tag() + "-" + sequence.incrementAndGet();
-        Path runDir = instance.runsDir().resolve(id);
+        Path runDir = null;
         RunCgroup cgroup = null;
         try {
-            // stdin and the captured output: root's alone (the launcher chowns mnt to the run's root)
-            Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
-            Files.createDirectory(runDir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+            runDir = takeRunDir();
             cgroup = cgroupPool.take(spec.limits());
             LaunchRequest request = request(id, spec, workdir, image, bpf, runDir, cgroup);
             LaunchReport report = launch(request, spec, cancellation);
@@ -146,8 +150,46 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             if (cgroup != null) {
                 cgroupPool.release(cgroup);
             }
-            deleteQuietly(runDir);
+            if (runDir != null) {
+                releaseRunDir(runDir);
+            }
         }
+    }
+
+    /**
+     * A run's directory: stdin and the captured output, root's alone, and {@code mnt}, the one host
+     * directory pid 1 works in (the launcher chowns it to the run's root; the run's mounts hang from
+     * it in the run's own mount namespace only). Directories are reused run after run, one run at a
+     * time, emptied of the files in between: making and removing them, and checking for mounts left
+     * below them, was a measurable part of every run.
+     */
+    private Path takeRunDir() throws IOException {
+        Path dir = freeRunDirs.pollFirst();
+        if (dir != null) {
+            return dir;
+        }
+        dir = instance.runsDir().resolve("r" + sequence.incrementAndGet());
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        Files.createDirectory(dir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        return dir;
+    }
+
+    /** The run's files removed; a directory holding anything else is removed whole, not reused. */
+    private void releaseRunDir(Path dir) {
+        try {
+            for (String file : RUN_FILES) {
+                Files.deleteIfExists(dir.resolve(file));
+            }
+            try (var left = Files.list(dir.resolve("mnt"))) {
+                if (left.findAny().isEmpty() && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
+                    freeRunDirs.addFirst(dir);
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("run dir %s not reused: %s", dir, e.getMessage());
+        }
+        deleteQuietly(dir);
     }
 
     /**
