@@ -73,6 +73,7 @@ static int serve(const char *path)
 		fprintf(stderr, "proctor-launcher: listen on %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	int pool = netpool_start(); /* -1: every run makes its own network namespace */
 	printf("ready\n");
 	fflush(stdout);
 	struct pollfd fds[2] = { { .fd = lfd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
@@ -94,14 +95,19 @@ static int serve(const char *path)
 		if (conn < 0)
 			continue;
 		pid_t self = getpid();
+		int netns = netpool_take(pool);
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(lfd);
+			if (pool >= 0)
+				close(pool);
 			sigprocmask(SIG_UNBLOCK, &chld, NULL);
 			signal(SIGCHLD, SIG_DFL);
-			supervise(conn, self);
+			supervise(conn, self, netns);
 		}
 		close(conn);
+		if (netns >= 0)
+			close(netns);
 	}
 }
 

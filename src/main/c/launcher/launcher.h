@@ -180,13 +180,18 @@ int mnt_pivot(const char **failed_at);
 /* net.c */
 int net_loopback_up(void);
 
+/* netpool.c: network namespaces made ahead by a child of the launcher server, one per run */
+int netpool_start(void);          /* the server's end of the pool, or -1 */
+int netpool_take(int pool);       /* a new namespace's fd (close-on-exec), or -1 if none is ready */
+
 /* seccomp.c */
 int seccomp_load_file(const char *path, void **prog, size_t *len);
 int seccomp_install(void *prog, size_t len);
 int seccomp_install_reaper(void);
 
 /* supervisor.c */
-void supervise(int conn, pid_t server) __attribute__((noreturn));
+/* netns: a prepared network namespace for the run (netpool.c), or -1 */
+void supervise(int conn, pid_t server, int netns) __attribute__((noreturn));
 
 /* start.c: what the supervisor holds of a started run */
 struct started {
@@ -201,8 +206,11 @@ struct start_failure {
 	int err;
 	const char *detail;
 };
-/* 0, or -1 with *why set (pid 1, if it was cloned, is killed and reaped); conn is closed in pid 1. */
-int start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out,
+/*
+ * 0, or -1 with *why set (pid 1, if it was cloned, is killed and reaped); conn is closed in pid 1.
+ * netns: a prepared network namespace pid 1 is born in (closed here), or -1 for a new one.
+ */
+int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, struct started *out,
 	      struct start_failure *why);
 
 /* job.c: what runs inside the new namespaces */

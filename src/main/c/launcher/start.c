@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,14 +87,22 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 }
 
 /* Clones pid 1 into every namespace, as the run's own unprivileged owner (userns.c says why). */
-static pid_t clone_pid1(const struct spec *s, int conn, struct start *st, int *pidfd, void *bpf, size_t bpf_len,
-			struct start_failure *why)
+static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start *st, int *pidfd, void *bpf,
+			size_t bpf_len, struct start_failure *why)
 {
 	struct clone_args_v2 args;
 	memset(&args, 0, sizeof args);
 	/* every namespace: pid, mount, uts, ipc, net, user, time (+ cgroup, here or after the v1 move) */
 	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 		     CLONE_NEWNET | CLONE_NEWTIME | CLONE_PIDFD;
+	/* a prepared, never used network namespace (netpool.c): joined here, inherited by pid 1 */
+	if (netns >= 0 && !s->loopback) {
+		if (setns(netns, CLONE_NEWNET) < 0)
+			return failed(why, STEP_NETWORK, "join the prepared network namespace");
+		args.flags &= ~(uint64_t)CLONE_NEWNET;
+	}
+	if (netns >= 0)
+		close(netns);
 	if (st->cgroup >= 0) { /* v2: born inside the run's cgroup, no migration at all */
 		args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
 		args.cgroup = (uint64_t)st->cgroup;
@@ -171,13 +180,13 @@ static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct sta
 	return 0;
 }
 
-int start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out,
+int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, struct started *out,
 	      struct start_failure *why)
 {
 	struct start st;
 	if (open_files(s, &st, out, why) < 0 || enter_run_dir(s, why) < 0)
 		return -1;
-	out->pid1 = clone_pid1(s, conn, &st, &out->pidfd, bpf, bpf_len, why);
+	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
 	if (out->pid1 < 0)
 		return -1;
 	close_pid1_ends(s, &st);

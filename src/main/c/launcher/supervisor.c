@@ -307,7 +307,7 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
 }
 
-void supervise(int conn, pid_t server)
+void supervise(int conn, pid_t server, int netns)
 {
 	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -328,7 +328,7 @@ void supervise(int conn, pid_t server)
 		reply_error(conn, STEP_SECCOMP, errno, s.seccomp_path);
 	struct started st = { .pidfd = -1 };
 	struct start_failure why;
-	if (start_run(&s, conn, bpf, bpf_len, &st, &why) < 0)
+	if (start_run(&s, conn, netns, bpf, bpf_len, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
 	struct run r;
 	begin_watch(&r, &s, conn, &st);
