@@ -56,7 +56,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final int MAX_FREE_RUN_DIRS = 64;
 
     private final EngineConfig config;
-    private final EngineBootstrap.Instance instance;
+    private final EngineDirs instance;
     private final CgroupDriver cgroups;
     private final CgroupPool cgroupPool;
     private final Map<String, Image> images;
@@ -73,7 +73,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     LinuxSandboxEngine(
             EngineConfig config,
-            EngineBootstrap.Instance instance,
+            EngineDirs instance,
             CgroupDriver cgroups,
             Map<String, Image> images,
             Map<String, Path> seccompPrograms,
