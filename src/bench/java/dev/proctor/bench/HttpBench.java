@@ -68,6 +68,8 @@ final class HttpBench {
         }
     }
 
+    private final List<long[]> waitSteps = Collections.synchronizedList(new ArrayList<>());
+    private final List<long[]> pollSteps = Collections.synchronizedList(new ArrayList<>());
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
@@ -134,7 +136,11 @@ final class HttpBench {
             Files.writeString(workdir.path().resolve("main.sh"), SCRIPT + "\n", StandardCharsets.UTF_8);
             RunSpec spec = RunSpec.simple(workdir, List.of("bash", "main.sh"), Limits.defaults());
             phase("warm-up", 2, concurrency, () -> engineRun(sandbox, spec));
-            phase("warm-up", 2, concurrency, () -> oneJob(true));
+            // the node's JIT compiles the request, grading and result paths: a service runs for hours
+            phase("warm-up", Math.max(5, slice / 2), concurrency, () -> oneJob(true));
+            phase("warm-up", 2, concurrency, () -> oneJob(false));
+            waitSteps.clear();
+            pollSteps.clear();
             for (int r = 0; r < ROUNDS; r++) {
                 engine.add(phase("engine alone", slice, concurrency, () -> engineRun(sandbox, spec)));
                 Figures w = phase("service, wait=true", slice, concurrency, () -> oneJob(true));
@@ -163,6 +169,8 @@ final class HttpBench {
                     100.0 * f.clientCpuNanos() / (f.seconds() * 1e9 * cores),
                     cores);
         }
+        out.println("service, wait=true:  " + steps(waitSteps));
+        out.println("service, polling:    " + steps(pollSteps));
         if (node != null) {
             // the node idles through the engine's phases: its CPU over the whole measurement, per job
             out.printf(
@@ -269,7 +277,45 @@ final class HttpBench {
                     .GET());
         }
         long latency = System.nanoTime() - t0;
-        return "accepted".equals(job.path("verdict").asText()) ? latency : -1;
+        if (!"accepted".equals(job.path("verdict").asText())) {
+            return -1;
+        }
+        long created = micros(job.path("created_at"));
+        long started = micros(job.path("started_at"));
+        long finished = micros(job.path("finished_at"));
+        (wait ? waitSteps : pollSteps).add(new long[] {started - created, finished - started, latency / 1000});
+        return latency;
+    }
+
+    /** An ISO-8601 time of the job view (PostgreSQL's now() of the transaction that set it), in µs. */
+    private static long micros(JsonNode time) {
+        java.time.Instant t = java.time.OffsetDateTime.parse(time.asText()).toInstant();
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    /**
+     * Where a job's time went, medians: submit to claim (the insert's transaction to the claim's), claim to
+     * result (the claim's transaction to the finish's: grading, the run, the result), and the rest of the
+     * client's latency (HTTP, the finish's commit and notification, the waiter or the polls).
+     */
+    private static String steps(List<long[]> steps) {
+        if (steps.isEmpty()) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "submit->claimed %.1f ms, claimed->result %.1f ms, the rest of the latency %.1f ms",
+                medianOf(steps, s -> s[0]) / 1e3,
+                medianOf(steps, s -> s[1]) / 1e3,
+                medianOf(steps, s -> s[2] - s[0] - s[1]) / 1e3);
+    }
+
+    private static long medianOf(List<long[]> steps, java.util.function.ToLongFunction<long[]> f) {
+        long[] v;
+        synchronized (steps) {
+            v = steps.stream().mapToLong(f).sorted().toArray();
+        }
+        return v[v.length / 2];
     }
 
     private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
