@@ -8,12 +8,15 @@
 
 #define MAX_ITEMS 256
 
-/* Every failure names its step: "step=pivot_root errno=22" on the report fd. */
+/*
+ * Every failure names its step: "step=pivot_root errno=22" (report.c has the one table of names;
+ * LaunchStep in Java lists the same).
+ */
 enum step {
 	STEP_SPEC, STEP_OPEN, STEP_CLONE, STEP_IDMAP, STEP_SYNC, STEP_CGROUP, STEP_HOSTNAME,
 	STEP_NETWORK, STEP_MOUNTS, STEP_PIVOT_ROOT, STEP_FORK, STEP_STDIO, STEP_DROP_PRIVS,
 	STEP_RLIMITS, STEP_NO_NEW_PRIVS, STEP_CLOSE_FDS, STEP_SECCOMP, STEP_EXEC, STEP_COUNTERS,
-	STEP_PID1_HARDEN
+	STEP_PID1_HARDEN, STEP_OOM_SCORE_ADJ, STEP_SETUP
 };
 
 struct bind {
@@ -23,6 +26,9 @@ struct bind {
 };
 
 /*
+ * The launcher protocol, documented here once (the Java side, LaunchRequest, LaunchReport and
+ * LaunchFailure, points to this comment). One connection per run to the launcher's socket.
+ *
  * The run spec, sent by Java (LinuxSandboxEngine.request) as NUL-terminated "key=value" entries
  * ending with an empty one. Keys, with * for required ones; numbers are decimal, u64:
  *
@@ -39,7 +45,9 @@ struct bind {
  *   uid_base*         first host uid/gid of the 65536 the run's user namespace maps (0 inside)
  *   tasks             a v1 cgroup "tasks" file pid 1 moves itself into (repeated, at most 16)
  *   cgroup_dir        the v2 cgroup directory pid 1 is cloned into
- *   cpu_file, cpu_format (usec|ns), mem_file: the cgroup counters the supervisor watches
+ *   cpu_file          the cgroup CPU counter the supervisor watches (cpu limit, samples)
+ *   cpu_format        usec (v2 cpu.stat "usage_usec N") or ns (v1 cpuacct.usage, the default)
+ *   mem_file          the cgroup memory counter sampled for the timeline
  *   stdin             file read as stdin ("" or absent: /dev/null); may be a FIFO (see stdout_fifo)
  *   stdout*, stderr*  host files the captured output is written to (created 0600)
  *   stdout_fifo       a FIFO the job's stdout is joined to instead of being captured (stdout stays
@@ -53,9 +61,33 @@ struct bind {
  *   network           none (default) or loopback
  *   disk_bytes        size of the scratch tmpfs: the writable layer, /tmp, /dev/shm
  *   disk_inodes*      inodes of the scratch tmpfs: files count against the disk limit
- *   capture_max, output_max: bytes of stdout+stderr kept, and allowed before the run is killed
- *   cpu_limit_us, wall_limit_us, sample_us: CPU and wall limits, timeline sampling (0: none)
- *   rlimit_cpu_s, rlimit_stack, rlimit_nofile, rlimit_fsize: the job's rlimits
+ *   output_max        bytes of stdout+stderr kept (each stream its first output_max) and allowed
+ *                     in all before the run is killed (killed_by=output)
+ *   cpu_limit_us      the cgroup's CPU time at which the run is killed (0: none)
+ *   wall_limit_us     the wall time from exec at which the run is killed
+ *   sample_us         timeline sampling interval (0: no samples)
+ *   rlimit_cpu_s, rlimit_stack, rlimit_nofile, rlimit_fsize: the job's rlimits (0: launcher default)
+ *
+ * The reply, sent by the supervisor when the run is over, as "key=value" lines ending with "end";
+ * a reply without "end" means the supervisor died. Either the run was executed:
+ *
+ *   exit_code         the job's exit code, when it exited
+ *   signal            the signal that ended the job (9 also when pid 1 was killed before the job's
+ *                     status reached the supervisor: a kill by the supervisor or the OOM killer)
+ *   wall_us           wall time from exec to the job's end
+ *   killed_by         none, cpu, wall, output, cancel (the connection was closed) or internal
+ *   end_mono_us       when the run ended, on CLOCK_MONOTONIC (the JVM's nanoTime clock): the kill's
+ *                     time when the supervisor killed it; orders two joined runs' ends
+ *   stdout_bytes, stderr_bytes: bytes the job wrote to each stream (also what was not kept)
+ *   cpu_us            the cgroup's CPU counter at the end (the engine prefers its own reading)
+ *   sample            "AT_US,CPU_US,MEM_BYTES" of the timeline, oldest first (repeated)
+ *
+ * or Proctor failed before or at exec (the job's exec failing is step=exec), and the reply is one
+ *
+ *   error             "step=NAME errno=N [(strerror)] detail=TEXT", NAME one of enum step's names
+ *
+ * The setup report, on pid 1's close-on-exec report fd: nothing (EOF) once the job exec'd, or
+ * one "step=NAME errno=N detail=TEXT" line, sent on as the reply's error.
  */
 struct spec {
 	char *id;
@@ -87,7 +119,6 @@ struct spec {
 	int loopback;
 	uint64_t disk_bytes;
 	uint64_t disk_inodes;
-	uint64_t capture_max;
 	uint64_t output_max;
 	uint64_t cpu_limit_us;
 	uint64_t wall_limit_us;
@@ -123,11 +154,18 @@ struct pid1_input {
 /* spec.c */
 int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key);
 
-/* report.c: the report fd carries one line per failure; EOF without a line means exec happened. */
+/*
+ * report.c: failures, named by their step. Inside the run the report fd carries one line per
+ * failure (EOF without a line means exec happened); in the supervisor reply_error answers the
+ * engine with an error= reply.
+ */
 void report_set_fd(int fd);
 void __attribute__((noreturn)) fail(enum step step);
 void __attribute__((noreturn)) fail_errno(enum step step, int err, const char *detail);
 const char *step_name(enum step step);
+void send_all(int fd, const char *buf, size_t len);
+/* Answers the engine "error=step=NAME errno=N (strerror) detail=TEXT", and ends the supervisor. */
+void reply_error(int conn, enum step step, int err, const char *detail) __attribute__((noreturn));
 
 /* userns.c */
 int userns_owner_begin(uid_t base);
@@ -143,6 +181,7 @@ void trees_close(struct trees *t, const struct spec *s);
 
 /* mounts.c: in pid 1, whose working directory is the spec's run_dir, then its scratch tmpfs */
 #define MNT_NEW_ROOT "root"  /* where the run's root is built, relative to the scratch tmpfs */
+int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsigned attrs);
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
 int mnt_restrict_proc(const char **failed_at);
 int mnt_pivot(const char **failed_at);
@@ -150,15 +189,18 @@ int mnt_pivot(const char **failed_at);
 /* net.c */
 int net_loopback_up(void);
 
+/* netpool.c: network namespaces made ahead by a child of the launcher server, one per run */
+int netpool_start(void);          /* the server's end of the pool, or -1 */
+int netpool_take(int pool);       /* a new namespace's fd (close-on-exec), or -1 if none is ready */
+
 /* seccomp.c */
 int seccomp_load_file(const char *path, void **prog, size_t *len);
 int seccomp_install(void *prog, size_t len);
 int seccomp_install_reaper(void);
 
 /* supervisor.c */
-void supervise(int conn, pid_t server) __attribute__((noreturn));
-/* Answers the engine "status=error" with the failed step, and ends the supervisor. */
-void reply_error(int conn, const char *step, int err, const char *detail) __attribute__((noreturn));
+/* netns: a prepared network namespace for the run (netpool.c), or -1 */
+void supervise(int conn, pid_t server, int netns) __attribute__((noreturn));
 
 /* start.c: what the supervisor holds of a started run */
 struct started {
@@ -167,7 +209,18 @@ struct started {
 	int out_r, err_r, status_r, report_r;  /* the job's stdout, stderr; pid 1's status; setup report */
 	int out_file, err_file;                /* the capture files */
 };
-void start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out);
+/* Why a start failed: the supervisor answers the engine with it (start.c never writes to conn). */
+struct start_failure {
+	enum step step;
+	int err;
+	const char *detail;
+};
+/*
+ * 0, or -1 with *why set (pid 1, if it was cloned, is killed and reaped); conn is closed in pid 1.
+ * netns: a prepared network namespace pid 1 is born in (closed here), or -1 for a new one.
+ */
+int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, struct started *out,
+	      struct start_failure *why);
 
 /* job.c: what runs inside the new namespaces */
 int job_main(const struct spec *s, const struct pid1_input *in) __attribute__((noreturn));

@@ -48,6 +48,28 @@ static int make_file(const char *path)
 	return 0;
 }
 
+/*
+ * A detached tmpfs (new mount API): "size", "nr_inodes" and "mode" as given, mount attributes
+ * MOUNT_ATTR_*; returns the mount's fd, or -1 with errno.
+ */
+int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsigned attrs)
+{
+	int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	int mnt = -1;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size", size, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "nr_inodes", inodes, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+	int err = errno;
+	close(fs);
+	errno = err;
+	return mnt;
+}
+
 static int attach(int tree, const char *target)
 {
 	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
@@ -102,7 +124,7 @@ static int overlay(const char *target, int nlower, const char *lower_prefix, con
 
 static int mount_scratch(const struct spec *s, const char **at)
 {
-	char opts[128];
+	char size[32], inodes[32];
 	/* stops our mounts from propagating back to the host's namespace */
 	*at = "make / rprivate";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -113,11 +135,13 @@ static int mount_scratch(const struct spec *s, const char **at)
 	 * outlives the run's memory cgroup).
 	 */
 	*at = "scratch tmpfs";
-	snprintf(opts, sizeof opts, "size=%llu,nr_inodes=%llu,mode=0700", (unsigned long long)s->disk_bytes,
-		 (unsigned long long)s->disk_inodes);
-	if (make_dir("scratch", 0700) < 0 || mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
-	    chdir("scratch") < 0)
+	snprintf(size, sizeof size, "%llu", (unsigned long long)s->disk_bytes);
+	snprintf(inodes, sizeof inodes, "%llu", (unsigned long long)s->disk_inodes);
+	int scratch = mnt_new_tmpfs(size, inodes, "0700", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	/* attached on run_dir (the working directory), then entered through its own fd */
+	if (scratch < 0 || attach(scratch, ".") < 0 || fchdir(scratch) < 0)
 		return -1;
+	close(scratch);
 	static const struct { const char *path; mode_t mode; } dirs[] = {
 		{ "upper", 0755 }, { "work", 0755 }, { ROOT, 0755 }, { "shm", 01777 },
 		/* /tmp lives in the upper layer from the start: no copy-up of a host-owned dir needed */

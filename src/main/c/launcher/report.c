@@ -1,4 +1,7 @@
-/* Failure reports from inside the new process to the supervisor. */
+/*
+ * Failures, named by their step (one table of names): from inside the new process to the
+ * supervisor on the report fd, and from the supervisor to the engine as an error= reply.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +19,7 @@ static const char *const names[] = {
 	[STEP_RLIMITS] = "rlimits", [STEP_NO_NEW_PRIVS] = "no_new_privs",
 	[STEP_CLOSE_FDS] = "close_fds", [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec",
 	[STEP_COUNTERS] = "counters", [STEP_PID1_HARDEN] = "pid1_harden",
+	[STEP_OOM_SCORE_ADJ] = "oom_score_adj", [STEP_SETUP] = "setup",
 };
 
 const char *step_name(enum step step)
@@ -43,4 +47,26 @@ void fail_errno(enum step step, int err, const char *detail)
 void fail(enum step step)
 {
 	fail_errno(step, errno, NULL);
+}
+
+void send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n <= 0 && errno != EINTR)
+			return;
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		}
+	}
+}
+
+void reply_error(int conn, enum step step, int err, const char *detail)
+{
+	char line[800];
+	int n = snprintf(line, sizeof line, "error=step=%s errno=%d (%s) detail=%s\nend\n", names[step], err,
+			 strerror(err), detail ? detail : "");
+	send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	_exit(0);
 }

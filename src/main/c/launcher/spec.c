@@ -56,7 +56,6 @@ static int set_number(struct spec *s, const char *key, const char *v)
 	static const struct { const char *key; size_t off; } nums[] = {
 		{ "disk_bytes", offsetof(struct spec, disk_bytes) },
 		{ "disk_inodes", offsetof(struct spec, disk_inodes) },
-		{ "capture_max", offsetof(struct spec, capture_max) },
 		{ "output_max", offsetof(struct spec, output_max) },
 		{ "cpu_limit_us", offsetof(struct spec, cpu_limit_us) },
 		{ "wall_limit_us", offsetof(struct spec, wall_limit_us) },

@@ -1,11 +1,12 @@
 /*
  * Starting a run, in its supervisor (host root): everything pid 1 needs is opened here (stdio
  * files, cgroup files, pipes, the mount trees), then pid 1 is cloned into every namespace, its id
- * maps are written, and it is let go. A failure answers the engine with its step and ends the
- * supervisor.
+ * maps are written, and it is let go. A failure is returned with its step: the supervisor answers
+ * the engine (this file never writes to the connection; it only closes it in pid 1).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,30 +76,39 @@ static int open_stdio(const struct spec *s, struct start *st)
 	return 0;
 }
 
-static void open_files(const struct spec *s, int conn, struct start *st, struct started *out)
+static int failed(struct start_failure *why, enum step step, const char *detail)
+{
+	why->step = step;
+	why->err = errno;
+	why->detail = detail;
+	return -1;
+}
+
+static int open_files(const struct spec *s, struct start *st, struct started *out, struct start_failure *why)
 {
 	st->in = -1;
 	if (open_stdio(s, st) < 0)
-		reply_error(conn, "open", errno, s->stdout_fifo ? "stdin/stdout FIFOs" : "stdin file");
+		return failed(why, STEP_OPEN, s->stdout_fifo ? "stdin/stdout FIFOs" : "stdin file");
 	out->out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	out->err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out->out_file < 0 || out->err_file < 0)
-		reply_error(conn, "open", errno, "stdout/stderr files");
+		return failed(why, STEP_OPEN, "stdout/stderr files");
 	for (int i = 0; i < s->ntasks; i++)
 		if ((st->tasks[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
-			reply_error(conn, "cgroup", errno, s->tasks[i]);
+			return failed(why, STEP_CGROUP, s->tasks[i]);
 	st->cgroup = -1;
 	if (s->cgroup_dir && (st->cgroup = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		reply_error(conn, "cgroup", errno, s->cgroup_dir);
+		return failed(why, STEP_CGROUP, s->cgroup_dir);
 	st->out[0] = -1; /* a joined stdout is the FIFO itself: nothing for the supervisor to read */
 	st->out[1] = st->out_fifo;
 	if ((st->out_fifo < 0 && pipe2(st->out, O_CLOEXEC) < 0) || pipe2(st->err, O_CLOEXEC) < 0 ||
 	    pipe2(st->status, O_CLOEXEC) < 0 ||
 	    pipe2(st->report, O_CLOEXEC) < 0 || pipe2(st->sync, O_CLOEXEC) < 0)
-		reply_error(conn, "open", errno, "pipes");
+		return failed(why, STEP_OPEN, "pipes");
 	const char *at = NULL;
 	if (trees_open(s, &st->trees, &at) < 0)
-		reply_error(conn, "mounts", errno, at);
+		return failed(why, STEP_MOUNTS, at);
+	return 0;
 }
 
 /*
@@ -106,10 +116,11 @@ static void open_files(const struct spec *s, int conn, struct start *st, struct 
  * which belongs to the root of the run's user namespace and nobody else (0700): the state
  * directory above it stays 0700 root, and pid 1 needs no path through it.
  */
-static void enter_run_dir(const struct spec *s, int conn)
+static int enter_run_dir(const struct spec *s, struct start_failure *why)
 {
-	if (chown(s->run_dir, s->uid_base, s->uid_base) < 0 || chmod(s->run_dir, 0700) < 0 || chdir(s->run_dir) < 0)
-		reply_error(conn, "mounts", errno, s->run_dir);
+	if (chown(s->run_dir, s->uid_base, s->uid_base) < 0 || chdir(s->run_dir) < 0)
+		return failed(why, STEP_MOUNTS, s->run_dir);
+	return 0;
 }
 
 static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn, struct start *st, void *bpf,
@@ -126,13 +137,22 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 }
 
 /* Clones pid 1 into every namespace, as the run's own unprivileged owner (userns.c says why). */
-static pid_t clone_pid1(const struct spec *s, int conn, struct start *st, int *pidfd, void *bpf, size_t bpf_len)
+static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start *st, int *pidfd, void *bpf,
+			size_t bpf_len, struct start_failure *why)
 {
 	struct clone_args_v2 args;
 	memset(&args, 0, sizeof args);
 	/* every namespace: pid, mount, uts, ipc, net, user, time (+ cgroup, here or after the v1 move) */
 	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 		     CLONE_NEWNET | CLONE_NEWTIME | CLONE_PIDFD;
+	/* a prepared, never used network namespace (netpool.c): joined here, inherited by pid 1 */
+	if (netns >= 0 && !s->loopback) {
+		if (setns(netns, CLONE_NEWNET) < 0)
+			return failed(why, STEP_NETWORK, "join the prepared network namespace");
+		args.flags &= ~(uint64_t)CLONE_NEWNET;
+	}
+	if (netns >= 0)
+		close(netns);
 	if (st->cgroup >= 0) { /* v2: born inside the run's cgroup, no migration at all */
 		args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
 		args.cgroup = (uint64_t)st->cgroup;
@@ -140,19 +160,22 @@ static pid_t clone_pid1(const struct spec *s, int conn, struct start *st, int *p
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	if (userns_owner_begin(s->uid_base) < 0)
-		reply_error(conn, "clone", errno, "user namespace owner");
+		return failed(why, STEP_CLONE, "user namespace owner");
 	long pid = syscall(SYS_clone3, &args, sizeof args);
 	if (pid == 0)
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;
 	if (userns_owner_end() < 0) {
-		int err = errno;
-		if (pid > 0)
+		failed(why, STEP_CLONE, "back to euid 0");
+		if (pid > 0) {
 			kill((pid_t)pid, SIGKILL);
-		reply_error(conn, "clone", err, "back to euid 0");
+			waitpid((pid_t)pid, NULL, 0);
+		}
+		return -1;
 	}
+	errno = clone_err;
 	if (pid < 0)
-		reply_error(conn, "clone", clone_err, "clone3");
+		return failed(why, STEP_CLONE, "clone3");
 	return (pid_t)pid;
 }
 
@@ -187,35 +210,39 @@ static int reset_oom_score_adj(pid_t pid1)
 	return n == 1 ? 0 : -1;
 }
 
-static void __attribute__((noreturn)) abort_start(int conn, pid_t pid1, const char *step, const char *detail)
+static int abort_start(pid_t pid1, struct start_failure *why, enum step step, const char *detail)
 {
-	int err = errno;
+	failed(why, step, detail);
 	kill(pid1, SIGKILL);
 	waitpid(pid1, NULL, 0);
-	reply_error(conn, step, err, detail);
+	return -1;
 }
 
-static void let_go(const struct spec *s, int conn, struct start *st, pid_t pid1)
+static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct start_failure *why)
 {
 	if (reset_oom_score_adj(pid1) < 0)
-		abort_start(conn, pid1, "oom_score_adj", "pid 1");
+		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
 	if (userns_write_maps(pid1, s->uid_base) < 0)
-		abort_start(conn, pid1, "idmap", "uid_map/gid_map");
+		return abort_start(pid1, why, STEP_IDMAP, "uid_map/gid_map");
 	if (write(st->sync[1], "g", 1) != 1)
-		abort_start(conn, pid1, "sync", "sync pipe");
+		return abort_start(pid1, why, STEP_SYNC, "sync pipe");
 	close(st->sync[1]);
+	return 0;
 }
 
-void start_run(const struct spec *s, int conn, void *bpf, size_t bpf_len, struct started *out)
+int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, struct started *out,
+	      struct start_failure *why)
 {
 	struct start st;
-	open_files(s, conn, &st, out);
-	enter_run_dir(s, conn);
-	out->pid1 = clone_pid1(s, conn, &st, &out->pidfd, bpf, bpf_len);
+	if (open_files(s, &st, out, why) < 0 || enter_run_dir(s, why) < 0)
+		return -1;
+	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
+	if (out->pid1 < 0)
+		return -1;
 	close_pid1_ends(s, &st);
 	out->out_r = st.out[0];
 	out->err_r = st.err[0];
 	out->status_r = st.status[0];
 	out->report_r = st.report[0];
-	let_go(s, conn, &st, out->pid1);
+	return let_go(s, &st, out->pid1, why);
 }

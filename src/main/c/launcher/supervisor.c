@@ -49,28 +49,6 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
-static void send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n <= 0 && errno != EINTR)
-			return;
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-		}
-	}
-}
-
-void reply_error(int conn, const char *step, int err, const char *detail)
-{
-	char line[800];
-	int n = snprintf(line, sizeof line, "status=error\nerror=step=%s errno=%d (%s) detail=%s\nend\n",
-			 step, err, strerror(err), detail ? detail : "");
-	send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-	_exit(0);
-}
-
 static size_t read_spec(int conn, char **out)
 {
 	char *buf = malloc(SPEC_MAX);
@@ -131,7 +109,7 @@ static void drain(struct run *r, int *fd, int file, uint64_t *total, uint64_t *k
 		return;
 	}
 	*total += (uint64_t)n;
-	uint64_t room = r->s->capture_max > *kept ? r->s->capture_max - *kept : 0;
+	uint64_t room = r->s->output_max > *kept ? r->s->output_max - *kept : 0;
 	size_t keep = (uint64_t)n < room ? (size_t)n : (size_t)room;
 	if (keep > 0) {
 		send_all(file, buf, keep);
@@ -150,7 +128,8 @@ static int wait_exec(struct run *r)
 		struct pollfd p = { .fd = r->report_r, .events = POLLIN };
 		uint64_t now = now_us();
 		if (now >= deadline) {
-			snprintf(r->error, sizeof r->error, "step=setup errno=%d detail=setup timed out", ETIMEDOUT);
+			snprintf(r->error, sizeof r->error, "step=%s errno=%d detail=setup timed out", step_name(STEP_SETUP),
+				 ETIMEDOUT);
 			return -1;
 		}
 		int pr = poll(&p, 1, (int)((deadline - now) / 1000 + 1));
@@ -290,11 +269,11 @@ static void reply(struct run *r)
 	if (!f)
 		_exit(1);
 	if (r->have_status && WIFEXITED(r->job_status))
-		fprintf(f, "status=exited\nexit_code=%d\n", WEXITSTATUS(r->job_status));
+		fprintf(f, "exit_code=%d\n", WEXITSTATUS(r->job_status));
 	else if (r->have_status && WIFSIGNALED(r->job_status))
-		fprintf(f, "status=signaled\nsignal=%d\n", WTERMSIG(r->job_status));
+		fprintf(f, "signal=%d\n", WTERMSIG(r->job_status));
 	else /* pid 1 was killed before the job's status reached us: by us, or the OOM killer */
-		fprintf(f, "status=signaled\nsignal=%d\n", SIGKILL);
+		fprintf(f, "signal=%d\n", SIGKILL);
 	uint64_t end = r->end_us ? r->end_us : now_us();
 	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end - r->start_us));
 	/*
@@ -335,7 +314,7 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
 }
 
-void supervise(int conn, pid_t server)
+void supervise(int conn, pid_t server, int netns)
 {
 	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -349,20 +328,22 @@ void supervise(int conn, pid_t server)
 	struct spec s;
 	const char *bad = NULL;
 	if (!buf || spec_parse(buf, len, &s, &bad) < 0)
-		reply_error(conn, "spec", EINVAL, bad);
+		reply_error(conn, STEP_SPEC, EINVAL, bad);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
 	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
-		reply_error(conn, "seccomp", errno, s.seccomp_path);
+		reply_error(conn, STEP_SECCOMP, errno, s.seccomp_path);
 	struct started st = { .pidfd = -1 };
-	start_run(&s, conn, bpf, bpf_len, &st);
+	struct start_failure why;
+	if (start_run(&s, conn, netns, bpf, bpf_len, &st, &why) < 0)
+		reply_error(conn, why.step, why.err, why.detail);
 	struct run r;
 	begin_watch(&r, &s, conn, &st);
 	if (wait_exec(&r) < 0) {
 		kill(r.pid1, SIGKILL);
 		waitpid(r.pid1, NULL, 0);
 		char line[800];
-		int n = snprintf(line, sizeof line, "status=error\nerror=%s\nend\n", r.error);
+		int n = snprintf(line, sizeof line, "error=%s\nend\n", r.error);
 		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 		_exit(0);
 	}

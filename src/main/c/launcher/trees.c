@@ -33,11 +33,6 @@ static int clone_tree(const char *path, int recursive, uint64_t attrs)
 	return fd;
 }
 
-static int fs_set(int fs, const char *key, const char *value)
-{
-	return (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value, 0);
-}
-
 /*
  * Each run gets device nodes of its own: a lock or an inotify watch on /dev/null is then not a
  * channel between runs, as it would be on one shared template. Only the harmless character
@@ -52,17 +47,8 @@ static int make_dev(void)
 		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	};
-	int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
-	if (fs < 0)
-		return -1;
-	int mnt = -1;
 	/* a few inodes and no data: nothing can be stored in /dev even before it is made read-only */
-	if (fs_set(fs, "source", "tmpfs") == 0 && fs_set(fs, "size", "4k") == 0 && fs_set(fs, "nr_inodes", "16") == 0 && fs_set(fs, "mode", "0755") == 0 &&
-	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-	int err = errno;
-	close(fs);
-	errno = err;
+	int mnt = mnt_new_tmpfs("4k", "16", "0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
@@ -80,8 +66,8 @@ static int make_dev(void)
 	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
 		goto fail;
 	return mnt;
-fail:
-	err = errno;
+fail:;
+	int err = errno;
 	close(mnt);
 	errno = err;
 	return -1;

@@ -11,7 +11,7 @@ public final class BenchCommand {
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         String what = args.length == 0 ? "sandbox" : args[0];
         return switch (what) {
-            case "sandbox" -> SandboxBench.run(out, err);
+            case "sandbox" -> SandboxBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "http" -> HttpBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "nodes" -> NodesBench.run(out, err);
             case "profiles" -> ProfileBench.run(out, err);

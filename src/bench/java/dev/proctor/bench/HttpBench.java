@@ -2,16 +2,31 @@ package dev.proctor.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.cli.CliEnvironment;
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.LinuxSandboxEngine;
+import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunSpec;
+import dev.proctor.sandbox.RunStatus;
+import dev.proctor.sandbox.SandboxException;
+import dev.proctor.sandbox.Workdir;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,19 +34,42 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code proctor bench http}: trivial jobs end to end against a running service (PROCTOR_URL,
- * default http://127.0.0.1:8080, and PROCTOR_API_KEY), at a fixed concurrency for a fixed time;
- * first submitting with {@code wait=true}, then submitting and polling. Prints figures only.
+ * {@code proctor bench http [SECONDS [CONCURRENCY]] [--json]}: trivial jobs (bash {@code echo hi}, one
+ * test) end to end, beside the engine alone running the same program, in one run: the engine at
+ * {@code CONCURRENCY} (default: the node's slots, the number of cores), then the service with
+ * {@code wait=true}, then submitting and polling, each for {@code SECONDS} (default 20), twice over,
+ * interleaved. The service is a packaged node on a throwaway PostgreSQL started here, unless
+ * PROCTOR_URL and PROCTOR_API_KEY name a running one. The load generator is this JVM (Java's
+ * HttpClient, one blocking request at a time per client): its CPU is reported beside the figures.
+ * Prints figures and, with {@code --json}, one JSON object as its last line; asserts nothing.
  */
 final class HttpBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String JOB =
-            "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"echo hi\"}],"
-                    + "\"tests\":[{\"name\":\"t\",\"expected_output\":\"hi\\n\"}]}";
+    private static final String SCRIPT = "echo hi";
+    private static final String JOB = "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"" + SCRIPT
+            + "\"}],\"tests\":[{\"name\":\"t\",\"expected_output\":\"hi\\n\"}]}";
+    private static final int ROUNDS = 2;
+    /** The client polls like a patient script would, without hammering the service. */
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(2);
 
-    private record Sample(long latencyNanos, long sandboxMicros, boolean accepted) {}
+    /** One mode's figures. */
+    private record Figures(String name, int done, long failed, double seconds, long[] latencies, long clientCpuNanos) {
+        double perSecond() {
+            return done / seconds;
+        }
 
+        double p50() {
+            return latencies.length == 0 ? Double.NaN : latencies[latencies.length / 2] / 1e6;
+        }
+
+        double p99() {
+            return latencies.length == 0 ? Double.NaN : latencies[(int) (latencies.length * 0.99)] / 1e6;
+        }
+    }
+
+    private final List<long[]> waitSteps = Collections.synchronizedList(new ArrayList<>());
+    private final List<long[]> pollSteps = Collections.synchronizedList(new ArrayList<>());
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
@@ -43,45 +81,152 @@ final class HttpBench {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean json = Arrays.asList(args).contains("--json");
+        List<String> numbers =
+                Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+        int seconds = numbers.size() > 0 ? Integer.parseInt(numbers.get(0)) : 20;
+        int concurrency = numbers.size() > 1
+                ? Integer.parseInt(numbers.get(1))
+                : Runtime.getRuntime().availableProcessors();
+        String url = System.getenv("PROCTOR_URL");
         String key = System.getenv("PROCTOR_API_KEY");
-        if (key == null || key.isBlank()) {
-            err.println("proctor bench http: set PROCTOR_API_KEY to an API key of the running service"
-                    + " (and PROCTOR_URL if it is not http://127.0.0.1:8080)");
-            return 2;
-        }
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int concurrency = args.length > 1
-                ? Integer.parseInt(args[1])
-                : 2 * Runtime.getRuntime().availableProcessors();
-        URI base = URI.create(System.getenv().getOrDefault("PROCTOR_URL", "http://127.0.0.1:8080"));
-        HttpBench bench = new HttpBench(base, key);
+        ThrowawayPostgres postgres = null;
+        ServiceNode node = null;
         try {
-            out.printf(
-                    "proctor bench http: %s, concurrency %d, %d s per mode, job: bash `echo hi`, one test%n",
-                    base, concurrency, seconds);
-            bench.phase("submit with wait=true", seconds, concurrency, true, out);
-            bench.phase("submit, then poll", seconds, concurrency, false, out);
-            return 0;
-        } catch (InterruptedException | ExecutionException e) {
+            if (url == null || key == null || key.isBlank()) {
+                out.println("proctor bench http: starting a throwaway PostgreSQL and a service node"
+                        + " (set PROCTOR_URL and PROCTOR_API_KEY to use a running service)");
+                postgres = new ThrowawayPostgres();
+                node = ServiceNode.start("bench-http", postgres.start(), Map.of());
+                url = node.uri("").toString();
+                key = ServiceNode.ADMIN_KEY;
+            }
+            HttpBench bench = new HttpBench(URI.create(url), key);
+            return bench.measure(seconds, concurrency, node, json, out);
+        } catch (IOException | InterruptedException | ExecutionException | SandboxException e) {
             err.println("proctor bench http: " + e.getMessage());
             return 1;
+        } finally {
+            if (node != null) {
+                try {
+                    node.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (postgres != null) {
+                postgres.stop();
+            }
         }
     }
 
-    private void phase(String name, int seconds, int concurrency, boolean wait, PrintStream out)
+    private int measure(int seconds, int concurrency, ServiceNode node, boolean json, PrintStream out)
+            throws IOException, InterruptedException, ExecutionException {
+        out.printf(
+                "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test%n",
+                base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT);
+        int slice = Math.max(1, seconds / ROUNDS);
+        List<Figures> engine = new ArrayList<>();
+        List<Figures> wait = new ArrayList<>();
+        List<Figures> poll = new ArrayList<>();
+        long serviceCpu0 = node == null ? -1 : treeCpuNanos(node.pid());
+        long serviceJobs = 0;
+        try (LinuxSandboxEngine sandbox = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
+                Workdir workdir = sandbox.createWorkdir(64 * Limits.MIB)) {
+            Files.writeString(workdir.path().resolve("main.sh"), SCRIPT + "\n", StandardCharsets.UTF_8);
+            RunSpec spec = RunSpec.simple(workdir, List.of("bash", "main.sh"), Limits.defaults());
+            phase("warm-up", 2, concurrency, () -> engineRun(sandbox, spec));
+            // the node's JIT compiles the request, grading and result paths: a service runs for hours
+            phase("warm-up", Math.max(5, slice / 2), concurrency, () -> oneJob(true));
+            phase("warm-up", 2, concurrency, () -> oneJob(false));
+            waitSteps.clear();
+            pollSteps.clear();
+            for (int r = 0; r < ROUNDS; r++) {
+                engine.add(phase("engine alone", slice, concurrency, () -> engineRun(sandbox, spec)));
+                Figures w = phase("service, wait=true", slice, concurrency, () -> oneJob(true));
+                Figures p = phase("service, polling", slice, concurrency, () -> oneJob(false));
+                wait.add(w);
+                poll.add(p);
+                serviceJobs += w.done() + p.done();
+            }
+        }
+        Figures e = merge(engine);
+        Figures w = merge(wait);
+        Figures p = merge(poll);
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (Figures f : List.of(e, w, p)) {
+            out.printf(
+                    Locale.ROOT,
+                    "%-20s %6.1f /s | p50 %6.1f ms p99 %6.1f ms | %d done, %d failed | client CPU %.2f ms per"
+                            + " job = %.0f%% of %d cores%n",
+                    f.name(),
+                    f.perSecond(),
+                    f.p50(),
+                    f.p99(),
+                    f.done(),
+                    f.failed(),
+                    f.done() == 0 ? Double.NaN : f.clientCpuNanos() / 1e6 / f.done(),
+                    100.0 * f.clientCpuNanos() / (f.seconds() * 1e9 * cores),
+                    cores);
+        }
+        out.println("service, wait=true:  " + steps(waitSteps));
+        out.println("service, polling:    " + steps(pollSteps));
+        if (node != null) {
+            // the node idles through the engine's phases: its CPU over the whole measurement, per job
+            out.printf(
+                    Locale.ROOT,
+                    "service node CPU (its JVM, launcher, supervisors, runs) per job: %.2f ms%n",
+                    (treeCpuNanos(node.pid()) - serviceCpu0) / 1e6 / serviceJobs);
+        }
+        out.printf(
+                Locale.ROOT,
+                "service / engine: wait=true %.2fx runs/s, p50 +%.1f ms; polling %.2fx of wait=true%n",
+                w.perSecond() / e.perSecond(),
+                w.p50() - e.p50(),
+                p.perSecond() / w.perSecond());
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("concurrency", concurrency);
+            m.put("engine_runs_per_s", e.perSecond());
+            m.put("engine_p50_ms", e.p50());
+            m.put("wait_jobs_per_s", w.perSecond());
+            m.put("wait_p50_ms", w.p50());
+            m.put("poll_jobs_per_s", p.perSecond());
+            m.put("poll_p50_ms", p.p50());
+            m.put("failed", e.failed() + w.failed() + p.failed());
+            m.put("client_cpu_share_wait", (double) w.clientCpuNanos() / (w.seconds() * 1e9 * cores));
+            m.put("client_cpu_share_poll", (double) p.clientCpuNanos() / (p.seconds() * 1e9 * cores));
+            out.println(toJson(m));
+        }
+        return 0;
+    }
+
+    /** One unit of work: its latency in ns, or -1 when it failed. */
+    @FunctionalInterface
+    private interface Work {
+        long once() throws IOException, InterruptedException;
+    }
+
+    private static Figures phase(String name, int seconds, int concurrency, Work work)
             throws InterruptedException, ExecutionException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicLong failures = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         List<Future<?>> workers = new ArrayList<>();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < concurrency; i++) {
             workers.add(pool.submit(() -> {
                 while (System.nanoTime() < end) {
                     try {
-                        samples.add(oneJob(wait));
-                    } catch (IOException | InterruptedException e) {
+                        long latency = work.once();
+                        if (latency < 0) {
+                            failures.incrementAndGet();
+                        } else {
+                            latencies.add(latency);
+                        }
+                    } catch (IOException | InterruptedException | SandboxException e) {
                         failures.incrementAndGet();
                     }
                 }
@@ -91,29 +236,86 @@ final class HttpBench {
         for (Future<?> w : workers) {
             w.get();
         }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        long cpu = processCpuNanos() - cpu0;
         pool.shutdown();
-        report(name, samples, failures.get(), (System.nanoTime() - t0) / 1e9, out);
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new Figures(name, sorted.length, failures.get(), elapsed, sorted, cpu);
     }
 
-    private Sample oneJob(boolean wait) throws IOException, InterruptedException {
+    private static Figures merge(List<Figures> parts) {
+        long[] all = parts.stream()
+                .flatMapToLong(f -> Arrays.stream(f.latencies()))
+                .sorted()
+                .toArray();
+        return new Figures(
+                parts.get(0).name(),
+                all.length,
+                parts.stream().mapToLong(Figures::failed).sum(),
+                parts.stream().mapToDouble(Figures::seconds).sum(),
+                all,
+                parts.stream().mapToLong(Figures::clientCpuNanos).sum());
+    }
+
+    private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) {
+        long t0 = System.nanoTime();
+        RunResult r = engine.run(spec);
+        long t = System.nanoTime() - t0;
+        return r.status() == RunStatus.OK && "hi\n".equals(new String(r.stdout(), StandardCharsets.UTF_8)) ? t : -1;
+    }
+
+    private long oneJob(boolean wait) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         JsonNode job =
                 send(HttpRequest.newBuilder(base.resolve("/api/v1/jobs" + (wait ? "?wait=true&timeout_s=30" : "")))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(JOB)));
         while (!"done".equals(job.path("state").asText())) {
-            Thread.sleep(2); // poll as a client would, without hammering the service
+            Thread.sleep(POLL_INTERVAL.toMillis());
             job = send(HttpRequest.newBuilder(
                             base.resolve("/api/v1/jobs/" + job.get("id").asText()))
                     .GET());
         }
         long latency = System.nanoTime() - t0;
-        long sandbox = 0;
-        for (JsonNode t : job.path("tests")) {
-            sandbox += t.path("wall_time_ms").asLong() * 1000;
+        if (!"accepted".equals(job.path("verdict").asText())) {
+            return -1;
         }
-        return new Sample(
-                latency, sandbox, "accepted".equals(job.path("verdict").asText()));
+        long created = micros(job.path("created_at"));
+        long started = micros(job.path("started_at"));
+        long finished = micros(job.path("finished_at"));
+        (wait ? waitSteps : pollSteps).add(new long[] {started - created, finished - started, latency / 1000});
+        return latency;
+    }
+
+    /** An ISO-8601 time of the job view (PostgreSQL's now() of the transaction that set it), in µs. */
+    private static long micros(JsonNode time) {
+        java.time.Instant t = java.time.OffsetDateTime.parse(time.asText()).toInstant();
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    /**
+     * Where a job's time went, medians: submit to claim (the insert's transaction to the claim's), claim to
+     * result (the claim's transaction to the finish's: grading, the run, the result), and the rest of the
+     * client's latency (HTTP, the finish's commit and notification, the waiter or the polls).
+     */
+    private static String steps(List<long[]> steps) {
+        if (steps.isEmpty()) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "submit->claimed %.1f ms, claimed->result %.1f ms, the rest of the latency %.1f ms",
+                medianOf(steps, s -> s[0]) / 1e3,
+                medianOf(steps, s -> s[1]) / 1e3,
+                medianOf(steps, s -> s[2] - s[0] - s[1]) / 1e3);
+    }
+
+    private static long medianOf(List<long[]> steps, java.util.function.ToLongFunction<long[]> f) {
+        long[] v;
+        synchronized (steps) {
+            v = steps.stream().mapToLong(f).sorted().toArray();
+        }
+        return v[v.length / 2];
     }
 
     private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
@@ -125,26 +327,38 @@ final class HttpBench {
         return JSON.readTree(r.body());
     }
 
-    private static void report(String name, List<Sample> samples, long failures, double seconds, PrintStream out) {
-        if (samples.isEmpty()) {
-            out.printf("%-24s no job finished (%d failures)%n", name, failures);
-            return;
+    /** The JVM's CPU, every thread, in ns. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** The node's JVM, its launcher server with every supervisor it reaped, the namespace maker (clock ticks). */
+    private static long treeCpuNanos(long pid) throws IOException {
+        long total = SandboxBench.cpuNanos(pid);
+        for (ProcessHandle child :
+                ProcessHandle.of(pid).map(h -> h.children().toList()).orElse(List.of())) {
+            try {
+                total += SandboxBench.treeCpuNanos(child);
+            } catch (IOException gone) {
+                // exited between the listing and the read
+            }
         }
-        long[] lat = samples.stream().mapToLong(Sample::latencyNanos).sorted().toArray();
-        double totalLatencyMicros =
-                samples.stream().mapToLong(Sample::latencyNanos).sum() / 1e3;
-        long sandbox = samples.stream().mapToLong(Sample::sandboxMicros).sum();
-        long accepted = samples.stream().filter(Sample::accepted).count();
-        out.printf(
-                "%-24s %6.1f jobs/s | p50 %6.1f ms p99 %6.1f ms | %d jobs (%d accepted, %d failed requests)"
-                        + " | time in the sandbox: %.0f%% of job latency%n",
-                name,
-                samples.size() / seconds,
-                lat[lat.length / 2] / 1e6,
-                lat[(int) (lat.length * 0.99)] / 1e6,
-                samples.size(),
-                accepted,
-                failures,
-                100.0 * sandbox / totalLatencyMicros);
+        return total;
+    }
+
+    private static String toJson(Map<String, Object> m) {
+        StringBuilder b = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"').append(e.getKey()).append("\":");
+            b.append(
+                    e.getValue() instanceof Double d
+                            ? String.format(Locale.ROOT, "%.3f", d)
+                            : String.valueOf(e.getValue()));
+        }
+        return b.append('}').toString();
     }
 }

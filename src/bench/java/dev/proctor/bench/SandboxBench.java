@@ -1,106 +1,393 @@
 package dev.proctor.bench;
 
 import dev.proctor.cli.CliEnvironment;
+import dev.proctor.sandbox.EngineConfig;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.RunStatus;
-import dev.proctor.sandbox.SandboxEngine;
 import dev.proctor.sandbox.SandboxException;
 import dev.proctor.sandbox.Workdir;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The sandbox's cost per run: the whole engine path (cgroups, overlay rootfs, every namespace,
- * seccomp, accounting, clean-up) beside a bare fork/exec of the same command from the same JVM,
- * interleaved so that machine noise hits both alike. Prints figures; asserts nothing.
+ * The sandbox's cost per run, against the kernel's: in interleaved rounds, (a) a bare fork + execve +
+ * waitpid from C, (b) the launcher driven from C without the JVM (its own launcher server, the engine's
+ * spec), (c) the whole engine from Java (cgroups, fresh rootfs, every namespace, seccomp, accounting,
+ * clean-up); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
+ * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU
+ * plus the engine's launcher server with every supervisor, pid 1 and job it reaped. Prints figures and,
+ * with {@code --json}, one JSON object as its last line; asserts nothing.
  */
 final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
-    private static final int WARMUP = 30;
+    /** Runs first, unmeasured: the JIT compiles the engine's path (a service runs for hours). */
+    private static final int WARMUP = 100;
+    /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
+    private static final int BLOCKS = 4;
 
     private SandboxBench() {}
 
-    public static int run(PrintStream out, PrintStream err) {
-        try (SandboxEngine engine = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
-                Workdir workdir = engine.createWorkdir(64 * Limits.MIB)) {
-            out.printf(
-                    "proctor bench sandbox: %d runs each, interleaved with bare runs (cgroup %s)%n",
-                    RUNS, engine.info().cgroupVersion());
-            compare(engine, workdir, List.of("/bin/true"), out);
-            compare(engine, workdir, List.of("/usr/bin/python3", "-c", "pass"), out);
-            throughput(engine, workdir, out);
-            return 0;
-        } catch (SandboxException | IOException | InterruptedException e) {
-            err.println("proctor bench: " + e.getMessage());
+    /** Medians and totals of one program. */
+    private record Figures(
+            double bareMs,
+            double launcherMs,
+            double engineMs,
+            double bareP90,
+            double launcherP90,
+            double engineP90,
+            double bareCpuMs,
+            double launcherCpuMs,
+            double engineCpuMs,
+            double bareRunsPerS2,
+            double launcherRunsPerS2,
+            double engineRunsPerS2) {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean json = Arrays.asList(args).contains("--json");
+        EngineConfig config = CliEnvironment.engineConfig();
+        Path helper = Path.of(System.getProperty("proctor.project-dir", "."), "target/bench/proctor-bench-helper");
+        if (!Files.isExecutable(helper)) {
+            err.println("proctor bench: the C helper " + helper + " is missing (./proctor bench builds it)");
             return 1;
         }
-    }
-
-    private static RunSpec spec(Workdir workdir, List<String> argv) {
-        return RunSpec.simple(workdir, argv, Limits.defaults());
-    }
-
-    private static void compare(SandboxEngine engine, Workdir workdir, List<String> argv, PrintStream out)
-            throws IOException, InterruptedException {
-        long[] sandbox = new long[RUNS];
-        long[] bare = new long[RUNS];
-        RunSpec spec = spec(workdir, argv);
-        for (int i = -WARMUP; i < RUNS; i++) {
-            long t0 = System.nanoTime();
-            RunResult r = engine.run(spec);
-            long t1 = System.nanoTime();
-            new ProcessBuilder(argv).redirectErrorStream(true).start().waitFor();
-            long t2 = System.nanoTime();
-            if (r.status() != RunStatus.OK) {
-                throw new IOException("sandboxed " + argv + " did not succeed: " + r.status() + " " + r.message());
+        Path dir = null;
+        try (LinuxSandboxEngine engine = LinuxSandboxEngine.start(config);
+                Workdir workdir = engine.createWorkdir(64 * Limits.MIB)) {
+            dir = Files.createTempDirectory("proctor-bench");
+            out.printf(
+                    "proctor bench sandbox: %d runs each, interleaved: C fork/exec, launcher from C, engine"
+                            + " (cgroup %s); then %d runs each 2 at a time%n",
+                    RUNS, engine.info().cgroupVersion(), RUNS);
+            Figures t = measure(engine, workdir, List.of("/bin/true"), config, helper, dir, out);
+            Figures p = measure(engine, workdir, List.of("/usr/bin/python3", "-c", "pass"), config, helper, dir, out);
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                put(m, "", t);
+                put(m, "python_", p);
+                m.put("runs", RUNS);
+                out.println(toJson(m));
             }
-            if (i >= 0) {
-                sandbox[i] = t1 - t0;
-                bare[i] = t2 - t1;
+            return 0;
+        } catch (SandboxException | IOException | InterruptedException | ExecutionException e) {
+            err.println("proctor bench: " + e.getMessage());
+            return 1;
+        } finally {
+            if (dir != null) {
+                deleteQuietly(dir);
             }
         }
-        Arrays.sort(sandbox);
-        Arrays.sort(bare);
-        double ratio = (double) median(sandbox) / median(bare);
-        out.printf(
-                "%-28s sandbox median %6.2f ms p90 %6.2f ms | bare median %6.2f ms p90 %6.2f ms | ratio %.2fx%n",
-                String.join(" ", argv), ms(median(sandbox)), ms(p90(sandbox)), ms(median(bare)), ms(p90(bare)), ratio);
     }
 
-    private static void throughput(SandboxEngine engine, Workdir workdir, PrintStream out) throws InterruptedException {
-        RunSpec spec = spec(workdir, List.of("/bin/true"));
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            int total = RUNS * 2;
-            long t0 = System.nanoTime();
-            List<Future<RunResult>> futures = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                futures.add(pool.submit(() -> engine.run(spec)));
+    private static void put(Map<String, Object> m, String prefix, Figures f) {
+        m.put(prefix + "c_bare_ms", f.bareMs());
+        m.put(prefix + "launcher_ms", f.launcherMs());
+        m.put(prefix + "engine_ms", f.engineMs());
+        m.put(prefix + "engine_over_c_ms", f.engineMs() - f.bareMs());
+        m.put(prefix + "c_bare_cpu_ms", f.bareCpuMs());
+        m.put(prefix + "launcher_cpu_ms", f.launcherCpuMs());
+        m.put(prefix + "engine_cpu_ms", f.engineCpuMs());
+        m.put(prefix + "engine_cpu_over_c_ms", f.engineCpuMs() - f.bareCpuMs());
+        m.put(prefix + "c_bare_runs_per_s_2", f.bareRunsPerS2());
+        m.put(prefix + "launcher_runs_per_s_2", f.launcherRunsPerS2());
+        m.put(prefix + "engine_runs_per_s_2", f.engineRunsPerS2());
+    }
+
+    private static Figures measure(
+            LinuxSandboxEngine engine,
+            Workdir workdir,
+            List<String> argv,
+            EngineConfig config,
+            Path helperBinary,
+            Path dir,
+            PrintStream out)
+            throws IOException, InterruptedException, ExecutionException {
+        RunSpec spec = RunSpec.simple(workdir, argv, Limits.defaults());
+        ProcessHandle engineLauncher = ProcessHandle.current()
+                .children()
+                .filter(h -> h.info().command().orElse("").endsWith("proctor-launcher"))
+                .findFirst()
+                .orElseThrow(() -> new IOException("the engine's launcher process was not found"));
+        try (LinuxSandboxEngine.BenchLaunch s0 = engine.benchLaunch(spec, dir.resolve("run0"));
+                LinuxSandboxEngine.BenchLaunch s1 = engine.benchLaunch(spec, dir.resolve("run1"))) {
+            Files.write(dir.resolve("spec0"), s0.spec());
+            Files.write(dir.resolve("spec1"), s1.spec());
+            List<String> command = new ArrayList<>(List.of(
+                    helperBinary.toString(),
+                    config.launcherBinary().toString(),
+                    dir.resolve("helper.sock").toString(),
+                    dir.resolve("spec0").toString(),
+                    dir.resolve("spec1").toString(),
+                    "--"));
+            command.addAll(argv);
+            Process process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            try (Helper helper = new Helper(process)) {
+                helper.expect("ready");
+                return measure(engine, spec, engineLauncher, helper, argv, out);
+            } finally {
+                process.waitFor(5, TimeUnit.SECONDS);
+                process.destroyForcibly();
             }
-            int ok = 0;
-            for (Future<RunResult> f : futures) {
-                try {
-                    ok += f.get().status() == RunStatus.OK ? 1 : 0;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // counted as not ok
+        }
+    }
+
+    private static Figures measure(
+            LinuxSandboxEngine engine,
+            RunSpec spec,
+            ProcessHandle engineLauncher,
+            Helper helper,
+            List<String> argv,
+            PrintStream out)
+            throws IOException, InterruptedException, ExecutionException {
+        long[] bare = new long[RUNS];
+        long[] launcher = new long[RUNS];
+        long[] sandbox = new long[RUNS];
+        long bareCpu = 0;
+        long jvmCpu0 = 0;
+        long engineLauncherCpu0 = 0;
+        long helperLauncherCpu0 = 0;
+        for (int i = -WARMUP; i < RUNS; i++) {
+            if (i == 0) {
+                jvmCpu0 = processCpuNanos();
+                engineLauncherCpu0 = treeCpuNanos(engineLauncher);
+                helperLauncherCpu0 = helper.serverCpuNanos();
+            }
+            long[] b = null;
+            long l = 0;
+            long e = 0;
+            // the order rotates, so that none of the three always follows the same one
+            for (int k = 0; k < 3; k++) {
+                switch ((i + WARMUP + k) % 3) {
+                    case 0 -> b = helper.ask("bare");
+                    case 1 -> l = helper.ask("launch 0")[0];
+                    default -> e = engineRun(engine, spec);
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf(
-                    "/bin/true, 2 at a time: %d runs (%d ok) in %.2f s = %.0f runs/s%n",
-                    total, ok, seconds, total / seconds);
+            if (b[2] != 0) {
+                throw new IOException("bare " + argv + " failed");
+            }
+            if (i >= 0) {
+                bare[i] = b[0];
+                bareCpu += b[1];
+                launcher[i] = l;
+                sandbox[i] = e;
+            }
+        }
+        long jvmCpu = processCpuNanos() - jvmCpu0;
+        long engineLauncherCpu = treeCpuNanos(engineLauncher) - engineLauncherCpu0;
+        long helperLauncherCpu = helper.serverCpuNanos() - helperLauncherCpu0;
+        Arrays.sort(bare);
+        Arrays.sort(launcher);
+        Arrays.sort(sandbox);
+
+        // 2 at a time, in blocks interleaved the same way
+        int block = Math.max(2, RUNS / BLOCKS);
+        long bare2 = 0;
+        long launcher2 = 0;
+        long engine2 = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < BLOCKS; i++) {
+                bare2 += helper.ask("bare2 " + block)[0];
+                launcher2 += helper.ask("launch2 " + block)[0];
+                engine2 += engineTwoAtATime(engine, spec, block, pool);
+            }
         } finally {
             pool.shutdownNow();
+        }
+        int total = block * BLOCKS;
+        Figures f = new Figures(
+                ms(median(bare)),
+                ms(median(launcher)),
+                ms(median(sandbox)),
+                ms(p90(bare)),
+                ms(p90(launcher)),
+                ms(p90(sandbox)),
+                ms(bareCpu) / RUNS,
+                ms(helperLauncherCpu) / RUNS,
+                ms(jvmCpu + engineLauncherCpu) / RUNS,
+                total / (bare2 / 1e9),
+                total / (launcher2 / 1e9),
+                total / (engine2 / 1e9));
+        String name = String.join(" ", argv);
+        out.printf(
+                Locale.ROOT,
+                "%s%n  per run, median (p90):   C fork/exec %6.2f ms (%6.2f) | launcher from C %6.2f ms (%6.2f)"
+                        + " | engine %6.2f ms (%6.2f) = C + %.2f ms%n",
+                name,
+                f.bareMs(),
+                f.bareP90(),
+                f.launcherMs(),
+                f.launcherP90(),
+                f.engineMs(),
+                f.engineP90(),
+                f.engineMs() - f.bareMs());
+        out.printf(
+                Locale.ROOT,
+                "  CPU per run, mean:        C fork/exec %6.2f ms          | launcher server  %6.2f ms         "
+                        + " | engine %6.2f ms (JVM %.2f + launcher %.2f) = C + %.2f ms%n",
+                f.bareCpuMs(),
+                f.launcherCpuMs(),
+                f.engineCpuMs(),
+                ms(jvmCpu) / RUNS,
+                ms(engineLauncherCpu) / RUNS,
+                f.engineCpuMs() - f.bareCpuMs());
+        out.printf(
+                Locale.ROOT,
+                "  2 at a time, %d runs:    C fork/exec %6.0f runs/s       | launcher from C %6.0f runs/s      "
+                        + " | engine %6.0f runs/s%n",
+                total,
+                f.bareRunsPerS2(),
+                f.launcherRunsPerS2(),
+                f.engineRunsPerS2());
+        return f;
+    }
+
+    private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) throws IOException {
+        long t0 = System.nanoTime();
+        RunResult r = engine.run(spec);
+        long t = System.nanoTime() - t0;
+        if (r.status() != RunStatus.OK) {
+            throw new IOException("sandboxed " + spec.argv() + " did not succeed: " + r.status() + " " + r.message());
+        }
+        return t;
+    }
+
+    private static long engineTwoAtATime(LinuxSandboxEngine engine, RunSpec spec, int runs, ExecutorService pool)
+            throws InterruptedException, ExecutionException, IOException {
+        long t0 = System.nanoTime();
+        List<Future<RunResult>> futures = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            futures.add(pool.submit(() -> engine.run(spec)));
+        }
+        for (Future<RunResult> f : futures) {
+            RunResult r = f.get();
+            if (r.status() != RunStatus.OK) {
+                throw new IOException("sandboxed run, 2 at a time, failed: " + r.status() + " " + r.message());
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** The JVM's CPU, every thread (CLOCK_PROCESS_CPUTIME_ID on Linux), in ns. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /**
+     * A process with the children it reaped, and its live children likewise: the launcher server, every
+     * supervisor (so every pid 1 and job), and its network namespace maker.
+     */
+    static long treeCpuNanos(ProcessHandle process) throws IOException {
+        long total = cpuNanos(process.pid());
+        for (ProcessHandle child : process.children().toList()) {
+            try {
+                total += cpuNanos(child.pid());
+            } catch (IOException gone) {
+                // exited between the listing and the read: its time is in the parent's now
+            }
+        }
+        return total;
+    }
+
+    /** utime + stime + cutime + cstime of a process from /proc (clock ticks of 10 ms), in ns. */
+    static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return ticks * 10_000_000L;
+    }
+
+    /** The C helper, one command a line. */
+    private static final class Helper implements AutoCloseable {
+        private final Writer in;
+        private final BufferedReader out;
+
+        Helper(Process p) {
+            this.in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
+            this.out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        }
+
+        void expect(String line) throws IOException {
+            String got = out.readLine();
+            if (!line.equals(got)) {
+                throw new IOException("the C helper said " + got + " instead of " + line);
+            }
+        }
+
+        long[] ask(String command) throws IOException {
+            in.write(command + "\n");
+            in.flush();
+            String line = out.readLine();
+            if (line == null || line.startsWith("error")) {
+                throw new IOException("the C helper failed on '" + command + "': " + line);
+            }
+            long[] v = Arrays.stream(line.trim().split(" "))
+                    .mapToLong(Long::parseLong)
+                    .toArray();
+            if (command.startsWith("launch") && v[v.length - 1] != 0) {
+                throw new IOException("a run of the launcher driven from C failed ('" + command + "')");
+            }
+            return v;
+        }
+
+        long serverCpuNanos() throws IOException {
+            return ask("cpu")[0];
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.write("quit\n");
+            in.close();
+        }
+    }
+
+    private static String toJson(Map<String, Object> m) {
+        StringBuilder b = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"').append(e.getKey()).append("\":");
+            b.append(
+                    e.getValue() instanceof Double d
+                            ? String.format(Locale.ROOT, "%.3f", d)
+                            : String.valueOf(e.getValue()));
+        }
+        return b.append('}').toString();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
         }
     }
 

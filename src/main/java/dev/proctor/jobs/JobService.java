@@ -14,6 +14,7 @@ import dev.proctor.profiles.ProfileRegistry;
 import dev.proctor.profiles.ProfileToolchains;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,9 @@ public class JobService {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Event<JobQueued> queued;
 
     @Inject
     JobsConfig config;
@@ -69,7 +73,12 @@ public class JobService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("job spec does not serialise", e);
         }
-        return QuarkusTransaction.requiringNew().call(() -> insert(client, spec, specJson, idempotencyKey));
+        Submitted submitted =
+                QuarkusTransaction.requiringNew().call(() -> insert(client, spec, specJson, idempotencyKey));
+        if (submitted.created()) {
+            queued.fire(new JobQueued(submitted.job().id));
+        }
+        return submitted;
     }
 
     /** A profile whose image is not built here is refused now rather than failed by the grader later. */

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -53,6 +54,14 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final int EXEC_FAILED_EXIT = 127;
 
     private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    /** The files the engine and the launcher make in a run's directory. */
+    private static final String PIPE_TO_FIRST = "pipe-to-first";
+    private static final String PIPE_TO_SECOND = "pipe-to-second";
+    /** What a run leaves in its directory: its stdin and captured output, and a joined pair's pipes. */
+    private static final List<String> RUN_FILES =
+            List.of("stdin", "stdout", "stderr", PIPE_TO_FIRST, PIPE_TO_SECOND);
+    /** Run directories kept for reuse: more than the runs ever at once is never needed. */
+    private static final int MAX_FREE_RUN_DIRS = 64;
 
     private final EngineConfig config;
     private final EngineDirs instance;
@@ -70,6 +79,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         return t;
     });
 
+    private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sandbox-watchdog");
         t.setDaemon(true);
@@ -151,8 +161,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         try {
             a.makeDirs();
             // the pipes live in the first run's directory (root's alone); only the two jobs hold them open
-            Path toSecond = a.runDir.resolve("pipe-to-second");
-            Path toFirst = a.runDir.resolve("pipe-to-first");
+            Path toSecond = a.runDir.resolve(PIPE_TO_SECOND);
+            Path toFirst = a.runDir.resolve(PIPE_TO_FIRST);
             Syscalls.mkfifo(toSecond.toString(), 0600);
             Syscalls.mkfifo(toFirst.toString(), 0600);
             a.setUp(toFirst, toSecond);
@@ -241,21 +251,18 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final class Prepared implements AutoCloseable {
         final RunSpec spec;
         final String id = instance.tag() + "-" + sequence.incrementAndGet();
-        final Path runDir = instance.runsDir().resolve(id);
+        Path runDir;
         RunCgroup cgroup;
         LaunchRequest request;
-        private boolean dirs;
 
         Prepared(RunSpec spec) {
             this.spec = spec;
         }
 
-        /** stdin and the captured output: root's alone (the launcher chowns mnt to the run's root). */
+        /** The run's directory (see {@link #takeRunDir}), taken once. */
         void makeDirs() throws IOException {
-            if (!dirs) {
-                Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
-                dirs = true;
-                Files.createDirectory(runDir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+            if (runDir == null) {
+                runDir = takeRunDir();
             }
         }
 
@@ -296,9 +303,74 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 cgroupPool.release(cgroup);
                 cgroup = null;
             }
-            if (dirs) {
-                deleteQuietly(runDir);
+            if (runDir != null) {
+                releaseRunDir(runDir);
+                runDir = null;
             }
+        }
+    }
+
+    /**
+     * A run's directory: stdin and the captured output, root's alone, and {@code mnt}, the one host
+     * directory pid 1 works in (the launcher chowns it to the run's root; the run's mounts hang from
+     * it in the run's own mount namespace only). Directories are reused run after run, one run at a
+     * time, emptied of the files in between: making and removing them, and checking for mounts left
+     * below them, was a measurable part of every run.
+     */
+    private Path takeRunDir() throws IOException {
+        Path dir = freeRunDirs.pollFirst();
+        if (dir != null) {
+            return dir;
+        }
+        dir = instance.runsDir().resolve("r" + sequence.incrementAndGet());
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        Files.createDirectory(dir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        return dir;
+    }
+
+    /** The run's files removed; a directory holding anything else is removed whole, not reused. */
+    private void releaseRunDir(Path dir) {
+        try {
+            for (String file : RUN_FILES) {
+                Files.deleteIfExists(dir.resolve(file));
+            }
+            try (var left = Files.list(dir.resolve("mnt"))) {
+                if (left.findAny().isEmpty() && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
+                    freeRunDirs.addFirst(dir);
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("run dir %s not reused: %s", dir, e.getMessage());
+        }
+        deleteQuietly(dir);
+    }
+
+    /**
+     * For the benchmarks, which drive a launcher from C without the JVM: the spec this engine would send
+     * for {@code spec}, with the run's files in {@code dir} (made here; reusable from run to run, one
+     * run at a time) and a fresh cgroup, which stays the caller's until {@link BenchLaunch#close()}.
+     */
+    public BenchLaunch benchLaunch(RunSpec spec, Path dir) throws IOException {
+        Image image = images.get(spec.image());
+        Path bpf = seccompPrograms.get(spec.seccompProfile());
+        if (image == null || bpf == null || !(spec.workdir() instanceof TmpfsWorkdir workdir)) {
+            throw new SandboxException("benchLaunch: unknown image or seccomp profile, or a foreign work dir");
+        }
+        Files.createDirectories(dir.resolve("mnt"));
+        Files.setPosixFilePermissions(dir, PRIVATE_DIR);
+        RunCgroup cgroup = cgroupPool.take(spec.limits());
+        String id = instance.tag() + "-bench-" + sequence.incrementAndGet();
+        byte[] bytes =
+                request(id, spec, workdir, image, bpf, dir, cgroup, null, null).toBytes();
+        return new BenchLaunch(bytes, () -> cgroupPool.release(cgroup));
+    }
+
+    /** A run's spec as the launcher reads it, and the release of the cgroup it names. */
+    public record BenchLaunch(byte[] spec, Runnable release) implements AutoCloseable {
+        @Override
+        public void close() {
+            release.run();
         }
     }
 
@@ -367,7 +439,6 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("disk_inodes", Limits.inodesFor(limits.diskBytes()))
                 // above both tmpfs sizes: a full disk must give ENOSPC, not SIGXFSZ
                 .put("rlimit_fsize", Math.max(limits.diskBytes(), spec.workdir().sizeBytes()) + FSIZE_MARGIN)
-                .put("capture_max", limits.outputBytes())
                 .put("output_max", limits.outputBytes())
                 .put("cpu_limit_us", limits.cpuTime().toNanos() / 1000)
                 .put("wall_limit_us", limits.wallTime().toNanos() / 1000)

@@ -213,7 +213,10 @@ class SandboxIsolationIT extends SandboxRuns {
             }
             Path runDir;
             try (Stream<Path> list = Files.list(instance.resolve("runs"))) {
-                runDir = list.findFirst().orElseThrow();
+                // run dirs are reused: the running one is the one holding its stdin
+                runDir = list.filter(d -> Files.exists(d.resolve("stdin")))
+                        .findFirst()
+                        .orElseThrow();
             }
             for (Path dir : List.of(
                     stateDir,

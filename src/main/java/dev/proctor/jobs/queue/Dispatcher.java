@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.Grader;
 import dev.proctor.grading.JobSpec;
+import dev.proctor.jobs.JobQueued;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.persistence.DatabaseFaults;
 import dev.proctor.sandbox.Cancellation;
@@ -109,6 +110,11 @@ public class Dispatcher {
         } catch (UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /** A job accepted by this node: claimed without waiting for the NOTIFY to come back from PostgreSQL. */
+    void onQueued(@Observes JobQueued queued) {
+        wake();
     }
 
     void wake() {

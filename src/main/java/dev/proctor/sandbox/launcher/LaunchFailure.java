@@ -4,8 +4,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Proctor failed before or at exec: the launcher's {@code error=} line, typed. The line reads
- * {@code step=NAME errno=N [(strerror)] detail=TEXT}; {@code text} keeps it whole for messages and logs.
+ * Proctor failed before or at exec: the launcher's {@code error=} line (its format is documented
+ * beside {@code struct spec} in src/main/c/launcher/launcher.h), typed; {@code text} keeps it whole
+ * for messages and logs.
  */
 public record LaunchFailure(LaunchStep step, int errno, String detail, String text) {
 

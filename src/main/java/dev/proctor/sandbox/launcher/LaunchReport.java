@@ -6,13 +6,8 @@ import java.util.List;
 
 /**
  * What the launcher's supervisor reports for one run: facts only (how the job ended, what
- * stopped it, bytes written), never a verdict.
- *
- * @param error        "step=mounts errno=1 detail=/usr" when Proctor failed before or at exec, else null
- * @param exitCode     exit code when the job exited
- * @param signal       signal number when the job was killed by a signal
- * @param killedBy     what the supervisor killed the run for
- * @param endMonoMicros when the run ended, on CLOCK_MONOTONIC (the clock of {@link System#nanoTime()}), 0 if unknown
+ * stopped it, bytes written), never a verdict. Every key of the reply is documented once, beside
+ * {@code struct spec} in src/main/c/launcher/launcher.h; each component here is the key of its name.
  */
 public record LaunchReport(
         String error,

@@ -4,7 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The spec sent to the launcher: NUL-terminated {@code key=value} entries, ended by an empty one.
+ * The spec sent to the launcher: NUL-terminated {@code key=value} entries, ended by an empty one; the
+ * keys are documented once, beside {@code struct spec} in src/main/c/launcher/launcher.h.
  * Values may hold anything but NUL (argv and env from jobs are checked for NUL by the engine).
  */
 public final class LaunchRequest {

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * The step at which the launcher failed, as its report names it ({@code step=pivot_root}): the steps of
- * {@code enum step} in launcher.h, and those the supervisor and the engine name themselves.
+ * {@code enum step} in src/main/c/launcher/launcher.h (names from the table in report.c), and
+ * {@link #REPORT} and {@link #UNKNOWN}, which the Java side names itself.
  */
 public enum LaunchStep {
     SPEC,
@@ -27,6 +28,7 @@ public enum LaunchStep {
     EXEC,
     COUNTERS,
     PID1_HARDEN,
+    OOM_SCORE_ADJ,
     /** The run did not reach exec within the supervisor's setup timeout. */
     SETUP,
     /** The report itself ended early: the supervisor died. */

@@ -59,6 +59,8 @@ public final class LibSeccomp {
     public static final int ATTR_ACT_BADARCH = 2;
 
     public static final int ATTR_CTL_NNP = 3;
+    /** {@code SCMP_FLTATR_CTL_OPTIMIZE}: 2 sorts the syscalls into a binary tree (libseccomp 2.5+). */
+    public static final int ATTR_CTL_OPTIMIZE = 8;
     /** {@code sizeof(struct scmp_arg_cmp)}: uint32 arg, enum op, then two 8-aligned uint64 data. */
     static final int ARG_CMP_SIZE = 24;
 

@@ -278,7 +278,6 @@ class CgroupV2KernelIT {
                 .put("disk_bytes", 16 * Limits.MIB)
                 .put("disk_inodes", Limits.inodesFor(16 * Limits.MIB))
                 .put("rlimit_fsize", 17 * Limits.MIB)
-                .put("capture_max", 64 * 1024)
                 .put("output_max", 64 * 1024)
                 .put("cpu_limit_us", cpuLimitMicros)
                 .put("wall_limit_us", 60_000_000)

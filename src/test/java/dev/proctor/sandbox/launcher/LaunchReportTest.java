@@ -14,9 +14,8 @@ class LaunchReportTest {
 
     @Test
     void parsesAFinishedRun() {
-        LaunchReport r = LaunchReport.parse(
-                "status=exited\nexit_code=3\nwall_us=1500\nkilled_by=none\n"
-                        + "end_mono_us=123456789\nstdout_bytes=12\nstderr_bytes=4\ncpu_us=900\nsample=10,5,4096\nsample=20,9,8192\nend\n");
+        LaunchReport r = LaunchReport.parse("exit_code=3\nwall_us=1500\nkilled_by=none\nend_mono_us=123456789\n"
+                + "stdout_bytes=12\nstderr_bytes=4\ncpu_us=900\nsample=10,5,4096\nsample=20,9,8192\nend\n");
         assertNull(r.error());
         assertEquals(3, r.exitCode());
         assertNull(r.signal());
@@ -30,16 +29,16 @@ class LaunchReportTest {
 
     @Test
     void parsesAKilledRunAndAStepFailure() {
-        LaunchReport killed = LaunchReport.parse("status=signaled\nsignal=9\nkilled_by=cpu\nend\n");
+        LaunchReport killed = LaunchReport.parse("signal=9\nkilled_by=cpu\nend\n");
         assertEquals(9, killed.signal());
         assertEquals(LaunchReport.KilledBy.CPU, killed.killedBy());
-        LaunchReport failed = LaunchReport.parse("status=error\nerror=step=pivot_root errno=22 detail=x\nend\n");
+        LaunchReport failed = LaunchReport.parse("error=step=pivot_root errno=22 detail=x\nend\n");
         assertEquals("step=pivot_root errno=22 detail=x", failed.error());
     }
 
     @Test
     void aTruncatedReportIsAnError() {
-        assertNotNull(LaunchReport.parse("status=exited\nexit_code=0\n").error());
+        assertNotNull(LaunchReport.parse("exit_code=0\n").error());
     }
 
     @Test
