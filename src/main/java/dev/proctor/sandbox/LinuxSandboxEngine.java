@@ -28,8 +28,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -56,10 +56,10 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
     /** The files the engine and the launcher make in a run's directory. */
     private static final String PIPE_TO_FIRST = "pipe-to-first";
+
     private static final String PIPE_TO_SECOND = "pipe-to-second";
     /** What a run leaves in its directory: its stdin and captured output, and a joined pair's pipes. */
-    private static final List<String> RUN_FILES =
-            List.of("stdin", "stdout", "stderr", PIPE_TO_FIRST, PIPE_TO_SECOND);
+    private static final List<String> RUN_FILES = List.of("stdin", "stdout", "stderr", PIPE_TO_FIRST, PIPE_TO_SECOND);
     /** Run directories kept for reuse: more than the runs ever at once is never needed. */
     private static final int MAX_FREE_RUN_DIRS = 64;
 
