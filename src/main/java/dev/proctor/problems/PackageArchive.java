@@ -79,7 +79,10 @@ public final class PackageArchive {
             refuseSpecial(entry, raw);
             List<String> segments = ArchivePaths.segments(raw, limits);
             if (segments.isEmpty()) {
-                continue; // "./" itself
+                if (entry.isDirectory()) {
+                    continue; // "./" itself
+                }
+                throw Rejection.unprocessable(FIELD, "archive entry " + quote(raw) + " is a file without a name");
             }
             String name = String.join("/", segments);
             if (!seen.add(name)) {

@@ -32,7 +32,9 @@ public final class Archives {
             for (Entry e : entries) {
                 ZipArchiveEntry z = new ZipArchiveEntry(e.name());
                 out.putArchiveEntry(z);
-                out.write(e.content());
+                if (!z.isDirectory()) {
+                    out.write(e.content());
+                }
                 out.closeArchiveEntry();
             }
         } catch (IOException e) {
@@ -49,11 +51,11 @@ public final class Archives {
                 TarArchiveEntry t = new TarArchiveEntry(e.name(), e.tarType(), true);
                 if (e.tarType() == TarArchiveEntry.LF_SYMLINK || e.tarType() == TarArchiveEntry.LF_LINK) {
                     t.setLinkName("/etc/passwd");
-                } else if (e.tarType() == TarArchiveEntry.LF_NORMAL) {
+                } else if (e.tarType() == TarArchiveEntry.LF_NORMAL && !t.isDirectory()) {
                     t.setSize(e.content().length);
                 }
                 out.putArchiveEntry(t);
-                if (e.tarType() == TarArchiveEntry.LF_NORMAL) {
+                if (e.tarType() == TarArchiveEntry.LF_NORMAL && !t.isDirectory()) {
                     out.write(e.content());
                 }
                 out.closeArchiveEntry();
