@@ -22,10 +22,12 @@ public record ProblemPackage(
         long totalBytes,
         String contentDigest) {
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean scoring() {
         return types.contains(ProblemType.SCORING);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean interactive() {
         return types.contains(ProblemType.INTERACTIVE);
     }

@@ -1,8 +1,15 @@
 package dev.proctor.problems;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 
 /** One entry of the test data tree: a test case or a group of them, in lexicographic order. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = TestNode.TestCase.class, name = "case"),
+    @JsonSubTypes.Type(value = TestNode.TestGroup.class, name = "group")
+})
 public sealed interface TestNode permits TestNode.TestCase, TestNode.TestGroup {
 
     /** The path below {@code data/}, without extension: {@code secret/group1/03}. */
@@ -22,6 +29,7 @@ public sealed interface TestNode permits TestNode.TestCase, TestNode.TestGroup {
         }
 
         /** Every test case at or below this group, in order. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public List<TestCase> cases() {
             java.util.ArrayList<TestCase> out = new java.util.ArrayList<>();
             collect(this, out);
@@ -39,6 +47,7 @@ public sealed interface TestNode permits TestNode.TestCase, TestNode.TestGroup {
         }
 
         /** Every group at or below this one (itself first). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public List<TestGroup> groups() {
             java.util.ArrayList<TestGroup> out = new java.util.ArrayList<>();
             out.add(this);
