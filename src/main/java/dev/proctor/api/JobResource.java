@@ -104,7 +104,7 @@ public class JobResource {
     }
 
     private static boolean finished(Job j) {
-        return "done".equals(j.state) || "cancelled".equals(j.state);
+        return j.state.finished();
     }
 
     @GET

@@ -94,7 +94,7 @@ public final class RunCommand {
 
     private static Map<String, Object> toJson(RunResult r, RunOptions o, WorkdirCopy.Report copied) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", r.status().wireName());
+        m.put("status", r.status().wire());
         m.put("exit_code", r.exitCode());
         m.put("signal", r.signal());
         m.put("cpu_time_ms", r.usage().cpuTimeMicros() / 1000.0);

@@ -2,6 +2,7 @@ package dev.proctor.cli;
 
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.NetworkMode;
+import dev.proctor.sandbox.RunSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,9 +81,7 @@ record RunOptions(
             throw new UsageException("missing -- COMMAND [ARGS...]");
         }
         List<String> command = new ArrayList<>(List.of(args).subList(i + 1, args.length));
-        env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.putIfAbsent("HOME", "/box");
-        env.putIfAbsent("LANG", "C.UTF-8");
+        RunSpec.BASE_ENV.forEach(env::putIfAbsent);
         long wall = wallMs > 0 ? wallMs : Math.max(cpuMs * 3, 1000);
         Limits limits = new Limits(
                 Duration.ofMillis(cpuMs),

@@ -1,21 +1,34 @@
 package dev.proctor.grading;
 
+import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.accounting.Sample;
 import dev.proctor.sandbox.accounting.Usage;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Locale;
 
-/** One sandbox run of a job, as stored in the {@code runs} table. */
+/** One sandbox run of a job, as stored in the {@code runs} table ({@code verdict} null: none of its own). */
 public record RunRecord(
-        String kind,
+        Kind kind,
         int seq,
         String testName,
-        String status,
-        String verdict,
+        RunStatus status,
+        Verdict verdict,
         Integer exitCode,
         String signal,
         Usage usage,
         List<Sample> timeline) {
+
+    /** What the run was for; {@code runs.kind} holds {@link #wire()}. */
+    public enum Kind {
+        COMPILE,
+        TEST,
+        CHECKER;
+
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** Timeline as big-endian int64 triples (offset_us, cpu_us, memory_bytes); null when empty. */
     public byte[] timelineBytes() {

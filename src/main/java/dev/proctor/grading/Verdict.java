@@ -1,5 +1,6 @@
 package dev.proctor.grading;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.proctor.sandbox.RunStatus;
 import java.util.Locale;
 
@@ -16,8 +17,25 @@ public enum Verdict {
     COMPILE_ERROR,
     INTERNAL_ERROR;
 
+    @JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every wire name, comma-separated, for messages. */
+    public static String wireNames() {
+        return String.join(
+                ", ", java.util.Arrays.stream(values()).map(Verdict::wire).toList());
+    }
+
+    /** A verdict from its wire name; IllegalArgumentException for any other text. */
+    public static Verdict parse(String s) {
+        for (Verdict v : values()) {
+            if (v.wire().equalsIgnoreCase(s)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("not a verdict: " + s);
     }
 
     /** The verdict of a run that did not end normally; {@code null} for OK (the checker decides). */

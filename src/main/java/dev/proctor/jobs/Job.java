@@ -1,7 +1,9 @@
 package dev.proctor.jobs;
 
+import dev.proctor.grading.Verdict;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -20,8 +22,12 @@ public class Job extends PanacheEntityBase {
     @Column(name = "client_id")
     public long clientId;
 
-    public String state;
-    public String verdict;
+    @Convert(converter = JobState.Column.class)
+    public JobState state;
+
+    @Convert(converter = VerdictColumn.class)
+    public Verdict verdict;
+
     public Double score;
     public String profile;
 
@@ -62,8 +68,4 @@ public class Job extends PanacheEntityBase {
 
     @Column(name = "finished_at")
     public OffsetDateTime finishedAt;
-
-    public JobState jobState() {
-        return JobState.parse(state);
-    }
 }

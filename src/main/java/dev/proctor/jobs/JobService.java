@@ -3,14 +3,13 @@ package dev.proctor.jobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.auth.Caller;
 import dev.proctor.auth.Client;
 import dev.proctor.core.ByteFields;
 import dev.proctor.core.Rejection;
+import dev.proctor.grading.JobResult;
 import dev.proctor.grading.JobSpec;
+import dev.proctor.grading.Verdict;
 import dev.proctor.profiles.ProfileRegistry;
 import dev.proctor.profiles.ProfileToolchains;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -176,15 +175,19 @@ public class JobService {
         }
         if (state != null) {
             try {
-                p.put("state", JobState.parse(state).wire());
+                p.put("state", JobState.parse(state));
             } catch (IllegalArgumentException e) {
                 throw Rejection.invalid("state", "state must be queued, running, done or cancelled");
             }
             q.append(" and state = :state");
         }
         if (verdict != null) {
+            try {
+                p.put("verdict", Verdict.parse(verdict));
+            } catch (IllegalArgumentException e) {
+                throw Rejection.invalid("verdict", "verdict must be one of " + Verdict.wireNames());
+            }
             q.append(" and verdict = :verdict");
-            p.put("verdict", verdict);
         }
         if (profile != null) {
             q.append(" and profile = :profile");
@@ -242,8 +245,13 @@ public class JobService {
 
     /** The client view; {@code full} includes each test's detail; byte fields rendered by {@code mode}. */
     public JobView view(Job j, boolean full, ByteFields.Mode mode) {
-        JsonNode result = read(j.result);
+        return view(j, JobResult.parse(j.result), full, mode);
+    }
+
+    /** The client view of {@code j} with {@code result} already at hand (a finished job's event carries it). */
+    public JobView view(Job j, JobResult result, boolean full, ByteFields.Mode mode) {
         JsonNode request = read(j.request);
+        JsonNode metadata = request == null ? null : request.get("metadata");
         return new JobView(
                 j.id,
                 "/api/v1/jobs/" + j.id,
@@ -251,46 +259,20 @@ public class JobService {
                 j.verdict,
                 j.score,
                 j.profile,
-                result == null ? null : render(result.get("compile"), mode, "output"),
-                result == null || !full ? null : renderTests(result.get("tests"), mode),
-                result == null ? null : result.get("usage"),
-                request == null
-                                || request.get("metadata") == null
-                                || request.get("metadata").isNull()
+                result == null ? null : JobView.Compile.of(result.compile(), mode),
+                result == null || !full
                         ? null
-                        : request.get("metadata"),
+                        : result.tests().stream()
+                                .map(t -> JobView.Test.of(t, mode))
+                                .toList(),
+                result == null ? null : result.usage(),
+                metadata == null || metadata.isNull() ? null : metadata,
                 j.error,
                 j.createdAt,
                 j.startedAt,
                 j.finishedAt,
                 j.attempts,
-                j.leaseOwner != null ? j.leaseOwner : result == null ? null : text(result.get("node")));
-    }
-
-    private static JsonNode render(JsonNode stored, ByteFields.Mode mode, String... fields) {
-        if (stored == null || !stored.isObject()) {
-            return stored;
-        }
-        ObjectNode copy = ((ObjectNode) stored).deepCopy();
-        for (String f : fields) {
-            ByteFields.render(copy, f, mode);
-        }
-        return copy;
-    }
-
-    private static JsonNode renderTests(JsonNode tests, ByteFields.Mode mode) {
-        if (tests == null || !tests.isArray()) {
-            return tests;
-        }
-        ArrayNode out = JsonNodeFactory.instance.arrayNode(tests.size());
-        for (JsonNode t : tests) {
-            out.add(render(t, mode, "stdout", "stderr"));
-        }
-        return out;
-    }
-
-    private static String text(JsonNode n) {
-        return n == null || n.isNull() ? null : n.asText();
+                j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node());
     }
 
     private JsonNode read(String s) {

@@ -1,7 +1,13 @@
 package dev.proctor.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.proctor.core.ByteFields;
+import dev.proctor.grading.JobResult;
+import dev.proctor.grading.Verdict;
+import dev.proctor.sandbox.RunStatus;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -14,29 +20,104 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record JobView(
         UUID id,
         String url,
-        String state,
-        String verdict,
+        JobState state,
+        Verdict verdict,
         Double score,
         String profile,
 
-        @Schema(
-                description = "The compile step: status, exit_code, output + output_encoding "
-                        + "(stdout then stderr of the compiler), usage")
-        JsonNode compile,
+        @Schema(description = "The compile step; null for a language without one")
+        Compile compile,
 
-        @Schema(
-                description = "One entry per test run: name, verdict, status, exit_code, signal, "
-                        + "stdout + stdout_encoding, stderr + stderr_encoding (the first "
-                        + "proctor.jobs.captured-output-bytes of each), stdout_bytes/stderr_bytes (all "
-                        + "that was written), cpu_time_ms, wall_time_ms, memory_peak_bytes, pids_peak, "
-                        + "oom_kills, weight, message")
-        JsonNode tests,
+        @Schema(description = "One entry per test run (GET of one job only)")
+        List<Test> tests,
 
-        JsonNode usage,
+        @Schema(description = "Totals over every run of the job")
+        JobResult.Totals usage,
+
         JsonNode metadata,
         String error,
         OffsetDateTime createdAt,
         OffsetDateTime startedAt,
         OffsetDateTime finishedAt,
         int attempts,
-        String node) {}
+        String node) {
+
+    /** The compile step as a caller sees it. */
+    public record Compile(
+            RunStatus status,
+            Integer exitCode,
+
+            @Schema(
+                    description = "What the compiler wrote: stdout then stderr, the first "
+                            + "proctor.jobs.compile-output-bytes")
+            String output,
+
+            @Schema(enumeration = {"utf8", "base64"}) String outputEncoding,
+            JobResult.StepUsage usage) {
+
+        static Compile of(JobResult.CompileStep c, ByteFields.Mode mode) {
+            if (c == null) {
+                return null;
+            }
+            ByteFields.Encoded out = ByteFields.encode(c.output(), mode);
+            return new Compile(c.status(), c.exitCode(), out.value(), out.encoding(), c.usage());
+        }
+    }
+
+    /** One test's outcome as a caller sees it. */
+    public record Test(
+            String name,
+            Verdict verdict,
+            RunStatus status,
+            Integer exitCode,
+            String signal,
+
+            @Schema(description = "The first proctor.jobs.captured-output-bytes of stdout")
+            String stdout,
+
+            @Schema(enumeration = {"utf8", "base64"}) String stdoutEncoding,
+
+            @Schema(description = "The first proctor.jobs.captured-output-bytes of stderr")
+            String stderr,
+
+            @Schema(enumeration = {"utf8", "base64"}) String stderrEncoding,
+            long cpuTimeMs,
+            long wallTimeMs,
+            long memoryPeakBytes,
+            long pidsPeak,
+            long oomKills,
+
+            @Schema(description = "All the bytes written to stdout, not only those captured")
+            long stdoutBytes,
+
+            @Schema(description = "All the bytes written to stderr")
+            long stderrBytes,
+
+            double weight,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String message) {
+
+        static Test of(JobResult.TestOutcome t, ByteFields.Mode mode) {
+            ByteFields.Encoded out = ByteFields.encode(t.stdout(), mode);
+            ByteFields.Encoded err = ByteFields.encode(t.stderr(), mode);
+            return new Test(
+                    t.name(),
+                    t.verdict(),
+                    t.status(),
+                    t.exitCode(),
+                    t.signal(),
+                    out.value(),
+                    out.encoding(),
+                    err.value(),
+                    err.encoding(),
+                    t.cpuTimeMs(),
+                    t.wallTimeMs(),
+                    t.memoryPeakBytes(),
+                    t.pidsPeak(),
+                    t.oomKills(),
+                    t.stdoutBytes(),
+                    t.stderrBytes(),
+                    t.weight(),
+                    t.message());
+        }
+    }
+}

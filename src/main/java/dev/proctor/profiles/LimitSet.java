@@ -1,6 +1,8 @@
 package dev.proctor.profiles;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.proctor.sandbox.Limits;
+import java.time.Duration;
 
 /**
  * Limits as they appear in JSON (requests and profiles); a null item means "not given here".
@@ -50,5 +52,17 @@ public record LimitSet(Long cpuTimeMs, Long wallTimeMs, Long memoryMb, Integer p
                 && pids != null
                 && outputKb != null
                 && diskMb != null;
+    }
+
+    /** The engine's limits for a {@link #complete()} set. */
+    public Limits toLimits() {
+        return new Limits(
+                Duration.ofMillis(cpuTimeMs),
+                Duration.ofMillis(wallTimeMs),
+                memoryMb * Limits.MIB,
+                pids,
+                outputKb * 1024,
+                diskMb * Limits.MIB,
+                1.0);
     }
 }

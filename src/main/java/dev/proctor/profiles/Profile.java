@@ -1,5 +1,13 @@
 package dev.proctor.profiles;
 
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.NetworkMode;
+import dev.proctor.sandbox.RunSpec;
+import dev.proctor.sandbox.Stdin;
+import dev.proctor.sandbox.Workdir;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +43,20 @@ public record Profile(
 
     public boolean compiles() {
         return !compileArgv.isEmpty();
+    }
+
+    /**
+     * The one way a program of this profile becomes a run: the base environment ({@link RunSpec#BASE_ENV})
+     * with the profile's over it, {@code argv}'s templates expanded for the memory limit, then {@code args}
+     * (a job's command-line arguments) unexpanded; the profile's image and seccomp profile, no network.
+     */
+    public RunSpec runSpec(
+            List<String> argv, List<String> args, Limits limits, Workdir wd, Stdin stdin, Duration sampleInterval) {
+        Map<String, String> runEnv = new HashMap<>(RunSpec.BASE_ENV);
+        runEnv.putAll(env);
+        List<String> command = new ArrayList<>(ArgvTemplate.expand(argv, limits.memoryBytes() / Limits.MIB));
+        command.addAll(args);
+        return new RunSpec(image, command, runEnv, wd, stdin, limits, seccomp, NetworkMode.NONE, sampleInterval);
     }
 
     /** Whether a run that exited non-zero with this output ran out of the runtime's own memory bound. */

@@ -1,9 +1,7 @@
 package dev.proctor.profiles;
 
 import dev.proctor.sandbox.Limits;
-import dev.proctor.sandbox.NetworkMode;
 import dev.proctor.sandbox.RunResult;
-import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.SandboxEngine;
 import dev.proctor.sandbox.Stdin;
@@ -15,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,27 +105,15 @@ public class ProfileToolchains {
         if (why.isPresent()) {
             return "unavailable: " + why.get();
         }
-        Map<String, String> env =
-                new HashMap<>(Map.of("PATH", RunSpec.DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"));
-        env.putAll(p.env());
-        List<String> argv = ArgvTemplate.expand(p.versionArgv(), VERSION_LIMITS.memoryBytes() / Limits.MIB);
         try (Workdir wd = engine.createWorkdir(VERSION_LIMITS.diskBytes())) {
-            RunResult r = engine.run(new RunSpec(
-                    p.image(),
-                    argv,
-                    env,
-                    wd,
-                    Stdin.empty(),
-                    VERSION_LIMITS,
-                    p.seccomp(),
-                    NetworkMode.NONE,
-                    Duration.ZERO));
+            RunResult r =
+                    engine.run(p.runSpec(p.versionArgv(), List.of(), VERSION_LIMITS, wd, Stdin.empty(), Duration.ZERO));
             String line = firstLine(r.stdout());
             if (line.isEmpty()) {
                 line = firstLine(r.stderr());
             }
             if (r.status() != RunStatus.OK) {
-                return "version detection failed: " + r.status().wireName()
+                return "version detection failed: " + r.status().wire()
                         + (r.message() != null ? " (" + r.message() + ")" : line.isEmpty() ? "" : " (" + line + ")");
             }
             return line.isEmpty() ? "version detection failed: no output" : line;

@@ -37,20 +37,6 @@ final class EngineBootstrap {
 
     private static final Logger LOG = Logger.getLogger(EngineBootstrap.class);
 
-    /** One engine's private state. */
-    record Instance(String tag, Path dir, Path runsDir, Path workDir) {
-
-        void release(CgroupDriver cgroups) {
-            try {
-                cgroups.removeRunsDir();
-                LayerFiles.unmountBelow(dir);
-                LayerFiles.deleteTree(dir);
-            } catch (IOException | SandboxException e) {
-                LOG.warnf("could not fully clean %s: %s", dir, e.getMessage());
-            }
-        }
-    }
-
     private EngineBootstrap() {}
 
     static LinuxSandboxEngine start(EngineConfig config) {
@@ -75,7 +61,7 @@ final class EngineBootstrap {
         try {
             Path state = createPrivateDir(config.stateDir());
             DeadEngines.cleanUp(state, detector);
-            Instance instance = createInstance(state);
+            EngineDirs instance = createInstance(state);
             CgroupDriver cgroups = detector.driver(DeadEngines.cgroupDirName(instance.tag()));
             Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state)));
             // built images only: building is explicit (`proctor image build`), never done at start-up
@@ -154,7 +140,7 @@ final class EngineBootstrap {
     }
 
     /** The owner stamp (see {@link DeadEngines}) tells later engines whether this one still lives. */
-    private static Instance createInstance(Path state) throws IOException {
+    private static EngineDirs createInstance(Path state) throws IOException {
         ProcessHandle self = ProcessHandle.current();
         // one JVM may run several engines, even in different class loaders (tests do): a random
         // suffix tells them apart; the pid comes first so that start-up cleanup can tell a dead one
@@ -168,7 +154,7 @@ final class EngineBootstrap {
         createPrivateDir(dir.resolve("runs"));
         createPrivateDir(dir.resolve("work"));
         Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(self), StandardCharsets.UTF_8);
-        return new Instance(tag, dir, dir.resolve("runs"), dir.resolve("work"));
+        return new EngineDirs(tag, dir, dir.resolve("runs"), dir.resolve("work"));
     }
 
     /** Builds the host image once per state dir; other engines reuse it (guarded by a file lock). */

@@ -51,7 +51,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
 
     private final EngineConfig config;
-    private final EngineBootstrap.Instance instance;
+    private final EngineDirs instance;
     private final CgroupDriver cgroups;
     private final CgroupPool cgroupPool;
     private final Map<String, Image> images;
@@ -67,7 +67,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     LinuxSandboxEngine(
             EngineConfig config,
-            EngineBootstrap.Instance instance,
+            EngineDirs instance,
             CgroupDriver cgroups,
             Map<String, Image> images,
             Map<String, Path> seccompPrograms,

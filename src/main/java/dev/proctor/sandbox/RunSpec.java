@@ -47,16 +47,11 @@ public record RunSpec(
     /** The PATH every run gets unless its env says otherwise. */
     public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
+    /** The environment every run starts from; a profile's or caller's entries go over it. */
+    public static final Map<String, String> BASE_ENV = Map.of("PATH", DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8");
+
     public static RunSpec simple(Workdir workdir, List<String> argv, Limits limits) {
         return new RunSpec(
-                "host",
-                argv,
-                Map.of("PATH", DEFAULT_PATH, "HOME", "/box", "LANG", "C.UTF-8"),
-                workdir,
-                Stdin.empty(),
-                limits,
-                "default",
-                NetworkMode.NONE,
-                Duration.ZERO);
+                "host", argv, BASE_ENV, workdir, Stdin.empty(), limits, "default", NetworkMode.NONE, Duration.ZERO);
     }
 }

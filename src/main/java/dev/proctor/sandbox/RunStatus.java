@@ -1,5 +1,7 @@
 package dev.proctor.sandbox;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Why a run ended, decided in this order of precedence (first match wins):
  * internal error, memory, CPU time, wall time, output, signal or exit code, ok.
@@ -16,7 +18,8 @@ public enum RunStatus {
     OK;
 
     /** snake_case name as used in JSON: {@code memory_limit_exceeded}. */
-    public String wireName() {
+    @JsonValue
+    public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -2,6 +2,8 @@ package dev.proctor.webhooks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.auth.Client;
+import dev.proctor.core.ByteFields;
+import dev.proctor.grading.JobResult;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobFinished;
 import dev.proctor.jobs.JobService;
@@ -73,7 +75,7 @@ public class WebhookSender {
 
     void onFinished(@ObservesAsync JobFinished finished) {
         try {
-            jobFinished(finished.id());
+            jobFinished(finished.id(), finished.result().result());
         } catch (RuntimeException e) {
             // the result is stored; a webhook that cannot start is the webhook's failure, not the job's
             LOG.warnf("job %s: webhook not started: %s", finished.id(), e.getMessage());
@@ -81,14 +83,16 @@ public class WebhookSender {
     }
 
     /** Starts delivery of the job's result if it asked for one; returns at once. */
-    public void jobFinished(UUID id) {
+    public void jobFinished(UUID id, JobResult result) {
         Object[] loaded = QuarkusTransaction.requiringNew().call(() -> {
             Job j = Job.findById(id);
             if (j == null || j.callbackUrl == null) {
                 return null;
             }
             Client c = Client.findById(j.clientId);
-            return new Object[] {j.callbackUrl, c.webhookSecret, json.writeValueAsBytes(jobs.view(j, true))};
+            return new Object[] {
+                j.callbackUrl, c.webhookSecret, json.writeValueAsBytes(jobs.view(j, result, true, ByteFields.Mode.AUTO))
+            };
         });
         if (loaded == null) {
             return;

@@ -24,7 +24,7 @@ public class JobAwait {
     JobWaiters waiters;
 
     public static boolean finished(Job j) {
-        return "done".equals(j.state) || "cancelled".equals(j.state);
+        return j.state.finished();
     }
 
     /** The job once finished, or as it is when {@code timeout} has passed. */

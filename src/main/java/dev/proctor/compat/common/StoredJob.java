@@ -4,22 +4,24 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.proctor.core.ByteFields;
+import dev.proctor.grading.JobResult;
 import dev.proctor.jobs.Job;
 import java.util.Base64;
+import java.util.List;
 
 /**
- * A stored job read back for a facade: its validated request (files and tests as Proctor keeps them) and its
- * result (compile step and one entry per test), both as JSON.
+ * A stored job read back for a facade: its validated request (files and tests as Proctor keeps them, as JSON)
+ * and its result (empty until the job is done).
  */
-public record StoredJob(Job job, JsonNode request, JsonNode result) {
+public record StoredJob(Job job, JsonNode request, JobResult result) {
 
     public static StoredJob of(Job job, ObjectMapper json) {
         try {
+            JobResult result = JobResult.parse(job.result);
             return new StoredJob(
                     job,
                     job.request == null ? NullNode.instance : json.readTree(job.request),
-                    job.result == null ? NullNode.instance : json.readTree(job.result));
+                    result == null ? JobResult.empty(null) : result);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON of job " + job.id + " does not parse", e);
         }
@@ -46,16 +48,12 @@ public record StoredJob(Job job, JsonNode request, JsonNode result) {
     }
 
     /** The test results in request order (empty until done, or after a compile error). */
-    public JsonNode tests() {
-        return result.path("tests");
+    public List<JobResult.TestOutcome> tests() {
+        return result.tests();
     }
 
-    public JsonNode compile() {
-        return result.path("compile");
-    }
-
-    /** A stored output field of a result node (always base64 in storage), or null. */
-    public static byte[] output(JsonNode node, String field) {
-        return node == null || node.isMissingNode() || node.isNull() ? null : ByteFields.stored(node, field);
+    /** The compile step, or null (not done yet, or a language without one). */
+    public JobResult.CompileStep compile() {
+        return result.compile();
     }
 }

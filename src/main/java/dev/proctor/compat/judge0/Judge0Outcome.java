@@ -2,8 +2,12 @@ package dev.proctor.compat.judge0;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.compat.common.StoredJob;
+import dev.proctor.grading.JobResult;
+import dev.proctor.grading.Verdict;
+import dev.proctor.jobs.JobState;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,15 +47,15 @@ record Judge0Outcome(
             Map.entry("SIGSYS", 31));
 
     static Judge0Outcome of(StoredJob s) {
-        String state = s.job().state;
-        if ("queued".equals(state)) {
+        JobState state = s.job().state;
+        if (state == JobState.QUEUED) {
             return pending(Judge0Status.IN_QUEUE);
         }
-        if ("running".equals(state)) {
+        if (state == JobState.RUNNING) {
             return pending(Judge0Status.PROCESSING);
         }
-        byte[] compileOutput = empty(StoredJob.output(s.compile(), "output"));
-        if ("cancelled".equals(state)) {
+        byte[] compileOutput = empty(s.compile() == null ? null : s.compile().output());
+        if (state == JobState.CANCELLED) {
             return new Judge0Outcome(
                     Judge0Status.INTERNAL_ERROR,
                     "the submission was cancelled",
@@ -64,10 +68,13 @@ record Judge0Outcome(
                     null,
                     compileOutput);
         }
-        if ("compile_error".equals(s.job().verdict)) {
+        if (s.job().verdict == Verdict.COMPILE_ERROR) {
             return new Judge0Outcome(
                     Judge0Status.COMPILATION_ERROR,
-                    "Exited with error status " + s.compile().path("exit_code").asInt(1),
+                    "Exited with error status "
+                            + (s.compile() != null && s.compile().exitCode() != null
+                                    ? s.compile().exitCode()
+                                    : 1),
                     null,
                     null,
                     null,
@@ -77,7 +84,7 @@ record Judge0Outcome(
                     null,
                     compileOutput);
         }
-        JsonNode tests = s.tests();
+        List<JobResult.TestOutcome> tests = s.tests();
         if (tests.isEmpty()) {
             return new Judge0Outcome(
                     Judge0Status.INTERNAL_ERROR,
@@ -93,15 +100,15 @@ record Judge0Outcome(
         }
         JsonNode j = s.facade(Judge0Jobs.META);
         BigDecimal cpuLimit = new BigDecimal(j.path("cpu_time_limit").asText(Judge0Limits.CPU_TIME_LIMIT.toString()));
-        JsonNode shown = null;
+        JobResult.TestOutcome shown = null;
         Judge0Status status = null;
         long cpu = 0;
         long wall = 0;
         long memory = 0;
-        for (JsonNode t : tests) {
-            cpu += t.path("cpu_time_ms").asLong();
-            wall += t.path("wall_time_ms").asLong();
-            memory += t.path("memory_peak_bytes").asLong();
+        for (JobResult.TestOutcome t : tests) {
+            cpu += t.cpuTimeMs();
+            wall += t.wallTimeMs();
+            memory += t.memoryPeakBytes();
             Judge0Status ts = status(t, cpuLimit);
             if (shown == null || status == Judge0Status.ACCEPTED && ts != Judge0Status.ACCEPTED) {
                 shown = t;
@@ -109,17 +116,17 @@ record Judge0Outcome(
             }
         }
         int n = tests.size();
-        byte[] stdout = StoredJob.output(shown, "stdout");
-        byte[] stderr = StoredJob.output(shown, "stderr");
+        byte[] stdout = shown.stdout();
+        byte[] stderr = shown.stderr();
         if (j.path("redirect_stderr_to_stdout").asBoolean(false)) {
             stdout = concat(stdout, stderr);
             stderr = null;
         }
-        String signal = text(shown.get("signal"));
+        String signal = shown.signal();
         return new Judge0Outcome(
                 status,
                 message(shown, status),
-                shown.path("exit_code").isNumber() ? shown.get("exit_code").asInt() : null,
+                shown.exitCode(),
                 signal == null ? null : SIGNALS.getOrDefault(signal, 0),
                 seconds(cpu / n),
                 seconds(wall / n),
@@ -134,22 +141,20 @@ record Judge0Outcome(
     }
 
     /** Judge0's status of one run; a run over cpu_time_limit but within the extra time is still TLE. */
-    static Judge0Status status(JsonNode t, BigDecimal cpuLimit) {
-        String verdict = t.path("verdict").asText();
-        boolean overCpu = BigDecimal.valueOf(t.path("cpu_time_ms").asLong()).compareTo(cpuLimit.movePointRight(3)) > 0;
-        return switch (verdict) {
-            case "accepted" -> overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.ACCEPTED;
-            case "wrong_answer", "presentation_error" ->
+    static Judge0Status status(JobResult.TestOutcome t, BigDecimal cpuLimit) {
+        boolean overCpu = BigDecimal.valueOf(t.cpuTimeMs()).compareTo(cpuLimit.movePointRight(3)) > 0;
+        return switch (t.verdict()) {
+            case ACCEPTED -> overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.ACCEPTED;
+            case WRONG_ANSWER, PRESENTATION_ERROR ->
                 overCpu ? Judge0Status.TIME_LIMIT_EXCEEDED : Judge0Status.WRONG_ANSWER;
-            case "time_limit_exceeded", "wall_time_limit_exceeded" -> Judge0Status.TIME_LIMIT_EXCEEDED;
-            case "memory_limit_exceeded" -> Judge0Status.OTHER;
-            case "output_limit_exceeded" -> Judge0Status.SIGXFSZ;
-            case "runtime_error" -> {
-                String signal = text(t.get("signal"));
-                if (signal != null) {
-                    yield Judge0Status.ofSignal(signal);
+            case TIME_LIMIT_EXCEEDED, WALL_TIME_LIMIT_EXCEEDED -> Judge0Status.TIME_LIMIT_EXCEEDED;
+            case MEMORY_LIMIT_EXCEEDED -> Judge0Status.OTHER;
+            case OUTPUT_LIMIT_EXCEEDED -> Judge0Status.SIGXFSZ;
+            case RUNTIME_ERROR -> {
+                if (t.signal() != null) {
+                    yield Judge0Status.ofSignal(t.signal());
                 }
-                yield t.path("exit_code").asInt() == 127 && t.hasNonNull("message")
+                yield t.exitCode() != null && t.exitCode() == 127 && t.message() != null
                         ? Judge0Status.EXEC_FORMAT_ERROR
                         : Judge0Status.NZEC;
             }
@@ -157,24 +162,22 @@ record Judge0Outcome(
         };
     }
 
-    private static String message(JsonNode t, Judge0Status status) {
-        String verdict = t.path("verdict").asText();
-        String signal = text(t.get("signal"));
-        return switch (verdict) {
-            case "accepted", "wrong_answer", "presentation_error" ->
+    private static String message(JobResult.TestOutcome t, Judge0Status status) {
+        String signal = t.signal();
+        return switch (t.verdict()) {
+            case ACCEPTED, WRONG_ANSWER, PRESENTATION_ERROR ->
                 status == Judge0Status.TIME_LIMIT_EXCEEDED ? "Time limit exceeded" : null;
-            case "time_limit_exceeded" -> "Time limit exceeded";
-            case "wall_time_limit_exceeded" -> "Time limit exceeded (wall clock)";
-            case "memory_limit_exceeded" -> "Memory limit exceeded";
-            case "output_limit_exceeded" -> "Output limit exceeded";
-            case "runtime_error" ->
+            case TIME_LIMIT_EXCEEDED -> "Time limit exceeded";
+            case WALL_TIME_LIMIT_EXCEEDED -> "Time limit exceeded (wall clock)";
+            case MEMORY_LIMIT_EXCEEDED -> "Memory limit exceeded";
+            case OUTPUT_LIMIT_EXCEEDED -> "Output limit exceeded";
+            case RUNTIME_ERROR ->
                 signal != null
                         ? "Caught fatal signal " + SIGNALS.getOrDefault(signal, 0)
                         : status == Judge0Status.EXEC_FORMAT_ERROR
-                                ? text(t.get("message"))
-                                : "Exited with error status "
-                                        + t.path("exit_code").asInt();
-            default -> t.hasNonNull("message") ? t.get("message").asText() : "internal error";
+                                ? t.message()
+                                : "Exited with error status " + (t.exitCode() == null ? 0 : t.exitCode());
+            default -> t.message() != null ? t.message() : "internal error";
         };
     }
 

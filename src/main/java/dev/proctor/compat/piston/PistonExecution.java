@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.compat.common.StoredJob;
 import dev.proctor.core.Rejection;
+import dev.proctor.grading.JobResult;
+import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.FileDto;
 import dev.proctor.jobs.JobRequest;
 import dev.proctor.jobs.TestDto;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
+import dev.proctor.sandbox.RunStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -172,14 +175,13 @@ record PistonExecution(
         ObjectNode out = json.createObjectNode();
         out.put("language", runtime.language());
         out.put("version", runtime.version());
-        JsonNode compile = s.compile();
-        boolean compileFailed = "compile_error".equals(s.job().verdict);
-        if (compile.isObject()) {
+        JobResult.CompileStep compile = s.compile();
+        boolean compileFailed = s.job().verdict == Verdict.COMPILE_ERROR;
+        if (compile != null) {
             out.set("compile", compileStage(compile, json));
         }
-        JsonNode test = s.tests().path(0);
-        if (!compileFailed && test.isObject()) {
-            out.set("run", runStage(test, json));
+        if (!compileFailed && !s.tests().isEmpty()) {
+            out.set("run", runStage(s.tests().get(0), json));
         } else if (!compileFailed) {
             ObjectNode failed = empty(json);
             failed.put("message", s.job().error == null ? "the run did not happen" : s.job().error);
@@ -189,76 +191,65 @@ record PistonExecution(
         return out;
     }
 
-    private static ObjectNode compileStage(JsonNode c, ObjectMapper json) {
+    private static ObjectNode compileStage(JobResult.CompileStep c, ObjectMapper json) {
         ObjectNode n = empty(json);
         // Proctor keeps the compiler's stdout and stderr as one text; compilers write diagnostics to stderr
-        String output = utf8(StoredJob.output(c, "output"));
+        String output = utf8(c.output());
         n.put("stderr", output);
         n.put("output", output);
-        String status = c.path("status").asText();
-        n.put(
-                "code",
-                c.path("exit_code").isNumber()
-                        ? Integer.valueOf(c.get("exit_code").asInt())
-                        : null);
-        stageStatus(n, status, null, c.path("exit_code"));
-        JsonNode u = c.path("usage");
-        n.put("memory", u.path("memory_peak_bytes").asLong());
-        n.put("cpu_time", u.path("cpu_time_ms").asLong());
-        n.put("wall_time", u.path("wall_time_ms").asLong());
+        n.put("code", c.exitCode());
+        stageStatus(n, c.status(), null, c.exitCode());
+        n.put("memory", c.usage().memoryPeakBytes());
+        n.put("cpu_time", c.usage().cpuTimeMs());
+        n.put("wall_time", c.usage().wallTimeMs());
         return n;
     }
 
-    private static ObjectNode runStage(JsonNode t, ObjectMapper json) {
+    private static ObjectNode runStage(JobResult.TestOutcome t, ObjectMapper json) {
         ObjectNode n = empty(json);
-        String stdout = utf8(StoredJob.output(t, "stdout"));
-        String stderr = utf8(StoredJob.output(t, "stderr"));
+        String stdout = utf8(t.stdout());
+        String stderr = utf8(t.stderr());
         n.put("stdout", stdout);
         n.put("stderr", stderr);
         n.put("output", stdout + stderr);
-        String signal = t.hasNonNull("signal") ? t.get("signal").asText() : null;
-        n.put(
-                "code",
-                t.path("exit_code").isNumber()
-                        ? Integer.valueOf(t.get("exit_code").asInt())
-                        : null);
-        n.put("signal", signal);
-        stageStatus(n, t.path("status").asText(), signal, t.path("exit_code"));
-        if (t.hasNonNull("message") && n.get("message").isNull()) {
-            n.put("message", t.get("message").asText());
+        n.put("code", t.exitCode());
+        n.put("signal", t.signal());
+        stageStatus(n, t.status(), t.signal(), t.exitCode());
+        if (t.message() != null && n.get("message").isNull()) {
+            n.put("message", t.message());
         }
-        n.put("memory", t.path("memory_peak_bytes").asLong());
-        n.put("cpu_time", t.path("cpu_time_ms").asLong());
-        n.put("wall_time", t.path("wall_time_ms").asLong());
+        n.put("memory", t.memoryPeakBytes());
+        n.put("cpu_time", t.cpuTimeMs());
+        n.put("wall_time", t.wallTimeMs());
         return n;
     }
 
     /** Piston's status of a stage: null (ran and exited 0), RE, SG, TO, OL, EL or XX, and a message. */
-    private static void stageStatus(ObjectNode n, String status, String signal, JsonNode exitCode) {
+    private static void stageStatus(ObjectNode n, RunStatus status, String signal, Integer exitCode) {
         switch (status) {
-            case "ok" -> n.putNull("status");
-            case "runtime_error" -> {
+            case OK -> n.putNull("status");
+            case RUNTIME_ERROR -> {
                 n.put("status", signal != null ? "SG" : "RE");
                 n.put(
                         "message",
                         signal != null
                                 ? "Process killed by signal " + signal
-                                : "Process exited with code " + exitCode.asInt());
+                                : "Process exited with code " + (exitCode == null ? 0 : exitCode));
             }
-            case "time_limit_exceeded" -> timeout(n, "CPU time limit exceeded");
-            case "wall_time_limit_exceeded" -> timeout(n, "Wall time limit exceeded");
-            case "memory_limit_exceeded" -> {
+            case TIME_LIMIT_EXCEEDED -> timeout(n, "CPU time limit exceeded");
+            case WALL_TIME_LIMIT_EXCEEDED -> timeout(n, "Wall time limit exceeded");
+            case MEMORY_LIMIT_EXCEEDED -> {
                 n.put("status", "SG");
                 n.put("signal", "SIGKILL");
                 n.put("message", "Memory limit exceeded");
             }
-            case "output_limit_exceeded" -> {
+            case OUTPUT_LIMIT_EXCEEDED -> {
                 n.put("status", "OL");
                 n.put("message", "Output limit exceeded");
             }
             default -> {
                 n.put("status", "XX");
-                n.put("message", "Proctor failed to run the stage (" + status + ")");
+                n.put("message", "Proctor failed to run the stage (" + status.wire() + ")");
             }
         }
     }

@@ -167,18 +167,12 @@ public class Dispatcher {
                 r = grader.grade(spec, cancel);
             } catch (Exception e) {
                 LOG.errorf(e, "job %s could not be graded", claim.id());
-                r = new GradeResult(
-                        dev.proctor.grading.Verdict.INTERNAL_ERROR,
-                        0,
-                        json.createObjectNode(),
-                        java.util.List.of(),
-                        "grading failed: " + e.getMessage());
+                r = GradeResult.failed("grading failed: " + e.getMessage());
             }
             if (cancel.isCancelled()) {
                 return;
             }
-            r.result().put("node", nodeId);
-            results.write(claim.id(), nodeId, r, start);
+            results.write(claim.id(), nodeId, r.withNode(nodeId), start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {

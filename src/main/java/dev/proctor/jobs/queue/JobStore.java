@@ -1,8 +1,7 @@
 package dev.proctor.jobs.queue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.grading.GradeResult;
+import dev.proctor.grading.JobResult;
 import dev.proctor.grading.RunRecord;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +22,6 @@ public class JobStore {
 
     @Inject
     EntityManager em;
-
-    @Inject
-    ObjectMapper json;
 
     void registerNode(String id, String hostname, int slots) {
         QuarkusTransaction.requiringNew()
@@ -98,12 +94,7 @@ public class JobStore {
      * false when the job was cancelled or requeued meanwhile (nothing is written then).
      */
     boolean finish(UUID id, String node, GradeResult r) {
-        String result;
-        try {
-            result = json.writeValueAsString(r.result());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("result does not serialise", e);
-        }
+        String result = r.result().toJson();
         return QuarkusTransaction.requiringNew().call(() -> {
             int n = em.createNativeQuery("""
                     UPDATE jobs SET state = 'done', verdict = ?3, score = ?4, result = CAST(?5 AS jsonb),
@@ -133,13 +124,13 @@ public class JobStore {
     boolean fail(UUID id, String node, String error, List<RunRecord> runs) {
         return QuarkusTransaction.requiringNew().call(() -> {
             int n = em.createNativeQuery("""
-                    UPDATE jobs SET state = 'done', verdict = 'internal_error', score = 0,
-                        result = jsonb_build_object('compile', NULL, 'tests', '[]'::jsonb, 'node', CAST(?2 AS text)),
+                    UPDATE jobs SET state = 'done', verdict = 'internal_error', score = 0, result = CAST(?4 AS jsonb),
                         error = ?3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
                     WHERE id = ?1 AND state = 'running' AND lease_owner = ?2""")
                     .setParameter(1, id)
                     .setParameter(2, node)
                     .setParameter(3, error)
+                    .setParameter(4, JobResult.empty(node).toJson())
                     .executeUpdate();
             if (n == 0) {
                 return false;
@@ -161,11 +152,11 @@ public class JobStore {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
                     ?20, ?21, ?22, ?23)""")
                 .setParameter(1, job)
-                .setParameter(2, r.kind())
+                .setParameter(2, r.kind().wire())
                 .setParameter(3, r.seq())
                 .setParameter(4, r.testName())
-                .setParameter(5, r.status())
-                .setParameter(6, r.verdict())
+                .setParameter(5, r.status().wire())
+                .setParameter(6, r.verdict() == null ? null : r.verdict().wire())
                 .setParameter(7, r.exitCode())
                 .setParameter(8, r.signal())
                 .setParameter(9, u.cpuTimeMicros())

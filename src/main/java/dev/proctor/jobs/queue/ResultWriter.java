@@ -1,7 +1,6 @@
 package dev.proctor.jobs.queue;
 
 import dev.proctor.grading.GradeResult;
-import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.JobFinished;
 import dev.proctor.persistence.DatabaseFaults;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -105,7 +104,7 @@ class ResultWriter {
         try {
             if (p.rejected == null) {
                 if (store.finish(p.id, p.node, p.result)) {
-                    finished(p, p.result.verdict());
+                    finished(p, p.result);
                 }
                 return true;
             }
@@ -125,7 +124,7 @@ class ResultWriter {
         String error = "the result could not be stored: " + p.rejected;
         try {
             if (failWithRunsOrWithout(p, error)) {
-                finished(p, Verdict.INTERNAL_ERROR);
+                finished(p, GradeResult.failed(error).withNode(p.node));
             }
             return true;
         } catch (RuntimeException e) {
@@ -150,11 +149,13 @@ class ResultWriter {
         }
     }
 
-    private void finished(Pending p, Verdict verdict) {
-        metrics.counter("proctor.jobs.finished", "verdict", verdict.wire()).increment();
+    /** {@code stored}: what is now in the database (the result, or the internal_error that replaced it). */
+    private void finished(Pending p, GradeResult stored) {
+        metrics.counter("proctor.jobs.finished", "verdict", stored.verdict().wire())
+                .increment();
         metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
         // the result is stored: whoever follows a finished job (webhooks, waiters, facades) runs on its own
         // threads, and a failure there is its own, not the job's
-        finishedEvents.fireAsync(new JobFinished(p.id, p.result));
+        finishedEvents.fireAsync(new JobFinished(p.id, stored));
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.grading.GradeResult;
+import dev.proctor.grading.JobResult;
 import dev.proctor.grading.Verdict;
 import dev.proctor.maintenance.QueueMaintenance;
 import dev.proctor.testsupport.NoDispatchProfile;
@@ -66,7 +67,7 @@ class JobStoreTest {
     }
 
     private GradeResult accepted() {
-        return new GradeResult(Verdict.ACCEPTED, 1.0, json.createObjectNode(), List.of(), null);
+        return new GradeResult(Verdict.ACCEPTED, 1.0, JobResult.empty("node-a"), List.of(), null);
     }
 
     @Test
