@@ -72,7 +72,7 @@ public class InputValidation {
         if (exit == null || exit != 42) {
             String why = r.status() == RunStatus.OK || r.status() == RunStatus.RUNTIME_ERROR
                     ? "exit " + exit
-                    : r.status().wireName();
+                    : r.status().wire();
             throw Rejection.unprocessable(
                     c.input().path(),
                     "input validator " + b.path() + " rejected " + c.input().path() + " (" + why + "): "

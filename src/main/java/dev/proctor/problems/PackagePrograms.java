@@ -1,13 +1,11 @@
 package dev.proctor.problems;
 
 import dev.proctor.config.SandboxConfig;
-import dev.proctor.profiles.ArgvTemplate;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
 import dev.proctor.profiles.ProfileRegistry;
 import dev.proctor.sandbox.Cancellation;
 import dev.proctor.sandbox.Limits;
-import dev.proctor.sandbox.NetworkMode;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.RunStatus;
@@ -21,11 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -123,23 +118,7 @@ public class PackagePrograms {
 
     RunResult run(
             Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l, Cancellation cancel) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PATH", RunSpec.DEFAULT_PATH);
-        env.put("HOME", "/box");
-        env.put("LANG", "C.UTF-8");
-        env.putAll(p.env());
-        Limits limits = new Limits(
-                Duration.ofMillis(l.cpuTimeMs()),
-                Duration.ofMillis(l.wallTimeMs()),
-                l.memoryMb() * Limits.MIB,
-                l.pids(),
-                l.outputKb() * 1024,
-                l.diskMb() * Limits.MIB,
-                1.0);
-        List<String> command = new ArrayList<>(ArgvTemplate.expand(argv, l.memoryMb()));
-        command.addAll(args);
-        RunSpec rs = new RunSpec(
-                p.image(), command, env, wd, stdin, limits, p.seccomp(), NetworkMode.NONE, sandbox.sampleInterval());
+        RunSpec rs = p.runSpec(argv, args, l.toLimits(), wd, stdin, sandbox.sampleInterval());
         try {
             return engine.run(rs, cancel);
         } catch (RuntimeException e) {
