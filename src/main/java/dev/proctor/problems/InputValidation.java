@@ -24,8 +24,12 @@ public class InputValidation {
 
     static final int MESSAGE_BYTES = 1000;
 
+    private final PackagePrograms programs;
+
     @Inject
-    PackagePrograms programs;
+    public InputValidation(PackagePrograms programs) {
+        this.programs = programs;
+    }
 
     public void check(ProblemPackage pkg, Function<PackageFile, Path> locate) {
         for (String v : pkg.inputValidators()) {

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,14 +36,22 @@ public class PackagePrograms {
     /** Largest program (all its files) read into a sandbox. */
     static final long MAX_PROGRAM_BYTES = 16 * 1024 * 1024;
 
-    @Inject
-    SandboxEngine engine;
+    private final SandboxEngine engine;
+    private final Function<String, Optional<Profile>> profiles;
+    private final Duration sampleInterval;
 
     @Inject
-    ProfileRegistry profiles;
+    public PackagePrograms(SandboxEngine engine, ProfileRegistry registry, SandboxConfig sandbox) {
+        this(engine, registry::find, sandbox.sampleInterval());
+    }
 
-    @Inject
-    SandboxConfig sandbox;
+    /** Outside the service ({@code ./proctor problem verify}): an engine and the profiles read from disk. */
+    public PackagePrograms(
+            SandboxEngine engine, Function<String, Optional<Profile>> profiles, Duration sampleInterval) {
+        this.engine = engine;
+        this.profiles = profiles;
+        this.sampleInterval = sampleInterval;
+    }
 
     /** A built program in its own work directory; close it when done. */
     public record Built(String path, Profile profile, Workdir dir, RunResult compile) implements AutoCloseable {
@@ -65,7 +74,7 @@ public class PackagePrograms {
             sources.add(new Languages.Source(f.path(), head(locate.apply(f))));
         }
         return Languages.detect(sources)
-                .map(d -> new Language(d.language(), d.mainFile(), profiles.find(d.language())))
+                .map(d -> new Language(d.language(), d.mainFile(), profiles.apply(d.language())))
                 .orElse(new Language(null, null, Optional.empty()));
     }
 
@@ -112,13 +121,21 @@ public class PackagePrograms {
         return run(b.profile(), b.profile().runArgv(), args, b.dir().copyOnWrite(), stdin, limits, cancel);
     }
 
+    /**
+     * Runs a built program on its own directory (not a copy-on-write view): what it writes there stays, for
+     * a validator's feedback directory. The caller clears what must not carry over.
+     */
+    public RunResult runInPlace(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
+        return run(b.profile(), b.profile().runArgv(), args, b.dir(), stdin, limits, cancel);
+    }
+
     private RunResult run(Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l) {
         return run(p, argv, args, wd, stdin, l, Cancellation.none());
     }
 
     RunResult run(
             Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l, Cancellation cancel) {
-        RunSpec rs = p.runSpec(argv, args, l.toLimits(), wd, stdin, sandbox.sampleInterval());
+        RunSpec rs = p.runSpec(argv, args, l.toLimits(), wd, stdin, sampleInterval);
         try {
             return engine.run(rs, cancel);
         } catch (RuntimeException e) {

@@ -1,6 +1,6 @@
 #include <stdio.h>
 
-/* int overflows on the big test */
+/* int overflows on the big test: 2e9 + 2e9 */
 int main(void)
 {
 	int a, b;
