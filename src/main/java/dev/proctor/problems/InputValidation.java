@@ -31,17 +31,20 @@ public class InputValidation {
         this.programs = programs;
     }
 
-    public void check(ProblemPackage pkg, Function<PackageFile, Path> locate) {
+    /**
+     * Runs every input validator on every input; returns the validators that could not run here (a language
+     * Proctor has no profile for, such as checktestdata), each with the reason: they are skipped, not failed.
+     */
+    public List<String> check(ProblemPackage pkg, Function<PackageFile, Path> locate) {
+        List<String> skipped = new ArrayList<>();
         for (String v : pkg.inputValidators()) {
             Optional<PackagePrograms.Built> built = programs.build(v, pkg.filesUnder(v), locate, null);
             if (built.isEmpty()) {
                 PackagePrograms.Language l = programs.language(pkg.filesUnder(v), locate);
-                throw Rejection.unprocessable(
-                        v,
-                        v + ": cannot run this input validator here"
-                                + (l.name() == null
-                                        ? " (no source file of a known language)"
-                                        : " (no " + l.name() + " profile)"));
+                skipped.add(v + " ("
+                        + (l.name() == null ? "no source file of a known language" : "no " + l.name() + " profile")
+                        + ")");
+                continue;
             }
             try (PackagePrograms.Built b = built.get()) {
                 if (!b.ok()) {
@@ -59,6 +62,7 @@ public class InputValidation {
                 }
             }
         }
+        return skipped;
     }
 
     private void run(

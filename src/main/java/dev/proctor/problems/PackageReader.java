@@ -75,7 +75,15 @@ public final class PackageReader {
             for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
                 String rel = root.relativize(p).toString().replace('\\', '/');
                 if (Files.isSymbolicLink(p)) {
-                    throw Rejection.unprocessable(rel, rel + " is a symbolic link; a package holds files only");
+                    // a setter's folder may reuse a file by a link; one leading out of the package is refused
+                    // (archives never get here with links: PackageArchive refuses them by name)
+                    Path real = p.toRealPath();
+                    if (!real.startsWith(root.toRealPath()) || !Files.isRegularFile(real)) {
+                        throw Rejection.unprocessable(
+                                rel, rel + " is a symbolic link to something other than a file of the package");
+                    }
+                    out.put(rel, hash(real, rel));
+                    continue;
                 }
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     out.put(rel, hash(p, rel));

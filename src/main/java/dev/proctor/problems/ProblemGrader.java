@@ -289,8 +289,7 @@ public final class ProblemGrader {
     /** The submission's limits: the time limit, the package's memory and output, within the profile's maximums. */
     static LimitSet submissionLimits(Profile p, ProblemLimits l, Duration timeLimit) {
         long cpu = timeLimit.toMillis();
-        LimitSet wanted =
-                new LimitSet(cpu, Math.max(2 * cpu + 2000, cpu * 3), l.memoryMiB(), null, l.outputMiB() * 1024, null);
+        LimitSet wanted = new LimitSet(cpu, cpu * 4 + 5000, l.memoryMiB(), null, l.outputMiB() * 1024, null);
         LimitSet max = p.runLimits().maximum();
         return wanted.min(max).orElse(p.runLimits().defaults());
     }

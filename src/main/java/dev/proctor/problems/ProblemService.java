@@ -74,7 +74,9 @@ public class ProblemService {
                     return new Upload(existing.get(), same.get(), false);
                 }
             }
-            inputs.check(pkg, f -> root.resolve(f.path()));
+            for (String skipped : inputs.check(pkg, f -> root.resolve(f.path()))) {
+                Log.warnf("problem %s: input validator not run: %s", pkg.name(), skipped);
+            }
             long written = 0;
             for (PackageFile f : pkg.files()) {
                 if (blobs.put(f, root.resolve(f.path()))) {
