@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * The body of POST /api/v1/jobs; {@code stdin} is text unless {@code stdin_encoding} says base64; {@code args}
- * are appended to the profile's run command (command-line arguments of the program).
+ * are appended to the profile's run command (command-line arguments of the program). {@code problem} (an id or
+ * the caller's name for a stored problem) and {@code version} (default: the latest) grade the program against a
+ * problem package instead of {@code tests}.
  */
 public record JobRequest(
         String profile,
@@ -20,4 +22,6 @@ public record JobRequest(
         Boolean stopOnFirstFailure,
         String callbackUrl,
         JsonNode metadata,
-        List<String> args) {}
+        List<String> args,
+        String problem,
+        Integer version) {}

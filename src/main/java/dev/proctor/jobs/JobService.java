@@ -44,6 +44,9 @@ public class JobService {
     @Inject
     ProfileToolchains toolchains;
 
+    @Inject
+    dev.proctor.problems.ProblemJobs problemJobs;
+
     /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
     public record Submitted(Job job, boolean created) {}
 
@@ -58,7 +61,11 @@ public class JobService {
             }
         }
         Client client = QuarkusTransaction.requiringNew().call(() -> Client.<Client>findById(caller.clientId()));
-        JobSpec spec = new JobValidator(config, profiles::find).validate(request, client.quota());
+        JobSpec validated = new JobValidator(config, profiles::find).validate(request, client.quota());
+        if (request.problem() == null && request.version() != null) {
+            throw Rejection.invalid("version", "version needs problem");
+        }
+        JobSpec spec = request.problem() != null ? againstProblem(caller, request, validated) : validated;
         requireAvailable(spec.profile(), "profile");
         if (spec.checker() != null && spec.checker().profile() != null) {
             requireAvailable(spec.checker().profile(), "checker.profile");
@@ -70,6 +77,19 @@ public class JobService {
             throw new IllegalStateException("job spec does not serialise", e);
         }
         return QuarkusTransaction.requiringNew().call(() -> insert(client, spec, specJson, idempotencyKey));
+    }
+
+    /** A job graded against a stored problem: its tests come from the package, never from the request. */
+    private JobSpec againstProblem(Caller caller, JobRequest request, JobSpec spec) {
+        if (request.tests() != null && !request.tests().isEmpty()) {
+            throw Rejection.invalid("tests", "a job against a problem takes its tests from the problem");
+        }
+        if (request.stdin() != null || request.checker() != null) {
+            throw Rejection.invalid(
+                    request.stdin() != null ? "stdin" : "checker",
+                    "a job against a problem takes its input and its validator from the problem");
+        }
+        return spec.withProblem(problemJobs.resolve(caller, request.problem(), request.version(), spec.profile()));
     }
 
     /** A profile whose image is not built here is refused now rather than failed by the grader later. */

@@ -80,7 +80,8 @@ public final class JobValidator {
                 Boolean.TRUE.equals(r.stopOnFirstFailure()),
                 callback,
                 r.metadata(),
-                args(r.args()));
+                args(r.args()),
+                null);
     }
 
     /** Command-line arguments: at most {@link #MAX_ARGS}, each well-formed text without NUL (execve's limit). */

@@ -116,6 +116,24 @@ public class PackagePrograms {
         }
     }
 
+    /** Builds a job's own sources (a submission against a problem) with its profile and compile limits. */
+    public Built buildSources(Profile p, List<dev.proctor.grading.JobSpec.SpecFile> files, LimitSet compileLimits) {
+        LimitSet compile = compileLimits == null
+                ? (p.compiles() ? p.compileLimits().defaults() : p.runLimits().defaults())
+                : compileLimits;
+        Workdir dir = engine.createWorkdir(Math.max(compile.diskMb() == null ? 64 : compile.diskMb(), 64) * Limits.MIB);
+        try {
+            for (dev.proctor.grading.JobSpec.SpecFile f : files) {
+                dir.writeFile(f.path(), f.content(), false);
+            }
+            RunResult c = p.compiles() ? run(p, p.compileArgv(), List.of(), dir, Stdin.empty(), compile) : null;
+            return new Built("submission", p, dir, c);
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
     /** Runs a built program with {@code args} after its argv, on a copy-on-write view of its directory. */
     public RunResult run(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
         return run(b.profile(), b.profile().runArgv(), args, b.dir().copyOnWrite(), stdin, limits, cancel);

@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +239,84 @@ class ProblemApiIT {
                 .then()
                 .statusCode(413)
                 .body("field", equalTo("body"));
+    }
+
+    private static Map<String, Object> job(String profile, String file, String source, String problem) {
+        return Map.of(
+                "profile", profile, "files", List.of(Map.of("path", file, "content", source)), "problem", problem);
+    }
+
+    @Test
+    void jobsAgainstProblems() throws IOException {
+        String key = newClientKey();
+        upload(key, plainTarGz(), "?name=add", 201);
+        upload(key, Archives.tarGz(Archives.of(Archives.resource("floats"), "")), "?name=roots", 201);
+        upload(key, Archives.tarGz(Archives.of(Archives.resource("groups"), "")), "?name=largest", 201);
+        Path plain = Archives.resource("plain/submissions");
+        JsonPath ok = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(plain.resolve("accepted/add.py")), "add"));
+        assertEquals("accepted", ok.getString("verdict"), ok.prettify());
+        assertEquals(4, ok.getList("tests").size());
+        assertEquals("secret/02-big", ok.getString("tests[2].name"));
+        JsonPath wa = ApiTestSupport.submitAndAwait(
+                key, job("c", "main.c", Files.readString(plain.resolve("wrong_answer/overflow.c")), "add"));
+        assertEquals("wrong_answer", wa.getString("verdict"), wa.prettify());
+        // ICPC: the first failure ends the job (sample and 01-zero pass, 02-big fails)
+        assertEquals(3, wa.getList("tests").size());
+        assertTrue(wa.getString("tests[2].message").contains("token 1"), wa.prettify());
+
+        // the package's own validator, with its feedback kept as the test's message
+        Path floats = Archives.resource("floats/submissions");
+        JsonPath half = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(floats.resolve("wrong_answer/half.py")), "roots"));
+        assertEquals("wrong_answer", half.getString("verdict"), half.prettify());
+        assertEquals("accepted", half.getString("tests[0].verdict"), half.prettify());
+        assertTrue(half.getString("tests[1].message").contains("squared is not"), half.prettify());
+        JsonPath neg = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(floats.resolve("accepted/negative.py")), "roots"));
+        assertEquals("accepted", neg.getString("verdict"), neg.prettify());
+
+        // scoring groups: 30 of 100 for the float solution, every group graded
+        Path groups = Archives.resource("groups/submissions");
+        JsonPath part = ApiTestSupport.submitAndAwait(
+                key,
+                job("python3", "main.py", Files.readString(groups.resolve("partially_accepted/float.py")), "largest"));
+        assertEquals(30.0f, part.getFloat("score"), part.prettify());
+        assertEquals(5, part.getList("tests").size());
+
+        // refusals name the field
+        given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "profile",
+                        "python3",
+                        "files",
+                        List.of(Map.of("path", "main.py", "content", "print(1)")),
+                        "problem",
+                        "add",
+                        "tests",
+                        List.of(Map.of("stdin", "1"))))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("tests"));
+        given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(job("python3", "main.py", "print(1)", "nonexistent"))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("problem"));
+        given().auth()
+                .oauth2(newClientKey())
+                .contentType(ContentType.JSON)
+                .body(job("python3", "main.py", "print(1)", "add"))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("problem"));
     }
 
     @Test

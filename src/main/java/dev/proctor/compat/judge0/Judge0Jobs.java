@@ -90,7 +90,9 @@ final class Judge0Jobs {
                 false,
                 null,
                 meta,
-                ShellWords.split(r.commandLineArguments()));
+                ShellWords.split(r.commandLineArguments()),
+                null,
+                null);
     }
 
     private static String b64(byte[] b) {

@@ -166,7 +166,9 @@ record PistonExecution(
                 false,
                 null,
                 meta,
-                args);
+                args,
+                null,
+                null);
     }
 
     // --- the answer -----------------------------------------------------------------------------------
