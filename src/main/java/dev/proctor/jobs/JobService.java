@@ -292,7 +292,8 @@ public class JobService {
                 j.startedAt,
                 j.finishedAt,
                 j.attempts,
-                j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node());
+                j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node(),
+                result == null || !full ? null : result.groups());
     }
 
     private JsonNode read(String s) {

@@ -183,7 +183,14 @@ public class ProblemJobs {
         return new GradeResult(
                 v,
                 score,
-                new JobResult(compile, tests, new JobResult.Totals(cpu, wall, mem, tests.size()), null),
+                new JobResult(
+                        compile,
+                        tests,
+                        new JobResult.Totals(cpu, wall, mem, tests.size()),
+                        null,
+                        r.groups().stream()
+                                .map(g -> new JobResult.GroupOutcome(g.name(), g.verdict(), g.score(), g.maxScore()))
+                                .toList()),
                 List.of(),
                 error);
     }

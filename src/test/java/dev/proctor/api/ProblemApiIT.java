@@ -283,6 +283,12 @@ class ProblemApiIT {
                 job("python3", "main.py", Files.readString(groups.resolve("partially_accepted/float.py")), "largest"));
         assertEquals(30.0f, part.getFloat("score"), part.prettify());
         assertEquals(5, part.getList("tests").size());
+        assertEquals("data/secret/group1", part.getString("groups[3].name"), part.prettify());
+        assertEquals(30.0f, part.getFloat("groups[3].score"));
+        assertEquals("accepted", part.getString("groups[3].verdict"));
+        assertEquals(0.0f, part.getFloat("groups[4].score"));
+        assertEquals(70.0f, part.getFloat("groups[4].max_score"));
+        assertEquals("wrong_answer", part.getString("groups[4].verdict"));
 
         // refusals name the field
         given().auth()
