@@ -40,8 +40,14 @@ struct bind {
  *   tasks             a v1 cgroup "tasks" file pid 1 moves itself into (repeated, at most 16)
  *   cgroup_dir        the v2 cgroup directory pid 1 is cloned into
  *   cpu_file, cpu_format (usec|ns), mem_file: the cgroup counters the supervisor watches
- *   stdin             file read as stdin ("" or absent: /dev/null)
+ *   stdin             file read as stdin ("" or absent: /dev/null); may be a FIFO (see stdout_fifo)
  *   stdout*, stderr*  host files the captured output is written to (created 0600)
+ *   stdout_fifo       a FIFO the job's stdout is joined to instead of being captured (stdout stays
+ *                     empty, and the output limit counts stderr alone): two runs whose stdout_fifo
+ *                     is the other's stdin talk to each other. The supervisor opens both before the
+ *                     clone, blocking until the other run's supervisor opens the far ends, in the
+ *                     order of their paths (so two supervisors never wait on each other's second
+ *                     open), for at most 10 s; it never reads or writes them: only the jobs hold them
  *   seccomp           file of the job's BPF program (compiled in Java)
  *   hostname          the run's host name (default proctor)
  *   network           none (default) or loopback
@@ -75,6 +81,7 @@ struct spec {
 	char *stdin_path;
 	char *stdout_path;
 	char *stderr_path;
+	char *stdout_fifo;
 	char *seccomp_path;
 	char *hostname;
 	int loopback;

@@ -84,6 +84,7 @@ static int set_string(struct spec *s, const char *key, char *v)
 		{ "stdin", offsetof(struct spec, stdin_path) },
 		{ "stdout", offsetof(struct spec, stdout_path) },
 		{ "stderr", offsetof(struct spec, stderr_path) },
+		{ "stdout_fifo", offsetof(struct spec, stdout_fifo) },
 		{ "seccomp", offsetof(struct spec, seccomp_path) },
 		{ "hostname", offsetof(struct spec, hostname) },
 	};

@@ -17,6 +17,8 @@
 
 #include "launcher.h"
 
+#define FIFO_OPEN_TIMEOUT_S 10
+
 struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
 		 set_tid, set_tid_size, cgroup;
@@ -24,26 +26,74 @@ struct clone_args_v2 {
 
 /* The descriptors of one start: [0] the supervisor's end, [1] pid 1's. */
 struct start {
-	int in, out[2], err[2], status[2], report[2], sync[2];
+	int in, out_fifo, out[2], err[2], status[2], report[2], sync[2];
 	int tasks[16];
 	int cgroup;
 	struct trees trees;
 };
 
+static void on_alarm(int sig)
+{
+	(void)sig; /* only interrupts a FIFO open that waits too long */
+}
+
+/*
+ * stdin, and the stdout FIFO of a run joined to another (launcher.h, stdout_fifo). Opening a FIFO
+ * blocks until its far end is opened: both are opened in the order of their paths, so the other
+ * run's supervisor, doing the same, opens its ends in the same order and neither waits on an end
+ * the other would open second. The alarm bounds the wait when the other run fails before it
+ * opens its ends; the engine then reports that run's failure.
+ */
+static int open_stdio(const struct spec *s, struct start *st)
+{
+	const char *in = s->stdin_path && *s->stdin_path ? s->stdin_path : "/dev/null";
+	st->out_fifo = -1;
+	if (!s->stdout_fifo)
+		return (st->in = open(in, O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0;
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART: open fails with EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(FIFO_OPEN_TIMEOUT_S);
+	int in_first = strcmp(in, s->stdout_fifo) < 0;
+	if (in_first)
+		st->in = open(in, O_RDONLY | O_CLOEXEC);
+	if (!in_first || st->in >= 0)
+		st->out_fifo = open(s->stdout_fifo, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (!in_first && st->out_fifo >= 0)
+		st->in = open(in, O_RDONLY | O_CLOEXEC);
+	int err = errno;
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	struct stat fifo;
+	if (st->in < 0 || st->out_fifo < 0) {
+		errno = err == EINTR ? ETIMEDOUT : err;
+		return -1;
+	}
+	if (fstat(st->out_fifo, &fifo) < 0 || !S_ISFIFO(fifo.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 static void open_files(const struct spec *s, int conn, struct start *st, struct started *out)
 {
-	st->in = open(s->stdin_path && *s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
+	st->in = -1;
+	if (open_stdio(s, st) < 0)
+		reply_error(conn, "open", errno, s->stdout_fifo ? "stdin/stdout FIFOs" : "stdin file");
 	out->out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	out->err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (st->in < 0 || out->out_file < 0 || out->err_file < 0)
-		reply_error(conn, "open", errno, "stdin/stdout/stderr files");
+	if (out->out_file < 0 || out->err_file < 0)
+		reply_error(conn, "open", errno, "stdout/stderr files");
 	for (int i = 0; i < s->ntasks; i++)
 		if ((st->tasks[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
 			reply_error(conn, "cgroup", errno, s->tasks[i]);
 	st->cgroup = -1;
 	if (s->cgroup_dir && (st->cgroup = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		reply_error(conn, "cgroup", errno, s->cgroup_dir);
-	if (pipe2(st->out, O_CLOEXEC) < 0 || pipe2(st->err, O_CLOEXEC) < 0 || pipe2(st->status, O_CLOEXEC) < 0 ||
+	st->out[0] = -1; /* a joined stdout is the FIFO itself: nothing for the supervisor to read */
+	st->out[1] = st->out_fifo;
+	if ((st->out_fifo < 0 && pipe2(st->out, O_CLOEXEC) < 0) || pipe2(st->err, O_CLOEXEC) < 0 ||
+	    pipe2(st->status, O_CLOEXEC) < 0 ||
 	    pipe2(st->report, O_CLOEXEC) < 0 || pipe2(st->sync, O_CLOEXEC) < 0)
 		reply_error(conn, "open", errno, "pipes");
 	const char *at = NULL;

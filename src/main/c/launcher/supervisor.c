@@ -36,7 +36,7 @@ struct run {
 	uint64_t out_bytes, err_bytes, out_kept, err_kept, cpu_us;
 	const char *killed_by;
 	int have_status, job_status, pid1_done;
-	uint64_t start_us, end_us;
+	uint64_t start_us, end_us, killed_us;
 	struct sample *samples;
 	int nsamples;
 	char error[600];
@@ -111,8 +111,10 @@ static uint64_t read_cpu_us(struct run *r)
 
 static void kill_run(struct run *r, const char *why)
 {
-	if (!r->killed_by)
+	if (!r->killed_by) {
 		r->killed_by = why;
+		r->killed_us = now_us();
+	}
 	/* SIGKILL to pid 1 tears down the whole pid namespace */
 	kill(r->pid1, SIGKILL);
 }
@@ -295,6 +297,11 @@ static void reply(struct run *r)
 		fprintf(f, "status=signaled\nsignal=%d\n", SIGKILL);
 	uint64_t end = r->end_us ? r->end_us : now_us();
 	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end - r->start_us));
+	/*
+	 * CLOCK_MONOTONIC, as the JVM's nanoTime: which of two joined runs ended first. A run we killed
+	 * ended when we decided to, before its pid namespace was torn down and its pipes closed.
+	 */
+	fprintf(f, "end_mono_us=%llu\n", (unsigned long long)(r->killed_us && r->killed_us < end ? r->killed_us : end));
 	fprintf(f, "killed_by=%s\n", r->killed_by ? r->killed_by : "none");
 	fprintf(f, "stdout_bytes=%llu\nstderr_bytes=%llu\n", (unsigned long long)r->out_bytes,
 		(unsigned long long)r->err_bytes);

@@ -2,13 +2,14 @@ package dev.proctor.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.proctor.core.ByteFields;
+import dev.proctor.grading.JobResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -36,7 +37,11 @@ public class DashboardQueries {
             String node,
             String error,
             String compileOutput,
-            List<RunRow> runs) {}
+            List<RunRow> runs,
+            List<Feedback> feedback) {}
+
+    /** A feedback file an interactor wrote for a test, as text for people (bytes not UTF-8 shown as U+FFFD). */
+    public record Feedback(String test, String file, String text) {}
 
     public record RunRow(
             long id,
@@ -94,13 +99,13 @@ public class DashboardQueries {
                        (extract(epoch FROM j.created_at) * 1000)::bigint,
                        (extract(epoch FROM j.started_at) * 1000)::bigint,
                        (extract(epoch FROM j.finished_at) * 1000)::bigint,
-                       COALESCE(j.lease_owner, j.result ->> 'node'), j.error, j.result -> 'compile' ->> 'output',
-                       j.result -> 'compile' ->> 'output_encoding'
+                       COALESCE(j.lease_owner, j.result ->> 'node'), j.error, CAST(j.result AS text)
                 FROM jobs j JOIN clients c ON c.id = j.client_id WHERE j.id = ?1""").setParameter(1, id).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
         Object[] j = rows.get(0);
+        JobResult result = JobResult.parse((String) j[11]);
         return Optional.of(new JobDetail(
                 (UUID) j[0],
                 (String) j[1],
@@ -113,13 +118,36 @@ public class DashboardQueries {
                 instant(j[8]),
                 (String) j[9],
                 (String) j[10],
-                compileText((String) j[11], (String) j[12]),
-                runs(id)));
+                result == null || result.compile() == null
+                        ? null
+                        : text(result.compile().output()),
+                runs(id),
+                feedback(result)));
     }
 
-    /** Compile output for people to read: bytes that are not UTF-8 are shown as U+FFFD. */
-    static String compileText(String stored, String encoding) {
-        return stored == null ? null : new String(ByteFields.decode(stored, encoding), StandardCharsets.UTF_8);
+    /** Output for people to read: bytes that are not UTF-8 are shown as U+FFFD. */
+    static String text(byte[] bytes) {
+        return bytes == null || bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static List<Feedback> feedback(JobResult result) {
+        if (result == null) {
+            return List.of();
+        }
+        List<Feedback> out = new ArrayList<>();
+        for (JobResult.TestOutcome t : result.tests()) {
+            if (t.interactor() == null) {
+                continue;
+            }
+            String stderr = text(t.interactor().stderr());
+            if (stderr != null) {
+                out.add(new Feedback(t.name(), "stderr", stderr));
+            }
+            for (JobResult.Feedback f : t.interactor().feedback()) {
+                out.add(new Feedback(t.name(), f.name(), text(f.content())));
+            }
+        }
+        return out;
     }
 
     private List<RunRow> runs(UUID job) {

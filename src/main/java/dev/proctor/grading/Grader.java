@@ -14,6 +14,7 @@ import dev.proctor.sandbox.Workdir;
 import dev.proctor.sandbox.accounting.Usage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,6 +100,20 @@ public class Grader {
                     return done(failed, 0, failed == Verdict.INTERNAL_ERROR ? "compile step: " + c.message() : null);
                 }
             }
+            if (spec.interactor() != null) {
+                try (Interaction.Interactor interactor = prepareInteractor()) {
+                    if (!interactor.ready()) {
+                        RunResult c = interactor.compile();
+                        byte[] why = capped(concat(c.stdout(), c.stderr()), caps.compileBytes());
+                        return done(
+                                Verdict.INTERNAL_ERROR,
+                                0,
+                                "the interactor did not compile (" + c.status().wire() + "): "
+                                        + new String(why, StandardCharsets.UTF_8));
+                    }
+                    return tests(wd, null, interactor);
+                }
+            }
             Workdir checkerDir = null;
             try {
                 if (spec.checker().type() == CheckerType.PROGRAM) {
@@ -107,7 +122,7 @@ public class Grader {
                         return done(Verdict.INTERNAL_ERROR, 0, "the checker program did not compile");
                     }
                 }
-                return tests(wd, checkerDir);
+                return tests(wd, checkerDir, null);
             } finally {
                 if (checkerDir != null) {
                     checkerDir.close();
@@ -115,7 +130,8 @@ public class Grader {
             }
         }
 
-        private GradeResult tests(Workdir wd, Workdir checkerDir) {
+        /** {@code interactor}: the job's, when it is interactive (then there is no checker dir). */
+        private GradeResult tests(Workdir wd, Workdir checkerDir, Interaction.Interactor interactor) {
             List<VerdictRules.Graded> graded = new ArrayList<>();
             double totalWeight =
                     spec.tests().stream().mapToDouble(JobSpec.SpecTest::weight).sum();
@@ -124,6 +140,14 @@ public class Grader {
                     break;
                 }
                 JobSpec.SpecTest t = spec.tests().get(i);
+                if (interactor != null) {
+                    Verdict v = interactive(t, i, wd, interactor);
+                    graded.add(new VerdictRules.Graded(v, t.weight()));
+                    if (v != Verdict.ACCEPTED && spec.stopOnFirstFailure()) {
+                        break;
+                    }
+                    continue;
+                }
                 // each test sees the compile step's files afresh: it cannot rewrite ./main or leave state
                 RunResult r = sandbox(
                         profile, profile.runArgv(), spec.args(), wd.copyOnWrite(), Stdin.of(t.stdin()), t.limits());
@@ -133,7 +157,7 @@ public class Grader {
                 }
                 record(RunRecord.Kind.TEST, i, t.name(), r, v);
                 graded.add(new VerdictRules.Graded(v, t.weight()));
-                tests.add(outcome(t, r, v));
+                tests.add(outcome(t, r, v, r.message(), null));
                 if (v != Verdict.ACCEPTED && spec.stopOnFirstFailure()) {
                     break;
                 }
@@ -160,6 +184,58 @@ public class Grader {
                     : Verdict.INTERNAL_ERROR;
             record(RunRecord.Kind.CHECKER, seq, t.name(), r, v);
             return v;
+        }
+
+        /**
+         * One interactive test: the submission (a view of the compiled files) and the interactor joined; the
+         * interactor's run is recorded as the test's checker run (it is the test's judge).
+         */
+        private Verdict interactive(JobSpec.SpecTest t, int seq, Workdir wd, Interaction.Interactor interactor) {
+            Interaction.Outcome o = Interaction.run(
+                    engine,
+                    new Interaction.Submission(profile, spec.args(), wd.copyOnWrite(), t.limits()),
+                    interactor,
+                    new Interaction.TestData(seq, t.stdin(), t.expectedOutput(), List.of()),
+                    sandboxConfig.sampleInterval(),
+                    cancel);
+            RunResult judge = o.interactor();
+            record(
+                    RunRecord.Kind.CHECKER,
+                    seq,
+                    t.name(),
+                    judge,
+                    interactor.protocol().verdictOf(judge));
+            record(RunRecord.Kind.TEST, seq, t.name(), o.submission(), o.verdict());
+            Usage ju = judge.usage();
+            JobResult.InteractorRun run = new JobResult.InteractorRun(
+                    judge.status(),
+                    judge.exitCode(),
+                    judge.signal(),
+                    capped(judge.stderr(), caps.capturedBytes()),
+                    o.feedback(),
+                    ju.cpuTimeMillis(),
+                    ju.wallTimeMillis(),
+                    ju.memoryPeakBytes());
+            String message = o.reason() != null ? o.reason() : o.submission().message();
+            tests.add(outcome(t, o.submission(), o.verdict(), message, run));
+            return o.verdict();
+        }
+
+        private Interaction.Interactor prepareInteractor() {
+            JobSpec.Interactor i = spec.interactor();
+            Profile ip = profiles.find(i.profile()).orElseThrow();
+            Interaction.Interactor interactor = Interaction.Interactor.prepare(
+                    engine, ip, i.files(), i.limits(), i.protocol(), sandboxConfig.sampleInterval(), cancel);
+            RunResult c = interactor.compile();
+            if (c != null) {
+                record(
+                        RunRecord.Kind.CHECKER,
+                        -1,
+                        "compile",
+                        c,
+                        c.status() == RunStatus.OK ? null : Verdict.INTERNAL_ERROR);
+            }
+            return interactor;
         }
 
         private Workdir prepareChecker() {
@@ -190,7 +266,8 @@ public class Grader {
             return dir;
         }
 
-        private JobResult.TestOutcome outcome(JobSpec.SpecTest t, RunResult r, Verdict v) {
+        private JobResult.TestOutcome outcome(
+                JobSpec.SpecTest t, RunResult r, Verdict v, String message, JobResult.InteractorRun interactor) {
             Usage u = r.usage();
             return new JobResult.TestOutcome(
                     t.name(),
@@ -208,7 +285,8 @@ public class Grader {
                     u.stdoutBytes(),
                     u.stderrBytes(),
                     t.weight(),
-                    r.message());
+                    message,
+                    interactor);
         }
 
         private void record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {

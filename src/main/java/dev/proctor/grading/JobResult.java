@@ -109,7 +109,8 @@ public record JobResult(
             long stdoutBytes,
             long stderrBytes,
             double weight,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String message) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String message,
+            @JsonInclude(JsonInclude.Include.NON_NULL) InteractorRun interactor) {
 
         @JsonProperty("stdout_encoding")
         public String stdoutEncoding() {
@@ -118,6 +119,43 @@ public record JobResult(
 
         @JsonProperty("stderr_encoding")
         public String stderrEncoding() {
+            return ByteFields.BASE64;
+        }
+    }
+
+    /**
+     * The interactor's side of an interactive test: how its run ended, its stderr and the feedback files it
+     * wrote for the test (each capped), what it used. The test's own fields are the submission's.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(value = "stderr_encoding", allowGetters = true)
+    public record InteractorRun(
+            RunStatus status,
+            Integer exitCode,
+            String signal,
+            byte[] stderr,
+            List<Feedback> feedback,
+            long cpuTimeMs,
+            long wallTimeMs,
+            long memoryPeakBytes) {
+
+        public InteractorRun {
+            feedback = feedback == null ? List.of() : List.copyOf(feedback);
+        }
+
+        @JsonProperty("stderr_encoding")
+        public String stderrEncoding() {
+            return ByteFields.BASE64;
+        }
+    }
+
+    /** A feedback file of an interactor (Kattis judgemessage.txt, teammessage.txt; testlib output.txt). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(value = "content_encoding", allowGetters = true)
+    public record Feedback(String name, byte[] content) {
+
+        @JsonProperty("content_encoding")
+        public String contentEncoding() {
             return ByteFields.BASE64;
         }
     }

@@ -17,9 +17,10 @@ public record JobSpec(
         String callbackUrl,
         JsonNode metadata,
         List<String> args,
+        Interactor interactor,
         ProblemRef problem) {
 
-    /** Specs stored before {@code args} existed read as no arguments. */
+    /** Specs stored before {@code args} existed read as no arguments; {@code interactor} is null for most jobs. */
     public JobSpec {
         args = args == null ? List.of() : List.copyOf(args);
     }
@@ -41,6 +42,7 @@ public record JobSpec(
                 callbackUrl,
                 metadata,
                 args,
+                interactor,
                 ref);
     }
 
@@ -58,6 +60,12 @@ public record JobSpec(
             String profile,
             List<SpecFile> files,
             LimitSet limits) {}
+
+    /**
+     * The interactor of an interactive job, its limits resolved; each test's stdin is its input file and
+     * its expected output (or null) the answer file.
+     */
+    public record Interactor(InteractorProtocol protocol, String profile, List<SpecFile> files, LimitSet limits) {}
 
     public boolean weighted() {
         return tests.stream().anyMatch(t -> t.weight() != 1.0);

@@ -23,6 +23,7 @@ public record RunRecord(
     public enum Kind {
         COMPILE,
         TEST,
+        /** A test's judge: its checker program, or an interactive job's interactor (seq -1: its compile step). */
         CHECKER;
 
         public String wire() {

@@ -84,6 +84,9 @@ public class JobService {
         if (request.tests() != null && !request.tests().isEmpty()) {
             throw Rejection.invalid("tests", "a job against a problem takes its tests from the problem");
         }
+        if (request.interactor() != null) {
+            throw Rejection.invalid("interactor", "a job against a problem takes its validator from the problem");
+        }
         if (request.stdin() != null || request.checker() != null) {
             throw Rejection.invalid(
                     request.stdin() != null ? "stdin" : "checker",

@@ -5,6 +5,7 @@ import dev.proctor.auth.Quota;
 import dev.proctor.core.ByteFields;
 import dev.proctor.core.Rejection;
 import dev.proctor.grading.CheckerType;
+import dev.proctor.grading.InteractorProtocol;
 import dev.proctor.grading.JobSpec;
 import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
@@ -60,6 +61,10 @@ public final class JobValidator {
         }
         List<JobSpec.SpecTest> tests = tests(r, runLimits, profile, serverMax);
         JobSpec.Checker checker = checker(r.checker(), total, serverMax);
+        JobSpec.Interactor interactor = interactor(r.interactor(), total, serverMax);
+        if (interactor != null && r.checker() != null) {
+            throw Rejection.invalid("checker", "an interactive job is judged by its interactor: give no checker");
+        }
         String callback = callback(r.callbackUrl());
         if (r.metadata() != null && !storableJson(r.metadata())) {
             throw Rejection.invalid(
@@ -81,6 +86,7 @@ public final class JobValidator {
                 callback,
                 r.metadata(),
                 args(r.args()),
+                interactor,
                 null);
     }
 
@@ -355,6 +361,32 @@ public final class JobValidator {
         List<JobSpec.SpecFile> files = files(c.files(), "checker.files", p.sourceFile(), total, true);
         return new JobSpec.Checker(
                 type, 0, 0, p.name(), files, p.runLimits().defaults().min(serverMax));
+    }
+
+    /**
+     * The interactor: a protocol, a known profile, at least one file (counted with the job's), limits within
+     * the interactor profile's run maximums and the server's.
+     */
+    private JobSpec.Interactor interactor(InteractorDto d, int[] total, LimitSet serverMax) {
+        if (d == null) {
+            return null;
+        }
+        if (d.protocol() == null) {
+            throw Rejection.invalid(
+                    "interactor.protocol", "interactor.protocol is required: one of " + InteractorProtocol.names());
+        }
+        InteractorProtocol protocol = InteractorProtocol.parse(d.protocol())
+                .orElseThrow(() -> Rejection.invalid(
+                        "interactor.protocol", "interactor.protocol must be one of " + InteractorProtocol.names()));
+        if (d.profile() == null || d.profile().isBlank()) {
+            throw Rejection.invalid("interactor.profile", "an interactor needs a profile");
+        }
+        Profile p = profiles.apply(d.profile())
+                .orElseThrow(
+                        () -> Rejection.unprocessable("interactor.profile", "unknown profile '" + d.profile() + "'"));
+        List<JobSpec.SpecFile> files = files(d.files(), "interactor.files", p.sourceFile(), total, true);
+        LimitSet limits = limits(d.limits(), "interactor.limits", p.runLimits(), serverMax);
+        return new JobSpec.Interactor(protocol, p.name(), files, limits);
     }
 
     /** Names of tests: no control characters, well-formed. */

@@ -98,7 +98,13 @@ public record JobView(
             long stderrBytes,
 
             double weight,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String message) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String message,
+
+            @Schema(
+                    description = "An interactive job's interactor on this test (the test's other fields are the "
+                            + "submission's, whose stdout went to the interactor); absent for other jobs")
+            @JsonInclude(JsonInclude.Include.NON_NULL)
+            Interactor interactor) {
 
         static Test of(JobResult.TestOutcome t, ByteFields.Mode mode) {
             ByteFields.Encoded out = ByteFields.encode(t.stdout(), mode);
@@ -121,7 +127,58 @@ public record JobView(
                     t.stdoutBytes(),
                     t.stderrBytes(),
                     t.weight(),
-                    t.message());
+                    t.message(),
+                    Interactor.of(t.interactor(), mode));
         }
     }
+
+    /** The interactor's run on one test: how it ended, its stderr and feedback files (each capped), its usage. */
+    public record Interactor(
+            RunStatus status,
+            Integer exitCode,
+            String signal,
+
+            @Schema(description = "The first proctor.jobs.captured-output-bytes of the interactor's stderr")
+            String stderr,
+
+            @Schema(enumeration = {"utf8", "base64"}) String stderrEncoding,
+
+            @Schema(
+                    description = "Files the interactor wrote for the test: kattis judgemessage.txt and "
+                            + "teammessage.txt, testlib output.txt; the first 64 KiB of each")
+            List<Feedback> feedback,
+
+            long cpuTimeMs,
+            long wallTimeMs,
+            long memoryPeakBytes) {
+
+        static Interactor of(JobResult.InteractorRun r, ByteFields.Mode mode) {
+            if (r == null) {
+                return null;
+            }
+            ByteFields.Encoded err = ByteFields.encode(r.stderr(), mode);
+            List<Feedback> files = r.feedback().stream()
+                    .map(f -> {
+                        ByteFields.Encoded c = ByteFields.encode(f.content(), mode);
+                        return new Feedback(f.name(), c.value(), c.encoding());
+                    })
+                    .toList();
+            return new Interactor(
+                    r.status(),
+                    r.exitCode(),
+                    r.signal(),
+                    err.value(),
+                    err.encoding(),
+                    files,
+                    r.cpuTimeMs(),
+                    r.wallTimeMs(),
+                    r.memoryPeakBytes());
+        }
+    }
+
+    /** One feedback file of the interactor. */
+    public record Feedback(
+            String name,
+            String content,
+            @Schema(enumeration = {"utf8", "base64"}) String contentEncoding) {}
 }

@@ -171,8 +171,9 @@ public class ProblemJobs {
                     0,
                     0,
                     0,
-                    t.score(),
-                    message));
+                    1.0,
+                    message,
+                    null));
             cpu += t.cpuTimeMs();
             wall += t.wallTimeMs();
             mem = Math.max(mem, t.memoryPeakBytes());

@@ -11,6 +11,7 @@ import dev.proctor.sandbox.launcher.LaunchConnection;
 import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchRequest;
 import dev.proctor.sandbox.launcher.LauncherServer;
+import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
@@ -25,6 +26,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -59,6 +63,13 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final HostIdRanges idRanges;
     private volatile LauncherServer launcher;
     private final AtomicLong sequence = new AtomicLong();
+    /** Waits for the first of two joined runs' reports while the caller's thread waits for the second. */
+    private final ExecutorService joinWaiters = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sandbox-joined");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sandbox-watchdog");
         t.setDaemon(true);
@@ -106,47 +117,188 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     @Override
     public RunResult run(RunSpec spec, Cancellation cancellation) {
-        Image image = images.get(spec.image());
-        if (image == null) {
-            return RunResult.internalError("unknown image '" + spec.image() + "'; known: " + images.keySet());
-        }
-        Path bpf = seccompPrograms.get(spec.seccompProfile());
-        if (bpf == null) {
-            return RunResult.internalError(
-                    "unknown seccomp profile '" + spec.seccompProfile() + "'; known: " + seccompPrograms.keySet());
-        }
-        if (!(spec.workdir() instanceof TmpfsWorkdir workdir)) {
-            return RunResult.internalError("the work dir was not made by this engine: " + spec.workdir());
+        String refused = refusal(spec);
+        if (refused != null) {
+            return RunResult.internalError(refused);
         }
         if (cancellation.isCancelled()) {
-            return new RunResult(RunStatus.CANCELLED, null, null, Usage.NONE, null, null, List.of(), "cancelled");
+            return cancelled();
         }
-        String id = instance.tag() + "-" + sequence.incrementAndGet();
-        Path runDir = instance.runsDir().resolve(id);
-        RunCgroup cgroup = null;
+        Prepared run = new Prepared(spec);
         try {
-            // stdin and the captured output: root's alone (the launcher chowns mnt to the run's root)
-            Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
-            Files.createDirectory(runDir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+            run.setUp(null, null);
+            return run.finish(launch(run.request, spec, cancellation));
+        } catch (SandboxException | IOException e) {
+            return run.failed(e);
+        } finally {
+            run.close();
+        }
+    }
+
+    @Override
+    public JoinedRuns runJoined(RunSpec first, RunSpec second, Cancellation cancellation) {
+        String refused = refusal(first);
+        refused = refused != null ? refused : refusal(second);
+        refused = refused != null ? refused : joinRefusal(first, second);
+        if (refused != null) {
+            return JoinedRuns.internalError(refused);
+        }
+        if (cancellation.isCancelled()) {
+            return new JoinedRuns(cancelled(), cancelled(), false);
+        }
+        Prepared a = new Prepared(first);
+        Prepared b = new Prepared(second);
+        try {
+            a.makeDirs();
+            // the pipes live in the first run's directory (root's alone); only the two jobs hold them open
+            Path toSecond = a.runDir.resolve("pipe-to-second");
+            Path toFirst = a.runDir.resolve("pipe-to-first");
+            Syscalls.mkfifo(toSecond.toString(), 0600);
+            Syscalls.mkfifo(toFirst.toString(), 0600);
+            a.setUp(toFirst, toSecond);
+            b.setUp(toSecond, toFirst);
+            LaunchReport[] reports = launchJoined(a, b, cancellation);
+            long endA = reports[0].endMonoMicros();
+            long endB = reports[1].endMonoMicros();
+            RunResult ra = a.finish(reports[0]);
+            RunResult rb = b.finish(reports[1]);
+            return new JoinedRuns(ra, rb, endA > 0 && endB > 0 && endA <= endB);
+        } catch (SandboxException | IOException e) {
+            LOG.errorf("joined runs %s and %s failed inside Proctor: %s", a.id, b.id, e.getMessage());
+            return JoinedRuns.internalError(e.getMessage());
+        } finally {
+            b.close();
+            a.close();
+        }
+    }
+
+    /** Why the engine cannot run this spec at all, or null. */
+    private String refusal(RunSpec spec) {
+        if (!images.containsKey(spec.image())) {
+            return "unknown image '" + spec.image() + "'; known: " + images.keySet();
+        }
+        if (!seccompPrograms.containsKey(spec.seccompProfile())) {
+            return "unknown seccomp profile '" + spec.seccompProfile() + "'; known: " + seccompPrograms.keySet();
+        }
+        if (!(spec.workdir() instanceof TmpfsWorkdir)) {
+            return "the work dir was not made by this engine: " + spec.workdir();
+        }
+        return null;
+    }
+
+    /** Joined runs read the pipes, and must not share files or host ids (the same job's views would). */
+    private static String joinRefusal(RunSpec first, RunSpec second) {
+        if (!(first.stdin() instanceof Stdin.Empty) || !(second.stdin() instanceof Stdin.Empty)) {
+            return "joined runs read each other's output: their stdin must be empty";
+        }
+        TmpfsWorkdir a = (TmpfsWorkdir) first.workdir();
+        TmpfsWorkdir b = (TmpfsWorkdir) second.workdir();
+        if (a.path().equals(b.path()) || a.idRange().first() == b.idRange().first()) {
+            return "joined runs need work directories of their own: " + a.path() + ", " + b.path();
+        }
+        return null;
+    }
+
+    private static RunResult cancelled() {
+        return new RunResult(RunStatus.CANCELLED, null, null, Usage.NONE, null, null, List.of(), "cancelled");
+    }
+
+    /**
+     * Starts both runs and waits for both reports, one in a waiter thread. A run that fails inside
+     * Proctor cancels the other: its result could not be judged alone.
+     */
+    private LaunchReport[] launchJoined(Prepared a, Prepared b, Cancellation cancellation) {
+        LauncherServer server = liveLauncher();
+        try (LaunchConnection ca = server.open(a.request);
+                LaunchConnection cb = server.open(b.request)) {
+            CompletableFuture<LaunchReport> first =
+                    CompletableFuture.supplyAsync(() -> awaitJoined(ca, cb, a.spec, cancellation), joinWaiters);
+            LaunchReport second = awaitJoined(cb, ca, b.spec, cancellation);
+            try {
+                return new LaunchReport[] {first.join(), second};
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof SandboxException se
+                        ? se
+                        : new SandboxException("joined run: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    private LaunchReport awaitJoined(LaunchConnection conn, LaunchConnection other, RunSpec spec, Cancellation c) {
+        try {
+            LaunchReport report = await(conn, spec, c);
+            if (report.error() != null && !RunStatusRules.execFailed(report)) {
+                other.cancel();
+            }
+            return report;
+        } catch (RuntimeException e) {
+            other.cancel();
+            throw e;
+        }
+    }
+
+    /** One run's host side: its directory, cgroup and launch request; {@link #close} releases them. */
+    private final class Prepared implements AutoCloseable {
+        final RunSpec spec;
+        final String id = instance.tag() + "-" + sequence.incrementAndGet();
+        final Path runDir = instance.runsDir().resolve(id);
+        RunCgroup cgroup;
+        LaunchRequest request;
+        private boolean dirs;
+
+        Prepared(RunSpec spec) {
+            this.spec = spec;
+        }
+
+        /** stdin and the captured output: root's alone (the launcher chowns mnt to the run's root). */
+        void makeDirs() throws IOException {
+            if (!dirs) {
+                Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+                dirs = true;
+                Files.createDirectory(runDir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+            }
+        }
+
+        /** {@code stdinFifo}, {@code stdoutFifo}: the pipes of a joined run, else null. */
+        void setUp(Path stdinFifo, Path stdoutFifo) throws IOException {
+            makeDirs();
             cgroup = cgroupPool.take(spec.limits());
-            LaunchRequest request = request(id, spec, workdir, image, bpf, runDir, cgroup);
-            LaunchReport report = launch(request, spec, cancellation);
+            request = request(
+                    id,
+                    spec,
+                    (TmpfsWorkdir) spec.workdir(),
+                    images.get(spec.image()),
+                    seccompPrograms.get(spec.seccompProfile()),
+                    runDir,
+                    cgroup,
+                    stdinFifo,
+                    stdoutFifo);
+        }
+
+        RunResult finish(LaunchReport report) throws IOException {
             cgroup.killAll();
             CgroupStats stats = cgroup.readStats();
             return result(spec, report, stats, runDir);
-        } catch (SandboxException e) {
-            LOG.errorf("run %s failed inside Proctor: %s", id, e.getMessage());
-            return RunResult.internalError(e.getMessage());
-        } catch (IOException e) {
+        }
+
+        RunResult failed(Exception e) {
             // the run's files live in the state dir: name it, a full disk there is the usual cause
-            String message = "run files in " + instance.runsDir() + ": " + e.getMessage();
+            String message = e instanceof IOException
+                    ? "run files in " + instance.runsDir() + ": " + e.getMessage()
+                    : e.getMessage();
             LOG.errorf("run %s failed inside Proctor: %s", id, message);
             return RunResult.internalError(message);
-        } finally {
+        }
+
+        @Override
+        public void close() {
             if (cgroup != null) {
                 cgroupPool.release(cgroup);
+                cgroup = null;
             }
-            deleteQuietly(runDir);
+            if (dirs) {
+                deleteQuietly(runDir);
+            }
         }
     }
 
@@ -169,21 +321,34 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     private LaunchReport launch(LaunchRequest request, RunSpec spec, Cancellation cancellation) {
         try (LaunchConnection conn = liveLauncher().open(request)) {
-            Runnable cancel = conn::cancel;
-            cancellation.onCancel(cancel);
-            ScheduledFuture<?> guard = watchdog.schedule(
-                    conn::cancel, spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-            try {
-                return conn.awaitReport();
-            } finally {
-                guard.cancel(false);
-                cancellation.removeListener(cancel);
-            }
+            return await(conn, spec, cancellation);
+        }
+    }
+
+    /** Waits for a run's report; the caller's cancellation, or the wall limit plus a grace, ends it first. */
+    private LaunchReport await(LaunchConnection conn, RunSpec spec, Cancellation cancellation) {
+        Runnable cancel = conn::cancel;
+        cancellation.onCancel(cancel);
+        ScheduledFuture<?> guard = watchdog.schedule(
+                conn::cancel, spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return conn.awaitReport();
+        } finally {
+            guard.cancel(false);
+            cancellation.removeListener(cancel);
         }
     }
 
     private LaunchRequest request(
-            String id, RunSpec spec, TmpfsWorkdir workdir, Image image, Path bpf, Path runDir, RunCgroup cgroup)
+            String id,
+            RunSpec spec,
+            TmpfsWorkdir workdir,
+            Image image,
+            Path bpf,
+            Path runDir,
+            RunCgroup cgroup,
+            Path stdinFifo,
+            Path stdoutFifo)
             throws IOException {
         Limits limits = spec.limits();
         LaunchRequest r = new LaunchRequest()
@@ -192,7 +357,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("box", workdir.path().toString())
                 .put("box_overlay", workdir.isCopyOnWrite() ? 1 : 0)
                 .put("uid_base", workdir.idRange().first())
-                .put("stdin", stdinPath(spec.stdin(), runDir))
+                .put("stdin", stdinFifo != null ? stdinFifo.toString() : stdinPath(spec.stdin(), runDir))
                 .put("stdout", runDir.resolve("stdout").toString())
                 .put("stderr", runDir.resolve("stderr").toString())
                 .put("seccomp", bpf.toString())
@@ -214,6 +379,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 .put("cpu_file", cgroup.cpuUsageFile().toString())
                 .put("cpu_format", cgroups.version().equals("v2") ? "usec" : "ns")
                 .put("mem_file", cgroup.memoryCurrentFile().toString());
+        if (stdoutFifo != null) {
+            r.put("stdout_fifo", stdoutFifo.toString());
+        }
         for (Path layer : image.layers()) {
             r.put("layer", layer.toString());
         }
@@ -341,6 +509,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     @Override
     public void close() {
         watchdog.shutdownNow();
+        joinWaiters.shutdownNow();
         cgroupPool.close();
         launcher.close();
         instance.release(cgroups);

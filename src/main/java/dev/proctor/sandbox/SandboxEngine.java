@@ -20,6 +20,18 @@ public interface SandboxEngine extends AutoCloseable {
         return run(spec, Cancellation.none());
     }
 
+    /**
+     * Runs two programs at once, each in a sandbox of its own (its own work directory, limits,
+     * cgroup, root and namespaces), joined by two pipes: {@code first}'s stdout is {@code second}'s
+     * stdin and {@code second}'s stdout is {@code first}'s stdin (an interactive problem's
+     * submission and interactor). The specs' {@code stdin} must be {@link Stdin.Empty} and their
+     * stdout is not captured; stderr is, as for {@link #run}. When one ends, the other reads EOF or
+     * gets EPIPE (SIGPIPE); each ends by its own limits at the latest. The two work directories
+     * must be distinct work directories (not views of one): neither run may see the other's files.
+     * Cancelling ends both.
+     */
+    JoinedRuns runJoined(RunSpec first, RunSpec second, Cancellation cancellation);
+
     /** What the engine can run: images and seccomp profiles known, cgroup version. */
     EngineInfo info();
 

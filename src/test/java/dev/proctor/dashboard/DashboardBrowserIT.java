@@ -159,6 +159,30 @@ class DashboardBrowserIT {
                         List.of(Map.of("expected_output", "1\n"))));
     }
 
+    /** A guessing game: Python guesser, the Kattis-style interactor in C (test resources of InteractiveJobIT). */
+    private static Map<String, Object> interactiveJob() throws IOException {
+        Path dir = Path.of(System.getProperty("proctor.project-dir", "."), "src/test/resources/interactive");
+        String guesser = Files.readString(dir.resolve("guess.py"));
+        String judge = Files.readString(dir.resolve("guess_kattis.c"));
+        return Map.of(
+                "profile",
+                "python3",
+                "files",
+                List.of(Map.of("content", guesser)),
+                "tests",
+                List.of(Map.of("stdin", "77 25")),
+                "interactor",
+                Map.of(
+                        "protocol",
+                        "kattis",
+                        "profile",
+                        "c",
+                        "files",
+                        List.of(Map.of("content", judge)),
+                        "limits",
+                        ApiTestSupport.ROOMY));
+    }
+
     private void shot(String name) throws IOException {
         Path tmp = ((org.openqa.selenium.TakesScreenshot) driver)
                 .getScreenshotAs(OutputType.FILE)
@@ -243,6 +267,14 @@ class DashboardBrowserIT {
         assertTrue(!timeline.findElements(By.tagName("canvas")).isEmpty());
         assertTrue(driver.findElement(By.tagName("h1")).getText().startsWith("Job"));
         shot("job");
+
+        // an interactive job's page shows what its interactor wrote for each test
+        String interactive = submitAndWait(newClient("browser"), interactiveJob());
+        driver.get(admin + "/jobs/" + interactive);
+        WebElement feedback = element(By.id("h-feedback")).findElement(By.xpath(".."));
+        assertTrue(feedback.getText().contains("judgemessage.txt"), feedback.getText());
+        assertTrue(feedback.getText().contains("found in "), feedback.getText());
+        shot("job-interactive");
 
         driver.findElement(By.linkText("Clients")).click();
         new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/clients"));

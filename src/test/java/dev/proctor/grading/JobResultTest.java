@@ -34,7 +34,7 @@ class JobResultTest {
         JobResult.CompileStep c =
                 compiled ? new JobResult.CompileStep(status, 1, compileOut, new JobResult.StepUsage(1, 2, 3)) : null;
         JobResult.TestOutcome t = new JobResult.TestOutcome(
-                "t\u00e9st", verdict, status, null, "SIGKILL", out, err, 4, 5, 6, 7, 0, 8, 9, 0.5, null);
+                "t\u00e9st", verdict, status, null, "SIGKILL", out, err, 4, 5, 6, 7, 0, 8, 9, 0.5, null, null);
         JobResult r = new JobResult(c, List.of(t, t), new JobResult.Totals(1, 2, 3, 4), "node-1");
 
         JobResult back = JobResult.parse(r.toJson());
@@ -83,7 +83,8 @@ class JobResultTest {
                 2,
                 0,
                 1.0,
-                "why");
+                "why",
+                null);
         JobResult r = new JobResult(
                 new JobResult.CompileStep(
                         RunStatus.OK, 0, "ok".getBytes(StandardCharsets.UTF_8), new JobResult.StepUsage(1, 2, 3)),
@@ -130,7 +131,27 @@ class JobResultTest {
     @Example
     void noMessageNoKey() throws Exception {
         JobResult.TestOutcome t = new JobResult.TestOutcome(
-                "a", Verdict.ACCEPTED, RunStatus.OK, 0, null, new byte[0], new byte[0], 0, 0, 0, 0, 0, 0, 0, 1, null);
+                "a",
+                Verdict.ACCEPTED,
+                RunStatus.OK,
+                0,
+                null,
+                new byte[0],
+                new byte[0],
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                1,
+                null,
+                null);
+        JsonNode plain = PLAIN.readTree(new JobResult(null, List.of(t), null, null).toJson())
+                .get("tests")
+                .get(0);
+        assertNull(plain.get("interactor"), "a test that is not interactive has no interactor key");
         JsonNode tn = PLAIN.readTree(new JobResult(null, List.of(t), null, null).toJson())
                 .get("tests")
                 .get(0);
@@ -173,5 +194,49 @@ class JobResultTest {
         List<String> out = new ArrayList<>();
         n.fieldNames().forEachRemaining(out::add);
         return out;
+    }
+
+    /** An interactive test keeps the interactor's run: its stderr and feedback files as bytes, exactly. */
+    @Example
+    void interactorRunRoundTrips() {
+        byte[] stderr = {'o', 'k', 0, (byte) 0xfe};
+        byte[] message = "found in 7\n".getBytes(StandardCharsets.UTF_8);
+        JobResult.InteractorRun judge = new JobResult.InteractorRun(
+                RunStatus.RUNTIME_ERROR,
+                42,
+                null,
+                stderr,
+                List.of(new JobResult.Feedback("judgemessage.txt", message)),
+                10,
+                20,
+                30);
+        JobResult.TestOutcome t = new JobResult.TestOutcome(
+                "a",
+                Verdict.ACCEPTED,
+                RunStatus.OK,
+                0,
+                null,
+                new byte[0],
+                new byte[0],
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                1,
+                null,
+                judge);
+        JobResult.InteractorRun back = JobResult.parse(new JobResult(null, List.of(t), null, null).toJson())
+                .tests()
+                .get(0)
+                .interactor();
+        assertEquals(42, back.exitCode());
+        assertEquals(RunStatus.RUNTIME_ERROR, back.status());
+        assertArrayEquals(stderr, back.stderr());
+        assertEquals("judgemessage.txt", back.feedback().get(0).name());
+        assertArrayEquals(message, back.feedback().get(0).content());
+        assertEquals(20, back.wallTimeMs());
     }
 }

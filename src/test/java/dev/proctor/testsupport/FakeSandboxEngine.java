@@ -2,6 +2,7 @@ package dev.proctor.testsupport;
 
 import dev.proctor.sandbox.Cancellation;
 import dev.proctor.sandbox.EngineInfo;
+import dev.proctor.sandbox.JoinedRuns;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.SandboxEngine;
@@ -27,6 +28,11 @@ public class FakeSandboxEngine implements SandboxEngine {
     @Override
     public RunResult run(RunSpec spec, Cancellation cancellation) {
         return RunResult.internalError("no sandbox in HTTP-level tests");
+    }
+
+    @Override
+    public JoinedRuns runJoined(RunSpec first, RunSpec second, Cancellation cancellation) {
+        return JoinedRuns.internalError("no sandbox in HTTP-level tests");
     }
 
     @Override

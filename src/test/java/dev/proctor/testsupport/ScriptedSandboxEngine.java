@@ -2,6 +2,7 @@ package dev.proctor.testsupport;
 
 import dev.proctor.sandbox.Cancellation;
 import dev.proctor.sandbox.EngineInfo;
+import dev.proctor.sandbox.JoinedRuns;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.RunStatus;
@@ -144,6 +145,12 @@ public class ScriptedSandboxEngine implements SandboxEngine {
                 out.length,
                 err.length);
         return new RunResult(status, exit, signal, u, out, err, List.of(), null);
+    }
+
+    /** Joined runs need a kernel: both are internal errors here. */
+    @Override
+    public JoinedRuns runJoined(RunSpec first, RunSpec second, Cancellation cancellation) {
+        return JoinedRuns.internalError("no joined runs in the scripted sandbox");
     }
 
     @Override

@@ -92,6 +92,7 @@ final class Judge0Jobs {
                 meta,
                 ShellWords.split(r.commandLineArguments()),
                 null,
+                null,
                 null);
     }
 

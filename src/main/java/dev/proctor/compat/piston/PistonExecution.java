@@ -168,6 +168,7 @@ record PistonExecution(
                 meta,
                 args,
                 null,
+                null,
                 null);
     }
 

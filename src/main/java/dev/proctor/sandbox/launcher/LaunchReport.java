@@ -12,6 +12,7 @@ import java.util.List;
  * @param exitCode     exit code when the job exited
  * @param signal       signal number when the job was killed by a signal
  * @param killedBy     what the supervisor killed the run for
+ * @param endMonoMicros when the run ended, on CLOCK_MONOTONIC (the clock of {@link System#nanoTime()}), 0 if unknown
  */
 public record LaunchReport(
         String error,
@@ -22,7 +23,8 @@ public record LaunchReport(
         long stdoutBytes,
         long stderrBytes,
         long cpuMicros,
-        List<Sample> samples) {
+        List<Sample> samples,
+        long endMonoMicros) {
 
     /** The failure, typed (step, errno, detail); null when the job was executed. */
     public LaunchFailure failure() {
@@ -47,6 +49,7 @@ public record LaunchReport(
         long out = 0;
         long err = 0;
         long cpu = 0;
+        long endMono = 0;
         KilledBy killedBy = KilledBy.NONE;
         List<Sample> samples = new ArrayList<>();
         boolean ended = false;
@@ -70,6 +73,7 @@ public record LaunchReport(
                 case "stdout_bytes" -> out = Long.parseLong(value);
                 case "stderr_bytes" -> err = Long.parseLong(value);
                 case "cpu_us" -> cpu = Long.parseLong(value);
+                case "end_mono_us" -> endMono = Long.parseLong(value);
                 case "sample" -> samples.add(parseSample(value));
                 default -> {}
             }
@@ -77,7 +81,7 @@ public record LaunchReport(
         if (!ended && error == null) {
             error = "step=report errno=0 detail=the launcher's report ended early (supervisor died)";
         }
-        return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples);
+        return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono);
     }
 
     private static Sample parseSample(String value) {

@@ -19,6 +19,7 @@ public final class Syscalls {
     public static final long MS_NOEXEC = 8;
     public static final int MNT_DETACH = 2;
     public static final int S_IFCHR = 0020000;
+    public static final int S_IFIFO = 0010000;
 
     private Syscalls() {}
 
@@ -56,6 +57,13 @@ public final class Syscalls {
     public static void mknodChar(String path, int permissions, int major, int minor) {
         long device = (minor & 0xffL) | ((major & 0xfffL) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
         if (LibC.INSTANCE.mknod(path, S_IFCHR | permissions, device) != 0) {
+            throw new ErrnoException("mknod", path, lastErrno());
+        }
+    }
+
+    /** Creates a FIFO (named pipe) with the permission bits given; the umask still applies. */
+    public static void mkfifo(String path, int permissions) {
+        if (LibC.INSTANCE.mknod(path, S_IFIFO | permissions, 0) != 0) {
             throw new ErrnoException("mknod", path, lastErrno());
         }
     }

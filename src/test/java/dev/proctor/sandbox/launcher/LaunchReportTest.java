@@ -14,12 +14,14 @@ class LaunchReportTest {
 
     @Test
     void parsesAFinishedRun() {
-        LaunchReport r = LaunchReport.parse("status=exited\nexit_code=3\nwall_us=1500\nkilled_by=none\n"
-                + "stdout_bytes=12\nstderr_bytes=4\ncpu_us=900\nsample=10,5,4096\nsample=20,9,8192\nend\n");
+        LaunchReport r = LaunchReport.parse(
+                "status=exited\nexit_code=3\nwall_us=1500\nkilled_by=none\n"
+                        + "end_mono_us=123456789\nstdout_bytes=12\nstderr_bytes=4\ncpu_us=900\nsample=10,5,4096\nsample=20,9,8192\nend\n");
         assertNull(r.error());
         assertEquals(3, r.exitCode());
         assertNull(r.signal());
         assertEquals(1500, r.wallMicros());
+        assertEquals(123456789, r.endMonoMicros());
         assertEquals(LaunchReport.KilledBy.NONE, r.killedBy());
         assertEquals(12, r.stdoutBytes());
         assertEquals(4, r.stderrBytes());

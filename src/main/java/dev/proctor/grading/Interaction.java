@@ -1,0 +1,256 @@
+package dev.proctor.grading;
+
+import dev.proctor.profiles.LimitSet;
+import dev.proctor.profiles.Profile;
+import dev.proctor.sandbox.Cancellation;
+import dev.proctor.sandbox.JoinedRuns;
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunSpec;
+import dev.proctor.sandbox.RunStatus;
+import dev.proctor.sandbox.SandboxEngine;
+import dev.proctor.sandbox.Stdin;
+import dev.proctor.sandbox.Workdir;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One test of an interactive problem: the submission and the interactor, each in a sandbox of its
+ * own (its own work directory, limits, cgroup and namespaces: neither sees the other's files), joined
+ * by two pipes ({@link SandboxEngine#runJoined}). The verdict follows {@link InteractionRules}.
+ * The interactor is prepared once per job ({@link Interactor#prepare}) and serves every test.
+ */
+public final class Interaction {
+
+    /** The interactor's wall limit is at least the submission's plus this: a submission that idles ends by its own. */
+    static final Duration JUDGE_WALL_MARGIN = Duration.ofSeconds(2);
+
+    /** What is kept of each feedback file (Kattis judgemessage.txt/teammessage.txt, testlib output.txt). */
+    public static final int FEEDBACK_BYTES = 64 * 1024;
+
+    private Interaction() {}
+
+    /** The submission's side of a test: its profile, program arguments, work directory (a view) and limits. */
+    public record Submission(Profile profile, List<String> args, Workdir workdir, LimitSet limits) {
+        public Submission {
+            args = List.copyOf(args);
+        }
+    }
+
+    /**
+     * What one interactive test gave.
+     *
+     * @param submission           the submission's run (its stdout is empty: it went to the interactor)
+     * @param interactor           the interactor's run, stderr included
+     * @param submissionEndedFirst whether the submission ended before the interactor
+     * @param feedback             the files the interactor wrote for this test (judgemessage.txt, output.txt…),
+     *                             each capped at {@link #FEEDBACK_BYTES}
+     * @param reason               for an internal error, what went wrong; else null
+     */
+    public record Outcome(
+            Verdict verdict,
+            RunResult submission,
+            RunResult interactor,
+            boolean submissionEndedFirst,
+            List<JobResult.Feedback> feedback,
+            String reason) {}
+
+    /**
+     * One test's data for the interactor.
+     *
+     * @param seq    the test's number in its job (names its Kattis feedback directory)
+     * @param input  the interactor's input file
+     * @param answer the judge's answer file, or null (Kattis: an empty judge_answer; testlib: no answer.txt)
+     * @param flags  Kattis validator flags, passed after the feedback directory; none for testlib
+     */
+    public record TestData(int seq, byte[] input, byte[] answer, List<String> flags) {
+        public TestData {
+            flags = flags == null ? List.of() : List.copyOf(flags);
+        }
+    }
+
+    /** Runs one test: the submission against the interactor, on {@code test}'s data. */
+    public static Outcome run(
+            SandboxEngine engine,
+            Submission submission,
+            Interactor interactor,
+            TestData test,
+            Duration sampleInterval,
+            Cancellation cancel) {
+        int seq = test.seq();
+        List<String> judgeArgs = interactor.placeTest(test);
+        RunSpec subSpec = submission
+                .profile()
+                .runSpec(
+                        submission.profile().runArgv(),
+                        submission.args(),
+                        submission.limits().toLimits(),
+                        submission.workdir(),
+                        Stdin.empty(),
+                        sampleInterval);
+        RunSpec judgeSpec = interactor.profile.runSpec(
+                interactor.profile.runArgv(),
+                judgeArgs,
+                judgeLimits(interactor.limits, submission.limits()).toLimits(),
+                interactor.dir,
+                Stdin.empty(),
+                sampleInterval);
+        JoinedRuns runs;
+        try {
+            runs = engine.runJoined(subSpec, judgeSpec, cancel);
+        } catch (RuntimeException e) {
+            runs = JoinedRuns.internalError(e.getMessage());
+        }
+        Verdict own = VerdictRules.runVerdict(submission.profile(), runs.first());
+        InteractionRules.Decision d =
+                InteractionRules.decide(own, runs.first(), runs.firstEndedFirst(), runs.second(), interactor.protocol);
+        return new Outcome(
+                d.verdict(), runs.first(), runs.second(), runs.firstEndedFirst(), interactor.feedback(seq), d.reason());
+    }
+
+    /** The interactor's limits, its wall time raised to outlast the submission's. */
+    static LimitSet judgeLimits(LimitSet judge, LimitSet submission) {
+        long wall = Math.max(judge.wallTimeMs(), submission.wallTimeMs() + JUDGE_WALL_MARGIN.toMillis());
+        return new LimitSet(judge.cpuTimeMs(), wall, judge.memoryMb(), judge.pids(), judge.outputKb(), judge.diskMb());
+    }
+
+    /**
+     * An interactor program in a work directory of its own, compiled when its profile compiles. Each
+     * test's files are placed there before its run (input, answer, a fresh feedback directory); it
+     * runs on the directory itself, so it can leave its feedback files, but never sees the submission's.
+     */
+    public static final class Interactor implements AutoCloseable {
+        final Profile profile;
+        final Workdir dir;
+        final LimitSet limits;
+        final InteractorProtocol protocol;
+        private final RunResult compile;
+
+        private Interactor(
+                Profile profile, Workdir dir, LimitSet limits, InteractorProtocol protocol, RunResult compile) {
+            this.profile = profile;
+            this.dir = dir;
+            this.limits = limits;
+            this.protocol = protocol;
+            this.compile = compile;
+        }
+
+        /**
+         * Writes {@code files} into a new work directory of {@code limits.diskMb()} (room for the
+         * program and one test's input, answer and feedback) and compiles them with the profile's
+         * default compile limits. Check {@link #ready()}; close it when the job is done.
+         */
+        public static Interactor prepare(
+                SandboxEngine engine,
+                Profile profile,
+                List<JobSpec.SpecFile> files,
+                LimitSet limits,
+                InteractorProtocol protocol,
+                Duration sampleInterval,
+                Cancellation cancel) {
+            Workdir dir = engine.createWorkdir(limits.diskMb() * Limits.MIB);
+            try {
+                for (JobSpec.SpecFile f : files) {
+                    dir.writeFile(f.path(), f.content(), false);
+                }
+                RunResult compile = null;
+                if (profile.compiles()) {
+                    RunSpec spec = profile.runSpec(
+                            profile.compileArgv(),
+                            List.of(),
+                            profile.compileLimits().defaults().toLimits(),
+                            dir,
+                            Stdin.empty(),
+                            sampleInterval);
+                    try {
+                        compile = engine.run(spec, cancel);
+                    } catch (RuntimeException e) {
+                        compile = RunResult.internalError(e.getMessage());
+                    }
+                }
+                return new Interactor(profile, dir, limits, protocol, compile);
+            } catch (RuntimeException e) {
+                dir.close();
+                throw e;
+            }
+        }
+
+        /** The compile step's run, or null when the profile does not compile. */
+        public RunResult compile() {
+            return compile;
+        }
+
+        /** Whether the interactor can run: it needs no compile step, or its compile step ended OK. */
+        public boolean ready() {
+            return compile == null || compile.status() == RunStatus.OK;
+        }
+
+        public InteractorProtocol protocol() {
+            return protocol;
+        }
+
+        /** Writes test {@code seq}'s files; returns the interactor's arguments for it. */
+        List<String> placeTest(TestData test) {
+            byte[] input = test.input();
+            byte[] answer = test.answer();
+            return switch (protocol) {
+                case KATTIS -> {
+                    dir.writeFile(InteractorProtocol.KATTIS_INPUT, input, false);
+                    dir.writeFile(InteractorProtocol.KATTIS_ANSWER, answer == null ? new byte[0] : answer, false);
+                    // a directory of its own per test (created with a file: the work dir makes parents);
+                    // validators join names to it as given, so it ends with a slash
+                    String feedback = feedbackDir(test.seq());
+                    dir.writeFile(
+                            feedback + ".test", Integer.toString(test.seq()).getBytes(), false);
+                    List<String> args = new ArrayList<>(
+                            List.of(InteractorProtocol.KATTIS_INPUT, InteractorProtocol.KATTIS_ANSWER, feedback));
+                    args.addAll(test.flags());
+                    yield args;
+                }
+                case TESTLIB -> {
+                    dir.writeFile(InteractorProtocol.TESTLIB_INPUT, input, false);
+                    dir.writeFile(InteractorProtocol.TESTLIB_OUTPUT, new byte[0], false);
+                    List<String> args = new ArrayList<>(
+                            List.of(InteractorProtocol.TESTLIB_INPUT, InteractorProtocol.TESTLIB_OUTPUT));
+                    if (answer != null) {
+                        dir.writeFile(InteractorProtocol.TESTLIB_ANSWER, answer, false);
+                        args.add(InteractorProtocol.TESTLIB_ANSWER);
+                    }
+                    yield args;
+                }
+            };
+        }
+
+        /** The feedback files the interactor left for test {@code seq}. */
+        List<JobResult.Feedback> feedback(int seq) {
+            List<String> names = protocol == InteractorProtocol.KATTIS
+                    ? InteractorProtocol.KATTIS_FEEDBACK_FILES.stream()
+                            .map(n -> feedbackDir(seq) + n)
+                            .toList()
+                    : List.of(InteractorProtocol.TESTLIB_OUTPUT);
+            List<JobResult.Feedback> out = new ArrayList<>();
+            for (String name : names) {
+                byte[] content;
+                try {
+                    content = dir.readFile(name, FEEDBACK_BYTES);
+                } catch (RuntimeException e) {
+                    content = null; // not a regular file the service may read: nothing kept
+                }
+                if (content != null) {
+                    out.add(new JobResult.Feedback(name.substring(name.lastIndexOf('/') + 1), content));
+                }
+            }
+            return out;
+        }
+
+        private static String feedbackDir(int seq) {
+            return InteractorProtocol.KATTIS_FEEDBACK + "/" + seq + "/";
+        }
+
+        @Override
+        public void close() {
+            dir.close();
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package dev.proctor.grading;
+
+import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.profiles.LimitSet;
+import dev.proctor.profiles.Profile;
+import dev.proctor.profiles.ProfileRegistry;
+import dev.proctor.sandbox.Cancellation;
+import dev.proctor.sandbox.EngineConfig;
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.LinuxSandboxEngine;
+import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunStatus;
+import dev.proctor.sandbox.Stdin;
+import dev.proctor.sandbox.Workdir;
+import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.testsupport.TestStateDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Interactive tests on the real kernel: a guessing game between a submission and an interactor (a
+ * Kattis-style one in C, a testlib-style one in Python), each in its own sandbox. Every program runs
+ * inside the sandbox; limits a test is not about are far above what the programs need.
+ */
+class InteractionIT {
+
+    static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
+            .toAbsolutePath()
+            .normalize();
+    /** 10 s CPU, 30 s wall: a busy machine never turns these into a limit. */
+    static final LimitSet ROOMY = new LimitSet(10_000L, 30_000L, 256L, 64, 1024L, 64L);
+
+    static Path stateDir;
+    static LinuxSandboxEngine engine;
+    static Map<String, Profile> profiles;
+    static Interaction.Interactor kattis;
+    static Interaction.Interactor testlib;
+
+    private final List<Workdir> workdirs = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        requireKernel(
+                Syscalls.isRoot() && "Linux".equals(System.getProperty("os.name")),
+                "the sandbox needs root on Linux (namespaces, cgroups, overlay mounts)");
+        List<String> problems = new ArrayList<>();
+        profiles = ProfileRegistry.loadAll(PROJECT.resolve("sandbox-profiles/languages"), problems).stream()
+                .collect(Collectors.toMap(Profile::name, Function.identity()));
+        assertEquals(List.of(), problems);
+        stateDir = TestStateDirs.create("interaction-");
+        engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
+        kattis = interactor("c", "guess_kattis.c", InteractorProtocol.KATTIS);
+        testlib = interactor("python3", "guess_testlib.py", InteractorProtocol.TESTLIB);
+    }
+
+    static Interaction.Interactor interactor(String profile, String resource, InteractorProtocol protocol) {
+        Profile p = profiles.get(profile);
+        Interaction.Interactor i = Interaction.Interactor.prepare(
+                engine,
+                p,
+                List.of(new JobSpec.SpecFile(p.sourceFile(), resource(resource))),
+                ROOMY,
+                protocol,
+                Duration.ZERO,
+                Cancellation.none());
+        assertTrue(
+                i.ready(),
+                () -> "the interactor did not compile: "
+                        + new String(i.compile().stderr()));
+        return i;
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        for (Interaction.Interactor i : new Interaction.Interactor[] {kattis, testlib}) {
+            if (i != null) {
+                i.close();
+            }
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        TestStateDirs.removeAfterEngines(stateDir);
+    }
+
+    @AfterEach
+    void closeWorkdirs() {
+        workdirs.forEach(Workdir::close);
+        workdirs.clear();
+    }
+
+    static byte[] resource(String name) {
+        try {
+            return Files.readAllBytes(PROJECT.resolve("src/test/resources/interactive/" + name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A submission's compiled files, in a work directory of its own; tests run on views of it. */
+    Workdir submission(String profile, byte[] source) {
+        Profile p = profiles.get(profile);
+        Workdir w = engine.createWorkdir(64 * Limits.MIB);
+        workdirs.add(w);
+        w.writeFile(p.sourceFile(), source, false);
+        if (p.compiles()) {
+            RunResult c = engine.run(p.runSpec(
+                    p.compileArgv(),
+                    List.of(),
+                    p.compileLimits().defaults().toLimits(),
+                    w,
+                    Stdin.empty(),
+                    Duration.ZERO));
+            assertEquals(RunStatus.OK, c.status(), () -> new String(c.stderr(), StandardCharsets.UTF_8));
+        }
+        return w;
+    }
+
+    Interaction.Outcome play(
+            String profile, String source, LimitSet limits, Interaction.Interactor judge, String input) {
+        return play(profile, utf8(source), limits, judge, input);
+    }
+
+    Interaction.Outcome play(
+            String profile, byte[] source, LimitSet limits, Interaction.Interactor judge, String input) {
+        return play(profile, source, limits, judge, input, List.of());
+    }
+
+    Interaction.Outcome play(
+            String profile,
+            byte[] source,
+            LimitSet limits,
+            Interaction.Interactor judge,
+            String input,
+            List<String> flags) {
+        Workdir w = submission(profile, source);
+        return Interaction.run(
+                engine,
+                new Interaction.Submission(profiles.get(profile), List.of(), w.copyOnWrite(), limits),
+                judge,
+                new Interaction.TestData(0, utf8(input), null, flags),
+                Duration.ZERO,
+                Cancellation.none());
+    }
+
+    static String describe(Interaction.Outcome o) {
+        return "verdict=" + o.verdict() + " reason=" + o.reason() + " first=" + o.submissionEndedFirst()
+                + "\nsubmission: " + run(o.submission()) + "\ninteractor: " + run(o.interactor()) + "\nfeedback: "
+                + o.feedback().stream()
+                        .map(f -> f.name() + "=" + new String(f.content(), StandardCharsets.UTF_8))
+                        .toList();
+    }
+
+    static String run(RunResult r) {
+        return r.status() + " exit=" + r.exitCode() + " signal=" + r.signal() + " message=" + r.message() + " wall="
+                + r.usage().wallTimeMillis() + "ms stderr=" + new String(r.stderr(), StandardCharsets.UTF_8);
+    }
+
+    static String feedback(Interaction.Outcome o, String name) {
+        return o.feedback().stream()
+                .filter(f -> f.name().equals(name))
+                .map(f -> new String(f.content(), StandardCharsets.UTF_8))
+                .findFirst()
+                .orElse(null);
+    }
+
+    static LimitSet with(Long cpuMs, Long wallMs) {
+        return new LimitSet(cpuMs, wallMs, null, null, null, null).orElse(ROOMY);
+    }
+
+    @Test
+    void aPythonGuesserIsAcceptedByTheKattisInteractor() {
+        Interaction.Outcome o =
+                play("python3", resource("guess.py"), ROOMY, kattis, "737373 25", List.of("case_sensitive", "x y"));
+        assertEquals(Verdict.ACCEPTED, o.verdict(), () -> describe(o));
+        assertEquals(
+                "flag case_sensitive\nflag x y\n", new String(o.interactor().stderr(), StandardCharsets.UTF_8));
+        assertTrue(feedback(o, "judgemessage.txt").startsWith("found in "), () -> describe(o));
+        assertEquals(42, o.interactor().exitCode());
+        assertEquals(0, o.submission().usage().stdoutBytes(), "stdout went to the interactor, not to a capture");
+    }
+
+    @Test
+    void aCGuesserIsAcceptedByTheTestlibInteractor() {
+        Interaction.Outcome o = play("c", resource("guess.c"), ROOMY, testlib, "12345 25");
+        assertEquals(Verdict.ACCEPTED, o.verdict(), () -> describe(o));
+        assertTrue(feedback(o, "output.txt").startsWith("ok found in "), () -> describe(o));
+    }
+
+    @Test
+    void aGuesserThatGivesUpIsAWrongAnswer() {
+        // always guesses 1; leaves quietly (exit 0) when the interactor is gone, so the verdict is its alone
+        String stubborn = """
+                import os, sys
+                try:
+                    while True:
+                        print(1, flush=True)
+                        if not sys.stdin.readline():
+                            break
+                except BrokenPipeError:
+                    pass
+                os._exit(0)
+                """;
+        Interaction.Outcome k = play("python3", stubborn, ROOMY, kattis, "500 10");
+        assertEquals(Verdict.WRONG_ANSWER, k.verdict(), () -> describe(k));
+        assertEquals("not found in 10 guesses\n", feedback(k, "judgemessage.txt"), () -> describe(k));
+        assertEquals("too many guesses\n", feedback(k, "teammessage.txt"), () -> describe(k));
+        Interaction.Outcome t = play("python3", stubborn, ROOMY, testlib, "500 10");
+        assertEquals(Verdict.WRONG_ANSWER, t.verdict(), () -> describe(t));
+        assertEquals("wrong answer: not found in 10 guesses\n", feedback(t, "output.txt"));
+    }
+
+    @Test
+    void aSubmissionOverItsCpuLimitWhileTheInteractorWaitsIsATimeLimit() {
+        Interaction.Outcome o = play("python3", "while True:\n    pass\n", with(500L, 30_000L), kattis, "5 10");
+        assertEquals(Verdict.TIME_LIMIT_EXCEEDED, o.verdict(), () -> describe(o));
+        assertTrue(o.submissionEndedFirst(), () -> describe(o));
+        assertEquals(43, o.interactor().exitCode(), "the interactor read EOF and said wrong answer after it");
+    }
+
+    @Test
+    void aSubmissionThatNeverReadsEndsByItsWallLimit() {
+        String idle = "import time\nprint(1, flush=True)\ntime.sleep(3600)\n";
+        Interaction.Outcome o = play("python3", idle, with(10_000L, 2_000L), kattis, "5 10");
+        assertEquals(Verdict.WALL_TIME_LIMIT_EXCEEDED, o.verdict(), () -> describe(o));
+        // the interactor's wall limit outlasts the submission's: it waited, then read EOF
+        assertEquals("no guess 2\n", feedback(o, "judgemessage.txt"), () -> describe(o));
+    }
+
+    /**
+     * A C submission that floods guesses and never reads the answers: the interactor judges the guesses
+     * it reads, says wrong answer, and the submission dies writing into the closed pipe (SIGPIPE), after
+     * the interactor's end: the verdict is the interactor's.
+     */
+    @Test
+    void aFloodingSubmissionThatNeverReadsGetsTheInteractorsVerdict() {
+        String flood = "#include <stdio.h>\nint main(void){for(;;)puts(\"1\");}\n";
+        Interaction.Outcome o = play("c", flood, ROOMY, kattis, "77 10");
+        assertEquals(Verdict.WRONG_ANSWER, o.verdict(), () -> describe(o));
+        assertEquals("SIGPIPE", o.submission().signal(), () -> describe(o));
+    }
+
+    /** Both sides write and neither reads: both block on full pipes until the submission's wall limit. */
+    @Test
+    void bothSidesFloodingEndByTheSubmissionsWallLimit() {
+        Interaction.Outcome o =
+                play("python3", "while True:\n    print(1)\n", with(10_000L, 2_000L), kattis, "1 1 flood");
+        assertEquals(Verdict.WALL_TIME_LIMIT_EXCEEDED, o.verdict(), () -> describe(o));
+        assertEquals("SIGPIPE", o.interactor().signal(), () -> describe(o));
+        assertTrue(o.interactor().usage().wallTimeMillis() < 30_000, () -> describe(o));
+    }
+
+    @Test
+    void anInteractorThatCrashesIsAnInternalErrorNeverAccepted() {
+        Interaction.Outcome o = play("python3", resource("guess.py"), ROOMY, kattis, "4242 25 crash");
+        assertEquals(Verdict.INTERNAL_ERROR, o.verdict(), () -> describe(o));
+        assertEquals("SIGABRT", o.interactor().signal());
+        assertTrue(o.reason().contains("SIGABRT"), o.reason());
+    }
+
+    @Test
+    void anInteractorThatExitsOutsideItsProtocolIsAnInternalError() {
+        Interaction.Outcome o = play("python3", resource("guess.py"), ROOMY, kattis, "4242 25 exit0");
+        assertEquals(Verdict.INTERNAL_ERROR, o.verdict(), () -> describe(o));
+        assertTrue(o.reason().contains("exited with 0"), o.reason());
+    }
+
+    /**
+     * The submission looks for the interactor's files (its input with the secret, the judge's answer, its
+     * work directory by host path, its processes) and finds none; then it plays fairly and is accepted.
+     */
+    @Test
+    void theSubmissionCannotReadTheInteractorsFiles() {
+        String snoop = """
+                import os, sys
+                found = [p for p in ['/box/input', '/box/judge_answer', '/box/feedback', %s] if os.path.exists(p)]
+                for pid in [p for p in os.listdir('/proc') if p.isdigit()]:
+                    try:
+                        if b'main' not in open('/proc/%%s/cmdline' %% pid, 'rb').read():
+                            found.append('process ' + pid)
+                    except OSError:
+                        pass
+                print('found', found, sorted(os.listdir('/box')), file=sys.stderr)
+                """.formatted("'" + stateDir + "'") + new String(resource("guess.py"), StandardCharsets.UTF_8);
+        Interaction.Outcome o = play("python3", snoop, ROOMY, kattis, "99 25");
+        assertEquals("found [] ['main.py']\n", new String(o.submission().stderr(), StandardCharsets.UTF_8));
+        assertEquals(Verdict.ACCEPTED, o.verdict(), () -> describe(o));
+    }
+}
