@@ -1,6 +1,7 @@
 package dev.proctor;
 
 import dev.proctor.cli.ImageCommand;
+import dev.proctor.cli.ProblemCommand;
 import dev.proctor.cli.RunCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -39,12 +40,17 @@ public final class Main {
                 quietLogging();
                 System.exit(RunCommand.execute(rest, System.out, System.err));
             }
+            case "problem" -> {
+                quietLogging();
+                System.exit(ProblemCommand.execute(rest, System.out, System.err));
+            }
             case "image" -> {
                 quietLogging();
                 System.exit(ImageCommand.execute(rest, System.out, System.err));
             }
             default -> {
-                System.err.println("usage: proctor serve | run [options] -- CMD [ARGS...] | image list|build NAME");
+                System.err.println(
+                        "usage: proctor serve | run [options] -- CMD [ARGS...] | image list|build NAME | problem verify|import PACKAGE");
                 System.exit(2);
             }
         }

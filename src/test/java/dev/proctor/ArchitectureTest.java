@@ -44,6 +44,8 @@ class ArchitectureTest {
                 .definedBy("dev.proctor.jobs..")
                 .layer("Persistence")
                 .definedBy("dev.proctor.persistence..")
+                .layer("Problems")
+                .definedBy("dev.proctor.problems..")
                 .layer("Grading")
                 .definedBy("dev.proctor.grading..")
                 .layer("Profiles")
@@ -70,14 +72,33 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers")
                 .whereLayer("Persistence")
                 .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs")
-                .whereLayer("Grading")
+                .whereLayer("Problems")
                 .mayOnlyBeAccessedByLayers("Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence")
+                .whereLayer("Grading")
+                .mayOnlyBeAccessedByLayers(
+                        "Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence", "Problems")
                 .whereLayer("Profiles")
                 .mayOnlyBeAccessedByLayers(
-                        "Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence", "Grading")
+                        "Entry",
+                        "Api",
+                        "Facades",
+                        "Dashboard",
+                        "Followers",
+                        "Jobs",
+                        "Persistence",
+                        "Problems",
+                        "Grading")
                 .whereLayer("Auth")
                 .mayOnlyBeAccessedByLayers(
-                        "Entry", "Api", "Facades", "Dashboard", "Followers", "Jobs", "Persistence", "Grading")
+                        "Entry",
+                        "Api",
+                        "Facades",
+                        "Dashboard",
+                        "Followers",
+                        "Jobs",
+                        "Persistence",
+                        "Problems",
+                        "Grading")
                 .whereLayer("Config")
                 .mayOnlyBeAccessedByLayers(
                         "Entry",
@@ -87,6 +108,7 @@ class ArchitectureTest {
                         "Followers",
                         "Jobs",
                         "Persistence",
+                        "Problems",
                         "Grading",
                         "Profiles",
                         "Auth")
@@ -99,6 +121,7 @@ class ArchitectureTest {
                         "Followers",
                         "Jobs",
                         "Persistence",
+                        "Problems",
                         "Grading",
                         "Profiles",
                         "Auth",

@@ -27,9 +27,15 @@ import java.util.List;
  * @param tests   one outcome per test that ran, in request order
  * @param usage   totals over every run of the job (compile, tests, checker); null when nothing ran
  * @param node    the node that graded the job
+ * @param groups  for a job against a problem: each test group's verdict and score (empty otherwise)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record JobResult(CompileStep compile, List<TestOutcome> tests, Totals usage, String node) {
+public record JobResult(
+        CompileStep compile,
+        List<TestOutcome> tests,
+        Totals usage,
+        String node,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<GroupOutcome> groups) {
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -38,7 +44,17 @@ public record JobResult(CompileStep compile, List<TestOutcome> tests, Totals usa
 
     public JobResult {
         tests = tests == null ? List.of() : List.copyOf(tests);
+        groups = groups == null ? List.of() : List.copyOf(groups);
     }
+
+    /** A result without groups (every job but one against a problem). */
+    public JobResult(CompileStep compile, List<TestOutcome> tests, Totals usage, String node) {
+        this(compile, tests, usage, node, List.of());
+    }
+
+    /** One test group of a problem ({@code data/secret/group1}): its verdict, score and the most it can score. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record GroupOutcome(String name, Verdict verdict, double score, double maxScore) {}
 
     /** A job that ended before any test ran (Proctor failed, or the result could not be stored). */
     public static JobResult empty(String node) {
@@ -46,7 +62,7 @@ public record JobResult(CompileStep compile, List<TestOutcome> tests, Totals usa
     }
 
     public JobResult withNode(String node) {
-        return new JobResult(compile, tests, usage, node);
+        return new JobResult(compile, tests, usage, node, groups);
     }
 
     /** The compile step: how it ended, what the compiler wrote (stdout then stderr, capped), what it used. */

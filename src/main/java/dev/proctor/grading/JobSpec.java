@@ -17,11 +17,33 @@ public record JobSpec(
         String callbackUrl,
         JsonNode metadata,
         List<String> args,
-        Interactor interactor) {
+        Interactor interactor,
+        ProblemRef problem) {
 
     /** Specs stored before {@code args} existed read as no arguments; {@code interactor} is null for most jobs. */
     public JobSpec {
         args = args == null ? List.of() : List.copyOf(args);
+    }
+
+    /**
+     * A stored problem version the job is graded against (its tests, validators and groups), with the time
+     * limit resolved at submission: the package's, times the profile's multiplier.
+     */
+    public record ProblemRef(java.util.UUID id, int version, long timeLimitMs) {}
+
+    public JobSpec withProblem(ProblemRef ref) {
+        return new JobSpec(
+                profile,
+                files,
+                List.of(),
+                compileLimits,
+                checker,
+                stopOnFirstFailure,
+                callbackUrl,
+                metadata,
+                args,
+                interactor,
+                ref);
     }
 
     /** A file to place in the job's work directory. */

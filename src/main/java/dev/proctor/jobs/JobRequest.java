@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * The body of POST /api/v1/jobs; {@code stdin} is text unless {@code stdin_encoding} says base64; {@code args}
  * are appended to the profile's run command (command-line arguments of the program); {@code interactor} makes
- * the job interactive (no checker then: the interactor judges).
+ * the job interactive (no checker then: the interactor judges). {@code problem} (an id or the caller's name
+ * for a stored problem) and {@code version} (default: the latest) grade the program against a problem package
+ * instead of {@code tests}.
  */
 public record JobRequest(
         String profile,
@@ -22,4 +24,6 @@ public record JobRequest(
         String callbackUrl,
         JsonNode metadata,
         List<String> args,
-        InteractorDto interactor) {}
+        InteractorDto interactor,
+        String problem,
+        Integer version) {}

@@ -48,6 +48,9 @@ public class JobService {
     @Inject
     ProfileToolchains toolchains;
 
+    @Inject
+    dev.proctor.problems.ProblemJobs problemJobs;
+
     /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
     public record Submitted(Job job, boolean created) {}
 
@@ -62,7 +65,11 @@ public class JobService {
             }
         }
         Client client = QuarkusTransaction.requiringNew().call(() -> Client.<Client>findById(caller.clientId()));
-        JobSpec spec = new JobValidator(config, profiles::find).validate(request, client.quota());
+        JobSpec validated = new JobValidator(config, profiles::find).validate(request, client.quota());
+        if (request.problem() == null && request.version() != null) {
+            throw Rejection.invalid("version", "version needs problem");
+        }
+        JobSpec spec = request.problem() != null ? againstProblem(caller, request, validated) : validated;
         requireAvailable(spec.profile(), "profile");
         if (spec.checker() != null && spec.checker().profile() != null) {
             requireAvailable(spec.checker().profile(), "checker.profile");
@@ -79,6 +86,22 @@ public class JobService {
             queued.fire(new JobQueued(submitted.job().id));
         }
         return submitted;
+    }
+
+    /** A job graded against a stored problem: its tests come from the package, never from the request. */
+    private JobSpec againstProblem(Caller caller, JobRequest request, JobSpec spec) {
+        if (request.tests() != null && !request.tests().isEmpty()) {
+            throw Rejection.invalid("tests", "a job against a problem takes its tests from the problem");
+        }
+        if (request.interactor() != null) {
+            throw Rejection.invalid("interactor", "a job against a problem takes its validator from the problem");
+        }
+        if (request.stdin() != null || request.checker() != null) {
+            throw Rejection.invalid(
+                    request.stdin() != null ? "stdin" : "checker",
+                    "a job against a problem takes its input and its validator from the problem");
+        }
+        return spec.withProblem(problemJobs.resolve(caller, request.problem(), request.version(), spec.profile()));
     }
 
     /** A profile whose image is not built here is refused now rather than failed by the grader later. */
@@ -281,7 +304,8 @@ public class JobService {
                 j.startedAt,
                 j.finishedAt,
                 j.attempts,
-                j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node());
+                j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node(),
+                result == null || !full ? null : result.groups());
     }
 
     private JsonNode read(String s) {

@@ -86,7 +86,8 @@ public final class JobValidator {
                 callback,
                 r.metadata(),
                 args(r.args()),
-                interactor);
+                interactor,
+                null);
     }
 
     /** Command-line arguments: at most {@link #MAX_ARGS}, each well-formed text without NUL (execve's limit). */

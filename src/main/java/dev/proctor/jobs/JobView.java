@@ -40,7 +40,11 @@ public record JobView(
         OffsetDateTime startedAt,
         OffsetDateTime finishedAt,
         int attempts,
-        String node) {
+        String node,
+
+        @Schema(description = "For a job against a problem: each test group's verdict and score")
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<JobResult.GroupOutcome> groups) {
 
     /** The compile step as a caller sees it. */
     public record Compile(

@@ -91,6 +91,8 @@ final class Judge0Jobs {
                 null,
                 meta,
                 ShellWords.split(r.commandLineArguments()),
+                null,
+                null,
                 null);
     }
 

@@ -167,6 +167,8 @@ record PistonExecution(
                 null,
                 meta,
                 args,
+                null,
+                null,
                 null);
     }
 

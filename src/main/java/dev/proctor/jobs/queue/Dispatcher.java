@@ -46,6 +46,9 @@ public class Dispatcher {
     Grader grader;
 
     @Inject
+    dev.proctor.problems.ProblemJobs problemJobs;
+
+    @Inject
     JobWaiters waiters;
 
     @Inject
@@ -170,7 +173,7 @@ public class Dispatcher {
             GradeResult r;
             try {
                 JobSpec spec = json.readValue(claim.request(), JobSpec.class);
-                r = grader.grade(spec, cancel);
+                r = spec.problem() != null ? problemJobs.grade(spec, cancel) : grader.grade(spec, cancel);
             } catch (Exception e) {
                 LOG.errorf(e, "job %s could not be graded", claim.id());
                 r = GradeResult.failed("grading failed: " + e.getMessage());

@@ -1,0 +1,222 @@
+package dev.proctor.problems;
+
+import dev.proctor.core.Rejection;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.ArchiveEntry;
+import org.apache.commons.compress.archivers.ArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Unpacks an uploaded zip or tar.gz into an empty directory, read as a stream (the archive is never held whole
+ * anywhere): every entry name is checked before anything is written (no absolute paths, no {@code ..}, no
+ * links or devices), regular files only are created, each with {@code CREATE_NEW} below directories this code
+ * made itself, and the bytes written are counted against {@link ArchiveLimits} as they come.
+ *
+ * <p>Zip entries read as a stream carry no Unix mode (it lives in the central directory at the end), so a zip
+ * "symlink" is unpacked as a small regular file holding the target's name: it can point nowhere.
+ */
+public final class PackageArchive {
+
+    /** The field named in refusals: the request body (the archive). */
+    public static final String FIELD = "body";
+
+    private static final int BUFFER = 64 * 1024;
+
+    private PackageArchive() {}
+
+    /**
+     * Unpacks {@code in} into {@code into} (an existing empty directory) and returns the package root: {@code
+     * into}, or its only directory when the archive wraps the package in one folder.
+     */
+    public static Path extract(InputStream in, Path into, ArchiveLimits limits) {
+        BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
+        try (ArchiveInputStream<? extends ArchiveEntry> archive = open(buffered)) {
+            unpack(archive, into, limits);
+        } catch (IOException e) {
+            throw Rejection.unprocessable(FIELD, "the archive cannot be read: " + message(e));
+        }
+        return root(into);
+    }
+
+    private static ArchiveInputStream<? extends ArchiveEntry> open(BufferedInputStream in) throws IOException {
+        in.mark(4);
+        byte[] magic = in.readNBytes(4);
+        in.reset();
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            return new TarArchiveInputStream(new GzipCompressorInputStream(in, true), "UTF-8");
+        }
+        if (magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 || magic[2] == 5)) {
+            return new ZipArchiveInputStream(in, "UTF-8", true, true);
+        }
+        throw Rejection.unprocessable(FIELD, "the package must be a zip or a tar.gz archive");
+    }
+
+    private static void unpack(ArchiveInputStream<? extends ArchiveEntry> archive, Path into, ArchiveLimits limits)
+            throws IOException {
+        Set<String> seen = new HashSet<>();
+        int entries = 0;
+        long total = 0;
+        byte[] buffer = new byte[BUFFER];
+        for (ArchiveEntry entry = next(archive); entry != null; entry = next(archive)) {
+            if (++entries > limits.maxEntries()) {
+                throw Rejection.tooLarge(FIELD, "the archive has more than " + limits.maxEntries() + " entries");
+            }
+            String raw = entry.getName();
+            refuseSpecial(entry, raw);
+            List<String> segments = ArchivePaths.segments(raw, limits);
+            if (segments.isEmpty()) {
+                if (entry.isDirectory()) {
+                    continue; // "./" itself
+                }
+                throw Rejection.unprocessable(FIELD, "archive entry " + quote(raw) + " is a file without a name");
+            }
+            String name = String.join("/", segments);
+            if (!seen.add(name)) {
+                if (entry.isDirectory()) {
+                    continue;
+                }
+                throw Rejection.unprocessable(FIELD, "archive entry " + quote(raw) + " appears twice");
+            }
+            Path target = into;
+            for (int i = 0; i < segments.size() - 1; i++) {
+                target = target.resolve(segments.get(i));
+                directory(target, raw);
+            }
+            target = target.resolve(segments.get(segments.size() - 1));
+            if (entry.isDirectory()) {
+                directory(target, raw);
+                continue;
+            }
+            total += copy(archive, target, raw, buffer, limits, limits.maxTotalBytes() - total);
+        }
+    }
+
+    private static ArchiveEntry next(ArchiveInputStream<? extends ArchiveEntry> archive) throws IOException {
+        try {
+            return archive.getNextEntry();
+        } catch (RuntimeException e) {
+            // the parser's own refusals of malformed headers (numbers out of range, bad encodings)
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static void refuseSpecial(ArchiveEntry entry, String raw) {
+        if (entry instanceof TarArchiveEntry t) {
+            String kind = t.isSymbolicLink()
+                    ? "a symbolic link"
+                    : t.isLink()
+                            ? "a hard link"
+                            : t.isCharacterDevice() || t.isBlockDevice()
+                                    ? "a device"
+                                    : t.isFIFO() ? "a named pipe" : null;
+            if (kind == null && !t.isFile() && !t.isDirectory()) {
+                kind = "neither a file nor a directory";
+            }
+            if (kind != null) {
+                throw Rejection.unprocessable(
+                        FIELD, "archive entry " + quote(raw) + " is " + kind + "; only files and directories");
+            }
+        }
+    }
+
+    private static void directory(Path dir, String raw) {
+        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw Rejection.unprocessable(FIELD, "archive entry " + quote(raw) + " uses a file as a directory");
+        }
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long copy(
+            InputStream in, Path target, String raw, byte[] buffer, ArchiveLimits limits, long totalLeft)
+            throws IOException {
+        if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw Rejection.unprocessable(FIELD, "archive entry " + quote(raw) + " is also a directory");
+        }
+        long written = 0;
+        OutputStream out;
+        try {
+            out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (out) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                written += n;
+                if (written > limits.maxFileBytes()) {
+                    throw Rejection.tooLarge(
+                            FIELD,
+                            "archive entry " + quote(raw) + " unpacks to over " + limits.maxFileBytes() + " bytes");
+                }
+                if (written > totalLeft) {
+                    throw Rejection.tooLarge(FIELD, "the archive unpacks to over " + limits.maxTotalBytes() + " bytes");
+                }
+                write(out, buffer, n);
+            }
+        }
+        return written;
+    }
+
+    private static void write(OutputStream out, byte[] buffer, int n) {
+        try {
+            out.write(buffer, 0, n);
+        } catch (IOException e) {
+            // the disk of this node, not the caller's archive
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The package root: the directory itself, or the one folder an archive wrapped everything in. */
+    public static Path root(Path dir) {
+        if (Files.exists(dir.resolve("problem.yaml"))) {
+            return dir;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            List<Path> all = children.toList();
+            if (all.size() == 1 && Files.isDirectory(all.get(0), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return all.get(0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    static String quote(String raw) {
+        StringBuilder b = new StringBuilder("\"");
+        raw.codePoints().limit(200).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.append('"').toString();
+    }
+
+    private static String message(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? "malformed" : m.length() > 200 ? m.substring(0, 200) : m;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.proctor.problems;
+
+import dev.proctor.config.SandboxConfig;
+import dev.proctor.profiles.LimitSet;
+import dev.proctor.profiles.Profile;
+import dev.proctor.profiles.ProfileRegistry;
+import dev.proctor.sandbox.Cancellation;
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunSpec;
+import dev.proctor.sandbox.RunStatus;
+import dev.proctor.sandbox.SandboxEngine;
+import dev.proctor.sandbox.Stdin;
+import dev.proctor.sandbox.Workdir;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Programs of a package (input validators, output validators, submissions) built and run in the sandbox,
+ * each with a language profile found by {@link Languages}: the main source file becomes the profile's source
+ * file, the others keep their names. Sources are small: they are read into memory, test data never is.
+ */
+@ApplicationScoped
+public class PackagePrograms {
+
+    /** Largest program (all its files) read into a sandbox. */
+    static final long MAX_PROGRAM_BYTES = 16 * 1024 * 1024;
+
+    private final SandboxEngine engine;
+    private final Function<String, Optional<Profile>> profiles;
+    private final Duration sampleInterval;
+
+    @Inject
+    public PackagePrograms(SandboxEngine engine, ProfileRegistry registry, SandboxConfig sandbox) {
+        this(engine, registry::find, sandbox.sampleInterval());
+    }
+
+    /** Outside the service ({@code ./proctor problem verify}): an engine and the profiles read from disk. */
+    public PackagePrograms(
+            SandboxEngine engine, Function<String, Optional<Profile>> profiles, Duration sampleInterval) {
+        this.engine = engine;
+        this.profiles = profiles;
+        this.sampleInterval = sampleInterval;
+    }
+
+    /** A built program in its own work directory; close it when done. */
+    public record Built(String path, Profile profile, Workdir dir, RunResult compile) implements AutoCloseable {
+        public boolean ok() {
+            return compile == null || compile.status() == RunStatus.OK;
+        }
+
+        @Override
+        public void close() {
+            dir.close();
+        }
+    }
+
+    /** The language of a program, and whether Proctor has it: empty language = no known source file. */
+    public record Language(String name, String mainFile, Optional<Profile> profile) {}
+
+    public Language language(List<PackageFile> files, Function<PackageFile, Path> locate) {
+        List<Languages.Source> sources = new ArrayList<>();
+        for (PackageFile f : files) {
+            sources.add(new Languages.Source(f.path(), head(locate.apply(f))));
+        }
+        return Languages.detect(sources)
+                .map(d -> new Language(d.language(), d.mainFile(), profiles.apply(d.language())))
+                .orElse(new Language(null, null, Optional.empty()));
+    }
+
+    /** Builds the program below {@code root} ({@code files} are its files); empty when its language is not here. */
+    public Optional<Built> build(
+            String root, List<PackageFile> files, Function<PackageFile, Path> locate, LimitSet compileLimits) {
+        Language lang = language(files, locate);
+        if (lang.profile().isEmpty()) {
+            return Optional.empty();
+        }
+        Profile p = lang.profile().get();
+        long total = files.stream().mapToLong(PackageFile::size).sum();
+        if (total > MAX_PROGRAM_BYTES) {
+            throw new IllegalArgumentException(root + " is over " + MAX_PROGRAM_BYTES + " bytes");
+        }
+        LimitSet compile = compileLimits == null
+                ? (p.compiles() ? p.compileLimits().defaults() : p.runLimits().defaults())
+                : compileLimits;
+        Workdir dir = engine.createWorkdir(Math.max(compile.diskMb(), 64) * Limits.MIB);
+        try {
+            for (PackageFile f : files) {
+                String rel = f.path().equals(root)
+                        ? f.path().substring(f.path().lastIndexOf('/') + 1)
+                        : f.path().substring(root.length() + 1);
+                String name = f.path().equals(lang.mainFile()) ? p.sourceFile() : rel;
+                dir.writeFile(name, Files.readAllBytes(locate.apply(f)), false);
+            }
+            RunResult c = null;
+            if (p.compiles()) {
+                c = run(p, p.compileArgv(), List.of(), dir, Stdin.empty(), compile);
+            }
+            return Optional.of(new Built(root, p, dir, c));
+        } catch (IOException e) {
+            dir.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /** Builds a job's own sources (a submission against a problem) with its profile and compile limits. */
+    public Built buildSources(Profile p, List<dev.proctor.grading.JobSpec.SpecFile> files, LimitSet compileLimits) {
+        LimitSet compile = compileLimits == null
+                ? (p.compiles() ? p.compileLimits().defaults() : p.runLimits().defaults())
+                : compileLimits;
+        Workdir dir = engine.createWorkdir(Math.max(compile.diskMb() == null ? 64 : compile.diskMb(), 64) * Limits.MIB);
+        try {
+            for (dev.proctor.grading.JobSpec.SpecFile f : files) {
+                dir.writeFile(f.path(), f.content(), false);
+            }
+            RunResult c = p.compiles() ? run(p, p.compileArgv(), List.of(), dir, Stdin.empty(), compile) : null;
+            return new Built("submission", p, dir, c);
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /** Runs a built program with {@code args} after its argv, on a copy-on-write view of its directory. */
+    public RunResult run(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
+        return run(b.profile(), b.profile().runArgv(), args, b.dir().copyOnWrite(), stdin, limits, cancel);
+    }
+
+    /**
+     * Runs a built program on its own directory (not a copy-on-write view): what it writes there stays, for
+     * a validator's feedback directory. The caller clears what must not carry over.
+     */
+    public RunResult runInPlace(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
+        return run(b.profile(), b.profile().runArgv(), args, b.dir(), stdin, limits, cancel);
+    }
+
+    private RunResult run(Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l) {
+        return run(p, argv, args, wd, stdin, l, Cancellation.none());
+    }
+
+    RunResult run(
+            Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l, Cancellation cancel) {
+        RunSpec rs = p.runSpec(argv, args, l.toLimits(), wd, stdin, sampleInterval);
+        try {
+            return engine.run(rs, cancel);
+        } catch (RuntimeException e) {
+            return RunResult.internalError(e.getMessage());
+        }
+    }
+
+    /** The profile's run limits raised to its maximum: validators are the judge's own programs. */
+    public static LimitSet judgeLimits(Profile p) {
+        return p.runLimits().maximum().orElse(p.runLimits().defaults());
+    }
+
+    private static byte[] head(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            return in.readNBytes(200);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.proctor.problems;
+
+import dev.proctor.grading.Verdict;
+import dev.proctor.grading.VerdictRules;
+import dev.proctor.profiles.LimitSet;
+import dev.proctor.profiles.Profile;
+import dev.proctor.sandbox.Cancellation;
+import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunStatus;
+import dev.proctor.sandbox.Stdin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Grades a built submission against a problem package: each test in order, in a fresh run with its input
+ * file as stdin (from disk, never the heap), judged by the default validator or the package's own ({@code
+ * validator input answer feedback_dir [flags] < team_output}, 42 accepted, 43 wrong answer, anything else a
+ * judge error); groups aggregate their children's scores as their testdata.yaml says. Pass-fail problems
+ * stop at the first failure when asked to (ICPC); a group with {@code on_reject: first_error} stops there.
+ */
+public final class ProblemGrader {
+
+    static final int FEEDBACK_BYTES = 4096;
+
+    private final PackagePrograms programs;
+
+    public ProblemGrader(PackagePrograms programs) {
+        this.programs = programs;
+    }
+
+    /**
+     * How to grade: the time limit for one test (CPU), whether the first failure ends a pass-fail problem,
+     * and how much wall time a run gets per second of CPU time.
+     */
+    public record Settings(Duration timeLimit, boolean stopAtFirstFailure) {}
+
+    /** One test's outcome; messages are the validator's feedback files (or the default validator's reason). */
+    public record TestResult(
+            String name,
+            String group,
+            Verdict verdict,
+            RunStatus status,
+            long cpuTimeMs,
+            long wallTimeMs,
+            long memoryPeakBytes,
+            double score,
+            String judgeMessage,
+            String teamMessage) {}
+
+    /** One group's outcome ({@code data}, {@code data/secret/group1}…). */
+    public record GroupResult(String name, Verdict verdict, double score, double maxScore) {}
+
+    /** The whole grading: verdict, score (scoring problems), each test and group, the slowest test's CPU time. */
+    public record Result(
+            Verdict verdict,
+            double score,
+            double maxScore,
+            List<TestResult> tests,
+            List<GroupResult> groups,
+            long maxCpuTimeMs) {}
+
+    /** A group's verdict and score while grading. */
+    private record Scored(Verdict verdict, double score, double max) {}
+
+    private final class Run {
+        final ProblemPackage pkg;
+        final Function<PackageFile, Path> locate;
+        final PackagePrograms.Built submission;
+        final PackagePrograms.Built validator;
+        final Settings settings;
+        final Cancellation cancel;
+        final LimitSet limits;
+        final List<TestResult> tests = new ArrayList<>();
+        final List<GroupResult> groups = new ArrayList<>();
+        boolean stopped;
+
+        Run(
+                ProblemPackage pkg,
+                Function<PackageFile, Path> locate,
+                PackagePrograms.Built submission,
+                PackagePrograms.Built validator,
+                Settings settings,
+                Cancellation cancel) {
+            this.pkg = pkg;
+            this.locate = locate;
+            this.submission = submission;
+            this.validator = validator;
+            this.settings = settings;
+            this.cancel = cancel;
+            this.limits = submissionLimits(submission.profile(), pkg.limits(), settings.timeLimit());
+        }
+
+        Scored group(TestNode.TestGroup g) {
+            GroupGrading gr = g.grading();
+            List<Scored> children = new ArrayList<>();
+            boolean rejected = false;
+            for (TestNode n : g.children()) {
+                Scored s;
+                if (stopped
+                        || cancel.isCancelled()
+                        || (rejected && gr.onReject() == GroupGrading.OnReject.FIRST_ERROR)) {
+                    s = skipped(n);
+                } else if (n instanceof TestNode.TestCase c) {
+                    s = test(c, g);
+                } else {
+                    s = group((TestNode.TestGroup) n);
+                }
+                if (s.verdict() != Verdict.ACCEPTED) {
+                    rejected = true;
+                    if (!pkg.scoring() && settings.stopAtFirstFailure()) {
+                        stopped = true;
+                    }
+                }
+                children.add(s);
+            }
+            Verdict v = Verdict.ACCEPTED;
+            for (Scored s : children) {
+                if (s.verdict() != null && s.verdict() != Verdict.ACCEPTED) {
+                    v = s.verdict();
+                    break;
+                }
+            }
+            double score = aggregate(
+                    gr.aggregation(),
+                    children.stream().mapToDouble(Scored::score).toArray());
+            double max = aggregate(
+                    gr.aggregation(), children.stream().mapToDouble(Scored::max).toArray());
+            groups.add(new GroupResult(g.name().isEmpty() ? "data" : "data/" + g.name(), v, score, max));
+            return new Scored(v, score, max);
+        }
+
+        /** A child never run (after a failure that ends its group): no verdict, no score; its maximum counts. */
+        private Scored skipped(TestNode n) {
+            return new Scored(null, 0, maxOf(n));
+        }
+
+        private double maxOf(TestNode n) {
+            return n instanceof TestNode.TestGroup g
+                    ? aggregate(
+                            g.grading().aggregation(),
+                            g.children().stream().mapToDouble(this::maxOf).toArray())
+                    : accept(n);
+        }
+
+        private double accept(TestNode n) {
+            return parentGrading(n).acceptScore();
+        }
+
+        private GroupGrading parentGrading(TestNode n) {
+            for (TestNode.TestGroup g : pkg.data().groups()) {
+                if (g.children().contains(n)) {
+                    return g.grading();
+                }
+            }
+            return GroupGrading.defaults();
+        }
+
+        Scored test(TestNode.TestCase c, TestNode.TestGroup g) {
+            GroupGrading gr = g.grading();
+            String group = g.name().isEmpty() ? "data" : "data/" + g.name();
+            if (c.input() == null) {
+                // an interaction sample: shown to teams, not run here
+                return new Scored(Verdict.ACCEPTED, 0, 0);
+            }
+            RunResult r = programs.run(submission, List.of(), Stdin.of(locate.apply(c.input())), limits, cancel);
+            Verdict v = VerdictRules.runVerdict(submission.profile(), r);
+            String judge = null;
+            String team = null;
+            double score = 0;
+            Double custom = null;
+            if (v == null) {
+                if (validator == null) {
+                    DefaultValidator.Outcome o = DefaultValidator.check(
+                            read(locate.apply(c.answer())), r.stdout(), DefaultValidator.Options.parse(flags(gr)));
+                    v = o.accepted() ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
+                    judge = o.message();
+                } else {
+                    Judged j = validate(c, gr, r.stdout());
+                    v = j.verdict;
+                    judge = j.judge;
+                    team = j.team;
+                    custom = j.score;
+                }
+            }
+            if (v == Verdict.ACCEPTED) {
+                score = custom != null ? custom : gr.acceptScore();
+            } else {
+                score = gr.rejectScore();
+            }
+            var u = r.usage();
+            tests.add(new TestResult(
+                    c.name(),
+                    group,
+                    v,
+                    r.status(),
+                    u.cpuTimeMillis(),
+                    u.wallTimeMillis(),
+                    u.memoryPeakBytes(),
+                    score,
+                    judge != null ? judge : r.message(),
+                    team));
+            return new Scored(v, score, custom != null ? Math.max(custom, gr.acceptScore()) : gr.acceptScore());
+        }
+
+        private List<String> flags(GroupGrading gr) {
+            List<String> f = new ArrayList<>(pkg.validation().flags());
+            f.addAll(gr.outputValidatorFlags());
+            return f;
+        }
+
+        private record Judged(Verdict verdict, String judge, String team, Double score) {}
+
+        private Judged validate(TestNode.TestCase c, GroupGrading gr, byte[] teamOutput) {
+            Path box = validator.dir().path();
+            try {
+                validator.dir().writeFile("feedback/.keep", new byte[0], false);
+                validator.dir().writeFile("judge/.keep", new byte[0], false);
+                clear(box.resolve("feedback"));
+                Files.copy(locate.apply(c.input()), box.resolve("judge/input"), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(locate.apply(c.answer()), box.resolve("judge/answer"), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<String> args = new ArrayList<>(List.of("judge/input", "judge/answer", "feedback/"));
+            args.addAll(flags(gr));
+            RunResult r = programs.runInPlace(
+                    validator, args, Stdin.of(teamOutput), PackagePrograms.judgeLimits(validator.profile()), cancel);
+            String judge = feedback("judgemessage.txt");
+            String team = feedback("teammessage.txt");
+            Integer exit = r.exitCode();
+            if (r.status() == RunStatus.OK || r.status() == RunStatus.RUNTIME_ERROR) {
+                if (exit != null && exit == 42) {
+                    Double score = null;
+                    if (pkg.validation().score()) {
+                        String s = feedback("score.txt");
+                        try {
+                            score = s == null ? null : Double.parseDouble(s.strip());
+                        } catch (NumberFormatException e) {
+                            return new Judged(Verdict.INTERNAL_ERROR, "score.txt is not a number: " + s, team, null);
+                        }
+                    }
+                    return new Judged(Verdict.ACCEPTED, judge, team, score);
+                }
+                if (exit != null && exit == 43) {
+                    return new Judged(Verdict.WRONG_ANSWER, judge, team, null);
+                }
+            }
+            String why = "output validator failed: " + r.status().wire() + (exit != null ? " exit " + exit : "")
+                    + (judge != null ? ": " + judge : "") + " " + InputValidation.text(r.stdout(), r.stderr());
+            return new Judged(Verdict.INTERNAL_ERROR, why.strip(), team, null);
+        }
+
+        private String feedback(String name) {
+            byte[] b;
+            try {
+                b = validator.dir().readFile("feedback/" + name, FEEDBACK_BYTES);
+            } catch (RuntimeException e) {
+                return null;
+            }
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    public Result grade(
+            ProblemPackage pkg,
+            Function<PackageFile, Path> locate,
+            PackagePrograms.Built submission,
+            PackagePrograms.Built validator,
+            Settings settings,
+            Cancellation cancel) {
+        Run run = new Run(pkg, locate, submission, validator, settings, cancel);
+        Scored root = run.group(pkg.data());
+        long maxCpu = run.tests.stream().mapToLong(TestResult::cpuTimeMs).max().orElse(0);
+        List<GroupResult> groups = new ArrayList<>(run.groups);
+        // groups were added as they finished (children first): list them in package order
+        groups.sort(java.util.Comparator.comparing(GroupResult::name));
+        return new Result(root.verdict(), root.score(), root.max(), run.tests, groups, maxCpu);
+    }
+
+    /** The submission's limits: the time limit, the package's memory and output, within the profile's maximums. */
+    static LimitSet submissionLimits(Profile p, ProblemLimits l, Duration timeLimit) {
+        long cpu = timeLimit.toMillis();
+        LimitSet wanted = new LimitSet(cpu, cpu * 4 + 5000, l.memoryMiB(), null, l.outputMiB() * 1024, null);
+        LimitSet max = p.runLimits().maximum();
+        return wanted.min(max).orElse(p.runLimits().defaults());
+    }
+
+    static double aggregate(GroupGrading.Aggregation a, double[] scores) {
+        if (scores.length == 0) {
+            return 0;
+        }
+        return switch (a) {
+            case SUM -> java.util.Arrays.stream(scores).sum();
+            case MIN -> java.util.Arrays.stream(scores).min().orElse(0);
+            case MAX -> java.util.Arrays.stream(scores).max().orElse(0);
+            case AVG -> java.util.Arrays.stream(scores).average().orElse(0);
+        };
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void clear(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                if (!p.getFileName().toString().equals(".keep")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,356 @@
+package dev.proctor.api;
+
+import static dev.proctor.api.ApiTestSupport.newClient;
+import static dev.proctor.api.ApiTestSupport.newClientKey;
+import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.problems.Archives;
+import dev.proctor.problems.ProblemService;
+import dev.proctor.problems.TestFileCache;
+import dev.proctor.testsupport.PostgresTestResource;
+import dev.proctor.testsupport.RealSandboxProfile;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * /api/v1/problems through the real HTTP stack, PostgreSQL and sandbox (the input validator of the plain
+ * package runs in it): upload as tar.gz and zip, the same content again, a new version, visibility across
+ * clients, an admin's share, delete, input validators refusing data, and the per-route body cap.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@TestProfile(RealSandboxProfile.class)
+class ProblemApiIT {
+
+    @Inject
+    ProblemService service;
+
+    @BeforeAll
+    static void root() {
+        requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
+    }
+
+    private static byte[] plainTarGz() {
+        return Archives.tarGz(Archives.of(Archives.resource("plain"), "add-two/"));
+    }
+
+    private static JsonPath upload(String key, byte[] body, String query, int status) {
+        return given().auth()
+                .oauth2(key)
+                .contentType("application/gzip")
+                .body(body)
+                .post("/api/v1/problems" + query)
+                .then()
+                .statusCode(status)
+                .extract()
+                .jsonPath();
+    }
+
+    @Test
+    void uploadGetVersionsAndTheSameContentAgain() {
+        String key = newClientKey();
+        JsonPath up = upload(key, plainTarGz(), "", 201);
+        String id = up.getString("problem.id");
+        assertEquals("add-two", up.getString("problem.name"));
+        assertEquals(1, up.getInt("version.version"));
+        assertTrue(up.getBoolean("version.created"));
+
+        JsonPath p = given().auth()
+                .oauth2(key)
+                .get("/api/v1/problems/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertEquals("Add Two", p.getString("title"));
+        assertEquals("legacy", p.getString("format_version"));
+        assertEquals(List.of("pass-fail"), p.getList("type"));
+        assertEquals(4.0f, p.getFloat("limits.ac_to_time_limit"));
+        assertEquals(4, p.getList("tests").size());
+        assertEquals("secret/02-big", p.getString("tests[2].name"));
+        assertEquals(22, p.getInt("tests[2].input.size"));
+        assertEquals(64, p.getString("tests[2].input.sha256").length());
+        assertEquals("data/secret", p.getString("tests[2].group"));
+        assertEquals(List.of("input_validators/range"), p.getList("input_validators"));
+
+        // the same files as a zip without the wrapping folder: the same version, nothing added
+        JsonPath again = given().auth()
+                .oauth2(key)
+                .contentType("application/zip")
+                .body(Archives.zip(Archives.of(Archives.resource("plain"), "")))
+                .post("/api/v1/problems?name=add-two")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertEquals(1, again.getInt("version.version"));
+        assertEquals(false, again.getBoolean("version.created"));
+
+        // one answer changed: version 2, and the name finds the problem too
+        List<Archives.Entry> changed = new ArrayList<>(Archives.of(Archives.resource("plain"), ""));
+        changed.add(Archives.Entry.file("data/secret/04.in", "2 2\n".getBytes(StandardCharsets.US_ASCII)));
+        changed.add(Archives.Entry.file("data/secret/04.ans", "4\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(
+                2, upload(key, Archives.tarGz(changed), "?name=add-two", 201).getInt("version.version"));
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/problems/add-two/versions")
+                .then()
+                .statusCode(200)
+                .body("$", hasSize(2))
+                .body("[1].version", equalTo(2));
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/problems/add-two?version=1")
+                .then()
+                .statusCode(200)
+                .body("tests", hasSize(4))
+                .body("latest_version", equalTo(2));
+        given().auth().oauth2(key).get("/api/v1/problems/add-two").then().body("tests", hasSize(5));
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/problems/add-two?version=x")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("version"));
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/problems/add-two?version=9")
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
+    void otherClientsSeeNothingUntilAnAdminShares() {
+        String owner = newClientKey();
+        Map<String, Object> other = newClient(Map.of());
+        String otherKey = (String) other.get("key");
+        String id = upload(owner, Archives.tarGz(Archives.of(Archives.resource("floats"), "")), "?name=roots", 201)
+                .getString("problem.id");
+        given().auth().oauth2(otherKey).get("/api/v1/problems/" + id).then().statusCode(404);
+        given().auth().oauth2(otherKey).delete("/api/v1/problems/" + id).then().statusCode(404);
+        given().auth()
+                .oauth2(otherKey)
+                .get("/api/v1/problems")
+                .then()
+                .statusCode(200)
+                .body("$", hasSize(0));
+        given().auth()
+                .oauth2(owner)
+                .contentType(ContentType.JSON)
+                .body(Map.of("client_id", other.get("client_id")))
+                .post("/api/v1/problems/" + id + "/shares")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(ApiTestSupport.ADMIN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("client_id", other.get("client_id")))
+                .post("/api/v1/problems/" + id + "/shares")
+                .then()
+                .statusCode(204);
+        given().auth()
+                .oauth2(otherKey)
+                .get("/api/v1/problems/" + id)
+                .then()
+                .statusCode(200)
+                .body("name", equalTo("roots"));
+        given().auth().oauth2(otherKey).delete("/api/v1/problems/" + id).then().statusCode(403);
+        given().auth().oauth2(owner).delete("/api/v1/problems/" + id).then().statusCode(204);
+        given().auth().oauth2(owner).get("/api/v1/problems/" + id).then().statusCode(404);
+        given().auth().oauth2(otherKey).get("/api/v1/problems/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void inputValidatorsRefuseBadDataWithTheirMessage() {
+        String key = newClientKey();
+        List<Archives.Entry> bad = new ArrayList<>(Archives.of(Archives.resource("plain"), ""));
+        bad.add(Archives.Entry.file("data/secret/05.in", "1 2 3\n".getBytes(StandardCharsets.US_ASCII)));
+        bad.add(Archives.Entry.file("data/secret/05.ans", "6\n".getBytes(StandardCharsets.US_ASCII)));
+        given().auth()
+                .oauth2(key)
+                .contentType("application/gzip")
+                .body(Archives.tarGz(bad))
+                .post("/api/v1/problems?name=bad")
+                .then()
+                .statusCode(422)
+                .contentType("application/problem+json")
+                .body("field", equalTo("data/secret/05.in"))
+                .body("detail", containsString("expected two integers"));
+        given().auth().oauth2(key).get("/api/v1/problems/bad").then().statusCode(404);
+    }
+
+    @Test
+    void refusalsNameTheirField() {
+        String key = newClientKey();
+        given().auth()
+                .oauth2(key)
+                .body("not an archive".getBytes(StandardCharsets.US_ASCII))
+                .contentType("application/octet-stream")
+                .post("/api/v1/problems")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("body"));
+        given().auth()
+                .oauth2(key)
+                .body(plainTarGz())
+                .contentType("application/gzip")
+                .post("/api/v1/problems?name=Bad/Name")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("name"));
+        List<Archives.Entry> noAns = List.of(
+                Archives.Entry.file("problem.yaml", "name: x\n".getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/1.in", "1\n".getBytes(StandardCharsets.US_ASCII)));
+        given().auth()
+                .oauth2(key)
+                .body(Archives.zip(noAns))
+                .contentType("application/zip")
+                .post("/api/v1/problems")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("data/secret/1.in"));
+        // other routes keep their 16 MiB cap although an upload may be gigabytes
+        given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(new byte[17 * 1024 * 1024])
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(413)
+                .body("field", equalTo("body"));
+    }
+
+    private static Map<String, Object> job(String profile, String file, String source, String problem) {
+        return Map.of(
+                "profile", profile, "files", List.of(Map.of("path", file, "content", source)), "problem", problem);
+    }
+
+    @Test
+    void jobsAgainstProblems() throws IOException {
+        String key = newClientKey();
+        upload(key, plainTarGz(), "?name=add", 201);
+        upload(key, Archives.tarGz(Archives.of(Archives.resource("floats"), "")), "?name=roots", 201);
+        upload(key, Archives.tarGz(Archives.of(Archives.resource("groups"), "")), "?name=largest", 201);
+        Path plain = Archives.resource("plain/submissions");
+        JsonPath ok = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(plain.resolve("accepted/add.py")), "add"));
+        assertEquals("accepted", ok.getString("verdict"), ok.prettify());
+        assertEquals(4, ok.getList("tests").size());
+        assertEquals("secret/02-big", ok.getString("tests[2].name"));
+        JsonPath wa = ApiTestSupport.submitAndAwait(
+                key, job("c", "main.c", Files.readString(plain.resolve("wrong_answer/overflow.c")), "add"));
+        assertEquals("wrong_answer", wa.getString("verdict"), wa.prettify());
+        // ICPC: the first failure ends the job (sample and 01-zero pass, 02-big fails)
+        assertEquals(3, wa.getList("tests").size());
+        assertTrue(wa.getString("tests[2].message").contains("token 1"), wa.prettify());
+
+        // the package's own validator, with its feedback kept as the test's message
+        Path floats = Archives.resource("floats/submissions");
+        JsonPath half = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(floats.resolve("wrong_answer/half.py")), "roots"));
+        assertEquals("wrong_answer", half.getString("verdict"), half.prettify());
+        assertEquals("accepted", half.getString("tests[0].verdict"), half.prettify());
+        assertTrue(half.getString("tests[1].message").contains("squared is not"), half.prettify());
+        JsonPath neg = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(floats.resolve("accepted/negative.py")), "roots"));
+        assertEquals("accepted", neg.getString("verdict"), neg.prettify());
+
+        // scoring groups: 30 of 100 for the float solution, every group graded
+        Path groups = Archives.resource("groups/submissions");
+        JsonPath part = ApiTestSupport.submitAndAwait(
+                key,
+                job("python3", "main.py", Files.readString(groups.resolve("partially_accepted/float.py")), "largest"));
+        assertEquals(30.0f, part.getFloat("score"), part.prettify());
+        assertEquals(5, part.getList("tests").size());
+        assertEquals("data/secret/group1", part.getString("groups[3].name"), part.prettify());
+        assertEquals(30.0f, part.getFloat("groups[3].score"));
+        assertEquals("accepted", part.getString("groups[3].verdict"));
+        assertEquals(0.0f, part.getFloat("groups[4].score"));
+        assertEquals(70.0f, part.getFloat("groups[4].max_score"));
+        assertEquals("wrong_answer", part.getString("groups[4].verdict"));
+
+        // refusals name the field
+        given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "profile",
+                        "python3",
+                        "files",
+                        List.of(Map.of("path", "main.py", "content", "print(1)")),
+                        "problem",
+                        "add",
+                        "tests",
+                        List.of(Map.of("stdin", "1"))))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("tests"));
+        given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(job("python3", "main.py", "print(1)", "nonexistent"))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("problem"));
+        given().auth()
+                .oauth2(newClientKey())
+                .contentType(ContentType.JSON)
+                .body(job("python3", "main.py", "print(1)", "add"))
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("problem"));
+    }
+
+    @Test
+    void theCacheFillsFromPostgresAndVerifies() throws IOException {
+        String key = newClientKey();
+        String id = upload(key, plainTarGz(), "?name=cached", 201).getString("problem.id");
+        JsonPath p = given().auth()
+                .oauth2(key)
+                .get("/api/v1/problems/" + id)
+                .then()
+                .extract()
+                .jsonPath();
+        String digest = p.getString("tests[2].input.sha256");
+        long size = p.getLong("tests[2].input.size");
+        TestFileCache cache = service.cache();
+        TestFileCache.Stats before = cache.stats();
+        try (TestFileCache.Lease a = cache.get(digest, size);
+                TestFileCache.Lease b = cache.get(digest, size)) {
+            assertEquals(a.path(), b.path());
+            assertArrayEquals(
+                    Files.readAllBytes(Archives.resource("plain").resolve("data/secret/02-big.in")),
+                    Files.readAllBytes(a.path()));
+        }
+        TestFileCache.Stats after = cache.stats();
+        assertTrue(after.misses() - before.misses() <= 1);
+        assertTrue(after.hits() - before.hits() >= 1);
+        try (TestFileCache.Lease c = cache.get(digest, size)) {
+            assertTrue(Files.exists(c.path()));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.proctor.cli;
+
+import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.config.ProjectDirs;
+import dev.proctor.problems.Archives;
+import dev.proctor.testsupport.TestStateDirs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./proctor problem verify} on the real sandbox: the three test packages (plain with an input validator
+ * and a language Proctor lacks, a custom output validator in the 2023-07 format, scoring groups) give every
+ * submission its folder's verdict; a package whose "wrong answer" is right fails; an archive reads like a
+ * directory.
+ */
+class ProblemVerifyIT {
+
+    private static final Path PROJECT =
+            Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
+
+    private Path state;
+
+    @BeforeAll
+    static void root() {
+        requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
+    }
+
+    @BeforeEach
+    void state() {
+        state = TestStateDirs.create("verify-");
+    }
+
+    @AfterEach
+    void clean() {
+        TestStateDirs.removeAfterEngines(state);
+    }
+
+    private record Outcome(int exit, String out) {}
+
+    private Outcome verify(Path pkg) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ProblemVerifyCommand.execute(
+                new String[] {pkg.toString()},
+                new ProjectDirs(PROJECT, state),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(exit, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everySubmissionGetsItsFoldersVerdict() {
+        Outcome plain = verify(Archives.resource("plain"));
+        assertEquals(0, plain.exit(), plain.out());
+        assertTrue(plain.out().contains("5 as expected, 0 mismatched, 1 skipped"), plain.out());
+        assertTrue(plain.out().contains("skipped (no ruby profile)"), plain.out());
+        Outcome floats = verify(Archives.resource("floats"));
+        assertEquals(0, floats.exit(), floats.out());
+        assertTrue(floats.out().contains("2 as expected, 0 mismatched"), floats.out());
+        Outcome groups = verify(Archives.resource("groups"));
+        assertEquals(0, groups.exit(), groups.out());
+        assertTrue(groups.out().contains("30/100"), groups.out());
+    }
+
+    @Test
+    void aMismatchFailsAndAnArchiveReadsLikeADirectory() throws IOException {
+        List<Archives.Entry> entries = new ArrayList<>(Archives.of(Archives.resource("floats"), "floats/"));
+        // a "wrong answer" that is right
+        entries.add(Archives.Entry.file(
+                "floats/submissions/wrong_answer/right.py",
+                "import math\nprint(math.sqrt(float(input())))\n".getBytes(StandardCharsets.US_ASCII)));
+        Path archive = Files.createTempFile(state, "floats", ".tar.gz");
+        Files.write(archive, Archives.tarGz(entries));
+        Outcome o = verify(archive);
+        assertEquals(1, o.exit(), o.out());
+        assertTrue(o.out().contains("MISMATCH"), o.out());
+        assertTrue(o.out().contains("1 mismatched"), o.out());
+    }
+}

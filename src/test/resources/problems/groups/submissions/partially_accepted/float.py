@@ -1,0 +1,3 @@
+# floats lose the large numbers of group2: 30 points
+input()
+print(int(max(map(float, input().split()))))
