@@ -73,10 +73,6 @@ public final class ProblemVerifyCommand {
                 }
             }
             ProblemPackage pkg = PackageReader.read(root, root.getFileName().toString());
-            if (pkg.interactive()) {
-                err.println("proctor problem verify: interactive problems are not graded yet (" + pkg.name() + ")");
-                return 2;
-            }
             Path r = root;
             return verify(pkg, f -> r.resolve(f.path()), dirs, out, err);
         } catch (Rejection e) {

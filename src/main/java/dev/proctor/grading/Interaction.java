@@ -176,6 +176,14 @@ public final class Interaction {
             }
         }
 
+        /**
+         * An interactor already built in {@code dir} (a problem package's output validator, built by its
+         * owner): nothing to compile here. The caller keeps {@code dir} and closes it.
+         */
+        public static Interactor of(Profile profile, Workdir dir, LimitSet limits, InteractorProtocol protocol) {
+            return new Interactor(profile, dir, limits, protocol, null);
+        }
+
         /** The compile step's run, or null when the profile does not compile. */
         public RunResult compile() {
             return compile;

@@ -147,6 +147,26 @@ public class PackagePrograms {
         return run(b.profile(), b.profile().runArgv(), args, b.dir(), stdin, limits, cancel);
     }
 
+    /**
+     * One interactive test: the built submission (a copy-on-write view of its directory, {@code limits}) joined
+     * to {@code interactor} by two pipes, each in a sandbox of its own ({@link dev.proctor.grading.Interaction}).
+     */
+    public dev.proctor.grading.Interaction.Outcome interact(
+            Built submission,
+            dev.proctor.grading.Interaction.Interactor interactor,
+            dev.proctor.grading.Interaction.TestData test,
+            LimitSet limits,
+            Cancellation cancel) {
+        return dev.proctor.grading.Interaction.run(
+                engine,
+                new dev.proctor.grading.Interaction.Submission(
+                        submission.profile(), List.of(), submission.dir().copyOnWrite(), limits),
+                interactor,
+                test,
+                sampleInterval,
+                cancel);
+    }
+
     private RunResult run(Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l) {
         return run(p, argv, args, wd, stdin, l, Cancellation.none());
     }

@@ -1,5 +1,9 @@
 package dev.proctor.problems;
 
+import dev.proctor.grading.Interaction;
+import dev.proctor.grading.InteractorProtocol;
+import dev.proctor.grading.JobResult;
+import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
 import dev.proctor.grading.VerdictRules;
 import dev.proctor.profiles.LimitSet;
@@ -8,6 +12,7 @@ import dev.proctor.sandbox.Cancellation;
 import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.Stdin;
+import dev.proctor.sandbox.accounting.Usage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +46,14 @@ public final class ProblemGrader {
      * How to grade: the time limit for one test (CPU), whether the first failure ends a pass-fail problem,
      * and how much wall time a run gets per second of CPU time.
      */
-    public record Settings(Duration timeLimit, boolean stopAtFirstFailure) {}
+    public record Settings(Duration timeLimit, boolean stopAtFirstFailure, int capturedBytes) {
+        /** What a test keeps of each of the submission's streams when the caller names no cap. */
+        public static final int DEFAULT_CAPTURED_BYTES = 64 * 1024;
+
+        public Settings(Duration timeLimit, boolean stopAtFirstFailure) {
+            this(timeLimit, stopAtFirstFailure, DEFAULT_CAPTURED_BYTES);
+        }
+    }
 
     /** One test's outcome; messages are the validator's feedback files (or the default validator's reason). */
     public record TestResult(
@@ -54,7 +66,13 @@ public final class ProblemGrader {
             long memoryPeakBytes,
             double score,
             String judgeMessage,
-            String teamMessage) {}
+            String teamMessage,
+            Integer exitCode,
+            String signal,
+            byte[] stdout,
+            byte[] stderr,
+            Usage usage,
+            JobResult.InteractorRun interactor) {}
 
     /** One group's outcome ({@code data}, {@code data/secret/group1}…). */
     public record GroupResult(String name, Verdict verdict, double score, double maxScore) {}
@@ -66,7 +84,8 @@ public final class ProblemGrader {
             double maxScore,
             List<TestResult> tests,
             List<GroupResult> groups,
-            long maxCpuTimeMs) {}
+            long maxCpuTimeMs,
+            List<RunRecord> runs) {}
 
     /** A group's verdict and score while grading. */
     private record Scored(Verdict verdict, double score, double max) {}
@@ -81,6 +100,10 @@ public final class ProblemGrader {
         final LimitSet limits;
         final List<TestResult> tests = new ArrayList<>();
         final List<GroupResult> groups = new ArrayList<>();
+        /** The sandbox runs, for the {@code runs} table: each test's (kind test) and its judge's (kind checker). */
+        final List<RunRecord> runs = new ArrayList<>();
+
+        final Interaction.Interactor interactor;
         boolean stopped;
 
         Run(
@@ -97,6 +120,14 @@ public final class ProblemGrader {
             this.settings = settings;
             this.cancel = cancel;
             this.limits = submissionLimits(submission.profile(), pkg.limits(), settings.timeLimit());
+            // an interactive problem's output validator is its interactor (Kattis protocol)
+            this.interactor = pkg.interactive() && validator != null
+                    ? Interaction.Interactor.of(
+                            validator.profile(),
+                            validator.dir(),
+                            PackagePrograms.judgeLimits(validator.profile()),
+                            InteractorProtocol.KATTIS)
+                    : null;
         }
 
         Scored group(TestNode.TestGroup g) {
@@ -171,6 +202,10 @@ public final class ProblemGrader {
                 // an interaction sample: shown to teams, not run here
                 return new Scored(Verdict.ACCEPTED, 0, 0);
             }
+            int seq = tests.size();
+            if (pkg.interactive()) {
+                return interactive(c, gr, group, seq);
+            }
             RunResult r = programs.run(submission, List.of(), Stdin.of(locate.apply(c.input())), limits, cancel);
             Verdict v = VerdictRules.runVerdict(submission.profile(), r);
             String judge = null;
@@ -184,7 +219,7 @@ public final class ProblemGrader {
                     v = o.accepted() ? Verdict.ACCEPTED : Verdict.WRONG_ANSWER;
                     judge = o.message();
                 } else {
-                    Judged j = validate(c, gr, r.stdout());
+                    Judged j = validate(c, gr, r.stdout(), seq);
                     v = j.verdict;
                     judge = j.judge;
                     team = j.team;
@@ -196,8 +231,81 @@ public final class ProblemGrader {
             } else {
                 score = gr.rejectScore();
             }
-            var u = r.usage();
-            tests.add(new TestResult(
+            record(RunRecord.Kind.TEST, seq, c.name(), r, v);
+            tests.add(result(c, group, v, r, score, judge != null ? judge : r.message(), team, r.stdout(), null));
+            return new Scored(v, score, custom != null ? Math.max(custom, gr.acceptScore()) : gr.acceptScore());
+        }
+
+        /**
+         * One test of an interactive problem: the submission joined to the interactor ({@link Interaction}, the
+         * verdict by {@link dev.proctor.grading.InteractionRules}); the interactor's run is the test's checker run.
+         */
+        private Scored interactive(TestNode.TestCase c, GroupGrading gr, String group, int seq) {
+            if (interactor == null) {
+                throw new IllegalStateException("an interactive problem without an output validator");
+            }
+            Interaction.Outcome o = programs.interact(
+                    submission,
+                    interactor,
+                    new Interaction.TestData(
+                            seq,
+                            read(locate.apply(c.input())),
+                            c.answer() == null ? null : read(locate.apply(c.answer())),
+                            flags(gr)),
+                    limits,
+                    cancel);
+            RunResult judge = o.interactor();
+            record(RunRecord.Kind.CHECKER, seq, c.name(), judge, InteractorProtocol.KATTIS.verdictOf(judge));
+            record(RunRecord.Kind.TEST, seq, c.name(), o.submission(), o.verdict());
+            String judgeMessage = null;
+            String team = null;
+            for (JobResult.Feedback f : o.feedback()) {
+                if (f.name().equals("judgemessage.txt")) {
+                    judgeMessage = new String(f.content(), StandardCharsets.UTF_8);
+                } else if (f.name().equals("teammessage.txt")) {
+                    team = new String(f.content(), StandardCharsets.UTF_8);
+                }
+            }
+            Usage ju = judge.usage();
+            JobResult.InteractorRun run = new JobResult.InteractorRun(
+                    judge.status(),
+                    judge.exitCode(),
+                    judge.signal(),
+                    capped(judge.stderr(), settings.capturedBytes()),
+                    o.feedback(),
+                    ju.cpuTimeMillis(),
+                    ju.wallTimeMillis(),
+                    ju.memoryPeakBytes());
+            Verdict v = o.verdict();
+            double score = v == Verdict.ACCEPTED ? gr.acceptScore() : gr.rejectScore();
+            String message = o.reason() != null
+                    ? o.reason()
+                    : judgeMessage != null ? judgeMessage : o.submission().message();
+            tests.add(result(
+                    c,
+                    group,
+                    v,
+                    o.submission(),
+                    score,
+                    message,
+                    team,
+                    o.submission().stdout(),
+                    run));
+            return new Scored(v, score, gr.acceptScore());
+        }
+
+        private TestResult result(
+                TestNode.TestCase c,
+                String group,
+                Verdict v,
+                RunResult r,
+                double score,
+                String judge,
+                String team,
+                byte[] stdout,
+                JobResult.InteractorRun interactorRun) {
+            Usage u = r.usage();
+            return new TestResult(
                     c.name(),
                     group,
                     v,
@@ -206,9 +314,18 @@ public final class ProblemGrader {
                     u.wallTimeMillis(),
                     u.memoryPeakBytes(),
                     score,
-                    judge != null ? judge : r.message(),
-                    team));
-            return new Scored(v, score, custom != null ? Math.max(custom, gr.acceptScore()) : gr.acceptScore());
+                    judge,
+                    team,
+                    r.exitCode(),
+                    r.signal(),
+                    capped(stdout, settings.capturedBytes()),
+                    capped(r.stderr(), settings.capturedBytes()),
+                    u,
+                    interactorRun);
+        }
+
+        private void record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {
+            runs.add(new RunRecord(kind, seq, name, r.status(), v, r.exitCode(), r.signal(), r.usage(), r.timeline()));
         }
 
         private List<String> flags(GroupGrading gr) {
@@ -219,7 +336,7 @@ public final class ProblemGrader {
 
         private record Judged(Verdict verdict, String judge, String team, Double score) {}
 
-        private Judged validate(TestNode.TestCase c, GroupGrading gr, byte[] teamOutput) {
+        private Judged validate(TestNode.TestCase c, GroupGrading gr, byte[] teamOutput, int seq) {
             Path box = validator.dir().path();
             try {
                 validator.dir().writeFile("feedback/.keep", new byte[0], false);
@@ -234,6 +351,7 @@ public final class ProblemGrader {
             args.addAll(flags(gr));
             RunResult r = programs.runInPlace(
                     validator, args, Stdin.of(teamOutput), PackagePrograms.judgeLimits(validator.profile()), cancel);
+            record(RunRecord.Kind.CHECKER, seq, c.name(), r, InteractorProtocol.KATTIS.verdictOf(r));
             String judge = feedback("judgemessage.txt");
             String team = feedback("teammessage.txt");
             Integer exit = r.exitCode();
@@ -283,7 +401,7 @@ public final class ProblemGrader {
         List<GroupResult> groups = new ArrayList<>(run.groups);
         // groups were added as they finished (children first): list them in package order
         groups.sort(java.util.Comparator.comparing(GroupResult::name));
-        return new Result(root.verdict(), root.score(), root.max(), run.tests, groups, maxCpu);
+        return new Result(root.verdict(), root.score(), root.max(), run.tests, groups, maxCpu, run.runs);
     }
 
     /** The submission's limits: the time limit, the package's memory and output, within the profile's maximums. */
@@ -304,6 +422,10 @@ public final class ProblemGrader {
             case MAX -> java.util.Arrays.stream(scores).max().orElse(0);
             case AVG -> java.util.Arrays.stream(scores).average().orElse(0);
         };
+    }
+
+    private static byte[] capped(byte[] b, int max) {
+        return b.length <= max ? b : java.util.Arrays.copyOf(b, max);
     }
 
     private static byte[] read(Path p) {

@@ -3,6 +3,8 @@ package dev.proctor.problems;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.JobResult;
 import dev.proctor.grading.JobSpec;
+import dev.proctor.grading.OutputCaps;
+import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
 import dev.proctor.profiles.Profile;
 import dev.proctor.profiles.ProfileRegistry;
@@ -43,6 +45,9 @@ public class ProblemJobs {
     @Inject
     ProblemsConfig config;
 
+    @Inject
+    OutputCaps caps;
+
     /**
      * Resolves {@code ref} (an id or the caller's name) and {@code version} for a submission in {@code profile}:
      * the version to grade against and its time limit (the package's, or the configured default, times the
@@ -62,9 +67,6 @@ public class ProblemJobs {
             throw dev.proctor.core.Rejection.unprocessable(version == null ? "problem" : "version", e.getMessage());
         }
         ProblemPackage pkg = v.pkg();
-        if (pkg.interactive()) {
-            throw dev.proctor.core.Rejection.unprocessable("problem", "interactive problems cannot be graded here yet");
-        }
         Duration base = pkg.limits().timeLimit().orElse(config.defaultTimeLimit());
         double factor = config.timeMultiplier(profile);
         return new JobSpec.ProblemRef(
@@ -86,6 +88,10 @@ public class ProblemJobs {
         Map<String, TestFileCache.Lease> leases = new HashMap<>();
         try (PackagePrograms.Built submission = programs.buildSources(profile, spec.files(), spec.compileLimits())) {
             JobResult.CompileStep compile = compile(submission.compile());
+            List<RunRecord> runs = new ArrayList<>();
+            if (submission.compile() != null) {
+                runs.add(record(RunRecord.Kind.COMPILE, 0, null, submission.compile(), null));
+            }
             if (!submission.ok()) {
                 RunResult c = submission.compile();
                 Verdict v = c.status() == RunStatus.INTERNAL_ERROR ? Verdict.INTERNAL_ERROR : Verdict.COMPILE_ERROR;
@@ -93,7 +99,7 @@ public class ProblemJobs {
                         v,
                         0,
                         new JobResult(compile, List.of(), null, null),
-                        List.of(),
+                        runs,
                         v == Verdict.INTERNAL_ERROR ? "compile step: " + c.message() : null);
             }
             java.util.function.Function<PackageFile, Path> locate =
@@ -103,6 +109,13 @@ public class ProblemJobs {
             if (pkg.outputValidator() != null) {
                 Optional<PackagePrograms.Built> v =
                         programs.build(pkg.outputValidator(), pkg.filesUnder(pkg.outputValidator()), locate, null);
+                v.map(PackagePrograms.Built::compile)
+                        .ifPresent(c -> runs.add(record(
+                                RunRecord.Kind.CHECKER,
+                                -1,
+                                "compile",
+                                c,
+                                c.status() == RunStatus.OK ? null : Verdict.INTERNAL_ERROR)));
                 if (v.isEmpty() || !v.get().ok()) {
                     v.ifPresent(PackagePrograms.Built::close);
                     return GradeResult.failed("the problem's output validator cannot be built here");
@@ -118,9 +131,11 @@ public class ProblemJobs {
                                 validator,
                                 new ProblemGrader.Settings(
                                         Duration.ofMillis(ref.timeLimitMs()),
-                                        !pkg.scoring() && config.stopAtFirstFailure()),
+                                        !pkg.scoring() && config.stopAtFirstFailure(),
+                                        caps.capturedBytes()),
                                 cancel);
-                return result(r, compile, pkg);
+                runs.addAll(r.runs());
+                return result(r, compile, pkg, runs);
             } finally {
                 if (validator != null) {
                     validator.close();
@@ -147,7 +162,12 @@ public class ProblemJobs {
                 JobResult.StepUsage.of(c.usage()));
     }
 
-    private GradeResult result(ProblemGrader.Result r, JobResult.CompileStep compile, ProblemPackage pkg) {
+    private static RunRecord record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {
+        return new RunRecord(kind, seq, name, r.status(), v, r.exitCode(), r.signal(), r.usage(), r.timeline());
+    }
+
+    private GradeResult result(
+            ProblemGrader.Result r, JobResult.CompileStep compile, ProblemPackage pkg, List<RunRecord> runs) {
         List<JobResult.TestOutcome> tests = new ArrayList<>();
         long cpu = 0;
         long wall = 0;
@@ -160,20 +180,20 @@ public class ProblemJobs {
                     t.name(),
                     t.verdict(),
                     t.status(),
-                    null,
-                    null,
-                    new byte[0],
-                    new byte[0],
+                    t.exitCode(),
+                    t.signal(),
+                    t.stdout(),
+                    t.stderr(),
                     t.cpuTimeMs(),
                     t.wallTimeMs(),
                     t.memoryPeakBytes(),
-                    0,
-                    0,
-                    0,
-                    0,
+                    t.usage().pidsPeak(),
+                    t.usage().oomKills(),
+                    t.usage().stdoutBytes(),
+                    t.usage().stderrBytes(),
                     1.0,
                     message,
-                    null));
+                    t.interactor()));
             cpu += t.cpuTimeMs();
             wall += t.wallTimeMs();
             mem = Math.max(mem, t.memoryPeakBytes());
@@ -192,7 +212,7 @@ public class ProblemJobs {
                         r.groups().stream()
                                 .map(g -> new JobResult.GroupOutcome(g.name(), g.verdict(), g.score(), g.maxScore()))
                                 .toList()),
-                List.of(),
+                runs,
                 error);
     }
 }

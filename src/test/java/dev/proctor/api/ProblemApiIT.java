@@ -16,12 +16,14 @@ import dev.proctor.problems.ProblemService;
 import dev.proctor.problems.TestFileCache;
 import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.testsupport.RealSandboxProfile;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +47,9 @@ class ProblemApiIT {
 
     @Inject
     ProblemService service;
+
+    @Inject
+    EntityManager em;
 
     @BeforeAll
     static void root() {
@@ -323,6 +329,77 @@ class ProblemApiIT {
                 .then()
                 .statusCode(422)
                 .body("field", equalTo("problem"));
+    }
+
+    @Test
+    void interactiveProblemsAndTheRunsOfProblemJobs() throws IOException {
+        String key = newClientKey();
+        upload(key, Archives.tarGz(Archives.of(Archives.resource("guessing"), "")), "?name=guess", 201);
+        Path subs = Archives.resource("guessing/submissions");
+        JsonPath ok = ApiTestSupport.submitAndAwait(
+                key, job("c", "main.c", Files.readString(subs.resolve("accepted/bisect.c")), "guess"));
+        assertEquals("accepted", ok.getString("verdict"), ok.prettify());
+        // the .interaction sample documents the protocol and is not run; the .in/.ans sample is
+        assertEquals(6, ok.getList("tests").size(), ok.prettify());
+        assertEquals("sample/1", ok.getString("tests[0].name"));
+        assertEquals("secret/03", ok.getString("tests[3].name"));
+        assertEquals(42, ok.getInt("tests[3].interactor.exit_code"), ok.prettify());
+        assertTrue(ok.getString("tests[3].message").startsWith("found in"), ok.prettify());
+
+        JsonPath wa = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(subs.resolve("wrong_answer/linear.py")), "guess"));
+        assertEquals("wrong_answer", wa.getString("verdict"), wa.prettify());
+        assertTrue(wa.getString("tests[-1].message").contains("no more guesses"), wa.prettify());
+        // what the submission wrote to stderr is kept (it read EOF after the interactor's end)
+        assertTrue(wa.getString("tests[-1].stderr").contains("EOFError"), wa.prettify());
+
+        JsonPath tle = ApiTestSupport.submitAndAwait(
+                key, job("python3", "main.py", Files.readString(subs.resolve("time_limit_exceeded/spin.py")), "guess"));
+        assertEquals("time_limit_exceeded", tle.getString("verdict"), tle.prettify());
+        JsonPath rte = ApiTestSupport.submitAndAwait(
+                key, job("c", "main.c", Files.readString(subs.resolve("run_time_error/crash.c")), "guess"));
+        assertEquals("runtime_error", rte.getString("verdict"), rte.prettify());
+        assertEquals("SIGABRT", rte.getString("tests[0].signal"), rte.prettify());
+
+        // runs rows like inline jobs': the compile step, one test run and one judge run per test, named by
+        // the test's path below data/; the dashboard finds them by jobs.request -> 'problem' ->> 'id'
+        UUID id = UUID.fromString(ok.getString("id"));
+        List<?> runs = QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("""
+                                SELECT r.kind || ':' || r.seq || ':' || coalesce(r.test_name, '') FROM runs r
+                                JOIN jobs j ON j.id = r.job_id
+                                WHERE r.job_id = ?1 AND j.request -> 'problem' ->> 'id' IS NOT NULL
+                                  AND r.cpu_time_us IS NOT NULL
+                                ORDER BY r.kind, r.seq""").setParameter(1, id).getResultList());
+        List<String> expected = new ArrayList<>(List.of("compile:0:"));
+        for (String kind : List.of("checker", "test")) {
+            List<String> names = List.of("sample/1", "secret/01", "secret/02", "secret/03", "secret/04", "secret/05");
+            for (int i = 0; i < names.size(); i++) {
+                expected.add(kind + ":" + i + ":" + names.get(i));
+            }
+        }
+        assertEquals(expected, runs);
+
+        // a plain problem's runs: its tests, and its stdout kept in each outcome
+        upload(key, plainTarGz(), "?name=add", 201);
+        JsonPath add = ApiTestSupport.submitAndAwait(
+                key,
+                job(
+                        "python3",
+                        "main.py",
+                        Files.readString(Archives.resource("plain/submissions/accepted/add.py")),
+                        "add"));
+        assertEquals("accepted", add.getString("verdict"), add.prettify());
+        assertEquals(
+                Files.readString(Archives.resource("plain/data/secret/03.ans")),
+                add.getString("tests[3].stdout"),
+                add.prettify());
+        List<?> tests = QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery(
+                                "SELECT test_name FROM runs WHERE job_id = ?1 AND kind = 'test' ORDER BY seq")
+                        .setParameter(1, UUID.fromString(add.getString("id")))
+                        .getResultList());
+        assertEquals(List.of("sample/01", "secret/01-zero", "secret/02-big", "secret/03"), tests);
     }
 
     @Test

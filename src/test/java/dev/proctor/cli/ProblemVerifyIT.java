@@ -76,6 +76,14 @@ class ProblemVerifyIT {
     }
 
     @Test
+    void anInteractivePackageGivesEverySubmissionItsFoldersVerdict() {
+        Outcome o = verify(Archives.resource("guessing"));
+        assertEquals(0, o.exit(), o.out());
+        assertTrue(o.out().contains("validation custom interactive"), o.out());
+        assertTrue(o.out().contains("5 as expected, 0 mismatched"), o.out());
+    }
+
+    @Test
     void aMismatchFailsAndAnArchiveReadsLikeADirectory() throws IOException {
         List<Archives.Entry> entries = new ArrayList<>(Archives.of(Archives.resource("floats"), "floats/"));
         // a "wrong answer" that is right

@@ -1,0 +1,9 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(void)
+{
+	printf("500\n");
+	fflush(stdout);
+	abort();
+}
