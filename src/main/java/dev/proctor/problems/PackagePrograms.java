@@ -95,10 +95,17 @@ public class PackagePrograms {
                 : compileLimits;
         Workdir dir = engine.createWorkdir(Math.max(compile.diskMb(), 64) * Limits.MIB);
         try {
+            // the main file's directory is the program's: output_validator/<name>/validate.cc finds its
+            // "validate.h" next to it
+            String mainDir = lang.mainFile().contains("/")
+                    ? lang.mainFile().substring(0, lang.mainFile().lastIndexOf('/'))
+                    : root;
             for (PackageFile f : files) {
                 String rel = f.path().equals(root)
                         ? f.path().substring(f.path().lastIndexOf('/') + 1)
-                        : f.path().substring(root.length() + 1);
+                        : f.path().startsWith(mainDir + "/") && mainDir.length() > root.length()
+                                ? f.path().substring(mainDir.length() + 1)
+                                : f.path().substring(root.length() + 1);
                 String name = f.path().equals(lang.mainFile()) ? p.sourceFile() : rel;
                 dir.writeFile(name, Files.readAllBytes(locate.apply(f)), false);
             }
