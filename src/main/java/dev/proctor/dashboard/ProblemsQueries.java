@@ -26,6 +26,9 @@ public class ProblemsQueries {
     /** A test whose slowest run used at least this share of its job's time limit is shown as close to it. */
     public static final double CLOSE_TO_LIMIT = 0.8;
 
+    /** Every test case of a stored manifest's tree (a literal "?" would read as a query parameter). */
+    private static final String CASES = "strict $.data.** ? (@.kind == \"case\")";
+
     @Inject
     EntityManager em;
 
@@ -106,18 +109,18 @@ public class ProblemsQueries {
         // one pass over the jobs for the submission counts, not one per problem
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT p.id, p.name, c.name, COALESCE(v.version, 0),
-                       COALESCE((SELECT count(*) FROM jsonb_path_query(v.manifest,
-                                 'strict $.data.** ? (@.kind == "case")')), 0),
+                       COALESCE((SELECT count(*) FROM jsonb_path_query(v.manifest, CAST(?2 AS jsonpath))), 0),
                        COALESCE(v.total_bytes, 0), COALESCE(s.n, 0)
                 FROM problems p JOIN clients c ON c.id = p.client_id
                 LEFT JOIN LATERAL (SELECT version, manifest, total_bytes FROM problem_versions pv
                                    WHERE pv.problem_id = p.id ORDER BY version DESC LIMIT 1) v ON true
                 LEFT JOIN (SELECT request -> 'problem' ->> 'id' AS pid, count(*) AS n FROM jobs
-                           WHERE request ? 'problem' AND jsonb_typeof(request -> 'problem') = 'object'
+                           WHERE jsonb_typeof(request -> 'problem') = 'object'
                            GROUP BY 1) s ON s.pid = p.id::text
                 WHERE CAST(?1 AS uuid) IS NULL OR p.id = CAST(?1 AS uuid)
                 ORDER BY c.name, p.name""")
                 .setParameter(1, only == null ? null : only.toString())
+                .setParameter(2, CASES)
                 .getResultList();
         return rows.stream()
                 .map(r -> new ProblemSummary(
