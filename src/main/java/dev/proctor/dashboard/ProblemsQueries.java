@@ -106,17 +106,15 @@ public class ProblemsQueries {
 
     @SuppressWarnings("unchecked")
     private List<ProblemSummary> summaries(UUID only) {
-        // one pass over the jobs for the submission counts, not one per problem
+        // the submissions are counted through the jobs_problem index (V31), one problem at a time
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT p.id, p.name, c.name, COALESCE(v.version, 0),
                        COALESCE((SELECT count(*) FROM jsonb_path_query(v.manifest, CAST(?2 AS jsonpath))), 0),
-                       COALESCE(v.total_bytes, 0), COALESCE(s.n, 0)
+                       COALESCE(v.total_bytes, 0),
+                       (SELECT count(*) FROM jobs j WHERE j.request -> 'problem' ->> 'id' = p.id::text)
                 FROM problems p JOIN clients c ON c.id = p.client_id
                 LEFT JOIN LATERAL (SELECT version, manifest, total_bytes FROM problem_versions pv
                                    WHERE pv.problem_id = p.id ORDER BY version DESC LIMIT 1) v ON true
-                LEFT JOIN (SELECT request -> 'problem' ->> 'id' AS pid, count(*) AS n FROM jobs
-                           WHERE jsonb_typeof(request -> 'problem') = 'object'
-                           GROUP BY 1) s ON s.pid = p.id::text
                 WHERE CAST(?1 AS uuid) IS NULL OR p.id = CAST(?1 AS uuid)
                 ORDER BY c.name, p.name""")
                 .setParameter(1, only == null ? null : only.toString())

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.testsupport.FakeSandboxProfile;
 import dev.proctor.testsupport.PostgresTestResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -96,6 +97,21 @@ class ProblemsQueriesTest {
         assertEquals(0, quick.usage().runsCloseToLimit());
         assertFalse(quick.close());
         assertNull(test(d, "sample/1").usage(), "no runs of the sample");
+    }
+
+    /** The filter the queries use is the indexed expression (V31): with sequential scans off, the plan uses it. */
+    @Test
+    void jobsOfAProblemAreFoundThroughTheIndex() {
+        String plan = QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery("SET LOCAL enable_seqscan = off").executeUpdate();
+            @SuppressWarnings("unchecked")
+            List<String> lines = em.createNativeQuery(
+                            "EXPLAIN SELECT count(*) FROM jobs j WHERE j.request -> 'problem' ->> 'id' = ?1")
+                    .setParameter(1, seeded.id().toString())
+                    .getResultList();
+            return String.join("\n", lines);
+        });
+        assertTrue(plan.contains("jobs_problem"), plan);
     }
 
     @Test
