@@ -43,6 +43,9 @@ public class DashboardPages {
     DashboardQueries queries;
 
     @Inject
+    ProblemsQueries problems;
+
+    @Inject
     ApiKeys keys;
 
     @Inject
@@ -59,6 +62,12 @@ public class DashboardPages {
 
     @Location("dashboard/clients.html")
     Template clients;
+
+    @Location("dashboard/problems.html")
+    Template problemsList;
+
+    @Location("dashboard/problem.html")
+    Template problem;
 
     @Context
     UriInfo uri;
@@ -222,6 +231,38 @@ public class DashboardPages {
                     .build();
         }
         return Response.seeOther(URI.create("/admin/clients")).build();
+    }
+
+    @GET
+    @Path("/problems")
+    public TemplateInstance problems() {
+        return problemsList
+                .data("problems", problems.problems())
+                .data("admin", session.caller().orElseThrow().clientName());
+    }
+
+    /** A problem's versions, and the groups, tests and per-test resource use of one version (default: latest). */
+    @GET
+    @Path("/problems/{id}")
+    public Response problem(@PathParam("id") String id, @QueryParam("version") String version) {
+        UUID uuid;
+        Integer v;
+        try {
+            uuid = UUID.fromString(id);
+            v = version == null || version.isEmpty() ? null : Integer.valueOf(version);
+        } catch (IllegalArgumentException e) {
+            return notFound("no such problem or version");
+        }
+        return problems.problem(uuid, v)
+                .map(p -> Response.ok(problem.data("p", p)
+                                .data("closeToLimit", Formats.pct(ProblemsQueries.CLOSE_TO_LIMIT))
+                                .data("admin", session.caller().orElseThrow().clientName()))
+                        .build())
+                .orElseGet(() -> notFound("no such problem or version"));
+    }
+
+    private static Response notFound(String message) {
+        return Response.status(404).entity(message).type(MediaType.TEXT_PLAIN).build();
     }
 
     private TemplateInstance clientsPage(ApiKeys.Issued issued, String error) {

@@ -48,6 +48,11 @@ final class Formats {
         return millis == null ? "–" : millis + " ms";
     }
 
+    /** A share (0.93) as a percentage ("93 %"); null: no limit known. */
+    static String pct(Double share) {
+        return share == null ? "–" : String.format(Locale.ROOT, "%.0f %%", share * 100);
+    }
+
     static String utc(Instant i) {
         return i == null ? "–" : UTC.format(i);
     }

@@ -290,6 +290,55 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void problemsPageShowsEachTestsResourceUseAgainstTheLimit() throws IOException {
+        ProblemFixtures.Seeded p = ProblemFixtures.seed(em);
+        login(ADMIN);
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/overview"));
+        driver.findElement(By.linkText("Problems")).click();
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/problems"));
+        assertEquals("Problems", driver.findElement(By.tagName("h1")).getText());
+        WebElement row = element(By.linkText(p.name())).findElement(By.xpath("ancestor::tr"));
+        List<String> cells = row.findElements(By.tagName("td")).stream()
+                .map(WebElement::getText)
+                .toList();
+        assertEquals(List.of(p.owner(), "1", "5", Formats.bytes(p.totalBytes()), "10"), cells);
+        shot("problems");
+
+        row.findElement(By.linkText(p.name())).click();
+        new WebDriverWait(driver, PAGE).until(d -> d.getCurrentUrl().endsWith("/admin/problems/" + p.id()));
+        assertTrue(driver.findElement(By.tagName("h1")).getText().contains(p.name()));
+        assertEquals(
+                1, driver.findElements(By.cssSelector("#versions tbody tr")).size());
+        assertEquals(5, driver.findElements(By.cssSelector("#groups tbody tr")).size());
+        assertEquals(5, driver.findElements(By.cssSelector("#tests tbody tr")).size());
+
+        WebElement slow = driver.findElement(By.cssSelector("tr[data-test='" + ProblemFixtures.SLOW_TEST + "']"));
+        assertEquals("10", cell(slow, "runs"));
+        assertEquals("1000.0 ms", cell(slow, "cpu-max"));
+        assertEquals("900.0 ms", cell(slow, "cpu-p90"));
+        assertEquals("100 %", cell(slow, "share-max"));
+        assertEquals("90 %", cell(slow, "share-p90"));
+        assertEquals("3", cell(slow, "close-runs"));
+        assertEquals("100.0 MiB", cell(slow, "mem-max"));
+        assertEquals("90.0 MiB", cell(slow, "mem-p90"));
+        assertEquals("accepted 9, time_limit_exceeded 1", cell(slow, "verdicts"));
+        assertTrue(slow.getAttribute("class").contains("close-to-limit"));
+        assertTrue(slow.findElement(By.tagName("th")).getText().contains("close to the limit"));
+
+        WebElement quick = driver.findElement(By.cssSelector("tr[data-test='" + ProblemFixtures.QUICK_TEST + "']"));
+        assertEquals("5 %", cell(quick, "share-max"));
+        assertEquals("8.0 MiB", cell(quick, "mem-max"));
+        assertTrue(!quick.getAttribute("class").contains("close-to-limit"));
+        WebElement sample = driver.findElement(By.cssSelector("tr[data-test='sample/1']"));
+        assertEquals("0", cell(sample, "runs"));
+        shot("problem");
+    }
+
+    private static String cell(WebElement row, String column) {
+        return row.findElement(By.cssSelector("td[data-col='" + column + "']")).getText();
+    }
+
+    @Test
     void clientKeyCannotLogIn() throws IOException {
         login(newClient("refused"));
         WebElement error = element(By.id("login-error"));

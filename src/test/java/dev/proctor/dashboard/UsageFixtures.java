@@ -65,6 +65,53 @@ final class UsageFixtures {
         return id;
     }
 
+    /** The run of one test of a job against a stored problem: its path below data/, CPU, peak memory, verdict. */
+    record TestRun(String test, long cpuUs, long memoryBytes, String verdict) {}
+
+    /**
+     * A finished job against a stored problem, as the service stores it ({@code request.problem} with the id,
+     * version and time limit), with one runs row per test run; the problem job's grader writes the same rows.
+     */
+    UUID problemJob(long clientId, UUID problem, int version, long timeLimitMs, List<TestRun> runs) {
+        UUID id = UUID.randomUUID();
+        // hours ago: other tests read the last hour's busiest jobs and should meet their own there
+        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).minusHours(3);
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("""
+                    INSERT INTO jobs (id, client_id, state, verdict, profile, request, result,
+                                      created_at, started_at, finished_at)
+                    VALUES (?1, ?2, 'done', ?3, 'python3', CAST(?4 AS jsonb), '{}', ?5, ?5, ?5)""")
+                    .setParameter(1, id)
+                    .setParameter(2, clientId)
+                    .setParameter(3, runs.get(runs.size() - 1).verdict())
+                    .setParameter(
+                            4,
+                            "{\"profile\": \"python3\", \"problem\": {\"id\": \"" + problem + "\", \"version\": "
+                                    + version + ", \"time_limit_ms\": " + timeLimitMs + "}}")
+                    .setParameter(5, at)
+                    .executeUpdate();
+            int seq = 1;
+            for (TestRun r : runs) {
+                em.createNativeQuery("""
+                        INSERT INTO runs (job_id, kind, seq, test_name, status, verdict, exit_code, cpu_time_us,
+                            user_us, system_us, wall_us, memory_peak_bytes, oom_kills, memory_limit_hits, pids_peak,
+                            throttled_periods, throttled_us, io_read_bytes, io_write_bytes, stdout_bytes,
+                            stderr_bytes, timeline, created_at)
+                        VALUES (?1, 'test', ?2, ?3, 'ok', ?4, 0, ?5, ?5, 0, ?5, ?6, 0, 0, 1, 0, 0, 0, 0, 8, 0, ?8, ?7)""")
+                        .setParameter(1, id)
+                        .setParameter(2, seq++)
+                        .setParameter(3, r.test())
+                        .setParameter(4, r.verdict())
+                        .setParameter(5, r.cpuUs())
+                        .setParameter(6, r.memoryBytes())
+                        .setParameter(7, at)
+                        .setParameter(8, timeline(r.cpuUs(), r.cpuUs(), r.memoryBytes()))
+                        .executeUpdate();
+            }
+        });
+        return id;
+    }
+
     private void run(UUID job, String kind, int seq, String verdict, OffsetDateTime at) {
         long cpu = 2_000 + random.nextInt(400_000);
         long wall = cpu + random.nextInt(50_000);
