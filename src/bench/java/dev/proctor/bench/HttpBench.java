@@ -196,7 +196,7 @@ final class HttpBench {
             m.put("failed", e.failed() + w.failed() + p.failed());
             m.put("client_cpu_share_wait", (double) w.clientCpuNanos() / (w.seconds() * 1e9 * cores));
             m.put("client_cpu_share_poll", (double) p.clientCpuNanos() / (p.seconds() * 1e9 * cores));
-            out.println(toJson(m));
+            out.println(BenchJson.line(m));
         }
         return 0;
     }
@@ -345,20 +345,5 @@ final class HttpBench {
             }
         }
         return total;
-    }
-
-    private static String toJson(Map<String, Object> m) {
-        StringBuilder b = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (b.length() > 1) {
-                b.append(',');
-            }
-            b.append('"').append(e.getKey()).append("\":");
-            b.append(
-                    e.getValue() instanceof Double d
-                            ? String.format(Locale.ROOT, "%.3f", d)
-                            : String.valueOf(e.getValue()));
-        }
-        return b.append('}').toString();
     }
 }

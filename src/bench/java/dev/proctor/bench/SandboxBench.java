@@ -88,7 +88,7 @@ final class SandboxBench {
                 put(m, "", t);
                 put(m, "python_", p);
                 m.put("runs", RUNS);
-                out.println(toJson(m));
+                out.println(BenchJson.line(m));
             }
             return 0;
         } catch (SandboxException | IOException | InterruptedException | ExecutionException e) {
@@ -365,21 +365,6 @@ final class SandboxBench {
             in.write("quit\n");
             in.close();
         }
-    }
-
-    private static String toJson(Map<String, Object> m) {
-        StringBuilder b = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (b.length() > 1) {
-                b.append(',');
-            }
-            b.append('"').append(e.getKey()).append("\":");
-            b.append(
-                    e.getValue() instanceof Double d
-                            ? String.format(Locale.ROOT, "%.3f", d)
-                            : String.valueOf(e.getValue()));
-        }
-        return b.append('}').toString();
     }
 
     private static void deleteQuietly(Path dir) {
