@@ -130,8 +130,8 @@ final class SandboxBench {
                 .filter(h -> h.info().command().orElse("").endsWith("proctor-launcher"))
                 .findFirst()
                 .orElseThrow(() -> new IOException("the engine's launcher process was not found"));
-        try (LinuxSandboxEngine.BenchLaunch s0 = engine.benchLaunch(spec, dir.resolve("run0"));
-                LinuxSandboxEngine.BenchLaunch s1 = engine.benchLaunch(spec, dir.resolve("run1"))) {
+        try (LinuxSandboxEngine.ExportedLaunch s0 = engine.exportLaunch(spec, dir.resolve("run0"));
+                LinuxSandboxEngine.ExportedLaunch s1 = engine.exportLaunch(spec, dir.resolve("run1"))) {
             Files.write(dir.resolve("spec0"), s0.spec());
             Files.write(dir.resolve("spec1"), s1.spec());
             List<String> command = new ArrayList<>(List.of(

@@ -347,27 +347,28 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     }
 
     /**
-     * For the benchmarks, which drive a launcher from C without the JVM: the spec this engine would send
-     * for {@code spec}, with the run's files in {@code dir} (made here; reusable from run to run, one
-     * run at a time) and a fresh cgroup, which stays the caller's until {@link BenchLaunch#close()}.
+     * The launcher spec this engine would send for {@code spec}, for a client that drives a launcher itself
+     * (`./proctor bench sandbox` does, from C, to measure the launcher without the JVM): the run's files in
+     * {@code dir} (made here; reusable from run to run, one run at a time) and a fresh cgroup, which stays
+     * the caller's until {@link ExportedLaunch#close()}.
      */
-    public BenchLaunch benchLaunch(RunSpec spec, Path dir) throws IOException {
+    public ExportedLaunch exportLaunch(RunSpec spec, Path dir) throws IOException {
         Image image = images.get(spec.image());
         Path bpf = seccompPrograms.get(spec.seccompProfile());
         if (image == null || bpf == null || !(spec.workdir() instanceof TmpfsWorkdir workdir)) {
-            throw new SandboxException("benchLaunch: unknown image or seccomp profile, or a foreign work dir");
+            throw new SandboxException("exportLaunch: unknown image or seccomp profile, or a foreign work dir");
         }
         Files.createDirectories(dir.resolve("mnt"));
         Files.setPosixFilePermissions(dir, PRIVATE_DIR);
         RunCgroup cgroup = cgroupPool.take(spec.limits());
-        String id = instance.tag() + "-bench-" + sequence.incrementAndGet();
+        String id = instance.tag() + "-ext-" + sequence.incrementAndGet();
         byte[] bytes =
                 request(id, spec, workdir, image, bpf, dir, cgroup, null, null).toBytes();
-        return new BenchLaunch(bytes, () -> cgroupPool.release(cgroup));
+        return new ExportedLaunch(bytes, () -> cgroupPool.release(cgroup));
     }
 
     /** A run's spec as the launcher reads it, and the release of the cgroup it names. */
-    public record BenchLaunch(byte[] spec, Runnable release) implements AutoCloseable {
+    public record ExportedLaunch(byte[] spec, Runnable release) implements AutoCloseable {
         @Override
         public void close() {
             release.run();
