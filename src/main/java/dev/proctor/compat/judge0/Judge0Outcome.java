@@ -56,47 +56,18 @@ record Judge0Outcome(
         }
         byte[] compileOutput = empty(s.compile() == null ? null : s.compile().output());
         if (state == JobState.CANCELLED) {
-            return new Judge0Outcome(
-                    Judge0Status.INTERNAL_ERROR,
-                    "the submission was cancelled",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    compileOutput);
+            return notRun(Judge0Status.INTERNAL_ERROR, "the submission was cancelled", compileOutput);
         }
         if (s.job().verdict == Verdict.COMPILE_ERROR) {
-            return new Judge0Outcome(
+            Integer exit = s.compile() == null ? null : s.compile().exitCode();
+            return notRun(
                     Judge0Status.COMPILATION_ERROR,
-                    "Exited with error status "
-                            + (s.compile() != null && s.compile().exitCode() != null
-                                    ? s.compile().exitCode()
-                                    : 1),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
+                    "Exited with error status " + (exit != null ? exit : 1),
                     compileOutput);
         }
         List<JobResult.TestOutcome> tests = s.tests();
         if (tests.isEmpty()) {
-            return new Judge0Outcome(
-                    Judge0Status.INTERNAL_ERROR,
-                    s.job().error,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    compileOutput);
+            return notRun(Judge0Status.INTERNAL_ERROR, s.job().error, compileOutput);
         }
         JsonNode j = s.facade(Judge0Jobs.META);
         BigDecimal cpuLimit = new BigDecimal(j.path("cpu_time_limit").asText(Judge0Limits.CPU_TIME_LIMIT.toString()));
@@ -137,7 +108,12 @@ record Judge0Outcome(
     }
 
     private static Judge0Outcome pending(Judge0Status s) {
-        return new Judge0Outcome(s, null, null, null, null, null, null, null, null, null);
+        return notRun(s, null, null);
+    }
+
+    /** A submission no test ran for (queued, cancelled, not compiled, failed in Proctor): no run figures. */
+    private static Judge0Outcome notRun(Judge0Status s, String message, byte[] compileOutput) {
+        return new Judge0Outcome(s, message, null, null, null, null, null, null, null, compileOutput);
     }
 
     /** Judge0's status of one run; a run over cpu_time_limit but within the extra time is still TLE. */
