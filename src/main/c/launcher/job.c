@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "launcher.h"
@@ -110,24 +111,38 @@ static void setup_root(const struct spec *s, const struct trees *t)
 		fail_errno(STEP_PIVOT_ROOT, errno, at);
 }
 
-/* Reaps every orphan; returns when the job itself has exited, with its wait status. */
-static int reap_until_job_exits(pid_t job)
+/*
+ * Now on CLOCK_MONOTONIC, in microseconds. The run's time namespace has zero offsets: pid 1 is
+ * cloned straight into it (start.c), which freezes its offsets before anyone could write
+ * /proc/PID/timens_offsets, and nothing does; keep it so, or the stamps of two joined runs (and
+ * the supervisor's) stop comparing.
+ */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+/* Reaps every orphan; returns when the job itself has exited, with its wait status and its end. */
+static struct job_exit reap_until_job_exits(pid_t job)
 {
 	for (;;) {
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
 		if (pid == job)
-			return status;
+			return (struct job_exit){ .status = status, .end_mono_us = mono_us() };
 		if (pid < 0 && errno != EINTR)
-			return -1;
+			return (struct job_exit){ .status = -1, .end_mono_us = mono_us() };
 	}
 }
 
 /*
  * Pid 1 once the job is forked keeps nothing the job could turn against the host: only its status
  * pipe and (until this is done) the report fd, no capability even in the run's namespace, no way
- * to regain one, and a filter that allows waiting, writing the status and exiting. The fds it drops
- * are the launcher's (the service's log as stderr, its pipes), the capture files, cgroup counters.
+ * to regain one, and a filter that allows waiting, reading the clock, writing the status and
+ * exiting. The fds it drops are the launcher's (the service's log as stderr, its pipes), the
+ * capture files, cgroup counters.
  */
 static void harden_pid1(const struct pid1_input *in)
 {
@@ -165,8 +180,9 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 	/* a failure here is reported like any setup step: the supervisor waits for this fd's EOF too */
 	harden_pid1(in);
 	close(in->report_fd);
-	int status = reap_until_job_exits(job);
-	ssize_t ignored = write(in->status_fd, &status, sizeof status);
+	/* the status with the job's end as pid 1 saw it, not as the supervisor will (launcher.h, struct job_exit) */
+	struct job_exit done = reap_until_job_exits(job);
+	ssize_t ignored = write(in->status_fd, &done, sizeof done);
 	(void)ignored;
 	_exit(0);
 }

@@ -76,8 +76,10 @@ struct bind {
  *                     status reached the supervisor: a kill by the supervisor or the OOM killer)
  *   wall_us           wall time from exec to the job's end
  *   killed_by         none, cpu, wall, output, cancel (the connection was closed) or internal
- *   end_mono_us       when the run ended, on CLOCK_MONOTONIC (the JVM's nanoTime clock): the kill's
- *                     time when the supervisor killed it; orders two joined runs' ends
+ *   end_mono_us       when the run ended, on CLOCK_MONOTONIC (the JVM's nanoTime clock): when pid 1
+ *                     reaped the job (struct job_exit), or the kill's time when the supervisor
+ *                     killed it first; orders two joined runs' ends when the engine did not see
+ *                     the order in which their output pipes were closed (JoinedEnds.java)
  *   stdout_bytes, stderr_bytes: bytes the job wrote to each stream (also what was not kept)
  *   cpu_us            the cgroup's CPU counter at the end (the engine prefers its own reading)
  *   sample            "AT_US,CPU_US,MEM_BYTES" of the timeline, oldest first (repeated)
@@ -140,6 +142,21 @@ struct trees {
 	int bind[MAX_ITEMS];
 	int box;
 	int dev;  /* the run's own /dev: a small tmpfs with the harmless device nodes */
+};
+
+/*
+ * Pid 1's one message on its status pipe, written once when the job has exited (16 bytes: one
+ * write, atomic on a pipe; a short read means pid 1 died first): the job's wait status, and
+ * when pid 1's waitpid returned it, on CLOCK_MONOTONIC in microseconds. Stamped here, not when
+ * the supervisor reads the message: a supervisor that is slow to run on a busy machine must not
+ * move a run's end after the end of the run it is joined to (which one ended first decides an
+ * interactive verdict). The run's time namespace keeps offsets 0 (job.c says why), so this is
+ * the host's monotonic clock, the supervisors' and the JVM's nanoTime clock.
+ */
+struct job_exit {
+	int32_t status;
+	uint32_t reserved;      /* 0 */
+	uint64_t end_mono_us;
 };
 
 /* What pid 1 gets from the supervisor: its ends of the pipes, and every prepared input. */

@@ -66,9 +66,10 @@ int seccomp_install(void *prog, size_t len)
 #define ALLOW_NR(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
 /*
- * Pid 1's own filter, once the job is forked: from then on it only waits for children, writes the
- * job's status and exits. Anything else kills it (and with it the run): a job that somehow took
- * control of pid 1 would find nothing to call. Foreign ABIs (i386, x32) are killed too.
+ * Pid 1's own filter, once the job is forked: from then on it only waits for children, reads the
+ * clock, writes the job's status and exits. Anything else kills it (and with it the run): a job
+ * that somehow took control of pid 1 would find nothing to call. Foreign ABIs (i386, x32) are
+ * killed too.
  */
 int seccomp_install_reaper(void)
 {
@@ -84,6 +85,7 @@ int seccomp_install_reaper(void)
 		ALLOW_NR(SYS_wait4),
 		ALLOW_NR(SYS_waitid),
 		ALLOW_NR(SYS_write),
+		ALLOW_NR(SYS_clock_gettime), /* the job's end stamp, where the vDSO falls back to the syscall */
 		ALLOW_NR(SYS_close),
 		ALLOW_NR(SYS_exit_group),
 		ALLOW_NR(SYS_exit),

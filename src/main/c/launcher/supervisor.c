@@ -185,14 +185,15 @@ static void on_pid1_exit(struct run *r)
 	}
 }
 
+/* Pid 1's message (struct job_exit): the job's status, and its end as pid 1 stamped it. */
 static void read_status(struct run *r)
 {
-	int st;
-	ssize_t n = read(r->status_r, &st, sizeof st);
-	if (n == (ssize_t)sizeof st) {
+	struct job_exit done;
+	ssize_t n = read(r->status_r, &done, sizeof done);
+	if (n == (ssize_t)sizeof done) {
 		r->have_status = 1;
-		r->job_status = st;
-		r->end_us = now_us();
+		r->job_status = done.status;
+		r->end_us = done.end_mono_us;
 	}
 	close(r->status_r);
 	r->status_r = -1;
@@ -275,7 +276,8 @@ static void reply(struct run *r)
 	else /* pid 1 was killed before the job's status reached us: by us, or the OOM killer */
 		fprintf(f, "signal=%d\n", SIGKILL);
 	uint64_t end = r->end_us ? r->end_us : now_us();
-	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end - r->start_us));
+	/* a job that ended before we stamped its start (we ran late) has used no wall time we saw */
+	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end > r->start_us ? end - r->start_us : 0));
 	/*
 	 * CLOCK_MONOTONIC, as the JVM's nanoTime: which of two joined runs ended first. A run we killed
 	 * ended when we decided to, before its pid namespace was torn down and its pipes closed.
