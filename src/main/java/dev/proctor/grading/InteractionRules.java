@@ -17,9 +17,11 @@ import dev.proctor.sandbox.RunStatus;
  *       end and crossed a limit, or exited non-zero): the submission's verdict;</li>
  *   <li>otherwise the interactor's: accepted, wrong answer or presentation error.</li>
  * </ol>
- * Which ended first is the supervisors' clock, except where causality says it: SIGPIPE comes only
- * from writing to a pipe whose reader is gone, so a submission killed by it ended after the
- * interactor, and an interactor killed by it after the submission, however close the two ends are.
+ * Which ended first is which one let go of its output pipe first, in the kernel's order of the two
+ * closes ({@link dev.proctor.sandbox.JoinedRuns#firstEndedFirst()}): a side that ended because it read
+ * the other's EOF is always second, however close the two ends are (Kattis: the first to end decides).
+ * SIGPIPE says it too: it comes only from writing to a pipe whose reader is gone, so a submission
+ * killed by it ended after the interactor, and an interactor killed by it after the submission.
  */
 public final class InteractionRules {
 

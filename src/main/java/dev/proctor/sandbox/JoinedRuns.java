@@ -7,8 +7,10 @@ import java.util.Objects;
  *
  * @param first        the result of the first spec (its stdout is empty: it went to the second)
  * @param second       the result of the second spec
- * @param firstEndedFirst whether the first run ended before the second (or at the same instant), by
- *                     the supervisors' monotonic clock; false when either run never started
+ * @param firstEndedFirst whether the first run ended before the second: which one let go of its output
+ *                     pipe first, in the kernel's order of the two closes ({@link JoinedEnds}); when a
+ *                     close was not seen, by the end stamps (a tie to the first); false when either run
+ *                     never started
  */
 public record JoinedRuns(RunResult first, RunResult second, boolean firstEndedFirst) {
 

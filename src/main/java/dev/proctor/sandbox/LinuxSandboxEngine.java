@@ -11,6 +11,8 @@ import dev.proctor.sandbox.launcher.LaunchConnection;
 import dev.proctor.sandbox.launcher.LaunchReport;
 import dev.proctor.sandbox.launcher.LaunchRequest;
 import dev.proctor.sandbox.launcher.LauncherServer;
+import dev.proctor.sandbox.linux.ErrnoException;
+import dev.proctor.sandbox.linux.Inotify;
 import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.rootfs.LayerFiles;
@@ -167,18 +169,40 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             Syscalls.mkfifo(toFirst.toString(), 0600);
             a.setUp(toFirst, toSecond);
             b.setUp(toSecond, toFirst);
-            LaunchReport[] reports = launchJoined(a, b, cancellation);
-            long endA = reports[0].endMonoMicros();
-            long endB = reports[1].endMonoMicros();
-            RunResult ra = a.finish(reports[0]);
-            RunResult rb = b.finish(reports[1]);
-            return new JoinedRuns(ra, rb, endA > 0 && endB > 0 && endA <= endB);
+            // which run let go of its output first: watched before either pipe is opened (JoinedEnds)
+            try (Inotify closes = watchCloses()) {
+                int firstOut = closes == null ? -1 : closes.watchCloseWrite(toSecond);
+                int secondOut = closes == null ? -1 : closes.watchCloseWrite(toFirst);
+                LaunchReport[] reports = launchJoined(a, b, cancellation);
+                boolean firstEndedFirst = JoinedEnds.firstEndedFirst(
+                        closes == null ? null : closes.closedWriters(),
+                        firstOut,
+                        secondOut,
+                        reports[0].endMonoMicros(),
+                        reports[1].endMonoMicros());
+                RunResult ra = a.finish(reports[0]);
+                RunResult rb = b.finish(reports[1]);
+                return new JoinedRuns(ra, rb, firstEndedFirst);
+            }
         } catch (SandboxException | IOException e) {
             LOG.errorf("joined runs %s and %s failed inside Proctor: %s", a.id, b.id, e.getMessage());
             return JoinedRuns.internalError(e.getMessage());
         } finally {
             b.close();
             a.close();
+        }
+    }
+
+    /**
+     * An inotify instance for the pipes of joined runs, or null (said in the log) when the kernel gives none:
+     * the runs' end stamps then order them, which a busy machine can get wrong for ends microseconds apart.
+     */
+    private static Inotify watchCloses() {
+        try {
+            return Inotify.open();
+        } catch (ErrnoException e) {
+            LOG.warnf("joined runs ordered by their end stamps only: %s", e.getMessage());
+            return null;
         }
     }
 

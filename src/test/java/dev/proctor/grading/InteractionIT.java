@@ -51,6 +51,7 @@ class InteractionIT {
     static Map<String, Profile> profiles;
     static Interaction.Interactor kattis;
     static Interaction.Interactor testlib;
+    static Interaction.Interactor race;
 
     private final List<Workdir> workdirs = new ArrayList<>();
 
@@ -67,6 +68,7 @@ class InteractionIT {
         engine = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
         kattis = interactor("c", "guess_kattis.c", InteractorProtocol.KATTIS);
         testlib = interactor("python3", "guess_testlib.py", InteractorProtocol.TESTLIB);
+        race = interactor("c", "race_kattis.c", InteractorProtocol.KATTIS);
     }
 
     static Interaction.Interactor interactor(String profile, String resource, InteractorProtocol protocol) {
@@ -88,7 +90,7 @@ class InteractionIT {
 
     @AfterAll
     static void stop() throws IOException {
-        for (Interaction.Interactor i : new Interaction.Interactor[] {kattis, testlib}) {
+        for (Interaction.Interactor i : new Interaction.Interactor[] {kattis, testlib, race}) {
             if (i != null) {
                 i.close();
             }
@@ -153,7 +155,17 @@ class InteractionIT {
             Interaction.Interactor judge,
             String input,
             List<String> flags) {
-        Workdir w = submission(profile, source);
+        return playOn(submission(profile, source), profile, limits, judge, input, flags);
+    }
+
+    /** One test of a submission already built in {@code w} (a view of it: tests do not change it). */
+    Interaction.Outcome playOn(
+            Workdir w,
+            String profile,
+            LimitSet limits,
+            Interaction.Interactor judge,
+            String input,
+            List<String> flags) {
         return Interaction.run(
                 engine,
                 new Interaction.Submission(profiles.get(profile), List.of(), w.copyOnWrite(), limits),
@@ -305,5 +317,115 @@ class InteractionIT {
         Interaction.Outcome o = play("python3", snoop, ROOMY, kattis, "99 25");
         assertEquals("found [] ['main.py']\n", new String(o.submission().stderr(), StandardCharsets.UTF_8));
         assertEquals(Verdict.ACCEPTED, o.verdict(), () -> describe(o));
+    }
+
+    /** How often each exit-order race is run: a wrong order shows up as a wrong verdict in one of them. */
+    static final int RACES = 30;
+
+    /** Exits 1 as soon as the interactor has said "go"; the interactor then reads EOF and exits 43. */
+    static final String EXIT_1_AT_ONCE = """
+            #include <unistd.h>
+            int main(void) { char b[8]; return read(0, b, sizeof b) > 0 ? 1 : 2; }
+            """;
+
+    /** Reads "go", then on to EOF (the interactor has rejected and gone), then exits 1. */
+    static final String EXIT_1_AFTER_EOF = """
+            #include <unistd.h>
+            int main(void) { char b[8]; while (read(0, b, sizeof b) > 0) {} return 1; }
+            """;
+
+    /** Reads "go", then blocks for good: only its wall limit ends it. */
+    static final String BLOCK_AFTER_GO = """
+            #include <unistd.h>
+            int main(void) { char b[8]; if (read(0, b, sizeof b) > 0) pause(); return 2; }
+            """;
+
+    /**
+     * Threads that spin on every core (two per core) until closed: the machine is busy while the exit-order
+     * tests run, so a supervisor or pid 1 that is slow to be scheduled is the normal case, not the exception.
+     */
+    static final class Burners implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        volatile long spins;
+
+        Burners() {
+            for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
+                Thread t = new Thread(this::spin, "burner-" + i);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        private void spin() {
+            long n = 0;
+            while (!stop.get()) {
+                n++;
+            }
+            spins += n;
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * Kattis: the first program to end decides. The submission exits 1 at once; the interactor reads EOF
+     * because of it and exits 43 right after, microseconds later when it was already waiting in read. The
+     * submission ended first every time (its pid 1 stamps the end when it reaps it, not its supervisor when
+     * it gets round to reading the status): run_time_error, never wrong_answer. Repeated on busy CPUs.
+     */
+    @Test
+    void aSubmissionThatExitsNonZeroAtOnceIsARuntimeErrorNotTheInteractorsEofVerdict() {
+        Workdir w = submission("c", utf8(EXIT_1_AT_ONCE));
+        try (Burners busy = new Burners()) {
+            for (int i = 0; i < RACES; i++) {
+                Interaction.Outcome o = playOn(w, "c", ROOMY, race, "eof", List.of());
+                int round = i;
+                assertEquals(Verdict.RUNTIME_ERROR, o.verdict(), () -> "round " + round + ": " + describe(o));
+                assertEquals(1, o.submission().exitCode(), () -> describe(o));
+                assertEquals(43, o.interactor().exitCode(), () -> describe(o));
+                assertTrue(o.submissionEndedFirst(), () -> describe(o));
+            }
+        }
+    }
+
+    /**
+     * The reverse: the interactor rejects (43) and exits first; the submission reads the EOF that follows and
+     * exits 1 after it. The interactor ended first every time: wrong_answer, never the submission's
+     * run_time_error. Repeated on busy CPUs.
+     */
+    @Test
+    void anInteractorThatRejectsAndExitsFirstDecidesEvenWhenTheSubmissionThenExitsNonZero() {
+        Workdir w = submission("c", utf8(EXIT_1_AFTER_EOF));
+        try (Burners busy = new Burners()) {
+            for (int i = 0; i < RACES; i++) {
+                Interaction.Outcome o = playOn(w, "c", ROOMY, race, "first", List.of());
+                int round = i;
+                assertEquals(Verdict.WRONG_ANSWER, o.verdict(), () -> "round " + round + ": " + describe(o));
+                assertEquals(1, o.submission().exitCode(), () -> describe(o));
+                assertEquals("rejected first\n", feedback(o, "judgemessage.txt"));
+                assertTrue(!o.submissionEndedFirst(), () -> describe(o));
+            }
+        }
+    }
+
+    /** The interactor rejects and exits; the submission blocks until its wall limit kills it: wrong_answer. */
+    @Test
+    void anInteractorThatRejectsFirstDecidesOverASubmissionKilledLaterByItsWallLimit() {
+        Interaction.Outcome o = play("c", utf8(BLOCK_AFTER_GO), with(10_000L, 1_000L), race, "first");
+        assertEquals(Verdict.WRONG_ANSWER, o.verdict(), () -> describe(o));
+        assertEquals(RunStatus.WALL_TIME_LIMIT_EXCEEDED, o.submission().status(), () -> describe(o));
+        assertTrue(!o.submissionEndedFirst(), () -> describe(o));
     }
 }
