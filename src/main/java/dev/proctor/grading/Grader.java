@@ -224,8 +224,16 @@ public class Grader {
         private Interaction.Interactor prepareInteractor() {
             JobSpec.Interactor i = spec.interactor();
             Profile ip = profiles.find(i.profile()).orElseThrow();
+            LimitSet max = i.maximum() != null ? i.maximum() : ip.runLimits().maximum();
             Interaction.Interactor interactor = Interaction.Interactor.prepare(
-                    engine, ip, i.files(), i.limits(), i.protocol(), sandboxConfig.sampleInterval(), cancel);
+                    engine,
+                    ip,
+                    i.files(),
+                    i.limits(),
+                    max.wallTimeMs(),
+                    i.protocol(),
+                    sandboxConfig.sampleInterval(),
+                    cancel);
             RunResult c = interactor.compile();
             if (c != null) {
                 record(

@@ -23,7 +23,10 @@ import java.util.List;
  */
 public final class Interaction {
 
-    /** The interactor's wall limit is at least the submission's plus this: a submission that idles ends by its own. */
+    /**
+     * The interactor's wall limit is at least the submission's plus this: a submission that idles ends by its
+     * own limit, not the interactor's.
+     */
     static final Duration JUDGE_WALL_MARGIN = Duration.ofSeconds(2);
 
     /** What is kept of each feedback file (Kattis judgemessage.txt/teammessage.txt, testlib output.txt). */
@@ -80,19 +83,20 @@ public final class Interaction {
             Cancellation cancel) {
         int seq = test.seq();
         List<String> judgeArgs = interactor.placeTest(test);
+        Walls walls = walls(submission.limits().wallTimeMs(), interactor.limits.wallTimeMs(), interactor.maxWallMs);
         RunSpec subSpec = submission
                 .profile()
                 .runSpec(
                         submission.profile().runArgv(),
                         submission.args(),
-                        submission.limits().toLimits(),
+                        withWall(submission.limits(), walls.submissionMs()).toLimits(),
                         submission.workdir(),
                         Stdin.empty(),
                         sampleInterval);
         RunSpec judgeSpec = interactor.profile.runSpec(
                 interactor.profile.runArgv(),
                 judgeArgs,
-                judgeLimits(interactor.limits, submission.limits()).toLimits(),
+                withWall(interactor.limits, walls.interactorMs()).toLimits(),
                 interactor.dir,
                 Stdin.empty(),
                 sampleInterval);
@@ -109,10 +113,27 @@ public final class Interaction {
                 d.verdict(), runs.first(), runs.second(), runs.firstEndedFirst(), interactor.feedback(seq), d.reason());
     }
 
-    /** The interactor's limits, its wall time raised to outlast the submission's. */
-    static LimitSet judgeLimits(LimitSet judge, LimitSet submission) {
-        long wall = Math.max(judge.wallTimeMs(), submission.wallTimeMs() + JUDGE_WALL_MARGIN.toMillis());
-        return new LimitSet(judge.cpuTimeMs(), wall, judge.memoryMb(), judge.pids(), judge.outputKb(), judge.diskMb());
+    /** The wall limits of a test's two runs, in milliseconds. */
+    record Walls(long submissionMs, long interactorMs) {}
+
+    /**
+     * The interactor's wall time raised to outlast the submission's by {@link #JUDGE_WALL_MARGIN}, but never over
+     * {@code interactorMaxMs}, its server-side maximum: where the two do not fit under it, the submission's wall
+     * is lowered instead (to the maximum less the margin; less half the maximum when that is under twice the
+     * margin), so an idle submission still ends by its own limit and the interactor's stays within its maximum.
+     */
+    static Walls walls(long submissionMs, long interactorMs, long interactorMaxMs) {
+        long margin = JUDGE_WALL_MARGIN.toMillis();
+        if (submissionMs + margin > interactorMaxMs) {
+            margin = Math.min(margin, interactorMaxMs / 2);
+        }
+        long submission = Math.max(1, Math.min(submissionMs, interactorMaxMs - margin));
+        long interactor = Math.min(Math.max(interactorMs, submission + margin), interactorMaxMs);
+        return new Walls(submission, interactor);
+    }
+
+    private static LimitSet withWall(LimitSet l, long wallMs) {
+        return new LimitSet(l.cpuTimeMs(), wallMs, l.memoryMb(), l.pids(), l.outputKb(), l.diskMb());
     }
 
     /**
@@ -124,14 +145,23 @@ public final class Interaction {
         final Profile profile;
         final Workdir dir;
         final LimitSet limits;
+        /** The server-side maximum of its wall time: {@link #walls} raises it no further. */
+        final long maxWallMs;
+
         final InteractorProtocol protocol;
         private final RunResult compile;
 
         private Interactor(
-                Profile profile, Workdir dir, LimitSet limits, InteractorProtocol protocol, RunResult compile) {
+                Profile profile,
+                Workdir dir,
+                LimitSet limits,
+                long maxWallMs,
+                InteractorProtocol protocol,
+                RunResult compile) {
             this.profile = profile;
             this.dir = dir;
             this.limits = limits;
+            this.maxWallMs = Math.max(maxWallMs, limits.wallTimeMs());
             this.protocol = protocol;
             this.compile = compile;
         }
@@ -139,13 +169,15 @@ public final class Interaction {
         /**
          * Writes {@code files} into a new work directory of {@code limits.diskMb()} (room for the
          * program and one test's input, answer and feedback) and compiles them with the profile's
-         * default compile limits. Check {@link #ready()}; close it when the job is done.
+         * default compile limits. Check {@link #ready()}; close it when the job is done. {@code maxWallMs}: the
+         * most its wall time may be raised to outlast a submission's (its server-side maximum).
          */
         public static Interactor prepare(
                 SandboxEngine engine,
                 Profile profile,
                 List<JobSpec.SpecFile> files,
                 LimitSet limits,
+                long maxWallMs,
                 InteractorProtocol protocol,
                 Duration sampleInterval,
                 Cancellation cancel) {
@@ -169,7 +201,7 @@ public final class Interaction {
                         compile = RunResult.internalError(e.getMessage());
                     }
                 }
-                return new Interactor(profile, dir, limits, protocol, compile);
+                return new Interactor(profile, dir, limits, maxWallMs, protocol, compile);
             } catch (RuntimeException e) {
                 dir.close();
                 throw e;
@@ -178,10 +210,12 @@ public final class Interaction {
 
         /**
          * An interactor already built in {@code dir} (a problem package's output validator, built by its
-         * owner): nothing to compile here. The caller keeps {@code dir} and closes it.
+         * owner): nothing to compile here. Its wall time is raised at most to its profile's run maximum. The
+         * caller keeps {@code dir} and closes it.
          */
         public static Interactor of(Profile profile, Workdir dir, LimitSet limits, InteractorProtocol protocol) {
-            return new Interactor(profile, dir, limits, protocol, null);
+            return new Interactor(
+                    profile, dir, limits, profile.runLimits().maximum().wallTimeMs(), protocol, null);
         }
 
         /** The compile step's run, or null when the profile does not compile. */

@@ -63,9 +63,12 @@ public record JobSpec(
 
     /**
      * The interactor of an interactive job, its limits resolved; each test's stdin is its input file and
-     * its expected output (or null) the answer file.
+     * its expected output (or null) the answer file. {@code maximum}: the most its limits may be raised to
+     * (its profile's run maximum, the server's and the client's quota when the job was accepted); null in
+     * jobs stored before it was kept, which then get the profile's run maximum.
      */
-    public record Interactor(InteractorProtocol protocol, String profile, List<SpecFile> files, LimitSet limits) {}
+    public record Interactor(
+            InteractorProtocol protocol, String profile, List<SpecFile> files, LimitSet limits, LimitSet maximum) {}
 
     public boolean weighted() {
         return tests.stream().anyMatch(t -> t.weight() != 1.0);

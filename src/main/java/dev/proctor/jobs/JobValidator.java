@@ -386,7 +386,8 @@ public final class JobValidator {
                         () -> Rejection.unprocessable("interactor.profile", "unknown profile '" + d.profile() + "'"));
         List<JobSpec.SpecFile> files = files(d.files(), "interactor.files", p.sourceFile(), total, true);
         LimitSet limits = limits(d.limits(), "interactor.limits", p.runLimits(), serverMax);
-        return new JobSpec.Interactor(protocol, p.name(), files, limits);
+        return new JobSpec.Interactor(
+                protocol, p.name(), files, limits, p.runLimits().maximum().min(serverMax));
     }
 
     /** Names of tests: no control characters, well-formed. */

@@ -72,12 +72,22 @@ class InteractionIT {
     }
 
     static Interaction.Interactor interactor(String profile, String resource, InteractorProtocol protocol) {
+        return interactor(
+                profile,
+                resource,
+                protocol,
+                profiles.get(profile).runLimits().maximum().wallTimeMs());
+    }
+
+    static Interaction.Interactor interactor(
+            String profile, String resource, InteractorProtocol protocol, long maxWallMs) {
         Profile p = profiles.get(profile);
         Interaction.Interactor i = Interaction.Interactor.prepare(
                 engine,
                 p,
                 List.of(new JobSpec.SpecFile(p.sourceFile(), resource(resource))),
                 ROOMY,
+                maxWallMs,
                 protocol,
                 Duration.ZERO,
                 Cancellation.none());
@@ -427,5 +437,23 @@ class InteractionIT {
         assertEquals(Verdict.WRONG_ANSWER, o.verdict(), () -> describe(o));
         assertEquals(RunStatus.WALL_TIME_LIMIT_EXCEEDED, o.submission().status(), () -> describe(o));
         assertTrue(!o.submissionEndedFirst(), () -> describe(o));
+    }
+
+    /**
+     * The interactor's wall time is raised to outlast the submission's only up to its server-side maximum: with
+     * a maximum of 6 s, a submission that asks for 20 s of wall time and idles gets 4 s (the maximum less the 2 s
+     * margin) and ends by its own wall limit; the interactor, at 6 s, outlasts it and reads its EOF.
+     */
+    @Test
+    void theInteractorsRaisedWallTimeStaysWithinItsMaximumAndTheSubmissionsIsLoweredToFit() {
+        assertEquals(new Interaction.Walls(4_000, 6_000), Interaction.walls(20_000, 1_000, 6_000));
+        try (Interaction.Interactor six = interactor("c", "guess_kattis.c", InteractorProtocol.KATTIS, 6_000)) {
+            String idle = "import time\nprint(1, flush=True)\ntime.sleep(3600)\n";
+            Interaction.Outcome o = play("python3", idle, with(10_000L, 20_000L), six, "5 10");
+            assertEquals(Verdict.WALL_TIME_LIMIT_EXCEEDED, o.verdict(), () -> describe(o));
+            assertEquals("no guess 2\n", feedback(o, "judgemessage.txt"), () -> describe(o));
+            assertTrue(o.submission().usage().wallTimeMillis() < 6_000, () -> describe(o));
+            assertTrue(o.interactor().usage().wallTimeMillis() <= 6_000, () -> describe(o));
+        }
     }
 }
