@@ -11,9 +11,11 @@ import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.SandboxEngine;
 import dev.proctor.sandbox.Stdin;
 import dev.proctor.sandbox.Workdir;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One test of an interactive problem: the submission and the interactor, each in a sandbox of its
@@ -60,6 +62,25 @@ public final class Interaction {
             String reason) {}
 
     /**
+     * A file of a test for the interactor: bytes (an inline job's test, small: the request held them), written
+     * into its work directory; or a file on the host (a problem's test data, in the node's cache), which the
+     * service never reads: the interactor's run is shown the file itself, read-only ({@link RunSpec.HostFile}).
+     */
+    public sealed interface TestFile {
+        record Bytes(byte[] content) implements TestFile {}
+
+        record OnHost(Path path) implements TestFile {}
+
+        static TestFile of(byte[] content) {
+            return content == null ? null : new Bytes(content);
+        }
+
+        static TestFile of(Path path) {
+            return path == null ? null : new OnHost(path);
+        }
+    }
+
+    /**
      * One test's data for the interactor.
      *
      * @param seq    the test's number in its job (names its Kattis feedback directory)
@@ -67,9 +88,15 @@ public final class Interaction {
      * @param answer the judge's answer file, or null (Kattis: an empty judge_answer; testlib: no answer.txt)
      * @param flags  Kattis validator flags, passed after the feedback directory; none for testlib
      */
-    public record TestData(int seq, byte[] input, byte[] answer, List<String> flags) {
+    public record TestData(int seq, TestFile input, TestFile answer, List<String> flags) {
         public TestData {
+            Objects.requireNonNull(input, "input");
             flags = flags == null ? List.of() : List.copyOf(flags);
+        }
+
+        /** A test whose input and answer are bytes. */
+        public TestData(int seq, byte[] input, byte[] answer, List<String> flags) {
+            this(seq, TestFile.of(input), TestFile.of(answer), flags);
         }
     }
 
@@ -82,7 +109,7 @@ public final class Interaction {
             Duration sampleInterval,
             Cancellation cancel) {
         int seq = test.seq();
-        List<String> judgeArgs = interactor.placeTest(test);
+        Interactor.Placed placed = interactor.placeTest(test);
         Walls walls = walls(submission.limits().wallTimeMs(), interactor.limits.wallTimeMs(), interactor.maxWallMs);
         RunSpec subSpec = submission
                 .profile()
@@ -93,13 +120,16 @@ public final class Interaction {
                         submission.workdir(),
                         Stdin.empty(),
                         sampleInterval);
-        RunSpec judgeSpec = interactor.profile.runSpec(
-                interactor.profile.runArgv(),
-                judgeArgs,
-                withWall(interactor.limits, walls.interactorMs()).toLimits(),
-                interactor.dir,
-                Stdin.empty(),
-                sampleInterval);
+        RunSpec judgeSpec = interactor
+                .profile
+                .runSpec(
+                        interactor.profile.runArgv(),
+                        placed.args(),
+                        withWall(interactor.limits, walls.interactorMs()).toLimits(),
+                        interactor.dir,
+                        Stdin.empty(),
+                        sampleInterval)
+                .withHostFiles(placed.hostFiles());
         JoinedRuns runs;
         try {
             runs = engine.runJoined(subSpec, judgeSpec, cancel);
@@ -232,36 +262,50 @@ public final class Interaction {
             return protocol;
         }
 
-        /** Writes test {@code seq}'s files; returns the interactor's arguments for it. */
-        List<String> placeTest(TestData test) {
-            byte[] input = test.input();
-            byte[] answer = test.answer();
-            return switch (protocol) {
+        /** The interactor's arguments for a test, and the host files its run is shown. */
+        record Placed(List<String> args, List<RunSpec.HostFile> hostFiles) {}
+
+        /** Places test {@code seq}'s files; returns the interactor's arguments for it. */
+        Placed placeTest(TestData test) {
+            List<RunSpec.HostFile> shown = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            switch (protocol) {
                 case KATTIS -> {
-                    dir.writeFile(InteractorProtocol.KATTIS_INPUT, input, false);
-                    dir.writeFile(InteractorProtocol.KATTIS_ANSWER, answer == null ? new byte[0] : answer, false);
+                    args.add(place(InteractorProtocol.KATTIS_INPUT, test.input(), shown));
+                    TestFile answer = test.answer() == null ? new TestFile.Bytes(new byte[0]) : test.answer();
+                    args.add(place(InteractorProtocol.KATTIS_ANSWER, answer, shown));
                     // a directory of its own per test (created with a file: the work dir makes parents);
                     // validators join names to it as given, so it ends with a slash
                     String feedback = feedbackDir(test.seq());
                     dir.writeFile(
                             feedback + ".test", Integer.toString(test.seq()).getBytes(), false);
-                    List<String> args = new ArrayList<>(
-                            List.of(InteractorProtocol.KATTIS_INPUT, InteractorProtocol.KATTIS_ANSWER, feedback));
+                    args.add(feedback);
                     args.addAll(test.flags());
-                    yield args;
                 }
                 case TESTLIB -> {
-                    dir.writeFile(InteractorProtocol.TESTLIB_INPUT, input, false);
+                    args.add(place(InteractorProtocol.TESTLIB_INPUT, test.input(), shown));
                     dir.writeFile(InteractorProtocol.TESTLIB_OUTPUT, new byte[0], false);
-                    List<String> args = new ArrayList<>(
-                            List.of(InteractorProtocol.TESTLIB_INPUT, InteractorProtocol.TESTLIB_OUTPUT));
-                    if (answer != null) {
-                        dir.writeFile(InteractorProtocol.TESTLIB_ANSWER, answer, false);
-                        args.add(InteractorProtocol.TESTLIB_ANSWER);
+                    args.add(InteractorProtocol.TESTLIB_OUTPUT);
+                    if (test.answer() != null) {
+                        args.add(place(InteractorProtocol.TESTLIB_ANSWER, test.answer(), shown));
                     }
-                    yield args;
                 }
-            };
+            }
+            return new Placed(args, shown);
+        }
+
+        /**
+         * Puts a test file where the interactor finds it, by {@code name}: bytes are written into its work
+         * directory; a host file is shown read-only at the root of its run under that name (never copied, never
+         * read here: a problem's input may be hundreds of MiB). Returns the path the interactor is given.
+         */
+        private String place(String name, TestFile file, List<RunSpec.HostFile> shown) {
+            if (file instanceof TestFile.OnHost h) {
+                shown.add(new RunSpec.HostFile(h.path(), "/" + name));
+                return "/" + name;
+            }
+            dir.writeFile(name, ((TestFile.Bytes) file).content(), false);
+            return name;
         }
 
         /** The feedback files the interactor left for test {@code seq}. */

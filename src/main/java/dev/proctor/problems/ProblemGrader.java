@@ -247,10 +247,11 @@ public final class ProblemGrader {
             Interaction.Outcome o = programs.interact(
                     submission,
                     interactor,
+                    // the cache's files themselves, shown read-only to the interactor: never read into the heap
                     new Interaction.TestData(
                             seq,
-                            read(locate.apply(c.input())),
-                            c.answer() == null ? null : read(locate.apply(c.answer())),
+                            Interaction.TestFile.of(locate.apply(c.input())),
+                            c.answer() == null ? null : Interaction.TestFile.of(locate.apply(c.answer())),
                             flags(gr)),
                     limits,
                     cancel);

@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * A file is filled from its source (PostgreSQL) into a temporary name while hashed, renamed into place only
  * when its SHA-256 matches, and handed out as a {@link Lease}: files in use are never evicted; the least
  * recently used of the others go first. Files found at start (a restart) are kept, checked again on first
- * use only if their size is wrong.
+ * use only if their size is wrong. Every file is readable by others ({@code 0644}; the directory above stays the
+ * service's): a run is shown a cached file itself, read-only, and reads it as its own unprivileged user (an
+ * interactor's input, {@code RunSpec.HostFile}).
  */
 public final class TestFileCache {
 
@@ -66,6 +68,10 @@ public final class TestFileCache {
         }
     }
 
+    /** rw-r--r--: the service writes, runs read. */
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READABLE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+
     private final Path dir;
     private final long maxBytes;
     private final Source source;
@@ -87,6 +93,7 @@ public final class TestFileCache {
                 for (Path p : (Iterable<Path>) list::iterator) {
                     String name = p.getFileName().toString();
                     if (name.matches("[0-9a-f]{64}") && Files.isRegularFile(p)) {
+                        Files.setPosixFilePermissions(p, READABLE);
                         Entry e = new Entry(p, Files.size(p));
                         entries.put(name, e);
                         bytes += e.size;
@@ -173,6 +180,8 @@ public final class TestFileCache {
             if (!got.equals(sha256) || Files.size(tmp) != size) {
                 throw new IllegalStateException("stored file " + sha256 + " reads back as " + got);
             }
+            Files.setPosixFilePermissions(tmp, READABLE); // whatever the service's umask
+
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {

@@ -20,6 +20,7 @@ import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -436,6 +437,20 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
     }
 
+    /**
+     * A run's host file: a regular file its unprivileged user can read (others may read it), else the run is
+     * refused with the remedy. Bound read-only, nosuid, nodev by the launcher, like the image's binds.
+     */
+    private static String readableHostFile(Path source) throws IOException {
+        if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new SandboxException("host file " + source + " is not a regular file");
+        }
+        if (!Files.getPosixFilePermissions(source).contains(PosixFilePermission.OTHERS_READ)) {
+            throw new SandboxException("host file " + source + " is not readable by the run: give it o+r");
+        }
+        return source.toString();
+    }
+
     private LaunchRequest request(
             String id,
             RunSpec spec,
@@ -483,6 +498,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
         for (Image.Bind b : image.binds()) {
             r.put("bind", b.source() + "\t" + b.target() + "\t" + (b.readOnly() ? "ro" : "rw"));
+        }
+        for (RunSpec.HostFile f : spec.hostFiles()) {
+            r.put("bind", readableHostFile(f.source()) + "\t" + f.target() + "\tro");
         }
         for (String ro : image.readOnlyPaths()) {
             r.put("ro", ro);

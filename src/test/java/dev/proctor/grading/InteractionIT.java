@@ -76,17 +76,18 @@ class InteractionIT {
                 profile,
                 resource,
                 protocol,
+                ROOMY,
                 profiles.get(profile).runLimits().maximum().wallTimeMs());
     }
 
     static Interaction.Interactor interactor(
-            String profile, String resource, InteractorProtocol protocol, long maxWallMs) {
+            String profile, String resource, InteractorProtocol protocol, LimitSet limits, long maxWallMs) {
         Profile p = profiles.get(profile);
         Interaction.Interactor i = Interaction.Interactor.prepare(
                 engine,
                 p,
                 List.of(new JobSpec.SpecFile(p.sourceFile(), resource(resource))),
-                ROOMY,
+                limits,
                 maxWallMs,
                 protocol,
                 Duration.ZERO,
@@ -447,7 +448,8 @@ class InteractionIT {
     @Test
     void theInteractorsRaisedWallTimeStaysWithinItsMaximumAndTheSubmissionsIsLoweredToFit() {
         assertEquals(new Interaction.Walls(4_000, 6_000), Interaction.walls(20_000, 1_000, 6_000));
-        try (Interaction.Interactor six = interactor("c", "guess_kattis.c", InteractorProtocol.KATTIS, 6_000)) {
+        try (Interaction.Interactor six =
+                interactor("c", "guess_kattis.c", InteractorProtocol.KATTIS, with(10_000L, 1_000L), 6_000)) {
             String idle = "import time\nprint(1, flush=True)\ntime.sleep(3600)\n";
             Interaction.Outcome o = play("python3", idle, with(10_000L, 20_000L), six, "5 10");
             assertEquals(Verdict.WALL_TIME_LIMIT_EXCEEDED, o.verdict(), () -> describe(o));
