@@ -181,7 +181,6 @@ public final class TestFileCache {
                 throw new IllegalStateException("stored file " + sha256 + " reads back as " + got);
             }
             Files.setPosixFilePermissions(tmp, READABLE); // whatever the service's umask
-
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {

@@ -438,17 +438,23 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     }
 
     /**
-     * A run's host file: a regular file its unprivileged user can read (others may read it), else the run is
-     * refused with the remedy. Bound read-only, nosuid, nodev by the launcher, like the image's binds.
+     * A run's host file, links resolved (a setter's package folder may link its files): a regular file its
+     * unprivileged user can read (others may read it), else the run is refused with the remedy. Bound
+     * read-only, nosuid, nodev by the launcher, like the image's binds.
      */
     private static String readableHostFile(Path source) throws IOException {
-        if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+        Path real = source.toRealPath();
+        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
             throw new SandboxException("host file " + source + " is not a regular file");
         }
-        if (!Files.getPosixFilePermissions(source).contains(PosixFilePermission.OTHERS_READ)) {
+        if (!Files.getPosixFilePermissions(real).contains(PosixFilePermission.OTHERS_READ)) {
             throw new SandboxException("host file " + source + " is not readable by the run: give it o+r");
         }
-        return source.toString();
+        String path = real.toString();
+        if (path.indexOf('\t') >= 0 || path.indexOf('\n') >= 0) {
+            throw new SandboxException("host file " + source + " has a tab or newline in its path");
+        }
+        return path;
     }
 
     private LaunchRequest request(

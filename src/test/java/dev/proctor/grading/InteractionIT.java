@@ -458,4 +458,40 @@ class InteractionIT {
             assertTrue(o.interactor().usage().wallTimeMillis() <= 6_000, () -> describe(o));
         }
     }
+
+    /**
+     * A problem's test data reaches the interactor as the host file itself, shown read-only at the root of its
+     * run (never written into its directory, never read by the service); the submission's run has no such file.
+     * A host file the run could not read (no o+r) is refused with the remedy: an internal error, not a verdict.
+     */
+    @Test
+    void aHostFileInputIsShownToTheInteractorAloneAndAnUnreadableOneIsRefused() throws IOException {
+        Path input = stateDir.resolve("host-input");
+        Files.writeString(input, "737373 25");
+        Files.setPosixFilePermissions(input, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String snoop = """
+                import os, sys
+                print('found', [p for p in ['/input', '/judge_answer'] if os.path.exists(p)], file=sys.stderr)
+                """ + new String(resource("guess.py"), StandardCharsets.UTF_8);
+        Workdir w = submission("python3", utf8(snoop));
+        Interaction.Outcome o = Interaction.run(
+                engine,
+                new Interaction.Submission(profiles.get("python3"), List.of(), w.copyOnWrite(), ROOMY),
+                kattis,
+                new Interaction.TestData(0, Interaction.TestFile.of(input), null, List.of()),
+                Duration.ZERO,
+                Cancellation.none());
+        assertEquals(Verdict.ACCEPTED, o.verdict(), () -> describe(o));
+        assertEquals("found []\n", new String(o.submission().stderr(), StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(input, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Interaction.Outcome refused = Interaction.run(
+                engine,
+                new Interaction.Submission(profiles.get("python3"), List.of(), w.copyOnWrite(), ROOMY),
+                kattis,
+                new Interaction.TestData(1, Interaction.TestFile.of(input), null, List.of()),
+                Duration.ZERO,
+                Cancellation.none());
+        assertEquals(Verdict.INTERNAL_ERROR, refused.verdict(), () -> describe(refused));
+        assertTrue(refused.reason().contains("give it o+r"), refused::reason);
+    }
 }
