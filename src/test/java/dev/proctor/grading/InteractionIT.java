@@ -492,6 +492,6 @@ class InteractionIT {
                 Duration.ZERO,
                 Cancellation.none());
         assertEquals(Verdict.INTERNAL_ERROR, refused.verdict(), () -> describe(refused));
-        assertTrue(refused.reason().contains("give it o+r"), refused::reason);
+        assertTrue(refused.interactor().message().contains("give it o+r"), () -> describe(refused));
     }
 }
