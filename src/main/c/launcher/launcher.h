@@ -208,6 +208,7 @@ struct started {
 	int pidfd;
 	int out_r, err_r, status_r, report_r;  /* the job's stdout, stderr; pid 1's status; setup report */
 	int out_file, err_file;                /* the capture files */
+	int mntns;                             /* pid 1's mount namespace, held past its exit (start.c), or -1 */
 };
 /* Why a start failed: the supervisor answers the engine with it (start.c never writes to conn). */
 struct start_failure {

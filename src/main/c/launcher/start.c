@@ -218,6 +218,22 @@ static int abort_start(pid_t pid1, struct start_failure *why, enum step step, co
 	return -1;
 }
 
+/*
+ * The run's mount namespace, held by the supervisor: when pid 1 exits, the namespace is not torn
+ * down in its exit (unmounting the run's tree, destroying its tmpfs and overlay superblocks, and the
+ * RCU grace period the unmount waits for, measured 0.3-0.8 ms here) but when the supervisor closes
+ * this fd, after its reply. The run's cgroup is empty as soon as pid 1 is gone, so the engine reads
+ * the figures and reuses the run's directory at once; the mounts live on only in this namespace,
+ * which no process is in, until the supervisor closes the fd (or dies). -1 if it cannot be opened:
+ * pid 1 then tears it down itself, as before.
+ */
+static int hold_mount_ns(pid_t pid1)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid1);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct start_failure *why)
 {
 	if (reset_oom_score_adj(pid1) < 0)
@@ -244,5 +260,6 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 	out->err_r = st.err[0];
 	out->status_r = st.status[0];
 	out->report_r = st.report[0];
+	out->mntns = hold_mount_ns(out->pid1);
 	return let_go(s, &st, out->pid1, why);
 }

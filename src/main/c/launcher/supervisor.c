@@ -333,7 +333,7 @@ void supervise(int conn, pid_t server, int netns)
 	size_t bpf_len = 0;
 	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
 		reply_error(conn, STEP_SECCOMP, errno, s.seccomp_path);
-	struct started st = { .pidfd = -1 };
+	struct started st = { .pidfd = -1, .mntns = -1 };
 	struct start_failure why;
 	if (start_run(&s, conn, netns, bpf, bpf_len, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
@@ -350,5 +350,8 @@ void supervise(int conn, pid_t server, int netns)
 	r.start_us = now_us();
 	watch(&r);
 	reply(&r);
+	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
+	if (st.mntns >= 0)
+		close(st.mntns);
 	_exit(0);
 }
