@@ -137,7 +137,7 @@ static void harden_pid1(const struct pid1_input *in)
 	    (keep_hi > keep_lo + 1 && close_range((unsigned)keep_lo + 1, (unsigned)keep_hi - 1, 0) < 0) ||
 	    close_range((unsigned)keep_hi + 1, ~0U, 0) < 0)
 		fail_errno(STEP_PID1_HARDEN, errno, "close fds");
-	if (userns_drop_caps() < 0)
+	if (userns_clear_caps() < 0) /* the bounding and ambient sets went before the fork */
 		fail_errno(STEP_PID1_HARDEN, errno, "drop capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_errno(STEP_PID1_HARDEN, errno, "no_new_privs");
@@ -157,7 +157,16 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 	join_cgroups(in->tasks_fds, s->ntasks); /* before the counters: they bound new cgroup namespaces to 0 */
 	setup_root(s, in->trees);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
-	pid_t job = fork();
+	if (userns_drop_bounding() < 0) /* for the job and for pid 1 alike */
+		fail(STEP_DROP_PRIVS);
+	/*
+	 * vfork: the job borrows pid 1's memory until its execve instead of copying its page tables
+	 * (and both then faulting on copy-on-write pages), and pid 1 waits meanwhile. Everything the
+	 * job changes before the exec is its own: credentials, fd table, signal dispositions, rlimits,
+	 * session and seccomp filter are per process (vfork shares none of them); it never returns
+	 * from exec_job, and leaves by execve or _exit (fail).
+	 */
+	pid_t job = vfork();
 	if (job < 0)
 		fail(STEP_FORK);
 	if (job == 0)

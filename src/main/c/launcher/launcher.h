@@ -172,7 +172,8 @@ int userns_owner_begin(uid_t base);
 int userns_owner_end(void);
 int userns_write_maps(pid_t pid, uid_t base);
 int userns_bound_counters(const char *proc, const char **failed_at);
-int userns_drop_caps(void);
+int userns_drop_bounding(void);
+int userns_clear_caps(void);
 int userns_drop_to_job_user(void);
 
 /* trees.c: in the supervisor, before the clone */
