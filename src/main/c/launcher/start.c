@@ -99,16 +99,37 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 	st->cgroup = -1;
 	if (s->cgroup_dir && (st->cgroup = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return failed(why, STEP_CGROUP, s->cgroup_dir);
-	st->out[0] = -1; /* a joined stdout is the FIFO itself: nothing for the supervisor to read */
-	st->out[1] = st->out_fifo;
-	if ((st->out_fifo < 0 && pipe2(st->out, O_CLOEXEC) < 0) || pipe2(st->err, O_CLOEXEC) < 0 ||
-	    pipe2(st->status, O_CLOEXEC) < 0 ||
-	    pipe2(st->report, O_CLOEXEC) < 0 || pipe2(st->sync, O_CLOEXEC) < 0)
-		return failed(why, STEP_OPEN, "pipes");
+	if (st->out_fifo >= 0) { /* a joined stdout is the FIFO itself: nothing for the supervisor to read */
+		close(st->out[0]);
+		close(st->out[1]);
+		st->out[0] = -1;
+		st->out[1] = st->out_fifo;
+	}
 	const char *at = NULL;
 	if (trees_open(s, &st->trees, &at) < 0)
 		return failed(why, STEP_MOUNTS, at);
 	return 0;
+}
+
+int start_prepare(struct prepared *p)
+{
+	p->dev = -1;
+	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 || pipe2(p->status, O_CLOEXEC) < 0 ||
+	    pipe2(p->report, O_CLOEXEC) < 0 || pipe2(p->sync, O_CLOEXEC) < 0)
+		return -1;
+	p->dev = trees_make_dev();
+	return p->dev < 0 ? -1 : 0;
+}
+
+/* The prepared pipes and /dev become this start's. */
+static void take_prepared(struct start *st, const struct prepared *p)
+{
+	memcpy(st->out, p->out, sizeof st->out);
+	memcpy(st->err, p->err, sizeof st->err);
+	memcpy(st->status, p->status, sizeof st->status);
+	memcpy(st->report, p->report, sizeof st->report);
+	memcpy(st->sync, p->sync, sizeof st->sync);
+	st->trees.dev = p->dev;
 }
 
 /*
@@ -246,10 +267,11 @@ static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct sta
 	return 0;
 }
 
-int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, struct started *out,
-	      struct start_failure *why)
+int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, const struct prepared *prep,
+	      struct started *out, struct start_failure *why)
 {
 	struct start st;
+	take_prepared(&st, prep);
 	if (open_files(s, &st, out, why) < 0 || enter_run_dir(s, why) < 0)
 		return -1;
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
