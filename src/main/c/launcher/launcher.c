@@ -1,7 +1,7 @@
 /*
  * proctor-launcher: the only code that runs between fork and exec of a job.
  *
- *   proctor-launcher serve SOCKET   long-lived: keeps IDLE_SUPERVISORS supervisors forked ahead,
+ *   proctor-launcher serve SOCKET   long-lived: keeps supervisors forked ahead (one per CPU),
  *                                   each waiting to accept one connection, one run (go-judge's
  *                                   pre-forked-worker idea: the JVM spawns nothing per run, and the
  *                                   run's path has no fork of a supervisor). Exits when its stdin
@@ -52,11 +52,16 @@ static void on_sigchld(int sig)
 	(void)sig; /* only wakes ppoll */
 }
 
-/* Supervisors forked ahead, waiting in accept(): a run starts without a fork on its path. */
-#define IDLE_SUPERVISORS 2
+/*
+ * Supervisors forked ahead, waiting in accept(): a run starts without a fork on its path. One per
+ * online CPU (the engine runs one run per core by default), at least 2, at most MAX_IDLE; a burst
+ * beyond them waits for the next fork, as every run did before.
+ */
+#define MAX_IDLE 64
 
 struct idle {
-	pid_t pid[IDLE_SUPERVISORS];  /* 0: a free slot */
+	pid_t pid[MAX_IDLE];  /* 0: a free slot */
+	int count;
 	int listen_fd, pool, taken_r, taken_w;
 	pid_t self;
 	sigset_t chld;
@@ -65,7 +70,7 @@ struct idle {
 /* Fills the free slots; 0, or -1 if a fork failed (retried later). */
 static int fork_idle(struct idle *d)
 {
-	for (int i = 0; i < IDLE_SUPERVISORS; i++) {
+	for (int i = 0; i < d->count; i++) {
 		if (d->pid[i])
 			continue;
 		pid_t pid = fork();
@@ -85,7 +90,7 @@ static int fork_idle(struct idle *d)
 /* A supervisor that took a connection, or died: its slot is free for the next idle one. */
 static void forget(struct idle *d, pid_t pid)
 {
-	for (int i = 0; i < IDLE_SUPERVISORS; i++)
+	for (int i = 0; i < d->count; i++)
 		if (d->pid[i] == pid)
 			d->pid[i] = 0;
 }
@@ -101,6 +106,8 @@ static int serve(const char *path)
 	 * ppoll, so none is lost between a reap and the next wait.
 	 */
 	struct idle d = { .self = getpid() };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	d.count = cpus < 2 ? 2 : cpus > MAX_IDLE ? MAX_IDLE : (int)cpus;
 	sigset_t during_poll;
 	sigemptyset(&d.chld);
 	sigaddset(&d.chld, SIGCHLD);

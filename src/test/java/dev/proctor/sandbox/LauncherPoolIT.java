@@ -39,7 +39,8 @@ class LauncherPoolIT {
     private static final Path PROJECT =
             Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
     private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final int IDLE = 2;
+    /** The launcher keeps one idle supervisor per online CPU, at least 2, at most 64 (launcher.c). */
+    private static final int IDLE = Math.max(2, Math.min(64, onlineCpus()));
 
     private Path dir;
     private LauncherServer launcher;
@@ -151,6 +152,22 @@ class LauncherPoolIT {
             server.children().filter(p -> "proctor-idle".equals(comm(p))).forEach(p -> now.add(p.pid()));
             return now.size() == IDLE && accept.test(now) ? now : null;
         });
+    }
+
+    /** sysconf(_SC_NPROCESSORS_ONLN), as the launcher counts them: the ranges of /sys/devices/system/cpu/online. */
+    private static int onlineCpus() {
+        try {
+            int n = 0;
+            for (String range : Files.readString(Path.of("/sys/devices/system/cpu/online"))
+                    .trim()
+                    .split(",")) {
+                String[] ends = range.split("-");
+                n += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return n;
+        } catch (IOException | NumberFormatException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     private static String comm(ProcessHandle p) {
