@@ -12,9 +12,10 @@
 
 #include "launcher.h"
 
-static int write_file(const char *path, const char *data)
+/* Writes data to the file at path, relative to dir (a directory fd, or AT_FDCWD). */
+static int write_file(int dir, const char *path, const char *data)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	size_t len = strlen(data);
@@ -60,10 +61,10 @@ int userns_write_maps(pid_t pid, uid_t base)
 	char path[64], map[64];
 	snprintf(map, sizeof map, "0 %u 65536\n", (unsigned)base);
 	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-	if (write_file(path, map) < 0)
+	if (write_file(AT_FDCWD, path, map) < 0)
 		return -1;
 	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-	return write_file(path, map);
+	return write_file(AT_FDCWD, path, map);
 }
 
 /*
@@ -82,13 +83,22 @@ int userns_bound_counters(const char *proc, const char **at)
 		{ "max_cgroup_namespaces", "0" }, { "max_time_namespaces", "0" },
 	};
 	char path[256];
+	snprintf(path, sizeof path, "%s/sys/user", proc);
+	*at = "/proc/sys/user";
+	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* one path walk for the twelve files */
+	if (dir < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		*at = limits[i].name;
-		snprintf(path, sizeof path, "%s/sys/user/%s", proc, limits[i].name);
 		/* a kernel without the counter (fanotify's came in 5.13) has nothing to bound */
-		if (write_file(path, limits[i].value) < 0 && errno != ENOENT)
+		if (write_file(dir, limits[i].name, limits[i].value) < 0 && errno != ENOENT) {
+			int err = errno;
+			close(dir);
+			errno = err;
 			return -1;
+		}
 	}
+	close(dir);
 	return 0;
 }
 
