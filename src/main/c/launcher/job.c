@@ -40,13 +40,18 @@ static void set_rlimits(const struct spec *s)
 	set_rlimit(RLIMIT_MSGQUEUE, 0);
 }
 
+/*
+ * The job starts with no signal blocked or ignored: SIG_IGN survives execve (handlers do not). The
+ * server set every disposition to its default when it started (launcher.c, serve); since then the
+ * launcher ignores SIGPIPE alone (server and supervisor), so that is the one to reset here, not all
+ * 64 (SandboxIsolationIT checks the job's SigIgn and SigBlk).
+ */
 static void reset_signals(void)
 {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL); /* SIG_IGN survives execve: the job must start clean */
+	signal(SIGPIPE, SIG_DFL);
 }
 
 extern char **environ;

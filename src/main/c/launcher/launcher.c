@@ -100,6 +100,13 @@ static int serve(const char *path)
 	/* the launcher must not outlive the service that owns it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/*
+	 * Every signal at its default, whatever the service was started with (nohup ignores SIGHUP): an
+	 * ignored signal survives execve, and the job resets only the ones the launcher itself ignores
+	 * (job.c, reset_signals). A new signal(..., SIG_IGN) in the launcher must be reset there too.
+	 */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	/*
 	 * Supervisors are reaped here (not left to the kernel by ignoring SIGCHLD), so that their CPU,
 	 * and that of every pid 1 and job they reaped, adds up in this process's children's times
 	 * (what `./proctor bench sandbox` counts as the engine's CPU). SIGCHLD is only let in during
