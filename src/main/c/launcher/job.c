@@ -153,13 +153,18 @@ static void harden_pid1(const struct pid1_input *in)
 int job_main(const struct spec *s, const struct pid1_input *in)
 {
 	report_set_fd(in->report_fd);
+	/*
+	 * Before the counters (they bound new cgroup namespaces to 0), and while the supervisor writes
+	 * our oom_score_adj and id maps: the tasks files were opened by host root, and the kernel checks
+	 * the opener's credentials, not ours, so the move needs no id map.
+	 */
+	join_cgroups(in->tasks_fds, s->ntasks);
 	char go;
 	if (read(in->sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
 		fail(STEP_SYNC);
 	close(in->sync_fd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
 		fail(STEP_IDMAP);
-	join_cgroups(in->tasks_fds, s->ntasks); /* before the counters: they bound new cgroup namespaces to 0 */
 	setup_root(s, in->trees);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
 	if (userns_drop_bounding() < 0) /* for the job and for pid 1 alike */
