@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,19 @@ static int listen_on(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * Every signal at its default, whatever the service was started with (nohup ignores SIGHUP; the JVM
+ * hands its children signals 32 and 33 ignored): an ignored signal survives execve, and the job
+ * resets only the ones the launcher itself ignores (job.c, reset_signals); a new SIG_IGN in the
+ * launcher must be reset there too. The raw call, as glibc's signal() refuses its own two (32, 33).
+ */
+static void default_all_signals(void)
+{
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { SIG_DFL, 0, NULL, 0 };
+	for (int sig = 1; sig <= 64; sig++)
+		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask); /* SIGKILL, SIGSTOP: EINVAL */
 }
 
 static void on_sigchld(int sig)
@@ -99,13 +113,7 @@ static int serve(const char *path)
 {
 	/* the launcher must not outlive the service that owns it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/*
-	 * Every signal at its default, whatever the service was started with (nohup ignores SIGHUP): an
-	 * ignored signal survives execve, and the job resets only the ones the launcher itself ignores
-	 * (job.c, reset_signals). A new signal(..., SIG_IGN) in the launcher must be reset there too.
-	 */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	default_all_signals();
 	/*
 	 * Supervisors are reaped here (not left to the kernel by ignoring SIGCHLD), so that their CPU,
 	 * and that of every pid 1 and job they reaped, adds up in this process's children's times

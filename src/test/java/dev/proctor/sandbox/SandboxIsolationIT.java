@@ -62,7 +62,8 @@ class SandboxIsolationIT extends SandboxRuns {
     /**
      * The job itself (no shell between): no capability left to regain through execve (the bounding set,
      * dropped once by pid 1 before it forks the job), and no signal ignored or blocked (an ignored
-     * signal survives execve).
+     * signal survives execve; the JVM hands its children signals 32 and 33 ignored, which glibc's
+     * signal() cannot reset).
      */
     @Test
     void theJobStartsWithNoBoundingSetAndNoSignalIgnoredOrBlocked() {
