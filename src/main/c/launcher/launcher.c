@@ -136,8 +136,8 @@ static int serve(const char *path)
 		fprintf(stderr, "proctor-launcher: listen on %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	int taken[2];
-	if (pipe2(taken, O_CLOEXEC) < 0) {
+	int taken[2]; /* non-blocking: drained on every wake-up, before the next fork */
+	if (pipe2(taken, O_CLOEXEC | O_NONBLOCK) < 0) {
 		fprintf(stderr, "proctor-launcher: pipe: %s\n", strerror(errno));
 		return 1;
 	}
@@ -155,6 +155,16 @@ static int serve(const char *path)
 		pid_t pid;
 		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 			forget(&d, pid);
+		/*
+		 * Every supervisor that took a connection, also one already reaped above (it wrote before
+		 * it exited): read before the next fork, so that a pid the kernel hands out again is never
+		 * mistaken for the supervisor that had it.
+		 */
+		pid_t took[16];
+		ssize_t n;
+		while ((n = read(d.taken_r, took, sizeof took)) > 0)
+			for (ssize_t i = 0; i < n / (ssize_t)sizeof took[0]; i++)
+				forget(&d, took[i]);
 		if (pr < 0) {
 			if (poll_err == EINTR)
 				continue;
@@ -162,12 +172,6 @@ static int serve(const char *path)
 		}
 		if (fds[1].revents) /* stdin readable or closed: the JVM is gone or asks us to stop */
 			return 0;   /* idle supervisors die with us (parent-death signal) */
-		if (fds[0].revents & POLLIN) {
-			pid_t took[16];
-			ssize_t n = read(d.taken_r, took, sizeof took);
-			for (ssize_t i = 0; i < n / (ssize_t)sizeof took[0]; i++)
-				forget(&d, took[i]);
-		}
 	}
 }
 
