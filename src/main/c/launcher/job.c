@@ -41,13 +41,18 @@ static void set_rlimits(const struct spec *s)
 	set_rlimit(RLIMIT_MSGQUEUE, 0);
 }
 
+/*
+ * The job starts with no signal blocked or ignored: SIG_IGN survives execve (handlers do not). The
+ * server set every disposition to its default when it started (launcher.c, default_all_signals);
+ * since then the launcher ignores SIGPIPE alone (server and supervisor), so that is the one to
+ * reset here, not all 64 (SandboxIsolationIT checks the job's SigIgn and SigBlk).
+ */
 static void reset_signals(void)
 {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL); /* SIG_IGN survives execve: the job must start clean */
+	signal(SIGPIPE, SIG_DFL);
 }
 
 extern char **environ;
@@ -152,7 +157,7 @@ static void harden_pid1(const struct pid1_input *in)
 	    (keep_hi > keep_lo + 1 && close_range((unsigned)keep_lo + 1, (unsigned)keep_hi - 1, 0) < 0) ||
 	    close_range((unsigned)keep_hi + 1, ~0U, 0) < 0)
 		fail_errno(STEP_PID1_HARDEN, errno, "close fds");
-	if (userns_drop_caps() < 0)
+	if (userns_clear_caps() < 0) /* the bounding and ambient sets went before the fork */
 		fail_errno(STEP_PID1_HARDEN, errno, "drop capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_errno(STEP_PID1_HARDEN, errno, "no_new_privs");
@@ -163,16 +168,30 @@ static void harden_pid1(const struct pid1_input *in)
 int job_main(const struct spec *s, const struct pid1_input *in)
 {
 	report_set_fd(in->report_fd);
+	/*
+	 * Before the counters (they bound new cgroup namespaces to 0), and while the supervisor writes
+	 * our oom_score_adj and id maps: the tasks files were opened by host root, and the kernel checks
+	 * the opener's credentials, not ours, so the move needs no id map.
+	 */
+	join_cgroups(in->tasks_fds, s->ntasks);
 	char go;
 	if (read(in->sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
 		fail(STEP_SYNC);
 	close(in->sync_fd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
 		fail(STEP_IDMAP);
-	join_cgroups(in->tasks_fds, s->ntasks); /* before the counters: they bound new cgroup namespaces to 0 */
 	setup_root(s, in->trees);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
-	pid_t job = fork();
+	if (userns_drop_bounding() < 0) /* for the job and for pid 1 alike */
+		fail(STEP_DROP_PRIVS);
+	/*
+	 * vfork: the job borrows pid 1's memory until its execve instead of copying its page tables
+	 * (and both then faulting on copy-on-write pages), and pid 1 waits meanwhile. Everything the
+	 * job changes before the exec is its own: credentials, fd table, signal dispositions, rlimits,
+	 * session and seccomp filter are per process (vfork shares none of them); it never returns
+	 * from exec_job, and leaves by execve or _exit (fail).
+	 */
+	pid_t job = vfork();
 	if (job < 0)
 		fail(STEP_FORK);
 	if (job == 0)

@@ -1,12 +1,14 @@
 /*
  * proctor-launcher: the only code that runs between fork and exec of a job.
  *
- *   proctor-launcher serve SOCKET   long-lived: accepts one connection per run and forks a
- *                                   supervisor for it (go-judge's pre-forked-worker idea: the JVM
- *                                   spawns nothing per run). Exits when its stdin closes, i.e.
- *                                   when the JVM that started it is gone.
+ *   proctor-launcher serve SOCKET   long-lived: keeps supervisors forked ahead (one per CPU),
+ *                                   each waiting to accept one connection, one run (go-judge's
+ *                                   pre-forked-worker idea: the JVM spawns nothing per run, and the
+ *                                   run's path has no fork of a supervisor). Exits when its stdin
+ *                                   closes, i.e. when the JVM that started it is gone.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,69 +48,130 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+/*
+ * Every signal at its default, whatever the service was started with (nohup ignores SIGHUP; the JVM
+ * hands its children signals 32 and 33 ignored): an ignored signal survives execve, and the job
+ * resets only the ones the launcher itself ignores (job.c, reset_signals); a new SIG_IGN in the
+ * launcher must be reset there too. The raw call, as glibc's signal() refuses its own two (32, 33).
+ */
+static void default_all_signals(void)
+{
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { SIG_DFL, 0, NULL, 0 };
+	for (int sig = 1; sig <= 64; sig++)
+		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask); /* SIGKILL, SIGSTOP: EINVAL */
+}
+
 static void on_sigchld(int sig)
 {
 	(void)sig; /* only wakes ppoll */
+}
+
+/*
+ * Supervisors forked ahead, waiting in accept(): a run starts without a fork on its path. One per
+ * online CPU (the engine runs one run per core by default), at least 2, at most MAX_IDLE; a burst
+ * beyond them waits for the next fork, as every run did before.
+ */
+#define MAX_IDLE 64
+
+struct idle {
+	pid_t pid[MAX_IDLE];  /* 0: a free slot */
+	int count;
+	int listen_fd, pool, taken_r, taken_w;
+	pid_t self;
+	sigset_t chld;
+};
+
+/* Fills the free slots; 0, or -1 if a fork failed (retried later). */
+static int fork_idle(struct idle *d)
+{
+	for (int i = 0; i < d->count; i++) {
+		if (d->pid[i])
+			continue;
+		pid_t pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			close(d->taken_r);
+			sigprocmask(SIG_UNBLOCK, &d->chld, NULL);
+			signal(SIGCHLD, SIG_DFL);
+			supervisor_idle(d->listen_fd, d->pool, d->taken_w, d->self);
+		}
+		d->pid[i] = pid;
+	}
+	return 0;
+}
+
+/* A supervisor that took a connection, or died: its slot is free for the next idle one. */
+static void forget(struct idle *d, pid_t pid)
+{
+	for (int i = 0; i < d->count; i++)
+		if (d->pid[i] == pid)
+			d->pid[i] = 0;
 }
 
 static int serve(const char *path)
 {
 	/* the launcher must not outlive the service that owns it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	default_all_signals();
 	/*
 	 * Supervisors are reaped here (not left to the kernel by ignoring SIGCHLD), so that their CPU,
 	 * and that of every pid 1 and job they reaped, adds up in this process's children's times
 	 * (what `./proctor bench sandbox` counts as the engine's CPU). SIGCHLD is only let in during
 	 * ppoll, so none is lost between a reap and the next wait.
 	 */
-	sigset_t chld, during_poll;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &during_poll);
+	struct idle d = { .self = getpid() };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	d.count = cpus < 2 ? 2 : cpus > MAX_IDLE ? MAX_IDLE : (int)cpus;
+	sigset_t during_poll;
+	sigemptyset(&d.chld);
+	sigaddset(&d.chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &d.chld, &during_poll);
 	sigdelset(&during_poll, SIGCHLD);
 	struct sigaction sa = { .sa_handler = on_sigchld };
 	sigaction(SIGCHLD, &sa, NULL); /* no SA_RESTART: ppoll returns EINTR */
 	signal(SIGPIPE, SIG_IGN);
-	int lfd = listen_on(path);
-	if (lfd < 0) {
+	d.listen_fd = listen_on(path);
+	if (d.listen_fd < 0) {
 		fprintf(stderr, "proctor-launcher: listen on %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	int pool = netpool_start(); /* -1: every run makes its own network namespace */
+	int taken[2]; /* non-blocking: drained on every wake-up, before the next fork */
+	if (pipe2(taken, O_CLOEXEC | O_NONBLOCK) < 0) {
+		fprintf(stderr, "proctor-launcher: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	d.taken_r = taken[0];
+	d.taken_w = taken[1];
+	d.pool = netpool_start(); /* -1: every run makes its own network namespace */
 	printf("ready\n");
 	fflush(stdout);
-	struct pollfd fds[2] = { { .fd = lfd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+	struct pollfd fds[2] = { { .fd = d.taken_r, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+	const struct timespec retry = { .tv_nsec = 100 * 1000 * 1000 };
 	for (;;) {
-		int pr = ppoll(fds, 2, NULL, &during_poll);
+		int short_of_idle = fork_idle(&d) < 0;
+		int pr = ppoll(fds, 2, short_of_idle ? &retry : NULL, &during_poll);
 		int poll_err = errno;
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		pid_t pid;
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			forget(&d, pid);
+		/*
+		 * Every supervisor that took a connection, also one already reaped above (it wrote before
+		 * it exited): read before the next fork, so that a pid the kernel hands out again is never
+		 * mistaken for the supervisor that had it.
+		 */
+		pid_t took[16];
+		ssize_t n;
+		while ((n = read(d.taken_r, took, sizeof took)) > 0)
+			for (ssize_t i = 0; i < n / (ssize_t)sizeof took[0]; i++)
+				forget(&d, took[i]);
 		if (pr < 0) {
 			if (poll_err == EINTR)
 				continue;
 			return 1;
 		}
 		if (fds[1].revents) /* stdin readable or closed: the JVM is gone or asks us to stop */
-			return 0;
-		if (!(fds[0].revents & POLLIN))
-			continue;
-		int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
-			continue;
-		pid_t self = getpid();
-		int netns = netpool_take(pool);
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(lfd);
-			if (pool >= 0)
-				close(pool);
-			sigprocmask(SIG_UNBLOCK, &chld, NULL);
-			signal(SIGCHLD, SIG_DFL);
-			supervise(conn, self, netns);
-		}
-		close(conn);
-		if (netns >= 0)
-			close(netns);
+			return 0;   /* idle supervisors die with us (parent-death signal) */
 	}
 }
 

@@ -189,11 +189,13 @@ int userns_owner_begin(uid_t base);
 int userns_owner_end(void);
 int userns_write_maps(pid_t pid, uid_t base);
 int userns_bound_counters(const char *proc, const char **failed_at);
-int userns_drop_caps(void);
+int userns_drop_bounding(void);
+int userns_clear_caps(void);
 int userns_drop_to_job_user(void);
 
-/* trees.c: in the supervisor, before the clone */
+/* trees.c: in the supervisor, before the clone (trees_open leaves t->dev to start_prepare) */
 int trees_open(const struct spec *s, struct trees *t, const char **failed_at);
+int trees_make_dev(void);  /* the run's own /dev, a detached tmpfs: its fd, or -1 */
 void trees_close(struct trees *t, const struct spec *s);
 
 /* mounts.c: in pid 1, whose working directory is the spec's run_dir, then its scratch tmpfs */
@@ -207,7 +209,7 @@ int mnt_pivot(const char **failed_at);
 int net_loopback_up(void);
 
 /* netpool.c: network namespaces made ahead by a child of the launcher server, one per run */
-int netpool_start(void);          /* the server's end of the pool, or -1 */
+int netpool_start(void);          /* the pool's end, shared by the server and its supervisors, or -1 */
 int netpool_take(int pool);       /* a new namespace's fd (close-on-exec), or -1 if none is ready */
 
 /* seccomp.c */
@@ -215,9 +217,22 @@ int seccomp_load_file(const char *path, void **prog, size_t *len);
 int seccomp_install(void *prog, size_t len);
 int seccomp_install_reaper(void);
 
-/* supervisor.c */
-/* netns: a prepared network namespace for the run (netpool.c), or -1 */
-void supervise(int conn, pid_t server, int netns) __attribute__((noreturn));
+/*
+ * supervisor.c: a supervisor is forked ahead of its run by the server (launcher.c), makes what does
+ * not depend on the spec (struct prepared), then waits in accept() on the server's listening socket
+ * as an idle supervisor ("proctor-idle"). The connection it accepts is the one run it supervises
+ * ("proctor-sup"): it tells the server (one byte on taken_fd, and the server forks the next idle
+ * one), takes a network namespace from the pool, reads the spec, runs it, replies and exits. An idle
+ * supervisor never serves a second connection, and dies with the server (parent-death signal).
+ */
+void supervisor_idle(int listen_fd, int pool, int taken_fd, pid_t server) __attribute__((noreturn));
+
+/* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
+struct prepared {
+	int out[2], err[2], status[2], report[2], sync[2];
+	int dev;  /* the run's /dev (trees_make_dev) */
+};
+int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 
 /* start.c: what the supervisor holds of a started run */
 struct started {
@@ -225,6 +240,7 @@ struct started {
 	int pidfd;
 	int out_r, err_r, status_r, report_r;  /* the job's stdout, stderr; pid 1's status; setup report */
 	int out_file, err_file;                /* the capture files */
+	int mntns;                             /* pid 1's mount namespace, held past its exit (start.c), or -1 */
 };
 /* Why a start failed: the supervisor answers the engine with it (start.c never writes to conn). */
 struct start_failure {
@@ -236,8 +252,8 @@ struct start_failure {
  * 0, or -1 with *why set (pid 1, if it was cloned, is killed and reaped); conn is closed in pid 1.
  * netns: a prepared network namespace pid 1 is born in (closed here), or -1 for a new one.
  */
-int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, struct started *out,
-	      struct start_failure *why);
+int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, const struct prepared *prep,
+	      struct started *out, struct start_failure *why);
 
 /* job.c: what runs inside the new namespaces */
 int job_main(const struct spec *s, const struct pid1_input *in) __attribute__((noreturn));

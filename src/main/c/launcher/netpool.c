@@ -4,8 +4,9 @@
  * (cleanup_net waits out RCU grace periods): measured here 1.5 ms a clone without a new network
  * namespace and 7-18 ms with one, on a loaded 2-core machine. So a helper process (the maker, a
  * child of the launcher server) makes them in advance, one at a time, and hands each over as an
- * fd; the server passes one to each run's supervisor, which joins it before cloning pid 1 (setns,
- * as host root) instead of asking for CLONE_NEWNET. Every namespace is new and serves one run: it
+ * fd on a socket the server shares with its supervisors; each run's supervisor takes one as it
+ * accepts its connection, and joins it before cloning pid 1 (setns, as host root) instead of asking
+ * for CLONE_NEWNET. Every namespace is new and serves one run: it
  * holds nothing but a loopback interface that is down, and it belongs to the host's user
  * namespace, so root of the run's user namespace cannot even bring that interface up (runs with
  * network=loopback still make their own, with lo up). When no prepared namespace is ready, the run

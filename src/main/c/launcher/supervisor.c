@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,9 +50,8 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
-static size_t read_spec(int conn, char **out)
+static size_t read_spec(int conn, char *buf)
 {
-	char *buf = malloc(SPEC_MAX);
 	size_t len = 0;
 	while (buf && len < SPEC_MAX) {
 		ssize_t n = read(conn, buf + len, SPEC_MAX - len);
@@ -61,7 +61,6 @@ static size_t read_spec(int conn, char **out)
 		if (len >= 2 && buf[len - 1] == '\0' && buf[len - 2] == '\0')
 			break;
 	}
-	*out = buf;
 	return len;
 }
 
@@ -316,28 +315,24 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
 }
 
-void supervise(int conn, pid_t server, int netns)
+static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, const struct prepared *prep,
+						 int prep_err)
 {
-	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != server)
-		_exit(0);
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
-	char *buf;
-	size_t len = read_spec(conn, &buf);
+	if (prep_err)
+		reply_error(conn, STEP_OPEN, prep_err, "spec buffer, pipes and /dev made ahead");
+	size_t len = read_spec(conn, buf);
 	struct spec s;
 	const char *bad = NULL;
-	if (!buf || spec_parse(buf, len, &s, &bad) < 0)
+	if (spec_parse(buf, len, &s, &bad) < 0)
 		reply_error(conn, STEP_SPEC, EINVAL, bad);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
 	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
 		reply_error(conn, STEP_SECCOMP, errno, s.seccomp_path);
-	struct started st = { .pidfd = -1 };
+	struct started st = { .pidfd = -1, .mntns = -1 };
 	struct start_failure why;
-	if (start_run(&s, conn, netns, bpf, bpf_len, &st, &why) < 0)
+	if (start_run(&s, conn, netns, bpf, bpf_len, prep, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
 	struct run r;
 	begin_watch(&r, &s, conn, &st);
@@ -352,5 +347,40 @@ void supervise(int conn, pid_t server, int netns)
 	r.start_us = now_us();
 	watch(&r);
 	reply(&r);
+	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
+	if (st.mntns >= 0)
+		close(st.mntns);
 	_exit(0);
+}
+
+void supervisor_idle(int listen_fd, int pool, int taken_fd, pid_t server)
+{
+	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != server)
+		_exit(0);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "proctor-idle", 0, 0, 0);
+	/* made while no run waits: the spec buffer (touched now, not on the run's path), pipes and /dev */
+	char *buf = malloc(SPEC_MAX);
+	struct prepared prep;
+	/* a failure is the answer to the connection this one accepts (no loop of failing forks) */
+	int prep_err = !buf ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
+	if (buf)
+		memset(buf, 0, 4096);
+	int conn;
+	while ((conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		if (errno != EINTR && errno != ECONNABORTED)
+			usleep(10000); /* out of fds or memory for now: wait, do not spin */
+	/* this process serves this one connection: the server makes the next idle supervisor */
+	pid_t self = getpid();
+	ssize_t ignored = write(taken_fd, &self, sizeof self);
+	(void)ignored;
+	close(taken_fd);
+	close(listen_fd);
+	int netns = netpool_take(pool);
+	if (pool >= 0)
+		close(pool);
+	supervise(conn, netns, buf, &prep, prep_err);
 }

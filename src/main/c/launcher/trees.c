@@ -38,7 +38,7 @@ static int clone_tree(const char *path, int recursive, uint64_t attrs)
  * channel between runs, as it would be on one shared template. Only the harmless character
  * devices: no tty, no disk, no kmsg, no mem. Made here because a user namespace cannot mknod.
  */
-static int make_dev(void)
+int trees_make_dev(void)
 {
 	static const struct { const char *name; unsigned minor; } nodes[] = {
 		{ "null", 3 }, { "zero", 5 }, { "full", 7 }, { "random", 8 }, { "urandom", 9 },
@@ -75,7 +75,7 @@ fail:;
 
 int trees_open(const struct spec *s, struct trees *t, const char **at)
 {
-	t->box = t->dev = -1;
+	t->box = -1; /* t->dev: made ahead (start_prepare), by an idle supervisor */
 	for (int i = 0; i < s->nlayers; i++)
 		t->layer[i] = -1;
 	for (int i = 0; i < s->nbinds; i++)
@@ -100,9 +100,6 @@ int trees_open(const struct spec *s, struct trees *t, const char **at)
 	}
 	*at = s->box;
 	if ((t->box = clone_tree(s->box, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
-		return -1;
-	*at = "/dev";
-	if ((t->dev = make_dev()) < 0)
 		return -1;
 	return 0;
 }

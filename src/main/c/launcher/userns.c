@@ -12,9 +12,10 @@
 
 #include "launcher.h"
 
-static int write_file(const char *path, const char *data)
+/* Writes data to the file at path, relative to dir (a directory fd, or AT_FDCWD). */
+static int write_file(int dir, const char *path, const char *data)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	size_t len = strlen(data);
@@ -60,10 +61,10 @@ int userns_write_maps(pid_t pid, uid_t base)
 	char path[64], map[64];
 	snprintf(map, sizeof map, "0 %u 65536\n", (unsigned)base);
 	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-	if (write_file(path, map) < 0)
+	if (write_file(AT_FDCWD, path, map) < 0)
 		return -1;
 	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-	return write_file(path, map);
+	return write_file(AT_FDCWD, path, map);
 }
 
 /*
@@ -82,30 +83,48 @@ int userns_bound_counters(const char *proc, const char **at)
 		{ "max_cgroup_namespaces", "0" }, { "max_time_namespaces", "0" },
 	};
 	char path[256];
+	snprintf(path, sizeof path, "%s/sys/user", proc);
+	*at = "/proc/sys/user";
+	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* one path walk for the twelve files */
+	if (dir < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		*at = limits[i].name;
-		snprintf(path, sizeof path, "%s/sys/user/%s", proc, limits[i].name);
 		/* a kernel without the counter (fanotify's came in 5.13) has nothing to bound */
-		if (write_file(path, limits[i].value) < 0 && errno != ENOENT)
+		if (write_file(dir, limits[i].name, limits[i].value) < 0 && errno != ENOENT) {
+			int err = errno;
+			close(dir);
+			errno = err;
 			return -1;
+		}
 	}
+	close(dir);
 	return 0;
 }
 
-/* The bounding set first (so no later execve of a file with capabilities can regain one; it needs
- * CAP_SETPCAP, so it comes before the rest), then the ambient set. */
-static int drop_bounding_and_ambient(void)
+/*
+ * The bounding set (so no later execve of a file with capabilities can regain one; it needs
+ * CAP_SETPCAP, so it comes before the rest), then the ambient set. Pid 1 does this once, before it
+ * forks the job, which inherits both sets empty: each drop makes new credentials, and doing it in
+ * both processes put ~40 of them on the job's path. The loop ends at the first capability the
+ * kernel does not know (EINVAL): they are numbered without gaps up to CAP_LAST_CAP.
+ */
+int userns_drop_bounding(void)
 {
-	for (int cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+	for (int cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno != EINVAL)
 			return -1;
+		break;
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return -1;
 	return 0;
 }
 
-/* Permitted, effective and inheritable emptied. */
-static int clear_cap_sets(void)
+/* Permitted, effective and inheritable emptied: with the bounding set empty, no capability is left. */
+int userns_clear_caps(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
@@ -113,21 +132,18 @@ static int clear_cap_sets(void)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-/* No capability left in any set, whatever the uid. */
-int userns_drop_caps(void)
-{
-	return drop_bounding_and_ambient() < 0 ? -1 : clear_cap_sets();
-}
-
-/* Becomes uid/gid 1000 inside the namespace with no capability and no supplementary group. */
+/*
+ * Becomes uid/gid 1000 inside the namespace with no capability and no supplementary group. The
+ * bounding and ambient sets are already empty (pid 1 dropped them before the fork).
+ */
 int userns_drop_to_job_user(void)
 {
-	if (setgroups(0, NULL) < 0 || drop_bounding_and_ambient() < 0)
+	if (setgroups(0, NULL) < 0)
 		return -1;
 	if (setresgid(JOB_GID, JOB_GID, JOB_GID) < 0)
 		return -1;
 	if (setresuid(JOB_UID, JOB_UID, JOB_UID) < 0)
 		return -1;
 	/* Belt and braces: the uid change must have cleared every capability. */
-	return clear_cap_sets();
+	return userns_clear_caps();
 }

@@ -59,6 +59,19 @@ class SandboxIsolationIT extends SandboxRuns {
                 out);
     }
 
+    /**
+     * The job itself (no shell between): no capability left to regain through execve (the bounding set,
+     * dropped once by pid 1 before it forks the job), and no signal ignored or blocked (an ignored
+     * signal survives execve; the JVM hands its children signals 32 and 33 ignored, which glibc's
+     * signal() cannot reset).
+     */
+    @Test
+    void theJobStartsWithNoBoundingSetAndNoSignalIgnoredOrBlocked() {
+        String out =
+                okOut(run(workdir(), ROOMY, "/usr/bin/grep", "-E", "^(CapBnd|SigBlk|SigIgn):", "/proc/self/status"));
+        assertEquals("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nCapBnd:\t0000000000000000\n", out);
+    }
+
     @Test
     void noNewPrivsAndSeccompFilterAreSet() {
         String out = okOut(sh(workdir(), "grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"));
