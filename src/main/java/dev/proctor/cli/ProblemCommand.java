@@ -67,7 +67,7 @@ public final class ProblemCommand {
             Path body = given;
             if (Files.isDirectory(given)) {
                 temp = Files.createTempFile("proctor-import-", ".tar.gz");
-                pack(given, temp);
+                pack(given, temp, "");
                 body = temp;
             }
             String query = name == null ? "" : "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
@@ -97,8 +97,8 @@ public final class ProblemCommand {
         }
     }
 
-    /** Packs the regular files below {@code dir} (links are left out) into a tar.gz. */
-    static void pack(Path dir, Path archive) throws IOException {
+    /** Packs the regular files below {@code dir} (links are left out) into a tar.gz, each name after {@code prefix}. */
+    static void pack(Path dir, Path archive, String prefix) throws IOException {
         try (OutputStream file = Files.newOutputStream(archive);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(file));
                 Stream<Path> walk = Files.walk(dir)) {
@@ -108,7 +108,7 @@ public final class ProblemCommand {
                 if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                TarArchiveEntry e = new TarArchiveEntry(dir.relativize(p).toString());
+                TarArchiveEntry e = new TarArchiveEntry(prefix + dir.relativize(p));
                 e.setSize(Files.size(p));
                 tar.putArchiveEntry(e);
                 Files.copy(p, tar);

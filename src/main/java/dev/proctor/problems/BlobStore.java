@@ -22,7 +22,7 @@ import java.util.HexFormat;
  * whole or not at all.
  */
 @ApplicationScoped
-public class BlobStore {
+public class BlobStore implements Blobs {
 
     /** Long enough for the largest file on a slow disk; a blob is one transaction. */
     private static final int WRITE_TIMEOUT_SECONDS = 3600;
@@ -45,7 +45,7 @@ public class BlobStore {
         }
     }
 
-    /** Stores {@code file} under its digest unless it is there already; true when it was written now. */
+    @Override
     public boolean put(PackageFile meta, Path file) {
         if (exists(meta.sha256())) {
             return false;
@@ -91,6 +91,7 @@ public class BlobStore {
     }
 
     /** Writes the blob's bytes to {@code out}, a chunk at a time; false when there is no such blob. */
+    @Override
     public boolean copyTo(String sha256, OutputStream out) throws IOException {
         byte[] digest = hex(sha256);
         try (Connection c = db.getConnection()) {

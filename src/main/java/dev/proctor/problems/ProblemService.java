@@ -59,9 +59,10 @@ public class ProblemService {
         }
         Path work = workDir();
         try {
-            Path root = PackageArchive.extract(body, work, config.archiveLimits());
+            PackageImport.Unpacked unpacked = PackageImport.unpack(body, work, config.archiveLimits());
+            Path root = unpacked.root();
+            ProblemPackage pkg = unpacked.pkg();
             String fallback = root.equals(work) ? "problem" : root.getFileName().toString();
-            ProblemPackage pkg = PackageReader.read(root, fallback);
             String problemName = name != null ? name : slug(pkg.name(), fallback);
             Optional<ProblemStore.ProblemRow> existing = store.byName(caller.clientId(), problemName);
             if (existing.isPresent()) {
@@ -77,12 +78,7 @@ public class ProblemService {
             for (String skipped : inputs.check(pkg, f -> root.resolve(f.path()))) {
                 Log.warnf("problem %s: input validator not run: %s", pkg.name(), skipped);
             }
-            long written = 0;
-            for (PackageFile f : pkg.files()) {
-                if (blobs.put(f, root.resolve(f.path()))) {
-                    written += f.size();
-                }
-            }
+            long written = PackageImport.store(unpacked, blobs);
             ProblemStore.Added added = store.addVersion(caller.clientId(), problemName, pkg);
             Log.infof(
                     "problem %s v%d: %d files, %d bytes (%d new)",
