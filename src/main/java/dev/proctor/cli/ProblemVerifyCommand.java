@@ -3,6 +3,7 @@ package dev.proctor.cli;
 import dev.proctor.config.ProjectDirs;
 import dev.proctor.core.Rejection;
 import dev.proctor.grading.Verdict;
+import dev.proctor.problems.AcceptedTimeLimit;
 import dev.proctor.problems.ArchiveLimits;
 import dev.proctor.problems.InputValidation;
 import dev.proctor.problems.PackageFile;
@@ -11,6 +12,7 @@ import dev.proctor.problems.PackagePrograms;
 import dev.proctor.problems.PackageSubmission;
 import dev.proctor.problems.ProblemGrader;
 import dev.proctor.problems.ProblemPackage;
+import dev.proctor.problems.ProblemsConfig;
 import dev.proctor.profiles.Profile;
 import dev.proctor.profiles.ProfileRegistry;
 import dev.proctor.sandbox.Cancellation;
@@ -41,9 +43,6 @@ import java.util.stream.Collectors;
  * any mismatch, 2 on a package that cannot be read, 0 otherwise.
  */
 public final class ProblemVerifyCommand {
-
-    /** The CPU time accepted submissions get while the time limit is being derived from them. */
-    static final Duration MEASURING_LIMIT = Duration.ofSeconds(10);
 
     private ProblemVerifyCommand() {}
 
@@ -190,27 +189,25 @@ public final class ProblemVerifyCommand {
         private int grade(PackagePrograms.Built validator) {
             List<PackageSubmission> subs = pkg.submissions();
             Duration limit = pkg.limits().timeLimit().orElse(null);
-            long slowest = 0;
+            if (limit != null) {
+                out.printf(
+                        "time limit %.3f s (problem.yaml), widened %.3f s%n",
+                        limit.toMillis() / 1000.0, pkg.limits().widened(limit).toMillis() / 1000.0);
+            }
+            long slowest = -1;
             // accepted ones first: without a written limit, the limit comes from them
             List<PackageSubmission> ordered = new ArrayList<>(subs);
             ordered.sort(Comparator.comparing(s -> s.category().equals("accepted") ? 0 : 1));
-            List<ProblemGrader.Result> results = new ArrayList<>();
             for (PackageSubmission s : ordered) {
                 if (cancel.isCancelled()) {
                     return 130;
                 }
                 boolean accepted = s.category().equals("accepted");
                 if (!accepted && limit == null) {
-                    limit = pkg.limits().derive(Duration.ofMillis(slowest));
-                    out.printf(
-                            "time limit %.3f s (slowest accepted %d ms × %.2f), widened %.3f s%n",
-                            limit.toMillis() / 1000.0,
-                            slowest,
-                            pkg.limits().acToTimeLimit(),
-                            pkg.limits().widened(limit).toMillis() / 1000.0);
+                    limit = derived(slowest);
                 }
                 Duration at = accepted && limit == null
-                        ? MEASURING_LIMIT
+                        ? AcceptedTimeLimit.MEASURING_LIMIT
                         : switch (s.category()) {
                             case "time_limit_exceeded", "slow_accepted" ->
                                 pkg.limits().widened(limit);
@@ -222,11 +219,30 @@ public final class ProblemVerifyCommand {
                 }
             }
             if (limit == null) {
-                limit = pkg.limits().derive(Duration.ofMillis(slowest));
-                out.printf("time limit %.3f s%n", limit.toMillis() / 1000.0);
+                derived(slowest);
             }
             print();
             return lines.stream().anyMatch(l -> l.result().startsWith("MISMATCH")) ? 1 : 0;
+        }
+
+        /** The limit derived as the format says (and as the service does at upload), printed. */
+        private Duration derived(long slowestMs) {
+            if (slowestMs < 0) {
+                out.println("time limit: no accepted submission ran, none can be derived; the"
+                        + " service would use its default (proctor.problems.default-time-limit)");
+                return Duration.parse(ProblemsConfig.DEFAULT_TIME_LIMIT);
+            }
+            Duration limit = pkg.limits().derive(Duration.ofMillis(slowestMs));
+            out.printf(
+                    Locale.ROOT,
+                    "time limit %.3f s derived: slowest accepted %d ms × ac_to_time_limit %s, rounded up to"
+                            + " time_resolution %s s; widened %.3f s%n",
+                    limit.toMillis() / 1000.0,
+                    slowestMs,
+                    fmt(pkg.limits().acToTimeLimit()),
+                    fmt(pkg.limits().timeResolution().toNanos() / 1e9),
+                    pkg.limits().widened(limit).toMillis() / 1000.0);
+            return limit;
         }
 
         private ProblemGrader.Result one(PackageSubmission s, PackagePrograms.Built validator, Duration limit) {

@@ -42,6 +42,9 @@ public class ProblemService {
     InputValidation inputs;
 
     @Inject
+    PackagePrograms programs;
+
+    @Inject
     SandboxConfig sandbox;
 
     private volatile TestFileCache cache;
@@ -78,8 +81,13 @@ public class ProblemService {
             for (String skipped : inputs.check(pkg, f -> root.resolve(f.path()))) {
                 Log.warnf("problem %s: input validator not run: %s", pkg.name(), skipped);
             }
+            Optional<AcceptedTimeLimit.Derived> derived =
+                    AcceptedTimeLimit.derive(pkg, f -> root.resolve(f.path()), programs);
+            derived.ifPresent(d -> Log.infof(
+                    "problem %s: time limit %d ms derived from %d accepted submissions (slowest %d ms)",
+                    pkg.name(), d.timeLimit().toMillis(), d.submissions(), d.slowestAcceptedMs()));
             long written = PackageImport.store(unpacked, blobs);
-            ProblemStore.Added added = store.addVersion(caller.clientId(), problemName, pkg);
+            ProblemStore.Added added = store.addVersion(caller.clientId(), problemName, pkg, derived);
             Log.infof(
                     "problem %s v%d: %d files, %d bytes (%d new)",
                     problemName, added.version().version(), pkg.files().size(), pkg.totalBytes(), written);

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.problems.Archives;
@@ -92,6 +93,13 @@ class ProblemApiIT {
         assertEquals("legacy", p.getString("format_version"));
         assertEquals(List.of("pass-fail"), p.getList("type"));
         assertEquals(4.0f, p.getFloat("limits.ac_to_time_limit"));
+        // no time_limit written: derived at upload from the accepted C and Python submissions (Ruby: no profile),
+        // slowest CPU time × 4 rounded up to the 1 s resolution
+        assertNull(p.get("limits.time_limit_s"));
+        int slowest = p.getInt("limits.slowest_accepted_ms");
+        assertTrue(slowest >= 0 && slowest < 10_000, p.prettify());
+        assertEquals(
+                Math.max(1, Math.ceil(slowest * 4 / 1000.0 - 1e-9)), p.getDouble("limits.derived_time_limit_s"), 1e-9);
         assertEquals(4, p.getList("tests").size());
         assertEquals("secret/02-big", p.getString("tests[2].name"));
         assertEquals(22, p.getInt("tests[2].input.size"));
