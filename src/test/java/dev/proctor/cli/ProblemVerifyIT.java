@@ -165,4 +165,38 @@ class ProblemVerifyIT {
         }
         assertEquals(List.of(), throwawayStores(state), Files.readString(state.resolve("verify.log")));
     }
+
+    @Test
+    void javaSubmissionsKeepTheirFileNamesAndRunTheClassWithMain() throws IOException {
+        Path pkg = Files.createDirectories(state.resolve("sum"));
+        Files.writeString(pkg.resolve("problem.yaml"), "name: Sum\n");
+        Files.createDirectories(pkg.resolve("data/secret"));
+        Files.writeString(pkg.resolve("data/secret/1.in"), "1 2\n");
+        Files.writeString(pkg.resolve("data/secret/1.ans"), "3\n");
+        String read = "java.util.Scanner in = new java.util.Scanner(System.in);"
+                + " long a = in.nextLong(), b = in.nextLong();";
+        Path accepted = Files.createDirectories(pkg.resolve("submissions/accepted"));
+        // a public class named for its file, not Main
+        Files.writeString(
+                accepted.resolve("Hello.java"),
+                "public class Hello {\n  public static void main(String[] args) {\n    " + read
+                        + "\n    System.out.println(a + b);\n  }\n}\n");
+        // a directory: the class with main is not public, a helper class is
+        Path solver = Files.createDirectories(accepted.resolve("solver"));
+        Files.writeString(
+                solver.resolve("Solver.java"),
+                "class Solver {\n  public static void main(String[] args) {\n    " + read
+                        + "\n    System.out.println(Util.add(a, b));\n  }\n}\n");
+        Files.writeString(
+                solver.resolve("Util.java"),
+                "public class Util {\n  static long add(long a, long b) { return a + b; }\n}\n");
+        Files.createDirectories(pkg.resolve("submissions/wrong_answer"));
+        Files.writeString(
+                pkg.resolve("submissions/wrong_answer/Minus.java"),
+                "public final class Minus {\n  public static void main(String[] args) {\n    " + read
+                        + "\n    System.out.println(a - b);\n  }\n}\n");
+        Outcome o = verify(pkg);
+        assertEquals(0, o.exit(), o.out());
+        assertTrue(o.out().contains("3 as expected, 0 mismatched, 0 skipped"), o.out());
+    }
 }
