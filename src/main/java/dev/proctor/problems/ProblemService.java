@@ -81,8 +81,7 @@ public class ProblemService {
             for (String skipped : inputs.check(pkg, f -> root.resolve(f.path()))) {
                 Log.warnf("problem %s: input validator not run: %s", pkg.name(), skipped);
             }
-            Optional<AcceptedTimeLimit.Derived> derived =
-                    AcceptedTimeLimit.derive(pkg, f -> root.resolve(f.path()), programs);
+            Optional<AcceptedTimeLimit.Derived> derived = deriveTimeLimit(pkg, root);
             derived.ifPresent(d -> Log.infof(
                     "problem %s: time limit %d ms derived from %d accepted submissions (slowest %d ms)",
                     pkg.name(), d.timeLimit().toMillis(), d.submissions(), d.slowestAcceptedMs()));
@@ -94,6 +93,23 @@ public class ProblemService {
             return new Upload(store.byId(added.version().problemId()).orElseThrow(), added.version(), added.created());
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /**
+     * The time limit derived from the accepted submissions; when this node cannot run them (a sandbox failure,
+     * not the caller's doing) the upload goes on without one and jobs get the configured default.
+     */
+    private Optional<AcceptedTimeLimit.Derived> deriveTimeLimit(ProblemPackage pkg, Path root) {
+        try {
+            return AcceptedTimeLimit.derive(pkg, f -> root.resolve(f.path()), programs);
+        } catch (Rejection e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Log.warnf(
+                    "problem %s: the accepted submissions could not be run to derive the time limit: %s",
+                    pkg.name(), e.getMessage());
+            return Optional.empty();
         }
     }
 
