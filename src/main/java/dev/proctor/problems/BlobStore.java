@@ -124,18 +124,30 @@ public class BlobStore implements Blobs {
         }
     }
 
-    /** Deletes blobs no version refers to any more (after a problem is deleted). */
+    /**
+     * Deletes blobs no version refers to any more (after a problem is deleted). The candidates are locked
+     * first, in digest order: an upload referencing one of them holds it {@code FOR SHARE} until it commits,
+     * so this waits, and the delete that follows (a new statement, a new snapshot) sees its references and
+     * keeps the blob; an upload that comes later waits for this transaction and stores what it removed again.
+     */
     public int deleteUnreferenced(java.util.Collection<String> candidates) {
         if (candidates.isEmpty()) {
             return 0;
         }
+        String among = "digest IN (SELECT decode(x, 'hex') FROM unnest(?::text[]) x)";
         return QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = db.getConnection();
-                    PreparedStatement s = c.prepareStatement(
-                            "DELETE FROM blobs b WHERE b.digest IN (SELECT decode(x, 'hex') FROM unnest(?::text[]) x)"
-                                    + " AND NOT EXISTS (SELECT 1 FROM problem_files f WHERE f.digest = b.digest)")) {
-                s.setArray(1, c.createArrayOf("text", candidates.toArray()));
-                return s.executeUpdate();
+            try (Connection c = db.getConnection()) {
+                java.sql.Array digests = c.createArrayOf("text", candidates.toArray());
+                try (PreparedStatement s =
+                        c.prepareStatement("SELECT 1 FROM blobs WHERE " + among + " ORDER BY digest FOR UPDATE")) {
+                    s.setArray(1, digests);
+                    s.executeQuery().close();
+                }
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM blobs b WHERE " + among
+                        + " AND NOT EXISTS (SELECT 1 FROM problem_files f WHERE f.digest = b.digest)")) {
+                    s.setArray(1, digests);
+                    return s.executeUpdate();
+                }
             }
         });
     }

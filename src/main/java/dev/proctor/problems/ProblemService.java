@@ -27,6 +27,9 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class ProblemService {
 
+    /** Stores and adds a version this often when concurrent deletes keep removing shared files. */
+    private static final int ADD_ATTEMPTS = 5;
+
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     @Inject
@@ -86,7 +89,18 @@ public class ProblemService {
                     "problem %s: time limit %d ms derived from %d accepted submissions (slowest %d ms)",
                     pkg.name(), d.timeLimit().toMillis(), d.submissions(), d.slowestAcceptedMs()));
             long written = PackageImport.store(unpacked, blobs);
-            ProblemStore.Added added = store.addVersion(caller.clientId(), problemName, pkg, derived);
+            ProblemStore.Added added = null;
+            for (int attempt = 1; added == null; attempt++) {
+                try {
+                    added = store.addVersion(caller.clientId(), problemName, pkg, derived);
+                } catch (ProblemStore.BlobsMissing e) {
+                    // a delete of another problem removed files this one shares after they were found stored
+                    if (attempt == ADD_ATTEMPTS) {
+                        throw e;
+                    }
+                    written += PackageImport.store(unpacked, blobs);
+                }
+            }
             Log.infof(
                     "problem %s v%d: %d files, %d bytes (%d new)",
                     problemName, added.version().version(), pkg.files().size(), pkg.totalBytes(), written);

@@ -183,6 +183,7 @@ public class ProblemStore {
                     return new Added(same.get(), false);
                 }
             }
+            lockBlobs(c, pkg);
             int next;
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT COALESCE(max(version), 0) + 1 FROM problem_versions WHERE problem_id = ?")) {
@@ -219,6 +220,43 @@ public class ProblemStore {
             }
             return new Added(versionByDigest(c, id, pkg.contentDigest()).orElseThrow(), true);
         });
+    }
+
+    /**
+     * Locks the package's blobs (in digest order, as {@link BlobStore#deleteUnreferenced} does) until this
+     * transaction ends, so a delete of another problem sharing them waits and then sees this version's
+     * references; a blob that a delete removed after this upload found it stored throws {@link BlobsMissing}
+     * (the transaction rolls back, the upload stores them again).
+     */
+    private static void lockBlobs(Connection c, ProblemPackage pkg) throws SQLException {
+        java.util.Set<String> wanted = new java.util.TreeSet<>();
+        pkg.files().forEach(f -> wanted.add(f.sha256()));
+        try (PreparedStatement s = c.prepareStatement("SELECT encode(digest, 'hex') FROM blobs WHERE digest IN"
+                + " (SELECT decode(x, 'hex') FROM unnest(?::text[]) x) ORDER BY digest FOR SHARE")) {
+            s.setArray(1, c.createArrayOf("text", wanted.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    wanted.remove(r.getString(1));
+                }
+            }
+        }
+        if (!wanted.isEmpty()) {
+            throw new BlobsMissing(List.copyOf(wanted));
+        }
+    }
+
+    /** Blobs an upload stored (or found) were deleted before its version referenced them. */
+    public static final class BlobsMissing extends RuntimeException {
+        private final List<String> digests;
+
+        BlobsMissing(List<String> digests) {
+            super(digests.size() + " stored files were deleted meanwhile");
+            this.digests = digests;
+        }
+
+        public List<String> digests() {
+            return digests;
+        }
     }
 
     /** The outcome of an upload: the version, and whether this upload created it. */

@@ -52,6 +52,12 @@ class ProblemApiIT {
     @Inject
     EntityManager em;
 
+    @Inject
+    dev.proctor.problems.BlobStore blobs;
+
+    @Inject
+    dev.proctor.problems.ProblemStore problems;
+
     @BeforeAll
     static void root() {
         requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
@@ -442,5 +448,102 @@ class ProblemApiIT {
         try (TestFileCache.Lease c = cache.get(digest, size)) {
             assertTrue(Files.exists(c.path()));
         }
+    }
+
+    private static byte[] sharing(byte[] shared, String tag) {
+        return Archives.tarGz(List.of(
+                Archives.Entry.file("problem.yaml", ("name: " + tag + "\n").getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/1.in", shared),
+                Archives.Entry.file("data/secret/1.ans", "1\n".getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/2.in", tag.getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/2.ans", tag.getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    /**
+     * A problem is deleted while another client's upload sharing a file with it is under way: two threads
+     * against the real PostgreSQL, started together by a barrier, a fresh shared file each round (so each delete
+     * has it to remove): every upload and delete succeeds and every version's files read back whole.
+     */
+    @Test
+    void deletesRacingUploadsThatShareFilesLoseNothing() throws Exception {
+        Map<String, Object> a = newClient(Map.of());
+        Map<String, Object> b = newClient(Map.of());
+        dev.proctor.auth.Caller deleter =
+                new dev.proctor.auth.Caller((Long) a.get("client_id"), "a", false, (Long) a.get("key_id"));
+        dev.proctor.auth.Caller uploader =
+                new dev.proctor.auth.Caller((Long) b.get("client_id"), "b", false, (Long) b.get("key_id"));
+        java.util.Random random = new java.util.Random(12);
+        List<byte[]> shared = new ArrayList<>();
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 60; i++) {
+                byte[] x = new byte[4096 + random.nextInt(64 * 1024)];
+                random.nextBytes(x);
+                shared.add(x);
+                service.upload(deleter, "victim", new java.io.ByteArrayInputStream(sharing(x, "victim" + i)));
+                byte[] keeper = sharing(x, "keeper" + i);
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.Future<?> delete = two.submit(() -> {
+                    start.await();
+                    service.delete(deleter, "victim");
+                    return null;
+                });
+                java.util.concurrent.Future<ProblemService.Upload> up = two.submit(() -> {
+                    start.await();
+                    return service.upload(uploader, "keeper", new java.io.ByteArrayInputStream(keeper));
+                });
+                delete.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(up.get(60, java.util.concurrent.TimeUnit.SECONDS).created(), "upload " + i);
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        assertEquals(60, service.versions(uploader, "keeper").size());
+        for (byte[] x : shared) {
+            java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+            assertTrue(blobs.copyTo(sha256(x), back), "a shared file is gone");
+            assertArrayEquals(x, back.toByteArray());
+        }
+    }
+
+    /**
+     * The interleaving that failed an upload before: it finds a shared file stored, a delete then removes it,
+     * and only then does the upload add its version. The version's transaction finds the file missing and the
+     * upload stores it again.
+     */
+    @Test
+    void aFileDeletedBetweenStoringAndAddingTheVersionIsStoredAgain() throws Exception {
+        Map<String, Object> a = newClient(Map.of());
+        dev.proctor.auth.Caller caller =
+                new dev.proctor.auth.Caller((Long) a.get("client_id"), "a", false, (Long) a.get("key_id"));
+        byte[] x = "shared between two problems\n".getBytes(StandardCharsets.US_ASCII);
+        service.upload(caller, "first", new java.io.ByteArrayInputStream(sharing(x, "first")));
+        Path work = Files.createTempDirectory("race");
+        try {
+            dev.proctor.problems.PackageImport.Unpacked second = dev.proctor.problems.PackageImport.unpack(
+                    new java.io.ByteArrayInputStream(sharing(x, "second")),
+                    work,
+                    dev.proctor.problems.ArchiveLimits.defaults());
+            dev.proctor.problems.PackageImport.store(second, blobs); // x is there: nothing written
+            service.delete(caller, "first"); // x is used by no version now: deleted
+            assertTrue(!blobs.exists(sha256(x)));
+            dev.proctor.problems.ProblemStore.BlobsMissing missing = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.proctor.problems.ProblemStore.BlobsMissing.class,
+                    () -> problems.addVersion(caller.clientId(), "second", second.pkg(), java.util.Optional.empty()));
+            assertTrue(missing.digests().contains(sha256(x)));
+            dev.proctor.problems.PackageImport.store(second, blobs);
+            assertTrue(problems.addVersion(caller.clientId(), "second", second.pkg(), java.util.Optional.empty())
+                    .created());
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String sha256(byte[] x) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(x));
     }
 }
