@@ -163,7 +163,7 @@ public class ProblemJobs {
     }
 
     private static RunRecord record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {
-        return new RunRecord(kind, seq, name, r.status(), v, r.exitCode(), r.signal(), r.usage(), r.timeline());
+        return RunRecord.of(kind, seq, name, r, v);
     }
 
     private GradeResult result(

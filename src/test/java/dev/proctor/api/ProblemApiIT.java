@@ -419,6 +419,14 @@ class ProblemApiIT {
                         .setParameter(1, UUID.fromString(add.getString("id")))
                         .getResultList());
         assertEquals(List.of("sample/01", "secret/01-zero", "secret/02-big", "secret/03"), tests);
+        // every run records the memory limit it ran with: the package's 256 MiB for the tests (V33)
+        List<?> limits = QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("SELECT DISTINCT kind || ':' || coalesce(memory_limit_bytes, 0)"
+                                + " FROM runs WHERE job_id = ?1 ORDER BY 1")
+                        .setParameter(1, UUID.fromString(add.getString("id")))
+                        .getResultList());
+        assertTrue(limits.contains("test:" + 256L * 1024 * 1024), limits.toString());
+        assertTrue(limits.stream().noneMatch(l -> l.toString().endsWith(":0")), limits.toString());
     }
 
     @Test
