@@ -98,6 +98,9 @@ public class ProblemService {
                     if (attempt == ADD_ATTEMPTS) {
                         throw e;
                     }
+                    Log.infof(
+                            "problem %s: %d shared files were deleted meanwhile; storing them again",
+                            problemName, e.digests().size());
                     written += PackageImport.store(unpacked, blobs);
                 }
             }
