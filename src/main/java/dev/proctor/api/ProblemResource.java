@@ -181,7 +181,9 @@ public class ProblemResource {
                         l.timeLimitToTle(),
                         l.timeResolution().toNanos() / 1e9,
                         l.memoryMiB(),
-                        l.outputMiB()),
+                        l.outputMiB(),
+                        v.row().derivedTimeLimitMs() == null ? null : v.row().derivedTimeLimitMs() / 1000.0,
+                        v.row().slowestAcceptedMs()),
                 pkg.outputValidator(),
                 pkg.inputValidators(),
                 pkg.submissions().stream()

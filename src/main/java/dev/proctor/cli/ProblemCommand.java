@@ -67,7 +67,7 @@ public final class ProblemCommand {
             Path body = given;
             if (Files.isDirectory(given)) {
                 temp = Files.createTempFile("proctor-import-", ".tar.gz");
-                pack(given, temp);
+                pack(given, temp, "");
                 body = temp;
             }
             String query = name == null ? "" : "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
@@ -97,18 +97,30 @@ public final class ProblemCommand {
         }
     }
 
-    /** Packs the regular files below {@code dir} (links are left out) into a tar.gz. */
-    static void pack(Path dir, Path archive) throws IOException {
+    /**
+     * Packs the regular files below {@code dir} into a tar.gz, each name after {@code prefix}; a symbolic link
+     * goes in as a tar symlink with its target as written, which the unpacking resolves inside the package or
+     * refuses ({@code PackageArchive}), as it does an uploaded archive's.
+     */
+    static void pack(Path dir, Path archive, String prefix) throws IOException {
         try (OutputStream file = Files.newOutputStream(archive);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(file));
                 Stream<Path> walk = Files.walk(dir)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                String name = prefix + dir.relativize(p);
+                if (Files.isSymbolicLink(p)) {
+                    TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                    e.setLinkName(Files.readSymbolicLink(p).toString());
+                    tar.putArchiveEntry(e);
+                    tar.closeArchiveEntry();
+                    continue;
+                }
                 if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                TarArchiveEntry e = new TarArchiveEntry(dir.relativize(p).toString());
+                TarArchiveEntry e = new TarArchiveEntry(name);
                 e.setSize(Files.size(p));
                 tar.putArchiveEntry(e);
                 Files.copy(p, tar);

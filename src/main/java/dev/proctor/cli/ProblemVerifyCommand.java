@@ -3,15 +3,16 @@ package dev.proctor.cli;
 import dev.proctor.config.ProjectDirs;
 import dev.proctor.core.Rejection;
 import dev.proctor.grading.Verdict;
+import dev.proctor.problems.AcceptedTimeLimit;
 import dev.proctor.problems.ArchiveLimits;
 import dev.proctor.problems.InputValidation;
-import dev.proctor.problems.PackageArchive;
 import dev.proctor.problems.PackageFile;
+import dev.proctor.problems.PackageImport;
 import dev.proctor.problems.PackagePrograms;
-import dev.proctor.problems.PackageReader;
 import dev.proctor.problems.PackageSubmission;
 import dev.proctor.problems.ProblemGrader;
 import dev.proctor.problems.ProblemPackage;
+import dev.proctor.problems.ProblemsConfig;
 import dev.proctor.profiles.Profile;
 import dev.proctor.profiles.ProfileRegistry;
 import dev.proctor.sandbox.Cancellation;
@@ -32,19 +33,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * {@code ./proctor problem verify DIR|ARCHIVE}: reads the package as the service does (the same unpacking,
- * reader, input validators, output validator and grader), grades every submission under {@code
+ * {@code ./proctor problem verify DIR|ARCHIVE}: imports the package into a throwaway store as the service's
+ * upload does (the same unpacking and limits, reader, version digest, input validators, files stored once by
+ * SHA-256, a verified file cache feeding each run's stdin; see {@link VerifyStore}), grades every submission under {@code
  * submissions/<category>/} in a language Proctor has, and checks it gets its folder's verdict. The time limit
  * is the package's, or derived from the accepted submissions as the format says. Prints a table; exit 1 on
  * any mismatch, 2 on a package that cannot be read, 0 otherwise.
  */
 public final class ProblemVerifyCommand {
-
-    /** The CPU time accepted submissions get while the time limit is being derived from them. */
-    static final Duration MEASURING_LIMIT = Duration.ofSeconds(10);
 
     private ProblemVerifyCommand() {}
 
@@ -63,37 +61,10 @@ public final class ProblemVerifyCommand {
             return 2;
         }
         Path given = Path.of(args[0]);
-        Path temp = null;
-        try {
-            Path root = given;
-            if (!Files.isDirectory(given)) {
-                temp = Files.createTempDirectory("proctor-verify-");
-                try (InputStream in = Files.newInputStream(given)) {
-                    root = PackageArchive.extract(in, temp, ArchiveLimits.defaults());
-                }
-            }
-            ProblemPackage pkg = PackageReader.read(root, root.getFileName().toString());
-            Path r = root;
-            return verify(pkg, f -> r.resolve(f.path()), dirs, out, err);
-        } catch (Rejection e) {
-            err.println("proctor problem verify: " + (e.field() != null ? e.field() + ": " : "") + e.getMessage());
+        if (!Files.exists(given)) {
+            err.println("proctor problem verify: no such file or directory: " + given);
             return 2;
-        } catch (IOException e) {
-            err.println("proctor problem verify: " + e.getMessage());
-            return 2;
-        } finally {
-            if (temp != null) {
-                delete(temp);
-            }
         }
-    }
-
-    static int verify(
-            ProblemPackage pkg,
-            Function<PackageFile, Path> locate,
-            ProjectDirs dirs,
-            PrintStream out,
-            PrintStream err) {
         List<String> problems = new ArrayList<>();
         Map<String, Profile> profiles = ProfileRegistry.loadAll(dirs.profiles().resolve("languages"), problems).stream()
                 .collect(Collectors.toMap(Profile::name, p -> p));
@@ -101,32 +72,73 @@ public final class ProblemVerifyCommand {
             err.println("proctor problem verify: " + String.join("; ", problems));
             return 2;
         }
-        out.printf(
-                "%s (%s, %s, validation %s): %d tests in %d groups%n",
-                pkg.name(),
-                pkg.format().wire(),
-                pkg.types().stream().map(t -> t.wire()).sorted().collect(Collectors.joining(" ")),
-                pkg.validation().wire(),
-                pkg.data().cases().size(),
-                pkg.data().groups().size());
-        try (SandboxEngine engine = LinuxSandboxEngine.start(dirs.engineConfig())) {
+        try (VerifyStore store = VerifyStore.create(dirs.state());
+                SandboxEngine engine = LinuxSandboxEngine.start(dirs.engineConfig())) {
+            store.closeOnInterrupt(engine);
             PackagePrograms programs =
                     new PackagePrograms(engine, name -> Optional.ofNullable(profiles.get(name)), Duration.ZERO);
-            try {
-                List<String> skipped = new InputValidation(programs).check(pkg, locate);
-                for (String v : skipped) {
-                    out.println("input validator skipped: " + v);
-                }
-                if (pkg.inputValidators().size() > skipped.size()) {
-                    out.println("input validators accept every input ("
-                            + (pkg.inputValidators().size() - skipped.size()) + " run)");
-                }
-            } catch (Rejection e) {
-                out.println("INPUT VALIDATION FAILED: " + e.getMessage());
+            Optional<ProblemPackage> pkg = importInto(store, given, programs, out);
+            if (pkg.isEmpty()) {
                 return 1;
             }
-            return new Verifier(pkg, locate, programs, out).run();
+            return new Verifier(pkg.get(), store.locator(), programs, store.cancellation(), out).run();
+        } catch (Rejection e) {
+            err.println("proctor problem verify: " + (e.field() != null ? e.field() + ": " : "") + e.getMessage());
+            return 2;
+        } catch (IOException | UncheckedIOException e) {
+            err.println("proctor problem verify: " + e.getMessage());
+            return 2;
         }
+    }
+
+    /**
+     * Imports the package into the throwaway store the way the service's upload does ({@link PackageImport}): a
+     * directory is packed as {@code problem import} packs it, the archive unpacked within the service's limits,
+     * read, its inputs validated, its files stored by digest; the unpacked copy is then removed, so grading
+     * reads the stored version only (its manifest, and its files through a {@link
+     * dev.proctor.problems.TestFileCache} filled from the store). Empty when the input validators refuse.
+     */
+    private static Optional<ProblemPackage> importInto(
+            VerifyStore store, Path given, PackagePrograms programs, PrintStream out) throws IOException {
+        Path archive = given;
+        if (Files.isDirectory(given)) {
+            archive = store.dir().resolve("package.tar.gz");
+            ProblemCommand.pack(
+                    given, archive, given.toAbsolutePath().normalize().getFileName() + "/");
+        }
+        PackageImport.Unpacked unpacked;
+        try (InputStream in = Files.newInputStream(archive)) {
+            unpacked = PackageImport.unpack(in, store.upload(), ArchiveLimits.defaults());
+        }
+        ProblemPackage read = unpacked.pkg();
+        out.printf(
+                "%s (%s, %s, validation %s): %d tests in %d groups%n",
+                read.name(),
+                read.format().wire(),
+                read.types().stream().map(t -> t.wire()).sorted().collect(Collectors.joining(" ")),
+                read.validation().wire(),
+                read.data().cases().size(),
+                read.data().groups().size());
+        try {
+            List<String> skipped = new InputValidation(programs)
+                    .check(read, f -> unpacked.root().resolve(f.path()));
+            for (String v : skipped) {
+                out.println("input validator skipped: " + v);
+            }
+            if (read.inputValidators().size() > skipped.size()) {
+                out.println("input validators accept every input ("
+                        + (read.inputValidators().size() - skipped.size()) + " run)");
+            }
+        } catch (Rejection e) {
+            out.println("INPUT VALIDATION FAILED: " + e.getMessage());
+            return Optional.empty();
+        }
+        long written = PackageImport.store(unpacked, store.blobs());
+        store.dropUpload(archive.equals(given) ? null : archive);
+        out.printf(
+                "imported into a throwaway store: %d files, %d bytes (%d stored once by SHA-256), version digest %s%n",
+                read.files().size(), read.totalBytes(), written, read.contentDigest());
+        return Optional.of(PackageImport.asStored(read));
     }
 
     private static final class Verifier {
@@ -134,11 +146,18 @@ public final class ProblemVerifyCommand {
         final Function<PackageFile, Path> locate;
         final PackagePrograms programs;
         final PrintStream out;
+        final Cancellation cancel;
         final ProblemGrader grader;
         final List<Line> lines = new ArrayList<>();
 
-        Verifier(ProblemPackage pkg, Function<PackageFile, Path> locate, PackagePrograms programs, PrintStream out) {
+        Verifier(
+                ProblemPackage pkg,
+                Function<PackageFile, Path> locate,
+                PackagePrograms programs,
+                Cancellation cancel,
+                PrintStream out) {
             this.pkg = pkg;
+            this.cancel = cancel;
             this.locate = locate;
             this.programs = programs;
             this.out = out;
@@ -170,24 +189,25 @@ public final class ProblemVerifyCommand {
         private int grade(PackagePrograms.Built validator) {
             List<PackageSubmission> subs = pkg.submissions();
             Duration limit = pkg.limits().timeLimit().orElse(null);
-            long slowest = 0;
+            if (limit != null) {
+                out.printf(
+                        "time limit %.3f s (problem.yaml), widened %.3f s%n",
+                        limit.toMillis() / 1000.0, pkg.limits().widened(limit).toMillis() / 1000.0);
+            }
+            long slowest = -1;
             // accepted ones first: without a written limit, the limit comes from them
             List<PackageSubmission> ordered = new ArrayList<>(subs);
             ordered.sort(Comparator.comparing(s -> s.category().equals("accepted") ? 0 : 1));
-            List<ProblemGrader.Result> results = new ArrayList<>();
             for (PackageSubmission s : ordered) {
+                if (cancel.isCancelled()) {
+                    return 130;
+                }
                 boolean accepted = s.category().equals("accepted");
                 if (!accepted && limit == null) {
-                    limit = pkg.limits().derive(Duration.ofMillis(slowest));
-                    out.printf(
-                            "time limit %.3f s (slowest accepted %d ms × %.2f), widened %.3f s%n",
-                            limit.toMillis() / 1000.0,
-                            slowest,
-                            pkg.limits().acToTimeLimit(),
-                            pkg.limits().widened(limit).toMillis() / 1000.0);
+                    limit = derived(slowest);
                 }
                 Duration at = accepted && limit == null
-                        ? MEASURING_LIMIT
+                        ? AcceptedTimeLimit.MEASURING_LIMIT
                         : switch (s.category()) {
                             case "time_limit_exceeded", "slow_accepted" ->
                                 pkg.limits().widened(limit);
@@ -199,11 +219,30 @@ public final class ProblemVerifyCommand {
                 }
             }
             if (limit == null) {
-                limit = pkg.limits().derive(Duration.ofMillis(slowest));
-                out.printf("time limit %.3f s%n", limit.toMillis() / 1000.0);
+                derived(slowest);
             }
             print();
             return lines.stream().anyMatch(l -> l.result().startsWith("MISMATCH")) ? 1 : 0;
+        }
+
+        /** The limit derived as the format says (and as the service does at upload), printed. */
+        private Duration derived(long slowestMs) {
+            if (slowestMs < 0) {
+                out.println("time limit: no accepted submission ran, none can be derived; the"
+                        + " service would use its default (proctor.problems.default-time-limit)");
+                return Duration.parse(ProblemsConfig.DEFAULT_TIME_LIMIT);
+            }
+            Duration limit = pkg.limits().derive(Duration.ofMillis(slowestMs));
+            out.printf(
+                    Locale.ROOT,
+                    "time limit %.3f s derived: slowest accepted %d ms × ac_to_time_limit %s, rounded up to"
+                            + " time_resolution %s s; widened %.3f s%n",
+                    limit.toMillis() / 1000.0,
+                    slowestMs,
+                    fmt(pkg.limits().acToTimeLimit()),
+                    fmt(pkg.limits().timeResolution().toNanos() / 1e9),
+                    pkg.limits().widened(limit).toMillis() / 1000.0);
+            return limit;
         }
 
         private ProblemGrader.Result one(PackageSubmission s, PackagePrograms.Built validator, Duration limit) {
@@ -233,12 +272,7 @@ public final class ProblemVerifyCommand {
                     return null;
                 }
                 ProblemGrader.Result r = grader.grade(
-                        pkg,
-                        locate,
-                        b,
-                        validator,
-                        new ProblemGrader.Settings(limit, !pkg.scoring()),
-                        Cancellation.none());
+                        pkg, locate, b, validator, new ProblemGrader.Settings(limit, !pkg.scoring()), cancel);
                 String verdict = r.verdict() == null ? "-" : r.verdict().wire();
                 String score = pkg.scoring() ? fmt(r.score()) + "/" + fmt(r.maxScore()) : "-";
                 lines.add(new Line(
@@ -294,15 +328,5 @@ public final class ProblemVerifyCommand {
 
     static String fmt(double d) {
         return d == Math.rint(d) ? String.valueOf((long) d) : String.format(Locale.ROOT, "%.2f", d);
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

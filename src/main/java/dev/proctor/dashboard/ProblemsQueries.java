@@ -64,7 +64,9 @@ public class ProblemsQueries {
     /**
      * The runs of one test over the problem's submissions: CPU time and peak memory (maximum and 90th
      * percentile), the largest share of its job's time limit a run used, how many runs used at least
-     * {@link #CLOSE_TO_LIMIT} of it, and the runs per verdict.
+     * {@link #CLOSE_TO_LIMIT} of it, the runs per verdict, and peak memory as a share of the memory limit each
+     * run ran with ({@code runs.memory_limit_bytes}; null when no run recorded one): maximum, 90th percentile,
+     * runs at {@link #CLOSE_TO_LIMIT} or more.
      */
     public record TestUsage(
             long runs,
@@ -75,10 +77,23 @@ public class ProblemsQueries {
             Double maxTimeShare,
             Double p90TimeShare,
             long runsCloseToLimit,
-            Map<String, Long> verdicts) {
+            Map<String, Long> verdicts,
+            Double maxMemoryShare,
+            Double p90MemoryShare,
+            long runsCloseToMemoryLimit) {
 
         public boolean close() {
-            return maxTimeShare != null && maxTimeShare >= CLOSE_TO_LIMIT;
+            return (maxTimeShare != null && maxTimeShare >= CLOSE_TO_LIMIT)
+                    || (maxMemoryShare != null && maxMemoryShare >= CLOSE_TO_LIMIT);
+        }
+
+        /** Peak memory as a share of the run's memory limit: "87 %", or "–" when no run recorded its limit. */
+        public String maxMemShare() {
+            return Formats.pct(maxMemoryShare);
+        }
+
+        public String p90MemShare() {
+            return Formats.pct(p90MemoryShare);
         }
 
         /** "93 %", or "–" when no run's job had a time limit. */
@@ -166,7 +181,8 @@ public class ProblemsQueries {
                 WITH t AS (
                     SELECT r.test_name, r.cpu_time_us, r.memory_peak_bytes,
                            r.cpu_time_us / 1000.0
-                               / NULLIF((j.request -> 'problem' ->> 'time_limit_ms')::numeric, 0) AS share
+                               / NULLIF((j.request -> 'problem' ->> 'time_limit_ms')::numeric, 0) AS share,
+                           r.memory_peak_bytes::numeric / NULLIF(r.memory_limit_bytes, 0) AS mem_share
                     FROM runs r JOIN jobs j ON j.id = r.job_id
                     WHERE r.kind = 'test' AND r.test_name IS NOT NULL
                       AND j.request -> 'problem' ->> 'id' = ?1)
@@ -175,7 +191,9 @@ public class ProblemsQueries {
                        max(memory_peak_bytes),
                        percentile_disc(0.9) WITHIN GROUP (ORDER BY memory_peak_bytes),
                        max(share), percentile_disc(0.9) WITHIN GROUP (ORDER BY share),
-                       count(*) FILTER (WHERE share >= ?2)
+                       count(*) FILTER (WHERE share >= ?2),
+                       max(mem_share), percentile_disc(0.9) WITHIN GROUP (ORDER BY mem_share),
+                       count(*) FILTER (WHERE mem_share >= ?2)
                 FROM t GROUP BY test_name""")
                 .setParameter(1, problem.toString())
                 .setParameter(2, CLOSE_TO_LIMIT)
@@ -195,7 +213,10 @@ public class ProblemsQueries {
                             r[6] == null ? null : ((Number) r[6]).doubleValue(),
                             r[7] == null ? null : ((Number) r[7]).doubleValue(),
                             n(r[8]),
-                            verdicts.getOrDefault(name, Map.of())));
+                            verdicts.getOrDefault(name, Map.of()),
+                            r[9] == null ? null : ((Number) r[9]).doubleValue(),
+                            r[10] == null ? null : ((Number) r[10]).doubleValue(),
+                            n(r[11])));
         }
         return out;
     }

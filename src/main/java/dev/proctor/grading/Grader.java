@@ -298,7 +298,7 @@ public class Grader {
         }
 
         private void record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {
-            runs.add(new RunRecord(kind, seq, name, r.status(), v, r.exitCode(), r.signal(), r.usage(), r.timeline()));
+            runs.add(RunRecord.of(kind, seq, name, r, v));
             cpuMicros += r.usage().cpuTimeMicros();
             wallMicros += r.usage().wallTimeMicros();
             memoryPeak = Math.max(memoryPeak, r.usage().memoryPeakBytes());

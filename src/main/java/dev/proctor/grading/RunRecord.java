@@ -1,5 +1,6 @@
 package dev.proctor.grading;
 
+import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.accounting.Sample;
 import dev.proctor.sandbox.accounting.Usage;
@@ -7,7 +8,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
 
-/** One sandbox run of a job, as stored in the {@code runs} table ({@code verdict} null: none of its own). */
+/**
+ * One sandbox run of a job, as stored in the {@code runs} table ({@code verdict} null: none of its own; {@code
+ * memoryLimitBytes} null: the run never started).
+ */
 public record RunRecord(
         Kind kind,
         int seq,
@@ -17,7 +21,36 @@ public record RunRecord(
         Integer exitCode,
         String signal,
         Usage usage,
-        List<Sample> timeline) {
+        List<Sample> timeline,
+        Long memoryLimitBytes) {
+
+    public RunRecord(
+            Kind kind,
+            int seq,
+            String testName,
+            RunStatus status,
+            Verdict verdict,
+            Integer exitCode,
+            String signal,
+            Usage usage,
+            List<Sample> timeline) {
+        this(kind, seq, testName, status, verdict, exitCode, signal, usage, timeline, null);
+    }
+
+    /** The run's record, with the memory limit it ran with. */
+    public static RunRecord of(Kind kind, int seq, String testName, RunResult r, Verdict verdict) {
+        return new RunRecord(
+                kind,
+                seq,
+                testName,
+                r.status(),
+                verdict,
+                r.exitCode(),
+                r.signal(),
+                r.usage(),
+                r.timeline(),
+                r.memoryLimitBytes() > 0 ? r.memoryLimitBytes() : null);
+    }
 
     /** What the run was for; {@code runs.kind} holds {@link #wire()}. */
     public enum Kind {

@@ -22,7 +22,7 @@ import java.util.HexFormat;
  * whole or not at all.
  */
 @ApplicationScoped
-public class BlobStore {
+public class BlobStore implements Blobs {
 
     /** Long enough for the largest file on a slow disk; a blob is one transaction. */
     private static final int WRITE_TIMEOUT_SECONDS = 3600;
@@ -45,7 +45,7 @@ public class BlobStore {
         }
     }
 
-    /** Stores {@code file} under its digest unless it is there already; true when it was written now. */
+    @Override
     public boolean put(PackageFile meta, Path file) {
         if (exists(meta.sha256())) {
             return false;
@@ -91,6 +91,7 @@ public class BlobStore {
     }
 
     /** Writes the blob's bytes to {@code out}, a chunk at a time; false when there is no such blob. */
+    @Override
     public boolean copyTo(String sha256, OutputStream out) throws IOException {
         byte[] digest = hex(sha256);
         try (Connection c = db.getConnection()) {
@@ -123,18 +124,30 @@ public class BlobStore {
         }
     }
 
-    /** Deletes blobs no version refers to any more (after a problem is deleted). */
+    /**
+     * Deletes blobs no version refers to any more (after a problem is deleted). The candidates are locked
+     * first, in digest order: an upload referencing one of them holds it {@code FOR SHARE} until it commits,
+     * so this waits, and the delete that follows (a new statement, a new snapshot) sees its references and
+     * keeps the blob; an upload that comes later waits for this transaction and stores what it removed again.
+     */
     public int deleteUnreferenced(java.util.Collection<String> candidates) {
         if (candidates.isEmpty()) {
             return 0;
         }
+        String among = "digest IN (SELECT decode(x, 'hex') FROM unnest(?::text[]) x)";
         return QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = db.getConnection();
-                    PreparedStatement s = c.prepareStatement(
-                            "DELETE FROM blobs b WHERE b.digest IN (SELECT decode(x, 'hex') FROM unnest(?::text[]) x)"
-                                    + " AND NOT EXISTS (SELECT 1 FROM problem_files f WHERE f.digest = b.digest)")) {
-                s.setArray(1, c.createArrayOf("text", candidates.toArray()));
-                return s.executeUpdate();
+            try (Connection c = db.getConnection()) {
+                java.sql.Array digests = c.createArrayOf("text", candidates.toArray());
+                try (PreparedStatement s =
+                        c.prepareStatement("SELECT 1 FROM blobs WHERE " + among + " ORDER BY digest FOR UPDATE")) {
+                    s.setArray(1, digests);
+                    s.executeQuery().close();
+                }
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM blobs b WHERE " + among
+                        + " AND NOT EXISTS (SELECT 1 FROM problem_files f WHERE f.digest = b.digest)")) {
+                    s.setArray(1, digests);
+                    return s.executeUpdate();
+                }
             }
         });
     }

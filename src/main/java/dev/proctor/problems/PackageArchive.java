@@ -26,8 +26,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * links or devices), regular files only are created, each with {@code CREATE_NEW} below directories this code
  * made itself, and the bytes written are counted against {@link ArchiveLimits} as they come.
  *
- * <p>Zip entries read as a stream carry no Unix mode (it lives in the central directory at the end), so a zip
- * "symlink" is unpacked as a small regular file holding the target's name: it can point nowhere.
+ * <p>Symbolic links (tar symlink entries; zip entries whose Unix mode, read from the central directory of the
+ * zip spooled to disk first, says link) are resolved by {@link ArchiveLinks}: each becomes a copy of the file
+ * it leads to inside the package, or the archive is refused naming it. Hard links, devices and FIFOs are
+ * refused by name.
  */
 public final class PackageArchive {
 
@@ -44,30 +46,79 @@ public final class PackageArchive {
      */
     public static Path extract(InputStream in, Path into, ArchiveLimits limits) {
         BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
-        try (ArchiveInputStream<? extends ArchiveEntry> archive = open(buffered)) {
-            unpack(archive, into, limits);
+        Path spool = null;
+        try {
+            buffered.mark(4);
+            byte[] magic = buffered.readNBytes(4);
+            buffered.reset();
+            InputStream source = buffered;
+            Set<String> zipLinks = Set.of();
+            if (isZip(magic)) {
+                spool = spool(buffered, into, limits);
+                zipLinks = ZipCentralDirectory.symlinks(spool, limits.maxEntries());
+                source = new BufferedInputStream(Files.newInputStream(spool), BUFFER);
+            }
+            try (ArchiveInputStream<? extends ArchiveEntry> archive = open(magic, source)) {
+                unpack(archive, into, limits, zipLinks);
+            }
         } catch (IOException e) {
             throw Rejection.unprocessable(FIELD, "the archive cannot be read: " + message(e));
+        } finally {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
         return root(into);
     }
 
-    private static ArchiveInputStream<? extends ArchiveEntry> open(BufferedInputStream in) throws IOException {
-        in.mark(4);
-        byte[] magic = in.readNBytes(4);
-        in.reset();
+    private static boolean isZip(byte[] magic) {
+        return magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 || magic[2] == 5);
+    }
+
+    /**
+     * Copies a zip to a private file beside {@code into} (its central directory is at the end), at most the
+     * package limit plus room for headers.
+     */
+    private static Path spool(InputStream in, Path into, ArchiveLimits limits) throws IOException {
+        long max = limits.maxTotalBytes() + (long) limits.maxEntries() * 1024 + 64 * ArchiveLimits.MIB;
+        Path spool = Files.createTempFile(into.toAbsolutePath().getParent(), ".zip-", ".spool");
+        try (OutputStream out = Files.newOutputStream(spool)) {
+            byte[] buffer = new byte[BUFFER];
+            long total = 0;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > max) {
+                    throw Rejection.tooLarge(FIELD, "the archive is over " + max + " bytes");
+                }
+                write(out, buffer, n);
+            }
+        } catch (RuntimeException | IOException e) {
+            Files.deleteIfExists(spool);
+            throw e;
+        }
+        return spool;
+    }
+
+    private static ArchiveInputStream<? extends ArchiveEntry> open(byte[] magic, InputStream in) throws IOException {
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
             return new TarArchiveInputStream(new GzipCompressorInputStream(in, true), "UTF-8");
         }
-        if (magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 || magic[2] == 5)) {
+        if (isZip(magic)) {
             return new ZipArchiveInputStream(in, "UTF-8", true, true);
         }
         throw Rejection.unprocessable(FIELD, "the package must be a zip or a tar.gz archive");
     }
 
-    private static void unpack(ArchiveInputStream<? extends ArchiveEntry> archive, Path into, ArchiveLimits limits)
+    private static void unpack(
+            ArchiveInputStream<? extends ArchiveEntry> archive, Path into, ArchiveLimits limits, Set<String> zipLinks)
             throws IOException {
         Set<String> seen = new HashSet<>();
+        ArchiveLinks links = new ArchiveLinks();
         int entries = 0;
         long total = 0;
         byte[] buffer = new byte[BUFFER];
@@ -101,8 +152,17 @@ public final class PackageArchive {
                 directory(target, raw);
                 continue;
             }
+            if (entry instanceof TarArchiveEntry t && t.isSymbolicLink()) {
+                links.add(raw, segments, t.getLinkName());
+                continue;
+            }
+            if (!(entry instanceof TarArchiveEntry) && zipLinks.contains(raw)) {
+                links.add(raw, segments, ArchiveLinks.target(archive, raw));
+                continue;
+            }
             total += copy(archive, target, raw, buffer, limits, limits.maxTotalBytes() - total);
         }
+        links.resolve(into, limits, limits.maxTotalBytes() - total);
     }
 
     private static ArchiveEntry next(ArchiveInputStream<? extends ArchiveEntry> archive) throws IOException {
@@ -117,18 +177,19 @@ public final class PackageArchive {
     private static void refuseSpecial(ArchiveEntry entry, String raw) {
         if (entry instanceof TarArchiveEntry t) {
             String kind = t.isSymbolicLink()
-                    ? "a symbolic link"
+                    ? null
                     : t.isLink()
                             ? "a hard link"
                             : t.isCharacterDevice() || t.isBlockDevice()
                                     ? "a device"
                                     : t.isFIFO() ? "a named pipe" : null;
-            if (kind == null && !t.isFile() && !t.isDirectory()) {
+            if (kind == null && !t.isFile() && !t.isDirectory() && !t.isSymbolicLink()) {
                 kind = "neither a file nor a directory";
             }
             if (kind != null) {
                 throw Rejection.unprocessable(
-                        FIELD, "archive entry " + quote(raw) + " is " + kind + "; only files and directories");
+                        FIELD,
+                        "archive entry " + quote(raw) + " is " + kind + "; only files, directories and symbolic links");
             }
         }
     }

@@ -28,7 +28,7 @@ import java.util.function.Function;
 /**
  * Programs of a package (input validators, output validators, submissions) built and run in the sandbox,
  * each with a language profile found by {@link Languages}: the main source file becomes the profile's source
- * file, the others keep their names. Sources are small: they are read into memory, test data never is.
+ * file (except in Java, see {@link #keepsName}), the others keep their names. Sources are small: they are read into memory, test data never is.
  */
 @ApplicationScoped
 public class PackagePrograms {
@@ -106,7 +106,7 @@ public class PackagePrograms {
                         : f.path().startsWith(mainDir + "/") && mainDir.length() > root.length()
                                 ? f.path().substring(mainDir.length() + 1)
                                 : f.path().substring(root.length() + 1);
-                String name = f.path().equals(lang.mainFile()) ? p.sourceFile() : rel;
+                String name = f.path().equals(lang.mainFile()) && !keepsName(lang) ? p.sourceFile() : rel;
                 dir.writeFile(name, Files.readAllBytes(locate.apply(f)), false);
             }
             RunResult c = null;
@@ -121,6 +121,15 @@ public class PackagePrograms {
             dir.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether the main file keeps its own name rather than becoming the profile's source file. Java does, as
+     * the format's tools have it: {@code public class Hello} must stay in {@code Hello.java} for javac, and the
+     * class to run is the one with {@code main} (the Java profile's compile step finds it).
+     */
+    static boolean keepsName(Language lang) {
+        return "java".equals(lang.name());
     }
 
     /** Builds a job's own sources (a submission against a problem) with its profile and compile limits. */

@@ -326,7 +326,7 @@ public final class ProblemGrader {
         }
 
         private void record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {
-            runs.add(new RunRecord(kind, seq, name, r.status(), v, r.exitCode(), r.signal(), r.usage(), r.timeline()));
+            runs.add(RunRecord.of(kind, seq, name, r, v));
         }
 
         private List<String> flags(GroupGrading gr) {

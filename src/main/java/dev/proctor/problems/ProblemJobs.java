@@ -67,7 +67,7 @@ public class ProblemJobs {
             throw dev.proctor.core.Rejection.unprocessable(version == null ? "problem" : "version", e.getMessage());
         }
         ProblemPackage pkg = v.pkg();
-        Duration base = pkg.limits().timeLimit().orElse(config.defaultTimeLimit());
+        Duration base = v.timeLimit().orElse(config.defaultTimeLimit());
         double factor = config.timeMultiplier(profile);
         return new JobSpec.ProblemRef(
                 v.row().problemId(), v.row().version(), (long) Math.ceil(base.toMillis() * factor));
@@ -163,7 +163,7 @@ public class ProblemJobs {
     }
 
     private static RunRecord record(RunRecord.Kind kind, int seq, String name, RunResult r, Verdict v) {
-        return new RunRecord(kind, seq, name, r.status(), v, r.exitCode(), r.signal(), r.usage(), r.timeline());
+        return RunRecord.of(kind, seq, name, r, v);
     }
 
     private GradeResult result(

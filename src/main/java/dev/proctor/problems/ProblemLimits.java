@@ -17,15 +17,18 @@ public record ProblemLimits(
         long outputMiB,
         long codeKiB) {
 
-    /** The time limit derived from the slowest accepted run, as the format defines it (at least 1 s). */
+    /**
+     * The time limit derived from the slowest accepted run, as the format's tools compute it: slowest ×
+     * {@code ac_to_time_limit}, rounded up to a whole number of {@code time_resolution} steps, at least one step.
+     */
     public Duration derive(Duration slowestAccepted) {
         if (timeLimit.isPresent()) {
             return timeLimit.get();
         }
         double seconds = slowestAccepted.toNanos() / 1e9 * acToTimeLimit;
         double step = timeResolution.toNanos() / 1e9;
-        double rounded = Math.ceil(seconds / step - 1e-9) * step;
-        return Duration.ofNanos((long) (Math.max(1.0, rounded) * 1e9));
+        double steps = Math.max(1, Math.ceil(seconds / step - 1e-9));
+        return Duration.ofNanos(Math.round(steps * step * 1e9));
     }
 
     /** The limit widened by the safety margin: what {@code slow_accepted} must meet and TLE must exceed. */

@@ -27,6 +27,9 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class ProblemService {
 
+    /** Stores and adds a version this often when concurrent deletes keep removing shared files. */
+    private static final int ADD_ATTEMPTS = 5;
+
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     @Inject
@@ -40,6 +43,9 @@ public class ProblemService {
 
     @Inject
     InputValidation inputs;
+
+    @Inject
+    PackagePrograms programs;
 
     @Inject
     SandboxConfig sandbox;
@@ -59,9 +65,10 @@ public class ProblemService {
         }
         Path work = workDir();
         try {
-            Path root = PackageArchive.extract(body, work, config.archiveLimits());
+            PackageImport.Unpacked unpacked = PackageImport.unpack(body, work, config.archiveLimits());
+            Path root = unpacked.root();
+            ProblemPackage pkg = unpacked.pkg();
             String fallback = root.equals(work) ? "problem" : root.getFileName().toString();
-            ProblemPackage pkg = PackageReader.read(root, fallback);
             String problemName = name != null ? name : slug(pkg.name(), fallback);
             Optional<ProblemStore.ProblemRow> existing = store.byName(caller.clientId(), problemName);
             if (existing.isPresent()) {
@@ -77,19 +84,49 @@ public class ProblemService {
             for (String skipped : inputs.check(pkg, f -> root.resolve(f.path()))) {
                 Log.warnf("problem %s: input validator not run: %s", pkg.name(), skipped);
             }
-            long written = 0;
-            for (PackageFile f : pkg.files()) {
-                if (blobs.put(f, root.resolve(f.path()))) {
-                    written += f.size();
+            Optional<AcceptedTimeLimit.Derived> derived = deriveTimeLimit(pkg, root);
+            derived.ifPresent(d -> Log.infof(
+                    "problem %s: time limit %d ms derived from %d accepted submissions (slowest %d ms)",
+                    pkg.name(), d.timeLimit().toMillis(), d.submissions(), d.slowestAcceptedMs()));
+            long written = PackageImport.store(unpacked, blobs);
+            ProblemStore.Added added = null;
+            for (int attempt = 1; added == null; attempt++) {
+                try {
+                    added = store.addVersion(caller.clientId(), problemName, pkg, derived);
+                } catch (ProblemStore.BlobsMissing e) {
+                    // a delete of another problem removed files this one shares after they were found stored
+                    if (attempt == ADD_ATTEMPTS) {
+                        throw e;
+                    }
+                    Log.infof(
+                            "problem %s: %d shared files were deleted meanwhile; storing them again",
+                            problemName, e.digests().size());
+                    written += PackageImport.store(unpacked, blobs);
                 }
             }
-            ProblemStore.Added added = store.addVersion(caller.clientId(), problemName, pkg);
             Log.infof(
                     "problem %s v%d: %d files, %d bytes (%d new)",
                     problemName, added.version().version(), pkg.files().size(), pkg.totalBytes(), written);
             return new Upload(store.byId(added.version().problemId()).orElseThrow(), added.version(), added.created());
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /**
+     * The time limit derived from the accepted submissions; when this node cannot run them (a sandbox failure,
+     * not the caller's doing) the upload goes on without one and jobs get the configured default.
+     */
+    private Optional<AcceptedTimeLimit.Derived> deriveTimeLimit(ProblemPackage pkg, Path root) {
+        try {
+            return AcceptedTimeLimit.derive(pkg, f -> root.resolve(f.path()), programs);
+        } catch (Rejection e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Log.warnf(
+                    "problem %s: the accepted submissions could not be run to derive the time limit: %s",
+                    pkg.name(), e.getMessage());
+            return Optional.empty();
         }
     }
 

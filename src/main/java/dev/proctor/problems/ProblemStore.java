@@ -25,9 +25,20 @@ public class ProblemStore {
     /** A problem as listed: owner, name, latest version (0 when it has none). */
     public record ProblemRow(UUID id, long clientId, String name, Instant createdAt, int latestVersion) {}
 
-    /** A version's row; {@code pkg} is its manifest. */
+    /**
+     * A version's row; {@code pkg} is its manifest. {@code derivedTimeLimitMs} is the limit derived at upload
+     * from the accepted submissions (null when the package writes one or none could be derived), {@code
+     * slowestAcceptedMs} the run it came from.
+     */
     public record VersionRow(
-            UUID problemId, int version, String contentDigest, String title, long totalBytes, Instant createdAt) {}
+            UUID problemId,
+            int version,
+            String contentDigest,
+            String title,
+            long totalBytes,
+            Instant createdAt,
+            Long derivedTimeLimitMs,
+            Long slowestAcceptedMs) {}
 
     interface Sql<T> {
         T run(Connection c) throws SQLException;
@@ -140,7 +151,8 @@ public class ProblemStore {
      * a version with the same content exists: then that one is returned and nothing is written. Returns the
      * version and whether it is new.
      */
-    public Added addVersion(long clientId, String name, ProblemPackage pkg) {
+    public Added addVersion(
+            long clientId, String name, ProblemPackage pkg, Optional<AcceptedTimeLimit.Derived> derived) {
         return write(c -> {
             // one upload at a time per (client, name): versions are numbered without gaps or clashes
             try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
@@ -171,6 +183,7 @@ public class ProblemStore {
                     return new Added(same.get(), false);
                 }
             }
+            lockBlobs(c, pkg);
             int next;
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT COALESCE(max(version), 0) + 1 FROM problem_versions WHERE problem_id = ?")) {
@@ -181,14 +194,16 @@ public class ProblemStore {
                 }
             }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO problem_versions"
-                    + " (problem_id, version, content_digest, title, manifest, total_bytes)"
-                    + " VALUES (?, ?, ?, ?, ?::jsonb, ?)")) {
+                    + " (problem_id, version, content_digest, title, manifest, total_bytes,"
+                    + " derived_time_limit_ms, slowest_accepted_ms) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?)")) {
                 s.setObject(1, id);
                 s.setInt(2, next);
                 s.setBytes(3, HexFormat.of().parseHex(pkg.contentDigest()));
                 s.setString(4, pkg.name());
                 s.setString(5, Manifest.write(pkg));
                 s.setLong(6, pkg.totalBytes());
+                s.setObject(7, derived.map(d -> d.timeLimit().toMillis()).orElse(null), java.sql.Types.BIGINT);
+                s.setObject(8, derived.map(d -> d.slowestAcceptedMs()).orElse(null), java.sql.Types.BIGINT);
                 s.executeUpdate();
             }
             try (PreparedStatement s = c.prepareStatement(
@@ -207,11 +222,49 @@ public class ProblemStore {
         });
     }
 
+    /**
+     * Locks the package's blobs (in digest order, as {@link BlobStore#deleteUnreferenced} does) until this
+     * transaction ends, so a delete of another problem sharing them waits and then sees this version's
+     * references; a blob that a delete removed after this upload found it stored throws {@link BlobsMissing}
+     * (the transaction rolls back, the upload stores them again).
+     */
+    private static void lockBlobs(Connection c, ProblemPackage pkg) throws SQLException {
+        java.util.Set<String> wanted = new java.util.TreeSet<>();
+        pkg.files().forEach(f -> wanted.add(f.sha256()));
+        try (PreparedStatement s = c.prepareStatement("SELECT encode(digest, 'hex') FROM blobs WHERE digest IN"
+                + " (SELECT decode(x, 'hex') FROM unnest(?::text[]) x) ORDER BY digest FOR SHARE")) {
+            s.setArray(1, c.createArrayOf("text", wanted.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    wanted.remove(r.getString(1));
+                }
+            }
+        }
+        if (!wanted.isEmpty()) {
+            throw new BlobsMissing(List.copyOf(wanted));
+        }
+    }
+
+    /** Blobs an upload stored (or found) were deleted before its version referenced them. */
+    public static final class BlobsMissing extends RuntimeException {
+        private final List<String> digests;
+
+        BlobsMissing(List<String> digests) {
+            super(digests.size() + " stored files were deleted meanwhile");
+            this.digests = digests;
+        }
+
+        public List<String> digests() {
+            return digests;
+        }
+    }
+
     /** The outcome of an upload: the version, and whether this upload created it. */
     public record Added(VersionRow version, boolean created) {}
 
     private static final String VERSION_COLUMNS =
-            "problem_id, version, encode(content_digest, 'hex'), title, total_bytes, created_at";
+            "problem_id, version, encode(content_digest, 'hex'), title, total_bytes, created_at,"
+                    + " derived_time_limit_ms, slowest_accepted_ms";
 
     private static VersionRow version(ResultSet r) throws SQLException {
         return new VersionRow(
@@ -220,7 +273,9 @@ public class ProblemStore {
                 r.getString(3),
                 r.getString(4),
                 r.getLong(5),
-                r.getTimestamp(6).toInstant());
+                r.getTimestamp(6).toInstant(),
+                r.getObject(7, Long.class),
+                r.getObject(8, Long.class));
     }
 
     private static Optional<VersionRow> versionByDigest(Connection c, UUID id, String digest) throws SQLException {
@@ -251,7 +306,14 @@ public class ProblemStore {
     }
 
     /** A version's row and its package model. */
-    public record StoredVersion(VersionRow row, ProblemPackage pkg) {}
+    public record StoredVersion(VersionRow row, ProblemPackage pkg) {
+        /** The package's own time limit, else the one derived at upload; empty when neither exists. */
+        public Optional<java.time.Duration> timeLimit() {
+            return pkg.limits()
+                    .timeLimit()
+                    .or(() -> Optional.ofNullable(row.derivedTimeLimitMs()).map(java.time.Duration::ofMillis));
+        }
+    }
 
     public Optional<StoredVersion> version(UUID id, int version) {
         return read(c -> {
@@ -261,7 +323,7 @@ public class ProblemStore {
                 s.setInt(2, version);
                 try (ResultSet r = s.executeQuery()) {
                     return r.next()
-                            ? Optional.of(new StoredVersion(version(r), Manifest.read(r.getString(7))))
+                            ? Optional.of(new StoredVersion(version(r), Manifest.read(r.getString(9))))
                             : Optional.empty();
                 }
             }

@@ -32,11 +32,16 @@ public interface ProblemsConfig {
     int chunkBytes();
 
     /**
-     * The time limit of a job against a package that writes none ({@code limits.time_limit}); the format
-     * derives it from the package's accepted submissions, which {@code ./proctor problem verify} runs.
+     * The time limit of a job against a package that writes none ({@code limits.time_limit}) and from which
+     * none could be derived at upload (no accepted submission in a language Proctor has, or none accepted):
+     * otherwise the limit is derived from the accepted submissions as the format says ({@link
+     * AcceptedTimeLimit}).
      */
-    @WithDefault("PT2S")
+    @WithDefault(DEFAULT_TIME_LIMIT)
     java.time.Duration defaultTimeLimit();
+
+    /** {@link #defaultTimeLimit()} unless configured (also what {@code problem verify} reports). */
+    String DEFAULT_TIME_LIMIT = "PT2S";
 
     /**
      * Per language profile, a factor on the package's time limit, as {@code profile=factor} pairs separated by

@@ -583,7 +583,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 readCapped(runDir.resolve("stdout"), cap),
                 readCapped(runDir.resolve("stderr"), cap),
                 report.samples(),
-                message);
+                message,
+                spec.limits().memoryBytes());
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.List;
  * @param stderr        captured stderr, at most the capture cap
  * @param timeline      memory/CPU samples taken while the run ran (empty unless asked for)
  * @param message       for internal errors: what failed (step and errno), else null
+ * @param memoryLimitBytes the memory limit the run ran with (0 when it never started)
  */
 public record RunResult(
         RunStatus status,
@@ -24,7 +25,21 @@ public record RunResult(
         byte[] stdout,
         byte[] stderr,
         List<Sample> timeline,
-        String message) {
+        String message,
+        long memoryLimitBytes) {
+
+    /** A result with no memory limit recorded (a run that never started, test doubles). */
+    public RunResult(
+            RunStatus status,
+            Integer exitCode,
+            String signal,
+            Usage usage,
+            byte[] stdout,
+            byte[] stderr,
+            List<Sample> timeline,
+            String message) {
+        this(status, exitCode, signal, usage, stdout, stderr, timeline, message, 0);
+    }
 
     public RunResult {
         timeline = timeline == null ? List.of() : List.copyOf(timeline);

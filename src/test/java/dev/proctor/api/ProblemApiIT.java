@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.problems.Archives;
@@ -51,6 +52,12 @@ class ProblemApiIT {
     @Inject
     EntityManager em;
 
+    @Inject
+    dev.proctor.problems.BlobStore blobs;
+
+    @Inject
+    dev.proctor.problems.ProblemStore problems;
+
     @BeforeAll
     static void root() {
         requireKernel("root".equals(System.getProperty("user.name")), "the sandbox needs root");
@@ -92,6 +99,13 @@ class ProblemApiIT {
         assertEquals("legacy", p.getString("format_version"));
         assertEquals(List.of("pass-fail"), p.getList("type"));
         assertEquals(4.0f, p.getFloat("limits.ac_to_time_limit"));
+        // no time_limit written: derived at upload from the accepted C and Python submissions (Ruby: no profile),
+        // slowest CPU time × 4 rounded up to the 1 s resolution
+        assertNull(p.get("limits.time_limit_s"));
+        int slowest = p.getInt("limits.slowest_accepted_ms");
+        assertTrue(slowest >= 0 && slowest < 10_000, p.prettify());
+        assertEquals(
+                Math.max(1, Math.ceil(slowest * 4 / 1000.0 - 1e-9)), p.getDouble("limits.derived_time_limit_s"), 1e-9);
         assertEquals(4, p.getList("tests").size());
         assertEquals("secret/02-big", p.getString("tests[2].name"));
         assertEquals(22, p.getInt("tests[2].input.size"));
@@ -405,6 +419,14 @@ class ProblemApiIT {
                         .setParameter(1, UUID.fromString(add.getString("id")))
                         .getResultList());
         assertEquals(List.of("sample/01", "secret/01-zero", "secret/02-big", "secret/03"), tests);
+        // every run records the memory limit it ran with: the package's 256 MiB for the tests (V33)
+        List<?> limits = QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("SELECT DISTINCT kind || ':' || coalesce(memory_limit_bytes, 0)"
+                                + " FROM runs WHERE job_id = ?1 ORDER BY 1")
+                        .setParameter(1, UUID.fromString(add.getString("id")))
+                        .getResultList());
+        assertTrue(limits.contains("test:" + 256L * 1024 * 1024), limits.toString());
+        assertTrue(limits.stream().noneMatch(l -> l.toString().endsWith(":0")), limits.toString());
     }
 
     @Test
@@ -434,5 +456,102 @@ class ProblemApiIT {
         try (TestFileCache.Lease c = cache.get(digest, size)) {
             assertTrue(Files.exists(c.path()));
         }
+    }
+
+    private static byte[] sharing(byte[] shared, String tag) {
+        return Archives.tarGz(List.of(
+                Archives.Entry.file("problem.yaml", ("name: " + tag + "\n").getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/1.in", shared),
+                Archives.Entry.file("data/secret/1.ans", "1\n".getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/2.in", tag.getBytes(StandardCharsets.US_ASCII)),
+                Archives.Entry.file("data/secret/2.ans", tag.getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    /**
+     * A problem is deleted while another client's upload sharing a file with it is under way: two threads
+     * against the real PostgreSQL, started together by a barrier, a fresh shared file each round (so each delete
+     * has it to remove): every upload and delete succeeds and every version's files read back whole.
+     */
+    @Test
+    void deletesRacingUploadsThatShareFilesLoseNothing() throws Exception {
+        Map<String, Object> a = newClient(Map.of());
+        Map<String, Object> b = newClient(Map.of());
+        dev.proctor.auth.Caller deleter =
+                new dev.proctor.auth.Caller((Long) a.get("client_id"), "a", false, (Long) a.get("key_id"));
+        dev.proctor.auth.Caller uploader =
+                new dev.proctor.auth.Caller((Long) b.get("client_id"), "b", false, (Long) b.get("key_id"));
+        java.util.Random random = new java.util.Random(12);
+        List<byte[]> shared = new ArrayList<>();
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 60; i++) {
+                byte[] x = new byte[4096 + random.nextInt(64 * 1024)];
+                random.nextBytes(x);
+                shared.add(x);
+                service.upload(deleter, "victim", new java.io.ByteArrayInputStream(sharing(x, "victim" + i)));
+                byte[] keeper = sharing(x, "keeper" + i);
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.Future<?> delete = two.submit(() -> {
+                    start.await();
+                    service.delete(deleter, "victim");
+                    return null;
+                });
+                java.util.concurrent.Future<ProblemService.Upload> up = two.submit(() -> {
+                    start.await();
+                    return service.upload(uploader, "keeper", new java.io.ByteArrayInputStream(keeper));
+                });
+                delete.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(up.get(60, java.util.concurrent.TimeUnit.SECONDS).created(), "upload " + i);
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        assertEquals(60, service.versions(uploader, "keeper").size());
+        for (byte[] x : shared) {
+            java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+            assertTrue(blobs.copyTo(sha256(x), back), "a shared file is gone");
+            assertArrayEquals(x, back.toByteArray());
+        }
+    }
+
+    /**
+     * The interleaving that failed an upload before: it finds a shared file stored, a delete then removes it,
+     * and only then does the upload add its version. The version's transaction finds the file missing and the
+     * upload stores it again.
+     */
+    @Test
+    void aFileDeletedBetweenStoringAndAddingTheVersionIsStoredAgain() throws Exception {
+        Map<String, Object> a = newClient(Map.of());
+        dev.proctor.auth.Caller caller =
+                new dev.proctor.auth.Caller((Long) a.get("client_id"), "a", false, (Long) a.get("key_id"));
+        byte[] x = "shared between two problems\n".getBytes(StandardCharsets.US_ASCII);
+        service.upload(caller, "first", new java.io.ByteArrayInputStream(sharing(x, "first")));
+        Path work = Files.createTempDirectory("race");
+        try {
+            dev.proctor.problems.PackageImport.Unpacked second = dev.proctor.problems.PackageImport.unpack(
+                    new java.io.ByteArrayInputStream(sharing(x, "second")),
+                    work,
+                    dev.proctor.problems.ArchiveLimits.defaults());
+            dev.proctor.problems.PackageImport.store(second, blobs); // x is there: nothing written
+            service.delete(caller, "first"); // x is used by no version now: deleted
+            assertTrue(!blobs.exists(sha256(x)));
+            dev.proctor.problems.ProblemStore.BlobsMissing missing = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.proctor.problems.ProblemStore.BlobsMissing.class,
+                    () -> problems.addVersion(caller.clientId(), "second", second.pkg(), java.util.Optional.empty()));
+            assertTrue(missing.digests().contains(sha256(x)));
+            dev.proctor.problems.PackageImport.store(second, blobs);
+            assertTrue(problems.addVersion(caller.clientId(), "second", second.pkg(), java.util.Optional.empty())
+                    .created());
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String sha256(byte[] x) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(x));
     }
 }

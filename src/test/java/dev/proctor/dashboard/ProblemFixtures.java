@@ -24,6 +24,8 @@ final class ProblemFixtures {
     static final String SLOW_TEST = "secret/group1/1";
     static final String QUICK_TEST = "secret/group2/2";
     static final long MIB = 1024 * 1024;
+    /** The memory limit the slow test's runs record: 100 MiB is 91 % of it, 90 MiB 82 %, 80 MiB 73 %. */
+    static final long MEMORY_LIMIT = 110 * MIB;
 
     record Seeded(UUID id, String name, String owner, long totalBytes) {}
 
@@ -72,8 +74,9 @@ final class ProblemFixtures {
                                     SLOW_TEST,
                                     i * 100_000L,
                                     i * 10 * MIB,
-                                    i == SUBMISSIONS ? "time_limit_exceeded" : "accepted"),
-                            new UsageFixtures.TestRun(QUICK_TEST, 50_000, 8 * MIB, "accepted")));
+                                    i == SUBMISSIONS ? "time_limit_exceeded" : "accepted",
+                                    MEMORY_LIMIT),
+                            new UsageFixtures.TestRun(QUICK_TEST, 50_000, 8 * MIB, "accepted", 256 * MIB)));
         }
         f.problemJob(
                 client,

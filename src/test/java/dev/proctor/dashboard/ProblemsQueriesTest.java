@@ -90,11 +90,18 @@ class ProblemsQueriesTest {
         assertEquals(Map.of("accepted", 9L, "time_limit_exceeded", 1L), u.verdicts());
         assertTrue(slow.close());
         assertEquals("100 %", u.maxShare());
+        // peak memory over the memory limit each run recorded (V33)
+        assertEquals(100.0 / 110, u.maxMemoryShare(), 1e-9);
+        assertEquals(90.0 / 110, u.p90MemoryShare(), 1e-9);
+        assertEquals(2, u.runsCloseToMemoryLimit(), "100 and 90 MiB of 110 MiB");
+        assertEquals("91 %", u.maxMemShare());
 
         ProblemsQueries.TestRow quick = test(d, ProblemFixtures.QUICK_TEST);
         assertEquals(10, quick.usage().runs());
         assertEquals(0.05, quick.usage().maxTimeShare(), 1e-9);
         assertEquals(0, quick.usage().runsCloseToLimit());
+        assertEquals(8.0 / 256, quick.usage().maxMemoryShare(), 1e-9);
+        assertEquals(0, quick.usage().runsCloseToMemoryLimit());
         assertFalse(quick.close());
         assertNull(test(d, "sample/1").usage(), "no runs of the sample");
     }
@@ -141,7 +148,9 @@ class ProblemsQueriesTest {
                 .then()
                 .statusCode(200)
                 .body(containsString("close to the limit"))
-                .body(containsString("<th scope=\"col\">CPU p90</th>"));
+                .body(containsString("<th scope=\"col\">CPU p90</th>"))
+                .body(containsString("<th scope=\"col\">Memory limit used, max</th>"))
+                .body(containsString("data-col=\"mem-share-max\">91 %</td>"));
         for (String bad :
                 List.of(UUID.randomUUID().toString(), "x", seeded.id() + "?version=7", seeded.id() + "?version=x")) {
             given().cookie(DashboardFilter.COOKIE, session)

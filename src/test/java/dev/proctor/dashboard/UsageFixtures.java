@@ -65,8 +65,15 @@ final class UsageFixtures {
         return id;
     }
 
-    /** The run of one test of a job against a stored problem: its path below data/, CPU, peak memory, verdict. */
-    record TestRun(String test, long cpuUs, long memoryBytes, String verdict) {}
+    /**
+     * The run of one test of a job against a stored problem: its path below data/, CPU, peak memory, verdict,
+     * and the memory limit it ran with (null: not recorded, as for runs stored before V33).
+     */
+    record TestRun(String test, long cpuUs, long memoryBytes, String verdict, Long memoryLimitBytes) {
+        TestRun(String test, long cpuUs, long memoryBytes, String verdict) {
+            this(test, cpuUs, memoryBytes, verdict, null);
+        }
+    }
 
     /**
      * A finished job against a stored problem, as the service stores it ({@code request.problem} with the id,
@@ -96,8 +103,9 @@ final class UsageFixtures {
                         INSERT INTO runs (job_id, kind, seq, test_name, status, verdict, exit_code, cpu_time_us,
                             user_us, system_us, wall_us, memory_peak_bytes, oom_kills, memory_limit_hits, pids_peak,
                             throttled_periods, throttled_us, io_read_bytes, io_write_bytes, stdout_bytes,
-                            stderr_bytes, timeline, created_at)
-                        VALUES (?1, 'test', ?2, ?3, 'ok', ?4, 0, ?5, ?5, 0, ?5, ?6, 0, 0, 1, 0, 0, 0, 0, 8, 0, ?8, ?7)""")
+                            stderr_bytes, timeline, created_at, memory_limit_bytes)
+                        VALUES (?1, 'test', ?2, ?3, 'ok', ?4, 0, ?5, ?5, 0, ?5, ?6, 0, 0, 1, 0, 0, 0, 0, 8, 0, ?8, ?7,
+                            CAST(?9 AS bigint))""")
                         .setParameter(1, id)
                         .setParameter(2, seq++)
                         .setParameter(3, r.test())
@@ -106,6 +114,7 @@ final class UsageFixtures {
                         .setParameter(6, r.memoryBytes())
                         .setParameter(7, at)
                         .setParameter(8, timeline(r.cpuUs(), r.cpuUs(), r.memoryBytes()))
+                        .setParameter(9, r.memoryLimitBytes())
                         .executeUpdate();
             }
         });

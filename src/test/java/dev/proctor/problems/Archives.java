@@ -24,6 +24,16 @@ public final class Archives {
         public static Entry file(String name, byte[] content) {
             return new Entry(name, content, TarArchiveEntry.LF_NORMAL);
         }
+
+        /** A symbolic link to {@code target} (a tar symlink; in a zip, an entry with a link's Unix mode). */
+        public static Entry link(String name, String target) {
+            return new Entry(
+                    name, target.getBytes(java.nio.charset.StandardCharsets.UTF_8), TarArchiveEntry.LF_SYMLINK);
+        }
+
+        public boolean isLink() {
+            return tarType == TarArchiveEntry.LF_SYMLINK;
+        }
     }
 
     public static byte[] zip(List<Entry> entries) {
@@ -31,6 +41,9 @@ public final class Archives {
         try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(bytes)) {
             for (Entry e : entries) {
                 ZipArchiveEntry z = new ZipArchiveEntry(e.name());
+                if (e.isLink()) {
+                    z.setUnixMode(org.apache.commons.compress.archivers.zip.UnixStat.LINK_FLAG | 0777);
+                }
                 out.putArchiveEntry(z);
                 if (!z.isDirectory()) {
                     out.write(e.content());
@@ -49,7 +62,9 @@ public final class Archives {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Entry e : entries) {
                 TarArchiveEntry t = new TarArchiveEntry(e.name(), e.tarType(), true);
-                if (e.tarType() == TarArchiveEntry.LF_SYMLINK || e.tarType() == TarArchiveEntry.LF_LINK) {
+                if (e.isLink()) {
+                    t.setLinkName(new String(e.content(), java.nio.charset.StandardCharsets.UTF_8));
+                } else if (e.tarType() == TarArchiveEntry.LF_LINK) {
                     t.setLinkName("/etc/passwd");
                 } else if (e.tarType() == TarArchiveEntry.LF_NORMAL && !t.isDirectory()) {
                     t.setSize(e.content().length);

@@ -30,7 +30,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * Hostile archives: generated entry names (absolute, {@code ..}, backslashes, control characters, very long,
  * deep), links and devices, duplicate names, random bytes, and bombs. Whatever comes in, the reader either
  * refuses it with a {@link Rejection} naming the body, or writes exactly the regular files the archive holds,
- * all inside the target directory, none of them a link.
+ * all inside the target directory, none of them a link; a symbolic link becomes a copy of a file of the archive
+ * or is refused by its name.
  */
 class PackageArchivePropertiesTest {
 
@@ -90,6 +91,124 @@ class PackageArchivePropertiesTest {
     @Provide
     Arbitrary<List<Archives.Entry>> entries() {
         return entry().list().ofMinSize(0).ofMaxSize(12);
+    }
+
+    /** Names and link targets from a few segments, so that links often lead to files, links, dirs, or out. */
+    @Provide
+    Arbitrary<List<Archives.Entry>> linked() {
+        Arbitrary<String> name = Arbitraries.of("a", "b")
+                .list()
+                .ofMaxSize(2)
+                .flatMap(dirs -> Arbitraries.of("f1", "f2", "l1", "l2", "l3")
+                        .map(leaf -> String.join("/", dirs) + (dirs.isEmpty() ? "" : "/") + leaf));
+        Arbitrary<String> target = Arbitraries.oneOf(
+                Arbitraries.of("a", "b", "..", ".", "f1", "f2", "l1", "l2", "l3", "")
+                        .list()
+                        .ofMinSize(1)
+                        .ofMaxSize(4)
+                        .map(l -> String.join("/", l)),
+                Arbitraries.of("/etc/passwd", "../secret", "../../secret", "/f1"));
+        Arbitrary<Archives.Entry> file = Combinators.combine(
+                        name, Arbitraries.bytes().array(byte[].class).ofMaxSize(40))
+                .as(Archives.Entry::file);
+        Arbitrary<Archives.Entry> link = Combinators.combine(name, target).as(Archives.Entry::link);
+        return Arbitraries.oneOf(file, file, link).list().ofMinSize(1).ofMaxSize(10);
+    }
+
+    @Property(tries = 300)
+    void linksBecomeCopiesOfFilesInsideOrAreRefusedByName(@ForAll("linked") List<Archives.Entry> entries)
+            throws IOException {
+        byte[] tar = Archives.tarGz(entries);
+        checkLinks(tar, entries, true);
+        byte[] zip;
+        try {
+            zip = Archives.zip(entries);
+        } catch (RuntimeException e) {
+            return; // duplicates: the writer refuses them
+        }
+        checkLinks(zip, entries, false);
+    }
+
+    private static void checkLinks(byte[] archive, List<Archives.Entry> entries, boolean tar) throws IOException {
+        try {
+            check(archive, entries, tar);
+        } catch (AssertionError e) {
+            throw new AssertionError((tar ? "tar: " : "zip: ") + e.getMessage(), e);
+        }
+        Path parent = Files.createTempDirectory("links");
+        Path dir = Files.createDirectory(parent.resolve("into"));
+        try {
+            PackageArchive.extract(new ByteArrayInputStream(archive), dir, SMALL);
+        } catch (Rejection r) {
+            // a refusal for a link names the link
+            if (r.getMessage().contains("symbolic link")) {
+                assertTrue(
+                        entries.stream()
+                                .filter(Archives.Entry::isLink)
+                                .anyMatch(l -> r.getMessage().contains("\"" + l.name() + "\"")),
+                        r.getMessage());
+            }
+        } finally {
+            delete(parent);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static Path unpack(byte[] archive, Path dir) {
+        return PackageArchive.extract(new ByteArrayInputStream(archive), dir, SMALL);
+    }
+
+    @Example
+    void aChainOfLinksInsideResolvesInTarAndZip() throws IOException {
+        List<Archives.Entry> entries = List.of(
+                Archives.Entry.file("p/data/secret/1.in", bytes("one\n")),
+                Archives.Entry.link("p/data/sample/1.in", "../secret/1.in"),
+                Archives.Entry.link("p/data/sample/2.in", "./1.in"),
+                Archives.Entry.link("p/data/x/y/3.in", "../../sample/2.in"));
+        for (byte[] archive : List.of(Archives.tarGz(entries), Archives.zip(entries))) {
+            Path dir = Files.createTempDirectory("chain");
+            try {
+                Path root = unpack(archive, dir);
+                for (String p : List.of("data/sample/1.in", "data/sample/2.in", "data/x/y/3.in")) {
+                    assertEquals("one\n", Files.readString(root.resolve(p)), p);
+                    assertTrue(Files.isRegularFile(root.resolve(p), LinkOption.NOFOLLOW_LINKS), p);
+                }
+            } finally {
+                delete(dir);
+            }
+        }
+    }
+
+    @Example
+    void linksLeadingOutLoopingOrNowhereAreRefusedByName() throws IOException {
+        Map<String, String> cases = Map.of(
+                "../../etc/passwd", "outside the package",
+                "/etc/passwd", "outside the package",
+                "nope.in", "not a file of the package",
+                "..", "not a file of the package",
+                "l.in", "chain of more than");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            List<Archives.Entry> entries = List.of(
+                    Archives.Entry.file("problem.yaml", bytes("name: x\n")),
+                    Archives.Entry.file("data/1.ans", bytes("1\n")),
+                    Archives.Entry.link("data/l.in", c.getKey()));
+            for (byte[] archive : List.of(Archives.tarGz(entries), Archives.zip(entries))) {
+                Path dir = Files.createTempDirectory("out");
+                try {
+                    Rejection r =
+                            org.junit.jupiter.api.Assertions.assertThrows(Rejection.class, () -> unpack(archive, dir));
+                    assertEquals("body", r.field());
+                    assertEquals(Rejection.Reason.UNPROCESSABLE, r.reason());
+                    assertTrue(r.getMessage().contains("\"data/l.in\""), r.getMessage());
+                    assertTrue(r.getMessage().contains(c.getValue()), c.getKey() + ": " + r.getMessage());
+                } finally {
+                    delete(dir);
+                }
+            }
+        }
     }
 
     @Property(tries = 200)
@@ -180,13 +299,24 @@ class PackageArchivePropertiesTest {
             // accepted: every entry was a plain file with a clean name, and each is there with its bytes
             Map<String, byte[]> written = Archives.files(dir);
             for (Archives.Entry e : entries) {
-                assertTrue(!tar || e.tarType() == TarArchiveEntry.LF_NORMAL, "a link or device was accepted");
+                assertTrue(
+                        !tar || e.tarType() == TarArchiveEntry.LF_NORMAL || e.isLink(),
+                        "a hard link or device was accepted");
                 String clean = e.name().replaceFirst("^(\\./)+", "");
                 if (tar && clean.indexOf('\0') >= 0) {
                     // a tar header's name is a C string: the archive names what comes before the NUL
                     clean = clean.substring(0, clean.indexOf('\0'));
                 }
                 if (clean.endsWith("/")) {
+                    continue;
+                }
+                if (e.isLink()) {
+                    // a link became a copy of a file the archive holds, nothing else
+                    byte[] got = written.get(clean);
+                    assertTrue(got != null, "link " + clean + " was not written");
+                    assertTrue(
+                            entries.stream().anyMatch(f -> !f.isLink() && java.util.Arrays.equals(f.content(), got)),
+                            "link " + clean + " holds bytes of no file of the archive");
                     continue;
                 }
                 assertArrayEquals(e.content(), written.get(clean), clean);

@@ -165,5 +165,10 @@ class PackageReaderTest {
         assertEquals(Duration.ofSeconds(1), l.derive(Duration.ofMillis(100)));
         assertEquals(Duration.ofSeconds(2), l.derive(Duration.ofMillis(400)));
         assertEquals(Duration.ofSeconds(4), l.widened(Duration.ofSeconds(2)));
+        // problemtools: max(1, ceil(slowest × ac_to_time_limit / time_resolution)) × time_resolution
+        ProblemLimits fine = new ProblemLimits(java.util.Optional.empty(), 5, 2, Duration.ofMillis(100), 1024, 8, 128);
+        assertEquals(Duration.ofMillis(100), fine.derive(Duration.ofMillis(10)));
+        assertEquals(Duration.ofMillis(700), fine.derive(Duration.ofMillis(123)));
+        assertEquals(Duration.ofMillis(500), fine.derive(Duration.ofMillis(100)));
     }
 }

@@ -43,7 +43,9 @@ public final class ProblemViews {
             double timeLimitToTle,
             double timeResolutionS,
             long memoryMib,
-            long outputMib) {}
+            long outputMib,
+            Double derivedTimeLimitS,
+            Long slowestAcceptedMs) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ProblemDetail(

@@ -148,9 +148,9 @@ public class JobStore {
                 INSERT INTO runs (job_id, kind, seq, test_name, status, verdict, exit_code, signal,
                     cpu_time_us, user_us, system_us, wall_us, memory_peak_bytes, oom_kills, memory_limit_hits,
                     pids_peak, throttled_periods, throttled_us, io_read_bytes, io_write_bytes, stdout_bytes,
-                    stderr_bytes, timeline)
+                    stderr_bytes, timeline, memory_limit_bytes)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                    ?20, ?21, ?22, ?23)""")
+                    ?20, ?21, ?22, ?23, ?24)""")
                 .setParameter(1, job)
                 .setParameter(2, r.kind().wire())
                 .setParameter(3, r.seq())
@@ -174,6 +174,7 @@ public class JobStore {
                 .setParameter(21, u.stdoutBytes())
                 .setParameter(22, u.stderrBytes())
                 .setParameter(23, r.timelineBytes() == null ? new byte[0] : r.timelineBytes())
+                .setParameter(24, r.memoryLimitBytes())
                 .executeUpdate();
     }
 
