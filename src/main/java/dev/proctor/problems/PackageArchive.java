@@ -208,6 +208,10 @@ public final class PackageArchive {
         }
     }
 
+    /** rw-r--r--: see {@link #copy}. */
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> UNPACKED_FILE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+
     private static long copy(
             InputStream in, Path target, String raw, byte[] buffer, ArchiveLimits limits, long totalLeft)
             throws IOException {
@@ -218,6 +222,9 @@ public final class PackageArchive {
         OutputStream out;
         try {
             out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // readable by the runs that are shown it in place (an interactor's or validator's test data,
+            // RunSpec.HostFile), whatever the service's umask; the unpack root above is the service's alone
+            Files.setPosixFilePermissions(target, UNPACKED_FILE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -160,7 +160,25 @@ public class PackagePrograms {
      * a validator's feedback directory. The caller clears what must not carry over.
      */
     public RunResult runInPlace(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
-        return run(b.profile(), b.profile().runArgv(), args, b.dir(), stdin, limits, cancel);
+        return runInPlace(b, args, List.of(), stdin, limits, cancel);
+    }
+
+    /** As above, the run also shown {@code hostFiles} read-only in place (test data from the node's cache). */
+    public RunResult runInPlace(
+            Built b,
+            List<String> args,
+            List<RunSpec.HostFile> hostFiles,
+            Stdin stdin,
+            LimitSet limits,
+            Cancellation cancel) {
+        RunSpec rs = b.profile()
+                .runSpec(b.profile().runArgv(), args, limits.toLimits(), b.dir(), stdin, sampleInterval)
+                .withHostFiles(hostFiles);
+        try {
+            return engine.run(rs, cancel);
+        } catch (RuntimeException e) {
+            return RunResult.internalError(e.getMessage());
+        }
     }
 
     /**

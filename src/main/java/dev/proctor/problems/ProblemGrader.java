@@ -10,6 +10,7 @@ import dev.proctor.profiles.LimitSet;
 import dev.proctor.profiles.Profile;
 import dev.proctor.sandbox.Cancellation;
 import dev.proctor.sandbox.RunResult;
+import dev.proctor.sandbox.RunSpec;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.Stdin;
 import dev.proctor.sandbox.accounting.Usage;
@@ -18,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +35,10 @@ import java.util.stream.Stream;
 public final class ProblemGrader {
 
     static final int FEEDBACK_BYTES = 4096;
+    /** Where an output validator finds the test's input and judge answer (its first two arguments). */
+    static final String VALIDATOR_INPUT = "/judge_input";
+
+    static final String VALIDATOR_ANSWER = "/judge_answer";
 
     private final PackagePrograms programs;
 
@@ -341,17 +345,24 @@ public final class ProblemGrader {
             Path box = validator.dir().path();
             try {
                 validator.dir().writeFile("feedback/.keep", new byte[0], false);
-                validator.dir().writeFile("judge/.keep", new byte[0], false);
                 clear(box.resolve("feedback"));
-                Files.copy(locate.apply(c.input()), box.resolve("judge/input"), StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(locate.apply(c.answer()), box.resolve("judge/answer"), StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            List<String> args = new ArrayList<>(List.of("judge/input", "judge/answer", "feedback/"));
+            // the test's input and answer are shown to the validator in place, read-only: never copied into its
+            // work dir (a test file may be hundreds of MiB), never read by the service
+            List<RunSpec.HostFile> shown = List.of(
+                    new RunSpec.HostFile(locate.apply(c.input()), VALIDATOR_INPUT),
+                    new RunSpec.HostFile(locate.apply(c.answer()), VALIDATOR_ANSWER));
+            List<String> args = new ArrayList<>(List.of(VALIDATOR_INPUT, VALIDATOR_ANSWER, "feedback/"));
             args.addAll(flags(gr));
             RunResult r = programs.runInPlace(
-                    validator, args, Stdin.of(teamOutput), PackagePrograms.judgeLimits(validator.profile()), cancel);
+                    validator,
+                    args,
+                    shown,
+                    Stdin.of(teamOutput),
+                    PackagePrograms.judgeLimits(validator.profile()),
+                    cancel);
             record(RunRecord.Kind.CHECKER, seq, c.name(), r, InteractorProtocol.KATTIS.verdictOf(r));
             String judge = feedback("judgemessage.txt");
             String team = feedback("teammessage.txt");
