@@ -156,10 +156,10 @@ public final class CgroupPool implements AutoCloseable {
         return namePrefix + "-c" + sequence.incrementAndGet();
     }
 
-    /** How many cgroups are idle (for tests). */
-    int idleCount() {
+    /** Whether this cgroup is idle, ready for a run (for tests). */
+    boolean isIdle(RunCgroup cgroup) {
         synchronized (idle) {
-            return idle.size();
+            return idle.contains(cgroup);
         }
     }
 
