@@ -42,6 +42,8 @@ final class CgroupV1Run implements RunCgroup {
     private CgroupStats handOut = CgroupStats.FRESH;
 
     private int uses = 1;
+    /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
+    private Boolean nanosecondSplit;
 
     /**
      * @param dirs      controller → the run's directory in that controller's hierarchy
@@ -140,7 +142,7 @@ final class CgroupV1Run implements RunCgroup {
             fs.write(memory.resolve("memory.failcnt"), "0");
             // the watermark restarts from what is charged now, at most residualBytes
             fs.write(memory.resolve("memory.max_usage_in_bytes"), "0");
-            CgroupStats now = readRawStats();
+            CgroupStats now = readBaselineAfterReset();
             if (now.pidsPeak() > CgroupStats.PIDS_FLOOR) {
                 return false;
             }
@@ -180,31 +182,84 @@ final class CgroupV1Run implements RunCgroup {
     }
 
     private CgroupStats readRawStats() {
-        Path cpuacct = dirs.get("cpuacct");
         Path memory = dirs.get("memory");
-        CpuAcctParser.CpuTimes cpu = CpuAcctParser.parse(
-                fs.read(cpuacct.resolve("cpuacct.usage")),
-                fs.read(cpuacct.resolve("cpuacct.stat")),
-                fs.readIfExists(cpuacct.resolve("cpuacct.usage_user")).orElse(null),
-                fs.readIfExists(cpuacct.resolve("cpuacct.usage_sys")).orElse(null));
-        CpuStatParser.CpuStat throttling =
-                CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
-        long pidsPeak = fs.readIfExists(dirs.get("pids").resolve("pids.peak"))
-                .map(KeyValueParser::single)
-                .orElse(-1L);
+        CpuAcctParser.CpuTimes cpu = readCpuTimes(true);
+        CpuStatParser.CpuStat throttling = readThrottling();
         return new CgroupStats(
                 cpu.totalMicros(),
                 cpu.userMicros(),
                 cpu.systemMicros(),
                 KeyValueParser.single(fs.read(memory.resolve("memory.max_usage_in_bytes"))),
-                OomControlParser.parse(fs.read(memory.resolve("memory.oom_control")))
-                        .oomKills(),
+                readOomKills(),
                 KeyValueParser.single(fs.read(memory.resolve("memory.failcnt"))),
-                pidsPeak,
+                readPidsPeak(),
                 throttling.throttledPeriods(),
                 throttling.throttledMicros(),
                 -1,
                 -1);
+    }
+
+    /**
+     * The counters right after {@link #recycle} reset cpuacct.usage (which zeroes usage_user and usage_sys
+     * with it) and memory.failcnt, with nothing in the cgroup: only those that cannot be reset are read.
+     */
+    private CgroupStats readBaselineAfterReset() {
+        CpuAcctParser.CpuTimes cpu = readCpuTimes(false);
+        CpuStatParser.CpuStat throttling = readThrottling();
+        return new CgroupStats(
+                0,
+                cpu.userMicros(),
+                cpu.systemMicros(),
+                0,
+                readOomKills(),
+                0,
+                readPidsPeak(),
+                throttling.throttledPeriods(),
+                throttling.throttledMicros(),
+                -1,
+                -1);
+    }
+
+    /**
+     * CPU times: from cpuacct.usage, usage_user and usage_sys (ns) where the kernel has them, else user and
+     * system from cpuacct.stat (ticks). {@code withTotal} false: the total (just reset) is not read, nor
+     * usage_user/usage_sys (reset with it): 0.
+     */
+    private CpuAcctParser.CpuTimes readCpuTimes(boolean withTotal) {
+        Path cpuacct = dirs.get("cpuacct");
+        if (nanosecondSplit == null) {
+            nanosecondSplit = Files.exists(cpuacct.resolve("cpuacct.usage_user"))
+                    && Files.exists(cpuacct.resolve("cpuacct.usage_sys"));
+        }
+        if (nanosecondSplit) {
+            return withTotal
+                    ? CpuAcctParser.parse(
+                            fs.read(cpuacct.resolve("cpuacct.usage")),
+                            null,
+                            fs.read(cpuacct.resolve("cpuacct.usage_user")),
+                            fs.read(cpuacct.resolve("cpuacct.usage_sys")))
+                    : new CpuAcctParser.CpuTimes(0, 0, 0);
+        }
+        return CpuAcctParser.parse(
+                withTotal ? fs.read(cpuacct.resolve("cpuacct.usage")) : "0",
+                fs.read(cpuacct.resolve("cpuacct.stat")),
+                null,
+                null);
+    }
+
+    private CpuStatParser.CpuStat readThrottling() {
+        return CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
+    }
+
+    private long readOomKills() {
+        return OomControlParser.parse(fs.read(dirs.get("memory").resolve("memory.oom_control")))
+                .oomKills();
+    }
+
+    private long readPidsPeak() {
+        return fs.readIfExists(dirs.get("pids").resolve("pids.peak"))
+                .map(KeyValueParser::single)
+                .orElse(-1L);
     }
 
     /**
