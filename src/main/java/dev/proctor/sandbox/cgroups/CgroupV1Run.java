@@ -51,7 +51,12 @@ final class CgroupV1Run implements RunCgroup {
      */
     CgroupV1Run(Map<String, Path> dirs, CgroupFs fs, List<String> problems) {
         this.dirs = new LinkedHashMap<>(dirs);
-        this.distinct = new LinkedHashSet<>(dirs.values());
+        // the pids hierarchy first: pid 1 joins it before any other, so a task anywhere in the run is in it
+        this.distinct = new LinkedHashSet<>();
+        if (dirs.containsKey("pids")) {
+            distinct.add(dirs.get("pids"));
+        }
+        distinct.addAll(dirs.values());
         this.fs = fs;
         this.problems = problems;
     }
@@ -290,8 +295,21 @@ final class CgroupV1Run implements RunCgroup {
         }
     }
 
+    /**
+     * Whether no process is left. pids.current 0 says so in one read: the launcher's pid 1 joins the pids
+     * hierarchy first ({@link #attachFiles()}), its children inherit every hierarchy, and a task stays
+     * counted there until it is reaped. Otherwise (a task, or a zombie not yet reaped) every hierarchy's
+     * cgroup.procs is read.
+     */
     @Override
     public boolean isEmpty() {
+        Path pids = dirs.get("pids");
+        if (pids != null
+                && fs.readIfExists(pids.resolve("pids.current"))
+                        .map(text -> KeyValueParser.single(text) == 0)
+                        .orElse(false)) {
+            return true;
+        }
         return distinct.stream()
                 .allMatch(dir -> fs.pids(dir.resolve("cgroup.procs")).isEmpty());
     }
