@@ -43,8 +43,12 @@ import java.util.concurrent.TimeUnit;
 final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
-    /** Runs first, unmeasured: the JIT compiles the engine's path (a service runs for hours). */
-    private static final int WARMUP = 100;
+    /**
+     * Runs first, unmeasured: the JIT compiles the engine's path (a service runs for hours). After 100
+     * the JIT is still compiling, and its CPU is most of the JVM's per run
+     * ({@code JAVA_TOOL_OPTIONS=-Dproctor.bench.warmup=1000} measures the compiled path).
+     */
+    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 100);
     /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
     private static final int BLOCKS = 4;
 

@@ -19,6 +19,7 @@ import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -356,8 +357,13 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /** The run's files removed; a directory holding anything else is removed whole, not reused. */
     private void releaseRunDir(Path dir) {
         try {
-            for (String file : RUN_FILES) {
-                Files.deleteIfExists(dir.resolve(file));
+            // one listing rather than a delete per possible file: most runs make only stdout and stderr
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path file : files) {
+                    if (RUN_FILES.contains(file.getFileName().toString())) {
+                        Files.delete(file);
+                    }
+                }
             }
             try (var left = Files.list(dir.resolve("mnt"))) {
                 if (left.findAny().isEmpty() && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {

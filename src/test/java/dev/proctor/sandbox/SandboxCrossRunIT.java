@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.sandbox.accounting.Usage;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -154,5 +156,41 @@ class SandboxCrossRunIT extends SandboxRuns {
         awaitReady(watcher, held);
         okOut(sh(workdir(), "/usr/bin/true; /usr/bin/true; /usr/bin/true"));
         assertEquals("use watch -1 22\nchange watch True\nevents 0\n", okOut(release(watcher, held)));
+    }
+
+    /**
+     * Issue 11: run cgroups are reused run after run. A run that burnt CPU (throttled at half a core),
+     * was OOM-killed after filling its memory limit, or forked to its pids limit, leaves nothing in
+     * the figures of the runs after it, whichever cgroup they get (the pool rotates through its idle
+     * ones, so some of these runs get the very cgroup the big runs used).
+     */
+    @Test
+    void aRunAfterBigRunsInTheSameCgroupsReportsOnlyItsOwnUsage() {
+        Workdir w = workdir();
+        installProbe(w, "cpu_burn");
+        installProbe(w, "mem_touch");
+        // limits of this test alone: the pool hands cgroups with equal limits out first
+        Limits limits = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 72 * MIB, 12, MIB, 64 * MIB, 0.5);
+        RunResult burn = run(w, limits, "./cpu_burn", "for", "400");
+        assertEquals(RunStatus.OK, burn.status(), () -> describe(burn));
+        assertTrue(burn.usage().cpuTimeMicros() >= 400_000, () -> describe(burn));
+        RunResult oom = run(w, limits, "./mem_touch", "1024");
+        assertEquals(RunStatus.MEMORY_LIMIT_EXCEEDED, oom.status(), () -> describe(oom));
+        assertTrue(oom.usage().memoryPeakBytes() >= 64 * MIB, () -> describe(oom));
+        RunResult forks = run(w, limits, "/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 0.3 & done; wait");
+        assertEquals(RunStatus.OK, forks.status(), () -> describe(forks));
+        assertTrue(forks.usage().pidsPeak() >= 10, () -> describe(forks));
+
+        for (int i = 0; i < 12; i++) {
+            RunResult small = run(w, limits, "./mem_touch", "1");
+            assertEquals("touched 1 MiB\n", okOut(small));
+            Usage u = small.usage();
+            assertEquals(0, u.oomKills(), () -> describe(small));
+            assertEquals(0, u.memoryLimitHits(), () -> describe(small));
+            assertEquals(0, u.throttledPeriods(), () -> describe(small));
+            assertEquals(2, u.pidsPeak(), () -> describe(small));
+            assertTrue(u.cpuTimeMicros() > 0 && u.cpuTimeMicros() < 200_000, () -> describe(small));
+            assertTrue(u.memoryPeakBytes() >= MIB && u.memoryPeakBytes() < 16 * MIB, () -> describe(small));
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class CpuAcctParser {
 
     /**
      * @param usage      contents of cpuacct.usage
-     * @param stat       contents of cpuacct.stat
+     * @param stat       contents of cpuacct.stat (only read, and may be null, without usageUser and usageSys)
      * @param usageUser  contents of cpuacct.usage_user, or null where the kernel lacks it
      * @param usageSys   contents of cpuacct.usage_sys, or null where the kernel lacks it
      */

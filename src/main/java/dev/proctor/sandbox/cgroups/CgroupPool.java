@@ -4,9 +4,8 @@ import dev.proctor.sandbox.Limits;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,23 +14,38 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Takes the creation and removal of run cgroups off a run's critical path. Every run still gets a
- * cgroup of its own that no other run ever used (counters are never carried over): the pool only
- * creates the next one ahead of time, with the same limits as the last run that asked, and
- * removes finished ones in the background.
+ * Takes the creation and removal of run cgroups off a run's critical path, and most of it off the
+ * machine: a finished run's cgroup is recycled for a later run ({@link RunCgroup#recycle}: emptied,
+ * counters reset or read as the next run's baseline) instead of being removed, where the cgroup
+ * version keeps the next run's accounting its own (v1). A cgroup that cannot be recycled (v2; a run
+ * left memory charged to it, had more tasks than {@link dev.proctor.sandbox.accounting.CgroupStats#PIDS_FLOOR},
+ * its reset failed, or it served {@link #MAX_USES} runs) is removed and a fresh one made ahead in
+ * its place. The pool holds at most {@link #MAX_IDLE} idle cgroups; every cgroup lives below the
+ * engine's runs directory, so the driver's clean-up finds idle ones too.
  */
 public final class CgroupPool implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CgroupPool.class);
-    /** Spare cgroups kept per distinct limits; a job's tests share limits, so one or two suffice. */
-    private static final int SPARES_PER_LIMITS = 2;
-    /** Distinct limits remembered; older ones' spares are removed. */
-    private static final int MAX_LIMITS = 8;
+    /** Idle cgroups made ahead of need when none is idle; a job's tests share limits, so two suffice. */
+    private static final int SPARES = 2;
+    /** Idle cgroups kept at most (more than the runs ever at once is never needed); the rest are removed. */
+    static final int MAX_IDLE = 8;
+    /** Runs a cgroup serves before it is replaced: bounds what the kernel may keep per cgroup. */
+    static final int MAX_USES = 1000;
+    /**
+     * Memory still charged to a finished run's cgroup above which it is replaced rather than reused: the
+     * next run's memory peak counts from it. What a trivial run leaves (kernel objects freed after it,
+     * per-CPU charge batches) stays below it; a page cache the run brought in, or pages of its work
+     * directory's tmpfs, do not, and stay cached in the removed cgroup (no eviction, as with a fresh one).
+     */
+    static final long RESIDUAL_BYTES = 512 * 1024;
 
     private final CgroupDriver driver;
     private final String namePrefix;
     private final AtomicLong sequence = new AtomicLong();
-    private final Map<Limits, Deque<RunCgroup>> spares = new LinkedHashMap<>(16, 0.75f, true);
+    /** Cgroups ready for a run, oldest first: the oldest has rested longest. */
+    private final Deque<RunCgroup> idle = new ArrayDeque<>();
+
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cgroup-pool");
         t.setDaemon(true);
@@ -43,51 +57,83 @@ public final class CgroupPool implements AutoCloseable {
         this.namePrefix = namePrefix;
     }
 
-    /** A fresh cgroup with these limits: a spare made ahead of time, or one made now. */
+    /**
+     * A cgroup with these limits that no process is in and whose counters start from the run: an idle
+     * one (with the same limits if there is one, else with its limits rewritten), or one made now.
+     */
     public RunCgroup take(Limits limits) {
-        RunCgroup spare;
-        synchronized (spares) {
-            Deque<RunCgroup> queue = spares.computeIfAbsent(limits, l -> new ArrayDeque<>());
-            spare = queue.pollFirst();
-            evictOldLimits();
+        RunCgroup cgroup = pollIdle(limits);
+        if (cgroup != null && !limits.equals(cgroup.limits())) {
+            try {
+                cgroup.limit(limits);
+            } catch (CgroupException e) {
+                LOG.debugf("idle cgroup not reused, its limits could not be changed: %s", e.getMessage());
+                removeLater(cgroup);
+                cgroup = null;
+            }
         }
-        submit(() -> refill(limits));
-        return spare != null ? spare : driver.create(nextName(), limits);
+        if (cgroup == null) {
+            cgroup = driver.create(nextName(), limits);
+            submit(() -> refill(limits));
+        }
+        return cgroup;
     }
 
-    /** Kills what is left in the cgroup and removes it, in the background. */
+    /** Recycles the cgroup of a finished run, or kills what is left in it and removes it: in the background. */
     public void release(RunCgroup cgroup) {
-        if (!submit(cgroup::close)) {
+        if (!submit(() -> recycle(cgroup))) {
             cgroup.close();
         }
     }
 
+    private RunCgroup pollIdle(Limits limits) {
+        synchronized (idle) {
+            for (Iterator<RunCgroup> it = idle.iterator(); it.hasNext(); ) {
+                RunCgroup c = it.next();
+                if (limits.equals(c.limits())) {
+                    it.remove();
+                    return c;
+                }
+            }
+            return idle.pollFirst();
+        }
+    }
+
+    private void recycle(RunCgroup cgroup) {
+        if (cgroup.recycle(RESIDUAL_BYTES, MAX_USES) && offer(cgroup)) {
+            return;
+        }
+        Limits limits = cgroup.limits();
+        cgroup.close();
+        refill(limits);
+    }
+
+    /** Makes a spare ahead of time when fewer than {@link #SPARES} are idle. */
     private void refill(Limits limits) {
-        synchronized (spares) {
-            Deque<RunCgroup> queue = spares.get(limits);
-            if (queue == null || queue.size() >= SPARES_PER_LIMITS) {
+        synchronized (idle) {
+            if (idle.size() >= SPARES) {
                 return;
             }
         }
         RunCgroup made = driver.create(nextName(), limits);
-        synchronized (spares) {
-            Deque<RunCgroup> queue = spares.get(limits);
-            if (queue != null && queue.size() < SPARES_PER_LIMITS) {
-                queue.addLast(made);
-                return;
-            }
+        if (!offer(made)) {
+            made.close();
         }
-        made.close();
     }
 
-    private void evictOldLimits() {
-        while (spares.size() > MAX_LIMITS) {
-            Map.Entry<Limits, Deque<RunCgroup>> eldest =
-                    spares.entrySet().iterator().next();
-            spares.remove(eldest.getKey());
-            for (RunCgroup c : eldest.getValue()) {
-                submit(c::close);
+    private boolean offer(RunCgroup cgroup) {
+        synchronized (idle) {
+            if (idle.size() >= MAX_IDLE) {
+                return false;
             }
+            idle.addLast(cgroup);
+            return true;
+        }
+    }
+
+    private void removeLater(RunCgroup cgroup) {
+        if (!submit(cgroup::close)) {
+            cgroup.close();
         }
     }
 
@@ -110,14 +156,16 @@ public final class CgroupPool implements AutoCloseable {
         return namePrefix + "-c" + sequence.incrementAndGet();
     }
 
-    /** Finishes pending removals and removes every spare. */
+    /** Whether this cgroup is idle, ready for a run (for tests). */
+    boolean isIdle(RunCgroup cgroup) {
+        synchronized (idle) {
+            return idle.contains(cgroup);
+        }
+    }
+
+    /** Finishes pending recycling and removals, then removes every idle cgroup. */
     @Override
     public void close() {
-        List<RunCgroup> left = new ArrayList<>();
-        synchronized (spares) {
-            spares.values().forEach(left::addAll);
-            spares.clear();
-        }
         background.shutdown();
         try {
             if (!background.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -125,6 +173,11 @@ public final class CgroupPool implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        List<RunCgroup> left;
+        synchronized (idle) {
+            left = new ArrayList<>(idle);
+            idle.clear();
         }
         left.forEach(RunCgroup::close);
     }

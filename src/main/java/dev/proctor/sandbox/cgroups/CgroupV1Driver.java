@@ -1,7 +1,6 @@
 package dev.proctor.sandbox.cgroups;
 
 import dev.proctor.sandbox.Limits;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +61,7 @@ public final class CgroupV1Driver implements CgroupDriver {
             throw new IllegalArgumentException("run name must match [a-z0-9-]+: '" + name + "'");
         }
         Map<String, Path> runDirs = runDirs(name);
-        CgroupV1Run run = new CgroupV1Run(runDirs, fs);
+        CgroupV1Run run = new CgroupV1Run(runDirs, fs, problems);
         List<Path> created = new ArrayList<>();
         try {
             for (Path dir : new LinkedHashSet<>(runDirs.values())) {
@@ -70,36 +69,13 @@ public final class CgroupV1Driver implements CgroupDriver {
                 fs.mkdir(dir);
                 created.add(dir);
             }
-            applyLimits(runDirs, limits);
+            run.limit(limits);
             return run;
         } catch (CgroupException e) {
             // nothing ran in them yet: remove what was made so the name can be retried
             created.forEach(fs::rmdir);
             throw e;
         }
-    }
-
-    private void applyLimits(Map<String, Path> dirs, Limits limits) {
-        Path memory = dirs.get("memory");
-        String bytes = Long.toString(limits.memoryBytes());
-        // oom_kill_disable is inherited from the parent: make sure the OOM killer is on
-        fs.write(memory.resolve("memory.oom_control"), "0");
-        fs.write(memory.resolve("memory.limit_in_bytes"), bytes);
-        Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-        if (Files.exists(memsw)) {
-            // memsw = memory + swap: equal to the memory limit means no swap at all
-            fs.write(memsw, bytes);
-        } else {
-            fs.write(memory.resolve("memory.swappiness"), "0");
-            if (!problems.contains(MEMSW_MISSING)) {
-                problems.add(MEMSW_MISSING);
-            }
-        }
-        fs.write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxPids()));
-        Path cpu = dirs.get("cpu");
-        long quota = Math.max(CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CFS_PERIOD_MICROS));
-        fs.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_MICROS));
-        fs.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
     }
 
     /** controller → the run's directory in that controller's hierarchy. */
@@ -118,7 +94,7 @@ public final class CgroupV1Driver implements CgroupDriver {
                     .forEach(dir -> names.add(dir.getFileName().toString()));
         }
         for (String name : names) {
-            new CgroupV1Run(runDirs(name), fs).destroy();
+            new CgroupV1Run(runDirs(name), fs, problems).destroy();
         }
         return names.size();
     }

@@ -1,5 +1,6 @@
 package dev.proctor.sandbox.cgroups;
 
+import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.accounting.CpuAcctParser;
 import dev.proctor.sandbox.accounting.CpuStatParser;
@@ -17,7 +18,11 @@ import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
-/** The v1 cgroups of one run: one directory per hierarchy (co-mounted ones shared). */
+/**
+ * The v1 cgroups of a run: one directory per hierarchy (co-mounted ones shared). Reusable run after
+ * run ({@link #recycle}): the counters the kernel lets us reset are reset, the others are read as a
+ * baseline that {@link #readStats()} subtracts.
+ */
 final class CgroupV1Run implements RunCgroup {
 
     private static final Logger LOG = Logger.getLogger(CgroupV1Run.class);
@@ -29,12 +34,130 @@ final class CgroupV1Run implements RunCgroup {
     private final Map<String, Path> dirs;
     private final Set<Path> distinct;
     private final CgroupFs fs;
+    /** The driver's list of what works less well than it should (memsw missing), shared by its runs. */
+    private final List<String> problems;
+    /** The limits written, null before the first {@link #limit}. */
+    private Limits limits;
+    /** The counters when the cgroup was last handed out: what {@link #readStats()} subtracts. */
+    private CgroupStats handOut = CgroupStats.FRESH;
 
-    /** @param dirs controller → the run's directory in that controller's hierarchy */
-    CgroupV1Run(Map<String, Path> dirs, CgroupFs fs) {
+    private int uses = 1;
+    /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
+    private Boolean nanosecondSplit;
+
+    /**
+     * @param dirs      controller → the run's directory in that controller's hierarchy
+     * @param problems  where a missing memsw is reported (once)
+     */
+    CgroupV1Run(Map<String, Path> dirs, CgroupFs fs, List<String> problems) {
         this.dirs = new LinkedHashMap<>(dirs);
-        this.distinct = new LinkedHashSet<>(dirs.values());
+        // the pids hierarchy first: pid 1 joins it before any other, so a task anywhere in the run is in it
+        this.distinct = new LinkedHashSet<>();
+        if (dirs.containsKey("pids")) {
+            distinct.add(dirs.get("pids"));
+        }
+        distinct.addAll(dirs.values());
         this.fs = fs;
+        this.problems = problems;
+    }
+
+    @Override
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
+     * Writes memory (swap 0), pids and CPU bandwidth limits; on a cgroup that has limits already, only
+     * the values that differ, in an order the kernel accepts (memsw is never below the memory limit).
+     */
+    @Override
+    public void limit(Limits next) {
+        Path memory = dirs.get("memory");
+        Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+        boolean swapLimited = Files.exists(memsw);
+        String bytes = Long.toString(next.memoryBytes());
+        if (limits == null) {
+            // oom_kill_disable is inherited from the parent: make sure the OOM killer is on
+            fs.write(memory.resolve("memory.oom_control"), "0");
+            fs.write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CgroupV1Driver.CFS_PERIOD_MICROS));
+            if (!swapLimited) {
+                fs.write(memory.resolve("memory.swappiness"), "0");
+                if (!problems.contains(CgroupV1Driver.MEMSW_MISSING)) {
+                    problems.add(CgroupV1Driver.MEMSW_MISSING);
+                }
+            }
+        }
+        if (limits == null || limits.memoryBytes() != next.memoryBytes()) {
+            // memsw = memory + swap: equal to the memory limit means no swap at all
+            boolean raising = limits != null && next.memoryBytes() > limits.memoryBytes();
+            if (raising && swapLimited) {
+                fs.write(memsw, bytes);
+            }
+            fs.write(memory.resolve("memory.limit_in_bytes"), bytes);
+            if (!raising && swapLimited) {
+                fs.write(memsw, bytes);
+            }
+        }
+        if (limits == null || limits.maxPids() != next.maxPids()) {
+            fs.write(dirs.get("pids").resolve("pids.max"), Integer.toString(next.maxPids()));
+        }
+        long quota = quotaMicros(next);
+        if (limits == null || quotaMicros(limits) != quota) {
+            fs.write(dirs.get("cpu").resolve("cpu.cfs_quota_us"), Long.toString(quota));
+        }
+        limits = next;
+    }
+
+    private static long quotaMicros(Limits limits) {
+        return Math.max(
+                CgroupV1Driver.CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
+    }
+
+    /**
+     * Makes the cgroup ready for another run, or says it cannot be: it must be empty (every process
+     * killed); its resettable counters are reset (cpuacct.usage, memory.failcnt, the
+     * memory.max_usage_in_bytes watermark) and the others read as the next run's baseline; its pids
+     * peak must be at most {@link CgroupStats#PIDS_FLOOR}; it must have served fewer than
+     * {@code maxUses} runs; and at most {@code residualBytes} may stay charged to it. Above that, a
+     * page cache (or tmpfs pages) the run left makes it go rather than be emptied (memory.force_empty
+     * would evict files the next runs read again from disk); anything else (per-CPU charge batches,
+     * kernel memory freed late) is dropped with memory.force_empty. False, never an exception, when
+     * the cgroup must be removed instead.
+     */
+    @Override
+    public boolean recycle(long residualBytes, int maxUses) {
+        if (uses >= maxUses) {
+            return false;
+        }
+        try {
+            killAll();
+            Path memory = dirs.get("memory");
+            Path usage = memory.resolve("memory.usage_in_bytes");
+            if (KeyValueParser.single(fs.read(usage)) > residualBytes) {
+                long cache = KeyValueParser.get(KeyValueParser.parse(fs.read(memory.resolve("memory.stat"))), "cache");
+                if (cache != 0) {
+                    return false;
+                }
+                fs.write(memory.resolve("memory.force_empty"), "0");
+                if (KeyValueParser.single(fs.read(usage)) > residualBytes) {
+                    return false;
+                }
+            }
+            fs.write(dirs.get("cpuacct").resolve("cpuacct.usage"), "0");
+            fs.write(memory.resolve("memory.failcnt"), "0");
+            // the watermark restarts from what is charged now, at most residualBytes
+            fs.write(memory.resolve("memory.max_usage_in_bytes"), "0");
+            CgroupStats now = readBaselineAfterReset();
+            if (now.pidsPeak() > CgroupStats.PIDS_FLOOR) {
+                return false;
+            }
+            handOut = now;
+            uses++;
+            return true;
+        } catch (CgroupException | IllegalArgumentException e) {
+            LOG.debugf("run cgroup %s not reused: %s", distinct, e.getMessage());
+            return false;
+        }
     }
 
     @Override
@@ -57,33 +180,91 @@ final class CgroupV1Run implements RunCgroup {
         return dirs.get("memory").resolve("memory.usage_in_bytes");
     }
 
+    /** The run's own share of the counters: what they say now, less what they said at hand-out. */
     @Override
     public CgroupStats readStats() {
-        Path cpuacct = dirs.get("cpuacct");
+        return readRawStats().since(handOut);
+    }
+
+    private CgroupStats readRawStats() {
         Path memory = dirs.get("memory");
-        CpuAcctParser.CpuTimes cpu = CpuAcctParser.parse(
-                fs.read(cpuacct.resolve("cpuacct.usage")),
-                fs.read(cpuacct.resolve("cpuacct.stat")),
-                fs.readIfExists(cpuacct.resolve("cpuacct.usage_user")).orElse(null),
-                fs.readIfExists(cpuacct.resolve("cpuacct.usage_sys")).orElse(null));
-        CpuStatParser.CpuStat throttling =
-                CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
-        long pidsPeak = fs.readIfExists(dirs.get("pids").resolve("pids.peak"))
-                .map(KeyValueParser::single)
-                .orElse(-1L);
+        CpuAcctParser.CpuTimes cpu = readCpuTimes(true);
+        CpuStatParser.CpuStat throttling = readThrottling();
         return new CgroupStats(
                 cpu.totalMicros(),
                 cpu.userMicros(),
                 cpu.systemMicros(),
                 KeyValueParser.single(fs.read(memory.resolve("memory.max_usage_in_bytes"))),
-                OomControlParser.parse(fs.read(memory.resolve("memory.oom_control")))
-                        .oomKills(),
+                readOomKills(),
                 KeyValueParser.single(fs.read(memory.resolve("memory.failcnt"))),
-                pidsPeak,
+                readPidsPeak(),
                 throttling.throttledPeriods(),
                 throttling.throttledMicros(),
                 -1,
                 -1);
+    }
+
+    /**
+     * The counters right after {@link #recycle} reset cpuacct.usage (which zeroes usage_user and usage_sys
+     * with it) and memory.failcnt, with nothing in the cgroup: only those that cannot be reset are read.
+     */
+    private CgroupStats readBaselineAfterReset() {
+        CpuAcctParser.CpuTimes cpu = readCpuTimes(false);
+        CpuStatParser.CpuStat throttling = readThrottling();
+        return new CgroupStats(
+                0,
+                cpu.userMicros(),
+                cpu.systemMicros(),
+                0,
+                readOomKills(),
+                0,
+                readPidsPeak(),
+                throttling.throttledPeriods(),
+                throttling.throttledMicros(),
+                -1,
+                -1);
+    }
+
+    /**
+     * CPU times: from cpuacct.usage, usage_user and usage_sys (ns) where the kernel has them, else user and
+     * system from cpuacct.stat (ticks). {@code withTotal} false: the total (just reset) is not read, nor
+     * usage_user/usage_sys (reset with it): 0.
+     */
+    private CpuAcctParser.CpuTimes readCpuTimes(boolean withTotal) {
+        Path cpuacct = dirs.get("cpuacct");
+        if (nanosecondSplit == null) {
+            nanosecondSplit = Files.exists(cpuacct.resolve("cpuacct.usage_user"))
+                    && Files.exists(cpuacct.resolve("cpuacct.usage_sys"));
+        }
+        if (nanosecondSplit) {
+            return withTotal
+                    ? CpuAcctParser.parse(
+                            fs.read(cpuacct.resolve("cpuacct.usage")),
+                            null,
+                            fs.read(cpuacct.resolve("cpuacct.usage_user")),
+                            fs.read(cpuacct.resolve("cpuacct.usage_sys")))
+                    : new CpuAcctParser.CpuTimes(0, 0, 0);
+        }
+        return CpuAcctParser.parse(
+                withTotal ? fs.read(cpuacct.resolve("cpuacct.usage")) : "0",
+                fs.read(cpuacct.resolve("cpuacct.stat")),
+                null,
+                null);
+    }
+
+    private CpuStatParser.CpuStat readThrottling() {
+        return CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
+    }
+
+    private long readOomKills() {
+        return OomControlParser.parse(fs.read(dirs.get("memory").resolve("memory.oom_control")))
+                .oomKills();
+    }
+
+    private long readPidsPeak() {
+        return fs.readIfExists(dirs.get("pids").resolve("pids.peak"))
+                .map(KeyValueParser::single)
+                .orElse(-1L);
     }
 
     /**
@@ -114,8 +295,21 @@ final class CgroupV1Run implements RunCgroup {
         }
     }
 
+    /**
+     * Whether no process is left. pids.current 0 says so in one read: the launcher's pid 1 joins the pids
+     * hierarchy first ({@link #attachFiles()}), its children inherit every hierarchy, and a task stays
+     * counted there until it is reaped. Otherwise (a task, or a zombie not yet reaped) every hierarchy's
+     * cgroup.procs is read.
+     */
     @Override
     public boolean isEmpty() {
+        Path pids = dirs.get("pids");
+        if (pids != null
+                && fs.readIfExists(pids.resolve("pids.current"))
+                        .map(text -> KeyValueParser.single(text) == 0)
+                        .orElse(false)) {
+            return true;
+        }
         return distinct.stream()
                 .allMatch(dir -> fs.pids(dir.resolve("cgroup.procs")).isEmpty());
     }

@@ -126,16 +126,9 @@ public final class CgroupV2Driver implements CgroupDriver {
         Path dir = runDir(name);
         fs.mkdir(dir);
         try {
-            String bytes = Long.toString(limits.memoryBytes());
-            fs.write(dir.resolve("memory.max"), bytes);
-            fs.write(dir.resolve("memory.swap.max"), "0");
-            // one OOM kill takes the whole run: no half-dead job left to limp on
-            fs.write(dir.resolve("memory.oom.group"), "1");
-            fs.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
-            long quota = Math.max(
-                    CgroupV1Driver.CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
-            fs.write(dir.resolve("cpu.max"), quota + " " + CgroupV1Driver.CFS_PERIOD_MICROS);
-            return new CgroupV2Run(dir, fs, true);
+            CgroupV2Run run = new CgroupV2Run(dir, fs, true);
+            run.limit(limits);
+            return run;
         } catch (CgroupException e) {
             fs.rmdir(dir);
             throw e;

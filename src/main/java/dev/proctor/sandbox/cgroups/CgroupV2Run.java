@@ -1,5 +1,6 @@
 package dev.proctor.sandbox.cgroups;
 
+import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.accounting.CpuStatParser;
 import dev.proctor.sandbox.accounting.IoStatParser;
@@ -22,10 +23,52 @@ final class CgroupV2Run implements RunCgroup {
     /** Whether the memory controller governs the run: without it there is no memory.* file at all. */
     private final boolean memory;
 
+    private Limits limits;
+
     CgroupV2Run(Path dir, CgroupFs fs, boolean memory) {
         this.dir = dir;
         this.fs = fs;
         this.memory = memory;
+    }
+
+    @Override
+    public Limits limits() {
+        return limits;
+    }
+
+    @Override
+    public void limit(Limits next) {
+        if (limits == null) {
+            fs.write(dir.resolve("memory.swap.max"), "0");
+            // one OOM kill takes the whole run: no half-dead job left to limp on
+            fs.write(dir.resolve("memory.oom.group"), "1");
+        }
+        if (limits == null || limits.memoryBytes() != next.memoryBytes()) {
+            fs.write(dir.resolve("memory.max"), Long.toString(next.memoryBytes()));
+        }
+        if (limits == null || limits.maxPids() != next.maxPids()) {
+            fs.write(dir.resolve("pids.max"), Integer.toString(next.maxPids()));
+        }
+        long quota = quotaMicros(next);
+        if (limits == null || quotaMicros(limits) != quota) {
+            fs.write(dir.resolve("cpu.max"), quota + " " + CgroupV1Driver.CFS_PERIOD_MICROS);
+        }
+        limits = next;
+    }
+
+    private static long quotaMicros(Limits limits) {
+        return Math.max(
+                CgroupV1Driver.CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
+    }
+
+    /**
+     * Never: on v2, cpu.stat usage_usec, pids.peak and memory.events cannot be reset, the launcher
+     * compares the absolute CPU counter with the run's limit, and memory.peak resets only for the
+     * descriptor that wrote it. A v2 run gets a fresh cgroup (made ahead by the pool).
+     */
+    @Override
+    public boolean recycle(long residualBytes, int maxUses) {
+        return false;
     }
 
     @Override

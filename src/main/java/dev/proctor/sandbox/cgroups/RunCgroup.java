@@ -1,11 +1,28 @@
 package dev.proctor.sandbox.cgroups;
 
+import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The cgroup(s) of one run. Closing kills every process left in them and removes them. */
+/**
+ * The cgroup(s) of a run. Closing kills every process left in them and removes them; {@link #recycle}
+ * makes them ready for another run where the cgroup version lets the run's accounting stay its own.
+ */
 public interface RunCgroup extends AutoCloseable {
+
+    /** The limits written last. */
+    Limits limits();
+
+    /** Writes these limits (only the values that differ from {@link #limits()}). */
+    void limit(Limits limits);
+
+    /**
+     * Readies the cgroup, whose run is over, for another run: empty, counters reset or read as the next
+     * run's baseline, at most {@code residualBytes} still charged to it, used fewer than {@code maxUses}
+     * times. False (never an exception) when it cannot be reused and must be closed instead.
+     */
+    boolean recycle(long residualBytes, int maxUses);
 
     /**
      * v1: the {@code tasks} files the launcher writes "0" into to move itself in (one per hierarchy).
@@ -29,7 +46,10 @@ public interface RunCgroup extends AutoCloseable {
      */
     Path memoryCurrentFile();
 
-    /** Reads all accounting of the run (call after the run's processes are gone, before close). */
+    /**
+     * Reads the accounting of the run (call after the run's processes are gone, before close or
+     * recycle): its own share, never an earlier run's of the same cgroup.
+     */
     CgroupStats readStats();
 
     /** Kills every process in the run's cgroups, stopped or not, until none is left. */

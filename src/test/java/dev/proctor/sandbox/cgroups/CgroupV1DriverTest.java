@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ class CgroupV1DriverTest {
         for (String controller : List.of("cpu", "cpuacct", "memory", "pids", "freezer")) {
             dirs.put(controller, RECORDED.resolve(controller));
         }
-        CgroupStats stats = new CgroupV1Run(dirs, new CgroupFs()).readStats();
+        CgroupStats stats = new CgroupV1Run(dirs, new CgroupFs(), new ArrayList<>()).readStats();
 
         // recorded after a shell loop, dd and a python process OOM-killed at a 32 MiB limit
         assertEquals(new CgroupStats(1_814_679, 436_000, 1_247_856, 33_554_432, 1, 0, 7, 36, 1_699_584, -1, -1), stats);

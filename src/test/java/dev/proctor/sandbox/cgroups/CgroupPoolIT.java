@@ -1,0 +1,133 @@
+package dev.proctor.sandbox.cgroups;
+
+import static dev.proctor.testsupport.KernelAssumptions.requireKernel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.sandbox.Limits;
+import dev.proctor.sandbox.accounting.CgroupStats;
+import dev.proctor.sandbox.linux.Syscalls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool on the live v1 kernel: a cgroup whose process burnt CPU and was OOM-killed is recycled, and
+ * the next process in that very cgroup is accounted alone. Below a runs directory of this test's own.
+ */
+class CgroupPoolIT {
+
+    private static final String RUNS =
+            "proctor-pool-it-" + ProcessHandle.current().pid();
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    private final CgroupDetector detector = new CgroupDetector();
+    private CgroupLayout layout;
+    private CgroupV1Driver driver;
+    private CgroupPool pool;
+
+    @BeforeEach
+    void requireV1AsRoot() {
+        requireKernel(Syscalls.isRoot(), "not root: cgroups cannot be created");
+        layout = detector.layout();
+        requireKernel(layout.version() == CgroupVersion.V1, "not a cgroup v1 host (this is " + layout.version() + ")");
+        driver = (CgroupV1Driver) detector.driver(RUNS);
+        pool = new CgroupPool(driver, "pool-it");
+    }
+
+    @AfterEach
+    void removeEverything() throws IOException {
+        if (pool != null) {
+            pool.close();
+            driver.cleanupStale();
+            for (Path own : layout.v1DistinctDirs()) {
+                Files.deleteIfExists(own.resolve(RUNS));
+            }
+        }
+    }
+
+    @Test
+    void theRunAfterAnOomKilledCpuBurnerInTheSameCgroupIsAccountedAlone() throws Exception {
+        Limits limits =
+                new Limits(Duration.ofSeconds(5), Duration.ofSeconds(20), 48 * Limits.MIB, 8, 0, Limits.MIB, 1.0);
+        RunCgroup big = pool.take(limits);
+        // one process: burns 300 ms of CPU, then touches memory until the OOM killer ends it
+        int exit = runInside(big, "/usr/bin/python3", "-c", """
+                import time
+                t = time.process_time()
+                while time.process_time() - t < 0.3:
+                    pass
+                chunks = []
+                while True:
+                    chunks.append(bytearray(1 << 20))
+                """);
+        assertEquals(137, exit, "the burner was not OOM-killed");
+        big.killAll();
+        CgroupStats first = big.readStats();
+        assertTrue(first.cpuUsageMicros() >= 300_000, first.toString());
+        assertTrue(first.oomKills() >= 1, first.toString());
+        assertTrue(first.memoryPeakBytes() >= 40 * Limits.MIB, first.toString());
+
+        pool.release(big);
+        assertTrue(CgroupFs.pollUntil(() -> pool.isIdle(big), DEADLINE), "the cgroup was not recycled");
+        RunCgroup again = takeUntil(big, limits);
+        assertNotNull(again, "the recycled cgroup was never handed out again");
+
+        assertEquals(0, runInside(again, "/bin/true"));
+        again.killAll();
+        CgroupStats second = again.readStats();
+        assertTrue(second.cpuUsageMicros() > 0 && second.cpuUsageMicros() < 100_000, second.toString());
+        assertEquals(0, second.oomKills(), second.toString());
+        assertEquals(0, second.memoryLimitHits(), second.toString());
+        assertTrue(second.memoryPeakBytes() < 8 * Limits.MIB, second.toString());
+        assertEquals(1, second.pidsPeak(), second.toString());
+        pool.release(again);
+    }
+
+    /** Takes cgroups until {@code wanted} comes back (the pool hands idle ones out oldest first); the rest go back. */
+    private RunCgroup takeUntil(RunCgroup wanted, Limits limits) {
+        List<RunCgroup> others = new ArrayList<>();
+        RunCgroup found = null;
+        for (int i = 0; i <= CgroupPool.MAX_IDLE && found == null; i++) {
+            RunCgroup c = pool.take(limits);
+            if (c == wanted) {
+                found = c;
+            } else {
+                others.add(c);
+            }
+        }
+        others.forEach(pool::release);
+        return found;
+    }
+
+    /** Runs a command that first moves itself into the cgroup (as the launcher's pid 1 does); returns its exit. */
+    private static int runInside(RunCgroup cgroup, String... argv) throws IOException, InterruptedException {
+        List<String> command =
+                new ArrayList<>(List.of("/bin/sh", "-c", "for f in $TASKS; do echo 0 > $f; done; exec \"$@\"", "sh"));
+        command.addAll(List.of(argv));
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment()
+                .put(
+                        "TASKS",
+                        String.join(
+                                " ",
+                                cgroup.attachFiles().stream()
+                                        .map(Path::toString)
+                                        .toList()));
+        Process p = pb.start();
+        if (!p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(List.of(argv) + " did not end");
+        }
+        return p.exitValue();
+    }
+}
