@@ -292,6 +292,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             }
         }
 
+        private boolean recyclable;
+
         /** {@code stdinFifo}, {@code stdoutFifo}: the pipes of a joined run, else null. */
         void setUp(Path stdinFifo, Path stdoutFifo) throws IOException {
             makeDirs();
@@ -309,6 +311,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
 
         RunResult finish(LaunchReport report) throws IOException {
+            // only a run the launcher saw through to its end (pid 1 reaped) leaves a cgroup fit for another run;
+            // after a failed or broken launch a pid 1 may still be on its way into it
+            recyclable = report.failure() == null;
             cgroup.killAll();
             CgroupStats stats = cgroup.readStats();
             return result(spec, report, stats, runDir);
@@ -326,7 +331,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         @Override
         public void close() {
             if (cgroup != null) {
-                cgroupPool.release(cgroup);
+                if (recyclable) {
+                    cgroupPool.release(cgroup);
+                } else {
+                    cgroupPool.discard(cgroup);
+                }
                 cgroup = null;
             }
             if (runDir != null) {

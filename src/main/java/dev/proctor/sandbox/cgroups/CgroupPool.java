@@ -86,6 +86,20 @@ public final class CgroupPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills what is left in the cgroup of a run that did not end normally and removes it, in the background;
+     * never handed out again (a process of that run may still be joining it).
+     */
+    public void discard(RunCgroup cgroup) {
+        Limits limits = cgroup.limits();
+        if (!submit(() -> {
+            cgroup.close();
+            refill(limits);
+        })) {
+            cgroup.close();
+        }
+    }
+
     private RunCgroup pollIdle(Limits limits) {
         synchronized (idle) {
             for (Iterator<RunCgroup> it = idle.iterator(); it.hasNext(); ) {
