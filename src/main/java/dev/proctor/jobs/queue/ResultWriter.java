@@ -1,6 +1,7 @@
 package dev.proctor.jobs.queue;
 
 import dev.proctor.grading.GradeResult;
+import dev.proctor.grading.JobSpec;
 import dev.proctor.jobs.JobFinished;
 import dev.proctor.persistence.DatabaseFaults;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,13 +48,15 @@ class ResultWriter {
         final UUID id;
         final String node;
         final GradeResult result;
+        final JobSpec spec;
         final long startNanos;
         String rejected;
 
-        Pending(UUID id, String node, GradeResult result, long startNanos) {
+        Pending(UUID id, String node, GradeResult result, JobSpec spec, long startNanos) {
             this.id = id;
             this.node = node;
             this.result = result;
+            this.spec = spec;
             this.startNanos = startNanos;
         }
     }
@@ -65,9 +68,12 @@ class ResultWriter {
         metrics.gauge("proctor.jobs.results_waiting", waiting, Map::size);
     }
 
-    /** Writes the result now, or keeps it until the database can be reached again. */
-    void write(UUID id, String node, GradeResult result, long startNanos) {
-        Pending p = new Pending(id, node, result, startNanos);
+    /**
+     * Writes the result now, or keeps it until the database can be reached again; {@code spec}: the job's request
+     * (null when it could not be read), handed to whoever follows the job's end.
+     */
+    void write(UUID id, String node, GradeResult result, JobSpec spec, long startNanos) {
+        Pending p = new Pending(id, node, result, spec, startNanos);
         if (!attempt(p)) {
             waiting.put(id, p);
             LOG.warnf("job %s: PostgreSQL unreachable; its result waits in this node to be written", id);
@@ -156,6 +162,6 @@ class ResultWriter {
         metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
         // the result is stored: whoever follows a finished job (webhooks, waiters, facades) runs on its own
         // threads, and a failure there is its own, not the job's
-        finishedEvents.fireAsync(new JobFinished(p.id, stored));
+        finishedEvents.fireAsync(new JobFinished(p.id, stored, p.spec));
     }
 }
