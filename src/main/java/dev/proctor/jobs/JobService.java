@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** Submitting, reading, listing and cancelling jobs; every read is scoped to the caller's client. */
 @ApplicationScoped
@@ -54,10 +55,26 @@ public class JobService {
     @Inject
     JobRows rows;
 
-    /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
-    public record Submitted(Job job, boolean created) {}
+    @Inject
+    JobWaiters waiters;
+
+    /**
+     * The stored job, and whether this request created it (false: same Idempotency-Key seen before); {@code
+     * finished}, when the submitter asked to wait and created it: completed when it finishes (see {@link
+     * JobWaiters#register}), registered before the job could be claimed.
+     */
+    public record Submitted(Job job, boolean created, CompletableFuture<JobWaiters.Stored> finished) {
+        Submitted(Job job, boolean created) {
+            this(job, created, null);
+        }
+    }
 
     public Submitted submit(Caller caller, JobRequest request, String idempotencyKey) {
+        return submit(caller, request, idempotencyKey, false);
+    }
+
+    /** {@code await}: the caller will wait for the job's end (see {@link Submitted#finished}). */
+    public Submitted submit(Caller caller, JobRequest request, String idempotencyKey, boolean await) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw Rejection.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
         }
@@ -86,7 +103,7 @@ public class JobService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("job spec does not serialise", e);
         }
-        Submitted submitted = insert(caller.clientId(), quota, spec, specJson, idempotencyKey);
+        Submitted submitted = insert(caller.clientId(), quota, spec, specJson, idempotencyKey, await);
         if (submitted.created()) {
             queued.fire(new JobQueued(submitted.job().id));
         }
@@ -116,9 +133,29 @@ public class JobService {
         });
     }
 
-    private Submitted insert(long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey) {
+    private Submitted insert(
+            long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey, boolean await) {
         Job job = new Job();
         job.id = UUID.randomUUID();
+        CompletableFuture<JobWaiters.Stored> finished = await ? waiters.register(job.id) : null;
+        boolean handedOut = false;
+        try {
+            Submitted s = insert(job, clientId, quota, spec, specJson, idempotencyKey);
+            if (finished != null && s.created()) {
+                handedOut = true;
+                return new Submitted(s.job(), true, finished);
+            }
+            return s;
+        } finally {
+            if (finished != null && !handedOut) {
+                // a refusal or a replay of an earlier job leaves no waiter behind
+                waiters.unregister(job.id, finished);
+            }
+        }
+    }
+
+    private Submitted insert(
+            Job job, long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey) {
         job.clientId = clientId;
         job.state = JobState.QUEUED;
         job.profile = spec.profile();

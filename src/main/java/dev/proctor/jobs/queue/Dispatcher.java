@@ -211,7 +211,7 @@ public class Dispatcher {
             if (cancel.isCancelled()) {
                 return;
             }
-            results.write(claim.id(), nodeId, r.withNode(nodeId), spec, start);
+            results.write(claim, nodeId, r.withNode(nodeId), spec, start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {

@@ -4,6 +4,7 @@ import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.JobResult;
 import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
+import dev.proctor.jobs.Job;
 import dev.proctor.persistence.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -101,10 +102,10 @@ public class JobStore {
     }
 
     /**
-     * Writes the result and its runs in one statement, only while this node holds the lease;
-     * false when the job was cancelled or requeued meanwhile (nothing is written then).
+     * Writes the result and its runs in one statement, only while this node holds the lease: the job as stored
+     * (without its request), or null when the job was cancelled or requeued meanwhile (nothing is written then).
      */
-    boolean finish(UUID id, String node, GradeResult r) {
+    Job finish(UUID id, String node, GradeResult r) {
         ResultRows.Ending ending =
                 new ResultRows.Ending(r.verdict().wire(), r.score(), r.result().toJson(), r.error());
         return jdbc.call(c -> ResultRows.write(c, id, node, ending, r.runs()));
@@ -117,7 +118,7 @@ public class JobStore {
     boolean fail(UUID id, String node, String error, List<RunRecord> runs) {
         ResultRows.Ending ending = new ResultRows.Ending(
                 Verdict.INTERNAL_ERROR.wire(), 0, JobResult.empty(node).toJson(), error);
-        return jdbc.call(c -> ResultRows.write(c, id, node, ending, runs));
+        return jdbc.call(c -> ResultRows.write(c, id, node, ending, runs)) != null;
     }
 
     /** At the start of shutdown: the node claims nothing more (shown as draining while it finishes). */

@@ -1,6 +1,9 @@
 package dev.proctor.jobs.queue;
 
 import dev.proctor.grading.RunRecord;
+import dev.proctor.grading.Verdict;
+import dev.proctor.jobs.Job;
+import dev.proctor.jobs.JobState;
 import dev.proctor.sandbox.accounting.Usage;
 import java.sql.Array;
 import java.sql.Connection;
@@ -8,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -24,7 +28,8 @@ final class ResultRows {
                 UPDATE jobs SET state = 'done', verdict = ?, score = ?, result = CAST(? AS jsonb), error = ?,
                     finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = ? AND state = 'running' AND lease_owner = ?
-                RETURNING id),
+                RETURNING id, client_id, state, verdict, score, profile, idempotency_key, attempts, error,
+                    callback_url, webhook_state, created_at, started_at, finished_at),
             run AS (
                 INSERT INTO runs (job_id, kind, seq, test_name, status, verdict, exit_code, signal,
                     cpu_time_us, user_us, system_us, wall_us, memory_peak_bytes, oom_kills, memory_limit_hits,
@@ -46,7 +51,7 @@ final class ResultRows {
                         timeline, ord)
                 ORDER BY r.ord
                 RETURNING 1)
-            SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM run)""";
+            SELECT job.* FROM job""";
 
     private ResultRows() {}
 
@@ -54,10 +59,11 @@ final class ResultRows {
     record Ending(String verdict, double score, String resultJson, String error) {}
 
     /**
-     * Ends job {@code id} held by {@code node} with {@code ending} and inserts {@code runs}; false (and nothing
-     * written) when the node no longer holds the job's lease.
+     * Ends job {@code id} held by {@code node} with {@code ending} and inserts {@code runs}; returns the job row as
+     * stored (without its request; its result as {@code ending} had it), or null (and nothing written) when the
+     * node no longer holds the job's lease.
      */
-    static boolean write(Connection c, UUID id, String node, Ending ending, List<RunRecord> runs) throws SQLException {
+    static Job write(Connection c, UUID id, String node, Ending ending, List<RunRecord> runs) throws SQLException {
         int n = runs.size();
         String[] kind = new String[n];
         Integer[] seq = new Integer[n];
@@ -108,10 +114,29 @@ final class ResultRows {
             }
             array(c, s, p, "bytea", timeline);
             try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) == 1;
+                return rs.next() ? stored(rs, ending) : null;
             }
         }
+    }
+
+    private static Job stored(ResultSet r, Ending ending) throws SQLException {
+        Job j = new Job();
+        j.id = r.getObject(1, UUID.class);
+        j.clientId = r.getLong(2);
+        j.state = JobState.parse(r.getString(3));
+        j.verdict = Verdict.parse(r.getString(4));
+        j.score = r.getObject(5, Double.class);
+        j.profile = r.getString(6);
+        j.idempotencyKey = r.getString(7);
+        j.attempts = r.getInt(8);
+        j.error = r.getString(9);
+        j.callbackUrl = r.getString(10);
+        j.webhookState = r.getString(11);
+        j.createdAt = r.getObject(12, OffsetDateTime.class);
+        j.startedAt = r.getObject(13, OffsetDateTime.class);
+        j.finishedAt = r.getObject(14, OffsetDateTime.class);
+        j.result = ending.resultJson();
+        return j;
     }
 
     /** The usage columns of {@code runs}, in the statement's order (cpu_time_us … stderr_bytes). */

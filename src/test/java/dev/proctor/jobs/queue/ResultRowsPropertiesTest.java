@@ -2,12 +2,14 @@ package dev.proctor.jobs.queue;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.bench.ThrowawayPostgres;
 import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
+import dev.proctor.jobs.Job;
+import dev.proctor.jobs.JobState;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.accounting.Sample;
 import dev.proctor.sandbox.accounting.Usage;
@@ -129,9 +131,17 @@ class ResultRowsPropertiesTest {
             throws SQLException {
         UUID id = runningJob("node-a");
         String result = "{\"tests\": [], \"n\": " + runs.size() + "}";
-        assertTrue(
-                ResultRows.write(db, id, "node-a", new ResultRows.Ending(verdict.wire(), score, result, error), runs));
+        Job stored =
+                ResultRows.write(db, id, "node-a", new ResultRows.Ending(verdict.wire(), score, result, error), runs);
         assertEquals(runs, storedRuns(id));
+        assertEquals(id, stored.id);
+        assertEquals(JobState.DONE, stored.state);
+        assertEquals(verdict, stored.verdict);
+        assertEquals(score, stored.score);
+        assertEquals(error, stored.error);
+        assertEquals(result, stored.result);
+        assertEquals(1, stored.attempts);
+        assertTrue(stored.finishedAt != null && !stored.finishedAt.isBefore(stored.createdAt));
         try (PreparedStatement s = db.prepareStatement(
                 "SELECT state, verdict, score, CAST(result AS text), error, lease_owner FROM jobs WHERE id = ?")) {
             s.setObject(1, id);
@@ -165,7 +175,7 @@ class ResultRowsPropertiesTest {
     @Property(tries = 20)
     void aNodeWithoutTheLeaseWritesNothing(@ForAll("runLists") List<RunRecord> runs) throws SQLException {
         UUID id = runningJob("node-a");
-        assertFalse(ResultRows.write(db, id, "node-b", new ResultRows.Ending("accepted", 1, "{}", null), runs));
+        assertNull(ResultRows.write(db, id, "node-b", new ResultRows.Ending("accepted", 1, "{}", null), runs));
         assertEquals(List.of(), storedRuns(id));
         try (PreparedStatement s = db.prepareStatement("SELECT state FROM jobs WHERE id = ?")) {
             s.setObject(1, id);
