@@ -50,6 +50,12 @@ final class HttpBench {
     private static final String JOB = "{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"" + SCRIPT
             + "\"}],\"tests\":[{\"name\":\"t\",\"expected_output\":\"hi\\n\"}]}";
     private static final int ROUNDS = 2;
+    /** The many-test job: one job of this many tests of the same program, against as many engine runs. */
+    private static final int MANY_TESTS = 50;
+
+    private static final String JOB_MANY = manyTestJob(MANY_TESTS);
+    /** Interleaved repetitions of (the engine's runs, the job), medians reported. */
+    private static final int MANY_REPS = 5;
     /** The client polls like a patient script would, without hammering the service. */
     private static final Duration POLL_INTERVAL = Duration.ofMillis(2);
 
@@ -70,8 +76,16 @@ final class HttpBench {
 
     private final List<long[]> waitSteps = Collections.synchronizedList(new ArrayList<>());
     private final List<long[]> pollSteps = Collections.synchronizedList(new ArrayList<>());
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * HTTP/1.1 with keep-alive, as curl, wrk and most clients of a grading service speak to a plain-http
+     * endpoint; {@code -Dproctor.bench.http2=true}: Java's default, an h2c upgrade, then HTTP/2 frames.
+     */
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(
+                    Boolean.getBoolean("proctor.bench.http2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
     private final URI base;
     private final String key;
 
@@ -109,6 +123,8 @@ final class HttpBench {
         } finally {
             if (node != null) {
                 try {
+                    // SIGTERM first: a node started with a flight recording writes it as it exits
+                    node.terminate(Duration.ofSeconds(30));
                     node.close();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -123,14 +139,16 @@ final class HttpBench {
     private int measure(int seconds, int concurrency, ServiceNode node, boolean json, PrintStream out)
             throws IOException, InterruptedException, ExecutionException {
         out.printf(
-                "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test%n",
-                base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT);
+                "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test, %s%n",
+                base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT, http.version());
         int slice = Math.max(1, seconds / ROUNDS);
         List<Figures> engine = new ArrayList<>();
         List<Figures> wait = new ArrayList<>();
         List<Figures> poll = new ArrayList<>();
         long serviceCpu0 = node == null ? -1 : treeCpuNanos(node.pid());
         long serviceJobs = 0;
+        long[] engineMany = new long[MANY_REPS];
+        long[] jobMany = new long[MANY_REPS];
         try (LinuxSandboxEngine sandbox = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
                 Workdir workdir = sandbox.createWorkdir(64 * Limits.MIB)) {
             Files.writeString(workdir.path().resolve("main.sh"), SCRIPT + "\n", StandardCharsets.UTF_8);
@@ -148,6 +166,15 @@ final class HttpBench {
                 wait.add(w);
                 poll.add(p);
                 serviceJobs += w.done() + p.done();
+            }
+            phase("warm-up", 2, 1, () -> oneJob(JOB_MANY, true, null));
+            for (int r = 0; r < MANY_REPS; r++) {
+                engineMany[r] = engineRuns(sandbox, spec, MANY_TESTS);
+                try {
+                    jobMany[r] = oneJob(JOB_MANY, true, null);
+                } catch (IOException ex) {
+                    jobMany[r] = -1;
+                }
             }
         }
         Figures e = merge(engine);
@@ -171,6 +198,18 @@ final class HttpBench {
         }
         out.println("service, wait=true:  " + steps(waitSteps));
         out.println("service, polling:    " + steps(pollSteps));
+        double engine50 = medianMillis(engineMany);
+        double job50 = medianMillis(jobMany);
+        out.printf(
+                Locale.ROOT,
+                "one job of %d tests (wait=true): %.1f ms; %d engine runs one after another: %.1f ms; ratio %.2f"
+                        + " (medians of %d, interleaved)%n",
+                MANY_TESTS,
+                job50,
+                MANY_TESTS,
+                engine50,
+                job50 / engine50,
+                MANY_REPS);
         if (node != null) {
             // the node idles through the engine's phases: its CPU over the whole measurement, per job
             out.printf(
@@ -187,13 +226,17 @@ final class HttpBench {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("concurrency", concurrency);
+            m.put("http2", http.version() == HttpClient.Version.HTTP_2);
             m.put("engine_runs_per_s", e.perSecond());
             m.put("engine_p50_ms", e.p50());
             m.put("wait_jobs_per_s", w.perSecond());
             m.put("wait_p50_ms", w.p50());
             m.put("poll_jobs_per_s", p.perSecond());
             m.put("poll_p50_ms", p.p50());
-            m.put("failed", e.failed() + w.failed() + p.failed());
+            m.put("failed", e.failed() + w.failed() + p.failed() + failedMany(engineMany) + failedMany(jobMany));
+            m.put("job50_ms", job50);
+            m.put("engine50_ms", engine50);
+            m.put("job50_ratio", job50 / engine50);
             m.put("client_cpu_share_wait", (double) w.clientCpuNanos() / (w.seconds() * 1e9 * cores));
             m.put("client_cpu_share_poll", (double) p.clientCpuNanos() / (p.seconds() * 1e9 * cores));
             out.println(BenchJson.line(m));
@@ -264,12 +307,51 @@ final class HttpBench {
         return r.status() == RunStatus.OK && "hi\n".equals(new String(r.stdout(), StandardCharsets.UTF_8)) ? t : -1;
     }
 
+    /** {@code runs} engine runs one after another: their wall time in ns, or -1 when one failed. */
+    private static long engineRuns(LinuxSandboxEngine engine, RunSpec spec, int runs) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            if (engineRun(engine, spec) < 0) {
+                return -1;
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    private static String manyTestJob(int tests) {
+        StringBuilder b = new StringBuilder("{\"profile\":\"bash\",\"files\":[{\"path\":\"main.sh\",\"content\":\"")
+                .append(SCRIPT)
+                .append("\"}],\"tests\":[");
+        for (int i = 0; i < tests; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"name\":\"t").append(i).append("\",\"expected_output\":\"hi\\n\"}");
+        }
+        return b.append("]}").toString();
+    }
+
+    /** The median of the successful measurements (ns), in ms; null-like NaN when none succeeded. */
+    private static double medianMillis(long[] nanos) {
+        long[] ok = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        return ok.length == 0 ? Double.NaN : ok[ok.length / 2] / 1e6;
+    }
+
+    private static long failedMany(long[] nanos) {
+        return Arrays.stream(nanos).filter(n -> n < 0).count();
+    }
+
     private long oneJob(boolean wait) throws IOException, InterruptedException {
+        return oneJob(JOB, wait, wait ? waitSteps : pollSteps);
+    }
+
+    /**
+     * Submits {@code body} and waits or polls for its end: the latency in ns, or -1 when not every test passed;
+     * where its time went is added to {@code steps} unless null.
+     */
+    private long oneJob(String body, boolean wait, List<long[]> steps) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         JsonNode job =
                 send(HttpRequest.newBuilder(base.resolve("/api/v1/jobs" + (wait ? "?wait=true&timeout_s=30" : "")))
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(JOB)));
+                        .POST(HttpRequest.BodyPublishers.ofString(body)));
         while (!"done".equals(job.path("state").asText())) {
             Thread.sleep(POLL_INTERVAL.toMillis());
             job = send(HttpRequest.newBuilder(
@@ -277,13 +359,17 @@ final class HttpBench {
                     .GET());
         }
         long latency = System.nanoTime() - t0;
-        if (!"accepted".equals(job.path("verdict").asText())) {
+        if (!"accepted".equals(job.path("verdict").asText())
+                || job.path("tests").size() != JSON.readTree(body).path("tests").size()) {
             return -1;
+        }
+        if (steps == null) {
+            return latency;
         }
         long created = micros(job.path("created_at"));
         long started = micros(job.path("started_at"));
         long finished = micros(job.path("finished_at"));
-        (wait ? waitSteps : pollSteps).add(new long[] {started - created, finished - started, latency / 1000});
+        steps.add(new long[] {started - created, finished - started, latency / 1000});
         return latency;
     }
 

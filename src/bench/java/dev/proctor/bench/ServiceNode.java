@@ -26,6 +26,9 @@ public final class ServiceNode implements AutoCloseable {
 
     public static final String ADMIN_KEY = "pk_cluster_admin_0123456789abcdef";
 
+    /** System property: JVM options for every node started (split at whitespace), added before {@code -jar}. */
+    public static final String JVM_OPTIONS = "proctor.bench.node-jvm-options";
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Start-up takes ~3 s here, far longer on a loaded machine: wait for readiness, not a guess. */
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
@@ -78,6 +81,11 @@ public final class ServiceNode implements AutoCloseable {
                 new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        // e.g. -XX:StartFlightRecording=filename=/tmp/node.jfr to profile a node under a benchmark
+        String jvmOptions = System.getProperty(JVM_OPTIONS, "").strip();
+        if (!jvmOptions.isEmpty()) {
+            cmd.addAll(List.of(jvmOptions.split("\\s+")));
         }
         Map<String, String> props = new java.util.LinkedHashMap<>(datasource);
         props.putAll(Map.of(

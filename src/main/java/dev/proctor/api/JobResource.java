@@ -4,6 +4,7 @@ import dev.proctor.auth.Caller;
 import dev.proctor.auth.CallerContext;
 import dev.proctor.core.ByteFields;
 import dev.proctor.core.Rejection;
+import dev.proctor.grading.JobResult;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobPage;
 import dev.proctor.jobs.JobRequest;
@@ -11,6 +12,8 @@ import dev.proctor.jobs.JobService;
 import dev.proctor.jobs.JobView;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.jobs.JobsConfig;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -26,9 +29,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -52,9 +54,15 @@ public class JobResource {
     @Inject
     JobsConfig config;
 
+    /**
+     * Submits a job; with {@code wait=true} the answer waits for its end (at most {@code timeout_s}) without
+     * holding a worker thread meanwhile: the node that runs the job completes it with the stored job in hand, any
+     * other node through PostgreSQL's notification.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public RestResponse<JobView> submit(
+    @Blocking
+    public CompletionStage<RestResponse<JobView>> submit(
             JobRequest request,
             @HeaderParam("Idempotency-Key") String idempotencyKey,
             @QueryParam("wait") String waitParam,
@@ -67,40 +75,51 @@ public class JobResource {
         if (timeout < 0 || timeout > config.maxWaitSeconds()) {
             throw Rejection.invalid("timeout_s", "timeout_s must be 0 to " + config.maxWaitSeconds());
         }
-        JobService.Submitted s = jobs.submit(caller, request, idempotencyKey);
+        JobService.Submitted s = jobs.submit(caller, request, idempotencyKey, wait);
         Job job = s.job();
-        if (wait && !finished(job)) {
-            job = await(caller, job.id, timeout);
+        // made absolute here: the answer of a waiting request is built on another thread, outside this request
+        URI location = RestResponse.ResponseBuilder.ok()
+                .location(URI.create("/api/v1/jobs/" + job.id))
+                .build()
+                .getLocation();
+        if (!wait || finished(job)) {
+            return CompletableFuture.completedFuture(answer(job, null, mode, location));
         }
-        URI location = URI.create("/api/v1/jobs/" + job.id);
-        if (finished(job)) {
-            return RestResponse.ResponseBuilder.ok(jobs.view(job, true, mode))
-                    .location(location)
-                    .build();
+        CompletableFuture<JobWaiters.Stored> done = s.finished();
+        if (done == null) {
+            // an earlier request's job (same Idempotency-Key): it may have finished before this registration
+            done = waiters.register(job.id);
+            Job now = jobs.get(caller, job.id);
+            if (finished(now)) {
+                waiters.unregister(job.id, done);
+                return CompletableFuture.completedFuture(answer(now, null, mode, location));
+            }
         }
-        return RestResponse.ResponseBuilder.<JobView>accepted()
-                .entity(jobs.view(job, true, mode))
-                .location(location)
-                .build();
+        CompletableFuture<JobWaiters.Stored> registered = done;
+        UUID id = job.id;
+        // a copy: requests waiting on one job each keep their own timeout
+        return done.copy()
+                .completeOnTimeout(null, timeout, TimeUnit.SECONDS)
+                .handleAsync(
+                        (stored, failure) -> {
+                            waiters.unregister(id, registered);
+                            return stored != null
+                                    ? answer(stored.job(), stored.result(), mode, location)
+                                    : answer(jobs.get(caller, id), null, mode, location);
+                        },
+                        Infrastructure.getDefaultWorkerPool());
     }
 
-    private Job await(Caller caller, UUID id, int timeoutSeconds) {
-        CompletableFuture<Void> done = waiters.register(id);
-        try {
-            // it may have finished between submit and register
-            Job now = jobs.get(caller, id);
-            if (finished(now)) {
-                return now;
-            }
-            done.get(timeoutSeconds, TimeUnit.SECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // answer with the current state
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            waiters.unregister(id, done);
+    /** 200 with the finished job, 202 with one still queued or running; {@code result}: its result if at hand. */
+    private RestResponse<JobView> answer(Job job, JobResult result, ByteFields.Mode mode, URI location) {
+        JobView view = result != null ? jobs.view(job, result, true, mode) : jobs.view(job, true, mode);
+        if (finished(job)) {
+            return RestResponse.ResponseBuilder.ok(view).location(location).build();
         }
-        return jobs.get(caller, id);
+        return RestResponse.ResponseBuilder.<JobView>accepted()
+                .entity(view)
+                .location(location)
+                .build();
     }
 
     private static boolean finished(Job j) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.auth.Caller;
-import dev.proctor.auth.Client;
+import dev.proctor.auth.Quota;
 import dev.proctor.core.ByteFields;
 import dev.proctor.core.Rejection;
 import dev.proctor.grading.JobResult;
@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** Submitting, reading, listing and cancelling jobs; every read is scoped to the caller's client. */
 @ApplicationScoped
@@ -51,21 +52,43 @@ public class JobService {
     @Inject
     dev.proctor.problems.ProblemJobs problemJobs;
 
-    /** The stored job, and whether this request created it (false: same Idempotency-Key seen before). */
-    public record Submitted(Job job, boolean created) {}
+    @Inject
+    JobRows rows;
+
+    @Inject
+    JobWaiters waiters;
+
+    /**
+     * The stored job, and whether this request created it (false: same Idempotency-Key seen before); {@code
+     * finished}, when the submitter asked to wait and created it: completed when it finishes (see {@link
+     * JobWaiters#register}), registered before the job could be claimed.
+     */
+    public record Submitted(Job job, boolean created, CompletableFuture<JobWaiters.Stored> finished) {
+        Submitted(Job job, boolean created) {
+            this(job, created, null);
+        }
+    }
 
     public Submitted submit(Caller caller, JobRequest request, String idempotencyKey) {
+        return submit(caller, request, idempotencyKey, false);
+    }
+
+    /** {@code await}: the caller will wait for the job's end (see {@link Submitted#finished}). */
+    public Submitted submit(Caller caller, JobRequest request, String idempotencyKey, boolean await) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw Rejection.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
         }
         if (idempotencyKey != null) {
-            Job seen = QuarkusTransaction.requiringNew().call(() -> byKey(caller.clientId(), idempotencyKey));
+            Job seen = rows.byKey(caller.clientId(), idempotencyKey);
             if (seen != null) {
                 return new Submitted(seen, false);
             }
         }
-        Client client = QuarkusTransaction.requiringNew().call(() -> Client.<Client>findById(caller.clientId()));
-        JobSpec validated = new JobValidator(config, profiles::find).validate(request, client.quota());
+        Quota quota = rows.quota(caller.clientId());
+        if (quota == null) {
+            throw Rejection.unauthenticated("the key's client no longer exists", "Authorization");
+        }
+        JobSpec validated = new JobValidator(config, profiles::find).validate(request, quota);
         if (request.problem() == null && request.version() != null) {
             throw Rejection.invalid("version", "version needs problem");
         }
@@ -80,8 +103,7 @@ public class JobService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("job spec does not serialise", e);
         }
-        Submitted submitted =
-                QuarkusTransaction.requiringNew().call(() -> insert(client, spec, specJson, idempotencyKey));
+        Submitted submitted = insert(caller.clientId(), quota, spec, specJson, idempotencyKey, await);
         if (submitted.created()) {
             queued.fire(new JobQueued(submitted.job().id));
         }
@@ -111,51 +133,57 @@ public class JobService {
         });
     }
 
-    private Submitted insert(Client client, JobSpec spec, String specJson, String idempotencyKey) {
-        long queued = ((Number) em.createNativeQuery("SELECT count(*) FROM jobs WHERE state = 'queued'")
-                        .getSingleResult())
-                .longValue();
-        if (queued >= config.maxQueued()) {
-            throw Rejection.unavailable("queue-full", "the queue is full; retry later", null, 5);
+    private Submitted insert(
+            long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey, boolean await) {
+        Job job = new Job();
+        job.id = UUID.randomUUID();
+        CompletableFuture<JobWaiters.Stored> finished = await ? waiters.register(job.id) : null;
+        boolean handedOut = false;
+        try {
+            Submitted s = insert(job, clientId, quota, spec, specJson, idempotencyKey);
+            if (finished != null && s.created()) {
+                handedOut = true;
+                return new Submitted(s.job(), true, finished);
+            }
+            return s;
+        } finally {
+            if (finished != null && !handedOut) {
+                // a refusal or a replay of an earlier job leaves no waiter behind
+                waiters.unregister(job.id, finished);
+            }
         }
-        long active = ((Number) em.createNativeQuery(
-                                "SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')")
-                        .setParameter(1, client.id)
-                        .getSingleResult())
-                .longValue();
-        if (active >= client.maxConcurrentJobs) {
-            throw Rejection.tooMany(
-                    "too-many-jobs",
-                    "your quota allows " + client.maxConcurrentJobs + " jobs queued or running at once",
-                    1);
-        }
-        UUID id = UUID.randomUUID();
-        int inserted = em.createNativeQuery("""
-                INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state)
-                VALUES (?1, ?2, 'queued', ?3, CAST(?4 AS jsonb), ?5, ?6, ?7)
-                ON CONFLICT (client_id, idempotency_key) DO NOTHING""")
-                .setParameter(1, id)
-                .setParameter(2, client.id)
-                .setParameter(3, spec.profile())
-                .setParameter(4, specJson)
-                .setParameter(5, idempotencyKey)
-                .setParameter(6, spec.callbackUrl())
-                .setParameter(7, spec.callbackUrl() == null ? null : "pending")
-                .executeUpdate();
-        if (inserted == 0) {
-            return new Submitted(byKey(client.id, idempotencyKey), false);
-        }
-        return new Submitted(Job.findById(id), true);
     }
 
-    private static Job byKey(long clientId, String key) {
-        return Job.<Job>find("clientId = ?1 and idempotencyKey = ?2", clientId, key)
-                .firstResult();
+    private Submitted insert(
+            Job job, long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey) {
+        job.clientId = clientId;
+        job.state = JobState.QUEUED;
+        job.profile = spec.profile();
+        job.request = specJson;
+        job.idempotencyKey = idempotencyKey;
+        job.callbackUrl = spec.callbackUrl();
+        job.webhookState = spec.callbackUrl() == null ? null : "pending";
+        JobRows.Inserted inserted = rows.insert(job, config.maxQueued(), quota.maxConcurrentJobs());
+        if (inserted.createdAt() != null) {
+            job.createdAt = inserted.createdAt();
+            return new Submitted(job, true);
+        }
+        if (inserted.queued() >= config.maxQueued()) {
+            throw Rejection.unavailable("queue-full", "the queue is full; retry later", null, 5);
+        }
+        if (inserted.active() >= quota.maxConcurrentJobs()) {
+            throw Rejection.tooMany(
+                    "too-many-jobs",
+                    "your quota allows " + quota.maxConcurrentJobs() + " jobs queued or running at once",
+                    1);
+        }
+        // the same Idempotency-Key, inserted meanwhile by a concurrent request
+        return new Submitted(rows.byKey(clientId, idempotencyKey), false);
     }
 
     /** The job if the caller may see it; 404 for anyone else's (never 403: ids are not confirmed). */
     public Job get(Caller caller, UUID id) {
-        Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(id));
+        Job job = rows.get(id);
         if (job == null || (!caller.admin() && job.clientId != caller.clientId())) {
             throw Rejection.notFound("no job " + id);
         }

@@ -1,35 +1,50 @@
 package dev.proctor.jobs;
 
+import dev.proctor.grading.JobResult;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.ObservesAsync;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Requests waiting for a job to finish (?wait=true), completed by the done notification of any node. */
+/**
+ * Requests waiting for a job to finish (?wait=true). The node that ran the job completes them in-process as
+ * soon as its result is committed, with the stored job at hand; any other node's through the done
+ * notification of PostgreSQL, without it (the waiter reads the job then).
+ */
 @ApplicationScoped
 public class JobWaiters {
 
-    private final Map<UUID, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+    /**
+     * A finished job as stored, when the finishing node has it: its row ({@link Job#request} and
+     * {@link Job#result} included) and its result already parsed.
+     */
+    public record Stored(Job job, JobResult result) {}
 
-    public CompletableFuture<Void> register(UUID id) {
+    private final Map<UUID, CompletableFuture<Stored>> waiting = new ConcurrentHashMap<>();
+
+    /**
+     * Completed when job {@code id} finishes: with the stored job when this node ran it, else with null. Register
+     * before the job can finish (before it is inserted) or read it once after registering.
+     */
+    public CompletableFuture<Stored> register(UUID id) {
         return waiting.computeIfAbsent(id, k -> new CompletableFuture<>());
     }
 
-    public void unregister(UUID id, CompletableFuture<Void> f) {
+    public void unregister(UUID id, CompletableFuture<Stored> f) {
         waiting.remove(id, f);
     }
 
-    /** This node ran it: the waiter needs no round trip through PostgreSQL's NOTIFY. */
-    void onFinished(@ObservesAsync JobFinished finished) {
-        finished(finished.id());
+    /** The job finished on another node (its NOTIFY), or here without its row at hand. */
+    public void finished(UUID id) {
+        finished(id, null);
     }
 
-    public void finished(UUID id) {
-        CompletableFuture<Void> f = waiting.remove(id);
+    /** The job finished; {@code stored} is null when the finishing node is not this one. */
+    public void finished(UUID id, Stored stored) {
+        CompletableFuture<Stored> f = waiting.remove(id);
         if (f != null) {
-            f.complete(null);
+            f.complete(stored);
         }
     }
 }

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -37,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -66,6 +68,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final List<String> RUN_FILES = List.of("stdin", "stdout", "stderr", PIPE_TO_FIRST, PIPE_TO_SECOND);
     /** Run directories kept for reuse: more than the runs ever at once is never needed. */
     private static final int MAX_FREE_RUN_DIRS = 64;
+    /** Closed work dirs waiting to be unmounted, at most. */
+    private static final int MAX_WORKDIRS_RELEASING = 64;
 
     private final EngineConfig config;
     private final EngineDirs instance;
@@ -82,6 +86,23 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         t.setDaemon(true);
         return t;
     });
+
+    /**
+     * Unmounts closed work dirs off the job's path (see {@link TmpfsWorkdir#create(Path, long,
+     * HostIdRanges.Lease, java.util.concurrent.Executor)}); when it falls behind, the closing thread unmounts.
+     */
+    private final ThreadPoolExecutor workdirRelease = new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_WORKDIRS_RELEASING),
+            r -> {
+                Thread t = new Thread(r, "sandbox-workdir-release");
+                t.setDaemon(true);
+                return t;
+            },
+            (task, pool) -> task.run());
 
     private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -126,7 +147,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     @Override
     public Workdir createWorkdir(long sizeBytes) {
         Path dir = instance.workDir().resolve("w" + sequence.incrementAndGet());
-        return TmpfsWorkdir.create(dir, sizeBytes, idRanges.lease());
+        return TmpfsWorkdir.create(dir, sizeBytes, idRanges.lease(), workdirRelease);
     }
 
     @Override
@@ -644,6 +665,14 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     @Override
     public void close() {
+        workdirRelease.shutdown();
+        try {
+            if (!workdirRelease.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("work dirs still being unmounted after a minute; the instance clean-up unmounts them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         watchdog.shutdownNow();
         joinWaiters.shutdownNow();
         cgroupPool.close();

@@ -74,6 +74,9 @@ public class WebhookSender {
     }
 
     void onFinished(@ObservesAsync JobFinished finished) {
+        if (!finished.mayHaveCallback(null)) {
+            return;
+        }
         try {
             jobFinished(finished.id(), finished.result().result());
         } catch (RuntimeException e) {

@@ -67,6 +67,52 @@ class JobResourceTest {
                 .body("profile", equalTo("python3"));
     }
 
+    /**
+     * A waiting request is answered by the node that ran the job, from the row its result statement returned:
+     * the same job a later read gives; a second request with the same Idempotency-Key waits for the same job.
+     */
+    @Test
+    void waitingAnswersWithTheStoredJobAndAReplayWaitsForTheSameOne() {
+        String key = newClientKey();
+        String idempotencyKey = "wait-" + UUID.randomUUID();
+        Map<String, Object> waited = given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .header("Idempotency-Key", idempotencyKey)
+                .body(pythonJob("print(1)"))
+                .post("/api/v1/jobs?wait=true&timeout_s=60")
+                .then()
+                .statusCode(200)
+                .header("Location", containsString("/api/v1/jobs/"))
+                .body("state", equalTo("done"))
+                .body("verdict", equalTo("internal_error"))
+                .extract()
+                .jsonPath()
+                .getMap("");
+        String id = (String) waited.get("id");
+        Map<String, Object> read = given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getMap("");
+        assertEquals(read, waited);
+        Map<String, Object> replayed = given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .header("Idempotency-Key", idempotencyKey)
+                .body(pythonJob("print(1)"))
+                .post("/api/v1/jobs?wait=true&timeout_s=60")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getMap("");
+        assertEquals(read, replayed);
+    }
+
     @Test
     void authMatrix() {
         String key = newClientKey();

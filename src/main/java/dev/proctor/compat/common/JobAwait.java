@@ -29,7 +29,7 @@ public class JobAwait {
 
     /** The job once finished, or as it is when {@code timeout} has passed. */
     public Job await(Caller caller, UUID id, Duration timeout) {
-        CompletableFuture<Void> done = waiters.register(id);
+        CompletableFuture<JobWaiters.Stored> done = waiters.register(id);
         try {
             Job now = jobs.get(caller, id);
             if (finished(now)) {

@@ -48,6 +48,9 @@ public class Judge0Callbacks {
             .build();
 
     void finished(@ObservesAsync JobFinished event) {
+        if (!event.mayHaveCallback(Judge0Jobs.META)) {
+            return;
+        }
         Object[] loaded = QuarkusTransaction.requiringNew().call(() -> {
             Job j = Job.findById(event.id());
             if (j == null) {

@@ -16,7 +16,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +73,18 @@ public class Dispatcher {
     private boolean wakeRequested;
     private volatile boolean stopping;
     private final Map<UUID, Cancellation> running = new ConcurrentHashMap<>();
+    /**
+     * Jobs this node accepted and woke its claims for, until their NOTIFY comes back; bounded, since a
+     * notification that arrives first, or never (a lost listener connection), leaves its id here.
+     */
+    private final Set<UUID> wokenFor = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            return size() > WOKEN_FOR_MAX;
+        }
+    });
+
+    private static final int WOKEN_FOR_MAX = 1024;
 
     void start(@Observes StartupEvent event) {
         nodeId = config.id()
@@ -83,6 +98,7 @@ public class Dispatcher {
         timers.scheduleWithFixedDelay(this::renewAndFlush, renew, renew, TimeUnit.MILLISECONDS);
         listener = new QueueListener(
                 this::wake,
+                this::newsOf,
                 this::cancelLocal,
                 waiters::finished,
                 config.pollInterval().toMillis());
@@ -117,7 +133,20 @@ public class Dispatcher {
 
     /** A job accepted by this node: claimed without waiting for the NOTIFY to come back from PostgreSQL. */
     void onQueued(@Observes JobQueued queued) {
+        synchronized (wokenFor) {
+            wokenFor.add(queued.id());
+        }
         wake();
+    }
+
+    /**
+     * Whether the NOTIFY of a queued job should wake the claims: not when this node accepted the job and woke
+     * them already (a claim then would find the job gone and cost a round trip for nothing).
+     */
+    private boolean newsOf(UUID queued) {
+        synchronized (wokenFor) {
+            return !wokenFor.remove(queued);
+        }
     }
 
     void wake() {
@@ -171,8 +200,9 @@ public class Dispatcher {
         long start = System.nanoTime();
         try {
             GradeResult r;
+            JobSpec spec = null;
             try {
-                JobSpec spec = json.readValue(claim.request(), JobSpec.class);
+                spec = json.readValue(claim.request(), JobSpec.class);
                 r = spec.problem() != null ? problemJobs.grade(spec, cancel) : grader.grade(spec, cancel);
             } catch (Exception e) {
                 LOG.errorf(e, "job %s could not be graded", claim.id());
@@ -181,13 +211,14 @@ public class Dispatcher {
             if (cancel.isCancelled()) {
                 return;
             }
-            results.write(claim.id(), nodeId, r.withNode(nodeId), start);
+            results.write(claim, nodeId, r.withNode(nodeId), spec, start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {
+            // no wake: a claim loop short of slots waits on them, not on a wake-up, and one that found the
+            // queue empty is woken by the next job queued
             running.remove(claim.id());
             free.release();
-            wake();
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
@@ -13,7 +14,7 @@ import org.postgresql.PGNotification;
 
 /**
  * LISTENs on a dedicated connection (not from the pool: it is held for the node's life) for
- * proctor_jobs, proctor_cancel and proctor_done; on every wait timeout it calls {@code onPoll}, the
+ * proctor_jobs, proctor_cancel and proctor_done; on every wait timeout it calls {@code onWork}, the
  * safety poll. Reconnects after a failure.
  */
 final class QueueListener implements Runnable {
@@ -21,14 +22,25 @@ final class QueueListener implements Runnable {
     private static final Logger LOG = Logger.getLogger(QueueListener.class);
 
     private final Runnable onWork;
+    private final Predicate<UUID> onQueued;
     private final Consumer<UUID> onCancel;
     private final Consumer<UUID> onDone;
     private final long pollMillis;
     private volatile boolean stopping;
     private volatile Connection connection;
 
-    QueueListener(Runnable onWork, Consumer<UUID> onCancel, Consumer<UUID> onDone, long pollMillis) {
+    /**
+     * {@code onQueued}: whether a job queued (by any node) is news to this node's claims; {@code onWork} runs when
+     * one is, and at every safety poll.
+     */
+    QueueListener(
+            Runnable onWork,
+            Predicate<UUID> onQueued,
+            Consumer<UUID> onCancel,
+            Consumer<UUID> onDone,
+            long pollMillis) {
         this.onWork = onWork;
+        this.onQueued = onQueued;
         this.onCancel = onCancel;
         this.onDone = onDone;
         this.pollMillis = pollMillis;
@@ -65,12 +77,10 @@ final class QueueListener implements Runnable {
                     boolean work = false;
                     for (PGNotification n : ns) {
                         switch (n.getName()) {
-                            case "proctor_jobs" -> work = true;
+                            case "proctor_jobs" -> work |= onQueued.test(UUID.fromString(n.getParameter()));
                             case "proctor_cancel" -> onCancel.accept(UUID.fromString(n.getParameter()));
-                            case "proctor_done" -> {
-                                onDone.accept(UUID.fromString(n.getParameter()));
-                                work = true;
-                            }
+                            // a job's end frees no slot of this node: its own runners wake its claims
+                            case "proctor_done" -> onDone.accept(UUID.fromString(n.getParameter()));
                             default -> {}
                         }
                     }

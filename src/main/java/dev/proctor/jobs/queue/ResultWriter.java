@@ -1,7 +1,10 @@
 package dev.proctor.jobs.queue;
 
 import dev.proctor.grading.GradeResult;
+import dev.proctor.grading.JobSpec;
+import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobFinished;
+import dev.proctor.jobs.JobWaiters;
 import dev.proctor.persistence.DatabaseFaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
@@ -40,20 +43,29 @@ class ResultWriter {
     Event<JobFinished> finishedEvents;
 
     @Inject
+    JobWaiters waiters;
+
+    @Inject
     MeterRegistry metrics;
 
     /** A result not yet written; {@code rejected} set once PostgreSQL refused it. */
     private static final class Pending {
         final UUID id;
+        /** The job's stored request, as claimed. */
+        final String request;
+
         final String node;
         final GradeResult result;
+        final JobSpec spec;
         final long startNanos;
         String rejected;
 
-        Pending(UUID id, String node, GradeResult result, long startNanos) {
-            this.id = id;
+        Pending(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
+            this.id = claim.id();
+            this.request = claim.request();
             this.node = node;
             this.result = result;
+            this.spec = spec;
             this.startNanos = startNanos;
         }
     }
@@ -65,12 +77,15 @@ class ResultWriter {
         metrics.gauge("proctor.jobs.results_waiting", waiting, Map::size);
     }
 
-    /** Writes the result now, or keeps it until the database can be reached again. */
-    void write(UUID id, String node, GradeResult result, long startNanos) {
-        Pending p = new Pending(id, node, result, startNanos);
+    /**
+     * Writes the result now, or keeps it until the database can be reached again; {@code spec}: the job's request
+     * (null when it could not be read), handed to whoever follows the job's end.
+     */
+    void write(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
+        Pending p = new Pending(claim, node, result, spec, startNanos);
         if (!attempt(p)) {
-            waiting.put(id, p);
-            LOG.warnf("job %s: PostgreSQL unreachable; its result waits in this node to be written", id);
+            waiting.put(p.id, p);
+            LOG.warnf("job %s: PostgreSQL unreachable; its result waits in this node to be written", p.id);
         }
     }
 
@@ -103,8 +118,10 @@ class ResultWriter {
     private boolean attempt(Pending p) {
         try {
             if (p.rejected == null) {
-                if (store.finish(p.id, p.node, p.result)) {
-                    finished(p, p.result);
+                Job stored = store.finish(p.id, p.node, p.result);
+                if (stored != null) {
+                    stored.request = p.request;
+                    finished(p, p.result, new JobWaiters.Stored(stored, p.result.result()));
                 }
                 return true;
             }
@@ -124,7 +141,7 @@ class ResultWriter {
         String error = "the result could not be stored: " + p.rejected;
         try {
             if (failWithRunsOrWithout(p, error)) {
-                finished(p, GradeResult.failed(error).withNode(p.node));
+                finished(p, GradeResult.failed(error).withNode(p.node), null);
             }
             return true;
         } catch (RuntimeException e) {
@@ -149,13 +166,19 @@ class ResultWriter {
         }
     }
 
-    /** {@code stored}: what is now in the database (the result, or the internal_error that replaced it). */
-    private void finished(Pending p, GradeResult stored) {
+    /**
+     * {@code stored}: what is now in the database (the result, or the internal_error that replaced it); {@code row}:
+     * the job as stored, when at hand.
+     */
+    private void finished(Pending p, GradeResult stored, JobWaiters.Stored row) {
         metrics.counter("proctor.jobs.finished", "verdict", stored.verdict().wire())
                 .increment();
         metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
-        // the result is stored: whoever follows a finished job (webhooks, waiters, facades) runs on its own
+        // requests waiting on this node answer at once, with the stored job at hand; they render on their own
+        // threads
+        waiters.finished(p.id, row);
+        // the result is stored: whoever else follows a finished job (webhooks, facades) runs on its own
         // threads, and a failure there is its own, not the job's
-        finishedEvents.fireAsync(new JobFinished(p.id, stored));
+        finishedEvents.fireAsync(new JobFinished(p.id, stored, p.spec));
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Executor;
 
 /**
  * A job's work directory: a tmpfs mounted on the host with a size and an inode limit, owned by the
@@ -27,21 +28,34 @@ public final class TmpfsWorkdir implements Workdir {
     private final HostIdRanges.Lease ids;
     /** Null for the directory itself; the directory it is a copy-on-write view of otherwise. */
     private final TmpfsWorkdir base;
+    /** Where the unmount of a closed directory runs. */
+    private final Executor release;
 
     private boolean closed;
 
-    private TmpfsWorkdir(Path path, long sizeBytes, HostIdRanges.Lease ids, TmpfsWorkdir base) {
+    private TmpfsWorkdir(Path path, long sizeBytes, HostIdRanges.Lease ids, TmpfsWorkdir base, Executor release) {
         this.path = path;
         this.sizeBytes = sizeBytes;
         this.ids = ids;
         this.base = base;
+        this.release = release;
     }
 
     /**
      * Mounts the tmpfs at {@code path}; the workdir owns {@code ids} from now on (closing it, or a
-     * failure here, releases them).
+     * failure here, releases them). Closing unmounts it before it returns.
      */
     public static TmpfsWorkdir create(Path path, long sizeBytes, HostIdRanges.Lease ids) {
+        return create(path, sizeBytes, ids, Runnable::run);
+    }
+
+    /**
+     * Mounts the tmpfs at {@code path}, as {@link #create(Path, long, HostIdRanges.Lease)}, but closing it hands
+     * the unmount to {@code release}: an unmount waits for the kernel's RCU grace period, milliseconds on a busy
+     * host, which the job need not wait for. Each job still gets a tmpfs never mounted before, so nothing of one
+     * job is ever seen by the next; {@code ids} stay leased until the unmount is done.
+     */
+    public static TmpfsWorkdir create(Path path, long sizeBytes, HostIdRanges.Lease ids, Executor release) {
         int owner = ids.range().jobHostId();
         try {
             Files.createDirectories(path);
@@ -54,7 +68,7 @@ public final class TmpfsWorkdir implements Workdir {
                     Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
                     "size=" + sizeBytes + ",nr_inodes=" + Limits.inodesFor(sizeBytes) + ",mode=0700,uid=" + owner
                             + ",gid=" + owner);
-            return new TmpfsWorkdir(path, sizeBytes, ids, null);
+            return new TmpfsWorkdir(path, sizeBytes, ids, null, release);
         } catch (IOException | RuntimeException e) {
             ids.close();
             throw new SandboxException("cannot create work dir " + path + ": " + e.getMessage(), e);
@@ -83,7 +97,7 @@ public final class TmpfsWorkdir implements Workdir {
 
     @Override
     public Workdir copyOnWrite() {
-        return new TmpfsWorkdir(path, sizeBytes, ids, base != null ? base : this);
+        return new TmpfsWorkdir(path, sizeBytes, ids, base != null ? base : this, release);
     }
 
     /** Resolves a relative path inside the workdir, refusing absolute paths, "..", and symlinks on the way. */
@@ -156,6 +170,10 @@ public final class TmpfsWorkdir implements Workdir {
             return;
         }
         closed = true;
+        release.execute(this::unmount);
+    }
+
+    private void unmount() {
         try {
             Syscalls.umountDetach(path.toString());
             Files.deleteIfExists(path);

@@ -77,10 +77,10 @@ class JobStoreTest {
         assertNotNull(a);
         assertEquals(id, a.id());
         assertNull(store.claim("node-b", Duration.ofSeconds(30)));
-        assertFalse(store.finish(id, "node-b", accepted()));
+        assertNull(store.finish(id, "node-b", accepted()));
         assertEquals(Set.of(id), store.renew("node-a", Set.of(id), Duration.ofSeconds(30), 1));
-        assertTrue(store.finish(id, "node-a", accepted()));
-        assertFalse(store.finish(id, "node-a", accepted()));
+        assertNotNull(store.finish(id, "node-a", accepted()));
+        assertNull(store.finish(id, "node-a", accepted()));
         assertEquals("done", column(id, "state"));
     }
 
@@ -98,7 +98,7 @@ class JobStoreTest {
         assertEquals("internal_error", column(id, "verdict"));
         assertTrue(((String) column(id, "error")).contains("3 times"));
         // the last node waking up late cannot overwrite that
-        assertFalse(store.finish(id, "dead-node-3", accepted()));
+        assertNull(store.finish(id, "dead-node-3", accepted()));
     }
 
     @Test
@@ -111,7 +111,7 @@ class JobStoreTest {
         assertEquals("internal_error", column(id, "verdict"));
         assertEquals("the result could not be stored: refused", column(id, "error"));
         assertEquals("node-a", column(id, "result->>'node'"));
-        assertFalse(store.finish(id, "node-a", accepted()));
+        assertNull(store.finish(id, "node-a", accepted()));
     }
 
     @Test

@@ -1,0 +1,154 @@
+package dev.proctor.jobs;
+
+import dev.proctor.auth.Quota;
+import dev.proctor.grading.Verdict;
+import dev.proctor.persistence.Jdbc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * The job rows of every request, in plain JDBC: a job read by id (each poll), a client's quota and the insert of
+ * a submission (each submit), each one statement. The {@link Job}s returned are read-only copies of the row, not
+ * managed by an ORM session.
+ */
+@ApplicationScoped
+class JobRows {
+
+    private static final String COLUMNS = "id, client_id, state, verdict, score, profile, CAST(request AS text),"
+            + " CAST(result AS text), idempotency_key, attempts, lease_owner, lease_expires_at, error, callback_url,"
+            + " webhook_state, created_at, started_at, finished_at";
+
+    /**
+     * The counts a submission is checked against and, unless one of them refused it or its Idempotency-Key was
+     * seen before, its insert: one statement, so one round trip and one transaction.
+     */
+    private static final String INSERT = """
+            WITH queued AS (SELECT count(*) AS n FROM jobs WHERE state = 'queued'),
+            active AS (SELECT count(*) AS n FROM jobs WHERE client_id = ? AND state IN ('queued', 'running')),
+            inserted AS (
+                INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state)
+                SELECT ?, ?, 'queued', ?, CAST(? AS jsonb), ?, ?, ?
+                FROM queued, active WHERE queued.n < ? AND active.n < ?
+                ON CONFLICT (client_id, idempotency_key) DO NOTHING
+                RETURNING created_at)
+            SELECT queued.n, active.n, (SELECT created_at FROM inserted) FROM queued, active""";
+
+    /** What the insert found: the job's creation time when it was inserted (else null), and the counts. */
+    record Inserted(OffsetDateTime createdAt, long queued, long active) {}
+
+    @Inject
+    Jdbc jdbc;
+
+    Job get(UUID id) {
+        return jdbc.call(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+                s.setObject(1, id);
+                return one(s);
+            }
+        });
+    }
+
+    Job byKey(long clientId, String key) {
+        return jdbc.call(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM jobs WHERE client_id = ? AND idempotency_key = ?")) {
+                s.setLong(1, clientId);
+                s.setString(2, key);
+                return one(s);
+            }
+        });
+    }
+
+    /** The client's quota; null when there is no such client. */
+    Quota quota(long clientId) {
+        return jdbc.call(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT max_concurrent_jobs, max_cpu_time_ms, max_wall_time_ms, max_memory_mb, max_pids,
+                        max_output_kb, max_disk_mb FROM clients WHERE id = ?""")) {
+                s.setLong(1, clientId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return null;
+                    }
+                    return new Quota(
+                            r.getInt(1),
+                            r.getObject(2, Long.class),
+                            r.getObject(3, Long.class),
+                            r.getObject(4, Long.class),
+                            r.getObject(5, Integer.class),
+                            r.getObject(6, Long.class),
+                            r.getObject(7, Long.class));
+                }
+            }
+        });
+    }
+
+    /** Inserts {@code job} (its id, client, profile, request, key, callback) unless a limit or its key refuses it. */
+    Inserted insert(Job job, long maxQueued, long maxActive) {
+        return jdbc.call(c -> insert(c, job, maxQueued, maxActive));
+    }
+
+    private static Inserted insert(Connection c, Job job, long maxQueued, long maxActive) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(INSERT)) {
+            s.setLong(1, job.clientId);
+            s.setObject(2, job.id);
+            s.setLong(3, job.clientId);
+            s.setString(4, job.profile);
+            s.setString(5, job.request);
+            nullable(s, 6, job.idempotencyKey);
+            nullable(s, 7, job.callbackUrl);
+            nullable(s, 8, job.webhookState);
+            s.setLong(9, maxQueued);
+            s.setLong(10, maxActive);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return new Inserted(r.getObject(3, OffsetDateTime.class), r.getLong(1), r.getLong(2));
+            }
+        }
+    }
+
+    private static void nullable(PreparedStatement s, int i, String value) throws SQLException {
+        if (value == null) {
+            s.setNull(i, Types.VARCHAR);
+        } else {
+            s.setString(i, value);
+        }
+    }
+
+    private static Job one(PreparedStatement s) throws SQLException {
+        try (ResultSet r = s.executeQuery()) {
+            return r.next() ? job(r) : null;
+        }
+    }
+
+    private static Job job(ResultSet r) throws SQLException {
+        Job j = new Job();
+        j.id = r.getObject(1, UUID.class);
+        j.clientId = r.getLong(2);
+        j.state = JobState.parse(r.getString(3));
+        String verdict = r.getString(4);
+        j.verdict = verdict == null ? null : Verdict.parse(verdict);
+        j.score = r.getObject(5, Double.class);
+        j.profile = r.getString(6);
+        j.request = r.getString(7);
+        j.result = r.getString(8);
+        j.idempotencyKey = r.getString(9);
+        j.attempts = r.getInt(10);
+        j.leaseOwner = r.getString(11);
+        j.leaseExpiresAt = r.getObject(12, OffsetDateTime.class);
+        j.error = r.getString(13);
+        j.callbackUrl = r.getString(14);
+        j.webhookState = r.getString(15);
+        j.createdAt = r.getObject(16, OffsetDateTime.class);
+        j.startedAt = r.getObject(17, OffsetDateTime.class);
+        j.finishedAt = r.getObject(18, OffsetDateTime.class);
+        return j;
+    }
+}
