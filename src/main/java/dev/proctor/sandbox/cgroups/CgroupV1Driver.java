@@ -26,6 +26,11 @@ public final class CgroupV1Driver implements CgroupDriver {
     /** The kernel refuses quotas under 1 ms. */
     static final long CFS_MIN_QUOTA_MICROS = 1_000;
 
+    /** The CFS quota per {@link #CFS_PERIOD_MICROS} for the run's CPU share (v1 cpu.cfs_quota_us, v2 cpu.max). */
+    static long quotaMicros(Limits limits) {
+        return Math.max(CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CFS_PERIOD_MICROS));
+    }
+
     private final Map<String, Path> ownDirs;
     private final String runsDirName;
     private final CgroupFs fs;

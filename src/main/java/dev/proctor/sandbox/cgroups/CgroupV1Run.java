@@ -101,16 +101,11 @@ final class CgroupV1Run implements RunCgroup {
         if (limits == null || limits.maxPids() != next.maxPids()) {
             fs.write(dirs.get("pids").resolve("pids.max"), Integer.toString(next.maxPids()));
         }
-        long quota = quotaMicros(next);
-        if (limits == null || quotaMicros(limits) != quota) {
+        long quota = CgroupV1Driver.quotaMicros(next);
+        if (limits == null || CgroupV1Driver.quotaMicros(limits) != quota) {
             fs.write(dirs.get("cpu").resolve("cpu.cfs_quota_us"), Long.toString(quota));
         }
         limits = next;
-    }
-
-    private static long quotaMicros(Limits limits) {
-        return Math.max(
-                CgroupV1Driver.CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
     }
 
     /**

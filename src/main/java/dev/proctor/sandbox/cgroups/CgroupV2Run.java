@@ -49,16 +49,11 @@ final class CgroupV2Run implements RunCgroup {
         if (limits == null || limits.maxPids() != next.maxPids()) {
             fs.write(dir.resolve("pids.max"), Integer.toString(next.maxPids()));
         }
-        long quota = quotaMicros(next);
-        if (limits == null || quotaMicros(limits) != quota) {
+        long quota = CgroupV1Driver.quotaMicros(next);
+        if (limits == null || CgroupV1Driver.quotaMicros(limits) != quota) {
             fs.write(dir.resolve("cpu.max"), quota + " " + CgroupV1Driver.CFS_PERIOD_MICROS);
         }
         limits = next;
-    }
-
-    private static long quotaMicros(Limits limits) {
-        return Math.max(
-                CgroupV1Driver.CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CgroupV1Driver.CFS_PERIOD_MICROS));
     }
 
     /**
