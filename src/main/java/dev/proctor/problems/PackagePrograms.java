@@ -157,13 +157,9 @@ public class PackagePrograms {
 
     /**
      * Runs a built program on its own directory (not a copy-on-write view): what it writes there stays, for
-     * a validator's feedback directory. The caller clears what must not carry over.
+     * a validator's feedback directory. The caller clears what must not carry over. {@code hostFiles} are
+     * shown read-only in place (test data from the node's cache).
      */
-    public RunResult runInPlace(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
-        return runInPlace(b, args, List.of(), stdin, limits, cancel);
-    }
-
-    /** As above, the run also shown {@code hostFiles} read-only in place (test data from the node's cache). */
     public RunResult runInPlace(
             Built b,
             List<String> args,
@@ -171,14 +167,11 @@ public class PackagePrograms {
             Stdin stdin,
             LimitSet limits,
             Cancellation cancel) {
-        RunSpec rs = b.profile()
-                .runSpec(b.profile().runArgv(), args, limits.toLimits(), b.dir(), stdin, sampleInterval)
-                .withHostFiles(hostFiles);
-        try {
-            return engine.run(rs, cancel);
-        } catch (RuntimeException e) {
-            return RunResult.internalError(e.getMessage());
-        }
+        return run(
+                b.profile()
+                        .runSpec(b.profile().runArgv(), args, limits.toLimits(), b.dir(), stdin, sampleInterval)
+                        .withHostFiles(hostFiles),
+                cancel);
     }
 
     /**
@@ -207,7 +200,10 @@ public class PackagePrograms {
 
     RunResult run(
             Profile p, List<String> argv, List<String> args, Workdir wd, Stdin stdin, LimitSet l, Cancellation cancel) {
-        RunSpec rs = p.runSpec(argv, args, l.toLimits(), wd, stdin, sampleInterval);
+        return run(p.runSpec(argv, args, l.toLimits(), wd, stdin, sampleInterval), cancel);
+    }
+
+    private RunResult run(RunSpec rs, Cancellation cancel) {
         try {
             return engine.run(rs, cancel);
         } catch (RuntimeException e) {
