@@ -94,7 +94,7 @@ public class Grader {
                 compile = new JobResult.CompileStep(
                         c.status(),
                         c.exitCode(),
-                        capped(concat(c.stdout(), c.stderr()), caps.compileBytes()),
+                        OutputCaps.cut(concat(c.stdout(), c.stderr()), caps.compileBytes()),
                         JobResult.StepUsage.of(c.usage()));
                 if (failed != null) {
                     return done(failed, 0, failed == Verdict.INTERNAL_ERROR ? "compile step: " + c.message() : null);
@@ -104,7 +104,7 @@ public class Grader {
                 try (Interaction.Interactor interactor = prepareInteractor()) {
                     if (!interactor.ready()) {
                         RunResult c = interactor.compile();
-                        byte[] why = capped(concat(c.stdout(), c.stderr()), caps.compileBytes());
+                        byte[] why = OutputCaps.cut(concat(c.stdout(), c.stderr()), caps.compileBytes());
                         return done(
                                 Verdict.INTERNAL_ERROR,
                                 0,
@@ -206,16 +206,7 @@ public class Grader {
                     judge,
                     interactor.protocol().verdictOf(judge));
             record(RunRecord.Kind.TEST, seq, t.name(), o.submission(), o.verdict());
-            Usage ju = judge.usage();
-            JobResult.InteractorRun run = new JobResult.InteractorRun(
-                    judge.status(),
-                    judge.exitCode(),
-                    judge.signal(),
-                    capped(judge.stderr(), caps.capturedBytes()),
-                    o.feedback(),
-                    ju.cpuTimeMillis(),
-                    ju.wallTimeMillis(),
-                    ju.memoryPeakBytes());
+            JobResult.InteractorRun run = JobResult.InteractorRun.of(judge, o.feedback(), caps.capturedBytes());
             String message = o.reason() != null ? o.reason() : o.submission().message();
             tests.add(outcome(t, o.submission(), o.verdict(), message, run));
             return o.verdict();
@@ -283,8 +274,8 @@ public class Grader {
                     r.status(),
                     r.exitCode(),
                     r.signal(),
-                    capped(r.stdout(), caps.capturedBytes()),
-                    capped(r.stderr(), caps.capturedBytes()),
+                    OutputCaps.cut(r.stdout(), caps.capturedBytes()),
+                    OutputCaps.cut(r.stderr(), caps.capturedBytes()),
                     u.cpuTimeMillis(),
                     u.wallTimeMillis(),
                     u.memoryPeakBytes(),
@@ -329,10 +320,5 @@ public class Grader {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    /** The first {@code max} bytes, as written: a cut inside a UTF-8 sequence stays as it is. */
-    static byte[] capped(byte[] b, int max) {
-        return b.length <= max ? b : Arrays.copyOf(b, max);
     }
 }

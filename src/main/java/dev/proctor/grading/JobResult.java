@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.core.ByteFields;
+import dev.proctor.sandbox.RunResult;
 import dev.proctor.sandbox.RunStatus;
 import dev.proctor.sandbox.accounting.Usage;
 import java.util.List;
@@ -141,6 +142,20 @@ public record JobResult(
 
         public InteractorRun {
             feedback = feedback == null ? List.of() : List.copyOf(feedback);
+        }
+
+        /** The interactor's run {@code judge} with the feedback files it wrote, its stderr cut at {@code maxBytes}. */
+        public static InteractorRun of(RunResult judge, List<Feedback> feedback, int maxBytes) {
+            Usage u = judge.usage();
+            return new InteractorRun(
+                    judge.status(),
+                    judge.exitCode(),
+                    judge.signal(),
+                    OutputCaps.cut(judge.stderr(), maxBytes),
+                    feedback,
+                    u.cpuTimeMillis(),
+                    u.wallTimeMillis(),
+                    u.memoryPeakBytes());
         }
 
         @JsonProperty("stderr_encoding")

@@ -3,6 +3,7 @@ package dev.proctor.problems;
 import dev.proctor.grading.Interaction;
 import dev.proctor.grading.InteractorProtocol;
 import dev.proctor.grading.JobResult;
+import dev.proctor.grading.OutputCaps;
 import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
 import dev.proctor.grading.VerdictRules;
@@ -271,16 +272,7 @@ public final class ProblemGrader {
                     team = new String(f.content(), StandardCharsets.UTF_8);
                 }
             }
-            Usage ju = judge.usage();
-            JobResult.InteractorRun run = new JobResult.InteractorRun(
-                    judge.status(),
-                    judge.exitCode(),
-                    judge.signal(),
-                    capped(judge.stderr(), settings.capturedBytes()),
-                    o.feedback(),
-                    ju.cpuTimeMillis(),
-                    ju.wallTimeMillis(),
-                    ju.memoryPeakBytes());
+            JobResult.InteractorRun run = JobResult.InteractorRun.of(judge, o.feedback(), settings.capturedBytes());
             Verdict v = o.verdict();
             double score = v == Verdict.ACCEPTED ? gr.acceptScore() : gr.rejectScore();
             String message = o.reason() != null
@@ -323,8 +315,8 @@ public final class ProblemGrader {
                     team,
                     r.exitCode(),
                     r.signal(),
-                    capped(stdout, settings.capturedBytes()),
-                    capped(r.stderr(), settings.capturedBytes()),
+                    OutputCaps.cut(stdout, settings.capturedBytes()),
+                    OutputCaps.cut(r.stderr(), settings.capturedBytes()),
                     u,
                     interactorRun);
         }
@@ -434,10 +426,6 @@ public final class ProblemGrader {
             case MAX -> java.util.Arrays.stream(scores).max().orElse(0);
             case AVG -> java.util.Arrays.stream(scores).average().orElse(0);
         };
-    }
-
-    private static byte[] capped(byte[] b, int max) {
-        return b.length <= max ? b : java.util.Arrays.copyOf(b, max);
     }
 
     private static byte[] read(Path p) {
