@@ -168,6 +168,17 @@ struct pid1_input {
 	size_t bpf_len;
 };
 
+/* trace.c: step stamps, only in a launcher built with `make TRACE=1` (none in the product) */
+#ifdef PROCTOR_TRACE
+void trace_open(void);
+void trace_stamp(const char *step);
+#define TRACE_OPEN() trace_open()
+#define TRACE(step) trace_stamp(step)
+#else
+#define TRACE_OPEN() ((void)0)
+#define TRACE(step) ((void)0)
+#endif
+
 /* spec.c */
 int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key);
 
@@ -208,9 +219,17 @@ int mnt_pivot(const char **failed_at);
 /* net.c */
 int net_loopback_up(void);
 
+/*
+ * mnttemplate.c: the mount namespace runs are cloned in (the server makes it once; its fd, or -1).
+ * MNT_TEMPLATE_RUN: the empty directory of it where pid 1 attaches its scratch tmpfs.
+ */
+#define MNT_TEMPLATE_RUN "run"
+int mnt_template_make(const char *dir);
+
 /* netpool.c: network namespaces made ahead by a child of the launcher server, one per run */
 int netpool_start(void);          /* the pool's end, shared by the server and its supervisors, or -1 */
 int netpool_take(int pool);       /* a new namespace's fd (close-on-exec), or -1 if none is ready */
+void netpool_credit(int pool);    /* the maker makes one more (after a take, once the run has started) */
 
 /* seccomp.c */
 int seccomp_load_file(const char *path, void **prog, size_t *len);
@@ -225,12 +244,18 @@ int seccomp_install_reaper(void);
  * one), takes a network namespace from the pool, reads the spec, runs it, replies and exits. An idle
  * supervisor never serves a second connection, and dies with the server (parent-death signal).
  */
-void supervisor_idle(int listen_fd, int pool, int taken_fd, pid_t server) __attribute__((noreturn));
+struct server_fds {
+	int listen_fd, pool, taken_fd;
+	int mnt_template, mnt_host;  /* mnttemplate.c, and the server's own mount namespace; or -1 */
+	pid_t server;
+};
+void supervisor_idle(const struct server_fds *fds) __attribute__((noreturn));
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {
 	int out[2], err[2], status[2], report[2], sync[2];
 	int dev;  /* the run's /dev (trees_make_dev) */
+	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 

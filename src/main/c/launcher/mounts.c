@@ -221,9 +221,21 @@ static int mount_dev(const struct trees *t, const char **at)
 
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **at)
 {
-	if (mount_scratch(s, at) < 0 || mount_overlay(s, t, at) < 0 || mount_binds(s, t, at) < 0 ||
-	    mount_box(s, t, at) < 0 || mount_dev(t, at) < 0)
+	if (mount_scratch(s, at) < 0)
 		return -1;
+	TRACE("p1.m.scratch");
+	if (mount_overlay(s, t, at) < 0)
+		return -1;
+	TRACE("p1.m.overlay");
+	if (mount_binds(s, t, at) < 0)
+		return -1;
+	TRACE("p1.m.binds_ro");
+	if (mount_box(s, t, at) < 0)
+		return -1;
+	TRACE("p1.m.box");
+	if (mount_dev(t, at) < 0)
+		return -1;
+	TRACE("p1.m.dev");
 	/* a fresh /proc of the run's own pid namespace; pid 1 bounds its counters through it first */
 	*at = "/proc";
 	if (make_dir(ROOT "/proc", 0555) < 0 || mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -247,15 +259,18 @@ int mnt_restrict_proc(const char **at)
 /* pivot_root(".", ".") then detach the old root: no path leads back to the host's tree. */
 int mnt_pivot(const char **at)
 {
+	TRACE("p1.pivot_begin");
 	*at = "chdir new root";
 	if (chdir(ROOT) < 0)
 		return -1;
 	*at = "pivot_root";
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return -1;
+	TRACE("p1.pivoted");
 	*at = "detach old root";
 	if (umount2(".", MNT_DETACH) < 0)
 		return -1;
+	TRACE("p1.old_root_detached");
 	*at = "chdir /box";
 	return chdir("/box");
 }

@@ -31,6 +31,7 @@ struct start {
 	int tasks[16];
 	int cgroup;
 	struct trees trees;
+	int mnt_template, mnt_host;  /* struct prepared's */
 };
 
 static void on_alarm(int sig)
@@ -106,6 +107,7 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 		st->out[1] = st->out_fifo;
 	}
 	const char *at = NULL;
+	TRACE("sup.stdio_cgroup_opened");
 	if (trees_open(s, &st->trees, &at) < 0)
 		return failed(why, STEP_MOUNTS, at);
 	return 0;
@@ -130,6 +132,8 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	memcpy(st->report, p->report, sizeof st->report);
 	memcpy(st->sync, p->sync, sizeof st->sync);
 	st->trees.dev = p->dev;
+	st->mnt_template = p->mnt_template;
+	st->mnt_host = p->mnt_host;
 }
 
 /*
@@ -144,10 +148,33 @@ static int enter_run_dir(const struct spec *s, struct start_failure *why)
 	return 0;
 }
 
+/*
+ * With a template (mnttemplate.c), pid 1 is cloned in a copy of it instead of the host's namespace:
+ * the supervisor joins it for the clone, in its /run, where pid 1 starts (run_dir is not used), and
+ * goes back to the host's namespace right after (it still opens the cgroup counters by host path).
+ */
+static int enter_template(const struct prepared *p, struct start_failure *why)
+{
+	if (setns(p->mnt_template, CLONE_NEWNS) < 0 || chdir("/" MNT_TEMPLATE_RUN) < 0)
+		return failed(why, STEP_MOUNTS, "join the mount namespace template");
+	return 0;
+}
+
+static int leave_template(const struct prepared *p)
+{
+	if (setns(p->mnt_host, CLONE_NEWNS) < 0)
+		return -1;
+	return chdir("/");
+}
+
 static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn, struct start *st, void *bpf,
 						  size_t bpf_len)
 {
 	close(conn);
+	if (st->mnt_template >= 0)
+		close(st->mnt_template);
+	if (st->mnt_host >= 0)
+		close(st->mnt_host);
 	close(st->out[0]); close(st->err[0]); close(st->status[0]); close(st->report[0]); close(st->sync[1]);
 	struct pid1_input in = {
 		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
@@ -257,10 +284,13 @@ static int hold_mount_ns(pid_t pid1)
 
 static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct start_failure *why)
 {
+	TRACE("sup.mntns_held");
 	if (reset_oom_score_adj(pid1) < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
+	TRACE("sup.oom_adj");
 	if (userns_write_maps(pid1, s->uid_base) < 0)
 		return abort_start(pid1, why, STEP_IDMAP, "uid_map/gid_map");
+	TRACE("sup.maps_written");
 	if (write(st->sync[1], "g", 1) != 1)
 		return abort_start(pid1, why, STEP_SYNC, "sync pipe");
 	close(st->sync[1]);
@@ -272,11 +302,17 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 {
 	struct start st;
 	take_prepared(&st, prep);
-	if (open_files(s, &st, out, why) < 0 || enter_run_dir(s, why) < 0)
+	int in_template = prep->mnt_template >= 0 && prep->mnt_host >= 0;
+	if (open_files(s, &st, out, why) < 0 || (in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
 		return -1;
+	TRACE("sup.files_opened");
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
+	/* the supervisor opens host paths later (cgroup counters): it must be back, or the run is aborted */
+	if (in_template && leave_template(prep) < 0 && out->pid1 >= 0)
+		return abort_start(out->pid1, why, STEP_MOUNTS, "back to the host's mount namespace");
 	if (out->pid1 < 0)
 		return -1;
+	TRACE("sup.cloned");
 	close_pid1_ends(s, &st);
 	out->out_r = st.out[0];
 	out->err_r = st.err[0];
