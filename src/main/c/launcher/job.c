@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,10 +59,11 @@ static void reset_signals(void)
 extern char **environ;
 
 /* pid 2: becomes the job. */
-static void __attribute__((noreturn)) exec_job(const struct spec *s, const struct pid1_input *in)
+static void __attribute__((noreturn)) exec_job(const struct spec *s, const struct pid1_input *in, mode_t job_umask)
 {
 	int report_fd = in->report_fd;
 	reset_signals();
+	umask(job_umask); /* pid 1 built the root with umask 0 (mounts.c, make_dir) */
 	if (dup2(in->stdin_fd, 0) < 0 || dup2(in->stdout_fd, 1) < 0 || dup2(in->stderr_fd, 2) < 0)
 		fail(STEP_STDIO);
 	if (setsid() < 0)
@@ -112,12 +114,14 @@ static void setup_root(const struct spec *s, const struct trees *t)
 	if (mnt_build_root(s, t, &at) < 0)
 		fail_errno(STEP_MOUNTS, errno, at);
 	TRACE("p1.mounts_built");
-	if (userns_bound_counters(MNT_NEW_ROOT "/proc", &at) < 0)
+	/*
+	 * Through the proc this namespace was copied with (the template's, mnttemplate.c, or the host's):
+	 * the run's own is mounted hidepid=invisible,subset=pid at once, without /proc/sys. The counters
+	 * are the writer's user namespace's whatever proc it goes through (kernel/ucount.c, set_lookup).
+	 */
+	if (userns_bound_counters("/proc", &at) < 0)
 		fail_errno(STEP_COUNTERS, errno, at);
 	TRACE("p1.counters");
-	if (mnt_restrict_proc(&at) < 0)
-		fail_errno(STEP_MOUNTS, errno, at);
-	TRACE("p1.proc_restricted");
 	if (mnt_pivot(&at) < 0)
 		fail_errno(STEP_PIVOT_ROOT, errno, at);
 }
@@ -175,6 +179,8 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 {
 	TRACE("p1.born");
 	report_set_fd(in->report_fd);
+	/* directories are made with their exact modes, without a chmod each; the job gets the umask back */
+	mode_t job_umask = umask(0);
 	/*
 	 * Before the counters (they bound new cgroup namespaces to 0), and while the supervisor writes
 	 * our oom_score_adj and id maps: the tasks files were opened by host root, and the kernel checks
@@ -206,7 +212,7 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 	if (job < 0)
 		fail(STEP_FORK);
 	if (job == 0)
-		exec_job(s, in);
+		exec_job(s, in, job_umask);
 	/* a failure here is reported like any setup step: the supervisor waits for this fd's EOF too */
 	TRACE("p1.vfork_returned");
 	harden_pid1(in);

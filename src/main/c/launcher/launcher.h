@@ -41,7 +41,9 @@ struct bind {
  *   box*              host path of the job's work directory, shown as /box
  *   box_overlay       1: /box is a copy-on-write view of the work directory (what the run writes
  *                     there vanishes with it); 0 (default): /box is the work directory itself
- *   run_dir*          an empty host directory the run's private mounts hang from
+ *   run_dir*          an empty host directory the run's private mounts hang from; unused (but
+ *                     still required) when the server has its mount namespace template
+ *                     (mnttemplate.c), where pid 1 starts in the template's /run instead
  *   uid_base*         first host uid/gid of the 65536 the run's user namespace maps (0 inside)
  *   tasks             a v1 cgroup "tasks" file pid 1 moves itself into (repeated, at most 16)
  *   cgroup_dir        the v2 cgroup directory pid 1 is cloned into
@@ -209,11 +211,10 @@ int trees_open(const struct spec *s, struct trees *t, const char **failed_at);
 int trees_make_dev(void);  /* the run's own /dev, a detached tmpfs: its fd, or -1 */
 void trees_close(struct trees *t, const struct spec *s);
 
-/* mounts.c: in pid 1, whose working directory is the spec's run_dir, then its scratch tmpfs */
+/* mounts.c: in pid 1, whose working directory is the template's /run (or run_dir), then its scratch tmpfs */
 #define MNT_NEW_ROOT "root"  /* where the run's root is built, relative to the scratch tmpfs */
 int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsigned attrs);
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
-int mnt_restrict_proc(const char **failed_at);
 int mnt_pivot(const char **failed_at);
 
 /* net.c */
@@ -229,7 +230,6 @@ int mnt_template_make(const char *dir);
 /* netpool.c: network namespaces made ahead by a child of the launcher server, one per run */
 int netpool_start(void);          /* the pool's end, shared by the server and its supervisors, or -1 */
 int netpool_take(int pool);       /* a new namespace's fd (close-on-exec), or -1 if none is ready */
-void netpool_credit(int pool);    /* the maker makes one more (after a take, once the run has started) */
 
 /* seccomp.c */
 int seccomp_load_file(const char *path, void **prog, size_t *len);

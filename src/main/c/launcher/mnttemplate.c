@@ -4,13 +4,13 @@
  * with the host's table (every mount of the machine, one more per job's work directory) that was
  * two walks over every host mount per run, on the run's path (the copy in clone3, the detach in
  * pid 1), and a third when the namespace died. So the server makes, once, a namespace that holds
- * three things: a small read-only tmpfs as its root, an empty directory /run on it (0711: pid 1,
- * not host root, must pass through it) where pid 1
- * attaches its scratch tmpfs, and a proc of the host's pid namespace on /proc, which the kernel
- * asks for before it lets pid 1 (root of a user namespace only) mount a proc of its own
- * (fs_fully_visible). A supervisor joins it just for its clone3 (start.c), so each run's namespace
- * is a copy of these three mounts, which pid 1 detaches once its own root is built. No host path
- * is left in a run's namespace even before the pivot.
+ * three mounts: a small read-only tmpfs as its root; on it an empty directory /run (0711: pid 1,
+ * which is not host root, must pass through it) where pid 1 attaches its scratch tmpfs; and a proc
+ * of the host's pid namespace on /proc, which the kernel asks for before it lets pid 1 (root of a
+ * user namespace only) mount a proc of its own (fs_fully_visible), and through which pid 1 bounds
+ * its user namespace's counters (job.c). A supervisor joins it just for its clone3 (start.c), so
+ * each run's namespace is a copy of these three mounts, which pid 1 detaches once its own root is
+ * built: no host path is in a run's namespace even before the pivot.
  */
 #include <errno.h>
 #include <fcntl.h>

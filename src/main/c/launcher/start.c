@@ -85,13 +85,31 @@ static int failed(struct start_failure *why, enum step step, const char *detail)
 	return -1;
 }
 
+/*
+ * A capture file, emptied. The engine reuses a run's files, mostly empty ones: O_TRUNC would update
+ * an empty file's times through the filesystem's journal on every run; only a file with something
+ * in it is truncated.
+ */
+static int open_capture(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_size > 0 && ftruncate(fd, 0) < 0))) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 static int open_files(const struct spec *s, struct start *st, struct started *out, struct start_failure *why)
 {
 	st->in = -1;
 	if (open_stdio(s, st) < 0)
 		return failed(why, STEP_OPEN, s->stdout_fifo ? "stdin/stdout FIFOs" : "stdin file");
-	out->out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	out->err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	out->out_file = open_capture(s->stdout_path);
+	out->err_file = open_capture(s->stderr_path);
 	if (out->out_file < 0 || out->err_file < 0)
 		return failed(why, STEP_OPEN, "stdout/stderr files");
 	for (int i = 0; i < s->ntasks; i++)
@@ -284,7 +302,6 @@ static int hold_mount_ns(pid_t pid1)
 
 static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct start_failure *why)
 {
-	TRACE("sup.mntns_held");
 	if (reset_oom_score_adj(pid1) < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
 	TRACE("sup.oom_adj");
@@ -307,17 +324,24 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 		return -1;
 	TRACE("sup.files_opened");
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
-	/* the supervisor opens host paths later (cgroup counters): it must be back, or the run is aborted */
-	if (in_template && leave_template(prep) < 0 && out->pid1 >= 0)
-		return abort_start(out->pid1, why, STEP_MOUNTS, "back to the host's mount namespace");
 	if (out->pid1 < 0)
 		return -1;
 	TRACE("sup.cloned");
+	/*
+	 * Pid 1 is let go first, so that it builds its root while the rest is done here. The template's
+	 * /proc is of the host's pid namespace too: /proc/PID paths are the same in it.
+	 */
+	if (let_go(s, &st, out->pid1, why) < 0)
+		return -1;
+	/* the supervisor opens host paths later (cgroup counters): it must be back, or the run is aborted */
+	if (in_template && leave_template(prep) < 0)
+		return abort_start(out->pid1, why, STEP_MOUNTS, "back to the host's mount namespace");
 	close_pid1_ends(s, &st);
 	out->out_r = st.out[0];
 	out->err_r = st.err[0];
 	out->status_r = st.status[0];
 	out->report_r = st.report[0];
 	out->mntns = hold_mount_ns(out->pid1);
-	return let_go(s, &st, out->pid1, why);
+	TRACE("sup.mntns_held");
+	return 0;
 }

@@ -318,68 +318,33 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
 }
 
-/*
- * What the server waits for from a supervisor that took a connection: the one byte that has it fork
- * the next idle supervisor, and the credit that has the network namespace maker make the next
- * namespace. Sent once the run's job has exec'd (or its start failed), not at the accept: the
- * fork of the next supervisor and the new namespace then take no CPU from this run's setup, which
- * is the run's latency, but only while its job runs. The server still has the other idle
- * supervisors for a burst, and the pool its other spare namespace.
- */
-static int server_taken_fd = -1, server_pool = -1, pool_credit_due;
-
-static void notify_server(void)
-{
-	if (server_taken_fd >= 0) {
-		pid_t self = getpid();
-		ssize_t ignored = write(server_taken_fd, &self, sizeof self);
-		(void)ignored;
-		close(server_taken_fd);
-		server_taken_fd = -1;
-	}
-	if (server_pool >= 0) {
-		if (pool_credit_due) /* only for a namespace taken: the pool stays at its size */
-			netpool_credit(server_pool);
-		close(server_pool);
-		server_pool = -1;
-	}
-}
-
-static void __attribute__((noreturn)) start_failed(int conn, enum step step, int err, const char *detail)
-{
-	notify_server();
-	reply_error(conn, step, err, detail);
-}
-
 static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, const struct prepared *prep,
 						 int prep_err)
 {
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
 	if (prep_err)
-		start_failed(conn, STEP_OPEN, prep_err, "spec buffer, pipes and /dev made ahead");
+		reply_error(conn, STEP_OPEN, prep_err, "spec buffer, pipes and /dev made ahead");
 	size_t len = read_spec(conn, buf);
 	TRACE("sup.spec_read");
 	struct spec s;
 	const char *bad = NULL;
 	if (spec_parse(buf, len, &s, &bad) < 0)
-		start_failed(conn, STEP_SPEC, EINVAL, bad);
+		reply_error(conn, STEP_SPEC, EINVAL, bad);
 	TRACE("sup.spec_parsed");
 	void *bpf = NULL;
 	size_t bpf_len = 0;
 	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
-		start_failed(conn, STEP_SECCOMP, errno, s.seccomp_path);
+		reply_error(conn, STEP_SECCOMP, errno, s.seccomp_path);
 	TRACE("sup.bpf_loaded");
 	struct started st = { .pidfd = -1, .mntns = -1 };
 	struct start_failure why;
 	if (start_run(&s, conn, netns, bpf, bpf_len, prep, &st, &why) < 0)
-		start_failed(conn, why.step, why.err, why.detail);
+		reply_error(conn, why.step, why.err, why.detail);
 	TRACE("sup.started");
 	struct run r;
 	begin_watch(&r, &s, conn, &st);
 	TRACE("sup.watch_begun");
-	int exec_failed = wait_exec(&r) < 0;
-	notify_server();
-	if (exec_failed) {
+	if (wait_exec(&r) < 0) {
 		kill(r.pid1, SIGKILL);
 		waitpid(r.pid1, NULL, 0);
 		char line[800];
@@ -425,12 +390,18 @@ void supervisor_idle(const struct server_fds *f)
 			usleep(10000); /* out of fds or memory for now: wait, do not spin */
 	/* this process serves this one connection: the server makes the next idle supervisor */
 	TRACE("sup.accepted");
-	/* this process serves this one connection: the server makes the next idle supervisor (notify_server) */
+	/*
+	 * This process serves this one connection: the server makes the next idle supervisor at once
+	 * (not later: a joined run's supervisor may wait for its partner's, which needs an idle one).
+	 */
+	pid_t self = getpid();
+	ssize_t ignored = write(f->taken_fd, &self, sizeof self);
+	(void)ignored;
+	close(f->taken_fd);
 	close(f->listen_fd);
-	server_taken_fd = f->taken_fd;
-	server_pool = f->pool;
 	int netns = netpool_take(f->pool);
-	pool_credit_due = netns >= 0;
+	if (f->pool >= 0)
+		close(f->pool);
 	TRACE("sup.netns_taken");
 	supervise(conn, netns, buf, &prep, prep_err);
 }
