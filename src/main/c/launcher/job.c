@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,10 +59,11 @@ static void reset_signals(void)
 extern char **environ;
 
 /* pid 2: becomes the job. */
-static void __attribute__((noreturn)) exec_job(const struct spec *s, const struct pid1_input *in)
+static void __attribute__((noreturn)) exec_job(const struct spec *s, const struct pid1_input *in, mode_t job_umask)
 {
 	int report_fd = in->report_fd;
 	reset_signals();
+	umask(job_umask); /* pid 1 built the root with umask 0 (mounts.c, make_dir) */
 	if (dup2(in->stdin_fd, 0) < 0 || dup2(in->stdout_fd, 1) < 0 || dup2(in->stderr_fd, 2) < 0)
 		fail(STEP_STDIO);
 	if (setsid() < 0)
@@ -69,10 +71,12 @@ static void __attribute__((noreturn)) exec_job(const struct spec *s, const struc
 	if (userns_drop_to_job_user() < 0)
 		fail(STEP_DROP_PRIVS);
 	set_rlimits(s);
+	TRACE("job.creds_rlimits");
 	/* setuid binaries and file capabilities can never raise privileges again */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(STEP_NO_NEW_PRIVS);
 	/* no fd of the launcher leaks into the job: only 0-2 and the close-on-exec report fd */
+	TRACE("job.pre_close");
 	if (report_fd > 3 && close_range(3, (unsigned)report_fd - 1, 0) < 0)
 		fail(STEP_CLOSE_FDS);
 	if (close_range((unsigned)report_fd + 1, ~0U, 0) < 0)
@@ -104,14 +108,20 @@ static void setup_root(const struct spec *s, const struct trees *t)
 	if (sethostname(s->hostname ? s->hostname : "proctor", strlen(s->hostname ? s->hostname : "proctor")) < 0 ||
 	    setdomainname("sandbox", 7) < 0)
 		fail(STEP_HOSTNAME);
+	TRACE("p1.hostname");
 	if (s->loopback && net_loopback_up() < 0)
 		fail(STEP_NETWORK);
 	if (mnt_build_root(s, t, &at) < 0)
 		fail_errno(STEP_MOUNTS, errno, at);
-	if (userns_bound_counters(MNT_NEW_ROOT "/proc", &at) < 0)
+	TRACE("p1.mounts_built");
+	/*
+	 * Through the proc this namespace was copied with (the template's, mnttemplate.c, or the host's):
+	 * the run's own is mounted hidepid=invisible,subset=pid at once, without /proc/sys. The counters
+	 * are the writer's user namespace's whatever proc it goes through (kernel/ucount.c, set_lookup).
+	 */
+	if (userns_bound_counters("/proc", &at) < 0)
 		fail_errno(STEP_COUNTERS, errno, at);
-	if (mnt_restrict_proc(&at) < 0)
-		fail_errno(STEP_MOUNTS, errno, at);
+	TRACE("p1.counters");
 	if (mnt_pivot(&at) < 0)
 		fail_errno(STEP_PIVOT_ROOT, errno, at);
 }
@@ -167,20 +177,26 @@ static void harden_pid1(const struct pid1_input *in)
 
 int job_main(const struct spec *s, const struct pid1_input *in)
 {
+	TRACE("p1.born");
 	report_set_fd(in->report_fd);
+	/* directories are made with their exact modes, without a chmod each; the job gets the umask back */
+	mode_t job_umask = umask(0);
 	/*
 	 * Before the counters (they bound new cgroup namespaces to 0), and while the supervisor writes
 	 * our oom_score_adj and id maps: the tasks files were opened by host root, and the kernel checks
 	 * the opener's credentials, not ours, so the move needs no id map.
 	 */
 	join_cgroups(in->tasks_fds, s->ntasks);
+	TRACE("p1.cgroups_joined");
 	char go;
 	if (read(in->sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
 		fail(STEP_SYNC);
 	close(in->sync_fd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
 		fail(STEP_IDMAP);
+	TRACE("p1.go");
 	setup_root(s, in->trees);
+	TRACE("p1.root_ready");
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
 	if (userns_drop_bounding() < 0) /* for the job and for pid 1 alike */
 		fail(STEP_DROP_PRIVS);
@@ -191,12 +207,14 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 	 * session and seccomp filter are per process (vfork shares none of them); it never returns
 	 * from exec_job, and leaves by execve or _exit (fail).
 	 */
+	TRACE("p1.bounding_dropped");
 	pid_t job = vfork();
 	if (job < 0)
 		fail(STEP_FORK);
 	if (job == 0)
-		exec_job(s, in);
+		exec_job(s, in, job_umask);
 	/* a failure here is reported like any setup step: the supervisor waits for this fd's EOF too */
+	TRACE("p1.vfork_returned");
 	harden_pid1(in);
 	close(in->report_fd);
 	/* the status with the job's end as pid 1 saw it, not as the supervisor will (launcher.h, struct job_exit) */

@@ -76,8 +76,8 @@ static void on_sigchld(int sig)
 struct idle {
 	pid_t pid[MAX_IDLE];  /* 0: a free slot */
 	int count;
-	int listen_fd, pool, taken_r, taken_w;
-	pid_t self;
+	int taken_r;
+	struct server_fds fds;  /* what every idle supervisor is given */
 	sigset_t chld;
 };
 
@@ -94,7 +94,7 @@ static int fork_idle(struct idle *d)
 			close(d->taken_r);
 			sigprocmask(SIG_UNBLOCK, &d->chld, NULL);
 			signal(SIGCHLD, SIG_DFL);
-			supervisor_idle(d->listen_fd, d->pool, d->taken_w, d->self);
+			supervisor_idle(&d->fds);
 		}
 		d->pid[i] = pid;
 	}
@@ -120,7 +120,7 @@ static int serve(const char *path)
 	 * (what `./proctor bench sandbox` counts as the engine's CPU). SIGCHLD is only let in during
 	 * ppoll, so none is lost between a reap and the next wait.
 	 */
-	struct idle d = { .self = getpid() };
+	struct idle d = { .fds = { .server = getpid() } };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	d.count = cpus < 2 ? 2 : cpus > MAX_IDLE ? MAX_IDLE : (int)cpus;
 	sigset_t during_poll;
@@ -131,8 +131,8 @@ static int serve(const char *path)
 	struct sigaction sa = { .sa_handler = on_sigchld };
 	sigaction(SIGCHLD, &sa, NULL); /* no SA_RESTART: ppoll returns EINTR */
 	signal(SIGPIPE, SIG_IGN);
-	d.listen_fd = listen_on(path);
-	if (d.listen_fd < 0) {
+	d.fds.listen_fd = listen_on(path);
+	if (d.fds.listen_fd < 0) {
 		fprintf(stderr, "proctor-launcher: listen on %s: %s\n", path, strerror(errno));
 		return 1;
 	}
@@ -142,8 +142,19 @@ static int serve(const char *path)
 		return 1;
 	}
 	d.taken_r = taken[0];
-	d.taken_w = taken[1];
-	d.pool = netpool_start(); /* -1: every run makes its own network namespace */
+	d.fds.taken_fd = taken[1];
+	/* made in the socket's directory, which exists (host root's, and in the host's namespace untouched) */
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	d.fds.mnt_host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	d.fds.mnt_template = d.fds.mnt_host >= 0 ? mnt_template_make(slash ? dir : ".") : -1;
+	if (d.fds.mnt_template < 0) /* runs then start in their run_dir, in a copy of the host's namespace */
+		fprintf(stderr, "proctor-launcher: no mount namespace template (%s): each run copies the host's\n",
+			strerror(errno));
+	d.fds.pool = netpool_start(); /* -1: every run makes its own network namespace */
 	printf("ready\n");
 	fflush(stdout);
 	struct pollfd fds[2] = { { .fd = d.taken_r, .events = POLLIN }, { .fd = 0, .events = POLLIN } };

@@ -41,7 +41,9 @@ struct bind {
  *   box*              host path of the job's work directory, shown as /box
  *   box_overlay       1: /box is a copy-on-write view of the work directory (what the run writes
  *                     there vanishes with it); 0 (default): /box is the work directory itself
- *   run_dir*          an empty host directory the run's private mounts hang from
+ *   run_dir*          an empty host directory the run's private mounts hang from; unused (but
+ *                     still required) when the server has its mount namespace template
+ *                     (mnttemplate.c), where pid 1 starts in the template's /run instead
  *   uid_base*         first host uid/gid of the 65536 the run's user namespace maps (0 inside)
  *   tasks             a v1 cgroup "tasks" file pid 1 moves itself into (repeated, at most 16)
  *   cgroup_dir        the v2 cgroup directory pid 1 is cloned into
@@ -168,6 +170,17 @@ struct pid1_input {
 	size_t bpf_len;
 };
 
+/* trace.c: step stamps, only in a launcher built with `make TRACE=1` (none in the product) */
+#ifdef PROCTOR_TRACE
+void trace_open(void);
+void trace_stamp(const char *step);
+#define TRACE_OPEN() trace_open()
+#define TRACE(step) trace_stamp(step)
+#else
+#define TRACE_OPEN() ((void)0)
+#define TRACE(step) ((void)0)
+#endif
+
 /* spec.c */
 int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key);
 
@@ -198,15 +211,21 @@ int trees_open(const struct spec *s, struct trees *t, const char **failed_at);
 int trees_make_dev(void);  /* the run's own /dev, a detached tmpfs: its fd, or -1 */
 void trees_close(struct trees *t, const struct spec *s);
 
-/* mounts.c: in pid 1, whose working directory is the spec's run_dir, then its scratch tmpfs */
+/* mounts.c: in pid 1, whose working directory is the template's /run (or run_dir), then its scratch tmpfs */
 #define MNT_NEW_ROOT "root"  /* where the run's root is built, relative to the scratch tmpfs */
 int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsigned attrs);
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
-int mnt_restrict_proc(const char **failed_at);
 int mnt_pivot(const char **failed_at);
 
 /* net.c */
 int net_loopback_up(void);
+
+/*
+ * mnttemplate.c: the mount namespace runs are cloned in (the server makes it once; its fd, or -1).
+ * MNT_TEMPLATE_RUN: the empty directory of it where pid 1 attaches its scratch tmpfs.
+ */
+#define MNT_TEMPLATE_RUN "run"
+int mnt_template_make(const char *dir);
 
 /* netpool.c: network namespaces made ahead by a child of the launcher server, one per run */
 int netpool_start(void);          /* the pool's end, shared by the server and its supervisors, or -1 */
@@ -225,12 +244,18 @@ int seccomp_install_reaper(void);
  * one), takes a network namespace from the pool, reads the spec, runs it, replies and exits. An idle
  * supervisor never serves a second connection, and dies with the server (parent-death signal).
  */
-void supervisor_idle(int listen_fd, int pool, int taken_fd, pid_t server) __attribute__((noreturn));
+struct server_fds {
+	int listen_fd, pool, taken_fd;
+	int mnt_template, mnt_host;  /* mnttemplate.c, and the server's own mount namespace; or -1 */
+	pid_t server;
+};
+void supervisor_idle(const struct server_fds *fds) __attribute__((noreturn));
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {
 	int out[2], err[2], status[2], report[2], sync[2];
 	int dev;  /* the run's /dev (trees_make_dev) */
+	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 

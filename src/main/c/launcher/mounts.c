@@ -3,8 +3,8 @@
  * the run's last process: a scratch tmpfs sized by the disk limit (size and inodes) holds the
  * overlay's upper dir, /tmp and /dev/shm; the image's layers, host binds, the work directory and
  * /dev arrive as detached trees from the supervisor (trees.c) and are attached here. Every path
- * is relative to the working directory (the spec's run_dir, then the scratch tmpfs): pid 1 has no
- * privilege on the host and never looks a host path up.
+ * is relative to the working directory (the template's /run, mnttemplate.c, or else the spec's
+ * run_dir; then the scratch tmpfs): pid 1 has no privilege on the host and never looks a host path up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +32,12 @@ static int join(char *out, const char *a, const char *b)
 	return 0;
 }
 
+/* pid 1 runs with umask 0 (job.c): mkdir gives rwx and the sticky bit as asked (/tmp, /dev/shm: 1777) */
 static int make_dir(const char *path, mode_t mode)
 {
 	if (mkdir(path, mode) < 0)
 		return errno == EEXIST ? 0 : -1;
-	return chmod(path, mode); /* umask-proof: /tmp and /dev/shm need 1777 */
+	return mode & ~(mode_t)01777 ? chmod(path, mode) : 0; /* setuid/setgid bits: mkdir drops them */
 }
 
 static int make_file(const char *path)
@@ -138,7 +139,7 @@ static int mount_scratch(const struct spec *s, const char **at)
 	snprintf(size, sizeof size, "%llu", (unsigned long long)s->disk_bytes);
 	snprintf(inodes, sizeof inodes, "%llu", (unsigned long long)s->disk_inodes);
 	int scratch = mnt_new_tmpfs(size, inodes, "0700", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-	/* attached on run_dir (the working directory), then entered through its own fd */
+	/* attached on the working directory (start.c), then entered through its own fd */
 	if (scratch < 0 || attach(scratch, ".") < 0 || fchdir(scratch) < 0)
 		return -1;
 	close(scratch);
@@ -221,41 +222,51 @@ static int mount_dev(const struct trees *t, const char **at)
 
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **at)
 {
-	if (mount_scratch(s, at) < 0 || mount_overlay(s, t, at) < 0 || mount_binds(s, t, at) < 0 ||
-	    mount_box(s, t, at) < 0 || mount_dev(t, at) < 0)
+	if (mount_scratch(s, at) < 0)
 		return -1;
-	/* a fresh /proc of the run's own pid namespace; pid 1 bounds its counters through it first */
-	*at = "/proc";
-	if (make_dir(ROOT "/proc", 0555) < 0 || mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	TRACE("p1.m.scratch");
+	if (mount_overlay(s, t, at) < 0)
+		return -1;
+	TRACE("p1.m.overlay");
+	if (mount_binds(s, t, at) < 0)
+		return -1;
+	TRACE("p1.m.binds_ro");
+	if (mount_box(s, t, at) < 0)
+		return -1;
+	TRACE("p1.m.box");
+	if (mount_dev(t, at) < 0)
+		return -1;
+	TRACE("p1.m.dev");
+	/*
+	 * A fresh /proc of the run's own pid namespace. hidepid=invisible: the job sees only the
+	 * processes it could ptrace, not pid 1 (whose command line names the launcher's socket);
+	 * subset=pid: none of the host-wide files (/proc/sys, config.gz, iomem, interrupts, keys,
+	 * kallsyms, sched_debug…). Both need Linux 5.8; the launcher's mount calls already need 5.12.
+	 * Pid 1 bounds its counters through the namespace's older /proc (job.c), so this one is
+	 * mounted restricted at once.
+	 */
+	*at = "/proc hidepid=invisible,subset=pid";
+	if (make_dir(ROOT "/proc", 0555) < 0 ||
+	    mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid") < 0)
 		return -1;
 	return 0;
-}
-
-/*
- * hidepid=invisible: the job sees only the processes it could ptrace, not pid 1 (whose command
- * line names the launcher's socket); subset=pid: none of the host-wide files (/proc/sys,
- * config.gz, iomem, interrupts, keys, kallsyms, sched_debug…). Both need Linux 5.8; the
- * launcher's mount calls already need 5.12.
- */
-int mnt_restrict_proc(const char **at)
-{
-	*at = "/proc hidepid=invisible,subset=pid";
-	return mount(NULL, ROOT "/proc", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "hidepid=invisible,subset=pid");
 }
 
 /* pivot_root(".", ".") then detach the old root: no path leads back to the host's tree. */
 int mnt_pivot(const char **at)
 {
+	TRACE("p1.pivot_begin");
 	*at = "chdir new root";
 	if (chdir(ROOT) < 0)
 		return -1;
 	*at = "pivot_root";
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return -1;
+	TRACE("p1.pivoted");
 	*at = "detach old root";
 	if (umount2(".", MNT_DETACH) < 0)
 		return -1;
+	TRACE("p1.old_root_detached");
 	*at = "chdir /box";
 	return chdir("/box");
 }

@@ -31,6 +31,7 @@ struct start {
 	int tasks[16];
 	int cgroup;
 	struct trees trees;
+	int mnt_template, mnt_host;  /* struct prepared's */
 };
 
 static void on_alarm(int sig)
@@ -84,13 +85,31 @@ static int failed(struct start_failure *why, enum step step, const char *detail)
 	return -1;
 }
 
+/*
+ * A capture file, emptied. The engine reuses a run's files, mostly empty ones: O_TRUNC would update
+ * an empty file's times through the filesystem's journal on every run; only a file with something
+ * in it is truncated.
+ */
+static int open_capture(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_size > 0 && ftruncate(fd, 0) < 0))) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 static int open_files(const struct spec *s, struct start *st, struct started *out, struct start_failure *why)
 {
 	st->in = -1;
 	if (open_stdio(s, st) < 0)
 		return failed(why, STEP_OPEN, s->stdout_fifo ? "stdin/stdout FIFOs" : "stdin file");
-	out->out_file = open(s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	out->err_file = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	out->out_file = open_capture(s->stdout_path);
+	out->err_file = open_capture(s->stderr_path);
 	if (out->out_file < 0 || out->err_file < 0)
 		return failed(why, STEP_OPEN, "stdout/stderr files");
 	for (int i = 0; i < s->ntasks; i++)
@@ -106,6 +125,7 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 		st->out[1] = st->out_fifo;
 	}
 	const char *at = NULL;
+	TRACE("sup.stdio_cgroup_opened");
 	if (trees_open(s, &st->trees, &at) < 0)
 		return failed(why, STEP_MOUNTS, at);
 	return 0;
@@ -130,6 +150,8 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	memcpy(st->report, p->report, sizeof st->report);
 	memcpy(st->sync, p->sync, sizeof st->sync);
 	st->trees.dev = p->dev;
+	st->mnt_template = p->mnt_template;
+	st->mnt_host = p->mnt_host;
 }
 
 /*
@@ -144,10 +166,33 @@ static int enter_run_dir(const struct spec *s, struct start_failure *why)
 	return 0;
 }
 
+/*
+ * With a template (mnttemplate.c), pid 1 is cloned in a copy of it instead of the host's namespace:
+ * the supervisor joins it for the clone, in its /run, where pid 1 starts (run_dir is not used), and
+ * goes back to the host's namespace right after (it still opens the cgroup counters by host path).
+ */
+static int enter_template(const struct prepared *p, struct start_failure *why)
+{
+	if (setns(p->mnt_template, CLONE_NEWNS) < 0 || chdir("/" MNT_TEMPLATE_RUN) < 0)
+		return failed(why, STEP_MOUNTS, "join the mount namespace template");
+	return 0;
+}
+
+static int leave_template(const struct prepared *p)
+{
+	if (setns(p->mnt_host, CLONE_NEWNS) < 0)
+		return -1;
+	return chdir("/");
+}
+
 static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn, struct start *st, void *bpf,
 						  size_t bpf_len)
 {
 	close(conn);
+	if (st->mnt_template >= 0)
+		close(st->mnt_template);
+	if (st->mnt_host >= 0)
+		close(st->mnt_host);
 	close(st->out[0]); close(st->err[0]); close(st->status[0]); close(st->report[0]); close(st->sync[1]);
 	struct pid1_input in = {
 		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
@@ -259,8 +304,10 @@ static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct sta
 {
 	if (reset_oom_score_adj(pid1) < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
+	TRACE("sup.oom_adj");
 	if (userns_write_maps(pid1, s->uid_base) < 0)
 		return abort_start(pid1, why, STEP_IDMAP, "uid_map/gid_map");
+	TRACE("sup.maps_written");
 	if (write(st->sync[1], "g", 1) != 1)
 		return abort_start(pid1, why, STEP_SYNC, "sync pipe");
 	close(st->sync[1]);
@@ -272,16 +319,29 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 {
 	struct start st;
 	take_prepared(&st, prep);
-	if (open_files(s, &st, out, why) < 0 || enter_run_dir(s, why) < 0)
+	int in_template = prep->mnt_template >= 0 && prep->mnt_host >= 0;
+	if (open_files(s, &st, out, why) < 0 || (in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
 		return -1;
+	TRACE("sup.files_opened");
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
 	if (out->pid1 < 0)
 		return -1;
+	TRACE("sup.cloned");
+	/*
+	 * Pid 1 is let go first, so that it builds its root while the rest is done here. The template's
+	 * /proc is of the host's pid namespace too: /proc/PID paths are the same in it.
+	 */
+	if (let_go(s, &st, out->pid1, why) < 0)
+		return -1;
+	/* the supervisor opens host paths later (cgroup counters): it must be back, or the run is aborted */
+	if (in_template && leave_template(prep) < 0)
+		return abort_start(out->pid1, why, STEP_MOUNTS, "back to the host's mount namespace");
 	close_pid1_ends(s, &st);
 	out->out_r = st.out[0];
 	out->err_r = st.err[0];
 	out->status_r = st.status[0];
 	out->report_r = st.report[0];
 	out->mntns = hold_mount_ns(out->pid1);
-	return let_go(s, &st, out->pid1, why);
+	TRACE("sup.mntns_held");
+	return 0;
 }

@@ -178,6 +178,7 @@ static void on_pid1_exit(struct run *r)
 {
 	int st;
 	if (waitpid(r->pid1, &st, WNOHANG) == r->pid1) {
+		TRACE("sup.pid1_reaped");
 		r->pid1_done = 1;
 		if (!r->end_us)
 			r->end_us = now_us();
@@ -191,6 +192,7 @@ static void read_status(struct run *r)
 	ssize_t n = read(r->status_r, &done, sizeof done);
 	if (n == (ssize_t)sizeof done) {
 		r->have_status = 1;
+		TRACE("sup.status_read");
 		r->job_status = done.status;
 		r->end_us = done.end_mono_us;
 	}
@@ -237,6 +239,7 @@ static void watch(struct run *r)
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr > 0) {
+			TRACE("sup.wake");
 			if (p[0].revents)
 				drain(r, &r->out_r, r->out_file, &r->out_bytes, &r->out_kept);
 			if (p[1].revents)
@@ -322,20 +325,25 @@ static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, 
 	if (prep_err)
 		reply_error(conn, STEP_OPEN, prep_err, "spec buffer, pipes and /dev made ahead");
 	size_t len = read_spec(conn, buf);
+	TRACE("sup.spec_read");
 	struct spec s;
 	const char *bad = NULL;
 	if (spec_parse(buf, len, &s, &bad) < 0)
 		reply_error(conn, STEP_SPEC, EINVAL, bad);
+	TRACE("sup.spec_parsed");
 	void *bpf = NULL;
 	size_t bpf_len = 0;
 	if (s.seccomp_path && *s.seccomp_path && seccomp_load_file(s.seccomp_path, &bpf, &bpf_len) < 0)
 		reply_error(conn, STEP_SECCOMP, errno, s.seccomp_path);
+	TRACE("sup.bpf_loaded");
 	struct started st = { .pidfd = -1, .mntns = -1 };
 	struct start_failure why;
 	if (start_run(&s, conn, netns, bpf, bpf_len, prep, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
+	TRACE("sup.started");
 	struct run r;
 	begin_watch(&r, &s, conn, &st);
+	TRACE("sup.watch_begun");
 	if (wait_exec(&r) < 0) {
 		kill(r.pid1, SIGKILL);
 		waitpid(r.pid1, NULL, 0);
@@ -345,19 +353,23 @@ static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, 
 		_exit(0);
 	}
 	r.start_us = now_us();
+	TRACE("sup.exec_seen");
 	watch(&r);
+	TRACE("sup.watched");
 	reply(&r);
+	TRACE("sup.replied");
 	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
 	if (st.mntns >= 0)
 		close(st.mntns);
+	TRACE("sup.mntns_closed");
 	_exit(0);
 }
 
-void supervisor_idle(int listen_fd, int pool, int taken_fd, pid_t server)
+void supervisor_idle(const struct server_fds *f)
 {
 	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != server)
+	if (getppid() != f->server)
 		_exit(0);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
@@ -367,20 +379,29 @@ void supervisor_idle(int listen_fd, int pool, int taken_fd, pid_t server)
 	struct prepared prep;
 	/* a failure is the answer to the connection this one accepts (no loop of failing forks) */
 	int prep_err = !buf ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
+	prep.mnt_template = f->mnt_template;
+	prep.mnt_host = f->mnt_host;
 	if (buf)
 		memset(buf, 0, 4096);
+	TRACE_OPEN();
 	int conn;
-	while ((conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+	while ((conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 		if (errno != EINTR && errno != ECONNABORTED)
 			usleep(10000); /* out of fds or memory for now: wait, do not spin */
 	/* this process serves this one connection: the server makes the next idle supervisor */
+	TRACE("sup.accepted");
+	/*
+	 * This process serves this one connection: the server makes the next idle supervisor at once
+	 * (not later: a joined run's supervisor may wait for its partner's, which needs an idle one).
+	 */
 	pid_t self = getpid();
-	ssize_t ignored = write(taken_fd, &self, sizeof self);
+	ssize_t ignored = write(f->taken_fd, &self, sizeof self);
 	(void)ignored;
-	close(taken_fd);
-	close(listen_fd);
-	int netns = netpool_take(pool);
-	if (pool >= 0)
-		close(pool);
+	close(f->taken_fd);
+	close(f->listen_fd);
+	int netns = netpool_take(f->pool);
+	if (f->pool >= 0)
+		close(f->pool);
+	TRACE("sup.netns_taken");
 	supervise(conn, netns, buf, &prep, prep_err);
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Reads the stamps of a launcher built with `make TRACE=1` (trace.c) and prints, per step, the
+median time since the supervisor accepted its run and the median step before it, in microseconds.
+Runs must not overlap (drive one run at a time). usage: trace-steps.py [TRACE_FILE]"""
+import statistics
+import sys
+
+path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/proctor-launcher-trace"
+runs, cur = [], None
+for line in open(path):
+    _pid, step, ns = line.split()
+    if step == "sup.accepted":
+        cur = {}
+        runs.append(cur)
+    if cur is not None and step not in cur:
+        cur[step] = int(ns)
+runs = [r for r in runs if "sup.mntns_closed" in r]
+since = {}
+for r in runs:
+    t0 = r["sup.accepted"]
+    for step, ns in r.items():
+        since.setdefault(step, []).append((ns - t0) / 1000)
+order = sorted(since, key=lambda s: statistics.median(since[s]))
+print(f"{len(runs)} runs; median us since sup.accepted, and the step's own median (from the step above)")
+prev = None
+for s in order:
+    m = statistics.median(since[s])
+    own = ""
+    if prev:
+        d = [r[s] - r[prev] for r in runs if s in r and prev in r]
+        own = f"{statistics.median(d) / 1000:8.1f}" if d else ""
+    print(f"{s:28s} {m:9.1f} {own}")
+    prev = s
