@@ -87,7 +87,8 @@ public class JobService {
                 return new Submitted(seen, false);
             }
         }
-        Quota quota = rows.quota(caller.clientId());
+        // read with the caller's key in the same request when it was; else now
+        Quota quota = caller.quota() != null ? caller.quota() : rows.quota(caller.clientId());
         if (quota == null) {
             throw Rejection.unauthenticated("the key's client no longer exists", "Authorization");
         }
@@ -349,8 +350,7 @@ public class JobService {
 
     /** The client view of {@code j} with {@code result} already at hand (a finished job's event carries it). */
     public JobView view(Job j, JobResult result, boolean full, ByteFields.Mode mode) {
-        JsonNode request = read(j.request);
-        JsonNode metadata = request == null ? null : request.get("metadata");
+        JsonNode metadata = RequestMetadata.of(json, j.request);
         return new JobView(
                 j.id,
                 "/api/v1/jobs/" + j.id,
@@ -365,7 +365,7 @@ public class JobService {
                                 .map(t -> JobView.Test.of(t, mode))
                                 .toList(),
                 result == null ? null : result.usage(),
-                metadata == null || metadata.isNull() ? null : metadata,
+                metadata,
                 j.error,
                 j.createdAt,
                 j.startedAt,
@@ -373,16 +373,5 @@ public class JobService {
                 j.attempts,
                 j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node(),
                 result == null || !full ? null : result.groups());
-    }
-
-    private JsonNode read(String s) {
-        if (s == null) {
-            return null;
-        }
-        try {
-            return json.readTree(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON does not parse", e);
-        }
     }
 }
