@@ -252,9 +252,9 @@ public class Dispatcher implements LocalSlots {
         public synchronized void release() {
             if (!ended) {
                 ended = true;
+                // no wake-up: a claim loop woken meanwhile waits on this permit, and a job queued instead of
+                // claimed here wakes it itself (JobQueued)
                 free.release();
-                // a claim loop that found the queue empty meanwhile may have jobs to claim now
-                wake();
             }
         }
     }
