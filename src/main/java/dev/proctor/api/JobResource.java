@@ -100,14 +100,22 @@ public class JobResource {
         // a copy: requests waiting on one job each keep their own timeout
         return done.copy()
                 .completeOnTimeout(null, timeout, TimeUnit.SECONDS)
-                .handleAsync(
-                        (stored, failure) -> {
-                            waiters.unregister(id, registered);
-                            return stored != null
-                                    ? answer(stored.job(), stored.result(), mode, location)
-                                    : answer(jobs.get(caller, id), null, mode, location);
-                        },
-                        Infrastructure.getDefaultWorkerPool());
+                .handle((stored, failure) -> {
+                    if (stored != null) {
+                        // finished here, the stored job at hand: the view is made on the thread that finished it
+                        // (no database), and the request resumes on a worker to write it: one thread hop, not two
+                        waiters.unregister(id, registered);
+                        return CompletableFuture.completedFuture(answer(stored.job(), stored.result(), mode, location));
+                    }
+                    // elsewhere, or the timeout: read the job, on a worker (not the listener's or the timer's)
+                    return CompletableFuture.supplyAsync(
+                            () -> {
+                                waiters.unregister(id, registered);
+                                return answer(jobs.get(caller, id), null, mode, location);
+                            },
+                            Infrastructure.getDefaultWorkerPool());
+                })
+                .thenCompose(answer -> answer);
     }
 
     /** 200 with the finished job, 202 with one still queued or running; {@code result}: its result if at hand. */

@@ -75,13 +75,25 @@ public class ApiKeys {
     public Optional<Caller> authenticate(String key) {
         try (Connection c = db.getConnection();
                 PreparedStatement s = c.prepareStatement("""
-                        SELECT c.id, c.name, k.admin, k.id FROM api_keys k JOIN clients c ON c.id = k.client_id
+                        SELECT c.id, c.name, k.admin, k.id, c.max_concurrent_jobs, c.max_cpu_time_ms,
+                            c.max_wall_time_ms, c.max_memory_mb, c.max_pids, c.max_output_kb, c.max_disk_mb
+                        FROM api_keys k JOIN clients c ON c.id = k.client_id
                         WHERE k.key_hash = ? AND k.revoked_at IS NULL""")) {
             s.setBytes(1, sha256(key));
             try (ResultSet r = s.executeQuery()) {
-                return r.next()
-                        ? Optional.of(new Caller(r.getLong(1), r.getString(2), r.getBoolean(3), r.getLong(4)))
-                        : Optional.empty();
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                // the client's quota comes with the key: a submission need not read it again
+                Quota quota = new Quota(
+                        r.getInt(5),
+                        r.getObject(6, Long.class),
+                        r.getObject(7, Long.class),
+                        r.getObject(8, Long.class),
+                        r.getObject(9, Integer.class),
+                        r.getObject(10, Long.class),
+                        r.getObject(11, Long.class));
+                return Optional.of(new Caller(r.getLong(1), r.getString(2), r.getBoolean(3), r.getLong(4), quota));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -27,21 +28,37 @@ class JobRows {
 
     /**
      * The counts a submission is checked against and, unless one of them refused it or its Idempotency-Key was
-     * seen before, its insert: one statement, so one round trip and one transaction.
+     * seen before, its insert: one statement, so one round trip and one transaction. When the submitting node
+     * offers a free slot (a non-null node), the queue is empty and the node is not draining, the job is inserted
+     * already claimed: running under the node's lease, its first attempt (see {@link LocalSlots}); its row then
+     * sends no NOTIFY, as no other node could claim it.
      */
     private static final String INSERT = """
             WITH queued AS (SELECT count(*) AS n FROM jobs WHERE state = 'queued'),
             active AS (SELECT count(*) AS n FROM jobs WHERE client_id = ? AND state IN ('queued', 'running')),
+            claim AS (
+                SELECT CAST(? AS text) IS NOT NULL AND queued.n = 0
+                    AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ? AND draining) AS mine
+                FROM queued),
             inserted AS (
-                INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state)
-                SELECT ?, ?, 'queued', ?, CAST(? AS jsonb), ?, ?, ?
-                FROM queued, active WHERE queued.n < ? AND active.n < ?
+                INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state,
+                    lease_owner, lease_expires_at, attempts, started_at)
+                SELECT ?, ?, CASE WHEN claim.mine THEN 'running' ELSE 'queued' END, ?, CAST(? AS jsonb), ?, ?, ?,
+                    CASE WHEN claim.mine THEN CAST(? AS text) END,
+                    CASE WHEN claim.mine THEN now() + make_interval(secs => ?) END,
+                    CASE WHEN claim.mine THEN 1 ELSE 0 END,
+                    CASE WHEN claim.mine THEN now() END
+                FROM queued, active, claim WHERE queued.n < ? AND active.n < ?
                 ON CONFLICT (client_id, idempotency_key) DO NOTHING
-                RETURNING created_at)
-            SELECT queued.n, active.n, (SELECT created_at FROM inserted) FROM queued, active""";
+                RETURNING created_at, state)
+            SELECT queued.n, active.n, (SELECT created_at FROM inserted), (SELECT state FROM inserted)
+            FROM queued, active""";
 
-    /** What the insert found: the job's creation time when it was inserted (else null), and the counts. */
-    record Inserted(OffsetDateTime createdAt, long queued, long active) {}
+    /**
+     * What the insert found: the job's creation time when it was inserted (else null), whether it was inserted
+     * claimed by the offered node, and the counts.
+     */
+    record Inserted(OffsetDateTime createdAt, boolean claimed, long queued, long active) {}
 
     @Inject
     Jdbc jdbc;
@@ -90,26 +107,38 @@ class JobRows {
         });
     }
 
-    /** Inserts {@code job} (its id, client, profile, request, key, callback) unless a limit or its key refuses it. */
-    Inserted insert(Job job, long maxQueued, long maxActive) {
-        return jdbc.call(c -> insert(c, job, maxQueued, maxActive));
+    /**
+     * Inserts {@code job} (its id, client, profile, request, key, callback) unless a limit or its key refuses it;
+     * claimed by {@code node} for {@code lease} when {@code node} is not null and the queue is empty.
+     */
+    Inserted insert(Job job, long maxQueued, long maxActive, String node, Duration lease) {
+        return jdbc.call(c -> insert(c, job, maxQueued, maxActive, node, lease));
     }
 
-    private static Inserted insert(Connection c, Job job, long maxQueued, long maxActive) throws SQLException {
+    private static Inserted insert(Connection c, Job job, long maxQueued, long maxActive, String node, Duration lease)
+            throws SQLException {
         try (PreparedStatement s = c.prepareStatement(INSERT)) {
             s.setLong(1, job.clientId);
-            s.setObject(2, job.id);
-            s.setLong(3, job.clientId);
-            s.setString(4, job.profile);
-            s.setString(5, job.request);
-            nullable(s, 6, job.idempotencyKey);
-            nullable(s, 7, job.callbackUrl);
-            nullable(s, 8, job.webhookState);
-            s.setLong(9, maxQueued);
-            s.setLong(10, maxActive);
+            nullable(s, 2, node);
+            nullable(s, 3, node);
+            s.setObject(4, job.id);
+            s.setLong(5, job.clientId);
+            s.setString(6, job.profile);
+            s.setString(7, job.request);
+            nullable(s, 8, job.idempotencyKey);
+            nullable(s, 9, job.callbackUrl);
+            nullable(s, 10, job.webhookState);
+            nullable(s, 11, node);
+            s.setDouble(12, lease == null ? 0 : lease.toMillis() / 1000.0);
+            s.setLong(13, maxQueued);
+            s.setLong(14, maxActive);
             try (ResultSet r = s.executeQuery()) {
                 r.next();
-                return new Inserted(r.getObject(3, OffsetDateTime.class), r.getLong(1), r.getLong(2));
+                return new Inserted(
+                        r.getObject(3, OffsetDateTime.class),
+                        "running".equals(r.getString(4)),
+                        r.getLong(1),
+                        r.getLong(2));
             }
         }
     }

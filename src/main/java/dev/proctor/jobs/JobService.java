@@ -58,6 +58,9 @@ public class JobService {
     @Inject
     JobWaiters waiters;
 
+    @Inject
+    LocalSlots slots;
+
     /**
      * The stored job, and whether this request created it (false: same Idempotency-Key seen before); {@code
      * finished}, when the submitter asked to wait and created it: completed when it finishes (see {@link
@@ -84,7 +87,8 @@ public class JobService {
                 return new Submitted(seen, false);
             }
         }
-        Quota quota = rows.quota(caller.clientId());
+        // read with the caller's key in the same request when it was; else now
+        Quota quota = caller.quota() != null ? caller.quota() : rows.quota(caller.clientId());
         if (quota == null) {
             throw Rejection.unauthenticated("the key's client no longer exists", "Authorization");
         }
@@ -103,11 +107,23 @@ public class JobService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("job spec does not serialise", e);
         }
-        Submitted submitted = insert(caller.clientId(), quota, spec, specJson, idempotencyKey, await);
-        if (submitted.created()) {
-            queued.fire(new JobQueued(submitted.job().id));
+        // a free slot of this node, offered to the insert: a job inserted into it is claimed already
+        LocalSlots.Slot slot = slots.reserve();
+        boolean claimed = false;
+        try {
+            Submitted submitted = insert(caller.clientId(), quota, spec, specJson, idempotencyKey, await, slot);
+            claimed = submitted.created() && submitted.job().state == JobState.RUNNING;
+            if (claimed) {
+                slot.run(submitted.job().id, specJson, spec);
+            } else if (submitted.created()) {
+                queued.fire(new JobQueued(submitted.job().id));
+            }
+            return submitted;
+        } finally {
+            if (slot != null && !claimed) {
+                slot.release();
+            }
         }
-        return submitted;
     }
 
     /** A job graded against a stored problem: its tests come from the package, never from the request. */
@@ -134,13 +150,19 @@ public class JobService {
     }
 
     private Submitted insert(
-            long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey, boolean await) {
+            long clientId,
+            Quota quota,
+            JobSpec spec,
+            String specJson,
+            String idempotencyKey,
+            boolean await,
+            LocalSlots.Slot slot) {
         Job job = new Job();
         job.id = UUID.randomUUID();
         CompletableFuture<JobWaiters.Stored> finished = await ? waiters.register(job.id) : null;
         boolean handedOut = false;
         try {
-            Submitted s = insert(job, clientId, quota, spec, specJson, idempotencyKey);
+            Submitted s = insert(job, clientId, quota, spec, specJson, idempotencyKey, slot);
             if (finished != null && s.created()) {
                 handedOut = true;
                 return new Submitted(s.job(), true, finished);
@@ -154,8 +176,15 @@ public class JobService {
         }
     }
 
+    /** {@code slot}: this node's free slot, the job inserted claimed into it if the queue is empty; or null. */
     private Submitted insert(
-            Job job, long clientId, Quota quota, JobSpec spec, String specJson, String idempotencyKey) {
+            Job job,
+            long clientId,
+            Quota quota,
+            JobSpec spec,
+            String specJson,
+            String idempotencyKey,
+            LocalSlots.Slot slot) {
         job.clientId = clientId;
         job.state = JobState.QUEUED;
         job.profile = spec.profile();
@@ -163,9 +192,20 @@ public class JobService {
         job.idempotencyKey = idempotencyKey;
         job.callbackUrl = spec.callbackUrl();
         job.webhookState = spec.callbackUrl() == null ? null : "pending";
-        JobRows.Inserted inserted = rows.insert(job, config.maxQueued(), quota.maxConcurrentJobs());
+        JobRows.Inserted inserted = rows.insert(
+                job,
+                config.maxQueued(),
+                quota.maxConcurrentJobs(),
+                slot == null ? null : slot.node(),
+                slot == null ? null : slot.lease());
         if (inserted.createdAt() != null) {
             job.createdAt = inserted.createdAt();
+            if (inserted.claimed()) {
+                job.state = JobState.RUNNING;
+                job.leaseOwner = slot.node();
+                job.attempts = 1;
+                job.startedAt = inserted.createdAt();
+            }
             return new Submitted(job, true);
         }
         if (inserted.queued() >= config.maxQueued()) {
@@ -310,8 +350,7 @@ public class JobService {
 
     /** The client view of {@code j} with {@code result} already at hand (a finished job's event carries it). */
     public JobView view(Job j, JobResult result, boolean full, ByteFields.Mode mode) {
-        JsonNode request = read(j.request);
-        JsonNode metadata = request == null ? null : request.get("metadata");
+        JsonNode metadata = RequestMetadata.of(json, j.request);
         return new JobView(
                 j.id,
                 "/api/v1/jobs/" + j.id,
@@ -326,7 +365,7 @@ public class JobService {
                                 .map(t -> JobView.Test.of(t, mode))
                                 .toList(),
                 result == null ? null : result.usage(),
-                metadata == null || metadata.isNull() ? null : metadata,
+                metadata,
                 j.error,
                 j.createdAt,
                 j.startedAt,
@@ -334,16 +373,5 @@ public class JobService {
                 j.attempts,
                 j.leaseOwner != null ? j.leaseOwner : result == null ? null : result.node(),
                 result == null || !full ? null : result.groups());
-    }
-
-    private JsonNode read(String s) {
-        if (s == null) {
-            return null;
-        }
-        try {
-            return json.readTree(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON does not parse", e);
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.proctor.grading.Grader;
 import dev.proctor.grading.JobSpec;
 import dev.proctor.jobs.JobQueued;
 import dev.proctor.jobs.JobWaiters;
+import dev.proctor.jobs.LocalSlots;
 import dev.proctor.persistence.DatabaseFaults;
 import dev.proctor.sandbox.Cancellation;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +37,7 @@ import org.jboss.logging.Logger;
  * guarded by the lease, so a runner whose job was requeued elsewhere cannot write twice.
  */
 @ApplicationScoped
-public class Dispatcher {
+public class Dispatcher implements LocalSlots {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
@@ -196,13 +198,81 @@ public class Dispatcher {
         }
     }
 
+    /**
+     * A free slot for a job about to be inserted (see {@link LocalSlots}): none while stopping, when dispatch is
+     * off or every slot is busy.
+     */
+    @Override
+    public LocalSlots.Slot reserve() {
+        if (runners == null || stopping || !free.tryAcquire()) {
+            return null;
+        }
+        if (stopping) {
+            free.release();
+            return null;
+        }
+        return new ReservedSlot();
+    }
+
+    /** One permit of {@link #free}, held until its job ends or it is released unused. */
+    private final class ReservedSlot implements LocalSlots.Slot {
+
+        private boolean ended;
+
+        @Override
+        public String node() {
+            return nodeId;
+        }
+
+        @Override
+        public Duration lease() {
+            return config.lease();
+        }
+
+        @Override
+        public synchronized void run(UUID id, String request, JobSpec spec) {
+            if (ended) {
+                throw new IllegalStateException("slot already used");
+            }
+            ended = true;
+            JobStore.Claim claim = new JobStore.Claim(id, request);
+            Cancellation cancel = new Cancellation();
+            running.put(id, cancel);
+            try {
+                runners.execute(() -> runJob(claim, spec, cancel));
+            } catch (RuntimeException e) {
+                // shutting down: the job stays running under this node's lease, handed back or requeued
+                running.remove(id);
+                free.release();
+                LOG.warnf("job %s: not started here (%s); its lease will expire and it is requeued", id, e);
+            }
+        }
+
+        @Override
+        public synchronized void release() {
+            if (!ended) {
+                ended = true;
+                // no wake-up: a claim loop woken meanwhile waits on this permit, and a job queued instead of
+                // claimed here wakes it itself (JobQueued)
+                free.release();
+            }
+        }
+    }
+
     private void runJob(JobStore.Claim claim, Cancellation cancel) {
+        runJob(claim, null, cancel);
+    }
+
+    /** {@code parsed}: the job's request as parsed by this node at its submission, or null (read it). */
+    private void runJob(JobStore.Claim claim, JobSpec parsed, Cancellation cancel) {
         long start = System.nanoTime();
         try {
             GradeResult r;
-            JobSpec spec = null;
+            JobSpec spec = parsed;
             try {
-                spec = json.readValue(claim.request(), JobSpec.class);
+                if (spec == null) {
+                    spec = json.readValue(claim.request(), JobSpec.class);
+                }
                 r = spec.problem() != null ? problemJobs.grade(spec, cancel) : grader.grade(spec, cancel);
             } catch (Exception e) {
                 LOG.errorf(e, "job %s could not be graded", claim.id());

@@ -8,6 +8,7 @@ import dev.proctor.sandbox.ids.IdRange;
 import dev.proctor.sandbox.linux.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -133,9 +134,15 @@ public final class TmpfsWorkdir implements Workdir {
                     chown(cur);
                 }
             }
-            Files.deleteIfExists(file);
             // the job's alone: no other local user reads a submission, its tests' input or answers
-            Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                // written before (rare: a fresh work dir is empty); not a deleteIfExists first, whose lstat of a
+                // missing file costs an exception on every write
+                Files.delete(file);
+                Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
             chown(file);
             Files.setPosixFilePermissions(
                     file, PosixFilePermissions.fromString(executable ? "rwx------" : "rw-------"));

@@ -1,0 +1,138 @@
+package dev.proctor.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.maintenance.QueueMaintenance;
+import dev.proctor.testsupport.NoDispatchProfile;
+import dev.proctor.testsupport.PostgresTestResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A submission inserted claimed by the node that accepted it (see {@link LocalSlots}), against the real database:
+ * only when the node offers a slot, the queue is empty and the node is not draining; such a job is running under
+ * the node's lease, its first attempt, and is requeued like any claim when that lease expires.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@TestProfile(NoDispatchProfile.class)
+class JobRowsClaimTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Inject
+    JobRows rows;
+
+    @Inject
+    QueueMaintenance maintenance;
+
+    @Inject
+    EntityManager em;
+
+    @BeforeEach
+    void emptyQueue() {
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("DELETE FROM jobs").executeUpdate());
+    }
+
+    private Job newJob() {
+        Job job = new Job();
+        job.id = UUID.randomUUID();
+        job.clientId = QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery("SELECT min(id) FROM clients")
+                                .getSingleResult())
+                        .longValue());
+        job.profile = "bash";
+        job.request = "{}";
+        return job;
+    }
+
+    private Object column(UUID id, String column) {
+        return QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("SELECT " + column + " FROM jobs WHERE id = ?1")
+                        .setParameter(1, id)
+                        .getSingleResult());
+    }
+
+    @Test
+    void aJobOfferedASlotOnAnEmptyQueueIsInsertedRunningUnderTheNodesLease() {
+        Job job = newJob();
+        JobRows.Inserted inserted = rows.insert(job, 100, 100, "node-a", LEASE);
+        assertNotNull(inserted.createdAt());
+        assertTrue(inserted.claimed());
+        assertEquals("running", column(job.id, "state"));
+        assertEquals("node-a", column(job.id, "lease_owner"));
+        assertEquals(1, ((Number) column(job.id, "attempts")).intValue());
+        assertNotNull(column(job.id, "started_at"));
+        assertEquals(true, column(job.id, "lease_expires_at > now() + interval '20 seconds'"));
+        // counted against the client's jobs at once, like a claimed one
+        JobRows.Inserted second = rows.insert(newJob(), 100, 1, null, null);
+        assertNull(second.createdAt());
+        assertEquals(1, second.active());
+    }
+
+    @Test
+    void withoutASlotOrBehindQueuedJobsTheJobIsQueued() {
+        Job plain = newJob();
+        JobRows.Inserted a = rows.insert(plain, 100, 100, null, null);
+        assertFalse(a.claimed());
+        assertEquals("queued", column(plain.id, "state"));
+        assertNull(column(plain.id, "lease_owner"));
+        assertEquals(0, ((Number) column(plain.id, "attempts")).intValue());
+        // a job is queued already: the new one goes behind it, not ahead of it into a slot
+        Job behind = newJob();
+        JobRows.Inserted b = rows.insert(behind, 100, 100, "node-a", LEASE);
+        assertNotNull(b.createdAt());
+        assertFalse(b.claimed());
+        assertEquals("queued", column(behind.id, "state"));
+        assertNull(column(behind.id, "lease_owner"));
+    }
+
+    @Test
+    void aDrainingNodeIsGivenNothing() {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                INSERT INTO nodes (id, hostname, slots, draining) VALUES ('drainer', 'host', 1, true)
+                ON CONFLICT (id) DO UPDATE SET draining = true""").executeUpdate());
+        Job job = newJob();
+        assertFalse(rows.insert(job, 100, 100, "drainer", LEASE).claimed());
+        assertEquals("queued", column(job.id, "state"));
+    }
+
+    @Test
+    void aDeadNodesJobIsRequeuedWhenItsLeaseExpires() {
+        Job job = newJob();
+        assertTrue(rows.insert(job, 100, 100, "dies", Duration.ofMillis(1)).claimed());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
+                        .executeUpdate());
+        maintenance.requeueExpiredLeases();
+        assertEquals("queued", column(job.id, "state"));
+        assertNull(column(job.id, "lease_owner"));
+    }
+
+    @Test
+    void aRefusedSubmissionIsNeitherInsertedNorClaimed() {
+        Job job = newJob();
+        JobRows.Inserted refused = rows.insert(job, 0, 100, "node-a", LEASE);
+        assertNull(refused.createdAt());
+        assertFalse(refused.claimed());
+        assertEquals(
+                0L,
+                ((Number) QuarkusTransaction.requiringNew()
+                                .call(() -> em.createNativeQuery("SELECT count(*) FROM jobs")
+                                        .getSingleResult()))
+                        .longValue());
+    }
+}

@@ -1,0 +1,83 @@
+package dev.proctor.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** A job view's metadata read by streaming is what a tree read of the whole stored request gives. */
+class RequestMetadataPropertiesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    @Property(tries = 300)
+    void streamingFindsWhatATreeReadFinds(@ForAll("requests") String request) throws Exception {
+        JsonNode tree = JSON.readTree(request).get("metadata");
+        JsonNode expected = tree == null || tree.isNull() ? null : tree;
+        assertEquals(expected, RequestMetadata.of(JSON, request));
+    }
+
+    @Example
+    void noRequestOrNoObjectHasNoMetadata() {
+        assertNull(RequestMetadata.of(JSON, null));
+        assertNull(RequestMetadata.of(JSON, "[1, {\"metadata\": 2}]"));
+        assertNull(RequestMetadata.of(JSON, "{\"files\": {\"metadata\": {\"a\": 1}}}"));
+        assertNull(RequestMetadata.of(JSON, "{\"metadata\": null}"));
+    }
+
+    @Provide
+    Arbitrary<String> requests() {
+        Arbitrary<String> names = Arbitraries.of("metadata", "files", "tests", "profile", "meta", "x");
+        Arbitrary<JsonNode> values = value(3);
+        return Combinators.combine(names.list().ofMaxSize(6), values.list().ofSize(6))
+                .as((List<String> keys, List<JsonNode> vals) -> {
+                    ObjectNode o = NODES.objectNode();
+                    for (int i = 0; i < keys.size(); i++) {
+                        o.set(keys.get(i), vals.get(i));
+                    }
+                    return o.toString();
+                });
+    }
+
+    private static Arbitrary<JsonNode> value(int depth) {
+        Arbitrary<JsonNode> leaves = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(12).map(s -> (JsonNode) NODES.textNode(s)),
+                Arbitraries.longs().map(n -> (JsonNode) NODES.numberNode(n)),
+                Arbitraries.doubles().map(d -> (JsonNode) NODES.numberNode(d)),
+                Arbitraries.of(true, false).map(b -> (JsonNode) NODES.booleanNode(b)),
+                Arbitraries.just((JsonNode) NODES.nullNode()));
+        if (depth == 0) {
+            return leaves;
+        }
+        Arbitrary<JsonNode> inner = value(depth - 1);
+        Arbitrary<JsonNode> arrays = inner.list().ofMaxSize(3).map(l -> {
+            ArrayNode a = NODES.arrayNode();
+            l.forEach(a::add);
+            return a;
+        });
+        Arbitrary<JsonNode> objects = Combinators.combine(
+                        Arbitraries.of("metadata", "a", "b", "c").list().ofMaxSize(3),
+                        inner.list().ofSize(3))
+                .as((List<String> keys, List<JsonNode> vals) -> {
+                    ObjectNode o = NODES.objectNode();
+                    for (int i = 0; i < keys.size(); i++) {
+                        o.set(keys.get(i), vals.get(i));
+                    }
+                    return (JsonNode) o;
+                });
+        return Arbitraries.oneOf(leaves, arrays, objects);
+    }
+}
