@@ -135,4 +135,38 @@ class JobRowsClaimTest {
                                         .getSingleResult()))
                         .longValue());
     }
+    /**
+     * A submission's count of its client's unfinished jobs reads the unfinished ones only: with 20 000 finished
+     * jobs of the client stored, it touches a handful of pages (it walked every one of them before V34), and the
+     * counts a submission is judged by stay right.
+     */
+    @Test
+    void theClientsActiveCountDoesNotReadItsFinishedJobs() {
+        Job first = newJob();
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("""
+                    INSERT INTO jobs (id, client_id, state, profile, request, created_at, finished_at)
+                    SELECT gen_random_uuid(), ?1, 'done', 'bash', '{}', now() - g * interval '1 second', now()
+                    FROM generate_series(1, 20000) g""").setParameter(1, first.clientId).executeUpdate();
+            em.createNativeQuery("ANALYZE jobs").executeUpdate();
+        });
+        assertTrue(rows.insert(first, 100, 100, null, null).claimed() == false);
+        JobRows.Inserted second = rows.insert(newJob(), 100, 100, null, null);
+        assertEquals(1, second.active());
+        assertEquals(1, second.queued());
+        String plan = QuarkusTransaction.requiringNew()
+                .call(() -> String.valueOf(em.createNativeQuery("""
+                        EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+                        SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')""")
+                        .setParameter(1, first.clientId)
+                        .getSingleResult()));
+        java.util.regex.Matcher hit =
+                java.util.regex.Pattern.compile("\"Shared Hit Blocks\": (\\d+)").matcher(plan);
+        java.util.regex.Matcher read = java.util.regex.Pattern.compile("\"Shared Read Blocks\": (\\d+)")
+                .matcher(plan);
+        assertTrue(hit.find() && read.find(), plan);
+        long pages = Long.parseLong(hit.group(1)) + Long.parseLong(read.group(1));
+        // 20 000 finished rows fill some 400 heap pages and their index entries dozens more
+        assertTrue(pages < 20, "the active count read " + pages + " pages: " + plan);
+    }
 }
