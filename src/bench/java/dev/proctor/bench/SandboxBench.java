@@ -37,18 +37,21 @@ import java.util.concurrent.TimeUnit;
  * spec), (c) the whole engine from Java (cgroups, fresh rootfs, every namespace, seccomp, accounting,
  * clean-up); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
  * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU
- * plus the engine's launcher server with every supervisor, pid 1 and job it reaped. Prints figures and,
- * with {@code --json}, one JSON object as its last line; asserts nothing.
+ * ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
+ * server with every supervisor, pid 1 and job it reaped ({@code engine_launcher_cpu_ms};
+ * {@code launcher_cpu_ms} is the launcher driven from C). Prints figures and, with {@code --json}, one
+ * JSON object as its last line; asserts nothing.
  */
 final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
     /**
-     * Runs first, unmeasured: the JIT compiles the engine's path (a service runs for hours). After 100
-     * the JIT is still compiling, and its CPU is most of the JVM's per run
-     * ({@code JAVA_TOOL_OPTIONS=-Dproctor.bench.warmup=1000} measures the compiled path).
+     * Rounds first, unmeasured, 1000 by default: the JIT compiles the engine's path (a service runs for
+     * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run; after 1000
+     * its compiler threads' CPU over the measured runs is a small part of it ({@code jit_cpu_ms} says how
+     * much). {@code -Dproctor.bench.warmup=N} sets another count.
      */
-    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 100);
+    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 1000);
     /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
     private static final int BLOCKS = 4;
 
@@ -65,6 +68,9 @@ final class SandboxBench {
             double bareCpuMs,
             double launcherCpuMs,
             double engineCpuMs,
+            double jvmCpuMs,
+            double jitCpuMs,
+            double engineLauncherCpuMs,
             double bareRunsPerS2,
             double launcherRunsPerS2,
             double engineRunsPerS2) {}
@@ -114,6 +120,9 @@ final class SandboxBench {
         m.put(prefix + "launcher_cpu_ms", f.launcherCpuMs());
         m.put(prefix + "engine_cpu_ms", f.engineCpuMs());
         m.put(prefix + "engine_cpu_over_c_ms", f.engineCpuMs() - f.bareCpuMs());
+        m.put(prefix + "jvm_cpu_ms", f.jvmCpuMs());
+        m.put(prefix + "jit_cpu_ms", f.jitCpuMs());
+        m.put(prefix + "engine_launcher_cpu_ms", f.engineLauncherCpuMs());
         m.put(prefix + "c_bare_runs_per_s_2", f.bareRunsPerS2());
         m.put(prefix + "launcher_runs_per_s_2", f.launcherRunsPerS2());
         m.put(prefix + "engine_runs_per_s_2", f.engineRunsPerS2());
@@ -172,11 +181,13 @@ final class SandboxBench {
         long[] sandbox = new long[RUNS];
         long bareCpu = 0;
         long jvmCpu0 = 0;
+        long jitCpu0 = 0;
         long engineLauncherCpu0 = 0;
         long helperLauncherCpu0 = 0;
         for (int i = -WARMUP; i < RUNS; i++) {
             if (i == 0) {
                 jvmCpu0 = processCpuNanos();
+                jitCpu0 = jitCpuNanos();
                 engineLauncherCpu0 = treeCpuNanos(engineLauncher);
                 helperLauncherCpu0 = helper.serverCpuNanos();
             }
@@ -202,6 +213,7 @@ final class SandboxBench {
             }
         }
         long jvmCpu = processCpuNanos() - jvmCpu0;
+        long jitCpu = jitCpuNanos() - jitCpu0;
         long engineLauncherCpu = treeCpuNanos(engineLauncher) - engineLauncherCpu0;
         long helperLauncherCpu = helper.serverCpuNanos() - helperLauncherCpu0;
         Arrays.sort(bare);
@@ -234,6 +246,9 @@ final class SandboxBench {
                 ms(bareCpu) / RUNS,
                 ms(helperLauncherCpu) / RUNS,
                 ms(jvmCpu + engineLauncherCpu) / RUNS,
+                ms(jvmCpu) / RUNS,
+                ms(jitCpu) / RUNS,
+                ms(engineLauncherCpu) / RUNS,
                 total / (bare2 / 1e9),
                 total / (launcher2 / 1e9),
                 total / (engine2 / 1e9));
@@ -253,12 +268,13 @@ final class SandboxBench {
         out.printf(
                 Locale.ROOT,
                 "  CPU per run, mean:        C fork/exec %6.2f ms          | launcher server  %6.2f ms         "
-                        + " | engine %6.2f ms (JVM %.2f + launcher %.2f) = C + %.2f ms%n",
+                        + " | engine %6.2f ms (JVM %.2f, of it JIT %.2f, + launcher %.2f) = C + %.2f ms%n",
                 f.bareCpuMs(),
                 f.launcherCpuMs(),
                 f.engineCpuMs(),
-                ms(jvmCpu) / RUNS,
-                ms(engineLauncherCpu) / RUNS,
+                f.jvmCpuMs(),
+                f.jitCpuMs(),
+                f.engineLauncherCpuMs(),
                 f.engineCpuMs() - f.bareCpuMs());
         out.printf(
                 Locale.ROOT,
@@ -301,6 +317,31 @@ final class SandboxBench {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * The CPU of the JIT's compiler threads ("C1 CompilerThread…", "C2 CompilerThread…"; the kernel keeps 15
+     * characters of a thread's name) from /proc/self/task, in ns. A compiler thread the JVM stopped in
+     * between (it starts and stops them with the load) takes its time with it: a lower bound.
+     */
+    static long jitCpuNanos() throws IOException {
+        long total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                }
+            }
+        }
+        return total;
     }
 
     /**
