@@ -15,6 +15,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,12 +47,18 @@ final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
     /**
-     * Rounds first, unmeasured, 1000 by default: the JIT compiles the engine's path (a service runs for
-     * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run; after 1000
-     * its compiler threads' CPU over the measured runs is a small part of it ({@code jit_cpu_ms} says how
-     * much). {@code -Dproctor.bench.warmup=N} sets another count.
+     * Rounds first, unmeasured, at least 1000 by default ({@code -Dproctor.bench.warmup=N}), then more
+     * until the JIT has settled ({@link #warmUp}): the JIT compiles the engine's path (a service runs for
+     * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run, and after
+     * 1000 still a third of it; {@code jit_cpu_ms} says how much of the measured runs' JVM CPU it was.
      */
     private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 1000);
+    /** Warm-up rounds after {@link #WARMUP} are done in blocks of this many. */
+    private static final int WARMUP_BLOCK = 100;
+    /** At most this many warm-up rounds after {@link #WARMUP}. */
+    private static final int WARMUP_MAX_EXTRA = 3000;
+    /** A block of warm-up rounds that adds less compilation time than this: the JIT has settled. */
+    private static final long JIT_SETTLED_MS = 5;
     /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
     private static final int BLOCKS = 4;
 
@@ -180,37 +187,17 @@ final class SandboxBench {
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
         long bareCpu = 0;
-        long jvmCpu0 = 0;
-        long jitCpu0 = 0;
-        long engineLauncherCpu0 = 0;
-        long helperLauncherCpu0 = 0;
-        for (int i = -WARMUP; i < RUNS; i++) {
-            if (i == 0) {
-                jvmCpu0 = processCpuNanos();
-                jitCpu0 = jitCpuNanos();
-                engineLauncherCpu0 = treeCpuNanos(engineLauncher);
-                helperLauncherCpu0 = helper.serverCpuNanos();
-            }
-            long[] b = null;
-            long l = 0;
-            long e = 0;
-            // the order rotates, so that none of the three always follows the same one
-            for (int k = 0; k < 3; k++) {
-                switch ((i + WARMUP + k) % 3) {
-                    case 0 -> b = helper.ask("bare");
-                    case 1 -> l = helper.ask("launch 0")[0];
-                    default -> e = engineRun(engine, spec);
-                }
-            }
-            if (b[2] != 0) {
-                throw new IOException("bare " + argv + " failed");
-            }
-            if (i >= 0) {
-                bare[i] = b[0];
-                bareCpu += b[1];
-                launcher[i] = l;
-                sandbox[i] = e;
-            }
+        int warmup = warmUp(engine, spec, helper, argv);
+        long jvmCpu0 = processCpuNanos();
+        long jitCpu0 = jitCpuNanos();
+        long engineLauncherCpu0 = treeCpuNanos(engineLauncher);
+        long helperLauncherCpu0 = helper.serverCpuNanos();
+        for (int i = 0; i < RUNS; i++) {
+            long[] r = round(warmup + i, engine, spec, helper, argv);
+            bare[i] = r[0];
+            bareCpu += r[1];
+            launcher[i] = r[2];
+            sandbox[i] = r[3];
         }
         long jvmCpu = processCpuNanos() - jvmCpu0;
         long jitCpu = jitCpuNanos() - jitCpu0;
@@ -252,7 +239,7 @@ final class SandboxBench {
                 total / (bare2 / 1e9),
                 total / (launcher2 / 1e9),
                 total / (engine2 / 1e9));
-        String name = String.join(" ", argv);
+        String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds)";
         out.printf(
                 Locale.ROOT,
                 "%s%n  per run, median (p90):   C fork/exec %6.2f ms (%6.2f) | launcher from C %6.2f ms (%6.2f)"
@@ -285,6 +272,53 @@ final class SandboxBench {
                 f.launcherRunsPerS2(),
                 f.engineRunsPerS2());
         return f;
+    }
+
+    /**
+     * {@link #WARMUP} rounds, then more in blocks of {@link #WARMUP_BLOCK} until the JIT settles: a block
+     * in which the JVM's total compilation time grew by less than {@link #JIT_SETTLED_MS} (at most
+     * {@link #WARMUP_MAX_EXTRA} rounds more). Returns the rounds done.
+     */
+    private static int warmUp(LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
+            throws IOException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int done = 0;
+        for (; done < WARMUP; done++) {
+            round(done, engine, spec, helper, argv);
+        }
+        while (timed && WARMUP > 0 && done < WARMUP + WARMUP_MAX_EXTRA) {
+            long before = jit.getTotalCompilationTime();
+            for (int end = done + WARMUP_BLOCK; done < end; done++) {
+                round(done, engine, spec, helper, argv);
+            }
+            if (jit.getTotalCompilationTime() - before < JIT_SETTLED_MS) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /**
+     * One run of each kind, the order rotating with {@code i} so that none always follows the same one:
+     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns}.
+     */
+    private static long[] round(int i, LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
+            throws IOException {
+        long[] b = null;
+        long l = 0;
+        long e = 0;
+        for (int k = 0; k < 3; k++) {
+            switch ((i + k) % 3) {
+                case 0 -> b = helper.ask("bare");
+                case 1 -> l = helper.ask("launch 0")[0];
+                default -> e = engineRun(engine, spec);
+            }
+        }
+        if (b[2] != 0) {
+            throw new IOException("bare " + argv + " failed");
+        }
+        return new long[] {b[0], b[1], l, e};
     }
 
     private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) throws IOException {

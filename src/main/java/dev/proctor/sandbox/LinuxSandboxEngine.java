@@ -39,8 +39,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +54,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Logger LOG = Logger.getLogger(LinuxSandboxEngine.class);
     /** Grace the Java side gives the supervisor past the wall limit before it gives up on it. */
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
+    /** How often the watchdog looks for runs past their deadline: a small part of the grace. */
+    private static final Duration WATCHDOG_TICK = Duration.ofSeconds(1);
 
     private static final int NOFILE = 1024;
     private static final long FSIZE_MARGIN = Limits.MIB;
@@ -106,8 +106,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             (task, pool) -> task.run());
 
     private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
-    /** Cancels runs past their wall limit plus a grace; a run's guard leaves the queue when the run ends. */
-    private final ScheduledThreadPoolExecutor watchdog = watchdog();
+    /** Cancels runs past their wall limit plus a grace. */
+    private final RunWatchdog watchdog = new RunWatchdog(WATCHDOG_TICK);
 
     LinuxSandboxEngine(
             EngineConfig config,
@@ -124,17 +124,6 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         this.seccompPrograms = Map.copyOf(seccompPrograms);
         this.idRanges = new HostIdRanges(config.uidBase(), config.idRanges(), config.idLockDir());
         this.launcher = launcher;
-    }
-
-    private static ScheduledThreadPoolExecutor watchdog() {
-        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "sandbox-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        // else every finished run's guard stays queued until its deadline (wall limit + 15 s), thousands of them
-        w.setRemoveOnCancelPolicy(true);
-        return w;
     }
 
     /** Starts an engine: checks every prerequisite first and reports all that are missing at once. */
@@ -480,12 +469,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private LaunchReport await(LaunchConnection conn, RunSpec spec, Cancellation cancellation) {
         Runnable cancel = conn::cancel;
         cancellation.onCancel(cancel);
-        ScheduledFuture<?> guard = watchdog.schedule(
-                conn::cancel, spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-        try {
+        try (RunWatchdog.Guard guard = watchdog.arm(spec.limits().wallTime().plus(WATCHDOG_GRACE), cancel)) {
             return conn.awaitReport();
         } finally {
-            guard.cancel(false);
             cancellation.removeListener(cancel);
         }
     }
@@ -701,7 +687,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        watchdog.shutdownNow();
+        watchdog.close();
         joinWaiters.shutdownNow();
         cgroupPool.close();
         launcher.close();
