@@ -47,7 +47,8 @@ final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
     /**
-     * Rounds first, unmeasured, at least 1000 by default ({@code -Dproctor.bench.warmup=N}), then more
+     * Rounds first, unmeasured, at least 1000 by default ({@code -Dproctor.bench.warmup=N}, rounded up to
+     * a block of {@link #WARMUP_BLOCK}), then more
      * until the JIT has settled ({@link #warmUp}): the JIT compiles the engine's path (a service runs for
      * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run, and after
      * 1000 still a third of it; {@code jit_cpu_ms} says how much of the measured runs' JVM CPU it was.
@@ -186,19 +187,12 @@ final class SandboxBench {
         long[] bare = new long[RUNS];
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
-        long bareCpu = 0;
         int warmup = warmUp(engine, spec, helper, argv);
         long jvmCpu0 = processCpuNanos();
         long jitCpu0 = jitCpuNanos();
         long engineLauncherCpu0 = treeCpuNanos(engineLauncher);
         long helperLauncherCpu0 = helper.serverCpuNanos();
-        for (int i = 0; i < RUNS; i++) {
-            long[] r = round(warmup + i, engine, spec, helper, argv);
-            bare[i] = r[0];
-            bareCpu += r[1];
-            launcher[i] = r[2];
-            sandbox[i] = r[3];
-        }
+        long bareCpu = rounds(warmup, bare, launcher, sandbox, engine, spec, helper, argv);
         long jvmCpu = processCpuNanos() - jvmCpu0;
         long jitCpu = jitCpuNanos() - jitCpu0;
         long engineLauncherCpu = treeCpuNanos(engineLauncher) - engineLauncherCpu0;
@@ -283,20 +277,48 @@ final class SandboxBench {
             throws IOException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        // the same method as the measured runs: the measured runs use code compiled here, not a fresh
+        // compilation of their own loop (an on-stack replacement that inlines the whole engine)
+        long[][] scratch = new long[3][WARMUP_BLOCK];
         int done = 0;
-        for (; done < WARMUP; done++) {
-            round(done, engine, spec, helper, argv);
+        while (done < WARMUP) {
+            rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            done += WARMUP_BLOCK;
         }
         while (timed && WARMUP > 0 && done < WARMUP + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
-            for (int end = done + WARMUP_BLOCK; done < end; done++) {
-                round(done, engine, spec, helper, argv);
-            }
+            rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            done += WARMUP_BLOCK;
             if (jit.getTotalCompilationTime() - before < JIT_SETTLED_MS) {
                 break;
             }
         }
         return done;
+    }
+
+    /**
+     * {@code bare.length} rounds ({@link #round}), numbered from {@code first}: each kind's wall times into
+     * its array; returns the bare runs' CPU, in ns.
+     */
+    private static long rounds(
+            int first,
+            long[] bare,
+            long[] launcher,
+            long[] sandbox,
+            LinuxSandboxEngine engine,
+            RunSpec spec,
+            Helper helper,
+            List<String> argv)
+            throws IOException {
+        long bareCpu = 0;
+        for (int i = 0; i < bare.length; i++) {
+            long[] r = round(first + i, engine, spec, helper, argv);
+            bare[i] = r[0];
+            bareCpu += r[1];
+            launcher[i] = r[2];
+            sandbox[i] = r[3];
+        }
+        return bareCpu;
     }
 
     /**
