@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.io.Writer;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  * waitpid from C, (b) the launcher driven from C without the JVM (its own launcher server, the engine's
  * spec), (c) the whole engine from Java (cgroups, fresh rootfs, every namespace, seccomp, accounting,
  * clean-up); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
- * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU
- * ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
+ * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU,
+ * less the bench's own CPU spent talking to the C helper ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
  * server with every supervisor, pid 1 and job it reaped ({@code engine_launcher_cpu_ms};
  * {@code launcher_cpu_ms} is the launcher driven from C). Prints figures and, with {@code --json}, one
  * JSON object as its last line; asserts nothing.
@@ -62,6 +63,8 @@ final class SandboxBench {
     private static final long JIT_SETTLED_MS = 5;
     /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
     private static final int BLOCKS = 4;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private SandboxBench() {}
 
@@ -189,11 +192,13 @@ final class SandboxBench {
         long[] sandbox = new long[RUNS];
         int warmup = warmUp(engine, spec, helper, argv);
         long jvmCpu0 = processCpuNanos();
+        long ownCpu0 = helper.ownCpuNanos;
         long jitCpu0 = jitCpuNanos();
         long engineLauncherCpu0 = treeCpuNanos(engineLauncher);
         long helperLauncherCpu0 = helper.serverCpuNanos();
         long bareCpu = rounds(warmup, bare, launcher, sandbox, engine, spec, helper, argv);
-        long jvmCpu = processCpuNanos() - jvmCpu0;
+        // the JVM's CPU less what the bench spent driving the C helper on the same thread
+        long jvmCpu = processCpuNanos() - jvmCpu0 - (helper.ownCpuNanos - ownCpu0);
         long jitCpu = jitCpuNanos() - jitCpu0;
         long engineLauncherCpu = treeCpuNanos(engineLauncher) - engineLauncherCpu0;
         long helperLauncherCpu = helper.serverCpuNanos() - helperLauncherCpu0;
@@ -441,7 +446,19 @@ final class SandboxBench {
             }
         }
 
+        /** This thread's CPU spent talking to the helper (the bench's own work, not the engine's), in ns. */
+        long ownCpuNanos;
+
         long[] ask(String command) throws IOException {
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
+            try {
+                return askUncounted(command);
+            } finally {
+                ownCpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
+            }
+        }
+
+        private long[] askUncounted(String command) throws IOException {
             in.write(command + "\n");
             in.flush();
             String line = out.readLine();
