@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -47,6 +49,12 @@ public final class CgroupPool implements AutoCloseable {
      * (memory.force_empty) was half of the pool's CPU. Only what is still there then is reclaimed.
      */
     static final Duration RECHECK_DELAY = Duration.ofMillis(20);
+    /**
+     * Finished runs' cgroups are recycled in batches, the first of a batch this long after its release:
+     * one wake-up of the pool's thread for several runs rather than one per run (the wake-up was most of
+     * the thread's CPU), and a residue the kernel frees a moment after the run is gone by then.
+     */
+    static final Duration RELEASE_DELAY = Duration.ofMillis(10);
 
     private final CgroupDriver driver;
     private final String namePrefix;
@@ -61,6 +69,10 @@ public final class CgroupPool implements AutoCloseable {
     });
 
     private final Duration recheckDelay;
+    /** Released cgroups waiting for their batch ({@link #RELEASE_DELAY}). */
+    private final ConcurrentLinkedQueue<RunCgroup> released = new ConcurrentLinkedQueue<>();
+    /** Whether a batch is scheduled that will see every cgroup in {@link #released}. */
+    private final AtomicBoolean batchScheduled = new AtomicBoolean();
 
     public CgroupPool(CgroupDriver driver, String namePrefix) {
         this(driver, namePrefix, RECHECK_DELAY);
@@ -100,10 +112,30 @@ public final class CgroupPool implements AutoCloseable {
         return cgroup;
     }
 
-    /** Recycles the cgroup of a finished run, or kills what is left in it and removes it: in the background. */
+    /**
+     * Recycles the cgroup of a finished run, or kills what is left in it and removes it: in the background,
+     * with the other cgroups released within {@link #RELEASE_DELAY}.
+     */
     public void release(RunCgroup cgroup) {
-        if (!submit(() -> recycle(cgroup))) {
-            cgroup.close();
+        released.add(cgroup);
+        if (batchScheduled.compareAndSet(false, true) && !schedule(this::recycleReleased, RELEASE_DELAY)) {
+            // shut down: nothing will recycle it
+            batchScheduled.set(false);
+            for (RunCgroup c = released.poll(); c != null; c = released.poll()) {
+                c.close();
+            }
+        }
+    }
+
+    private void recycleReleased() {
+        // cleared first: a cgroup released from here on schedules the next batch
+        batchScheduled.set(false);
+        for (RunCgroup c = released.poll(); c != null; c = released.poll()) {
+            try {
+                recycle(c);
+            } catch (RuntimeException e) {
+                LOG.warnf("background cgroup work failed: %s", e.getMessage());
+            }
         }
     }
 
@@ -241,6 +273,9 @@ public final class CgroupPool implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (RunCgroup c = released.poll(); c != null; c = released.poll()) {
+            c.close();
         }
         List<RunCgroup> left;
         synchronized (idle) {
