@@ -52,13 +52,16 @@ final class SandboxBench {
      * a block of {@link #WARMUP_BLOCK}), then more
      * until the JIT has settled ({@link #warmUp}): the JIT compiles the engine's path (a service runs for
      * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run, and after
-     * 1000 still a third of it; {@code jit_cpu_ms} says how much of the measured runs' JVM CPU it was.
+     * 1000-2000 still half of it: tiered compilation reaches code run once per run only after thousands
+     * of runs. {@code jit_cpu_ms} says how much of the measured runs' JVM CPU it was.
      */
     private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 1000);
     /** Warm-up rounds after {@link #WARMUP} are done in blocks of this many. */
     private static final int WARMUP_BLOCK = 100;
     /** At most this many warm-up rounds after {@link #WARMUP}. */
-    private static final int WARMUP_MAX_EXTRA = 3000;
+    private static final int WARMUP_MAX_EXTRA = 4000;
+    /** Quiet blocks in a row that say the JIT has settled. */
+    private static final int SETTLED_BLOCKS = 3;
     /** A block of warm-up rounds that adds less compilation time than this: the JIT has settled. */
     private static final long JIT_SETTLED_MS = 5;
     /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
@@ -274,9 +277,10 @@ final class SandboxBench {
     }
 
     /**
-     * {@link #WARMUP} rounds, then more in blocks of {@link #WARMUP_BLOCK} until the JIT settles: a block
-     * in which the JVM's total compilation time grew by less than {@link #JIT_SETTLED_MS} (at most
-     * {@link #WARMUP_MAX_EXTRA} rounds more). Returns the rounds done.
+     * {@link #WARMUP} rounds, then more in blocks of {@link #WARMUP_BLOCK} until the JIT settles:
+     * {@link #SETTLED_BLOCKS} blocks in a row in each of which the JVM's total compilation time grew by
+     * less than {@link #JIT_SETTLED_MS} (at most {@link #WARMUP_MAX_EXTRA} rounds more). Returns the
+     * rounds done.
      */
     private static int warmUp(LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
             throws IOException {
@@ -290,13 +294,13 @@ final class SandboxBench {
             rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
             done += WARMUP_BLOCK;
         }
-        while (timed && WARMUP > 0 && done < WARMUP + WARMUP_MAX_EXTRA) {
+        int quiet = 0;
+        while (timed && WARMUP > 0 && quiet < SETTLED_BLOCKS && done < WARMUP + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
             rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
             done += WARMUP_BLOCK;
-            if (jit.getTotalCompilationTime() - before < JIT_SETTLED_MS) {
-                break;
-            }
+            // the JIT compiles in bursts: one quiet block does not mean it is done
+            quiet = jit.getTotalCompilationTime() - before < JIT_SETTLED_MS ? quiet + 1 : 0;
         }
         return done;
     }
