@@ -15,7 +15,9 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,21 +38,36 @@ import java.util.concurrent.TimeUnit;
  * waitpid from C, (b) the launcher driven from C without the JVM (its own launcher server, the engine's
  * spec), (c) the whole engine from Java (cgroups, fresh rootfs, every namespace, seccomp, accounting,
  * clean-up); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
- * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU
- * plus the engine's launcher server with every supervisor, pid 1 and job it reaped. Prints figures and,
- * with {@code --json}, one JSON object as its last line; asserts nothing.
+ * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU,
+ * less the bench's own CPU spent talking to the C helper ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
+ * server with every supervisor, pid 1 and job it reaped ({@code engine_launcher_cpu_ms};
+ * {@code launcher_cpu_ms} is the launcher driven from C). Prints figures and, with {@code --json}, one
+ * JSON object as its last line; asserts nothing.
  */
 final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
     /**
-     * Runs first, unmeasured: the JIT compiles the engine's path (a service runs for hours). After 100
-     * the JIT is still compiling, and its CPU is most of the JVM's per run
-     * ({@code JAVA_TOOL_OPTIONS=-Dproctor.bench.warmup=1000} measures the compiled path).
+     * Rounds first, unmeasured, at least 1000 by default ({@code -Dproctor.bench.warmup=N}, rounded up to
+     * a block of {@link #WARMUP_BLOCK}), then more
+     * until the JIT has settled ({@link #warmUp}): the JIT compiles the engine's path (a service runs for
+     * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run, and after
+     * 1000-2000 still half of it: tiered compilation reaches code run once per run only after thousands
+     * of runs. {@code jit_cpu_ms} says how much of the measured runs' JVM CPU it was.
      */
-    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 100);
+    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 1000);
+    /** Warm-up rounds after {@link #WARMUP} are done in blocks of this many. */
+    private static final int WARMUP_BLOCK = 100;
+    /** At most this many warm-up rounds after {@link #WARMUP}. */
+    private static final int WARMUP_MAX_EXTRA = 4000;
+    /** Quiet blocks in a row that say the JIT has settled. */
+    private static final int SETTLED_BLOCKS = 3;
+    /** A block of warm-up rounds that adds less compilation time than this: the JIT has settled. */
+    private static final long JIT_SETTLED_MS = 5;
     /** Runs 2 at a time, per kind, in blocks interleaved like the serial rounds. */
     private static final int BLOCKS = 4;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private SandboxBench() {}
 
@@ -65,6 +82,9 @@ final class SandboxBench {
             double bareCpuMs,
             double launcherCpuMs,
             double engineCpuMs,
+            double jvmCpuMs,
+            double jitCpuMs,
+            double engineLauncherCpuMs,
             double bareRunsPerS2,
             double launcherRunsPerS2,
             double engineRunsPerS2) {}
@@ -114,6 +134,9 @@ final class SandboxBench {
         m.put(prefix + "launcher_cpu_ms", f.launcherCpuMs());
         m.put(prefix + "engine_cpu_ms", f.engineCpuMs());
         m.put(prefix + "engine_cpu_over_c_ms", f.engineCpuMs() - f.bareCpuMs());
+        m.put(prefix + "jvm_cpu_ms", f.jvmCpuMs());
+        m.put(prefix + "jit_cpu_ms", f.jitCpuMs());
+        m.put(prefix + "engine_launcher_cpu_ms", f.engineLauncherCpuMs());
         m.put(prefix + "c_bare_runs_per_s_2", f.bareRunsPerS2());
         m.put(prefix + "launcher_runs_per_s_2", f.launcherRunsPerS2());
         m.put(prefix + "engine_runs_per_s_2", f.engineRunsPerS2());
@@ -170,38 +193,16 @@ final class SandboxBench {
         long[] bare = new long[RUNS];
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
-        long bareCpu = 0;
-        long jvmCpu0 = 0;
-        long engineLauncherCpu0 = 0;
-        long helperLauncherCpu0 = 0;
-        for (int i = -WARMUP; i < RUNS; i++) {
-            if (i == 0) {
-                jvmCpu0 = processCpuNanos();
-                engineLauncherCpu0 = treeCpuNanos(engineLauncher);
-                helperLauncherCpu0 = helper.serverCpuNanos();
-            }
-            long[] b = null;
-            long l = 0;
-            long e = 0;
-            // the order rotates, so that none of the three always follows the same one
-            for (int k = 0; k < 3; k++) {
-                switch ((i + WARMUP + k) % 3) {
-                    case 0 -> b = helper.ask("bare");
-                    case 1 -> l = helper.ask("launch 0")[0];
-                    default -> e = engineRun(engine, spec);
-                }
-            }
-            if (b[2] != 0) {
-                throw new IOException("bare " + argv + " failed");
-            }
-            if (i >= 0) {
-                bare[i] = b[0];
-                bareCpu += b[1];
-                launcher[i] = l;
-                sandbox[i] = e;
-            }
-        }
-        long jvmCpu = processCpuNanos() - jvmCpu0;
+        int warmup = warmUp(engine, spec, helper, argv);
+        long jvmCpu0 = processCpuNanos();
+        long ownCpu0 = helper.ownCpuNanos;
+        long jitCpu0 = jitCpuNanos();
+        long engineLauncherCpu0 = treeCpuNanos(engineLauncher);
+        long helperLauncherCpu0 = helper.serverCpuNanos();
+        long bareCpu = rounds(warmup, bare, launcher, sandbox, engine, spec, helper, argv);
+        // the JVM's CPU less what the bench spent driving the C helper on the same thread
+        long jvmCpu = processCpuNanos() - jvmCpu0 - (helper.ownCpuNanos - ownCpu0);
+        long jitCpu = jitCpuNanos() - jitCpu0;
         long engineLauncherCpu = treeCpuNanos(engineLauncher) - engineLauncherCpu0;
         long helperLauncherCpu = helper.serverCpuNanos() - helperLauncherCpu0;
         Arrays.sort(bare);
@@ -234,10 +235,13 @@ final class SandboxBench {
                 ms(bareCpu) / RUNS,
                 ms(helperLauncherCpu) / RUNS,
                 ms(jvmCpu + engineLauncherCpu) / RUNS,
+                ms(jvmCpu) / RUNS,
+                ms(jitCpu) / RUNS,
+                ms(engineLauncherCpu) / RUNS,
                 total / (bare2 / 1e9),
                 total / (launcher2 / 1e9),
                 total / (engine2 / 1e9));
-        String name = String.join(" ", argv);
+        String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds)";
         out.printf(
                 Locale.ROOT,
                 "%s%n  per run, median (p90):   C fork/exec %6.2f ms (%6.2f) | launcher from C %6.2f ms (%6.2f)"
@@ -253,12 +257,13 @@ final class SandboxBench {
         out.printf(
                 Locale.ROOT,
                 "  CPU per run, mean:        C fork/exec %6.2f ms          | launcher server  %6.2f ms         "
-                        + " | engine %6.2f ms (JVM %.2f + launcher %.2f) = C + %.2f ms%n",
+                        + " | engine %6.2f ms (JVM %.2f, of it JIT %.2f, + launcher %.2f) = C + %.2f ms%n",
                 f.bareCpuMs(),
                 f.launcherCpuMs(),
                 f.engineCpuMs(),
-                ms(jvmCpu) / RUNS,
-                ms(engineLauncherCpu) / RUNS,
+                f.jvmCpuMs(),
+                f.jitCpuMs(),
+                f.engineLauncherCpuMs(),
                 f.engineCpuMs() - f.bareCpuMs());
         out.printf(
                 Locale.ROOT,
@@ -269,6 +274,82 @@ final class SandboxBench {
                 f.launcherRunsPerS2(),
                 f.engineRunsPerS2());
         return f;
+    }
+
+    /**
+     * {@link #WARMUP} rounds, then more in blocks of {@link #WARMUP_BLOCK} until the JIT settles:
+     * {@link #SETTLED_BLOCKS} blocks in a row in each of which the JVM's total compilation time grew by
+     * less than {@link #JIT_SETTLED_MS} (at most {@link #WARMUP_MAX_EXTRA} rounds more). Returns the
+     * rounds done.
+     */
+    private static int warmUp(LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
+            throws IOException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        // the same method as the measured runs: the measured runs use code compiled here, not a fresh
+        // compilation of their own loop (an on-stack replacement that inlines the whole engine)
+        long[][] scratch = new long[3][WARMUP_BLOCK];
+        int done = 0;
+        while (done < WARMUP) {
+            rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            done += WARMUP_BLOCK;
+        }
+        int quiet = 0;
+        while (timed && WARMUP > 0 && quiet < SETTLED_BLOCKS && done < WARMUP + WARMUP_MAX_EXTRA) {
+            long before = jit.getTotalCompilationTime();
+            rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            done += WARMUP_BLOCK;
+            // the JIT compiles in bursts: one quiet block does not mean it is done
+            quiet = jit.getTotalCompilationTime() - before < JIT_SETTLED_MS ? quiet + 1 : 0;
+        }
+        return done;
+    }
+
+    /**
+     * {@code bare.length} rounds ({@link #round}), numbered from {@code first}: each kind's wall times into
+     * its array; returns the bare runs' CPU, in ns.
+     */
+    private static long rounds(
+            int first,
+            long[] bare,
+            long[] launcher,
+            long[] sandbox,
+            LinuxSandboxEngine engine,
+            RunSpec spec,
+            Helper helper,
+            List<String> argv)
+            throws IOException {
+        long bareCpu = 0;
+        for (int i = 0; i < bare.length; i++) {
+            long[] r = round(first + i, engine, spec, helper, argv);
+            bare[i] = r[0];
+            bareCpu += r[1];
+            launcher[i] = r[2];
+            sandbox[i] = r[3];
+        }
+        return bareCpu;
+    }
+
+    /**
+     * One run of each kind, the order rotating with {@code i} so that none always follows the same one:
+     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns}.
+     */
+    private static long[] round(int i, LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
+            throws IOException {
+        long[] b = null;
+        long l = 0;
+        long e = 0;
+        for (int k = 0; k < 3; k++) {
+            switch ((i + k) % 3) {
+                case 0 -> b = helper.ask("bare");
+                case 1 -> l = helper.ask("launch 0")[0];
+                default -> e = engineRun(engine, spec);
+            }
+        }
+        if (b[2] != 0) {
+            throw new IOException("bare " + argv + " failed");
+        }
+        return new long[] {b[0], b[1], l, e};
     }
 
     private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) throws IOException {
@@ -301,6 +382,31 @@ final class SandboxBench {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * The CPU of the JIT's compiler threads ("C1 CompilerThread…", "C2 CompilerThread…"; the kernel keeps 15
+     * characters of a thread's name) from /proc/self/task, in ns. A compiler thread the JVM stopped in
+     * between (it starts and stops them with the load) takes its time with it: a lower bound.
+     */
+    static long jitCpuNanos() throws IOException {
+        long total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                }
+            }
+        }
+        return total;
     }
 
     /**
@@ -344,7 +450,19 @@ final class SandboxBench {
             }
         }
 
+        /** This thread's CPU spent talking to the helper (the bench's own work, not the engine's), in ns. */
+        long ownCpuNanos;
+
         long[] ask(String command) throws IOException {
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
+            try {
+                return askUncounted(command);
+            } finally {
+                ownCpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
+            }
+        }
+
+        private long[] askUncounted(String command) throws IOException {
             in.write(command + "\n");
             in.flush();
             String line = out.readLine();

@@ -18,15 +18,18 @@ import dev.proctor.sandbox.rootfs.Image;
 import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,8 +39,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +54,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Logger LOG = Logger.getLogger(LinuxSandboxEngine.class);
     /** Grace the Java side gives the supervisor past the wall limit before it gives up on it. */
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
+    /** How often the watchdog looks for runs past their deadline: a small part of the grace. */
+    private static final Duration WATCHDOG_TICK = Duration.ofSeconds(1);
 
     private static final int NOFILE = 1024;
     private static final long FSIZE_MARGIN = Limits.MIB;
@@ -64,8 +67,6 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final String PIPE_TO_FIRST = "pipe-to-first";
 
     private static final String PIPE_TO_SECOND = "pipe-to-second";
-    /** What a run leaves in its directory: its stdin and captured output, and a joined pair's pipes. */
-    private static final List<String> RUN_FILES = List.of("stdin", "stdout", "stderr", PIPE_TO_FIRST, PIPE_TO_SECOND);
     /** Run directories kept for reuse: more than the runs ever at once is never needed. */
     private static final int MAX_FREE_RUN_DIRS = 64;
     /** Closed work dirs waiting to be unmounted, at most. */
@@ -105,11 +106,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             (task, pool) -> task.run());
 
     private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sandbox-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Cancels runs past their wall limit plus a grace. */
+    private final RunWatchdog watchdog = new RunWatchdog(WATCHDOG_TICK);
 
     LinuxSandboxEngine(
             EngineConfig config,
@@ -188,6 +186,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             // the pipes live in the first run's directory (root's alone); only the two jobs hold them open
             Path toSecond = a.runDir.resolve(PIPE_TO_SECOND);
             Path toFirst = a.runDir.resolve(PIPE_TO_FIRST);
+            a.pipes = true;
             Syscalls.mkfifo(toSecond.toString(), 0600);
             Syscalls.mkfifo(toFirst.toString(), 0600);
             a.setUp(toFirst, toSecond);
@@ -314,6 +313,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
 
         private boolean recyclable;
+        /** Whether the joined runs' pipes were made in this run's directory. */
+        boolean pipes;
 
         /** {@code stdinFifo}, {@code stdoutFifo}: the pipes of a joined run, else null. */
         void setUp(Path stdinFifo, Path stdoutFifo) throws IOException {
@@ -360,7 +361,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 cgroup = null;
             }
             if (runDir != null) {
-                releaseRunDir(runDir);
+                releaseRunDir(runDir, spec.stdin() instanceof Stdin.FromBytes, pipes);
                 runDir = null;
             }
         }
@@ -384,19 +385,24 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         return dir;
     }
 
-    /** The run's files removed; a directory holding anything else is removed whole, not reused. */
-    private void releaseRunDir(Path dir) {
+    /**
+     * The run's files removed by name (the captured output, and the stdin file and joined runs' pipes
+     * where the run had them; one not made is no error); a directory whose {@code mnt} holds anything is
+     * removed whole, not reused.
+     */
+    private void releaseRunDir(Path dir, boolean stdinFile, boolean pipes) {
         try {
-            // one listing rather than a delete per possible file: most runs make only stdout and stderr
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                for (Path file : files) {
-                    if (RUN_FILES.contains(file.getFileName().toString())) {
-                        Files.delete(file);
-                    }
-                }
+            Files.deleteIfExists(dir.resolve("stdout"));
+            Files.deleteIfExists(dir.resolve("stderr"));
+            if (stdinFile) {
+                Files.deleteIfExists(dir.resolve("stdin"));
             }
-            try (var left = Files.list(dir.resolve("mnt"))) {
-                if (left.findAny().isEmpty() && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
+            if (pipes) {
+                Files.deleteIfExists(dir.resolve(PIPE_TO_FIRST));
+                Files.deleteIfExists(dir.resolve(PIPE_TO_SECOND));
+            }
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(dir.resolve("mnt"))) {
+                if (!left.iterator().hasNext() && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
                     freeRunDirs.addFirst(dir);
                     return;
                 }
@@ -463,12 +469,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private LaunchReport await(LaunchConnection conn, RunSpec spec, Cancellation cancellation) {
         Runnable cancel = conn::cancel;
         cancellation.onCancel(cancel);
-        ScheduledFuture<?> guard = watchdog.schedule(
-                conn::cancel, spec.limits().wallTime().plus(WATCHDOG_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-        try {
+        try (RunWatchdog.Guard guard = watchdog.arm(spec.limits().wallTime().plus(WATCHDOG_GRACE), cancel)) {
             return conn.awaitReport();
         } finally {
-            guard.cancel(false);
             cancellation.removeListener(cancel);
         }
     }
@@ -576,15 +579,12 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     }
 
     private RunResult result(RunSpec spec, LaunchReport report, CgroupStats stats, Path runDir) throws IOException {
+        int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
+        Captured stdout = Captured.read(runDir.resolve("stdout"), cap);
+        Captured stderr = Captured.read(runDir.resolve("stderr"), cap);
         if (report.error() == null) {
-            requireCaptured(
-                    runDir.resolve("stdout"),
-                    report.stdoutBytes(),
-                    spec.limits().outputBytes());
-            requireCaptured(
-                    runDir.resolve("stderr"),
-                    report.stderrBytes(),
-                    spec.limits().outputBytes());
+            stdout.require(report.stdoutBytes(), spec.limits().outputBytes());
+            stderr.require(report.stderrBytes(), spec.limits().outputBytes());
         }
         RunStatus status = RunStatusRules.decide(report, stats, spec.limits());
         long cpu = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();
@@ -610,40 +610,54 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         String message = execFailed
                 ? "cannot execute the program: " + report.error()
                 : report.error() != null ? "launcher failed: " + report.error() : null;
-        int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
         return new RunResult(
                 status,
                 exit,
                 signal,
                 usage,
-                readCapped(runDir.resolve("stdout"), cap),
-                readCapped(runDir.resolve("stderr"), cap),
+                stdout.bytes(),
+                stderr.bytes(),
                 report.samples(),
                 message,
                 spec.limits().memoryBytes());
     }
 
     /**
-     * The supervisor keeps the first {@code cap} bytes of a stream in its file; fewer means the file
-     * could not be written (the state dir is full): the output is lost, so no verdict may be drawn from it.
+     * A captured stream as its file holds it: the first {@code cap} bytes, read with one open, and the
+     * file's size ({@code kept}); a file the supervisor never made holds nothing.
      */
-    private static void requireCaptured(Path file, long written, long cap) throws IOException {
-        long expected = Math.min(written, cap);
-        long kept = Files.exists(file) ? Files.size(file) : 0;
-        if (kept < expected) {
-            long free = Files.getFileStore(file.getParent()).getUsableSpace();
-            throw new IOException("the run's " + file.getFileName() + " could not be stored (" + kept + " of "
-                    + expected + " bytes kept, " + free + " bytes free)"
-                    + (free < Limits.MIB ? ": No space left on device" : ""));
-        }
-    }
+    private record Captured(Path file, byte[] bytes, long kept) {
 
-    private static byte[] readCapped(Path file, int cap) throws IOException {
-        if (!Files.exists(file)) {
-            return new byte[0];
+        static Captured read(Path file, int cap) throws IOException {
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                long kept = in.size();
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(kept, cap));
+                while (buf.hasRemaining()) {
+                    if (in.read(buf) < 0) {
+                        break;
+                    }
+                }
+                byte[] bytes =
+                        buf.position() == buf.capacity() ? buf.array() : Arrays.copyOf(buf.array(), buf.position());
+                return new Captured(file, bytes, kept);
+            } catch (NoSuchFileException e) {
+                return new Captured(file, new byte[0], 0);
+            }
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(cap);
+
+        /**
+         * The supervisor keeps the first {@code cap} bytes of a stream in its file; fewer than it wrote
+         * means the file could not be written (the state dir is full): the output is lost, so no verdict may
+         * be drawn from it.
+         */
+        void require(long written, long cap) throws IOException {
+            long expected = Math.min(written, cap);
+            if (kept < expected) {
+                long free = Files.getFileStore(file.getParent()).getUsableSpace();
+                throw new IOException("the run's " + file.getFileName() + " could not be stored (" + kept + " of "
+                        + expected + " bytes kept, " + free + " bytes free)"
+                        + (free < Limits.MIB ? ": No space left on device" : ""));
+            }
         }
     }
 
@@ -673,7 +687,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        watchdog.shutdownNow();
+        watchdog.close();
         joinWaiters.shutdownNow();
         cgroupPool.close();
         launcher.close();

@@ -1,10 +1,14 @@
 package dev.proctor.sandbox.accounting;
 
+import java.util.regex.Pattern;
+
 /** cgroup v2 {@code io.stat}: one line per device, {@code MAJ:MIN rbytes=… wbytes=… rios=…}. */
 public final class IoStatParser {
 
     /** Bytes read and written, summed over every device. */
     public record IoBytes(long readBytes, long writeBytes) {}
+
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private IoStatParser() {}
 
@@ -12,7 +16,7 @@ public final class IoStatParser {
         long read = 0;
         long write = 0;
         for (String line : text.split("\n")) {
-            for (String field : line.trim().split("\\s+")) {
+            for (String field : WHITESPACE.split(line.trim())) {
                 read += valueOf(field, "rbytes=");
                 write += valueOf(field, "wbytes=");
             }

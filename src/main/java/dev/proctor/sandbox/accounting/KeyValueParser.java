@@ -2,6 +2,7 @@ package dev.proctor.sandbox.accounting;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The one parser of the cgroup "flat keyed" format ({@code key value} per line: cpu.stat,
@@ -9,6 +10,9 @@ import java.util.Map;
  * parser builds on it rather than carrying its own copy.
  */
 public final class KeyValueParser {
+
+    /** Compiled once: {@code String.split("\\s+")} compiles its pattern anew for every line. */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private KeyValueParser() {}
 
@@ -19,7 +23,7 @@ public final class KeyValueParser {
     public static Map<String, Long> parse(String text) {
         Map<String, Long> values = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
-            String[] fields = line.trim().split("\\s+");
+            String[] fields = WHITESPACE.split(line.trim());
             if (fields.length == 2) {
                 Long value = parseLongOrNull(fields[1]);
                 if (value != null) {

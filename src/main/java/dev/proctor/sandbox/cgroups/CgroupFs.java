@@ -22,6 +22,13 @@ import java.util.function.BooleanSupplier;
  */
 class CgroupFs {
 
+    static final String NOT_ENABLED = ": the controller is not enabled for this cgroup";
+
+    /** A control file kept open for repeated reads and writes; the caller closes it. */
+    ControlFile control(Path file) {
+        return new ControlFile(file);
+    }
+
     /** Reads a whole control file. */
     String read(Path file) {
         try {
@@ -139,9 +146,9 @@ class CgroupFs {
         return true;
     }
 
-    private static String remedyForWrite(IOException e) {
+    static String remedyForWrite(IOException e) {
         if (e instanceof NoSuchFileException) {
-            return ": the controller is not enabled for this cgroup";
+            return NOT_ENABLED;
         }
         if (e instanceof AccessDeniedException) {
             return ": run the service as root or give it a delegated cgroup";
@@ -149,7 +156,7 @@ class CgroupFs {
         return "";
     }
 
-    private static CgroupException failure(String operation, Path file, IOException e, String remedy) {
+    static CgroupException failure(String operation, Path file, IOException e, String remedy) {
         return new CgroupException(operation + " " + file + " failed: " + reason(e) + remedy, e);
     }
 

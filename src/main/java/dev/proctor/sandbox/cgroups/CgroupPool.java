@@ -1,15 +1,18 @@
 package dev.proctor.sandbox.cgroups;
 
 import dev.proctor.sandbox.Limits;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -39,6 +42,19 @@ public final class CgroupPool implements AutoCloseable {
      * directory's tmpfs, do not, and stay cached in the removed cgroup (no eviction, as with a fresh one).
      */
     static final long RESIDUAL_BYTES = 512 * 1024;
+    /**
+     * How long a cgroup with more than {@link #RESIDUAL_BYTES} charged right after its run rests before
+     * it is checked again: most of such a residue is kernel memory the kernel frees once an RCU grace
+     * period has passed (a moment later the same cgroups showed 8-400 KiB), and reclaiming it at once
+     * (memory.force_empty) was half of the pool's CPU. Only what is still there then is reclaimed.
+     */
+    static final Duration RECHECK_DELAY = Duration.ofMillis(20);
+    /**
+     * Finished runs' cgroups are recycled in batches, the first of a batch this long after its release:
+     * one wake-up of the pool's thread for several runs rather than one per run (the wake-up was most of
+     * the thread's CPU), and a residue the kernel frees a moment after the run is gone by then.
+     */
+    static final Duration RELEASE_DELAY = Duration.ofMillis(10);
 
     private final CgroupDriver driver;
     private final String namePrefix;
@@ -46,15 +62,27 @@ public final class CgroupPool implements AutoCloseable {
     /** Cgroups ready for a run, oldest first: the oldest has rested longest. */
     private final Deque<RunCgroup> idle = new ArrayDeque<>();
 
-    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cgroup-pool");
         t.setDaemon(true);
         return t;
     });
 
+    private final Duration recheckDelay;
+    /** Released cgroups waiting for their batch ({@link #RELEASE_DELAY}). */
+    private final ConcurrentLinkedQueue<RunCgroup> released = new ConcurrentLinkedQueue<>();
+    /** Whether a batch is scheduled that will see every cgroup in {@link #released}. */
+    private final AtomicBoolean batchScheduled = new AtomicBoolean();
+
     public CgroupPool(CgroupDriver driver, String namePrefix) {
+        this(driver, namePrefix, RECHECK_DELAY);
+    }
+
+    /** {@code recheckDelay}: see {@link #RECHECK_DELAY} (tests choose their own). */
+    CgroupPool(CgroupDriver driver, String namePrefix, Duration recheckDelay) {
         this.driver = driver;
         this.namePrefix = namePrefix;
+        this.recheckDelay = recheckDelay;
     }
 
     /**
@@ -63,6 +91,11 @@ public final class CgroupPool implements AutoCloseable {
      */
     public RunCgroup take(Limits limits) {
         RunCgroup cgroup = pollIdle(limits);
+        if (cgroup != null && idleCount() < SPARES) {
+            // cgroups resting after their run (see RECHECK_DELAY) are not idle yet: a spare made now
+            // keeps the next take from making one on the run's path
+            submit(() -> refill(limits));
+        }
         if (cgroup != null && !limits.equals(cgroup.limits())) {
             try {
                 cgroup.limit(limits);
@@ -79,10 +112,30 @@ public final class CgroupPool implements AutoCloseable {
         return cgroup;
     }
 
-    /** Recycles the cgroup of a finished run, or kills what is left in it and removes it: in the background. */
+    /**
+     * Recycles the cgroup of a finished run, or kills what is left in it and removes it: in the background,
+     * with the other cgroups released within {@link #RELEASE_DELAY}.
+     */
     public void release(RunCgroup cgroup) {
-        if (!submit(() -> recycle(cgroup))) {
-            cgroup.close();
+        released.add(cgroup);
+        if (batchScheduled.compareAndSet(false, true) && !schedule(this::recycleReleased, RELEASE_DELAY)) {
+            // shut down: nothing will recycle it
+            batchScheduled.set(false);
+            for (RunCgroup c = released.poll(); c != null; c = released.poll()) {
+                c.close();
+            }
+        }
+    }
+
+    private void recycleReleased() {
+        // cleared first: a cgroup released from here on schedules the next batch
+        batchScheduled.set(false);
+        for (RunCgroup c = released.poll(); c != null; c = released.poll()) {
+            try {
+                recycle(c);
+            } catch (RuntimeException e) {
+                LOG.warnf("background cgroup work failed: %s", e.getMessage());
+            }
         }
     }
 
@@ -113,13 +166,37 @@ public final class CgroupPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Recycles at once what can be; a cgroup still charged with more than {@link #RESIDUAL_BYTES} rests
+     * {@link #recheckDelay} first and is reclaimed (memory.force_empty) only if the kernel has not freed
+     * the residue by then. Every cgroup handed out was reset and had its baseline read ({@link
+     * RunCgroup.Recycled#READY}).
+     */
     private void recycle(RunCgroup cgroup) {
-        if (cgroup.recycle(RESIDUAL_BYTES, MAX_USES) && offer(cgroup)) {
+        RunCgroup.Recycled recycled = cgroup.recycle(RESIDUAL_BYTES, MAX_USES, false);
+        if (recycled == RunCgroup.Recycled.LATER && schedule(() -> recheck(cgroup), recheckDelay)) {
+            return;
+        }
+        settle(cgroup, recycled);
+    }
+
+    private void recheck(RunCgroup cgroup) {
+        settle(cgroup, cgroup.recycle(RESIDUAL_BYTES, MAX_USES, true));
+    }
+
+    private void settle(RunCgroup cgroup, RunCgroup.Recycled recycled) {
+        if (recycled == RunCgroup.Recycled.READY && offer(cgroup)) {
             return;
         }
         Limits limits = cgroup.limits();
         cgroup.close();
         refill(limits);
+    }
+
+    private int idleCount() {
+        synchronized (idle) {
+            return idle.size();
+        }
     }
 
     /** Makes a spare ahead of time when fewer than {@link #SPARES} are idle. */
@@ -152,14 +229,23 @@ public final class CgroupPool implements AutoCloseable {
     }
 
     private boolean submit(Runnable task) {
+        return schedule(task, Duration.ZERO);
+    }
+
+    private boolean schedule(Runnable task, Duration delay) {
+        Runnable logged = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warnf("background cgroup work failed: %s", e.getMessage());
+            }
+        };
         try {
-            background.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.warnf("background cgroup work failed: %s", e.getMessage());
-                }
-            });
+            if (delay.isZero()) {
+                background.execute(logged);
+            } else {
+                background.schedule(logged, delay.toNanos(), TimeUnit.NANOSECONDS);
+            }
             return true;
         } catch (RejectedExecutionException e) {
             return false;
@@ -187,6 +273,9 @@ public final class CgroupPool implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (RunCgroup c = released.poll(); c != null; c = released.poll()) {
+            c.close();
         }
         List<RunCgroup> left;
         synchronized (idle) {

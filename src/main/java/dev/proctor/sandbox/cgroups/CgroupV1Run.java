@@ -45,6 +45,23 @@ final class CgroupV1Run implements RunCgroup {
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
     private Boolean nanosecondSplit;
 
+    /** The files read or written for every run, kept open for the cgroup's life ({@link ControlFile}). */
+    private final ControlFile cpuacctUsage;
+
+    private final ControlFile cpuacctUsageUser;
+    private final ControlFile cpuacctUsageSys;
+    private final ControlFile cpuacctStat;
+    private final ControlFile cpuStat;
+    private final ControlFile memoryUsage;
+    private final ControlFile memoryMaxUsage;
+    private final ControlFile memoryFailcnt;
+    private final ControlFile memoryOomControl;
+    private final ControlFile memoryStat;
+    private final ControlFile memoryForceEmpty;
+    private final ControlFile pidsCurrent;
+    private final ControlFile pidsPeak;
+    private final List<ControlFile> controlFiles = new ArrayList<>();
+
     /**
      * @param dirs      controller → the run's directory in that controller's hierarchy
      * @param problems  where a missing memsw is reported (once)
@@ -59,6 +76,32 @@ final class CgroupV1Run implements RunCgroup {
         distinct.addAll(dirs.values());
         this.fs = fs;
         this.problems = problems;
+        Path cpuacct = dirs.get("cpuacct");
+        Path memory = dirs.get("memory");
+        Path pids = dirs.get("pids");
+        this.cpuacctUsage = control(cpuacct, "cpuacct.usage");
+        this.cpuacctUsageUser = control(cpuacct, "cpuacct.usage_user");
+        this.cpuacctUsageSys = control(cpuacct, "cpuacct.usage_sys");
+        this.cpuacctStat = control(cpuacct, "cpuacct.stat");
+        this.cpuStat = control(dirs.get("cpu"), "cpu.stat");
+        this.memoryUsage = control(memory, "memory.usage_in_bytes");
+        this.memoryMaxUsage = control(memory, "memory.max_usage_in_bytes");
+        this.memoryFailcnt = control(memory, "memory.failcnt");
+        this.memoryOomControl = control(memory, "memory.oom_control");
+        this.memoryStat = control(memory, "memory.stat");
+        this.memoryForceEmpty = control(memory, "memory.force_empty");
+        this.pidsCurrent = control(pids, "pids.current");
+        this.pidsPeak = control(pids, "pids.peak");
+    }
+
+    /** A control file of this run kept open until {@link #destroy}; null when the controller is not mounted. */
+    private ControlFile control(Path dir, String name) {
+        if (dir == null) {
+            return null;
+        }
+        ControlFile file = fs.control(dir.resolve(name));
+        controlFiles.add(file);
+        return file;
     }
 
     @Override
@@ -116,42 +159,44 @@ final class CgroupV1Run implements RunCgroup {
      * {@code maxUses} runs; and at most {@code residualBytes} may stay charged to it. Above that, a
      * page cache (or tmpfs pages) the run left makes it go rather than be emptied (memory.force_empty
      * would evict files the next runs read again from disk); anything else (per-CPU charge batches,
-     * kernel memory freed late) is dropped with memory.force_empty. False, never an exception, when
-     * the cgroup must be removed instead.
+     * kernel memory the kernel frees a moment after the run, once an RCU grace period has passed) is
+     * {@link Recycled#LATER} unless {@code reclaim}, and dropped with memory.force_empty if it is.
+     * {@link Recycled#NO}, never an exception, when the cgroup must be removed instead.
      */
     @Override
-    public boolean recycle(long residualBytes, int maxUses) {
+    public Recycled recycle(long residualBytes, int maxUses, boolean reclaim) {
         if (uses >= maxUses) {
-            return false;
+            return Recycled.NO;
         }
         try {
             killAll();
-            Path memory = dirs.get("memory");
-            Path usage = memory.resolve("memory.usage_in_bytes");
-            if (KeyValueParser.single(fs.read(usage)) > residualBytes) {
-                long cache = KeyValueParser.get(KeyValueParser.parse(fs.read(memory.resolve("memory.stat"))), "cache");
+            if (KeyValueParser.single(memoryUsage.read()) > residualBytes) {
+                long cache = KeyValueParser.get(KeyValueParser.parse(memoryStat.read()), "cache");
                 if (cache != 0) {
-                    return false;
+                    return Recycled.NO;
                 }
-                fs.write(memory.resolve("memory.force_empty"), "0");
-                if (KeyValueParser.single(fs.read(usage)) > residualBytes) {
-                    return false;
+                if (!reclaim) {
+                    return Recycled.LATER;
+                }
+                memoryForceEmpty.write("0");
+                if (KeyValueParser.single(memoryUsage.read()) > residualBytes) {
+                    return Recycled.NO;
                 }
             }
-            fs.write(dirs.get("cpuacct").resolve("cpuacct.usage"), "0");
-            fs.write(memory.resolve("memory.failcnt"), "0");
+            cpuacctUsage.write("0");
+            memoryFailcnt.write("0");
             // the watermark restarts from what is charged now, at most residualBytes
-            fs.write(memory.resolve("memory.max_usage_in_bytes"), "0");
+            memoryMaxUsage.write("0");
             CgroupStats now = readBaselineAfterReset();
             if (now.pidsPeak() > CgroupStats.PIDS_FLOOR) {
-                return false;
+                return Recycled.NO;
             }
             handOut = now;
             uses++;
-            return true;
+            return Recycled.READY;
         } catch (CgroupException | IllegalArgumentException e) {
             LOG.debugf("run cgroup %s not reused: %s", distinct, e.getMessage());
-            return false;
+            return Recycled.NO;
         }
     }
 
@@ -182,16 +227,15 @@ final class CgroupV1Run implements RunCgroup {
     }
 
     private CgroupStats readRawStats() {
-        Path memory = dirs.get("memory");
         CpuAcctParser.CpuTimes cpu = readCpuTimes(true);
         CpuStatParser.CpuStat throttling = readThrottling();
         return new CgroupStats(
                 cpu.totalMicros(),
                 cpu.userMicros(),
                 cpu.systemMicros(),
-                KeyValueParser.single(fs.read(memory.resolve("memory.max_usage_in_bytes"))),
+                KeyValueParser.single(memoryMaxUsage.read()),
                 readOomKills(),
-                KeyValueParser.single(fs.read(memory.resolve("memory.failcnt"))),
+                KeyValueParser.single(memoryFailcnt.read()),
                 readPidsPeak(),
                 throttling.throttledPeriods(),
                 throttling.throttledMicros(),
@@ -226,40 +270,28 @@ final class CgroupV1Run implements RunCgroup {
      * usage_user/usage_sys (reset with it): 0.
      */
     private CpuAcctParser.CpuTimes readCpuTimes(boolean withTotal) {
-        Path cpuacct = dirs.get("cpuacct");
         if (nanosecondSplit == null) {
-            nanosecondSplit = Files.exists(cpuacct.resolve("cpuacct.usage_user"))
-                    && Files.exists(cpuacct.resolve("cpuacct.usage_sys"));
+            nanosecondSplit = Files.exists(cpuacctUsageUser.path()) && Files.exists(cpuacctUsageSys.path());
         }
         if (nanosecondSplit) {
             return withTotal
-                    ? CpuAcctParser.parse(
-                            fs.read(cpuacct.resolve("cpuacct.usage")),
-                            null,
-                            fs.read(cpuacct.resolve("cpuacct.usage_user")),
-                            fs.read(cpuacct.resolve("cpuacct.usage_sys")))
+                    ? CpuAcctParser.parse(cpuacctUsage.read(), null, cpuacctUsageUser.read(), cpuacctUsageSys.read())
                     : new CpuAcctParser.CpuTimes(0, 0, 0);
         }
-        return CpuAcctParser.parse(
-                withTotal ? fs.read(cpuacct.resolve("cpuacct.usage")) : "0",
-                fs.read(cpuacct.resolve("cpuacct.stat")),
-                null,
-                null);
+        return CpuAcctParser.parse(withTotal ? cpuacctUsage.read() : "0", cpuacctStat.read(), null, null);
     }
 
     private CpuStatParser.CpuStat readThrottling() {
-        return CpuStatParser.parseV1(fs.read(dirs.get("cpu").resolve("cpu.stat")));
+        return CpuStatParser.parseV1(cpuStat.read());
     }
 
     private long readOomKills() {
-        return OomControlParser.parse(fs.read(dirs.get("memory").resolve("memory.oom_control")))
-                .oomKills();
+        return OomControlParser.parse(memoryOomControl.read()).oomKills();
     }
 
     private long readPidsPeak() {
-        return fs.readIfExists(dirs.get("pids").resolve("pids.peak"))
-                .map(KeyValueParser::single)
-                .orElse(-1L);
+        String text = pidsPeak == null ? null : pidsPeak.readIfExists();
+        return text == null ? -1L : KeyValueParser.single(text);
     }
 
     /**
@@ -298,11 +330,8 @@ final class CgroupV1Run implements RunCgroup {
      */
     @Override
     public boolean isEmpty() {
-        Path pids = dirs.get("pids");
-        if (pids != null
-                && fs.readIfExists(pids.resolve("pids.current"))
-                        .map(text -> KeyValueParser.single(text) == 0)
-                        .orElse(false)) {
+        String current = pidsCurrent == null ? null : pidsCurrent.readIfExists();
+        if (current != null && KeyValueParser.single(current) == 0) {
             return true;
         }
         return distinct.stream()
@@ -318,9 +347,13 @@ final class CgroupV1Run implements RunCgroup {
         }
     }
 
-    /** {@link #close()} that throws: kills, then removes every directory. */
+    /** {@link #close()} that throws: kills, closes the control files kept open, then removes every directory. */
     void destroy() {
-        killAll();
+        try {
+            killAll();
+        } finally {
+            controlFiles.forEach(ControlFile::close);
+        }
         List<Path> busy = new ArrayList<>(distinct);
         // a task that was just killed can keep its cgroup busy for a few milliseconds
         CgroupFs.pollUntil(

@@ -62,8 +62,8 @@ final class CgroupV2Run implements RunCgroup {
      * descriptor that wrote it. A v2 run gets a fresh cgroup (made ahead by the pool).
      */
     @Override
-    public boolean recycle(long residualBytes, int maxUses) {
-        return false;
+    public Recycled recycle(long residualBytes, int maxUses, boolean reclaim) {
+        return Recycled.NO;
     }
 
     @Override

@@ -20,9 +20,25 @@ public interface RunCgroup extends AutoCloseable {
     /**
      * Readies the cgroup, whose run is over, for another run: empty, counters reset or read as the next
      * run's baseline, at most {@code residualBytes} still charged to it, used fewer than {@code maxUses}
-     * times. False (never an exception) when it cannot be reused and must be closed instead.
+     * times. Never an exception.
+     *
+     * @param reclaim whether more than {@code residualBytes} still charged (no page cache) is reclaimed
+     *     now (memory.force_empty); if not, such a cgroup is {@link Recycled#LATER}
      */
-    boolean recycle(long residualBytes, int maxUses);
+    Recycled recycle(long residualBytes, int maxUses, boolean reclaim);
+
+    /** What {@link #recycle} made of a cgroup. */
+    enum Recycled {
+        /** Reset, its baseline read: it may be handed out. */
+        READY,
+        /**
+         * Empty, but more than the residue allowed is still charged to it, which the kernel may free a
+         * moment later (memory freed after an RCU grace period): nothing reset yet; recycle again later.
+         */
+        LATER,
+        /** Must be closed (removed) instead. */
+        NO
+    }
 
     /**
      * v1: the {@code tasks} files the launcher writes "0" into to move itself in (one per hierarchy).

@@ -52,6 +52,22 @@ class FakeCgroupFs extends CgroupFs {
         return super.rmdir(dir);
     }
 
+    /** A control file that goes through this fake's reads and writes (a plain file would keep stale tails). */
+    @Override
+    ControlFile control(Path file) {
+        return new ControlFile(file) {
+            @Override
+            String readIfExists() {
+                return FakeCgroupFs.this.readIfExists(file).orElse(null);
+            }
+
+            @Override
+            void write(String value) {
+                FakeCgroupFs.this.write(file, value);
+            }
+        };
+    }
+
     @Override
     void write(Path file, String value) {
         String name = file.getFileName().toString();

@@ -1,0 +1,220 @@
+package dev.proctor.sandbox.cgroups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.sandbox.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pool's recycling of v1 cgroups without a kernel: memory still charged right after a run is
+ * checked again after a rest, reclaimed (memory.force_empty) only if it is still there, and a cgroup
+ * that stays charged is replaced. The charge the fake kernel reports is scripted, read by read.
+ */
+class CgroupPoolTest {
+
+    private static final long KIB = 1024;
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    private static final Limits LIMITS =
+            new Limits(Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * Limits.MIB, 10, Limits.MIB, Limits.MIB, 1.0);
+
+    @TempDir
+    Path root;
+
+    private CgroupPool pool;
+
+    @AfterEach
+    void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Test
+    void aResidueTheKernelFreesALittleLaterIsNotReclaimedAndTheCgroupIsReused() throws IOException {
+        ScriptedKernel kernel = new ScriptedKernel(root);
+        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
+        RunCgroup cgroup = pool.take(LIMITS);
+        Files.writeString(kernel.dir(cgroup, "cpuacct").resolve("cpuacct.usage"), "12345\n");
+        // right after the run 600 KiB are charged; when checked again, 100 KiB
+        kernel.usageReads.addAll(List.of(600 * KIB, 100 * KIB));
+
+        pool.release(cgroup);
+
+        assertTrue(CgroupFs.pollUntil(() -> pool.isIdle(cgroup), DEADLINE), "the cgroup was not recycled");
+        assertEquals(List.of(), kernel.forceEmptyWrites, "memory.force_empty was written");
+        assertEquals(
+                "0",
+                Files.readString(kernel.dir(cgroup, "cpuacct").resolve("cpuacct.usage"))
+                        .trim(),
+                "cpuacct.usage was not reset");
+        assertSame(cgroup, takeSpecific(cgroup), "the recycled cgroup was not handed out again");
+    }
+
+    @Test
+    void aResidueStillThereAfterTheRestIsReclaimedOnce() throws IOException {
+        ScriptedKernel kernel = new ScriptedKernel(root);
+        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
+        RunCgroup cgroup = pool.take(LIMITS);
+        // still 600 KiB when checked again; memory.force_empty brings it to 64 KiB
+        kernel.usageReads.addAll(List.of(600 * KIB, 600 * KIB, 64 * KIB));
+
+        pool.release(cgroup);
+
+        assertTrue(CgroupFs.pollUntil(() -> pool.isIdle(cgroup), DEADLINE), "the cgroup was not recycled");
+        assertEquals(1, kernel.forceEmptyWrites.size());
+    }
+
+    @Test
+    void aCgroupThatStaysChargedIsReplacedNotReused() throws IOException {
+        ScriptedKernel kernel = new ScriptedKernel(root);
+        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
+        RunCgroup cgroup = pool.take(LIMITS);
+        Path memory = kernel.dir(cgroup, "memory");
+        kernel.usageReads.addAll(List.of(600 * KIB, 600 * KIB, 600 * KIB));
+
+        pool.release(cgroup);
+
+        assertTrue(CgroupFs.pollUntil(() -> !Files.exists(memory), DEADLINE), "the charged cgroup was not removed");
+        assertEquals(1, kernel.forceEmptyWrites.size());
+        assertFalse(pool.isIdle(cgroup));
+        assertTrue(
+                // the first, the spare made with it, and one in place of the first
+                CgroupFs.pollUntil(() -> kernel.cgroupsMade() >= 3, DEADLINE), "no cgroup was made in its place");
+        assertNotSame(cgroup, pool.take(LIMITS));
+    }
+
+    /** Takes cgroups until {@code wanted} comes out (the spares made ahead come first or after it). */
+    private RunCgroup takeSpecific(RunCgroup wanted) {
+        List<RunCgroup> others = new ArrayList<>();
+        try {
+            for (int i = 0; i <= CgroupPool.MAX_IDLE; i++) {
+                RunCgroup c = pool.take(LIMITS);
+                if (c == wanted) {
+                    return c;
+                }
+                others.add(c);
+            }
+            return null;
+        } finally {
+            others.forEach(RunCgroup::close);
+        }
+    }
+
+    /** A fake v1 tree whose memory.usage_in_bytes answers from a script (then 0) and that records force_empty. */
+    private static final class ScriptedKernel extends FakeCgroupFs {
+        final Deque<Long> usageReads = new ArrayDeque<>();
+        final List<Path> forceEmptyWrites = new ArrayList<>();
+        private final Path root;
+
+        ScriptedKernel(Path root) {
+            super(root, controlFiles());
+            this.root = root;
+        }
+
+        private static Map<String, String> controlFiles() {
+            Map<String, String> files = new LinkedHashMap<>();
+            files.put("tasks", "");
+            files.put("cgroup.procs", "");
+            files.put("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+            files.put("memory.limit_in_bytes", "");
+            files.put("memory.swappiness", "");
+            files.put("memory.stat", "cache 0\nrss 0\n");
+            files.put("memory.failcnt", "0\n");
+            files.put("memory.max_usage_in_bytes", "0\n");
+            files.put("memory.force_empty", "");
+            files.put("pids.max", "");
+            files.put("pids.current", "0\n");
+            files.put("pids.peak", "1\n");
+            files.put("cpu.cfs_period_us", "");
+            files.put("cpu.cfs_quota_us", "");
+            files.put("cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
+            files.put("cpuacct.usage", "0\n");
+            files.put("cpuacct.usage_user", "0\n");
+            files.put("cpuacct.usage_sys", "0\n");
+            return files;
+        }
+
+        CgroupV1Driver driver() throws IOException {
+            Map<String, Path> own = new LinkedHashMap<>();
+            for (String controller : List.of("cpu", "cpuacct", "memory", "pids", "freezer")) {
+                own.put(controller, Files.createDirectories(root.resolve(controller)));
+            }
+            return new CgroupV1Driver(own, "runs", this);
+        }
+
+        /** The run's directory in a controller's hierarchy (its tasks file names it). */
+        Path dir(RunCgroup cgroup, String controller) {
+            return cgroup.attachFiles().stream()
+                    .map(Path::getParent)
+                    .filter(dir -> dir.startsWith(root.resolve(controller)))
+                    .findFirst()
+                    .orElseThrow();
+        }
+
+        int cgroupsMade() {
+            try (var dirs = Files.list(root.resolve("memory/runs"))) {
+                return (int) dirs.count() + removed;
+            } catch (IOException e) {
+                return removed;
+            }
+        }
+
+        private int removed;
+
+        @Override
+        boolean rmdir(Path dir) {
+            if (dir.startsWith(root.resolve("memory"))) {
+                synchronized (this) {
+                    removed++;
+                }
+            }
+            return super.rmdir(dir);
+        }
+
+        @Override
+        Optional<String> readIfExists(Path file) {
+            if (file.getFileName().toString().equals("memory.usage_in_bytes")) {
+                synchronized (usageReads) {
+                    Long next = usageReads.pollFirst();
+                    return Optional.of((next == null ? 0 : next) + "\n");
+                }
+            }
+            return super.readIfExists(file);
+        }
+
+        @Override
+        String read(Path file) {
+            return readIfExists(file).orElseThrow();
+        }
+
+        @Override
+        void write(Path file, String value) {
+            String name = file.getFileName().toString();
+            if (name.equals("memory.force_empty")) {
+                synchronized (forceEmptyWrites) {
+                    forceEmptyWrites.add(file);
+                }
+            } else if (!name.equals("memory.oom_control")) {
+                // the kernel keeps memory.oom_control's format whatever is written to it
+                super.write(file, value);
+            }
+        }
+    }
+}
