@@ -44,7 +44,7 @@ static void set_rlimits(const struct spec *s)
 
 /*
  * The job starts with no signal blocked or ignored: SIG_IGN survives execve (handlers do not). The
- * server set every disposition to its default when it started (launcher.c, default_all_signals);
+ * server set every disposition to its default when it started (server.c, default_all_signals);
  * since then the launcher ignores SIGPIPE alone (server and supervisor), so that is the one to
  * reset here, not all 64 (SandboxIsolationIT checks the job's SigIgn and SigBlk).
  */

@@ -237,7 +237,7 @@ int seccomp_install(void *prog, size_t len);
 int seccomp_install_reaper(void);
 
 /*
- * supervisor.c: a supervisor is forked ahead of its run by the server (launcher.c), makes what does
+ * supervisor.c: a supervisor is forked ahead of its run by the server (server.c), makes what does
  * not depend on the spec (struct prepared), then waits in accept() on the server's listening socket
  * as an idle supervisor ("proctor-idle"). The connection it accepts is the one run it supervises
  * ("proctor-sup"): it tells the server (one byte on taken_fd, and the server forks the next idle

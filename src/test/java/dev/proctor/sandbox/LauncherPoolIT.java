@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The launcher's supervisors forked ahead (launcher.c, supervisor.c): each idle one serves one
+ * The launcher's supervisors forked ahead (server.c, supervisor.c): each idle one serves one
  * connection and exits, the server replaces it, and nothing of the pool outlives the server, whether
  * it is stopped, killed, or has a connection whose spec never came.
  */
@@ -39,7 +39,7 @@ class LauncherPoolIT {
     private static final Path PROJECT =
             Path.of(System.getProperty("proctor.project-dir", ".")).toAbsolutePath();
     private static final Duration DEADLINE = Duration.ofSeconds(60);
-    /** The launcher keeps one idle supervisor per online CPU, at least 2, at most 64 (launcher.c). */
+    /** The launcher keeps one idle supervisor per online CPU, at least 2, at most 64 (server.c). */
     private static final int IDLE = Math.max(2, Math.min(64, onlineCpus()));
 
     private Path dir;
