@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -150,7 +152,7 @@ class JobRowsClaimTest {
                     FROM generate_series(1, 20000) g""").setParameter(1, first.clientId).executeUpdate();
             em.createNativeQuery("ANALYZE jobs").executeUpdate();
         });
-        assertTrue(rows.insert(first, 100, 100, null, null).claimed() == false);
+        assertFalse(rows.insert(first, 100, 100, null, null).claimed());
         JobRows.Inserted second = rows.insert(newJob(), 100, 100, null, null);
         assertEquals(1, second.active());
         assertEquals(1, second.queued());
@@ -160,10 +162,8 @@ class JobRowsClaimTest {
                         SELECT count(*) FROM jobs WHERE client_id = ?1 AND state IN ('queued', 'running')""")
                         .setParameter(1, first.clientId)
                         .getSingleResult()));
-        java.util.regex.Matcher hit =
-                java.util.regex.Pattern.compile("\"Shared Hit Blocks\": (\\d+)").matcher(plan);
-        java.util.regex.Matcher read = java.util.regex.Pattern.compile("\"Shared Read Blocks\": (\\d+)")
-                .matcher(plan);
+        Matcher hit = Pattern.compile("\"Shared Hit Blocks\": (\\d+)").matcher(plan);
+        Matcher read = Pattern.compile("\"Shared Read Blocks\": (\\d+)").matcher(plan);
         assertTrue(hit.find() && read.find(), plan);
         long pages = Long.parseLong(hit.group(1)) + Long.parseLong(read.group(1));
         // 20 000 finished rows fill some 400 heap pages and their index entries dozens more
