@@ -43,11 +43,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * HttpClient, one blocking request at a time per client): its CPU is reported beside the figures.
  * Prints figures and, with {@code --json}, one JSON object as its last line; asserts nothing.
  *
- * <p>Before measuring, the node serves jobs unmeasured for {@code -Dproctor.bench.node-warmup=S} seconds
- * (default 30: two thirds waiting, one third polling): a service runs for hours, and a flight recording of the
- * node showed its C2 compiler thread still at 4 to 14 % of the machine through the measured phases after the
- * few seconds of warm-up before (each job calls its path's methods once, so they reach C2 only after thousands
- * of jobs).
+ * <p>Before measuring, a node started here serves jobs unmeasured (two thirds waiting, one third polling) for
+ * {@code -Dproctor.bench.node-warmup=S} seconds (default 30), then in blocks of 6 s waiting and 3 s polling
+ * until its JIT has settled: two blocks in a row in which its compiler threads used under 3 % of one core, at
+ * most {@code -Dproctor.bench.node-warmup-max=S} seconds in all (default 300). A service runs for hours; its
+ * request, grading and result paths are called once per job, so they reach C2 only after thousands of jobs, and
+ * this VM's node needed about 145 s of traffic before its C2 threads dropped from 20-40 % of a core to ~1 %.
+ * The node's JIT during the measured phases is printed, as is every phase's CPU per job of the whole machine
+ * ({@code /proc/stat}): on a machine the engine alone keeps busy, the service's jobs/s follow it.
  */
 final class HttpBench {
 
@@ -64,11 +67,30 @@ final class HttpBench {
     private static final int MANY_REPS = 5;
     /** The client polls like a patient script would, without hammering the service. */
     private static final Duration POLL_INTERVAL = Duration.ofMillis(2);
+    /** The node's JIT has settled when its compiler threads use less than this share of one core. */
+    private static final double JIT_SETTLED = 0.03;
 
     /** One mode's figures. */
-    private record Figures(String name, int done, long failed, double seconds, long[] latencies, long clientCpuNanos) {
+    private record Figures(
+            String name,
+            int done,
+            long failed,
+            double seconds,
+            long[] latencies,
+            long clientCpuNanos,
+            long machineCpuNanos) {
         double perSecond() {
             return done / seconds;
+        }
+
+        /** The whole machine's busy CPU per unit of work, ms. */
+        double machineCpuMillis() {
+            return done == 0 ? Double.NaN : machineCpuNanos / 1e6 / done;
+        }
+
+        /** The share of every core the machine was busy. */
+        double machineBusy(int cores) {
+            return machineCpuNanos / (seconds * 1e9 * cores);
         }
 
         double p50() {
@@ -151,8 +173,12 @@ final class HttpBench {
         List<Figures> engine = new ArrayList<>();
         List<Figures> wait = new ArrayList<>();
         List<Figures> poll = new ArrayList<>();
-        long serviceCpu0 = node == null ? -1 : treeCpuNanos(node.pid());
+        long serviceCpu0 = -1;
         long serviceJobs = 0;
+        long serviceCpu = -1;
+        long nodeJit0 = -1;
+        long nodeJit = -1;
+        double warmedUp;
         long[] engineMany = new long[MANY_REPS];
         long[] jobMany = new long[MANY_REPS];
         try (LinuxSandboxEngine sandbox = LinuxSandboxEngine.start(CliEnvironment.engineConfig());
@@ -160,12 +186,13 @@ final class HttpBench {
             Files.writeString(workdir.path().resolve("main.sh"), SCRIPT + "\n", StandardCharsets.UTF_8);
             RunSpec spec = RunSpec.simple(workdir, List.of("bash", "main.sh"), Limits.defaults());
             phase("warm-up", 2, concurrency, () -> engineRun(sandbox, spec));
-            // the node's JIT compiles the request, grading and result paths: a service runs for hours
-            int warmup = Integer.getInteger("proctor.bench.node-warmup", 30);
-            phase("warm-up", Math.max(1, warmup * 2 / 3), concurrency, () -> oneJob(true));
-            phase("warm-up", Math.max(1, warmup / 3), concurrency, () -> oneJob(false));
+            warmedUp = warmUpNode(node, concurrency, out);
             waitSteps.clear();
             pollSteps.clear();
+            if (node != null) {
+                serviceCpu0 = treeCpuNanos(node.pid());
+                nodeJit0 = ProcCpu.jitNanos(Long.toString(node.pid()));
+            }
             for (int r = 0; r < ROUNDS; r++) {
                 engine.add(phase("engine alone", slice, concurrency, () -> engineRun(sandbox, spec)));
                 Figures w = phase("service, wait=true", slice, concurrency, () -> oneJob(true));
@@ -173,6 +200,10 @@ final class HttpBench {
                 wait.add(w);
                 poll.add(p);
                 serviceJobs += w.done() + p.done();
+            }
+            if (node != null) {
+                serviceCpu = treeCpuNanos(node.pid()) - serviceCpu0;
+                nodeJit = ProcCpu.jitNanos(Long.toString(node.pid())) - nodeJit0;
             }
             phase("warm-up", 2, 1, () -> oneJob(JOB_MANY, true, null));
             for (int r = 0; r < MANY_REPS; r++) {
@@ -188,6 +219,15 @@ final class HttpBench {
         Figures w = merge(wait);
         Figures p = merge(poll);
         int cores = Runtime.getRuntime().availableProcessors();
+        for (Figures f : List.of(e, w, p)) {
+            out.printf(
+                    Locale.ROOT,
+                    "%-20s machine CPU %.2f ms per %s, the machine %.0f%% busy%n",
+                    f.name(),
+                    f.machineCpuMillis(),
+                    f == e ? "run" : "job",
+                    100 * f.machineBusy(cores));
+        }
         for (Figures f : List.of(e, w, p)) {
             out.printf(
                     Locale.ROOT,
@@ -218,11 +258,14 @@ final class HttpBench {
                 job50 / engine50,
                 MANY_REPS);
         if (node != null) {
-            // the node idles through the engine's phases: its CPU over the whole measurement, per job
+            // the node idles through the engine's phases: its CPU over the measured rounds, per job
             out.printf(
                     Locale.ROOT,
-                    "service node CPU (its JVM, launcher, supervisors, runs) per job: %.2f ms%n",
-                    (treeCpuNanos(node.pid()) - serviceCpu0) / 1e6 / serviceJobs);
+                    "service node CPU (its JVM, launcher, supervisors, runs) per job: %.2f ms, of it the node's JIT"
+                            + " %.2f ms (after %.0f s of warm-up)%n",
+                    serviceCpu / 1e6 / serviceJobs,
+                    nodeJit / 1e6 / serviceJobs,
+                    warmedUp);
         }
         out.printf(
                 Locale.ROOT,
@@ -246,6 +289,16 @@ final class HttpBench {
             m.put("job50_ratio", job50 / engine50);
             m.put("client_cpu_share_wait", (double) w.clientCpuNanos() / (w.seconds() * 1e9 * cores));
             m.put("client_cpu_share_poll", (double) p.clientCpuNanos() / (p.seconds() * 1e9 * cores));
+            m.put("machine_cpu_ms_per_engine_run", e.machineCpuMillis());
+            m.put("machine_cpu_ms_per_wait_job", w.machineCpuMillis());
+            m.put("machine_cpu_ms_per_poll_job", p.machineCpuMillis());
+            m.put("machine_busy_engine", e.machineBusy(cores));
+            m.put("machine_busy_wait", w.machineBusy(cores));
+            if (node != null) {
+                m.put("node_warmup_s", warmedUp);
+                m.put("node_cpu_ms_per_job", serviceCpu / 1e6 / serviceJobs);
+                m.put("node_jit_ms_per_job", nodeJit / 1e6 / serviceJobs);
+            }
             out.println(BenchJson.line(m));
         }
         return 0;
@@ -258,13 +311,14 @@ final class HttpBench {
     }
 
     private static Figures phase(String name, int seconds, int concurrency, Work work)
-            throws InterruptedException, ExecutionException {
+            throws InterruptedException, ExecutionException, IOException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicLong failures = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         List<Future<?>> workers = new ArrayList<>();
         long cpu0 = processCpuNanos();
+        long machine0 = ProcCpu.machineBusyNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < concurrency; i++) {
             workers.add(pool.submit(() -> {
@@ -288,9 +342,10 @@ final class HttpBench {
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
         long cpu = processCpuNanos() - cpu0;
+        long machine = ProcCpu.machineBusyNanos() - machine0;
         pool.shutdown();
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Figures(name, sorted.length, failures.get(), elapsed, sorted, cpu);
+        return new Figures(name, sorted.length, failures.get(), elapsed, sorted, cpu, machine);
     }
 
     private static Figures merge(List<Figures> parts) {
@@ -304,7 +359,43 @@ final class HttpBench {
                 parts.stream().mapToLong(Figures::failed).sum(),
                 parts.stream().mapToDouble(Figures::seconds).sum(),
                 all,
-                parts.stream().mapToLong(Figures::clientCpuNanos).sum());
+                parts.stream().mapToLong(Figures::clientCpuNanos).sum(),
+                parts.stream().mapToLong(Figures::machineCpuNanos).sum());
+    }
+
+    /**
+     * Serves jobs unmeasured until the node's JIT has settled (see the class comment); a node not started here
+     * gets the minimum only. Returns the seconds spent.
+     */
+    private double warmUpNode(ServiceNode node, int concurrency, PrintStream out)
+            throws IOException, InterruptedException, ExecutionException {
+        int minimum = Integer.getInteger("proctor.bench.node-warmup", 30);
+        int maximum = Integer.getInteger("proctor.bench.node-warmup-max", 300);
+        long t0 = System.nanoTime();
+        phase("warm-up", Math.max(1, minimum * 2 / 3), concurrency, () -> oneJob(true));
+        phase("warm-up", Math.max(1, minimum / 3), concurrency, () -> oneJob(false));
+        if (node == null) {
+            return (System.nanoTime() - t0) / 1e9;
+        }
+        String pid = Long.toString(node.pid());
+        int calm = 0;
+        double share = Double.NaN;
+        while (calm < 2 && (System.nanoTime() - t0) / 1e9 < maximum) {
+            long jit0 = ProcCpu.jitNanos(pid);
+            long b0 = System.nanoTime();
+            phase("warm-up", 6, concurrency, () -> oneJob(true));
+            phase("warm-up", 3, concurrency, () -> oneJob(false));
+            share = (double) (ProcCpu.jitNanos(pid) - jit0) / (System.nanoTime() - b0);
+            calm = share < JIT_SETTLED ? calm + 1 : 0;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf(
+                Locale.ROOT,
+                "node warm-up: %.0f s, %s (its JIT compiler threads %.1f %% of one core in the last 9 s)%n",
+                seconds,
+                calm >= 2 ? "its JIT settled" : "stopped at the maximum with its JIT still compiling",
+                100 * share);
+        return seconds;
     }
 
     private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) {

@@ -1,0 +1,56 @@
+package dev.proctor.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time read from /proc: a JVM's compiler threads, the whole machine. Clock ticks of 10 ms, in ns. */
+final class ProcCpu {
+
+    private static final long TICK_NANOS = 10_000_000L;
+
+    private ProcCpu() {}
+
+    /**
+     * The CPU of a JVM's JIT compiler threads ("C1 CompilerThread…", "C2 CompilerThread…"; the kernel keeps 15
+     * characters of a thread's name), {@code process} being a pid or "self", in ns. A compiler thread the JVM
+     * stopped in between (it starts and stops them with the load) takes its time with it: a lower bound.
+     */
+    static long jitNanos(String process) throws IOException {
+        long total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", process, "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Every CPU's busy time since boot (user, nice, system, irq, softirq, steal of /proc/stat's first line;
+     * not idle or iowait), in ns: every process and kernel thread on the machine.
+     */
+    static long machineBusyNanos() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+            if (line.startsWith("cpu ")) {
+                String[] f = line.trim().split("\\s+");
+                long busy = 0;
+                for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                    busy += Long.parseLong(f[i]);
+                }
+                return busy * TICK_NANOS;
+            }
+        }
+        throw new IOException("/proc/stat has no cpu line");
+    }
+}
