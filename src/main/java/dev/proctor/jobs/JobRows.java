@@ -51,7 +51,7 @@ class JobRows {
                     CASE WHEN claim.mine THEN now() END,
                     NOT claim.mine
                 FROM queued, active, claim WHERE queued.n < ? AND active.n < ?
-                ON CONFLICT (client_id, idempotency_key) DO NOTHING
+                ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING created_at, state)
             SELECT queued.n, active.n, (SELECT created_at FROM inserted), (SELECT state FROM inserted)
             FROM queued, active""";
