@@ -28,11 +28,27 @@ public class ApiKeys {
     /** A freshly issued key: the only moment its plain text exists. */
     public record Issued(long id, String key, String prefix, boolean admin) {}
 
+    /**
+     * Cloned for each hash: {@code MessageDigest.getInstance} searches the security providers on every call, a
+     * measurable part of checking the key of every request.
+     */
+    private static final MessageDigest SHA256 = sha256Prototype();
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.clone();
+            return md;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK, or not cloneable", e);
+        }
+    }
+
     public static byte[] sha256(String key) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+            return ((MessageDigest) SHA256.clone()).digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 not cloneable", e);
         }
     }
 

@@ -31,7 +31,8 @@ class JobRows {
      * seen before, its insert: one statement, so one round trip and one transaction. When the submitting node
      * offers a free slot (a non-null node), the queue is empty and the node is not draining, the job is inserted
      * already claimed: running under the node's lease, its first attempt (see {@link LocalSlots}); its row then
-     * sends no NOTIFY, as no other node could claim it.
+     * sends no NOTIFY, as no other node could claim it, and its end sends none either unless a request on another
+     * node waits for it ({@link #followDone}; V35).
      */
     private static final String INSERT = """
             WITH queued AS (SELECT count(*) AS n FROM jobs WHERE state = 'queued'),
@@ -42,14 +43,15 @@ class JobRows {
                 FROM queued),
             inserted AS (
                 INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state,
-                    lease_owner, lease_expires_at, attempts, started_at)
+                    lease_owner, lease_expires_at, attempts, started_at, done_notify)
                 SELECT ?, ?, CASE WHEN claim.mine THEN 'running' ELSE 'queued' END, ?, CAST(? AS jsonb), ?, ?, ?,
                     CASE WHEN claim.mine THEN CAST(? AS text) END,
                     CASE WHEN claim.mine THEN now() + make_interval(secs => ?) END,
                     CASE WHEN claim.mine THEN 1 ELSE 0 END,
-                    CASE WHEN claim.mine THEN now() END
+                    CASE WHEN claim.mine THEN now() END,
+                    NOT claim.mine
                 FROM queued, active, claim WHERE queued.n < ? AND active.n < ?
-                ON CONFLICT (client_id, idempotency_key) DO NOTHING
+                ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING created_at, state)
             SELECT queued.n, active.n, (SELECT created_at FROM inserted), (SELECT state FROM inserted)
             FROM queued, active""";
@@ -79,6 +81,24 @@ class JobRows {
                 s.setLong(1, clientId);
                 s.setString(2, key);
                 return one(s);
+            }
+        });
+    }
+
+    /**
+     * A request of this node waits for job {@code id}, which another node runs: its end must be announced (NOTIFY
+     * proctor_done), which a job inserted claimed by its own node skips. Returns the job's state when this changed
+     * the row (a state already finished means it ended before: read it again), null when the end was to be
+     * announced anyway.
+     */
+    JobState followDone(UUID id) {
+        return jdbc.call(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE jobs SET done_notify = true WHERE id = ? AND NOT done_notify RETURNING state")) {
+                s.setObject(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? JobState.parse(r.getString(1)) : null;
+                }
             }
         });
     }

@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -226,6 +227,15 @@ public class JobService {
         Job job = rows.get(id);
         if (job == null || (!caller.admin() && job.clientId != caller.clientId())) {
             throw Rejection.notFound("no job " + id);
+        }
+        if (!job.state.finished() && waiters.isWaiting(id) && !Objects.equals(slots.nodeId(), job.leaseOwner)) {
+            // a request here waits for a job this node does not run: make sure its end is announced (a job
+            // inserted claimed by another node does not announce it unless asked); if it ended before the ask,
+            // the answer is the row as it is now
+            JobState asked = rows.followDone(id);
+            if (asked != null && asked.finished()) {
+                return rows.get(id);
+            }
         }
         return job;
     }

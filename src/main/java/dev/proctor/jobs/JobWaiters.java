@@ -31,6 +31,11 @@ public class JobWaiters {
         return waiting.computeIfAbsent(id, k -> new CompletableFuture<>());
     }
 
+    /** Whether a request of this node waits for job {@code id}. */
+    public boolean isWaiting(UUID id) {
+        return waiting.containsKey(id);
+    }
+
     public void unregister(UUID id, CompletableFuture<Stored> f) {
         waiting.remove(id, f);
     }

@@ -20,6 +20,9 @@ public interface LocalSlots {
      */
     Slot reserve();
 
+    /** This node's id: the lease owner of the jobs it runs. */
+    String nodeId();
+
     /** A reserved slot: the lease a job inserted into it is written with, and what to do with it next. */
     interface Slot {
 

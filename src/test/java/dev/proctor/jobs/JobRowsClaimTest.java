@@ -124,6 +124,27 @@ class JobRowsClaimTest {
         assertNull(column(job.id, "lease_owner"));
     }
 
+    /** V36: only keys that exist are unique; jobs without one never conflict. */
+    @Test
+    void aKeyIsUniquePerClientAndJobsWithoutOneNeverConflict() {
+        Job keyed = newJob();
+        keyed.idempotencyKey = "k-1";
+        assertNotNull(rows.insert(keyed, 100, 100, null, null).createdAt());
+        Job again = newJob();
+        again.idempotencyKey = "k-1";
+        assertNull(rows.insert(again, 100, 100, null, null).createdAt());
+        assertEquals(keyed.id, rows.byKey(keyed.clientId, "k-1").id);
+        for (int i = 0; i < 3; i++) {
+            assertNotNull(rows.insert(newJob(), 100, 100, null, null).createdAt());
+        }
+        assertEquals(
+                4L,
+                ((Number) QuarkusTransaction.requiringNew()
+                                .call(() -> em.createNativeQuery("SELECT count(*) FROM jobs")
+                                        .getSingleResult()))
+                        .longValue());
+    }
+
     @Test
     void aRefusedSubmissionIsNeitherInsertedNorClaimed() {
         Job job = newJob();

@@ -115,6 +115,7 @@ public class Dispatcher implements LocalSlots {
         LOG.infof("node %s: dispatching with %d slots", nodeId, slots);
     }
 
+    @Override
     public String nodeId() {
         return nodeId;
     }

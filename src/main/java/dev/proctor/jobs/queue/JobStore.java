@@ -52,7 +52,7 @@ public class JobStore {
             try (PreparedStatement s = c.prepareStatement("""
                     UPDATE jobs SET state = 'running', lease_owner = ?,
                         lease_expires_at = now() + make_interval(secs => ?),
-                        attempts = attempts + 1, started_at = COALESCE(started_at, now())
+                        attempts = attempts + 1, started_at = COALESCE(started_at, now()), done_notify = true
                     WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at
                                 LIMIT 1 FOR UPDATE SKIP LOCKED)
                       AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ? AND draining)

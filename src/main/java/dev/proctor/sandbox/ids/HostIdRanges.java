@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Leases id ranges to jobs, host-wide: range {@code k} starts at {@code base + k * 65536}, and a
@@ -21,6 +23,14 @@ public final class HostIdRanges {
 
     /** Host-wide, in a tmpfs cleared at boot. */
     public static final Path DEFAULT_LOCK_DIR = Path.of("/run/proctor/id-ranges");
+
+    /**
+     * The lease files this JVM holds a lock on, by every engine in it. A file lock belongs to the whole
+     * process, so a second lock on one of these from this JVM could only fail (with an
+     * {@link OverlappingFileLockException} built and thrown for nothing): such a range is skipped without
+     * opening its file. Added before the lock is tried, removed after it is released.
+     */
+    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
 
     private final int base;
     private final int count;
@@ -37,7 +47,7 @@ public final class HostIdRanges {
         }
         this.base = base;
         this.count = count;
-        this.lockDir = lockDir;
+        this.lockDir = lockDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(lockDir);
             Files.setPosixFilePermissions(lockDir, PosixFilePermissions.fromString("rwx------"));
@@ -61,20 +71,27 @@ public final class HostIdRanges {
 
     private Lease tryLease(IdRange range) {
         Path file = lockDir.resolve(range.first() + ".lock");
+        if (!HELD_HERE.add(file)) {
+            // held by an engine of this JVM (or being tried by one right now)
+            return null;
+        }
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock != null) {
-                return new Lease(range, channel);
+                return new Lease(range, channel, file);
             }
         } catch (OverlappingFileLockException e) {
-            // held by another engine in this JVM
+            // a lock this JVM took on the file by another path (a link to the lock dir): held here
         } catch (IOException e) {
+            close(channel);
+            HELD_HERE.remove(file);
             throw new SandboxException(
                     "cannot lease id range " + range.first() + " (" + file + "): " + e.getMessage(), e);
         }
         close(channel);
+        HELD_HERE.remove(file);
         return null;
     }
 
@@ -93,19 +110,28 @@ public final class HostIdRanges {
 
         private final IdRange range;
         private final FileChannel channel;
+        private final Path file;
+        private boolean closed;
 
-        private Lease(IdRange range, FileChannel channel) {
+        private Lease(IdRange range, FileChannel channel, Path file) {
             this.range = range;
             this.channel = channel;
+            this.file = file;
         }
 
         public IdRange range() {
             return range;
         }
 
+        /** Idempotent: the range is offered again only once, after its lock is gone. */
         @Override
-        public void close() {
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             HostIdRanges.close(channel);
+            HELD_HERE.remove(file);
         }
     }
 }
