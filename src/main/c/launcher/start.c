@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -32,6 +33,7 @@ struct start {
 	int cgroup;
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
+	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
 };
 
 static void on_alarm(int sig)
@@ -152,6 +154,7 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	st->trees.dev = p->dev;
 	st->mnt_template = p->mnt_template;
 	st->mnt_host = p->mnt_host;
+	memcpy(st->keep, p->keep, sizeof st->keep);
 }
 
 /*
@@ -189,6 +192,9 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 						  size_t bpf_len)
 {
 	close(conn);
+	for (int i = 0; i < 4; i++)
+		if (st->keep[i] >= 0)
+			close(st->keep[i]);
 	if (st->mnt_template >= 0)
 		close(st->mnt_template);
 	if (st->mnt_host >= 0)
@@ -231,7 +237,10 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 	if (pid == 0)
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;
-	if (userns_owner_end() < 0) {
+	int owner_err = userns_owner_end();
+	/* the euid changes cleared the parent-death signal: the service gone must still end the run */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (owner_err < 0) {
 		failed(why, STEP_CLONE, "back to euid 0");
 		if (pid > 0) {
 			kill((pid_t)pid, SIGKILL);
