@@ -361,6 +361,8 @@ static void supervise(int conn, int netns, char *buf, const struct prepared *pre
 	watch(&r);
 	TRACE("sup.watched");
 	reply(&r);
+	/* the engine reads the reply to EOF: it has the whole of it now, before the run's mounts go */
+	close(conn);
 	TRACE("sup.replied");
 	free(r.samples);
 	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
