@@ -26,10 +26,13 @@ import java.util.stream.Stream;
 /**
  * What a SIGKILLed node leaves on the host, seen from outside through /proc: its engine's
  * instance dir in the state dir, the job work dirs mounted below it, and a run held in its own
- * namespaces. The run is held by stopping its supervisor and pid 1 before the node dies (as a
- * supervisor stuck in the kernel would be): the run's mount namespace then outlives the node, and
- * only the restarted node can end it. Mounts stacked on and nested in the dead node's mounts are
- * added too: the restart must remove whatever shape it finds.
+ * namespaces. The run is held by stopping its supervisor and pid 1 before the node dies. A stopped
+ * process still dies of SIGKILL, and the launcher, every supervisor and every pid 1 have one as
+ * their parent-death signal, so the held run normally ends with the node; but a supervisor stopped
+ * in the moment its euid changes has none armed (the kernel clears it then), and one stuck in the
+ * kernel cannot die: whichever it is, nothing of the run may be left once the restarted node has
+ * cleaned up. Mounts stacked on and nested in the dead node's mounts are added too: the restart must
+ * remove whatever shape it finds.
  */
 final class DeadNodeLeftovers {
 
@@ -92,15 +95,14 @@ final class DeadNodeLeftovers {
         throw new AssertionError("no run of " + tag + " with a mounted work dir to hold");
     }
 
-    /** After the kill, before any restart: the dead node's work dirs, processes and namespace stay. */
+    /**
+     * After the kill, before any restart: the dead node's work dirs stay mounted. The held run may have
+     * ended with the node (parent-death signals) or still be there; {@link #assertAllRemoved} holds either way.
+     */
     void assertLeftBehind() {
         assertFalse(
                 TestStateDirs.mountsBelow(instance.resolve("work")).isEmpty(),
                 "the dead node's work dirs are still mounted: no one but a restart unmounts them");
-        for (long pid : held) {
-            assertTrue(alive(pid), "held process " + pid + " of the dead node");
-        }
-        assertFalse(processesIn(heldMountNamespace).isEmpty(), "the held run's mount namespace");
     }
 
     /**
