@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -402,6 +403,9 @@ static int end_run(const struct server_fds *f, const int *keep, int nkeep)
 
 void supervisor_idle(const struct server_fds *f, int slot)
 {
+	/* the table of supervisors is the launcher's: not mapped in any pid 1 this one clones */
+	if (madvise(f->table, sizeof *f->table, MADV_DONTFORK) < 0)
+		_exit(0);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	/* the spec buffer, touched now, not on a run's path; reused run after run */
