@@ -384,29 +384,9 @@ final class SandboxBench {
                 .getProcessCpuTime();
     }
 
-    /**
-     * The CPU of the JIT's compiler threads ("C1 CompilerThread…", "C2 CompilerThread…"; the kernel keeps 15
-     * characters of a thread's name) from /proc/self/task, in ns. A compiler thread the JVM stopped in
-     * between (it starts and stops them with the load) takes its time with it: a lower bound.
-     */
+    /** The CPU of this JVM's JIT compiler threads, in ns (a lower bound: see {@link ProcCpu#jitNanos}). */
     static long jitCpuNanos() throws IOException {
-        long total = 0;
-        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (IOException gone) {
-                    continue;
-                }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-                }
-            }
-        }
-        return total;
+        return ProcCpu.jitNanos("self");
     }
 
     /**
