@@ -33,7 +33,6 @@ struct start {
 	int cgroup;
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
-	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
 };
 
 static void on_alarm(int sig)
@@ -154,7 +153,6 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	st->trees.dev = p->dev;
 	st->mnt_template = p->mnt_template;
 	st->mnt_host = p->mnt_host;
-	memcpy(st->keep, p->keep, sizeof st->keep);
 }
 
 /*
@@ -192,9 +190,6 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 						  size_t bpf_len)
 {
 	close(conn);
-	for (int i = 0; i < 4; i++)
-		if (st->keep[i] >= 0)
-			close(st->keep[i]);
 	if (st->mnt_template >= 0)
 		close(st->mnt_template);
 	if (st->mnt_host >= 0)
@@ -238,7 +233,7 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;
 	int owner_err = userns_owner_end();
-	/* the euid changes cleared the parent-death signal: the service gone must still end the run */
+	/* a change of the effective uid clears the parent-death signal: the service gone must still end the run */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (owner_err < 0) {
 		failed(why, STEP_CLONE, "back to euid 0");
