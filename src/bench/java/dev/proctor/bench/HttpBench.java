@@ -519,11 +519,11 @@ final class HttpBench {
 
     /** The node's JVM, its launcher server with every supervisor it reaped, the namespace maker (clock ticks). */
     private static long treeCpuNanos(long pid) throws IOException {
-        long total = SandboxBench.cpuNanos(pid);
+        long total = ProcCpu.processNanos(pid);
         for (ProcessHandle child :
                 ProcessHandle.of(pid).map(h -> h.children().toList()).orElse(List.of())) {
             try {
-                total += SandboxBench.treeCpuNanos(child);
+                total += ProcCpu.treeNanos(child);
             } catch (IOException gone) {
                 // exited between the listing and the read
             }

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time read from /proc: a JVM's compiler threads, the whole machine. Clock ticks of 10 ms, in ns. */
+/**
+ * CPU time read from /proc: a process with its reaped children, a process tree, a JVM's compiler threads, the
+ * whole machine. Clock ticks of 10 ms, in ns.
+ */
 final class ProcCpu {
 
     private static final long TICK_NANOS = 10_000_000L;
@@ -28,12 +31,39 @@ final class ProcCpu {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
+                    total += ticks(stat, false) * TICK_NANOS;
                 }
             }
         }
         return total;
+    }
+
+    /** utime + stime + cutime + cstime of a process (its own CPU and its reaped children's), in ns. */
+    static long processNanos(long pid) throws IOException {
+        return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), true) * TICK_NANOS;
+    }
+
+    /**
+     * A process with the children it reaped, and its live children likewise: e.g. a launcher server, every
+     * supervisor (so every pid 1 and job), and its network namespace maker.
+     */
+    static long treeNanos(ProcessHandle process) throws IOException {
+        long total = processNanos(process.pid());
+        for (ProcessHandle child : process.children().toList()) {
+            try {
+                total += processNanos(child.pid());
+            } catch (IOException gone) {
+                // exited between the listing and the read: its time is in the parent's now
+            }
+        }
+        return total;
+    }
+
+    /** utime + stime of a /proc stat line, and cutime + cstime too when {@code reaped}; clock ticks. */
+    private static long ticks(String stat, boolean reaped) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return reaped ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
     }
 
     /**

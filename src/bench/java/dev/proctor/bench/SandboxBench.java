@@ -196,14 +196,14 @@ final class SandboxBench {
         int warmup = warmUp(engine, spec, helper, argv);
         long jvmCpu0 = processCpuNanos();
         long ownCpu0 = helper.ownCpuNanos;
-        long jitCpu0 = jitCpuNanos();
-        long engineLauncherCpu0 = treeCpuNanos(engineLauncher);
+        long jitCpu0 = ProcCpu.jitNanos("self");
+        long engineLauncherCpu0 = ProcCpu.treeNanos(engineLauncher);
         long helperLauncherCpu0 = helper.serverCpuNanos();
         long bareCpu = rounds(warmup, bare, launcher, sandbox, engine, spec, helper, argv);
         // the JVM's CPU less what the bench spent driving the C helper on the same thread
         long jvmCpu = processCpuNanos() - jvmCpu0 - (helper.ownCpuNanos - ownCpu0);
-        long jitCpu = jitCpuNanos() - jitCpu0;
-        long engineLauncherCpu = treeCpuNanos(engineLauncher) - engineLauncherCpu0;
+        long jitCpu = ProcCpu.jitNanos("self") - jitCpu0;
+        long engineLauncherCpu = ProcCpu.treeNanos(engineLauncher) - engineLauncherCpu0;
         long helperLauncherCpu = helper.serverCpuNanos() - helperLauncherCpu0;
         Arrays.sort(bare);
         Arrays.sort(launcher);
@@ -382,35 +382,6 @@ final class SandboxBench {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    /** The CPU of this JVM's JIT compiler threads, in ns (a lower bound: see {@link ProcCpu#jitNanos}). */
-    static long jitCpuNanos() throws IOException {
-        return ProcCpu.jitNanos("self");
-    }
-
-    /**
-     * A process with the children it reaped, and its live children likewise: the launcher server, every
-     * supervisor (so every pid 1 and job), and its network namespace maker.
-     */
-    static long treeCpuNanos(ProcessHandle process) throws IOException {
-        long total = cpuNanos(process.pid());
-        for (ProcessHandle child : process.children().toList()) {
-            try {
-                total += cpuNanos(child.pid());
-            } catch (IOException gone) {
-                // exited between the listing and the read: its time is in the parent's now
-            }
-        }
-        return total;
-    }
-
-    /** utime + stime + cutime + cstime of a process from /proc (clock ticks of 10 ms), in ns. */
-    static long cpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-        return ticks * 10_000_000L;
     }
 
     /** The C helper, one command a line. */
