@@ -76,23 +76,25 @@ public final class HostIdRanges {
             return null;
         }
         FileChannel channel = null;
+        Lease lease = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock != null) {
-                return new Lease(range, channel, file);
+                lease = new Lease(range, channel, file);
             }
         } catch (OverlappingFileLockException e) {
             // a lock this JVM took on the file by another path (a link to the lock dir): held here
         } catch (IOException e) {
-            close(channel);
-            HELD_HERE.remove(file);
             throw new SandboxException(
                     "cannot lease id range " + range.first() + " (" + file + "): " + e.getMessage(), e);
+        } finally {
+            if (lease == null) {
+                close(channel);
+                HELD_HERE.remove(file);
+            }
         }
-        close(channel);
-        HELD_HERE.remove(file);
-        return null;
+        return lease;
     }
 
     private static void close(FileChannel channel) {
