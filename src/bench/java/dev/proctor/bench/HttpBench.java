@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code CONCURRENCY} (default: the node's slots, the number of cores), then the service with
  * {@code wait=true}, then submitting and polling, each for {@code SECONDS} (default 20), twice over,
  * interleaved. The service is a packaged node on a throwaway PostgreSQL started here, unless
- * PROCTOR_URL and PROCTOR_API_KEY name a running one. The load generator is this JVM (Java's
- * HttpClient, one blocking request at a time per client): its CPU is reported beside the figures.
+ * PROCTOR_URL and PROCTOR_API_KEY name a running one. The load generator is this JVM ({@link LeanHttpClient}:
+ * HTTP/1.1 on kept-alive blocking sockets, one request at a time per client; with {@code
+ * -Dproctor.bench.http2=true} Java's HttpClient speaking h2c): its CPU is reported beside the figures.
  * Prints figures and, with {@code --json}, one JSON object as its last line; asserts nothing.
  *
  * <p>Before measuring, a node started here serves jobs unmeasured (two thirds waiting, one third polling) for
@@ -106,20 +107,28 @@ final class HttpBench {
     private final List<long[]> pollSteps = Collections.synchronizedList(new ArrayList<>());
     /**
      * HTTP/1.1 with keep-alive, as curl, wrk and most clients of a grading service speak to a plain-http
-     * endpoint; {@code -Dproctor.bench.http2=true}: Java's default, an h2c upgrade, then HTTP/2 frames.
+     * endpoint ({@link #lean}); {@code -Dproctor.bench.http2=true}: Java's HttpClient and its default, an h2c
+     * upgrade, then HTTP/2 frames.
      */
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(
-                    Boolean.getBoolean("proctor.bench.http2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private static final boolean HTTP2 = Boolean.getBoolean("proctor.bench.http2");
 
+    private final HttpClient http;
+    private final LeanHttpClient lean;
     private final URI base;
     private final String key;
+    private final String[] headers;
 
     private HttpBench(URI base, String key) {
         this.base = base;
         this.key = key;
+        this.http = HTTP2
+                ? HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_2)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build()
+                : null;
+        this.lean = HTTP2 ? null : new LeanHttpClient(base);
+        this.headers = new String[] {"Authorization: Bearer " + key, "Content-Type: application/json"};
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -144,7 +153,13 @@ final class HttpBench {
                 key = ServiceNode.ADMIN_KEY;
             }
             HttpBench bench = new HttpBench(URI.create(url), key);
-            return bench.measure(seconds, concurrency, node, json, out);
+            try {
+                return bench.measure(seconds, concurrency, node, json, out);
+            } finally {
+                if (bench.lean != null) {
+                    bench.lean.close();
+                }
+            }
         } catch (IOException | InterruptedException | ExecutionException | SandboxException e) {
             err.println("proctor bench http: " + e.getMessage());
             return 1;
@@ -168,7 +183,7 @@ final class HttpBench {
             throws IOException, InterruptedException, ExecutionException {
         out.printf(
                 "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test, %s%n",
-                base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT, http.version());
+                base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT, HTTP2 ? "HTTP/2 (h2c)" : "HTTP/1.1");
         int slice = Math.max(1, seconds / ROUNDS);
         List<Figures> engine = new ArrayList<>();
         List<Figures> wait = new ArrayList<>();
@@ -205,11 +220,11 @@ final class HttpBench {
                 serviceCpu = treeCpuNanos(node.pid()) - serviceCpu0;
                 nodeJit = ProcCpu.jitNanos(Long.toString(node.pid())) - nodeJit0;
             }
-            phase("warm-up", 2, 1, () -> oneJob(JOB_MANY, true, null));
+            phase("warm-up", 2, 1, () -> oneJob(JOB_MANY, MANY_TESTS, true, null));
             for (int r = 0; r < MANY_REPS; r++) {
                 engineMany[r] = engineRuns(sandbox, spec, MANY_TESTS);
                 try {
-                    jobMany[r] = oneJob(JOB_MANY, true, null);
+                    jobMany[r] = oneJob(JOB_MANY, MANY_TESTS, true, null);
                 } catch (IOException ex) {
                     jobMany[r] = -1;
                 }
@@ -276,7 +291,7 @@ final class HttpBench {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("concurrency", concurrency);
-            m.put("http2", http.version() == HttpClient.Version.HTTP_2);
+            m.put("http2", HTTP2);
             m.put("engine_runs_per_s", e.perSecond());
             m.put("engine_p50_ms", e.p50());
             m.put("wait_jobs_per_s", w.perSecond());
@@ -437,28 +452,24 @@ final class HttpBench {
     }
 
     private long oneJob(boolean wait) throws IOException, InterruptedException {
-        return oneJob(JOB, wait, wait ? waitSteps : pollSteps);
+        return oneJob(JOB, 1, wait, wait ? waitSteps : pollSteps);
     }
 
     /**
-     * Submits {@code body} and waits or polls for its end: the latency in ns, or -1 when not every test passed;
-     * where its time went is added to {@code steps} unless null.
+     * Submits {@code body} (a job of {@code tests} tests) and waits or polls for its end: the latency in ns, or
+     * -1 when not every test passed; where its time went is added to {@code steps} unless null.
      */
-    private long oneJob(String body, boolean wait, List<long[]> steps) throws IOException, InterruptedException {
+    private long oneJob(String body, int tests, boolean wait, List<long[]> steps)
+            throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        JsonNode job =
-                send(HttpRequest.newBuilder(base.resolve("/api/v1/jobs" + (wait ? "?wait=true&timeout_s=30" : "")))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)));
+        JsonNode job = send("POST", "/api/v1/jobs" + (wait ? "?wait=true&timeout_s=30" : ""), body);
         while (!"done".equals(job.path("state").asText())) {
             Thread.sleep(POLL_INTERVAL.toMillis());
-            job = send(HttpRequest.newBuilder(
-                            base.resolve("/api/v1/jobs/" + job.get("id").asText()))
-                    .GET());
+            job = send("GET", "/api/v1/jobs/" + job.get("id").asText(), null);
         }
         long latency = System.nanoTime() - t0;
         if (!"accepted".equals(job.path("verdict").asText())
-                || job.path("tests").size() != JSON.readTree(body).path("tests").size()) {
+                || job.path("tests").size() != tests) {
             return -1;
         }
         if (steps == null) {
@@ -502,13 +513,30 @@ final class HttpBench {
         return v[v.length / 2];
     }
 
-    private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(
-                request.header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IOException("HTTP " + r.statusCode() + ": " + r.body());
+    /** One request (a body is JSON); the response's JSON, or an IOException for a status of 300 or more. */
+    private JsonNode send(String method, String pathAndQuery, String body) throws IOException, InterruptedException {
+        int status;
+        String text;
+        if (lean != null) {
+            LeanHttpClient.Response r = lean.send(
+                    method, pathAndQuery, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+            status = r.status();
+            text = r.body();
+        } else {
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(base.resolve(pathAndQuery)).header("Authorization", "Bearer " + key);
+            request = body == null
+                    ? request.GET()
+                    : request.header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            status = r.statusCode();
+            text = r.body();
         }
-        return JSON.readTree(r.body());
+        if (status >= 300) {
+            throw new IOException("HTTP " + status + ": " + text);
+        }
+        return JSON.readTree(text);
     }
 
     /** The JVM's CPU, every thread, in ns. */
