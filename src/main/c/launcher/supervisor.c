@@ -313,7 +313,8 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 	r->out_file = st->out_file;
 	r->err_file = st->err_file;
 	r->cpu_fd = s->cpu_file ? open(s->cpu_file, O_RDONLY | O_CLOEXEC) : -1;
-	r->mem_fd = s->mem_file ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
+	/* memory is read for the timeline's samples only: a run without them opens one counter file less */
+	r->mem_fd = s->mem_file && s->sample_us ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
 	if (s->sample_us)
 		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
 }

@@ -46,37 +46,55 @@ public record LaunchReport(
         long cpu = 0;
         long endMono = 0;
         KilledBy killedBy = KilledBy.NONE;
-        List<Sample> samples = new ArrayList<>();
+        List<Sample> samples = List.of();
         boolean ended = false;
-        for (String line : text.split("\n")) {
-            int eq = line.indexOf('=');
-            if (line.equals("end")) {
-                ended = true;
-                continue;
+        // one pass over the lines, no split and no substring per key (a reply is parsed every run)
+        int length = text.length();
+        for (int start = 0; start < length; ) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? length : nl;
+            int eq = text.indexOf('=', start);
+            if (eq < 0 || eq > end) {
+                ended |= text.startsWith("end", start) && end - start == 3;
+            } else {
+                int from = eq + 1;
+                switch (text.substring(start, eq)) {
+                    case "error" -> error = text.substring(from, end);
+                    case "exit_code" -> exit = Integer.parseInt(text, from, end, 10);
+                    case "signal" -> signal = Integer.parseInt(text, from, end, 10);
+                    case "wall_us" -> wall = Long.parseLong(text, from, end, 10);
+                    case "killed_by" -> killedBy = killedBy(text.substring(from, end));
+                    case "stdout_bytes" -> out = Long.parseLong(text, from, end, 10);
+                    case "stderr_bytes" -> err = Long.parseLong(text, from, end, 10);
+                    case "cpu_us" -> cpu = Long.parseLong(text, from, end, 10);
+                    case "end_mono_us" -> endMono = Long.parseLong(text, from, end, 10);
+                    case "sample" -> {
+                        if (samples.isEmpty()) {
+                            samples = new ArrayList<>();
+                        }
+                        samples.add(parseSample(text.substring(from, end)));
+                    }
+                    default -> {}
+                }
             }
-            if (eq < 0) {
-                continue;
-            }
-            String key = line.substring(0, eq);
-            String value = line.substring(eq + 1);
-            switch (key) {
-                case "error" -> error = value;
-                case "exit_code" -> exit = Integer.parseInt(value);
-                case "signal" -> signal = Integer.parseInt(value);
-                case "wall_us" -> wall = Long.parseLong(value);
-                case "killed_by" -> killedBy = KilledBy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-                case "stdout_bytes" -> out = Long.parseLong(value);
-                case "stderr_bytes" -> err = Long.parseLong(value);
-                case "cpu_us" -> cpu = Long.parseLong(value);
-                case "end_mono_us" -> endMono = Long.parseLong(value);
-                case "sample" -> samples.add(parseSample(value));
-                default -> {}
-            }
+            start = end + 1;
         }
         if (!ended && error == null) {
             error = "step=report errno=0 detail=the launcher's report ended early (supervisor died)";
         }
         return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono);
+    }
+
+    private static KilledBy killedBy(String value) {
+        return switch (value) {
+            case "none" -> KilledBy.NONE;
+            case "cpu" -> KilledBy.CPU;
+            case "wall" -> KilledBy.WALL;
+            case "output" -> KilledBy.OUTPUT;
+            case "cancel" -> KilledBy.CANCEL;
+            case "internal" -> KilledBy.INTERNAL;
+            default -> KilledBy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        };
     }
 
     private static Sample parseSample(String value) {

@@ -37,6 +37,19 @@ class LaunchReportTest {
     }
 
     @Test
+    void everyKilledByValueAndTheLastLineWithoutNewline() {
+        for (LaunchReport.KilledBy k : LaunchReport.KilledBy.values()) {
+            String name = k.name().toLowerCase(java.util.Locale.ROOT);
+            LaunchReport r = LaunchReport.parse("exit_code=0\nkilled_by=" + name + "\nend");
+            assertEquals(k, r.killedBy());
+            assertNull(r.error());
+            assertEquals(0, r.samples().size());
+        }
+        assertThrows(IllegalArgumentException.class, () -> LaunchReport.parse("killed_by=nobody\nend\n"));
+        assertNotNull(LaunchReport.parse("exit_code=0\nend=1\n").error());
+    }
+
+    @Test
     void aTruncatedReportIsAnError() {
         assertNotNull(LaunchReport.parse("exit_code=0\n").error());
     }
