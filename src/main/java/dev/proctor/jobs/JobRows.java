@@ -39,7 +39,7 @@ class JobRows {
      * own count: six sub-plans on {@code nodes} started and run on every submission. The inserted row is joined to
      * the counts instead of being read back by two more sub-plans.
      */
-    private static final String INSERT = """
+    static final String INSERT = """
             WITH counts AS MATERIALIZED (
                 SELECT (SELECT count(*) FROM jobs WHERE state = 'queued') AS queued,
                     (SELECT count(*) FROM jobs WHERE client_id = ? AND state IN ('queued', 'running')) AS active),
