@@ -34,7 +34,7 @@ class JobRows {
      * sends no NOTIFY, as no other node could claim it, and its end sends none either unless a request on another
      * node waits for it ({@link #followDone}; V35).
      *
-     * <p>The counts and {@code claim} are computed once ({@code MATERIALIZED}): inlined, each of the five columns
+     * <p>The counts and {@code claim} are computed once ({@code MATERIALIZED}): inlined, each of the six columns
      * that read {@code mine} got its own copy of the node's {@code NOT EXISTS}, and each reference to a count its
      * own count: six sub-plans on {@code nodes} started and run on every submission. The inserted row is joined to
      * the counts instead of being read back by two more sub-plans.
