@@ -33,14 +33,20 @@ class JobRows {
      * already claimed: running under the node's lease, its first attempt (see {@link LocalSlots}); its row then
      * sends no NOTIFY, as no other node could claim it, and its end sends none either unless a request on another
      * node waits for it ({@link #followDone}; V35).
+     *
+     * <p>The counts and {@code claim} are computed once ({@code MATERIALIZED}): inlined, each of the six columns
+     * that read {@code mine} got its own copy of the node's {@code NOT EXISTS}, and each reference to a count its
+     * own count: six sub-plans on {@code nodes} started and run on every submission. The inserted row is joined to
+     * the counts instead of being read back by two more sub-plans.
      */
-    private static final String INSERT = """
-            WITH queued AS (SELECT count(*) AS n FROM jobs WHERE state = 'queued'),
-            active AS (SELECT count(*) AS n FROM jobs WHERE client_id = ? AND state IN ('queued', 'running')),
-            claim AS (
-                SELECT CAST(? AS text) IS NOT NULL AND queued.n = 0
+    static final String INSERT = """
+            WITH counts AS MATERIALIZED (
+                SELECT (SELECT count(*) FROM jobs WHERE state = 'queued') AS queued,
+                    (SELECT count(*) FROM jobs WHERE client_id = ? AND state IN ('queued', 'running')) AS active),
+            claim AS MATERIALIZED (
+                SELECT queued, active, CAST(? AS text) IS NOT NULL AND queued = 0
                     AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ? AND draining) AS mine
-                FROM queued),
+                FROM counts),
             inserted AS (
                 INSERT INTO jobs (id, client_id, state, profile, request, idempotency_key, callback_url, webhook_state,
                     lease_owner, lease_expires_at, attempts, started_at, done_notify)
@@ -50,11 +56,11 @@ class JobRows {
                     CASE WHEN claim.mine THEN 1 ELSE 0 END,
                     CASE WHEN claim.mine THEN now() END,
                     NOT claim.mine
-                FROM queued, active, claim WHERE queued.n < ? AND active.n < ?
+                FROM claim WHERE claim.queued < ? AND claim.active < ?
                 ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING created_at, state)
-            SELECT queued.n, active.n, (SELECT created_at FROM inserted), (SELECT state FROM inserted)
-            FROM queued, active""";
+            SELECT claim.queued, claim.active, inserted.created_at, inserted.state
+            FROM claim LEFT JOIN inserted ON true""";
 
     /**
      * What the insert found: the job's creation time when it was inserted (else null), whether it was inserted

@@ -9,12 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proctor.maintenance.QueueMaintenance;
 import dev.proctor.testsupport.NoDispatchProfile;
 import dev.proctor.testsupport.PostgresTestResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -42,6 +48,9 @@ class JobRowsClaimTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    AgroalDataSource db;
 
     @BeforeEach
     void emptyQueue() {
@@ -189,5 +198,86 @@ class JobRowsClaimTest {
         long pages = Long.parseLong(hit.group(1)) + Long.parseLong(read.group(1));
         // 20 000 finished rows fill some 400 heap pages and their index entries dozens more
         assertTrue(pages < 20, "the active count read " + pages + " pages: " + plan);
+    }
+
+    /**
+     * The insert's plan looks the node up once and reads the jobs table's two counts once each: with the claim
+     * inlined, every column that read it had its own copy of the node's look-up (six scans of {@code nodes} per
+     * submission).
+     */
+    @Test
+    void theInsertLooksTheNodeUpOnce() throws SQLException {
+        String plan;
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement("EXPLAIN (FORMAT JSON) " + JobRows.INSERT)) {
+            // the parameters in JobRows.insert's order: client, node, node, id, client, profile, request, key,
+            // callback, webhook state, node, lease, queue limit, client limit
+            s.setLong(1, 1L);
+            s.setString(2, "node-a");
+            s.setString(3, "node-a");
+            s.setObject(4, UUID.randomUUID());
+            s.setLong(5, 1L);
+            s.setString(6, "bash");
+            s.setString(7, "{}");
+            for (int i = 8; i <= 10; i++) {
+                s.setNull(i, Types.VARCHAR);
+            }
+            s.setString(11, "node-a");
+            s.setDouble(12, 30);
+            s.setLong(13, 100);
+            s.setLong(14, 100);
+            try (ResultSet r = s.executeQuery()) {
+                assertTrue(r.next());
+                plan = r.getString(1);
+            }
+        }
+        assertEquals(1, count(plan, "\"Relation Name\": \"nodes\""), plan);
+        assertEquals(2, count(plan, "\"Relation Name\": \"jobs\"") - 1, "two counts and the insert: " + plan);
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * V37: a job's client is no foreign key (no row lock on the client per submission), but deleting a client still
+     * deletes its jobs and their runs, as the foreign key's cascade did; other clients' jobs stay.
+     */
+    @Test
+    void deletingAClientDeletesItsJobsAndTheirRuns() {
+        Job kept = newJob();
+        assertNotNull(rows.insert(kept, 100, 100, null, null).createdAt());
+        long doomed = QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery("""
+                                INSERT INTO clients (name, webhook_secret) VALUES ('doomed-' || gen_random_uuid(), 's')
+                                RETURNING id""").getSingleResult()).longValue());
+        Job gone = newJob();
+        gone.clientId = doomed;
+        assertNotNull(rows.insert(gone, 100, 100, null, null).createdAt());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("""
+                        INSERT INTO runs (job_id, kind, seq, status, cpu_time_us, user_us, system_us, wall_us,
+                            memory_peak_bytes, oom_kills, memory_limit_hits, pids_peak, throttled_periods, throttled_us,
+                            io_read_bytes, io_write_bytes, stdout_bytes, stderr_bytes)
+                        VALUES (?1, 'test', 1, 'ok', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)""").setParameter(1, gone.id).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("DELETE FROM clients WHERE id = ?1")
+                        .setParameter(1, doomed)
+                        .executeUpdate());
+        assertEquals(
+                0L,
+                ((Number) QuarkusTransaction.requiringNew()
+                                .call(() -> em.createNativeQuery(
+                                                "SELECT (SELECT count(*) FROM jobs WHERE client_id = ?1)"
+                                                        + " + (SELECT count(*) FROM runs WHERE job_id = ?2)")
+                                        .setParameter(1, doomed)
+                                        .setParameter(2, gone.id)
+                                        .getSingleResult()))
+                        .longValue());
+        assertEquals("queued", column(kept.id, "state"));
     }
 }
