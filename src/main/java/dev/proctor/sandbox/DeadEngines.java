@@ -36,6 +36,8 @@ final class DeadEngines {
     private static final Logger LOG = Logger.getLogger(DeadEngines.class);
     static final String CGROUP_PREFIX = "proctor-";
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
+    /** An instance dir without its owner stamp is taken for one being made for this long after its change. */
+    static final Duration BEING_MADE = Duration.ofMinutes(1);
 
     private DeadEngines() {}
 
@@ -81,27 +83,73 @@ final class DeadEngines {
         }
     }
 
-    /** The owner stamp is pid + start time, so a recycled pid is never mistaken for a live engine. */
+    /**
+     * The owner stamp is the pid and the process's start time in clock ticks since boot, as the kernel keeps it
+     * ({@code /proc/<pid>/stat}, field 22), so a recycled pid is never mistaken for a live engine. Not Java's
+     * {@code ProcessHandle.Info.startInstant()}: each JVM turns the ticks into a wall-clock time with the boot
+     * time it read when it started, so after a step of the clock (a VM resumed, NTP) two JVMs disagree on the
+     * same process's start, and an engine took a live engine of another JVM for dead: killed its launcher and
+     * deleted its instance dir under its runs.
+     */
     static String ownerStamp(ProcessHandle p) {
-        return p.pid() + " " + p.info().startInstant().map(Object::toString).orElse("?");
+        String ticks = startTicks(p.pid());
+        return p.pid() + " " + (ticks == null ? "?" : ticks);
     }
 
-    private static boolean isLive(Path instanceDir) {
+    /** Field 22 of {@code /proc/<pid>/stat}; null when the process is gone or the file cannot be read. */
+    static String startTicks(long pid) {
+        try {
+            return startTicksOf(
+                    Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Field 22 of a {@code /proc/<pid>/stat} line; null when it has none. */
+    static String startTicksOf(String stat) {
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the fields after its last ')'
+        // start with field 3, so field 22 is the 20th of them
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return null;
+        }
+        String[] fields = stat.substring(close + 1).trim().split(" ");
+        return fields.length > 19 ? fields[19] : null;
+    }
+
+    static boolean isLive(Path instanceDir) {
         String stamp;
         try {
             stamp = Files.readString(instanceDir.resolve("owner")).trim();
         } catch (IOException e) {
-            return false;
+            // an engine makes its instance dir, then writes the stamp: a dir this young is being made
+            return youngerThan(instanceDir, BEING_MADE);
         }
         String[] parts = stamp.split(" ");
         if (parts.length != 2) {
             return false;
         }
+        long pid;
         try {
-            return ProcessHandle.of(Long.parseLong(parts[0]))
-                    .map(p -> ownerStamp(p).equals(stamp))
-                    .orElse(false);
+            pid = Long.parseLong(parts[0]);
         } catch (NumberFormatException e) {
+            return false;
+        }
+        if (!parts[1].chars().allMatch(Character::isDigit)) {
+            // a stamp of an older engine: its pid and Java's start instant (ISO-8601); a pid that lives is
+            // taken for the engine rather than risk killing a live one of an older version
+            return ProcessHandle.of(pid).isPresent();
+        }
+        return parts[1].equals(startTicks(pid));
+    }
+
+    private static boolean youngerThan(Path dir, Duration age) {
+        try {
+            return Files.getLastModifiedTime(dir)
+                    .toInstant()
+                    .isAfter(java.time.Instant.now().minus(age));
+        } catch (IOException gone) {
             return false;
         }
     }
