@@ -256,6 +256,7 @@ struct prepared {
 	int out[2], err[2], status[2], report[2], sync[2];
 	int dev;  /* the run's /dev (trees_make_dev) */
 	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
+	pid_t parent;                /* the launcher server, this supervisor's parent (its parent-death signal) */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 

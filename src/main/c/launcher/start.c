@@ -33,6 +33,7 @@ struct start {
 	int cgroup;
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
+	pid_t parent;                /* struct prepared's */
 };
 
 static void on_alarm(int sig)
@@ -135,6 +136,7 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 int start_prepare(struct prepared *p)
 {
 	p->dev = -1;
+	p->parent = getppid();
 	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 || pipe2(p->status, O_CLOEXEC) < 0 ||
 	    pipe2(p->report, O_CLOEXEC) < 0 || pipe2(p->sync, O_CLOEXEC) < 0)
 		return -1;
@@ -153,6 +155,7 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	st->trees.dev = p->dev;
 	st->mnt_template = p->mnt_template;
 	st->mnt_host = p->mnt_host;
+	st->parent = p->parent;
 }
 
 /*
@@ -235,6 +238,14 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 	int owner_err = userns_owner_end();
 	/* a change of the effective uid clears the parent-death signal: the service gone must still end the run */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* and a server that died while it was cleared sent none: this supervisor is the init's child now */
+	if (getppid() != st->parent) {
+		if (pid > 0) {
+			kill((pid_t)pid, SIGKILL);
+			waitpid((pid_t)pid, NULL, 0);
+		}
+		_exit(1);
+	}
 	if (owner_err < 0) {
 		failed(why, STEP_CLONE, "back to euid 0");
 		if (pid > 0) {
