@@ -36,7 +36,9 @@ final class DeadEngines {
     private static final Logger LOG = Logger.getLogger(DeadEngines.class);
     static final String CGROUP_PREFIX = "proctor-";
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
-    /** An instance dir without its owner stamp is taken for one being made for this long after its change. */
+    /** The name of an instance dir being made starts with this; it is taken for live this long without its stamp. */
+    static final String BEING_MADE_PREFIX = ".new-";
+
     static final Duration BEING_MADE = Duration.ofMinutes(1);
 
     private DeadEngines() {}
@@ -106,7 +108,10 @@ final class DeadEngines {
         }
     }
 
-    /** Field 22 of a {@code /proc/<pid>/stat} line; null when it has none. */
+    /**
+     * Field 22 of a {@code /proc/<pid>/stat} line; null when it has none, or when the process has ended (state
+     * {@code Z} or {@code X}: a killed engine stays a zombie until its parent reaps it, and is dead all the same).
+     */
     static String startTicksOf(String stat) {
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the fields after its last ')'
         // start with field 3, so field 22 is the 20th of them
@@ -115,7 +120,10 @@ final class DeadEngines {
             return null;
         }
         String[] fields = stat.substring(close + 1).trim().split(" ");
-        return fields.length > 19 ? fields[19] : null;
+        if (fields.length <= 19 || fields[0].equals("Z") || fields[0].equals("X")) {
+            return null;
+        }
+        return fields[19];
     }
 
     static boolean isLive(Path instanceDir) {
@@ -123,8 +131,11 @@ final class DeadEngines {
         try {
             stamp = Files.readString(instanceDir.resolve("owner")).trim();
         } catch (IOException e) {
-            // an engine makes its instance dir, then writes the stamp: a dir this young is being made
-            return youngerThan(instanceDir, BEING_MADE);
+            // an engine makes its instance dir under a name of its own, stamps it, then renames it
+            // (EngineBootstrap): only such a dir may be seen without its stamp while it is live. An instance
+            // dir whose stamp cannot be read (gone, or hidden under a mount stacked on the dir) is dead.
+            return instanceDir.getFileName().toString().startsWith(BEING_MADE_PREFIX)
+                    && youngerThan(instanceDir, BEING_MADE);
         }
         String[] parts = stamp.split(" ");
         if (parts.length != 2) {

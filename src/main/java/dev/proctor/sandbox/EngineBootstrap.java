@@ -15,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -147,13 +148,19 @@ final class EngineBootstrap {
         String tag = "p" + self.pid() + "e"
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
         Path dir = state.resolve("instances").resolve(tag);
-        LayerFiles.unmountBelow(dir);
-        LayerFiles.deleteTree(dir);
+        // made and stamped under a name of its own, then renamed: another engine's start-up clean-up never
+        // sees this instance without its stamp under its name (it would take it for dead)
+        Path making = state.resolve("instances").resolve(DeadEngines.BEING_MADE_PREFIX + tag);
+        for (Path d : List.of(dir, making)) {
+            LayerFiles.unmountBelow(d);
+            LayerFiles.deleteTree(d);
+        }
         createPrivateDir(state.resolve("instances"));
-        createPrivateDir(dir);
-        createPrivateDir(dir.resolve("runs"));
-        createPrivateDir(dir.resolve("work"));
-        Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(self), StandardCharsets.UTF_8);
+        createPrivateDir(making);
+        Files.writeString(making.resolve("owner"), DeadEngines.ownerStamp(self), StandardCharsets.UTF_8);
+        createPrivateDir(making.resolve("runs"));
+        createPrivateDir(making.resolve("work"));
+        Files.move(making, dir, StandardCopyOption.ATOMIC_MOVE);
         return new EngineDirs(tag, dir, dir.resolve("runs"), dir.resolve("work"));
     }
 

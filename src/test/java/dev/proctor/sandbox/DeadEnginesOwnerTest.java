@@ -49,6 +49,20 @@ class DeadEnginesOwnerTest {
                 .ofMaxLength(15);
     }
 
+    @Property(tries = 50)
+    void anEndedProcessHasNoStartTime(@ForAll("commandNames") String comm, @ForAll("ended") String state) {
+        StringBuilder b = new StringBuilder("4242 (" + comm + ") " + state);
+        for (int f = 4; f <= 52; f++) {
+            b.append(' ').append(f * 7);
+        }
+        assertEquals(null, DeadEngines.startTicksOf(b.toString()));
+    }
+
+    @Provide
+    Arbitrary<String> ended() {
+        return Arbitraries.of("Z", "X");
+    }
+
     @Property(tries = 20)
     void aLineWithoutField22HasNoStartTime(@ForAll @LongRange(min = 0, max = 18) long fieldsAfterComm) {
         StringBuilder b = new StringBuilder("1 (x)");
@@ -81,10 +95,19 @@ class DeadEnginesOwnerTest {
             // the same pid, started at another time: a recycled pid
             Files.writeString(dir.resolve("owner"), self + " " + (ticks + 1));
             assertFalse(DeadEngines.isLive(dir));
-            Process gone = new ProcessBuilder("true").start();
+            // a killed process, first a zombie (not yet reaped), then gone
+            Process gone = new ProcessBuilder("sleep", "600").start();
             String goneStamp = DeadEngines.ownerStamp(gone.toHandle());
-            gone.waitFor();
             Files.writeString(dir.resolve("owner"), goneStamp);
+            assertTrue(DeadEngines.isLive(dir));
+            Path stat = Path.of("/proc", Long.toString(gone.pid()), "stat");
+            dev.proctor.sandbox.linux.Syscalls.kill((int) gone.pid(), dev.proctor.sandbox.linux.Syscalls.SIGKILL);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!zombieOrGone(stat) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertFalse(DeadEngines.isLive(dir));
+            gone.waitFor();
             assertFalse(DeadEngines.isLive(dir));
             Files.writeString(dir.resolve("owner"), "not a stamp");
             assertFalse(DeadEngines.isLive(dir));
@@ -105,16 +128,29 @@ class DeadEnginesOwnerTest {
     }
 
     @org.junit.jupiter.api.Test
-    void aDirWithoutItsStampIsBeingMadeForAMinuteThenDead() throws IOException {
-        Path dir = Files.createTempDirectory("dead-engines-owner");
+    void onlyADirBeingMadeMayLackItsStampAndOnlyForAMinute() throws IOException {
+        Path instances = Files.createTempDirectory("dead-engines-owner");
         try {
-            assertTrue(DeadEngines.isLive(dir));
+            Path making = Files.createDirectory(instances.resolve(DeadEngines.BEING_MADE_PREFIX + "p1e2"));
+            assertTrue(DeadEngines.isLive(making));
             Files.setLastModifiedTime(
-                    dir,
+                    making,
                     FileTime.from(Instant.now().minus(DeadEngines.BEING_MADE).minusSeconds(5)));
-            assertFalse(DeadEngines.isLive(dir));
+            assertFalse(DeadEngines.isLive(making));
+            // under its own name, a dir without a stamp (or with one hidden under a stacked mount) is dead
+            Path named = Files.createDirectory(instances.resolve("p1e3"));
+            assertFalse(DeadEngines.isLive(named));
         } finally {
-            deleteTree(dir);
+            deleteTree(instances);
+        }
+    }
+
+    private static boolean zombieOrGone(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException gone) {
+            return true;
         }
     }
 
