@@ -18,6 +18,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whether an engine's instance dir belongs to a live engine: its owner stamp holds the pid and the kernel's start
@@ -73,76 +74,56 @@ class DeadEnginesOwnerTest {
     }
 
     @org.junit.jupiter.api.Test
-    void thisProcessIsLiveAndTheSameStampEverywhere() throws IOException {
-        Path dir = Files.createTempDirectory("dead-engines-owner");
-        try {
-            String stamp = DeadEngines.ownerStamp(ProcessHandle.current());
-            assertNotNull(DeadEngines.startTicks(ProcessHandle.current().pid()));
-            Files.writeString(dir.resolve("owner"), stamp);
-            assertTrue(DeadEngines.isLive(dir));
-            assertEquals(stamp, DeadEngines.ownerStamp(ProcessHandle.current()));
-        } finally {
-            deleteTree(dir);
-        }
+    void thisProcessIsLiveAndTheSameStampEverywhere(@TempDir Path dir) throws IOException {
+        String stamp = DeadEngines.ownerStamp(ProcessHandle.current());
+        assertNotNull(DeadEngines.startTicks(ProcessHandle.current().pid()));
+        Files.writeString(dir.resolve("owner"), stamp);
+        assertTrue(DeadEngines.isLive(dir));
+        assertEquals(stamp, DeadEngines.ownerStamp(ProcessHandle.current()));
     }
 
     @org.junit.jupiter.api.Test
-    void aRecycledPidOrAGoneProcessIsDead() throws Exception {
-        Path dir = Files.createTempDirectory("dead-engines-owner");
-        try {
-            long self = ProcessHandle.current().pid();
-            long ticks = Long.parseLong(DeadEngines.startTicks(self));
-            // the same pid, started at another time: a recycled pid
-            Files.writeString(dir.resolve("owner"), self + " " + (ticks + 1));
-            assertFalse(DeadEngines.isLive(dir));
-            // a killed process, first a zombie (not yet reaped), then gone
-            Process gone = new ProcessBuilder("sleep", "600").start();
-            String goneStamp = DeadEngines.ownerStamp(gone.toHandle());
-            Files.writeString(dir.resolve("owner"), goneStamp);
-            assertTrue(DeadEngines.isLive(dir));
-            Path stat = Path.of("/proc", Long.toString(gone.pid()), "stat");
-            dev.proctor.sandbox.linux.Syscalls.kill((int) gone.pid(), dev.proctor.sandbox.linux.Syscalls.SIGKILL);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!zombieOrGone(stat) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertFalse(DeadEngines.isLive(dir));
-            gone.waitFor();
-            assertFalse(DeadEngines.isLive(dir));
-            Files.writeString(dir.resolve("owner"), "not a stamp");
-            assertFalse(DeadEngines.isLive(dir));
-        } finally {
-            deleteTree(dir);
+    void aRecycledPidOrAGoneProcessIsDead(@TempDir Path dir) throws Exception {
+        long self = ProcessHandle.current().pid();
+        long ticks = Long.parseLong(DeadEngines.startTicks(self));
+        // the same pid, started at another time: a recycled pid
+        Files.writeString(dir.resolve("owner"), self + " " + (ticks + 1));
+        assertFalse(DeadEngines.isLive(dir));
+        // a killed process, first a zombie (not yet reaped), then gone
+        Process gone = new ProcessBuilder("sleep", "600").start();
+        String goneStamp = DeadEngines.ownerStamp(gone.toHandle());
+        Files.writeString(dir.resolve("owner"), goneStamp);
+        assertTrue(DeadEngines.isLive(dir));
+        Path stat = Path.of("/proc", Long.toString(gone.pid()), "stat");
+        dev.proctor.sandbox.linux.Syscalls.kill((int) gone.pid(), dev.proctor.sandbox.linux.Syscalls.SIGKILL);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!zombieOrGone(stat) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
+        assertFalse(DeadEngines.isLive(dir));
+        gone.waitFor();
+        assertFalse(DeadEngines.isLive(dir));
+        Files.writeString(dir.resolve("owner"), "not a stamp");
+        assertFalse(DeadEngines.isLive(dir));
     }
 
     @org.junit.jupiter.api.Test
-    void anOlderEnginesStampOfALivePidIsTakenForLive() throws IOException {
-        Path dir = Files.createTempDirectory("dead-engines-owner");
-        try {
-            Files.writeString(dir.resolve("owner"), ProcessHandle.current().pid() + " 2026-12-01T10:00:00.120Z");
-            assertTrue(DeadEngines.isLive(dir));
-        } finally {
-            deleteTree(dir);
-        }
+    void anOlderEnginesStampOfALivePidIsTakenForLive(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("owner"), ProcessHandle.current().pid() + " 2026-12-01T10:00:00.120Z");
+        assertTrue(DeadEngines.isLive(dir));
     }
 
     @org.junit.jupiter.api.Test
-    void onlyADirBeingMadeMayLackItsStampAndOnlyForAMinute() throws IOException {
-        Path instances = Files.createTempDirectory("dead-engines-owner");
-        try {
-            Path making = Files.createDirectory(instances.resolve(DeadEngines.BEING_MADE_PREFIX + "p1e2"));
-            assertTrue(DeadEngines.isLive(making));
-            Files.setLastModifiedTime(
-                    making,
-                    FileTime.from(Instant.now().minus(DeadEngines.BEING_MADE).minusSeconds(5)));
-            assertFalse(DeadEngines.isLive(making));
-            // under its own name, a dir without a stamp (or with one hidden under a stacked mount) is dead
-            Path named = Files.createDirectory(instances.resolve("p1e3"));
-            assertFalse(DeadEngines.isLive(named));
-        } finally {
-            deleteTree(instances);
-        }
+    void onlyADirBeingMadeMayLackItsStampAndOnlyForAMinute(@TempDir Path instances) throws IOException {
+        Path making = Files.createDirectory(instances.resolve(DeadEngines.BEING_MADE_PREFIX + "p1e2"));
+        assertTrue(DeadEngines.isLive(making));
+        Files.setLastModifiedTime(
+                making,
+                FileTime.from(Instant.now().minus(DeadEngines.BEING_MADE).minusSeconds(5)));
+        assertFalse(DeadEngines.isLive(making));
+        // under its own name, a dir without a stamp (or with one hidden under a stacked mount) is dead
+        Path named = Files.createDirectory(instances.resolve("p1e3"));
+        assertFalse(DeadEngines.isLive(named));
     }
 
     private static boolean zombieOrGone(Path stat) {
@@ -151,14 +132,6 @@ class DeadEnginesOwnerTest {
             return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
         } catch (IOException gone) {
             return true;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }
