@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -89,23 +90,19 @@ final class DeadEngines {
      * The owner stamp is the pid and the process's start time in clock ticks since boot, as the kernel keeps it
      * ({@code /proc/<pid>/stat}, field 22), so a recycled pid is never mistaken for a live engine. Not Java's
      * {@code ProcessHandle.Info.startInstant()}: each JVM turns the ticks into a wall-clock time with the boot
-     * time it read when it started, so after a step of the clock (a VM resumed, NTP) two JVMs disagree on the
-     * same process's start, and an engine took a live engine of another JVM for dead: killed its launcher and
-     * deleted its instance dir under its runs.
+     * time it read when it started, so after a step of the clock (a VM resumed, NTP) two JVMs can disagree on the
+     * same process's start, and an engine could take a live engine of another JVM for dead: kill its launcher and
+     * delete its instance dir under its runs.
      */
     static String ownerStamp(ProcessHandle p) {
         String ticks = startTicks(p.pid());
         return p.pid() + " " + (ticks == null ? "?" : ticks);
     }
 
-    /** Field 22 of {@code /proc/<pid>/stat}; null when the process is gone or the file cannot be read. */
+    /** Field 22 of {@code /proc/<pid>/stat}; null when the process is gone or has ended (see {@link #startTicksOf}). */
     static String startTicks(long pid) {
-        try {
-            return startTicksOf(
-                    Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            return null;
-        }
+        String stat = stat(pid);
+        return stat == null ? null : startTicksOf(stat);
     }
 
     /**
@@ -113,17 +110,31 @@ final class DeadEngines {
      * {@code Z} or {@code X}: a killed engine stays a zombie until its parent reaps it, and is dead all the same).
      */
     static String startTicksOf(String stat) {
-        // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the fields after its last ')'
-        // start with field 3, so field 22 is the 20th of them
+        String[] fields = fieldsAfterCommand(stat);
+        return fields == null || fields.length <= 19 || ended(fields) ? null : fields[19];
+    }
+
+    /** {@code /proc/<pid>/stat}, or null when the process is gone. */
+    private static String stat(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    /**
+     * The fields of a {@code /proc/<pid>/stat} line after the command name, field 3 (the state) first; null
+     * for a line without one. The command name may hold spaces and parentheses: it ends at the last ')'.
+     */
+    private static String[] fieldsAfterCommand(String stat) {
         int close = stat.lastIndexOf(')');
-        if (close < 0) {
-            return null;
-        }
-        String[] fields = stat.substring(close + 1).trim().split(" ");
-        if (fields.length <= 19 || fields[0].equals("Z") || fields[0].equals("X")) {
-            return null;
-        }
-        return fields[19];
+        return close < 0 ? null : stat.substring(close + 1).trim().split(" ");
+    }
+
+    /** Whether the state (the first of {@link #fieldsAfterCommand}) is a zombie's or a dead process's. */
+    private static boolean ended(String[] fields) {
+        return fields[0].equals("Z") || fields[0].equals("X");
     }
 
     static boolean isLive(Path instanceDir) {
@@ -159,7 +170,7 @@ final class DeadEngines {
         try {
             return Files.getLastModifiedTime(dir)
                     .toInstant()
-                    .isAfter(java.time.Instant.now().minus(age));
+                    .isAfter(Instant.now().minus(age));
         } catch (IOException gone) {
             return false;
         }
@@ -215,14 +226,10 @@ final class DeadEngines {
     }
 
     /** Not gone and not a zombie (a zombie holds no namespace and no mount any more). */
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException gone) {
-            return false;
-        }
+    static boolean running(long pid) {
+        String stat = stat(pid);
+        String[] fields = stat == null ? null : fieldsAfterCommand(stat);
+        return fields != null && !ended(fields);
     }
 
     /** Cgroups of engines whose process is gone, whatever state dir they used. */
