@@ -136,7 +136,6 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 int start_prepare(struct prepared *p)
 {
 	p->dev = -1;
-	p->parent = getppid();
 	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 || pipe2(p->status, O_CLOEXEC) < 0 ||
 	    pipe2(p->report, O_CLOEXEC) < 0 || pipe2(p->sync, O_CLOEXEC) < 0)
 		return -1;
@@ -239,20 +238,15 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 	/* a change of the effective uid clears the parent-death signal: the service gone must still end the run */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* and a server that died while it was cleared sent none: this supervisor is the init's child now */
-	if (getppid() != st->parent) {
+	int orphaned = getppid() != st->parent;
+	if (orphaned || owner_err < 0) {
 		if (pid > 0) {
 			kill((pid_t)pid, SIGKILL);
 			waitpid((pid_t)pid, NULL, 0);
 		}
-		_exit(1);
-	}
-	if (owner_err < 0) {
-		failed(why, STEP_CLONE, "back to euid 0");
-		if (pid > 0) {
-			kill((pid_t)pid, SIGKILL);
-			waitpid((pid_t)pid, NULL, 0);
-		}
-		return -1;
+		if (orphaned)
+			_exit(1);
+		return failed(why, STEP_CLONE, "back to euid 0");
 	}
 	errno = clone_err;
 	if (pid < 0)

@@ -382,6 +382,7 @@ void supervisor_idle(const struct server_fds *f)
 	int prep_err = !buf ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
 	prep.mnt_template = f->mnt_template;
 	prep.mnt_host = f->mnt_host;
+	prep.parent = f->server;
 	if (buf)
 		memset(buf, 0, 4096);
 	TRACE_OPEN();
