@@ -2,7 +2,11 @@ package dev.proctor.sandbox.launcher;
 
 import dev.proctor.sandbox.accounting.Sample;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What the launcher's supervisor reports for one run: facts only (how the job ended, what
@@ -85,16 +89,13 @@ public record LaunchReport(
         return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono);
     }
 
+    /** The reply's {@code killed_by} values: each constant's name in lower case. */
+    private static final Map<String, KilledBy> KILLED_BY = Arrays.stream(KilledBy.values())
+            .collect(Collectors.toUnmodifiableMap(k -> k.name().toLowerCase(Locale.ROOT), k -> k));
+
     private static KilledBy killedBy(String value) {
-        return switch (value) {
-            case "none" -> KilledBy.NONE;
-            case "cpu" -> KilledBy.CPU;
-            case "wall" -> KilledBy.WALL;
-            case "output" -> KilledBy.OUTPUT;
-            case "cancel" -> KilledBy.CANCEL;
-            case "internal" -> KilledBy.INTERNAL;
-            default -> KilledBy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-        };
+        KilledBy k = KILLED_BY.get(value);
+        return k != null ? k : KilledBy.valueOf(value.toUpperCase(Locale.ROOT));
     }
 
     private static Sample parseSample(String value) {
