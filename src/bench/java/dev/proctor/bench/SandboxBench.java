@@ -193,18 +193,15 @@ final class SandboxBench {
         long[] bare = new long[RUNS];
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
-        int warmup = warmUp(engine, spec, helper, argv);
-        long jvmCpu0 = processCpuNanos();
-        long ownCpu0 = helper.ownCpuNanos;
-        long jitCpu0 = ProcCpu.jitNanos("self");
-        long engineLauncherCpu0 = ProcCpu.treeNanos(engineLauncher);
-        long helperLauncherCpu0 = helper.serverCpuNanos();
+        int warmup = warmUp(engine, spec, engineLauncher, helper, argv);
+        CpuMarks before = CpuMarks.read(engineLauncher, helper);
         long bareCpu = rounds(warmup, bare, launcher, sandbox, engine, spec, helper, argv);
+        CpuMarks after = CpuMarks.read(engineLauncher, helper);
         // the JVM's CPU less what the bench spent driving the C helper on the same thread
-        long jvmCpu = processCpuNanos() - jvmCpu0 - (helper.ownCpuNanos - ownCpu0);
-        long jitCpu = ProcCpu.jitNanos("self") - jitCpu0;
-        long engineLauncherCpu = ProcCpu.treeNanos(engineLauncher) - engineLauncherCpu0;
-        long helperLauncherCpu = helper.serverCpuNanos() - helperLauncherCpu0;
+        long jvmCpu = after.jvm - before.jvm - (after.own - before.own);
+        long jitCpu = after.jit - before.jit;
+        long engineLauncherCpu = after.engineLauncher - before.engineLauncher;
+        long helperLauncherCpu = after.helperLauncher - before.helperLauncher;
         Arrays.sort(bare);
         Arrays.sort(launcher);
         Arrays.sort(sandbox);
@@ -282,7 +279,8 @@ final class SandboxBench {
      * less than {@link #JIT_SETTLED_MS} (at most {@link #WARMUP_MAX_EXTRA} rounds more). Returns the
      * rounds done.
      */
-    private static int warmUp(LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
+    private static int warmUp(
+            LinuxSandboxEngine engine, RunSpec spec, ProcessHandle engineLauncher, Helper helper, List<String> argv)
             throws IOException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
@@ -292,12 +290,14 @@ final class SandboxBench {
         int done = 0;
         while (done < WARMUP) {
             rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
         }
         int quiet = 0;
         while (timed && WARMUP > 0 && quiet < SETTLED_BLOCKS && done < WARMUP + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
             rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
             // the JIT compiles in bursts: one quiet block does not mean it is done
             quiet = jit.getTotalCompilationTime() - before < JIT_SETTLED_MS ? quiet + 1 : 0;
@@ -376,6 +376,27 @@ final class SandboxBench {
             }
         }
         return System.nanoTime() - t0;
+    }
+
+    /**
+     * The CPU counters read around the measured rounds, in ns: the JVM's, the bench's own share of it (driving
+     * the C helper), its JIT compiler threads', the engine's launcher tree's and the C helper's launcher's. Read
+     * after every warm-up block too: otherwise their first reads of {@code /proc} happen at the start of the
+     * measured rounds, and {@code -XX:+PrintCompilation} showed compiled code being thrown away there (uncommon
+     * traps in a reader's {@code readLine}, {@code split}, channel reads: paths through shared JDK code the warm-up
+     * had not taken) and compiled again within the measured rounds. The JIT's CPU in the measured rounds still
+     * varies from run to run (0.1-0.5 ms per run of {@code /bin/true}; ~0.2 over 1500 runs): compiled code is
+     * still being replaced after thousands of rounds, hence {@code jit_cpu_ms}.
+     */
+    private record CpuMarks(long jvm, long own, long jit, long engineLauncher, long helperLauncher) {
+        static CpuMarks read(ProcessHandle engineLauncher, Helper helper) throws IOException {
+            return new CpuMarks(
+                    processCpuNanos(),
+                    helper.ownCpuNanos,
+                    ProcCpu.jitNanos("self"),
+                    ProcCpu.treeNanos(engineLauncher),
+                    helper.serverCpuNanos());
+        }
     }
 
     /** The JVM's CPU, every thread (CLOCK_PROCESS_CPUTIME_ID on Linux), in ns. */
