@@ -50,8 +50,9 @@ final class LeanHttpClient implements Closeable {
 
     /**
      * One exchange: {@code method} on {@code pathAndQuery} with {@code headers} ("Name: value" lines, without
-     * the line ends) and {@code body} (null for none). A connection the server closed before answering is
-     * replaced once.
+     * the line ends) and {@code body} (null for none). A kept-alive connection the server closed before answering
+     * is replaced once for a {@code GET}; any other method's failure is the caller's: the server may have taken
+     * the request before it closed (a {@code POST} sent again could submit a job twice).
      */
     Response send(String method, String pathAndQuery, String[] headers, byte[] body) throws IOException {
         byte[] head = head(method, pathAndQuery, headers, body);
@@ -65,9 +66,9 @@ final class LeanHttpClient implements Closeable {
             try {
                 r = c.exchange(head, body);
             } catch (EOFException stale) {
-                // a kept-alive connection the server had closed: one fresh try, as clients do
+                // a kept-alive connection the server had closed: one fresh try for a GET, as clients do
                 c.close();
-                if (!reused) {
+                if (!reused || !method.equals("GET")) {
                     throw stale;
                 }
                 c = new Connection(host, port);
