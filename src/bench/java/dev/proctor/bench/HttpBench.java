@@ -38,14 +38,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * test) end to end, beside the engine alone running the same program, in one run: the engine at
  * {@code CONCURRENCY} (default: the node's slots, the number of cores), then the service with
  * {@code wait=true}, then submitting and polling, each for {@code SECONDS} (default 20), twice over,
- * interleaved. The service is a packaged node on a throwaway PostgreSQL started here, unless
+ * interleaved; and in each round, for half as long, the engine and the service with {@code wait=true} with a
+ * backlog: twice {@code CONCURRENCY} clients at once (jobs wait in the queue, as at a contest's peak, and the
+ * engine alone runs as many at once). The service is a packaged node on a throwaway PostgreSQL started here, unless
  * PROCTOR_URL and PROCTOR_API_KEY name a running one. The load generator is this JVM ({@link LeanHttpClient}:
  * HTTP/1.1 on kept-alive blocking sockets, one request at a time per client; with {@code
  * -Dproctor.bench.http2=true} Java's HttpClient speaking h2c): its CPU is reported beside the figures.
  * Prints figures and, with {@code --json}, one JSON object as its last line; asserts nothing.
  *
- * <p>Before measuring, a node started here serves jobs unmeasured (two thirds waiting, one third polling) for
- * {@code -Dproctor.bench.node-warmup=S} seconds (default 30), then in blocks of 6 s waiting and 3 s polling
+ * <p>Before measuring, a node started here serves jobs unmeasured (waiting, polling and with a backlog, 2:1:1) for
+ * {@code -Dproctor.bench.node-warmup=S} seconds (default 30; 40 in all), then in blocks of 6 s waiting, 3 s polling
+ * and 3 s with a backlog
  * until its JIT has settled: two blocks in a row in which its compiler threads used under 3 % of one core, at
  * most {@code -Dproctor.bench.node-warmup-max=S} seconds in all (default 300). A service runs for hours; its
  * request, grading and result paths are called once per job, so they reach C2 only after thousands of jobs, and
@@ -185,9 +188,13 @@ final class HttpBench {
                 "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test, %s%n",
                 base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT, HTTP2 ? "HTTP/2 (h2c)" : "HTTP/1.1");
         int slice = Math.max(1, seconds / ROUNDS);
+        int satSlice = Math.max(1, slice / 2);
         List<Figures> engine = new ArrayList<>();
         List<Figures> wait = new ArrayList<>();
         List<Figures> poll = new ArrayList<>();
+        List<Figures> engineSat = new ArrayList<>();
+        List<Figures> waitSat = new ArrayList<>();
+        int saturated = 2 * concurrency;
         long serviceCpu0 = -1;
         long serviceJobs = 0;
         long serviceCpu = -1;
@@ -214,7 +221,11 @@ final class HttpBench {
                 Figures p = phase("service, polling", slice, concurrency, () -> oneJob(false));
                 wait.add(w);
                 poll.add(p);
-                serviceJobs += w.done() + p.done();
+                // a backlog, as at a contest's peak: twice as many clients as runs at once, engine and service alike
+                engineSat.add(phase("engine, backlog", satSlice, saturated, () -> engineRun(sandbox, spec)));
+                Figures ws = phase("wait=true, backlog", satSlice, saturated, () -> oneJob(JOB, 1, true, null));
+                waitSat.add(ws);
+                serviceJobs += w.done() + p.done() + ws.done();
             }
             if (node != null) {
                 serviceCpu = treeCpuNanos(node.pid()) - serviceCpu0;
@@ -233,17 +244,19 @@ final class HttpBench {
         Figures e = merge(engine);
         Figures w = merge(wait);
         Figures p = merge(poll);
+        Figures es = merge(engineSat);
+        Figures ws = merge(waitSat);
         int cores = Runtime.getRuntime().availableProcessors();
-        for (Figures f : List.of(e, w, p)) {
+        for (Figures f : List.of(e, w, p, es, ws)) {
             out.printf(
                     Locale.ROOT,
                     "%-20s machine CPU %.2f ms per %s, the machine %.0f%% busy%n",
                     f.name(),
                     f.machineCpuMillis(),
-                    f == e ? "run" : "job",
+                    f == e || f == es ? "run" : "job",
                     100 * f.machineBusy(cores));
         }
-        for (Figures f : List.of(e, w, p)) {
+        for (Figures f : List.of(e, w, p, es, ws)) {
             out.printf(
                     Locale.ROOT,
                     "%-20s %6.1f /s | p50 %6.1f ms p99 %6.1f ms | %d done, %d failed | client CPU %.2f ms per"
@@ -288,6 +301,12 @@ final class HttpBench {
                 w.perSecond() / e.perSecond(),
                 w.p50() - e.p50(),
                 p.perSecond() / w.perSecond());
+        out.printf(
+                Locale.ROOT,
+                "with a backlog (%d clients, %d at a time each side): wait=true %.2fx the engine's runs/s%n",
+                saturated,
+                saturated,
+                ws.perSecond() / es.perSecond());
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("concurrency", concurrency);
@@ -298,7 +317,15 @@ final class HttpBench {
             m.put("wait_p50_ms", w.p50());
             m.put("poll_jobs_per_s", p.perSecond());
             m.put("poll_p50_ms", p.p50());
-            m.put("failed", e.failed() + w.failed() + p.failed() + failedMany(engineMany) + failedMany(jobMany));
+            m.put(
+                    "failed",
+                    e.failed()
+                            + w.failed()
+                            + p.failed()
+                            + es.failed()
+                            + ws.failed()
+                            + failedMany(engineMany)
+                            + failedMany(jobMany));
             m.put("job50_ms", job50);
             m.put("engine50_ms", engine50);
             m.put("job50_ratio", job50 / engine50);
@@ -309,6 +336,14 @@ final class HttpBench {
             m.put("machine_cpu_ms_per_poll_job", p.machineCpuMillis());
             m.put("machine_busy_engine", e.machineBusy(cores));
             m.put("machine_busy_wait", w.machineBusy(cores));
+            m.put("backlog_concurrency", saturated);
+            m.put("backlog_engine_runs_per_s", es.perSecond());
+            m.put("backlog_wait_jobs_per_s", ws.perSecond());
+            m.put("backlog_wait_ratio", ws.perSecond() / es.perSecond());
+            m.put("backlog_wait_p50_ms", ws.p50());
+            m.put("machine_cpu_ms_per_backlog_wait_job", ws.machineCpuMillis());
+            m.put("machine_busy_backlog_engine", es.machineBusy(cores));
+            m.put("machine_busy_backlog_wait", ws.machineBusy(cores));
             if (node != null) {
                 m.put("node_warmup_s", warmedUp);
                 m.put("node_cpu_ms_per_job", serviceCpu / 1e6 / serviceJobs);
@@ -389,6 +424,8 @@ final class HttpBench {
         long t0 = System.nanoTime();
         phase("warm-up", Math.max(1, minimum * 2 / 3), concurrency, () -> oneJob(true));
         phase("warm-up", Math.max(1, minimum / 3), concurrency, () -> oneJob(false));
+        // the backlog's path too: jobs queued, claimed by the node's claim loop
+        phase("warm-up", Math.max(1, minimum / 3), 2 * concurrency, () -> oneJob(JOB, 1, true, null));
         if (node == null) {
             return (System.nanoTime() - t0) / 1e9;
         }
@@ -400,6 +437,7 @@ final class HttpBench {
             long b0 = System.nanoTime();
             phase("warm-up", 6, concurrency, () -> oneJob(true));
             phase("warm-up", 3, concurrency, () -> oneJob(false));
+            phase("warm-up", 3, 2 * concurrency, () -> oneJob(JOB, 1, true, null));
             share = (double) (ProcCpu.jitNanos(pid) - jit0) / (System.nanoTime() - b0);
             calm = share < JIT_SETTLED ? calm + 1 : 0;
         }
