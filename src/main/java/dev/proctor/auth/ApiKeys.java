@@ -3,6 +3,9 @@ package dev.proctor.auth;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,6 +24,12 @@ public class ApiKeys {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    KeyCache cache;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PREFIX_LENGTH = 10;
@@ -74,28 +83,64 @@ public class ApiKeys {
         return new Issued(k.id, key, k.prefix, admin);
     }
 
-    /** Revokes a key (once: a second call keeps the first time); empty when there is no such key. */
+    /**
+     * Revokes a key (once: a second call keeps the first time); empty when there is no such key. Takes effect on
+     * this node as soon as the transaction commits (the key is dropped from this node's cache then, before the
+     * caller answers), on the others when the notification of V37's trigger reaches them.
+     */
     @Transactional
     public Optional<ApiKey> revoke(long keyId) {
         ApiKey k = ApiKey.findById(keyId);
         if (k != null && k.revokedAt == null) {
             k.revokedAt = java.time.OffsetDateTime.now();
+            forgetAfterCommit(keyId);
         }
         return Optional.ofNullable(k);
     }
 
     /**
-     * The caller a key stands for, if the key exists and is not revoked. Asked on every request: one query on a
-     * pooled connection, no ORM session or transaction around it.
+     * Drops the key from this node's cache once the current transaction ends: dropped before the commit, a
+     * request in between could store the key again as the database still shows it.
+     */
+    private void forgetAfterCommit(long keyId) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {}
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    cache.dropKey(keyId);
+                }
+            }
+        });
+    }
+
+    /**
+     * The caller a key stands for, if the key exists and is not revoked. Asked on every request: served from
+     * this node's {@link KeyCache} when it holds the key, otherwise one query on a pooled connection (no ORM
+     * session or transaction around it), whose answer is remembered if the key exists.
      */
     public Optional<Caller> authenticate(String key) {
+        byte[] hash = sha256(key);
+        Caller cached = cache.get(hash);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        KeyCache.Ticket ticket = cache.ticket();
+        Optional<Caller> read = read(hash);
+        read.ifPresent(caller -> cache.put(hash, caller, ticket));
+        return read;
+    }
+
+    private Optional<Caller> read(byte[] hash) {
         try (Connection c = db.getConnection();
                 PreparedStatement s = c.prepareStatement("""
                         SELECT c.id, c.name, k.admin, k.id, c.max_concurrent_jobs, c.max_cpu_time_ms,
                             c.max_wall_time_ms, c.max_memory_mb, c.max_pids, c.max_output_kb, c.max_disk_mb
                         FROM api_keys k JOIN clients c ON c.id = k.client_id
                         WHERE k.key_hash = ? AND k.revoked_at IS NULL""")) {
-            s.setBytes(1, sha256(key));
+            s.setBytes(1, hash);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();
