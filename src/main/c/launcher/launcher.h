@@ -254,13 +254,23 @@ enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY };
 /*
  * Shared between the server and its supervisors (MAP_SHARED): each supervisor's state in its slot.
  * The server forks supervisors while fewer than low are idle (a supervisor that takes a connection
- * and leaves fewer wakes it on taken_fd); one done with its run stays while fewer than high are idle.
+ * and leaves fewer wakes it on taken_fd); one done with its run stays while fewer than
+ * max(high, busy_peak + low) are idle.
  */
 struct sup_table {
 	_Atomic int state[SUP_SLOTS];
 	int low, high;
+	/*
+	 * The most supervisors ever busy at once. One done with its run stays while fewer than
+	 * max(high, busy_peak + low) are idle: the pool keeps what the service's own peak needs. With
+	 * high alone, a node whose runs overlapped 4-6 at a time (joined runs, a supervisor still
+	 * tearing a run's mounts down while the next starts) shed idle ones at each lull and forked
+	 * them again at the next burst: ~4 forks a second in bench http's node.
+	 */
+	_Atomic int busy_peak;
 };
 int sup_table_idle(const struct sup_table *t);
+int sup_table_busy(const struct sup_table *t);
 struct server_fds {
 	int listen_fd, pool, taken_fd;
 	int mnt_template, mnt_host;  /* mnttemplate.c, and the server's own mount namespace; or -1 */

@@ -84,6 +84,14 @@ struct idle {
 	sigset_t chld;
 };
 
+int sup_table_busy(const struct sup_table *t)
+{
+	int n = 0;
+	for (int i = 0; i < SUP_SLOTS; i++)
+		n += atomic_load_explicit(&t->state[i], memory_order_relaxed) == SLOT_BUSY;
+	return n;
+}
+
 int sup_table_idle(const struct sup_table *t)
 {
 	int n = 0;

@@ -449,6 +449,9 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		 * run's supervisor may wait for its partner's, which needs an idle one).
 		 */
 		atomic_store(&f->table->state[slot], SLOT_BUSY);
+		int busy = sup_table_busy(f->table), peak = atomic_load(&f->table->busy_peak);
+		while (busy > peak && !atomic_compare_exchange_weak(&f->table->busy_peak, &peak, busy)) {
+		}
 		if (sup_table_idle(f->table) < f->table->low) {
 			ssize_t ignored = write(f->taken_fd, &self, sizeof self);
 			(void)ignored;
@@ -456,7 +459,10 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		int netns = netpool_take(f->pool);
 		TRACE("sup.netns_taken");
 		supervise(conn, netns, buf, &prep, prep_err);
-		if (end_run(f, keep, nkeep) < 0 || sup_table_idle(f->table) >= f->table->high)
+		int keep_idle = atomic_load(&f->table->busy_peak) + f->table->low;
+		if (keep_idle < f->table->high)
+			keep_idle = f->table->high;
+		if (end_run(f, keep, nkeep) < 0 || sup_table_idle(f->table) >= keep_idle)
 			_exit(0);
 		atomic_store(&f->table->state[slot], SLOT_IDLE);
 	}
