@@ -174,11 +174,14 @@ struct pid1_input {
 #ifdef PROCTOR_TRACE
 void trace_open(void);
 void trace_stamp(const char *step);
+int trace_fd_get(void);
 #define TRACE_OPEN() trace_open()
 #define TRACE(step) trace_stamp(step)
+#define TRACE_FD() trace_fd_get()
 #else
 #define TRACE_OPEN() ((void)0)
 #define TRACE(step) ((void)0)
+#define TRACE_FD() (-1)
 #endif
 
 /* spec.c */
@@ -237,19 +240,45 @@ int seccomp_install(void *prog, size_t len);
 int seccomp_install_reaper(void);
 
 /*
- * supervisor.c: a supervisor is forked ahead of its run by the server (server.c), makes what does
- * not depend on the spec (struct prepared), then waits in accept() on the server's listening socket
- * as an idle supervisor ("proctor-idle"). The connection it accepts is the one run it supervises
- * ("proctor-sup"): it tells the server (one byte on taken_fd, and the server forks the next idle
- * one), takes a network namespace from the pool, reads the spec, runs it, replies and exits. An idle
- * supervisor never serves a second connection, and dies with the server (parent-death signal).
+ * supervisor.c: supervisors are forked ahead by the server (server.c). An idle one ("proctor-idle")
+ * makes what does not depend on the spec (struct prepared), then waits in accept() on the server's
+ * listening socket. The connection it accepts is one run it supervises ("proctor-sup"): it takes a
+ * network namespace from the pool, reads the spec, runs it and replies; then, with every descriptor
+ * of that run closed and its namespaces left, it prepares and waits for the next connection, one run
+ * at a time, unless enough others are idle (then it exits). No fork of a supervisor on a run's path,
+ * and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
+ * reply) exits; idle ones die with the server (parent-death signal).
  */
+#define SUP_SLOTS 128
+enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY };
+/*
+ * Shared between the server and its supervisors (MAP_SHARED): each supervisor's state in its slot.
+ * The server forks supervisors while fewer than low are idle (a supervisor that takes a connection
+ * and leaves fewer wakes it on taken_fd); one done with its run stays while fewer than
+ * max(high, busy_peak + low) are idle.
+ */
+struct sup_table {
+	_Atomic int state[SUP_SLOTS];
+	int low, high;
+	/*
+	 * The most supervisors ever busy at once. One done with its run stays while fewer than
+	 * max(high, busy_peak + low) are idle: the pool keeps what the service's own peak needs. With
+	 * high alone, a node whose runs overlapped 4-6 at a time (joined runs, a supervisor still
+	 * tearing a run's mounts down while the next starts) shed idle ones at each lull and forked
+	 * them again at the next burst: ~4 forks a second in bench http's node.
+	 */
+	_Atomic int busy_peak;
+};
+int sup_table_idle(const struct sup_table *t);
+int sup_table_busy(const struct sup_table *t);
 struct server_fds {
 	int listen_fd, pool, taken_fd;
 	int mnt_template, mnt_host;  /* mnttemplate.c, and the server's own mount namespace; or -1 */
+	int net_host;                /* the server's network namespace, rejoined after each run; or -1 */
 	pid_t server;
+	struct sup_table *table;
 };
-void supervisor_idle(const struct server_fds *fds) __attribute__((noreturn));
+void supervisor_idle(const struct server_fds *fds, int slot) __attribute__((noreturn));
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {
@@ -257,6 +286,7 @@ struct prepared {
 	int dev;  /* the run's /dev (trees_make_dev) */
 	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
 	pid_t parent;                /* the launcher server, this supervisor's parent (its parent-death signal) */
+	int keep[4];                 /* the supervisor's own (struct server_fds), closed by pid 1 at once; or -1 */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 

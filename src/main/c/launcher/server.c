@@ -1,22 +1,24 @@
 /*
  * proctor-launcher: the only code that runs between fork and exec of a job.
  *
- *   proctor-launcher serve SOCKET   long-lived: keeps supervisors forked ahead (one per CPU),
- *                                   each waiting to accept one connection, one run (go-judge's
- *                                   pre-forked-worker idea: the JVM spawns nothing per run, and the
- *                                   run's path has no fork of a supervisor). Exits when its stdin
- *                                   closes, i.e. when the JVM that started it is gone.
+ *   proctor-launcher serve SOCKET   long-lived: keeps supervisors forked ahead (at least one per
+ *                                   CPU), each waiting to accept a connection, one run at a time
+ *                                   (go-judge's pre-forked-worker idea: the JVM spawns nothing per
+ *                                   run, and neither does the launcher once its pool is warm). Exits
+ *                                   when its stdin closes, i.e. when the JVM that started it is gone.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -67,46 +69,71 @@ static void on_sigchld(int sig)
 }
 
 /*
- * Supervisors forked ahead, waiting in accept(): a run starts without a fork on its path. One per
- * online CPU (the engine runs one run per core by default), at least 2, at most MAX_IDLE; a burst
- * beyond them waits for the next fork, as every run did before.
+ * Supervisors forked ahead, waiting in accept(): a run starts without a fork on its path, and a
+ * supervisor serves run after run (supervisor.c), so a warm pool forks none. At least one idle per
+ * online CPU (the engine runs one run per core by default), at least 2; a supervisor done with its
+ * run stays while fewer than twice that are idle (so runs 2 at a time leave enough idle ones and
+ * none is forked or exits per run); at most SUP_SLOTS supervisors in all.
  */
-#define MAX_IDLE 64
+#define MIN_IDLE_MAX 32
 
 struct idle {
-	pid_t pid[MAX_IDLE];  /* 0: a free slot */
-	int count;
+	pid_t pid[SUP_SLOTS];  /* 0: a free slot */
 	int taken_r;
 	struct server_fds fds;  /* what every idle supervisor is given */
 	sigset_t chld;
 };
 
-/* Fills the free slots; 0, or -1 if a fork failed (retried later). */
+int sup_table_busy(const struct sup_table *t)
+{
+	int n = 0;
+	for (int i = 0; i < SUP_SLOTS; i++)
+		n += atomic_load_explicit(&t->state[i], memory_order_relaxed) == SLOT_BUSY;
+	return n;
+}
+
+int sup_table_idle(const struct sup_table *t)
+{
+	int n = 0;
+	for (int i = 0; i < SUP_SLOTS; i++)
+		n += atomic_load_explicit(&t->state[i], memory_order_relaxed) == SLOT_IDLE;
+	return n;
+}
+
+/* Forks supervisors into free slots until low are idle; 0, or -1 if a fork failed (retried later). */
 static int fork_idle(struct idle *d)
 {
-	for (int i = 0; i < d->count; i++) {
+	struct sup_table *t = d->fds.table;
+	int idle = sup_table_idle(t);
+	for (int i = 0; i < SUP_SLOTS && idle < t->low; i++) {
 		if (d->pid[i])
 			continue;
+		atomic_store(&t->state[i], SLOT_IDLE); /* before the fork: the child may take a connection at once */
 		pid_t pid = fork();
-		if (pid < 0)
+		if (pid < 0) {
+			atomic_store(&t->state[i], SLOT_FREE);
 			return -1;
+		}
 		if (pid == 0) {
 			close(d->taken_r);
 			sigprocmask(SIG_UNBLOCK, &d->chld, NULL);
 			signal(SIGCHLD, SIG_DFL);
-			supervisor_idle(&d->fds);
+			supervisor_idle(&d->fds, i);
 		}
 		d->pid[i] = pid;
+		idle++;
 	}
 	return 0;
 }
 
-/* A supervisor that took a connection, or died: its slot is free for the next idle one. */
+/* A supervisor that exited (after a failed run, with enough others idle, or killed): its slot is free. */
 static void forget(struct idle *d, pid_t pid)
 {
-	for (int i = 0; i < d->count; i++)
-		if (d->pid[i] == pid)
+	for (int i = 0; i < SUP_SLOTS; i++)
+		if (d->pid[i] == pid) {
 			d->pid[i] = 0;
+			atomic_store(&d->fds.table->state[i], SLOT_FREE);
+		}
 }
 
 static int serve(const char *path)
@@ -121,8 +148,14 @@ static int serve(const char *path)
 	 * ppoll, so none is lost between a reap and the next wait.
 	 */
 	struct idle d = { .fds = { .server = getpid() } };
+	d.fds.table = mmap(NULL, sizeof *d.fds.table, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (d.fds.table == MAP_FAILED) {
+		fprintf(stderr, "proctor-launcher: mmap: %s\n", strerror(errno));
+		return 1;
+	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	d.count = cpus < 2 ? 2 : cpus > MAX_IDLE ? MAX_IDLE : (int)cpus;
+	d.fds.table->low = cpus < 2 ? 2 : cpus > MIN_IDLE_MAX ? MIN_IDLE_MAX : (int)cpus;
+	d.fds.table->high = 2 * d.fds.table->low;
 	sigset_t during_poll;
 	sigemptyset(&d.chld);
 	sigaddset(&d.chld, SIGCHLD);
@@ -150,6 +183,7 @@ static int serve(const char *path)
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
 	d.fds.mnt_host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	d.fds.net_host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	d.fds.mnt_template = d.fds.mnt_host >= 0 ? mnt_template_make(slash ? dir : ".") : -1;
 	if (d.fds.mnt_template < 0) /* runs then start in their run_dir, in a copy of the host's namespace */
 		fprintf(stderr, "proctor-launcher: no mount namespace template (%s): each run copies the host's\n",
@@ -166,16 +200,10 @@ static int serve(const char *path)
 		pid_t pid;
 		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 			forget(&d, pid);
-		/*
-		 * Every supervisor that took a connection, also one already reaped above (it wrote before
-		 * it exited): read before the next fork, so that a pid the kernel hands out again is never
-		 * mistaken for the supervisor that had it.
-		 */
-		pid_t took[16];
-		ssize_t n;
-		while ((n = read(d.taken_r, took, sizeof took)) > 0)
-			for (ssize_t i = 0; i < n / (ssize_t)sizeof took[0]; i++)
-				forget(&d, took[i]);
+		/* a supervisor took a connection and left fewer than low idle: only a wake-up, drained */
+		char took[64];
+		while (read(d.taken_r, took, sizeof took) > 0) {
+		}
 		if (pr < 0) {
 			if (poll_err == EINTR)
 				continue;

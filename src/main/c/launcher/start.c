@@ -34,6 +34,7 @@ struct start {
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
 	pid_t parent;                /* struct prepared's */
+	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
 };
 
 static void on_alarm(int sig)
@@ -155,6 +156,7 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	st->mnt_template = p->mnt_template;
 	st->mnt_host = p->mnt_host;
 	st->parent = p->parent;
+	memcpy(st->keep, p->keep, sizeof st->keep);
 }
 
 /*
@@ -192,6 +194,9 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 						  size_t bpf_len)
 {
 	close(conn);
+	for (int i = 0; i < 4; i++)
+		if (st->keep[i] >= 0)
+			close(st->keep[i]);
 	if (st->mnt_template >= 0)
 		close(st->mnt_template);
 	if (st->mnt_host >= 0)
@@ -235,7 +240,7 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;
 	int owner_err = userns_owner_end();
-	/* a change of the effective uid clears the parent-death signal: the service gone must still end the run */
+	/* the euid changes cleared the parent-death signal: the service gone must still end the run */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* and a server that died while it was cleared sent none: this supervisor is the init's child now */
 	int orphaned = getppid() != st->parent;

@@ -1,6 +1,6 @@
 /*
- * One supervisor per run, forked by the launcher server for each connection. It starts the run's
- * pid 1 (start.c), then watches the run: wall clock, the cgroup's
+ * A supervisor, forked ahead by the launcher server, serves one connection at a time, one run each
+ * (launcher.h says when it exits). It starts the run's pid 1 (start.c), then watches the run: wall clock, the cgroup's
  * CPU counter (so CPU burnt by every process and thread counts), output volume, and the
  * connection (closed by the engine = cancel). It never interprets the outcome: it reports facts
  * and the engine decides the status.
@@ -8,10 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -319,8 +322,8 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
 }
 
-static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, const struct prepared *prep,
-						 int prep_err)
+/* One run, replied to; the caller closes what is left of it. (A failure before the run's start ends the process.) */
+static void supervise(int conn, int netns, char *buf, const struct prepared *prep, int prep_err)
 {
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
 	if (prep_err)
@@ -341,6 +344,7 @@ static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, 
 	struct start_failure why;
 	if (start_run(&s, conn, netns, bpf, bpf_len, prep, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
+	free(bpf);
 	TRACE("sup.started");
 	struct run r;
 	begin_watch(&r, &s, conn, &st);
@@ -351,59 +355,115 @@ static void __attribute__((noreturn)) supervise(int conn, int netns, char *buf, 
 		char line[800];
 		int n = snprintf(line, sizeof line, "error=%s\nend\n", r.error);
 		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-		_exit(0);
+		free(r.samples);
+		return;
 	}
 	r.start_us = now_us();
 	TRACE("sup.exec_seen");
 	watch(&r);
 	TRACE("sup.watched");
 	reply(&r);
+	/* the engine reads the reply to EOF: it has the whole of it now, before the run's mounts go */
+	close(conn);
 	TRACE("sup.replied");
+	free(r.samples);
 	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
 	if (st.mntns >= 0)
 		close(st.mntns);
 	TRACE("sup.mntns_closed");
-	_exit(0);
 }
 
-void supervisor_idle(const struct server_fds *f)
+static int by_value(const void *a, const void *b)
 {
-	/* the service gone (its launcher killed by PDEATHSIG) ends the run at once, not at its wall limit */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != f->server)
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Back to what an idle supervisor holds, after a run: every descriptor closed but the supervisor's own
+ * (stdio, the server's sockets and namespaces: keep, sorted, -1 for none) — the run's connection,
+ * pipes, capture and cgroup files, /dev, mount trees — then the server's network namespace (the run's
+ * was joined for its clone, start.c) and the root directory. 0, or -1: this supervisor then exits
+ * rather than serve another run from a state it cannot vouch for.
+ */
+static int end_run(const struct server_fds *f, const int *keep, int nkeep)
+{
+	unsigned from = 0;
+	for (int i = 0; i < nkeep; i++) {
+		if (keep[i] < 0)
+			continue;
+		if ((unsigned)keep[i] > from && close_range(from, (unsigned)keep[i] - 1, 0) < 0)
+			return -1;
+		from = (unsigned)keep[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) < 0)
+		return -1;
+	if (f->net_host >= 0 && setns(f->net_host, CLONE_NEWNET) < 0)
+		return -1;
+	return chdir("/");
+}
+
+void supervisor_idle(const struct server_fds *f, int slot)
+{
+	/* the table of supervisors is the launcher's: not mapped in any pid 1 this one clones */
+	if (madvise(f->table, sizeof *f->table, MADV_DONTFORK) < 0)
 		_exit(0);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	prctl(PR_SET_NAME, "proctor-idle", 0, 0, 0);
-	/* made while no run waits: the spec buffer (touched now, not on the run's path), pipes and /dev */
+	/* the spec buffer, touched now, not on a run's path; reused run after run */
 	char *buf = malloc(SPEC_MAX);
-	struct prepared prep;
-	/* a failure is the answer to the connection this one accepts (no loop of failing forks) */
-	int prep_err = !buf ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
-	prep.mnt_template = f->mnt_template;
-	prep.mnt_host = f->mnt_host;
-	prep.parent = f->server;
 	if (buf)
 		memset(buf, 0, 4096);
 	TRACE_OPEN();
-	int conn;
-	while ((conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
-		if (errno != EINTR && errno != ECONNABORTED)
-			usleep(10000); /* out of fds or memory for now: wait, do not spin */
-	/* this process serves this one connection: the server makes the next idle supervisor */
-	TRACE("sup.accepted");
-	/*
-	 * This process serves this one connection: the server makes the next idle supervisor at once
-	 * (not later: a joined run's supervisor may wait for its partner's, which needs an idle one).
-	 */
+	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD() };
+	int nkeep = (int)(sizeof keep / sizeof keep[0]);
+	qsort(keep, (size_t)nkeep, sizeof keep[0], by_value);
 	pid_t self = getpid();
-	ssize_t ignored = write(f->taken_fd, &self, sizeof self);
-	(void)ignored;
-	close(f->taken_fd);
-	close(f->listen_fd);
-	int netns = netpool_take(f->pool);
-	if (f->pool >= 0)
-		close(f->pool);
-	TRACE("sup.netns_taken");
-	supervise(conn, netns, buf, &prep, prep_err);
+	for (;;) {
+		/*
+		 * The service gone (its launcher killed by PDEATHSIG) ends this supervisor, and a run at once,
+		 * not at its wall limit. Set again for every run: a change of the effective uid clears it
+		 * (a run's start changes it twice, userns.c).
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != f->server)
+			_exit(0);
+		prctl(PR_SET_NAME, "proctor-idle", 0, 0, 0);
+		/* made while no run waits: pipes and /dev */
+		struct prepared prep;
+		/* a failure is the answer to the connection this one accepts (no loop of failing forks) */
+		int prep_err = !buf ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
+		prep.mnt_template = f->mnt_template;
+		prep.mnt_host = f->mnt_host;
+		prep.parent = f->server;
+		prep.keep[0] = f->listen_fd;
+		prep.keep[1] = f->pool;
+		prep.keep[2] = f->taken_fd;
+		prep.keep[3] = f->net_host;
+		int conn;
+		while ((conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+			if (errno != EINTR && errno != ECONNABORTED)
+				usleep(10000); /* out of fds or memory for now: wait, do not spin */
+		TRACE("sup.accepted");
+		/*
+		 * Busy now: with fewer than low idle, the server forks more at once (not later: a joined
+		 * run's supervisor may wait for its partner's, which needs an idle one).
+		 */
+		atomic_store(&f->table->state[slot], SLOT_BUSY);
+		int busy = sup_table_busy(f->table), peak = atomic_load(&f->table->busy_peak);
+		while (busy > peak && !atomic_compare_exchange_weak(&f->table->busy_peak, &peak, busy)) {
+		}
+		if (sup_table_idle(f->table) < f->table->low) {
+			ssize_t ignored = write(f->taken_fd, &self, sizeof self);
+			(void)ignored;
+		}
+		int netns = netpool_take(f->pool);
+		TRACE("sup.netns_taken");
+		supervise(conn, netns, buf, &prep, prep_err);
+		int keep_idle = atomic_load(&f->table->busy_peak) + f->table->low;
+		if (keep_idle < f->table->high)
+			keep_idle = f->table->high;
+		if (end_run(f, keep, nkeep) < 0 || sup_table_idle(f->table) >= keep_idle)
+			_exit(0);
+		atomic_store(&f->table->state[slot], SLOT_IDLE);
+	}
 }

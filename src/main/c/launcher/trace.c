@@ -25,6 +25,11 @@ void trace_open(void)
 		trace_fd = open(PROCTOR_TRACE_FILE, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 }
 
+int trace_fd_get(void)
+{
+	return trace_fd;
+}
+
 void trace_stamp(const char *step)
 {
 	struct timespec ts;

@@ -69,6 +69,17 @@ final class SandboxBench {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    /**
+     * {@code -Dproctor.bench.launcher-b=PATH}: a second launcher binary (e.g. another tree's
+     * {@code target/native/proctor-launcher}), driven from C by a second helper in the same rounds as the
+     * others, run by run, for an A/B of two launchers on one machine at one load: {@code launcher_b_ms},
+     * {@code launcher_b_cpu_ms}. Not set: no such runs.
+     */
+    private static final String LAUNCHER_B = System.getProperty("proctor.bench.launcher-b");
+
+    /** The second launcher's helper while one program is measured ({@link #LAUNCHER_B}), else null. */
+    private static Helper helperB;
+
     private SandboxBench() {}
 
     /** Medians and totals of one program. */
@@ -87,7 +98,9 @@ final class SandboxBench {
             double engineLauncherCpuMs,
             double bareRunsPerS2,
             double launcherRunsPerS2,
-            double engineRunsPerS2) {}
+            double engineRunsPerS2,
+            double launcherBMs,
+            double launcherBCpuMs) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean json = Arrays.asList(args).contains("--json");
@@ -140,6 +153,10 @@ final class SandboxBench {
         m.put(prefix + "c_bare_runs_per_s_2", f.bareRunsPerS2());
         m.put(prefix + "launcher_runs_per_s_2", f.launcherRunsPerS2());
         m.put(prefix + "engine_runs_per_s_2", f.engineRunsPerS2());
+        if (LAUNCHER_B != null) {
+            m.put(prefix + "launcher_b_ms", f.launcherBMs());
+            m.put(prefix + "launcher_b_cpu_ms", f.launcherBCpuMs());
+        }
     }
 
     private static Figures measure(
@@ -172,12 +189,31 @@ final class SandboxBench {
             Process process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
+            Process processB = null;
             try (Helper helper = new Helper(process)) {
                 helper.expect("ready");
+                if (LAUNCHER_B != null) {
+                    // its own directory: a launcher server makes its mount template beside its socket
+                    Path dirB = Files.createDirectories(dir.resolve("b"));
+                    List<String> commandB = new ArrayList<>(command);
+                    commandB.set(1, LAUNCHER_B);
+                    commandB.set(2, dirB.resolve("helper.sock").toString());
+                    processB = new ProcessBuilder(commandB)
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
+                    helperB = new Helper(processB);
+                    helperB.expect("ready");
+                }
                 return measure(engine, spec, engineLauncher, helper, argv, out);
             } finally {
-                process.waitFor(5, TimeUnit.SECONDS);
-                process.destroyForcibly();
+                if (helperB != null) {
+                    helperB.close();
+                    helperB = null;
+                }
+                for (Process p : processB == null ? List.of(process) : List.of(process, processB)) {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                    p.destroyForcibly();
+                }
             }
         }
     }
@@ -193,16 +229,19 @@ final class SandboxBench {
         long[] bare = new long[RUNS];
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
+        long[] launcherB = new long[RUNS];
         int warmup = warmUp(engine, spec, engineLauncher, helper, argv);
         CpuMarks before = CpuMarks.read(engineLauncher, helper);
-        long bareCpu = rounds(warmup, bare, launcher, sandbox, engine, spec, helper, argv);
+        long bareCpu = rounds(warmup, bare, launcher, sandbox, launcherB, engine, spec, helper, argv);
         CpuMarks after = CpuMarks.read(engineLauncher, helper);
         // the JVM's CPU less what the bench spent driving the C helper on the same thread
         long jvmCpu = after.jvm - before.jvm - (after.own - before.own);
         long jitCpu = after.jit - before.jit;
         long engineLauncherCpu = after.engineLauncher - before.engineLauncher;
         long helperLauncherCpu = after.helperLauncher - before.helperLauncher;
+        long helperBLauncherCpu = after.helperBLauncher - before.helperBLauncher;
         Arrays.sort(bare);
+        Arrays.sort(launcherB);
         Arrays.sort(launcher);
         Arrays.sort(sandbox);
 
@@ -237,7 +276,9 @@ final class SandboxBench {
                 ms(engineLauncherCpu) / RUNS,
                 total / (bare2 / 1e9),
                 total / (launcher2 / 1e9),
-                total / (engine2 / 1e9));
+                total / (engine2 / 1e9),
+                ms(median(launcherB)),
+                ms(helperBLauncherCpu) / RUNS);
         String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds)";
         out.printf(
                 Locale.ROOT,
@@ -270,6 +311,16 @@ final class SandboxBench {
                 f.bareRunsPerS2(),
                 f.launcherRunsPerS2(),
                 f.engineRunsPerS2());
+        if (LAUNCHER_B != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "  launcher B from C (%s): median %.2f ms, CPU per run %.2f ms (launcher from C: %.2f, %.2f)%n",
+                    LAUNCHER_B,
+                    f.launcherBMs(),
+                    f.launcherBCpuMs(),
+                    f.launcherMs(),
+                    f.launcherCpuMs());
+        }
         return f;
     }
 
@@ -286,17 +337,17 @@ final class SandboxBench {
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         // the same method as the measured runs: the measured runs use code compiled here, not a fresh
         // compilation of their own loop (an on-stack replacement that inlines the whole engine)
-        long[][] scratch = new long[3][WARMUP_BLOCK];
+        long[][] scratch = new long[4][WARMUP_BLOCK];
         int done = 0;
         while (done < WARMUP) {
-            rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
         }
         int quiet = 0;
         while (timed && WARMUP > 0 && quiet < SETTLED_BLOCKS && done < WARMUP + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
-            rounds(done, scratch[0], scratch[1], scratch[2], engine, spec, helper, argv);
+            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
             // the JIT compiles in bursts: one quiet block does not mean it is done
@@ -314,6 +365,7 @@ final class SandboxBench {
             long[] bare,
             long[] launcher,
             long[] sandbox,
+            long[] launcherB,
             LinuxSandboxEngine engine,
             RunSpec spec,
             Helper helper,
@@ -326,30 +378,34 @@ final class SandboxBench {
             bareCpu += r[1];
             launcher[i] = r[2];
             sandbox[i] = r[3];
+            launcherB[i] = r[4];
         }
         return bareCpu;
     }
 
     /**
      * One run of each kind, the order rotating with {@code i} so that none always follows the same one:
-     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns}.
+     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns, second launcher's wall ns (0 without one)}.
      */
     private static long[] round(int i, LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
             throws IOException {
         long[] b = null;
         long l = 0;
         long e = 0;
-        for (int k = 0; k < 3; k++) {
-            switch ((i + k) % 3) {
+        long lb = 0;
+        int kinds = helperB == null ? 3 : 4;
+        for (int k = 0; k < kinds; k++) {
+            switch ((i + k) % kinds) {
                 case 0 -> b = helper.ask("bare");
                 case 1 -> l = helper.ask("launch 0")[0];
-                default -> e = engineRun(engine, spec);
+                case 2 -> e = engineRun(engine, spec);
+                default -> lb = helperB.ask("launch 0")[0];
             }
         }
         if (b[2] != 0) {
             throw new IOException("bare " + argv + " failed");
         }
-        return new long[] {b[0], b[1], l, e};
+        return new long[] {b[0], b[1], l, e, lb};
     }
 
     private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) throws IOException {
@@ -388,14 +444,17 @@ final class SandboxBench {
      * varies from run to run (0.1-0.5 ms per run of {@code /bin/true}; ~0.2 over 1500 runs): compiled code is
      * still being replaced after thousands of rounds, hence {@code jit_cpu_ms}.
      */
-    private record CpuMarks(long jvm, long own, long jit, long engineLauncher, long helperLauncher) {
+    private record CpuMarks(
+            long jvm, long own, long jit, long engineLauncher, long helperLauncher, long helperBLauncher) {
         static CpuMarks read(ProcessHandle engineLauncher, Helper helper) throws IOException {
+            long b = helperB == null ? 0 : helperB.serverCpuNanos();
             return new CpuMarks(
                     processCpuNanos(),
-                    helper.ownCpuNanos,
+                    helper.ownCpuNanos + (helperB == null ? 0 : helperB.ownCpuNanos),
                     ProcCpu.jitNanos("self"),
                     ProcCpu.treeNanos(engineLauncher),
-                    helper.serverCpuNanos());
+                    helper.serverCpuNanos(),
+                    b);
         }
     }
 

@@ -315,6 +315,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         private boolean recyclable;
         /** Whether the joined runs' pipes were made in this run's directory. */
         boolean pipes;
+        /** Whether the run's capture files were read and held nothing (or were never made): kept for the next run. */
+        private boolean capturesEmpty;
 
         /** {@code stdinFifo}, {@code stdoutFifo}: the pipes of a joined run, else null. */
         void setUp(Path stdinFifo, Path stdoutFifo) throws IOException {
@@ -338,7 +340,12 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             recyclable = report.failure() == null;
             cgroup.killAll();
             CgroupStats stats = cgroup.readStats();
-            return result(spec, report, stats, runDir);
+            int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
+            Captured stdout = Captured.read(runDir.resolve("stdout"), cap);
+            Captured stderr = Captured.read(runDir.resolve("stderr"), cap);
+            // a supervisor that replied has written its last byte: its files stay as read
+            capturesEmpty = recyclable && stdout.kept() == 0 && stderr.kept() == 0;
+            return result(spec, report, stats, stdout, stderr);
         }
 
         RunResult failed(Exception e) {
@@ -361,7 +368,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 cgroup = null;
             }
             if (runDir != null) {
-                releaseRunDir(runDir, spec.stdin() instanceof Stdin.FromBytes, pipes);
+                releaseRunDir(runDir, spec.stdin() instanceof Stdin.FromBytes, pipes, capturesEmpty);
                 runDir = null;
             }
         }
@@ -388,12 +395,17 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /**
      * The run's files removed by name (the captured output, and the stdin file and joined runs' pipes
      * where the run had them; one not made is no error); a directory whose {@code mnt} holds anything is
-     * removed whole, not reused.
+     * removed whole, not reused. Empty capture files ({@code capturesEmpty}: read after a run the launcher
+     * replied to, both empty) stay: the next run's supervisor opens them without emptying them (an empty file is what it
+     * would make), and a run that fails before it opens them reads them as empty, as it reads missing
+     * ones; a delete and a create per file and run on the state dir's filesystem are saved.
      */
-    private void releaseRunDir(Path dir, boolean stdinFile, boolean pipes) {
+    private void releaseRunDir(Path dir, boolean stdinFile, boolean pipes, boolean capturesEmpty) {
         try {
-            Files.deleteIfExists(dir.resolve("stdout"));
-            Files.deleteIfExists(dir.resolve("stderr"));
+            if (!capturesEmpty) {
+                Files.deleteIfExists(dir.resolve("stdout"));
+                Files.deleteIfExists(dir.resolve("stderr"));
+            }
             if (stdinFile) {
                 Files.deleteIfExists(dir.resolve("stdin"));
             }
@@ -578,10 +590,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         return "";
     }
 
-    private RunResult result(RunSpec spec, LaunchReport report, CgroupStats stats, Path runDir) throws IOException {
-        int cap = (int) Math.min(Integer.MAX_VALUE - 8, spec.limits().outputBytes());
-        Captured stdout = Captured.read(runDir.resolve("stdout"), cap);
-        Captured stderr = Captured.read(runDir.resolve("stderr"), cap);
+    private RunResult result(RunSpec spec, LaunchReport report, CgroupStats stats, Captured stdout, Captured stderr)
+            throws IOException {
         if (report.error() == null) {
             stdout.require(report.stdoutBytes(), spec.limits().outputBytes());
             stderr.require(report.stderrBytes(), spec.limits().outputBytes());

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * three-mount template namespace instead of the host's (mnttemplate.c) and mounts the run's /proc
  * restricted at once, bounding its counters through the template's; it builds the root with umask 0
  * (no chmod per directory) and hands the job the service's umask back; a capture file is emptied
- * only when it holds something (no O_TRUNC).
+ * only when it holds something (no O_TRUNC); a supervisor serves run after run (no fork per run) and
+ * holds nothing of a finished run when it waits for the next.
  */
 class SandboxLauncherPathIT extends SandboxRuns {
 
@@ -66,5 +72,77 @@ class SandboxLauncherPathIT extends SandboxRuns {
             assertEquals("short\n", okOut(quiet));
             assertEquals("", err(quiet));
         }
+    }
+
+    /**
+     * The server's supervisors serve run after run: after twenty runs one after another, supervisors that
+     * were idle before are idle again (each used to serve one connection and exit). An idle one holds
+     * nothing of the runs it served: no file of a run or of its cgroup, the server's network namespace
+     * (not the last run's), the root as its directory, and no more descriptors than it started with.
+     */
+    @Test
+    void supervisorsServeRunAfterRunAndKeepNothingOfThem() throws IOException {
+        Workdir w = workdir();
+        okOut(sh(w, "true"));
+        ProcessHandle server = ProcessHandle.current()
+                .children()
+                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
+        Set<Long> before = idleSupervisors(server);
+        assertTrue(before.size() >= 2, "idle supervisors: " + before);
+        for (int i = 0; i < 20; i++) {
+            assertEquals("run " + i + "\n", okOut(sh(w, "echo run " + i)));
+        }
+        Set<Long> after = idleSupervisors(server);
+        Set<Long> again = new HashSet<>(before);
+        again.retainAll(after);
+        assertTrue(!again.isEmpty(), "no supervisor served a second run: " + before + " then " + after);
+        String serverNet = Files.readSymbolicLink(Path.of("/proc", Long.toString(server.pid()), "ns/net"))
+                .toString();
+        for (long pid : after) {
+            Path proc = Path.of("/proc", Long.toString(pid));
+            assertEquals(
+                    serverNet, Files.readSymbolicLink(proc.resolve("ns/net")).toString(), "supervisor " + pid);
+            assertEquals("/", Files.readSymbolicLink(proc.resolve("cwd")).toString(), "supervisor " + pid);
+            List<String> fds;
+            try (Stream<Path> open = Files.list(proc.resolve("fd"))) {
+                fds = open.map(fd -> {
+                            try {
+                                return Files.readSymbolicLink(fd).toString();
+                            } catch (IOException gone) {
+                                return "";
+                            }
+                        })
+                        .toList();
+            }
+            for (String target : fds) {
+                assertTrue(
+                        !target.startsWith(stateDir.toString()) && !target.startsWith("/sys/fs/cgroup"),
+                        "supervisor " + pid + " holds " + target + " of a finished run: " + fds);
+            }
+            // stdio, 4 sockets and namespaces of the server's, the template, 5 prepared pipes and /dev
+            assertTrue(fds.size() <= 22, "supervisor " + pid + " holds " + fds);
+        }
+    }
+
+    private static Set<Long> idleSupervisors(ProcessHandle server) throws IOException {
+        Set<Long> idle = new HashSet<>();
+        for (ProcessHandle p : server.children().toList()) {
+            try {
+                String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
+                        .strip();
+                if (comm.equals("proctor-idle")) {
+                    idle.add(p.pid());
+                }
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return idle;
     }
 }
