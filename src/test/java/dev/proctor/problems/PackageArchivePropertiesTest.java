@@ -307,7 +307,8 @@ class PackageArchivePropertiesTest {
                     // a tar header's name is a C string: the archive names what comes before the NUL
                     clean = clean.substring(0, clean.indexOf('\0'));
                 }
-                if (clean.endsWith("/")) {
+                if (clean.isEmpty() || clean.endsWith("/")) {
+                    // a directory entry ("dir/", or "./": the root itself, whose bytes, if any, name no file)
                     continue;
                 }
                 if (e.isLink()) {
