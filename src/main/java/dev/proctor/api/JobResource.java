@@ -31,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
@@ -102,9 +101,9 @@ public class JobResource {
         UUID id = job.id;
         answeredByCompletingThread();
         // a copy: requests waiting on one job each keep their own timeout
-        return done.copy()
-                .completeOnTimeout(null, timeout, TimeUnit.SECONDS)
-                .handle((stored, failure) -> {
+        CompletableFuture<JobWaiters.Stored> mine = done.copy();
+        waiters.timeout(mine, timeout);
+        return mine.handle((stored, failure) -> {
                     if (stored != null) {
                         // finished here, the stored job at hand: the view is made and written by the thread that
                         // finished it (no database, no worker woken)
