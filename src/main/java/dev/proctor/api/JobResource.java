@@ -99,11 +99,10 @@ public class JobResource {
         }
         CompletableFuture<JobWaiters.Stored> registered = done;
         UUID id = job.id;
-        answeredByCompletingThread();
         // a copy: requests waiting on one job each keep their own timeout
         CompletableFuture<JobWaiters.Stored> mine = done.copy();
         waiters.timeout(mine, timeout);
-        return mine.handle((stored, failure) -> {
+        CompletionStage<RestResponse<JobView>> answered = mine.handle((stored, failure) -> {
                     if (stored != null) {
                         // finished here, the stored job at hand: the view is made and written by the thread that
                         // finished it (no database, no worker woken)
@@ -119,6 +118,8 @@ public class JobResource {
                             Infrastructure.getDefaultWorkerPool());
                 })
                 .thenCompose(answer -> answer);
+        answeredByCompletingThread();
+        return answered;
     }
 
     /** Quarkus REST resumes a suspended request on the executor it last ran on; this one is the completing thread. */
