@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -30,7 +31,9 @@ import java.util.stream.Stream;
  *   <li>{@code cat}: stdin to stdout; {@code file NAME}: a file of the work directory to stdout; {@code args}: each argument on a line of stdout;</li>
  *   <li>{@code cpu MS}, {@code memory KB}: the usage reported;</li>
  *   <li>{@code exit N}, {@code signal NAME}, {@code status NAME} (a RunStatus): how the run ends;</li>
- *   <li>{@code compile-error TEXT}: the compile step fails with TEXT on stderr.</li>
+ *   <li>{@code compile-error TEXT}: the compile step fails with TEXT on stderr;</li>
+ *   <li>{@code await PATH}: the run goes on only once PATH exists on the host (at most 2 minutes) or it is
+ *   cancelled: a run that lasts exactly as long as a test wants.</li>
  * </ul>
  * Version queries print "fake 1.2.3".
  */
@@ -121,10 +124,23 @@ public class ScriptedSandboxEngine implements SandboxEngine {
                     status = RunStatus.RUNTIME_ERROR;
                 }
                 case "status" -> status = RunStatus.valueOf(rest);
+                case "await" -> await(Path.of(rest), cancellation);
                 default -> {}
             }
         }
         return result(status, exit, signal, out.toByteArray(), err.toByteArray(), cpu, memoryKb);
+    }
+
+    private static void await(Path path, Cancellation cancellation) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.exists(path) && !cancellation.isCancelled() && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static RunResult result(

@@ -267,6 +267,7 @@ public class Dispatcher implements LocalSlots {
     /** {@code parsed}: the job's request as parsed by this node at its submission, or null (read it). */
     private void runJob(JobStore.Claim claim, JobSpec parsed, Cancellation cancel) {
         long start = System.nanoTime();
+        Runnable answer = null;
         try {
             GradeResult r;
             JobSpec spec = parsed;
@@ -282,7 +283,7 @@ public class Dispatcher implements LocalSlots {
             if (cancel.isCancelled()) {
                 return;
             }
-            results.write(claim, nodeId, r.withNode(nodeId), spec, start);
+            answer = results.write(claim, nodeId, r.withNode(nodeId), spec, start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {
@@ -290,6 +291,11 @@ public class Dispatcher implements LocalSlots {
             // queue empty is woken by the next job queued
             running.remove(claim.id());
             free.release();
+        }
+        // the slot is free again (a queued job can start) before this thread renders and writes the answers of
+        // the requests waiting for this job
+        if (answer != null) {
+            answer.run();
         }
     }
 

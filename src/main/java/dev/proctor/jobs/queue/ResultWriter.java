@@ -59,6 +59,8 @@ class ResultWriter {
         final JobSpec spec;
         final long startNanos;
         String rejected;
+        /** Answers this node's requests waiting for the job, once it is stored. */
+        Runnable answer = NOTHING;
 
         Pending(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
             this.id = claim.id();
@@ -79,15 +81,21 @@ class ResultWriter {
 
     /**
      * Writes the result now, or keeps it until the database can be reached again; {@code spec}: the job's request
-     * (null when it could not be read), handed to whoever follows the job's end.
+     * (null when it could not be read), handed to whoever follows the job's end. Returns what answers the requests
+     * of this node waiting for the job (nothing when its result waits), for the runner to call once it freed the
+     * job's slot: the answer is rendered and written on that thread.
      */
-    void write(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
+    Runnable write(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
         Pending p = new Pending(claim, node, result, spec, startNanos);
         if (!attempt(p)) {
             waiting.put(p.id, p);
             LOG.warnf("job %s: PostgreSQL unreachable; its result waits in this node to be written", p.id);
+            return NOTHING;
         }
+        return p.answer;
     }
+
+    private static final Runnable NOTHING = () -> {};
 
     /** Jobs whose results wait: their leases are renewed with the running ones. */
     Set<UUID> waitingIds() {
@@ -111,6 +119,7 @@ class ResultWriter {
             }
             waiting.remove(p.id, p);
             LOG.infof("job %s: result written after the database came back", p.id);
+            p.answer.run();
         }
     }
 
@@ -174,11 +183,11 @@ class ResultWriter {
         metrics.counter("proctor.jobs.finished", "verdict", stored.verdict().wire())
                 .increment();
         metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
-        // requests waiting on this node answer at once, with the stored job at hand; they render on their own
-        // threads
-        waiters.finished(p.id, row);
         // the result is stored: whoever else follows a finished job (webhooks, facades) runs on its own
         // threads, and a failure there is its own, not the job's
         finishedEvents.fireAsync(new JobFinished(p.id, stored, p.spec));
+        // requests waiting on this node are answered with the stored job at hand, by the caller of write (the
+        // runner, after it freed the slot) or of flush
+        p.answer = () -> waiters.finished(p.id, row);
     }
 }
