@@ -1,5 +1,6 @@
 package dev.proctor.auth;
 
+import dev.proctor.config.ListenConnection;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,10 +9,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -84,7 +83,7 @@ public class KeyInvalidations {
 
     private void listen() {
         while (!stopping) {
-            try (Connection c = open()) {
+            try (Connection c = ListenConnection.open()) {
                 connection = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
@@ -126,17 +125,5 @@ public class KeyInvalidations {
             }
         }
         cache.disconnected();
-    }
-
-    private static Connection open() throws SQLException {
-        var cfg = ConfigProvider.getConfig();
-        String url = cfg.getValue("quarkus.datasource.jdbc.url", String.class);
-        String user = cfg.getOptionalValue("quarkus.datasource.username", String.class)
-                .orElse(null);
-        String password = cfg.getOptionalValue("quarkus.datasource.password", String.class)
-                .orElse(null);
-        Connection c = DriverManager.getConnection(url, user, password);
-        c.setAutoCommit(true);
-        return c;
     }
 }

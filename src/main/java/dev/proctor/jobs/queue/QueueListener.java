@@ -1,13 +1,12 @@
 package dev.proctor.jobs.queue;
 
+import dev.proctor.config.ListenConnection;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -61,7 +60,7 @@ final class QueueListener implements Runnable {
     @Override
     public void run() {
         while (!stopping) {
-            try (Connection c = open()) {
+            try (Connection c = ListenConnection.open()) {
                 connection = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN proctor_jobs; LISTEN proctor_cancel; LISTEN proctor_done");
@@ -100,17 +99,5 @@ final class QueueListener implements Runnable {
                 }
             }
         }
-    }
-
-    private static Connection open() throws SQLException {
-        var cfg = ConfigProvider.getConfig();
-        String url = cfg.getValue("quarkus.datasource.jdbc.url", String.class);
-        String user = cfg.getOptionalValue("quarkus.datasource.username", String.class)
-                .orElse(null);
-        String password = cfg.getOptionalValue("quarkus.datasource.password", String.class)
-                .orElse(null);
-        Connection c = DriverManager.getConnection(url, user, password);
-        c.setAutoCommit(true);
-        return c;
     }
 }
