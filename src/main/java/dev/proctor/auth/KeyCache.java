@@ -30,12 +30,12 @@ public final class KeyCache {
     /** Taken before the database read of a key; the read is stored only if nothing was invalidated since. */
     public record Ticket(long generation, long readAtNanos) {}
 
-    private record Entry(Caller caller, long readAtNanos) {}
+    private record Remembered(Caller caller, long readAtNanos) {}
 
     private final int maxEntries;
     private final long maxAgeNanos;
     private final LongSupplier clock;
-    private final LinkedHashMap<ByteBuffer, Entry> entries;
+    private final LinkedHashMap<ByteBuffer, Remembered> entries;
     private long generation;
     private boolean connected;
 
@@ -49,7 +49,7 @@ public final class KeyCache {
         this.clock = clock;
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Remembered> eldest) {
                 return size() > KeyCache.this.maxEntries;
             }
         };
@@ -61,7 +61,7 @@ public final class KeyCache {
             return null;
         }
         ByteBuffer k = ByteBuffer.wrap(keyHash);
-        Entry e = entries.get(k);
+        Remembered e = entries.get(k);
         if (e == null) {
             return null;
         }
@@ -85,7 +85,7 @@ public final class KeyCache {
         if (!connected || ticket.generation != generation || maxEntries == 0) {
             return false;
         }
-        entries.put(ByteBuffer.wrap(keyHash.clone()), new Entry(caller, ticket.readAtNanos));
+        entries.put(ByteBuffer.wrap(keyHash.clone()), new Remembered(caller, ticket.readAtNanos));
         return true;
     }
 
@@ -123,7 +123,7 @@ public final class KeyCache {
 
     private void drop(Predicate<Caller> concerned) {
         generation++;
-        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+        for (Iterator<Remembered> it = entries.values().iterator(); it.hasNext(); ) {
             if (concerned.test(it.next().caller)) {
                 it.remove();
             }
