@@ -84,22 +84,6 @@ struct idle {
 	sigset_t chld;
 };
 
-int sup_table_busy(const struct sup_table *t)
-{
-	int n = 0;
-	for (int i = 0; i < SUP_SLOTS; i++)
-		n += atomic_load_explicit(&t->state[i], memory_order_relaxed) == SLOT_BUSY;
-	return n;
-}
-
-int sup_table_idle(const struct sup_table *t)
-{
-	int n = 0;
-	for (int i = 0; i < SUP_SLOTS; i++)
-		n += atomic_load_explicit(&t->state[i], memory_order_relaxed) == SLOT_IDLE;
-	return n;
-}
-
 /* Forks supervisors into free slots until low are idle; 0, or -1 if a fork failed (retried later). */
 static int fork_idle(struct idle *d)
 {
