@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.jboss.logging.Logger;
 
 /**
  * Requests waiting for a job to finish (?wait=true). The node that ran the job completes them in-process as
@@ -20,8 +19,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class JobWaiters {
-
-    private static final Logger LOG = Logger.getLogger(JobWaiters.class);
 
     /**
      * A finished job as stored, when the finishing node has it: its row ({@link Job#request} and
@@ -111,12 +108,7 @@ public class JobWaiters {
             Map.Entry<Deadline, CompletableFuture<Stored>> first;
             while ((first = deadlines.firstEntry()) != null && first.getKey().nanos - now <= 0) {
                 if (deadlines.remove(first.getKey(), first.getValue())) {
-                    try {
-                        first.getValue().complete(null);
-                    } catch (RuntimeException e) {
-                        // never the end of this thread: every other waiting request still needs its timeout
-                        LOG.errorf(e, "a waiting request's timeout failed");
-                    }
+                    first.getValue().complete(null);
                 }
             }
             // announced before looking again: a deadline added meanwhile is seen here, or its adder sees the
