@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
@@ -100,9 +101,9 @@ public class JobResource {
         CompletableFuture<JobWaiters.Stored> registered = done;
         UUID id = job.id;
         // a copy: requests waiting on one job each keep their own timeout
-        CompletableFuture<JobWaiters.Stored> mine = done.copy();
-        waiters.timeout(mine, timeout);
-        CompletionStage<RestResponse<JobView>> answered = mine.handle((stored, failure) -> {
+        CompletionStage<RestResponse<JobView>> answered = done.copy()
+                .completeOnTimeout(null, timeout, TimeUnit.SECONDS)
+                .handle((stored, failure) -> {
                     if (stored != null) {
                         // finished here, the stored job at hand: the view is made and written by the thread that
                         // finished it (no database, no worker woken)
