@@ -203,7 +203,7 @@ void reply_error(int conn, enum step step, int err, const char *detail) __attrib
 /* userns.c */
 int userns_owner_begin(uid_t base);
 int userns_owner_end(void);
-int userns_write_maps(pid_t pid, uid_t base);
+int userns_write_maps(int proc_dir, uid_t base);  /* proc_dir: /proc/PID of pid 1 */
 int userns_bound_counters(const char *proc, const char **failed_at);
 int userns_drop_bounding(void);
 int userns_clear_caps(void);
@@ -234,7 +234,7 @@ int mnt_template_make(const char *dir);
 int netpool_start(void);          /* the pool's end, shared by the server and its supervisors, or -1 */
 int netpool_take(int pool);       /* a new namespace's fd (close-on-exec), or -1 if none is ready */
 
-/* seccomp.c */
+/* seccomp.c; the program seccomp_load_file returns stays the caller's to read until its next call (never freed by it) */
 int seccomp_load_file(const char *path, void **prog, size_t *len);
 int seccomp_install(void *prog, size_t len);
 int seccomp_install_reaper(void);

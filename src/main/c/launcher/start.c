@@ -276,11 +276,9 @@ static void close_pid1_ends(const struct spec *s, struct start *st)
  * (oom_score_adj_min is inherited): -1000 here let the job set -1000 too and turn an OOM kill into
  * a hang until the wall limit. Pid 1 is small; the OOM killer picks the job.
  */
-static int reset_oom_score_adj(pid_t pid1)
+static int reset_oom_score_adj(int proc_dir)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid1);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = openat(proc_dir, "oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	ssize_t n = write(fd, "0", 1);
@@ -307,19 +305,31 @@ static int abort_start(pid_t pid1, struct start_failure *why, enum step step, co
  * which no process is in, until the supervisor closes the fd (or dies). -1 if it cannot be opened:
  * pid 1 then tears it down itself, as before.
  */
-static int hold_mount_ns(pid_t pid1)
+static int hold_mount_ns(int proc_dir)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid1);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return openat(proc_dir, "ns/mnt", O_RDONLY | O_CLOEXEC);
 }
 
-static int let_go(const struct spec *s, struct start *st, pid_t pid1, struct start_failure *why)
+/*
+ * Pid 1's /proc directory, looked up once for the files written and opened there (oom_score_adj,
+ * the id maps, its mount namespace) instead of once per file; an O_PATH descriptor, -1 on failure.
+ * The template's /proc is of the host's pid namespace too: /proc/PID paths are the same in it.
+ */
+static int open_proc_dir(pid_t pid1)
 {
-	if (reset_oom_score_adj(pid1) < 0)
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d", (int)pid1);
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int let_go(const struct spec *s, struct start *st, pid_t pid1, int proc_dir, struct start_failure *why)
+{
+	if (proc_dir < 0)
+		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1's /proc directory");
+	if (reset_oom_score_adj(proc_dir) < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
 	TRACE("sup.oom_adj");
-	if (userns_write_maps(pid1, s->uid_base) < 0)
+	if (userns_write_maps(proc_dir, s->uid_base) < 0)
 		return abort_start(pid1, why, STEP_IDMAP, "uid_map/gid_map");
 	TRACE("sup.maps_written");
 	if (write(st->sync[1], "g", 1) != 1)
@@ -341,21 +351,25 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 	if (out->pid1 < 0)
 		return -1;
 	TRACE("sup.cloned");
-	/*
-	 * Pid 1 is let go first, so that it builds its root while the rest is done here. The template's
-	 * /proc is of the host's pid namespace too: /proc/PID paths are the same in it.
-	 */
-	if (let_go(s, &st, out->pid1, why) < 0)
+	/* pid 1 is let go first, so that it builds its root while the rest is done here */
+	int proc_dir = open_proc_dir(out->pid1);
+	if (let_go(s, &st, out->pid1, proc_dir, why) < 0) {
+		if (proc_dir >= 0)
+			close(proc_dir);
 		return -1;
+	}
 	/* the supervisor opens host paths later (cgroup counters): it must be back, or the run is aborted */
-	if (in_template && leave_template(prep) < 0)
+	if (in_template && leave_template(prep) < 0) {
+		close(proc_dir);
 		return abort_start(out->pid1, why, STEP_MOUNTS, "back to the host's mount namespace");
+	}
 	close_pid1_ends(s, &st);
 	out->out_r = st.out[0];
 	out->err_r = st.err[0];
 	out->status_r = st.status[0];
 	out->report_r = st.report[0];
-	out->mntns = hold_mount_ns(out->pid1);
+	out->mntns = hold_mount_ns(proc_dir);
+	close(proc_dir);
 	TRACE("sup.mntns_held");
 	return 0;
 }

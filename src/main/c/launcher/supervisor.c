@@ -27,6 +27,7 @@
 #define MAX_SAMPLES 20000
 #define SETUP_TIMEOUT_US 10000000ULL
 #define CPU_CHECK_US 10000ULL
+#define DRAIN_BUF (64 * 1024)
 
 struct sample { uint64_t at, cpu, mem; };
 
@@ -43,6 +44,7 @@ struct run {
 	uint64_t start_us, end_us, killed_us;
 	struct sample *samples;
 	int nsamples;
+	char *io;  /* the supervisor's output buffer (io_buffer), DRAIN_BUF bytes */
 	char error[600];
 };
 
@@ -101,8 +103,8 @@ static void kill_run(struct run *r, const char *why)
 
 static void drain(struct run *r, int *fd, int file, uint64_t *total, uint64_t *kept)
 {
-	char buf[65536];
-	ssize_t n = read(*fd, buf, sizeof buf);
+	char *buf = r->io;
+	ssize_t n = read(*fd, buf, DRAIN_BUF);
 	if (n <= 0) {
 		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 			close(*fd);
@@ -302,10 +304,11 @@ static void reply(struct run *r)
 }
 
 /* The run's state once pid 1 is started: its pipes, the capture files, the cgroup counters. */
-static void begin_watch(struct run *r, const struct spec *s, int conn, const struct started *st)
+static void begin_watch(struct run *r, const struct spec *s, int conn, const struct started *st, char *io)
 {
 	memset(r, 0, sizeof *r);
 	r->s = s;
+	r->io = io;
 	r->conn = conn;
 	r->pid1 = st->pid1;
 	r->pidfd = st->pidfd;
@@ -323,7 +326,7 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 }
 
 /* One run, replied to; the caller closes what is left of it. (A failure before the run's start ends the process.) */
-static void supervise(int conn, int netns, char *buf, const struct prepared *prep, int prep_err)
+static void supervise(int conn, int netns, char *buf, char *io, const struct prepared *prep, int prep_err)
 {
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
 	if (prep_err)
@@ -344,10 +347,9 @@ static void supervise(int conn, int netns, char *buf, const struct prepared *pre
 	struct start_failure why;
 	if (start_run(&s, conn, netns, bpf, bpf_len, prep, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
-	free(bpf);
 	TRACE("sup.started");
 	struct run r;
-	begin_watch(&r, &s, conn, &st);
+	begin_watch(&r, &s, conn, &st, io);
 	TRACE("sup.watch_begun");
 	if (wait_exec(&r) < 0) {
 		kill(r.pid1, SIGKILL);
@@ -371,6 +373,25 @@ static void supervise(int conn, int netns, char *buf, const struct prepared *pre
 	if (st.mntns >= 0)
 		close(st.mntns);
 	TRACE("sup.mntns_closed");
+}
+
+/*
+ * The buffer the job's output passes through on its way to the capture files: a mapping of its own,
+ * not in any pid 1 (MADV_DONTFORK). On the stack (64 KiB, probed page by page) its pages were copied
+ * into every pid 1 cloned from here and copied back on write (16 copy-on-write faults a run, each
+ * with its copy) as soon as the supervisor drained the pipes while pid 1 lived; now the clone copies
+ * none of them and the supervisor writes its own pages. NULL if it cannot be mapped.
+ */
+static char *io_buffer(void)
+{
+	void *p = mmap(NULL, DRAIN_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (madvise(p, DRAIN_BUF, MADV_DONTFORK) < 0) {
+		munmap(p, DRAIN_BUF);
+		return NULL;
+	}
+	return p;
 }
 
 static int by_value(const void *a, const void *b)
@@ -413,6 +434,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	char *buf = malloc(SPEC_MAX);
 	if (buf)
 		memset(buf, 0, 4096);
+	char *io = io_buffer();
 	TRACE_OPEN();
 	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD() };
 	int nkeep = (int)(sizeof keep / sizeof keep[0]);
@@ -431,7 +453,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		/* made while no run waits: pipes and /dev */
 		struct prepared prep;
 		/* a failure is the answer to the connection this one accepts (no loop of failing forks) */
-		int prep_err = !buf ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
+		int prep_err = !buf || !io ? ENOMEM : start_prepare(&prep) < 0 ? errno : 0;
 		prep.mnt_template = f->mnt_template;
 		prep.mnt_host = f->mnt_host;
 		prep.parent = f->server;
@@ -458,7 +480,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		}
 		int netns = netpool_take(f->pool);
 		TRACE("sup.netns_taken");
-		supervise(conn, netns, buf, &prep, prep_err);
+		supervise(conn, netns, buf, io, &prep, prep_err);
 		int keep_idle = atomic_load(&f->table->busy_peak) + f->table->low;
 		if (keep_idle < f->table->high)
 			keep_idle = f->table->high;

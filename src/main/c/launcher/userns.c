@@ -51,20 +51,18 @@ int userns_owner_end(void)
 }
 
 /*
- * Written by the (host-root) supervisor: inside ids 0..65535 map to base..base+65535.
+ * Written by the (host-root) supervisor, through pid 1's /proc directory (proc_dir): inside ids 0..65535 map to base..base+65535.
  * Host root is never mapped, so a file owned by host root is "nobody" inside and an escape
  * out of the namespace lands on an unprivileged uid. Each concurrent job has a base of its own,
  * so per-user kernel limits (pipe buffers, epoll watches…) are not shared between jobs.
  */
-int userns_write_maps(pid_t pid, uid_t base)
+int userns_write_maps(int proc_dir, uid_t base)
 {
-	char path[64], map[64];
+	char map[64];
 	snprintf(map, sizeof map, "0 %u 65536\n", (unsigned)base);
-	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-	if (write_file(AT_FDCWD, path, map) < 0)
+	if (write_file(proc_dir, "uid_map", map) < 0)
 		return -1;
-	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-	return write_file(AT_FDCWD, path, map);
+	return write_file(proc_dir, "gid_map", map);
 }
 
 /*
