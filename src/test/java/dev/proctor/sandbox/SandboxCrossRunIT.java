@@ -193,4 +193,33 @@ class SandboxCrossRunIT extends SandboxRuns {
             assertTrue(u.memoryPeakBytes() >= MIB && u.memoryPeakBytes() < 16 * MIB, () -> describe(small));
         }
     }
+
+    /**
+     * The engine does not read a capture file the supervisor replied it wrote nothing to, and the
+     * supervisor drains the job's pipes through a buffer of its own kept from run to run: one run after
+     * another on the same engine, each run's output is its own, byte for byte, whether the run before it
+     * wrote much (more than the 64 KiB buffer), little or nothing, to either stream.
+     */
+    @Test
+    void eachRunsOutputIsItsOwnWhateverTheRunBeforeWrote() {
+        Workdir w = workdir();
+        Limits limits = ROOMY;
+        String big = "head -c 200000 /dev/zero | tr '\\0' x";
+        for (int i = 0; i < 3; i++) {
+            RunResult loud = run(w, limits, "/bin/sh", "-c", big + "; " + big + " >&2");
+            assertEquals("x".repeat(200_000), okOut(loud));
+            assertEquals("x".repeat(200_000), err(loud));
+            RunResult silent = run(w, limits, "/bin/true");
+            assertEquals("", okOut(silent));
+            assertEquals("", err(silent));
+            RunResult errOnly = run(w, limits, "/bin/sh", "-c", "printf 'e%d' " + i + " >&2");
+            assertEquals("", okOut(errOnly));
+            assertEquals("e" + i, err(errOnly));
+            RunResult outOnly = run(w, limits, "/bin/sh", "-c", "printf 'o%d' " + i);
+            assertEquals("o" + i, okOut(outOnly));
+            assertEquals("", err(outOnly));
+            assertEquals(2, outOnly.usage().stdoutBytes(), () -> describe(outOnly));
+            assertEquals(0, outOnly.usage().stderrBytes(), () -> describe(outOnly));
+        }
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,6 +77,19 @@ class SandboxSeccompIT extends SandboxRuns {
         Matcher m = Pattern.compile(Pattern.quote(probe) + " errno=(\\d+)\n").matcher(probe(probe, "permissive"));
         assertTrue(m.matches(), probe);
         assertNotEquals(ENOSYS, Integer.parseInt(m.group(1)), probe + ": this kernel has no such call");
+    }
+
+    /**
+     * A supervisor serves run after run and keeps the last seccomp program it read (seccomp.c): runs that
+     * alternate between two profiles, one after another on the same engine (so on the same few
+     * supervisors), each get their own profile's filter, never the one of the run before.
+     */
+    @Test
+    void profilesAlternatingRunAfterRunEachGetTheirOwnFilter() {
+        for (int i = 0; i < 6; i++) {
+            assertEquals("flock errno=37\n", probe("flock", "default"), "run " + i + ", default");
+            assertEquals("flock errno=0\n", probe("flock", "permissive"), "run " + i + ", permissive");
+        }
     }
 
     private String probe(String probe, String profile) {
