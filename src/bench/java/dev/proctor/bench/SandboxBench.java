@@ -48,14 +48,22 @@ final class SandboxBench {
 
     private static final int RUNS = Integer.getInteger("proctor.bench.runs", 300);
     /**
-     * Rounds first, unmeasured, at least 1000 by default ({@code -Dproctor.bench.warmup=N}, rounded up to
-     * a block of {@link #WARMUP_BLOCK}), then more
-     * until the JIT has settled ({@link #warmUp}): the JIT compiles the engine's path (a service runs for
-     * hours). After 100 rounds the JIT was still compiling, its CPU most of the JVM's per run, and after
-     * 1000-2000 still half of it: tiered compilation reaches code run once per run only after thousands
-     * of runs. {@code jit_cpu_ms} says how much of the measured runs' JVM CPU it was.
+     * Rounds first, unmeasured, before the first program's measured ones: at least 6000 by default
+     * ({@code -Dproctor.bench.warmup=N}, rounded up to a block of {@link #WARMUP_BLOCK}), then more until the
+     * JIT has settled ({@link #warmUp}): the JIT compiles the engine's path (a service runs for hours). Code
+     * run once per run reaches the JIT's last tier (C2) only after ~5000 invocations (HotSpot's
+     * Tier4InvocationThreshold, raised while the compiler's queue is long): with 1000 rounds and a wait for
+     * three quiet blocks the warm-up ended at 2200-3200 rounds, and C2 compiled the engine's per-run methods
+     * (the launcher reply's parser, the cgroup readers, the channel reads and writes) inside the measured
+     * rounds, 0.3-0.5 ms of JIT per run, counted as the engine's; {@code -XX:+PrintCompilation} showed them.
+     * {@code jit_cpu_ms} says how much of the measured runs' JVM CPU the JIT still was.
      */
-    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 1000);
+    private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 6000);
+    /**
+     * The same for the programs after the first ({@code -Dproctor.bench.warmup-next=N}): the engine's code is
+     * the same whatever the program, compiled by then.
+     */
+    private static final int WARMUP_NEXT = Integer.getInteger("proctor.bench.warmup-next", 300);
     /** Warm-up rounds after {@link #WARMUP} are done in blocks of this many. */
     private static final int WARMUP_BLOCK = 100;
     /** At most this many warm-up rounds after {@link #WARMUP}. */
@@ -118,8 +126,9 @@ final class SandboxBench {
                     "proctor bench sandbox: %d runs each, interleaved: C fork/exec, launcher from C, engine"
                             + " (cgroup %s); then %d runs each 2 at a time%n",
                     RUNS, engine.info().cgroupVersion(), RUNS);
-            Figures t = measure(engine, workdir, List.of("/bin/true"), config, helper, dir, out);
-            Figures p = measure(engine, workdir, List.of("/usr/bin/python3", "-c", "pass"), config, helper, dir, out);
+            Figures t = measure(engine, workdir, List.of("/bin/true"), config, helper, dir, out, WARMUP);
+            Figures p = measure(
+                    engine, workdir, List.of("/usr/bin/python3", "-c", "pass"), config, helper, dir, out, WARMUP_NEXT);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 put(m, "", t);
@@ -166,7 +175,8 @@ final class SandboxBench {
             EngineConfig config,
             Path helperBinary,
             Path dir,
-            PrintStream out)
+            PrintStream out,
+            int warmup)
             throws IOException, InterruptedException, ExecutionException {
         RunSpec spec = RunSpec.simple(workdir, argv, Limits.defaults());
         ProcessHandle engineLauncher = ProcessHandle.current()
@@ -204,7 +214,7 @@ final class SandboxBench {
                     helperB = new Helper(processB);
                     helperB.expect("ready");
                 }
-                return measure(engine, spec, engineLauncher, helper, argv, out);
+                return measure(engine, spec, engineLauncher, helper, argv, out, warmup);
             } finally {
                 if (helperB != null) {
                     helperB.close();
@@ -224,13 +234,14 @@ final class SandboxBench {
             ProcessHandle engineLauncher,
             Helper helper,
             List<String> argv,
-            PrintStream out)
+            PrintStream out,
+            int minWarmup)
             throws IOException, InterruptedException, ExecutionException {
         long[] bare = new long[RUNS];
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
         long[] launcherB = new long[RUNS];
-        int warmup = warmUp(engine, spec, engineLauncher, helper, argv);
+        int warmup = warmUp(engine, spec, engineLauncher, helper, argv, minWarmup);
         CpuMarks before = CpuMarks.read(engineLauncher, helper);
         long bareCpu = rounds(warmup, bare, launcher, sandbox, launcherB, engine, spec, helper, argv);
         CpuMarks after = CpuMarks.read(engineLauncher, helper);
@@ -325,13 +336,18 @@ final class SandboxBench {
     }
 
     /**
-     * {@link #WARMUP} rounds, then more in blocks of {@link #WARMUP_BLOCK} until the JIT settles:
+     * {@code minWarmup} rounds ({@link #WARMUP}, {@link #WARMUP_NEXT}), then more in blocks of {@link #WARMUP_BLOCK} until the JIT settles:
      * {@link #SETTLED_BLOCKS} blocks in a row in each of which the JVM's total compilation time grew by
      * less than {@link #JIT_SETTLED_MS} (at most {@link #WARMUP_MAX_EXTRA} rounds more). Returns the
      * rounds done.
      */
     private static int warmUp(
-            LinuxSandboxEngine engine, RunSpec spec, ProcessHandle engineLauncher, Helper helper, List<String> argv)
+            LinuxSandboxEngine engine,
+            RunSpec spec,
+            ProcessHandle engineLauncher,
+            Helper helper,
+            List<String> argv,
+            int minWarmup)
             throws IOException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
@@ -339,13 +355,13 @@ final class SandboxBench {
         // compilation of their own loop (an on-stack replacement that inlines the whole engine)
         long[][] scratch = new long[4][WARMUP_BLOCK];
         int done = 0;
-        while (done < WARMUP) {
+        while (done < minWarmup) {
             rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
         }
         int quiet = 0;
-        while (timed && WARMUP > 0 && quiet < SETTLED_BLOCKS && done < WARMUP + WARMUP_MAX_EXTRA) {
+        while (timed && minWarmup > 0 && quiet < SETTLED_BLOCKS && done < minWarmup + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
             rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
