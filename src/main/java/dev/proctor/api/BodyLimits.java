@@ -61,6 +61,8 @@ public class BodyLimits {
                         ctx.fail(read.cause());
                     }
                 });
+                // Quarkus pauses every request until something asks for its body
+                ctx.request().resume();
                 return;
             }
             ctx.next();
