@@ -4,6 +4,7 @@ import dev.proctor.problems.ProblemsConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,7 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * every other request back under {@code proctor.api.max-body-bytes}: by Content-Length at once, and for a
  * chunked body through the limit Quarkus' request stream counts against.
  *
- * <p>A small JSON body with a Content-Length (a job submission) is also read here, on the event loop, before the
+ * <p>A small JSON body with a Content-Length (a job submission) over HTTP/1.x is also read here, on the event loop, before the
  * request reaches Quarkus REST: a {@code @Blocking} method otherwise reads its body on the worker, as a stream the
  * event loop feeds, each chunk and its end a hand-off between the two threads and a wake-up of each. Read ahead,
  * the body is in memory when the worker starts (Quarkus REST reads the routing context's body when there is one).
@@ -76,7 +77,10 @@ public class BodyLimits {
      */
     static boolean readAhead(HttpServerRequest request, String length) {
         HttpMethod m = request.method();
-        if (length == null || (m != HttpMethod.POST && m != HttpMethod.PUT && m != HttpMethod.PATCH)) {
+        // HTTP/1.x only: Quarkus REST pauses the request it takes over, which HTTP/2 refuses once it has ended
+        if (length == null
+                || request.version() == HttpVersion.HTTP_2
+                || (m != HttpMethod.POST && m != HttpMethod.PUT && m != HttpMethod.PATCH)) {
             return false;
         }
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);

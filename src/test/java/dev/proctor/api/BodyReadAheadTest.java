@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A JSON body is the same request however it arrives: read ahead on the event loop (a Content-Length up to
- * {@link BodyLimits#READ_AHEAD_MAX}) or streamed to the worker (chunked, larger, or after a 100-continue); a
+ * {@link BodyLimits#READ_AHEAD_MAX} over HTTP/1.1) or streamed to the worker (chunked, larger, after a
+ * 100-continue, or over HTTP/2); a
  * malformed one is a 400 naming the body either way.
  */
 @QuarkusTest
@@ -37,6 +38,9 @@ class BodyReadAheadTest {
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    private final HttpClient http2 =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+
     @Test
     void aJobIsAcceptedReadAheadStreamedChunkedOrAfterContinue() throws Exception {
         String key = newClientKey();
@@ -52,6 +56,9 @@ class BodyReadAheadTest {
             post(key, HttpRequest.BodyPublishers.ofByteArray(small), true)
         }) {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, r.statusCode(), r.body());
+            // and over HTTP/2 (an h2c upgrade), which streams it
+            r = http2.send(request, HttpResponse.BodyHandlers.ofString());
             assertEquals(202, r.statusCode(), r.body());
             assertTrue(
                     r.body().contains("\"state\":\"queued\"") || r.body().contains("\"state\":\"running\""), r.body());
