@@ -200,6 +200,8 @@ final class HttpBench {
         long serviceCpu = -1;
         long nodeJit0 = -1;
         long nodeJit = -1;
+        // the node JVM's own threads (not the launcher tree) during the service phases: wait, poll, backlog
+        long[] nodeJvm = new long[3];
         double warmedUp;
         long[] engineMany = new long[MANY_REPS];
         long[] jobMany = new long[MANY_REPS];
@@ -217,13 +219,19 @@ final class HttpBench {
             }
             for (int r = 0; r < ROUNDS; r++) {
                 engine.add(phase("engine alone", slice, concurrency, () -> engineRun(sandbox, spec)));
+                long jvm0 = nodeJvmNanos(node);
                 Figures w = phase("service, wait=true", slice, concurrency, () -> oneJob(true));
+                long jvm1 = nodeJvmNanos(node);
                 Figures p = phase("service, polling", slice, concurrency, () -> oneJob(false));
+                nodeJvm[0] += jvm1 - jvm0;
+                nodeJvm[1] += nodeJvmNanos(node) - jvm1;
                 wait.add(w);
                 poll.add(p);
                 // a backlog, as at a contest's peak: twice as many clients as runs at once, engine and service alike
                 engineSat.add(phase("engine, backlog", satSlice, saturated, () -> engineRun(sandbox, spec)));
+                long jvm2 = nodeJvmNanos(node);
                 Figures ws = phase("wait=true, backlog", satSlice, saturated, () -> oneJob(JOB, 1, true, null));
+                nodeJvm[2] += nodeJvmNanos(node) - jvm2;
                 waitSat.add(ws);
                 serviceJobs += w.done() + p.done() + ws.done();
             }
@@ -294,6 +302,14 @@ final class HttpBench {
                     serviceCpu / 1e6 / serviceJobs,
                     nodeJit / 1e6 / serviceJobs,
                     warmedUp);
+            out.printf(
+                    Locale.ROOT,
+                    "service node JVM's own threads (not the launcher tree) per job: %.2f ms over the service phases;"
+                            + " wait=true %.2f ms, polling %.2f ms, backlog %.2f ms%n",
+                    (double) (nodeJvm[0] + nodeJvm[1] + nodeJvm[2]) / 1e6 / serviceJobs,
+                    nodeJvm[0] / 1e6 / w.done(),
+                    nodeJvm[1] / 1e6 / p.done(),
+                    nodeJvm[2] / 1e6 / ws.done());
         }
         out.printf(
                 Locale.ROOT,
@@ -348,6 +364,10 @@ final class HttpBench {
                 m.put("node_warmup_s", warmedUp);
                 m.put("node_cpu_ms_per_job", serviceCpu / 1e6 / serviceJobs);
                 m.put("node_jit_ms_per_job", nodeJit / 1e6 / serviceJobs);
+                m.put("node_jvm_cpu_ms_per_job", (double) (nodeJvm[0] + nodeJvm[1] + nodeJvm[2]) / 1e6 / serviceJobs);
+                m.put("node_jvm_cpu_ms_per_wait_job", nodeJvm[0] / 1e6 / w.done());
+                m.put("node_jvm_cpu_ms_per_poll_job", nodeJvm[1] / 1e6 / p.done());
+                m.put("node_jvm_cpu_ms_per_backlog_wait_job", nodeJvm[2] / 1e6 / ws.done());
             }
             out.println(BenchJson.line(m));
         }
@@ -581,6 +601,11 @@ final class HttpBench {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /** The node JVM's own threads' CPU (utime + stime, no children), in ns; 0 without a node started here. */
+    private static long nodeJvmNanos(ServiceNode node) throws IOException {
+        return node == null ? 0 : ProcCpu.ownNanos(node.pid());
     }
 
     /** The node's JVM, its launcher server with every supervisor it reaped, the namespace maker (clock ticks). */

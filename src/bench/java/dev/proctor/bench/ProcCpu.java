@@ -43,6 +43,11 @@ final class ProcCpu {
         return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), true) * TICK_NANOS;
     }
 
+    /** utime + stime of a process: its own threads only, not its children's (reaped or live), in ns. */
+    static long ownNanos(long pid) throws IOException {
+        return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), false) * TICK_NANOS;
+    }
+
     /**
      * A process with the children it reaped, and its live children likewise: e.g. a launcher server, every
      * supervisor (so every pid 1 and job), and its network namespace maker.

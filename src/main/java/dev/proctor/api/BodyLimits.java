@@ -4,6 +4,7 @@ import dev.proctor.problems.ProblemsConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,6 +16,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * has to admit a problem upload (gigabytes, streamed to disk); this handler, right after Quarkus' own, puts
  * every other request back under {@code proctor.api.max-body-bytes}: by Content-Length at once, and for a
  * chunked body through the limit Quarkus' request stream counts against.
+ *
+ * <p>A small JSON body with a Content-Length (a job submission) over HTTP/1.x is also read here, on the event loop, before the
+ * request reaches Quarkus REST: a {@code @Blocking} method otherwise reads its body on the worker, as a stream the
+ * event loop feeds, each chunk and its end a hand-off between the two threads and a wake-up of each. Read ahead,
+ * the body is in memory when the worker starts (Quarkus REST reads the routing context's body when there is one).
  */
 @ApplicationScoped
 public class BodyLimits {
@@ -23,6 +29,9 @@ public class BodyLimits {
     static final String MAX_REQUEST_SIZE_KEY = "io.quarkus.max-request-size";
 
     static final long UPLOAD_SLACK = 64L * 1024 * 1024;
+
+    /** The largest body read ahead on the event loop; a larger one (and a chunked one) is streamed as before. */
+    static final long READ_AHEAD_MAX = 64 * 1024;
 
     @ConfigProperty(name = "proctor.api.max-body-bytes", defaultValue = "16777216")
     long maxBodyBytes;
@@ -44,8 +53,48 @@ public class BodyLimits {
                 return;
             }
             ctx.put(MAX_REQUEST_SIZE_KEY, limit);
+            if (readAhead(ctx.request(), length)) {
+                ctx.request().body().onComplete(read -> {
+                    if (read.succeeded()) {
+                        ctx.setBody(read.result());
+                        ctx.next();
+                    } else {
+                        ctx.fail(read.cause());
+                    }
+                });
+                // Quarkus pauses every request until something asks for its body
+                ctx.request().resume();
+                return;
+            }
             ctx.next();
         });
+    }
+
+    /**
+     * Whether to read the body now: JSON (never a form or an upload, which Quarkus parses from the stream), with a
+     * Content-Length of at most {@link #READ_AHEAD_MAX} (within every route's limit, as checked above), and no
+     * {@code Expect: 100-continue} (its client sends the body only once the stream asks for it).
+     */
+    static boolean readAhead(HttpServerRequest request, String length) {
+        HttpMethod m = request.method();
+        // HTTP/1.x only: Quarkus REST pauses the request it takes over, which HTTP/2 refuses once it has ended
+        if (length == null
+                || request.version() == HttpVersion.HTTP_2
+                || (m != HttpMethod.POST && m != HttpMethod.PUT && m != HttpMethod.PATCH)) {
+            return false;
+        }
+        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type == null
+                || !type.regionMatches(true, 0, "application/json", 0, 16)
+                || request.getHeader(HttpHeaders.EXPECT) != null) {
+            return false;
+        }
+        try {
+            long n = Long.parseLong(length.trim());
+            return n > 0 && n <= READ_AHEAD_MAX;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     long limitOf(HttpServerRequest request) {

@@ -2,16 +2,18 @@ package dev.proctor.jobs.queue;
 
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.JobSpec;
+import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobFinished;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.persistence.DatabaseFaults;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -74,9 +77,15 @@ class ResultWriter {
 
     private final Map<UUID, Pending> waiting = new ConcurrentHashMap<>();
 
+    /** The meters of every finished job, looked up once rather than by name and tags on each job. */
+    private final Map<Verdict, Counter> finishedCounters = new ConcurrentHashMap<>();
+
+    private Timer duration;
+
     @PostConstruct
     void gauges() {
         metrics.gauge("proctor.jobs.results_waiting", waiting, Map::size);
+        duration = metrics.timer("proctor.jobs.duration");
     }
 
     /**
@@ -180,12 +189,16 @@ class ResultWriter {
      * the job as stored, when at hand.
      */
     private void finished(Pending p, GradeResult stored, JobWaiters.Stored row) {
-        metrics.counter("proctor.jobs.finished", "verdict", stored.verdict().wire())
+        finishedCounters
+                .computeIfAbsent(stored.verdict(), v -> metrics.counter("proctor.jobs.finished", "verdict", v.wire()))
                 .increment();
-        metrics.timer("proctor.jobs.duration").record(Duration.ofNanos(System.nanoTime() - p.startNanos));
+        duration.record(System.nanoTime() - p.startNanos, TimeUnit.NANOSECONDS);
         // the result is stored: whoever else follows a finished job (webhooks, facades) runs on its own
-        // threads, and a failure there is its own, not the job's
-        finishedEvents.fireAsync(new JobFinished(p.id, stored, p.spec));
+        // threads, and a failure there is its own, not the job's; a job nobody follows is not announced
+        JobFinished event = new JobFinished(p.id, stored, p.spec);
+        if (event.followed()) {
+            finishedEvents.fireAsync(event);
+        }
         // requests waiting on this node are answered with the stored job at hand, by the caller of write (the
         // runner, after it freed the slot) or of flush
         p.answer = () -> waiters.finished(p.id, row);
