@@ -20,8 +20,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Grades one job: optional compile step, then each test in a fresh run with the compiled files, each
- * output judged by the checker. One work directory per job (and one for a program checker, so the
+ * Grades one job: optional compile step, then each test in a fresh run with the compiled files (as the
+ * compile step left them: a copy-on-write view, the last test the directory itself), each output judged by
+ * the checker. One work directory per job (and one for a program checker, so the
  * job's program cannot touch the checker), closed at the end.
  */
 @ApplicationScoped
@@ -140,17 +141,16 @@ public class Grader {
                     break;
                 }
                 JobSpec.SpecTest t = spec.tests().get(i);
+                Workdir dir = testDir(wd, i);
                 if (interactor != null) {
-                    Verdict v = interactive(t, i, wd, interactor);
+                    Verdict v = interactive(t, i, dir, interactor);
                     graded.add(new VerdictRules.Graded(v, t.weight()));
                     if (v != Verdict.ACCEPTED && spec.stopOnFirstFailure()) {
                         break;
                     }
                     continue;
                 }
-                // each test sees the compile step's files afresh: it cannot rewrite ./main or leave state
-                RunResult r = sandbox(
-                        profile, profile.runArgv(), spec.args(), wd.copyOnWrite(), Stdin.of(t.stdin()), t.limits());
+                RunResult r = sandbox(profile, profile.runArgv(), spec.args(), dir, Stdin.of(t.stdin()), t.limits());
                 Verdict v = VerdictRules.runVerdict(profile, r);
                 if (v == null) {
                     v = t.expectedOutput() == null ? Verdict.ACCEPTED : judge(t, r.stdout(), checkerDir, i);
@@ -165,6 +165,17 @@ public class Grader {
             Verdict verdict = VerdictRules.jobVerdict(graded);
             String error = verdict == Verdict.INTERNAL_ERROR ? "a run failed inside Proctor (see the tests)" : null;
             return done(verdict, VerdictRules.score(graded, totalWeight), error);
+        }
+
+        /**
+         * Where test {@code i} runs: each test sees the compile step's files afresh, so it cannot rewrite ./main
+         * or leave state for a later test: a copy-on-write view of the work dir (an overlay mount inside the run).
+         * The job's last test has no later test, and nothing reads the work dir after it (the checker and the
+         * interactor have directories of their own; it is closed right after): it runs on the directory itself,
+         * without the overlay's mount and teardown.
+         */
+        private Workdir testDir(Workdir wd, int i) {
+            return i == spec.tests().size() - 1 ? wd : wd.copyOnWrite();
         }
 
         private Verdict judge(JobSpec.SpecTest t, byte[] actual, Workdir checkerDir, int seq) {
@@ -187,13 +198,13 @@ public class Grader {
         }
 
         /**
-         * One interactive test: the submission (a view of the compiled files) and the interactor joined; the
+         * One interactive test: the submission (on {@code dir}, see {@link #testDir}) and the interactor joined; the
          * interactor's run is recorded as the test's checker run (it is the test's judge).
          */
-        private Verdict interactive(JobSpec.SpecTest t, int seq, Workdir wd, Interaction.Interactor interactor) {
+        private Verdict interactive(JobSpec.SpecTest t, int seq, Workdir dir, Interaction.Interactor interactor) {
             Interaction.Outcome o = Interaction.run(
                     engine,
-                    new Interaction.Submission(profile, spec.args(), wd.copyOnWrite(), t.limits()),
+                    new Interaction.Submission(profile, spec.args(), dir, t.limits()),
                     interactor,
                     new Interaction.TestData(seq, t.stdin(), t.expectedOutput(), List.of()),
                     sandboxConfig.sampleInterval(),

@@ -152,7 +152,21 @@ public class PackagePrograms {
 
     /** Runs a built program with {@code args} after its argv, on a copy-on-write view of its directory. */
     public RunResult run(Built b, List<String> args, Stdin stdin, LimitSet limits, Cancellation cancel) {
-        return run(b.profile(), b.profile().runArgv(), args, b.dir().copyOnWrite(), stdin, limits, cancel);
+        return run(b, args, stdin, limits, false, cancel);
+    }
+
+    /**
+     * Runs a built program with {@code args} after its argv: on a copy-on-write view of its directory, or, when
+     * this is the last run {@code b}'s directory will ever have ({@code lastRun}: nothing runs on it or reads it
+     * afterwards), on the directory itself, without the view's overlay mount.
+     */
+    public RunResult run(
+            Built b, List<String> args, Stdin stdin, LimitSet limits, boolean lastRun, Cancellation cancel) {
+        return run(b.profile(), b.profile().runArgv(), args, dirFor(b, lastRun), stdin, limits, cancel);
+    }
+
+    private static Workdir dirFor(Built b, boolean lastRun) {
+        return lastRun ? b.dir() : b.dir().copyOnWrite();
     }
 
     /**
@@ -175,19 +189,22 @@ public class PackagePrograms {
     }
 
     /**
-     * One interactive test: the built submission (a copy-on-write view of its directory, {@code limits}) joined
-     * to {@code interactor} by two pipes, each in a sandbox of its own ({@link dev.proctor.grading.Interaction}).
+     * One interactive test: the built submission (a copy-on-write view of its directory, or the directory itself
+     * on its {@code lastRun} as for {@link #run(Built, List, Stdin, LimitSet, boolean, Cancellation)};
+     * {@code limits}) joined to {@code interactor} by two pipes, each in a sandbox of its own
+     * ({@link dev.proctor.grading.Interaction}).
      */
     public dev.proctor.grading.Interaction.Outcome interact(
             Built submission,
             dev.proctor.grading.Interaction.Interactor interactor,
             dev.proctor.grading.Interaction.TestData test,
             LimitSet limits,
+            boolean lastRun,
             Cancellation cancel) {
         return dev.proctor.grading.Interaction.run(
                 engine,
                 new dev.proctor.grading.Interaction.Submission(
-                        submission.profile(), List.of(), submission.dir().copyOnWrite(), limits),
+                        submission.profile(), List.of(), dirFor(submission, lastRun), limits),
                 interactor,
                 test,
                 sampleInterval,

@@ -109,6 +109,13 @@ public final class ProblemGrader {
         final List<RunRecord> runs = new ArrayList<>();
 
         final Interaction.Interactor interactor;
+        /**
+         * The last test case the package runs (in the order {@link #group} walks it): the submission's directory
+         * has no run after it, so it runs there in place (see {@link PackagePrograms#run(PackagePrograms.Built,
+         * List, Stdin, LimitSet, boolean, Cancellation)}); null when the package runs none.
+         */
+        final TestNode.TestCase lastCase;
+
         boolean stopped;
 
         Run(
@@ -133,6 +140,21 @@ public final class ProblemGrader {
                             PackagePrograms.judgeLimits(validator.profile()),
                             InteractorProtocol.KATTIS)
                     : null;
+            this.lastCase = lastRun(pkg.data());
+        }
+
+        private static TestNode.TestCase lastRun(TestNode.TestGroup g) {
+            List<TestNode> children = g.children();
+            for (int i = children.size() - 1; i >= 0; i--) {
+                TestNode n = children.get(i);
+                TestNode.TestCase last = n instanceof TestNode.TestCase c
+                        ? (c.input() != null ? c : null)
+                        : lastRun((TestNode.TestGroup) n);
+                if (last != null) {
+                    return last;
+                }
+            }
+            return null;
         }
 
         Scored group(TestNode.TestGroup g) {
@@ -211,7 +233,8 @@ public final class ProblemGrader {
             if (pkg.interactive()) {
                 return interactive(c, gr, group, seq);
             }
-            RunResult r = programs.run(submission, List.of(), Stdin.of(locate.apply(c.input())), limits, cancel);
+            RunResult r = programs.run(
+                    submission, List.of(), Stdin.of(locate.apply(c.input())), limits, c == lastCase, cancel);
             Verdict v = VerdictRules.runVerdict(submission.profile(), r);
             String judge = null;
             String team = null;
@@ -259,6 +282,7 @@ public final class ProblemGrader {
                             c.answer() == null ? null : Interaction.TestFile.of(locate.apply(c.answer())),
                             flags(gr)),
                     limits,
+                    c == lastCase,
                     cancel);
             RunResult judge = o.interactor();
             record(RunRecord.Kind.CHECKER, seq, c.name(), judge, InteractorProtocol.KATTIS.verdictOf(judge));
@@ -392,6 +416,11 @@ public final class ProblemGrader {
         }
     }
 
+    /**
+     * Grades {@code submission} against {@code pkg}. Uses the submission's directory up: each test but the last
+     * runs on a copy-on-write view of it, the last on the directory itself, so the caller closes it after and
+     * never grades it again.
+     */
     public Result grade(
             ProblemPackage pkg,
             Function<PackageFile, Path> locate,
