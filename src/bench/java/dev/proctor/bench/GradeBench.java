@@ -38,17 +38,18 @@ import java.util.function.Supplier;
 /**
  * Where a job's per-test time goes between a bare engine run and the service's grading, without HTTP or
  * PostgreSQL: interleaved, in rounds (the order turned each round), {@value #TESTS} runs of bash {@code echo hi}
- * each way — {@code engine}: {@code RunSpec.simple} as {@code bench http}'s "engine alone"; {@code in_place}: the
- * bash profile's run spec as the grader builds it (stdin bytes, timeline sampling) on the work dir itself;
+ * each way — {@code engine}: {@code RunSpec.simple} as {@code bench http}'s "engine alone"; {@code in_place_bare}:
+ * the bash profile's run spec and limits as the grader builds them (stdin bytes) but no timeline sampling;
+ * {@code in_place}: the same with sampling every 20 ms (the service's default), both on the work dir itself;
  * {@code overlay}: the same on a copy-on-write view of it ({@code box_overlay}); {@code grader}: one job of
  * {@value #TESTS} tests through {@link Grader} (work dir, checker, results), per test. Wall per run (median of
  * the rounds) and CPU per run: the JVM's and the engine's launcher tree's (every supervisor, pid 1 and run).
- * {@code --json} prints one JSON object on the last line.
+ * {@code --rounds N} (default {@value #ROUNDS}); {@code --json} prints one JSON object on the last line.
  */
 final class GradeBench {
 
     private static final int TESTS = 50;
-    private static final int ROUNDS = Integer.getInteger("proctor.bench.grade-rounds", 12);
+    private static final int ROUNDS = 12;
     private static final String SCRIPT = "echo hi";
 
     private GradeBench() {}
@@ -56,7 +57,14 @@ final class GradeBench {
     private record Phase(String name, Supplier<Boolean> batch) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        boolean json = Arrays.asList(args).contains("--json");
+        List<String> options = Arrays.asList(args);
+        boolean json = options.contains("--json");
+        int at = options.indexOf("--rounds");
+        int rounds = at >= 0 && at + 1 < args.length ? Integer.parseInt(args[at + 1]) : ROUNDS;
+        if (rounds < 1) {
+            err.println("proctor bench grade: --rounds must be at least 1");
+            return 2;
+        }
         List<String> problems = new ArrayList<>();
         List<Profile> loaded = ProfileRegistry.loadAll(
                 CliEnvironment.engineConfig().profilesDir().resolve("languages"), problems);
@@ -80,6 +88,17 @@ final class GradeBench {
             JobSpec job = job(limits);
             List<Phase> phases = List.of(
                     new Phase("engine", () -> runs(engine, () -> simple)),
+                    new Phase(
+                            "in_place_bare",
+                            () -> runs(
+                                    engine,
+                                    () -> bash.runSpec(
+                                            bash.runArgv(),
+                                            List.of(),
+                                            limits.toLimits(),
+                                            wd,
+                                            Stdin.of(new byte[0]),
+                                            Duration.ZERO))),
                     new Phase(
                             "in_place",
                             () -> runs(
@@ -118,12 +137,12 @@ final class GradeBench {
                 }
             }
             int n = phases.size();
-            long[][] wall = new long[n][ROUNDS];
+            long[][] wall = new long[n][rounds];
             long[] cpu = new long[n];
             long[] jvm = new long[n];
             int failed = 0;
             double[] load0 = loadAverages();
-            for (int r = 0; r < ROUNDS; r++) {
+            for (int r = 0; r < rounds; r++) {
                 for (int k = 0; k < n; k++) {
                     int i = (k + r) % n;
                     long j0 = jvmCpuNanos();
@@ -139,6 +158,13 @@ final class GradeBench {
                 }
             }
             double[] load1 = loadAverages();
+            // what the node does with the result besides grading: its JSON (stored, and sent to a waiting client)
+            GradeResult last = grader.grade(job, Cancellation.none());
+            double jsonUs = perTestMicros(() -> last.result().toJson().length());
+            double parseUs = perTestMicros(
+                    () -> dev.proctor.grading.JobResult.parse(last.result().toJson())
+                            .tests()
+                            .size());
             Map<String, Object> m = new LinkedHashMap<>();
             out.printf(
                     Locale.ROOT,
@@ -146,14 +172,14 @@ final class GradeBench {
                             + " load %.2f -> %.2f%n",
                     SCRIPT,
                     TESTS,
-                    ROUNDS,
+                    rounds,
                     load0[0],
                     load1[0]);
             for (int i = 0; i < n; i++) {
                 String name = phases.get(i).name;
                 double wallMs = median(wall[i]) / 1e6 / TESTS;
-                double cpuMs = cpu[i] / 1e6 / ROUNDS / TESTS;
-                double jvmMs = jvm[i] / 1e6 / ROUNDS / TESTS;
+                double cpuMs = cpu[i] / 1e6 / rounds / TESTS;
+                double jvmMs = jvm[i] / 1e6 / rounds / TESTS;
                 out.printf(
                         Locale.ROOT,
                         "%-9s wall %6.2f ms/run (median batch / %d) | CPU %5.2f ms/run, of it the JVM %5.2f%n",
@@ -166,7 +192,15 @@ final class GradeBench {
                 m.put(name + "_cpu_ms", cpuMs);
                 m.put(name + "_jvm_cpu_ms", jvmMs);
             }
-            m.put("rounds", ROUNDS);
+            out.printf(
+                    Locale.ROOT,
+                    "result JSON of the %d-test job: written %.1f us per test, written and read back %.1f us per test%n",
+                    TESTS,
+                    jsonUs,
+                    parseUs);
+            m.put("result_json_us_per_test", jsonUs);
+            m.put("result_json_parse_us_per_test", parseUs);
+            m.put("rounds", rounds);
             m.put("load1_before", load0[0]);
             m.put("load1_after", load1[0]);
             m.put("failed", failed);
@@ -178,6 +212,22 @@ final class GradeBench {
             err.println("proctor bench grade: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The CPU of {@code work} on this thread, per test of the job, in us (after a warm-up of the same). */
+    private static double perTestMicros(java.util.function.IntSupplier work) {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int sink = 0;
+        for (int i = 0; i < 2000; i++) {
+            sink += work.getAsInt();
+        }
+        int reps = 1000;
+        long t0 = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < reps; i++) {
+            sink += work.getAsInt();
+        }
+        long spent = threads.getCurrentThreadCpuTime() - t0;
+        return sink == 42 ? -1 : spent / 1e3 / reps / TESTS;
     }
 
     private static boolean runs(LinuxSandboxEngine engine, Supplier<RunSpec> spec) {
