@@ -3,7 +3,7 @@ package dev.proctor.bench;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** {@code ./proctor bench sandbox|http|nodes|profiles}: prints figures, never asserts timings. */
+/** {@code ./proctor bench sandbox|http|nodes|profiles|grade}: prints figures, never asserts timings. */
 public final class BenchCommand {
 
     private BenchCommand() {}
@@ -15,8 +15,9 @@ public final class BenchCommand {
             case "http" -> HttpBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "nodes" -> NodesBench.run(out, err);
             case "profiles" -> ProfileBench.run(out, err);
+            case "grade" -> GradeBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             default -> {
-                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http, nodes, profiles)");
+                err.println("proctor bench: unknown benchmark '" + what + "' (sandbox, http, nodes, profiles, grade)");
                 yield 2;
             }
         };
