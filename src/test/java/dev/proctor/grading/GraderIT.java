@@ -37,9 +37,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Grader} on the real kernel: every test but the last runs on a copy-on-write view of the job's work
- * directory, the last on the directory itself, and still no test sees what an earlier one wrote (it cannot
- * rewrite the program or leave state), and what the last one writes changes no verdict. Limits the tests are
+ * {@link Grader} on the real kernel: every test runs on a copy-on-write view of the job's work directory (the
+ * compile step on the directory itself), so no test sees what an earlier one wrote (it cannot rewrite the
+ * program or leave state), and what a test writes changes no verdict. Limits the tests are
  * not about are far above what the programs need.
  */
 class GraderIT {
@@ -116,10 +116,10 @@ class GraderIT {
     /**
      * A program that, when it finds no marker, leaves one, replaces ./main with a program printing something
      * else, and prints "first"; when it finds the marker it prints "again". Every test expects "first": each
-     * must see the compile step's files afresh, the last one (on the work dir itself) included.
+     * must see the compile step's files afresh.
      */
     @Test
-    void noTestSeesAnEarlierTestsWritesThoughTheLastRunsInPlace() {
+    void noTestSeesAnEarlierTestsWrites() {
         String src = """
                 #include <stdio.h>
                 #include <sys/stat.h>
@@ -138,23 +138,20 @@ class GraderIT {
                 """;
         GradeResult r = grader.grade(job("c", src, 4, "first\n", false), Cancellation.none());
         assertEquals(Verdict.ACCEPTED, r.verdict(), () -> describe(r));
-        // the compile step on the directory itself, tests 1-3 on views, the last in place
-        assertEquals(List.of(false, true, true, true, false), engine.views, () -> describe(r));
+        // the compile step on the directory itself, every test on a view
+        assertEquals(List.of(false, true, true, true, true), engine.views, () -> describe(r));
     }
 
-    /** A one-test job runs its only test in place, and its writes (it removes ./main.sh) change nothing. */
+    /** A one-test job runs its only test on a view too, and its writes (it removes ./main.sh) change nothing. */
     @Test
-    void theOnlyTestOfAJobRunsInPlaceAndItsWritesChangeNoVerdict() {
+    void theOnlyTestOfAJobRunsOnAViewAndItsWritesChangeNoVerdict() {
         GradeResult r = grader.grade(
                 job("bash", "rm -f main.sh; echo gone > seen; echo hi\n", 1, "hi\n", false), Cancellation.none());
         assertEquals(Verdict.ACCEPTED, r.verdict(), () -> describe(r));
-        assertEquals(List.of(false), engine.views);
+        assertEquals(List.of(true), engine.views);
     }
 
-    /**
-     * Stopping at the first failure: a failing test that is not the last ran on a view (the job's last test is
-     * known by its index alone), and the tests after it do not run.
-     */
+    /** Stopping at the first failure: the failing test ran on a view, and the tests after it do not run. */
     @Test
     void aJobStoppedEarlyRanItsTestsOnViews() {
         GradeResult r = grader.grade(job("bash", "echo hi > seen; echo hi\n", 3, "bye\n", true), Cancellation.none());
@@ -164,10 +161,10 @@ class GraderIT {
 
     /**
      * Interactive tests: the submission leaves a marker and, finding one, gives up at once (a wrong answer);
-     * every test is accepted, so none saw an earlier one's marker, and the last ran in place.
+     * every test is accepted, so none saw an earlier one's marker.
      */
     @Test
-    void interactiveTestsEachSeeTheFilesAfreshTheLastInPlace() throws IOException {
+    void interactiveTestsEachSeeTheFilesAfresh() throws IOException {
         byte[] guess = java.nio.file.Files.readAllBytes(PROJECT.resolve("src/test/resources/interactive/guess.py"));
         String src = "import os, sys\nif os.path.exists('seen'):\n    sys.exit(0)\nopen('seen', 'w').close()\n"
                 + new String(guess, StandardCharsets.UTF_8);
@@ -197,8 +194,8 @@ class GraderIT {
                 null);
         GradeResult r = grader.grade(spec, Cancellation.none());
         assertEquals(Verdict.ACCEPTED, r.verdict(), () -> describe(r));
-        // the submission's side of each joined pair: views, then the work dir itself
-        assertEquals(List.of(true, true, false), engine.joinedViews, () -> describe(r));
+        // the submission's side of each joined pair: a view each time
+        assertEquals(List.of(true, true, true), engine.joinedViews, () -> describe(r));
     }
 
     private static JobSpec job(String profile, String source, int tests, String expected, boolean stopEarly) {
