@@ -303,6 +303,29 @@ static void reply(struct run *r)
 	free(text);
 }
 
+/*
+ * The timeline's samples, MAX_SAMPLES of them (~470 KiB): mapped once per supervisor and kept from run to run
+ * (a run's samples are its first nsamples), not in any pid 1 (MADV_DONTFORK). A calloc per run was served from
+ * the heap once glibc's mmap threshold had grown past its size: zeroed, faulted in page by page and trimmed
+ * again, every run. NULL if it cannot be mapped (the run then has no timeline).
+ */
+static struct sample *samples_buffer(void)
+{
+	static struct sample *kept;
+	if (!kept) {
+		size_t len = MAX_SAMPLES * sizeof *kept;
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		if (madvise(p, len, MADV_DONTFORK) < 0) {
+			munmap(p, len);
+			return NULL;
+		}
+		kept = p;
+	}
+	return kept;
+}
+
 /* The run's state once pid 1 is started: its pipes, the capture files, the cgroup counters. */
 static void begin_watch(struct run *r, const struct spec *s, int conn, const struct started *st, char *io)
 {
@@ -322,7 +345,7 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 	/* memory is read for the timeline's samples only: a run without them opens one counter file less */
 	r->mem_fd = s->mem_file && s->sample_us ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
 	if (s->sample_us)
-		r->samples = calloc(MAX_SAMPLES, sizeof *r->samples);
+		r->samples = samples_buffer();
 }
 
 /* One run, replied to; the caller closes what is left of it. (A failure before the run's start ends the process.) */
@@ -357,7 +380,6 @@ static void supervise(int conn, int netns, char *buf, char *io, const struct pre
 		char line[800];
 		int n = snprintf(line, sizeof line, "error=%s\nend\n", r.error);
 		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-		free(r.samples);
 		return;
 	}
 	r.start_us = now_us();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.sandbox.accounting.Sample;
 import dev.proctor.sandbox.accounting.Usage;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -220,6 +222,58 @@ class SandboxCrossRunIT extends SandboxRuns {
             assertEquals("", err(outOnly));
             assertEquals(2, outOnly.usage().stdoutBytes(), () -> describe(outOnly));
             assertEquals(0, outOnly.usage().stderrBytes(), () -> describe(outOnly));
+        }
+    }
+
+    /**
+     * A run's timeline is its own: the supervisor keeps one samples buffer from run to run, and a short run after
+     * a long one (sampled every 5 ms) reports only samples of its own, within its own wall time, in order; the
+     * long one's CPU grows along its samples.
+     */
+    @Test
+    void eachRunsTimelineIsItsOwnAfterALongerRun() {
+        Workdir w = workdir();
+        Duration every = Duration.ofMillis(5);
+        for (int i = 0; i < 3; i++) {
+            RunSpec busy = RunSpec.simple(
+                    w, List.of("/bin/sh", "-c", "i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done"), ROOMY);
+            RunResult longRun = engine.run(withSampling(busy, every));
+            assertEquals(RunStatus.OK, longRun.status(), () -> describe(longRun));
+            List<Sample> ls = longRun.timeline();
+            assertTrue(ls.size() >= 3, () -> ls.size() + " samples: " + describe(longRun));
+            assertOrderedWithin(ls, longRun);
+            assertTrue(ls.get(ls.size() - 1).cpuMicros() > ls.get(0).cpuMicros(), () -> ls + " " + describe(longRun));
+            RunResult shortRun = engine.run(withSampling(RunSpec.simple(w, List.of("/bin/true"), ROOMY), every));
+            assertEquals(RunStatus.OK, shortRun.status(), () -> describe(shortRun));
+            List<Sample> ss = shortRun.timeline();
+            assertTrue(ss.size() < ls.size(), () -> ss + " after " + ls.size() + ": " + describe(shortRun));
+            assertOrderedWithin(ss, shortRun);
+        }
+    }
+
+    private static RunSpec withSampling(RunSpec s, Duration every) {
+        return new RunSpec(
+                s.image(),
+                s.argv(),
+                s.env(),
+                s.workdir(),
+                s.stdin(),
+                s.limits(),
+                s.seccompProfile(),
+                s.network(),
+                every);
+    }
+
+    /**
+     * Offsets never decrease, and none lies well past the run's wall time (a sample may be taken between the job's
+     * end and its pid 1's: 20 ms of slack for a busy machine).
+     */
+    private static void assertOrderedWithin(List<Sample> samples, RunResult r) {
+        long prev = -1;
+        for (Sample x : samples) {
+            assertTrue(x.offsetMicros() >= prev, () -> samples + " " + describe(r));
+            assertTrue(x.offsetMicros() <= r.usage().wallTimeMicros() + 20_000, () -> samples + " " + describe(r));
+            prev = x.offsetMicros();
         }
     }
 }
