@@ -69,6 +69,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final String PIPE_TO_SECOND = "pipe-to-second";
     /** Run directories kept for reuse: more than the runs ever at once is never needed. */
     private static final int MAX_FREE_RUN_DIRS = 64;
+
+    private static final int MAX_FREE_WORKDIR_MOUNTS = 64;
     /** Closed work dirs waiting to be unmounted, at most. */
     private static final int MAX_WORKDIRS_RELEASING = 64;
 
@@ -106,6 +108,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             (task, pool) -> task.run());
 
     private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
+    /** Unmounted, empty mount points of closed work dirs, for later ones (see {@link #workdirUnmounted}). */
+    private final ConcurrentLinkedDeque<Path> freeWorkdirMounts = new ConcurrentLinkedDeque<>();
     /** Cancels runs past their wall limit plus a grace. */
     private final RunWatchdog watchdog = new RunWatchdog(WATCHDOG_TICK);
 
@@ -144,8 +148,35 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /** A work dir holds its job's host id range (no other job on the host has it) until it is closed. */
     @Override
     public Workdir createWorkdir(long sizeBytes) {
-        Path dir = instance.workDir().resolve("w" + sequence.incrementAndGet());
-        return TmpfsWorkdir.create(dir, sizeBytes, idRanges.lease(), workdirRelease);
+        Path dir = freeWorkdirMounts.pollFirst();
+        if (dir == null) {
+            dir = instance.workDir().resolve("w" + sequence.incrementAndGet());
+        }
+        return TmpfsWorkdir.create(dir, sizeBytes, idRanges.lease(), workdirRelease, this::workdirUnmounted);
+    }
+
+    /**
+     * A closed work dir's mount point, unmounted: kept for a later work dir (each still gets a tmpfs mounted
+     * afresh on it), unless enough are kept or something is still mounted there; else removed. Making and
+     * removing the directory on the state dir's disk (inode allocation) was a measurable part of every job.
+     */
+    private void workdirUnmounted(Path dir) {
+        if (freeWorkdirMounts.size() < MAX_FREE_WORKDIR_MOUNTS && !isMountPoint(dir)) {
+            freeWorkdirMounts.addFirst(dir);
+            return;
+        }
+        TmpfsWorkdir.removeMountPoint(dir);
+    }
+
+    /** Whether {@code dir} is a mount point (or cannot be told): another device than its parent's. */
+    private static boolean isMountPoint(Path dir) {
+        try {
+            Object mine = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            Object parent = Files.getAttribute(dir.getParent(), "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            return !mine.equals(parent);
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     @Override

@@ -276,4 +276,46 @@ class SandboxCrossRunIT extends SandboxRuns {
             prev = x.offsetMicros();
         }
     }
+
+    /**
+     * A closed work dir's mount point is used again for a later one (no directory made and removed on the state
+     * dir's disk per job), but every work dir is a fresh tmpfs: empty when made, and a run in it sees none of the
+     * files an earlier work dir held at the same path.
+     */
+    @Test
+    void aReusedWorkdirMountPointHoldsAFreshTmpfs() throws Exception {
+        java.util.Set<Path> paths = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            Workdir w = engine.createWorkdir(8 * MIB);
+            Path at = w.path();
+            try {
+                paths.add(at);
+                try (var listed = Files.list(at)) {
+                    assertEquals(0, listed.count(), () -> at + " is not empty");
+                }
+                w.writeFile("mine-" + i, ("job " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+                RunResult r = sh(w, "ls -A /box; cat /box/mine-*");
+                assertEquals("mine-" + i + "\njob " + i, okOut(r), () -> describe(r));
+            } finally {
+                w.close();
+            }
+            // the unmount is asynchronous: wait for it, so the next work dir may take this mount point
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (mounted(at) && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertTrue(!mounted(at), () -> at + " still mounted after 10 s");
+        }
+        assertTrue(paths.size() <= 10, () -> paths.size() + " mount points for 20 work dirs, one after another");
+    }
+
+    private static boolean mounted(Path at) throws IOException {
+        String target = " " + at + " ";
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (line.contains(target)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * A job's work directory: a tmpfs mounted on the host with a size and an inode limit, owned by the
@@ -31,15 +32,24 @@ public final class TmpfsWorkdir implements Workdir {
     private final TmpfsWorkdir base;
     /** Where the unmount of a closed directory runs. */
     private final Executor release;
+    /** Takes the empty mount point after the unmount: keeps it for a later work dir, or removes it. */
+    private final Consumer<Path> unmounted;
 
     private boolean closed;
 
-    private TmpfsWorkdir(Path path, long sizeBytes, HostIdRanges.Lease ids, TmpfsWorkdir base, Executor release) {
+    private TmpfsWorkdir(
+            Path path,
+            long sizeBytes,
+            HostIdRanges.Lease ids,
+            TmpfsWorkdir base,
+            Executor release,
+            Consumer<Path> unmounted) {
         this.path = path;
         this.sizeBytes = sizeBytes;
         this.ids = ids;
         this.base = base;
         this.release = release;
+        this.unmounted = unmounted;
     }
 
     /**
@@ -57,6 +67,17 @@ public final class TmpfsWorkdir implements Workdir {
      * job is ever seen by the next; {@code ids} stay leased until the unmount is done.
      */
     public static TmpfsWorkdir create(Path path, long sizeBytes, HostIdRanges.Lease ids, Executor release) {
+        return create(path, sizeBytes, ids, release, TmpfsWorkdir::removeMountPoint);
+    }
+
+    /**
+     * As {@link #create(Path, long, HostIdRanges.Lease, Executor)}, but the empty mount point, once unmounted, goes
+     * to {@code unmounted} (which may keep it for a later work dir: {@code path} may be such a kept one, empty and
+     * unmounted) instead of being removed: making and removing a directory on the state dir's disk was a
+     * measurable part of every job.
+     */
+    public static TmpfsWorkdir create(
+            Path path, long sizeBytes, HostIdRanges.Lease ids, Executor release, Consumer<Path> unmounted) {
         int owner = ids.range().jobHostId();
         try {
             Files.createDirectories(path);
@@ -69,7 +90,7 @@ public final class TmpfsWorkdir implements Workdir {
                     Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
                     "size=" + sizeBytes + ",nr_inodes=" + Limits.inodesFor(sizeBytes) + ",mode=0700,uid=" + owner
                             + ",gid=" + owner);
-            return new TmpfsWorkdir(path, sizeBytes, ids, null, release);
+            return new TmpfsWorkdir(path, sizeBytes, ids, null, release, unmounted);
         } catch (IOException | RuntimeException e) {
             ids.close();
             throw new SandboxException("cannot create work dir " + path + ": " + e.getMessage(), e);
@@ -98,7 +119,7 @@ public final class TmpfsWorkdir implements Workdir {
 
     @Override
     public Workdir copyOnWrite() {
-        return new TmpfsWorkdir(path, sizeBytes, ids, base != null ? base : this, release);
+        return new TmpfsWorkdir(path, sizeBytes, ids, base != null ? base : this, release, unmounted);
     }
 
     /** Resolves a relative path inside the workdir, refusing absolute paths, "..", and symlinks on the way. */
@@ -183,11 +204,21 @@ public final class TmpfsWorkdir implements Workdir {
     private void unmount() {
         try {
             Syscalls.umountDetach(path.toString());
+            unmounted.accept(path);
+        } catch (RuntimeException ignored) {
+            // still mounted (not reused: start-up cleanup of a dead engine's dirs removes it), or an unmounted,
+            // empty mount point that could not be removed
+        } finally {
+            ids.close();
+        }
+    }
+
+    /** The default for an unmounted mount point: removed. */
+    public static void removeMountPoint(Path path) {
+        try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // an unmounted, empty mount point; start-up cleanup removes leftovers
-        } finally {
-            ids.close();
         }
     }
 }
