@@ -251,19 +251,6 @@ class SandboxCrossRunIT extends SandboxRuns {
         }
     }
 
-    private static RunSpec withSampling(RunSpec s, Duration every) {
-        return new RunSpec(
-                s.image(),
-                s.argv(),
-                s.env(),
-                s.workdir(),
-                s.stdin(),
-                s.limits(),
-                s.seccompProfile(),
-                s.network(),
-                every);
-    }
-
     /**
      * Offsets never decrease, and none lies well past the run's wall time (a sample may be taken between the job's
      * end and its pid 1's: 20 ms of slack for a busy machine).

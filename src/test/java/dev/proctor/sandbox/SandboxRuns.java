@@ -99,6 +99,14 @@ abstract class SandboxRuns {
     }
 
     static RunSpec withNetwork(RunSpec s, NetworkMode network) {
+        return with(s, network, s.sampleInterval());
+    }
+
+    static RunSpec withSampling(RunSpec s, Duration every) {
+        return with(s, s.network(), every);
+    }
+
+    private static RunSpec with(RunSpec s, NetworkMode network, Duration sampleInterval) {
         return new RunSpec(
                 s.image(),
                 s.argv(),
@@ -108,7 +116,7 @@ abstract class SandboxRuns {
                 s.limits(),
                 s.seccompProfile(),
                 network,
-                s.sampleInterval());
+                sampleInterval);
     }
 
     /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */
