@@ -303,6 +303,11 @@ class PackageArchivePropertiesTest {
                         !tar || e.tarType() == TarArchiveEntry.LF_NORMAL || e.isLink(),
                         "a hard link or device was accepted");
                 String clean = e.name().replaceFirst("^(\\./)+", "");
+                if (tar && e.name().endsWith("/")) {
+                    // the tar writer takes a name ending in "/" for a directory's and stores no bytes for it,
+                    // even where a NUL cuts the name the header holds to a file's ("a\0b/" -> an empty "a")
+                    continue;
+                }
                 if (tar && clean.indexOf('\0') >= 0) {
                     // a tar header's name is a C string: the archive names what comes before the NUL
                     clean = clean.substring(0, clean.indexOf('\0'));
