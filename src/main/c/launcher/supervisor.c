@@ -303,6 +303,19 @@ static void reply(struct run *r)
 	free(text);
 }
 
+/* len bytes of zeroed memory of the supervisor's own, never copied into a pid 1 cloned from it (MADV_DONTFORK); NULL on failure. */
+static void *unshared_mapping(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (madvise(p, len, MADV_DONTFORK) < 0) {
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+}
+
 /*
  * The timeline's samples, MAX_SAMPLES of them (~470 KiB): mapped once per supervisor and kept from run to run
  * (a run's samples are its first nsamples), not in any pid 1 (MADV_DONTFORK). A calloc per run was served from
@@ -312,17 +325,8 @@ static void reply(struct run *r)
 static struct sample *samples_buffer(void)
 {
 	static struct sample *kept;
-	if (!kept) {
-		size_t len = MAX_SAMPLES * sizeof *kept;
-		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			return NULL;
-		if (madvise(p, len, MADV_DONTFORK) < 0) {
-			munmap(p, len);
-			return NULL;
-		}
-		kept = p;
-	}
+	if (!kept)
+		kept = unshared_mapping(MAX_SAMPLES * sizeof *kept);
 	return kept;
 }
 
@@ -406,14 +410,7 @@ static void supervise(int conn, int netns, char *buf, char *io, const struct pre
  */
 static char *io_buffer(void)
 {
-	void *p = mmap(NULL, DRAIN_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	if (madvise(p, DRAIN_BUF, MADV_DONTFORK) < 0) {
-		munmap(p, DRAIN_BUF);
-		return NULL;
-	}
-	return p;
+	return unshared_mapping(DRAIN_BUF);
 }
 
 static int by_value(const void *a, const void *b)
