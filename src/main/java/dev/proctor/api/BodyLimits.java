@@ -42,8 +42,8 @@ public class BodyLimits {
     void install(@Observes Router router) {
         router.route().order(-1).handler(ctx -> {
             long limit = limitOf(ctx.request());
-            String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && tooLong(length, limit)) {
+            long length = declaredLength(ctx.request());
+            if (length > limit) {
                 ctx.response()
                         .setStatusCode(413)
                         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
@@ -72,29 +72,22 @@ public class BodyLimits {
 
     /**
      * Whether to read the body now: JSON (never a form or an upload, which Quarkus parses from the stream), with a
-     * Content-Length of at most {@link #READ_AHEAD_MAX} (within every route's limit, as checked above), and no
-     * {@code Expect: 100-continue} (its client sends the body only once the stream asks for it).
+     * Content-Length ({@code length}) of at most {@link #READ_AHEAD_MAX} (within every route's limit, as checked
+     * above), and no {@code Expect: 100-continue} (its client sends the body only once the stream asks for it).
      */
-    static boolean readAhead(HttpServerRequest request, String length) {
+    static boolean readAhead(HttpServerRequest request, long length) {
         HttpMethod m = request.method();
         // HTTP/1.x only: Quarkus REST pauses the request it takes over, which HTTP/2 refuses once it has ended
-        if (length == null
+        if (length <= 0
+                || length > READ_AHEAD_MAX
                 || request.version() == HttpVersion.HTTP_2
                 || (m != HttpMethod.POST && m != HttpMethod.PUT && m != HttpMethod.PATCH)) {
             return false;
         }
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (type == null
-                || !type.regionMatches(true, 0, "application/json", 0, 16)
-                || request.getHeader(HttpHeaders.EXPECT) != null) {
-            return false;
-        }
-        try {
-            long n = Long.parseLong(length.trim());
-            return n > 0 && n <= READ_AHEAD_MAX;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return type != null
+                && type.regionMatches(true, 0, "application/json", 0, 16)
+                && request.getHeader(HttpHeaders.EXPECT) == null;
     }
 
     long limitOf(HttpServerRequest request) {
@@ -102,11 +95,16 @@ public class BodyLimits {
         return upload ? problems.maxPackageBytes() + UPLOAD_SLACK : maxBodyBytes;
     }
 
-    private static boolean tooLong(String length, long limit) {
+    /** The request's Content-Length, or -1 when it has none or a malformed one (which Quarkus refuses itself). */
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return -1;
+        }
         try {
-            return Long.parseLong(length.trim()) > limit;
+            return Long.parseLong(length.trim());
         } catch (NumberFormatException e) {
-            return false; // Quarkus refuses a malformed Content-Length itself
+            return -1;
         }
     }
 }
