@@ -3,6 +3,7 @@ package dev.proctor.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.JobSpec;
+import java.util.Iterator;
 import java.util.UUID;
 
 /**
@@ -25,15 +26,15 @@ public record JobFinished(UUID id, GradeResult result, JobSpec spec) {
      * is true), or when the spec is not at hand.
      */
     public boolean followed() {
-        if (spec == null || spec.callbackUrl() != null) {
+        if (mayHaveCallback(null)) {
             return true;
         }
         JsonNode metadata = spec.metadata();
         if (metadata == null || !metadata.isObject()) {
             return false;
         }
-        for (JsonNode facade : metadata) {
-            if (facade.hasNonNull("callback_url")) {
+        for (Iterator<String> facades = metadata.fieldNames(); facades.hasNext(); ) {
+            if (mayHaveCallback(facades.next())) {
                 return true;
             }
         }

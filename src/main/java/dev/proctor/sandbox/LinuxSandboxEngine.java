@@ -70,6 +70,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /** Run directories kept for reuse: more than the runs ever at once is never needed. */
     private static final int MAX_FREE_RUN_DIRS = 64;
 
+    /** Unmounted work dir mount points kept for reuse, at most (as many as run dirs). */
     private static final int MAX_FREE_WORKDIR_MOUNTS = 64;
     /** Closed work dirs waiting to be unmounted, at most. */
     private static final int MAX_WORKDIRS_RELEASING = 64;
