@@ -57,7 +57,8 @@ public class ThrowawayPostgres {
                             "-N"),
                     true);
             options = "-c listen_addresses=127.0.0.1 -p " + port + " -c unix_socket_directories=" + dir
-                    + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
+                    + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+                    + System.getProperty("proctor.bench.pg-options", "");
             pgCtlStart();
             asPostgres(
                     List.of(
