@@ -78,7 +78,8 @@ public class JobResource {
         if (timeout < 0 || timeout > config.maxWaitSeconds()) {
             throw Rejection.invalid("timeout_s", "timeout_s must be 0 to " + config.maxWaitSeconds());
         }
-        JobService.Submitted s = jobs.submit(caller, request, idempotencyKey, wait);
+        // a job of this node's free slot whose limits end it well within the timeout runs on this thread
+        JobService.Submitted s = jobs.submit(caller, request, idempotencyKey, wait, timeout * 1000L / 2);
         Job job = s.job();
         // made absolute here: the answer of a waiting request is built on another thread, outside this request
         URI location = RestResponse.ResponseBuilder.ok()
@@ -98,6 +99,12 @@ public class JobResource {
                 return CompletableFuture.completedFuture(answer(now, null, mode, location));
             }
         }
+        JobWaiters.Stored ranHere = done.getNow(null);
+        if (ranHere != null) {
+            // run by this thread (see JobService.submit): answered here, nothing suspended
+            waiters.unregister(job.id, done);
+            return CompletableFuture.completedFuture(answer(ranHere, mode, location));
+        }
         CompletableFuture<JobWaiters.Stored> registered = done;
         UUID id = job.id;
         // a copy: requests waiting on one job each keep their own timeout
@@ -108,7 +115,7 @@ public class JobResource {
                         // finished here, the stored job at hand: the view is made and written by the thread that
                         // finished it (no database, no worker woken)
                         waiters.unregister(id, registered);
-                        return CompletableFuture.completedFuture(answer(stored.job(), stored.result(), mode, location));
+                        return CompletableFuture.completedFuture(answer(stored, mode, location));
                     }
                     // elsewhere, or the timeout: read the job, on a worker (not the listener's or the timer's)
                     return CompletableFuture.supplyAsync(
@@ -137,9 +144,18 @@ public class JobResource {
         request.resume(COMPLETING_THREAD);
     }
 
-    /** 200 with the finished job, 202 with one still queued or running; {@code result}: its result if at hand. */
+    /** 200 with the job finished and stored by this node, its result and metadata at hand. */
+    private RestResponse<JobView> answer(JobWaiters.Stored stored, ByteFields.Mode mode, URI location) {
+        return answer(stored.job(), jobs.view(stored, true, mode), location);
+    }
+
+    /** 200 with the finished job, 202 with one still queued or running. */
     private RestResponse<JobView> answer(Job job, JobResult result, ByteFields.Mode mode, URI location) {
         JobView view = result != null ? jobs.view(job, result, true, mode) : jobs.view(job, true, mode);
+        return answer(job, view, location);
+    }
+
+    private static RestResponse<JobView> answer(Job job, JobView view, URI location) {
         if (finished(job)) {
             return RestResponse.ResponseBuilder.ok(view).location(location).build();
         }

@@ -79,6 +79,17 @@ public class JobService {
 
     /** {@code await}: the caller will wait for the job's end (see {@link Submitted#finished}). */
     public Submitted submit(Caller caller, JobRequest request, String idempotencyKey, boolean await) {
+        return submit(caller, request, idempotencyKey, await, 0);
+    }
+
+    /**
+     * As {@link #submit(Caller, JobRequest, String, boolean)}; {@code runHereWithinMs}: when the caller waits and
+     * the job is inserted claimed into a free slot of this node, it runs on this thread if its limits bound its
+     * runs' wall time well within this many milliseconds (see {@link #runHereBoundMs}): the submission then returns
+     * with the job finished and {@link Submitted#finished} completed, a runner thread's wake-up saved. 0: never.
+     */
+    public Submitted submit(
+            Caller caller, JobRequest request, String idempotencyKey, boolean await, long runHereWithinMs) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw Rejection.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
         }
@@ -115,7 +126,8 @@ public class JobService {
             Submitted submitted = insert(caller.clientId(), quota, spec, specJson, idempotencyKey, await, slot);
             claimed = submitted.created() && submitted.job().state == JobState.RUNNING;
             if (claimed) {
-                slot.run(submitted.job().id, specJson, spec);
+                long bound = await ? runHereBoundMs(spec) : -1;
+                slot.run(submitted.job().id, specJson, spec, bound >= 0 && bound <= runHereWithinMs);
             } else if (submitted.created()) {
                 queued.fire(new JobQueued(submitted.job().id));
             }
@@ -125,6 +137,37 @@ public class JobService {
                 slot.release();
             }
         }
+    }
+
+    /** A run's allowance beyond its wall-time limit (setting up, accounting, a busy machine) in {@link #runHereBoundMs}. */
+    static final long RUN_ALLOWANCE_MS = 1000;
+
+    /**
+     * How long grading {@code spec} can take at most, from its limits: each run's wall-time limit plus {@link
+     * #RUN_ALLOWANCE_MS}; -1 when its limits do not bound it (a job against a problem, an interactor or a checker
+     * program, whose runs the request does not list).
+     */
+    static long runHereBoundMs(JobSpec spec) {
+        if (spec.problem() != null
+                || spec.interactor() != null
+                || spec.checker() == null
+                || spec.checker().type() == dev.proctor.grading.CheckerType.PROGRAM) {
+            return -1;
+        }
+        long ms = 0;
+        if (spec.compileLimits() != null) {
+            if (spec.compileLimits().wallTimeMs() == null) {
+                return -1;
+            }
+            ms += spec.compileLimits().wallTimeMs() + RUN_ALLOWANCE_MS;
+        }
+        for (JobSpec.SpecTest t : spec.tests()) {
+            if (t.limits() == null || t.limits().wallTimeMs() == null) {
+                return -1;
+            }
+            ms += t.limits().wallTimeMs() + RUN_ALLOWANCE_MS;
+        }
+        return ms;
     }
 
     /** A job graded against a stored problem: its tests come from the package, never from the request. */
@@ -360,7 +403,18 @@ public class JobService {
 
     /** The client view of {@code j} with {@code result} already at hand (a finished job's event carries it). */
     public JobView view(Job j, JobResult result, boolean full, ByteFields.Mode mode) {
-        JsonNode metadata = RequestMetadata.of(json, j.request);
+        return view(j, result, RequestMetadata.of(json, j.request), full, mode);
+    }
+
+    /** The client view of a finished job as stored by this node: its result and its request's metadata at hand. */
+    public JobView view(JobWaiters.Stored stored, boolean full, ByteFields.Mode mode) {
+        JsonNode metadata = stored.metadata() == RequestMetadata.UNREAD
+                ? RequestMetadata.of(json, stored.job().request)
+                : stored.metadata();
+        return view(stored.job(), stored.result(), metadata, full, mode);
+    }
+
+    private JobView view(Job j, JobResult result, JsonNode metadata, boolean full, ByteFields.Mode mode) {
         return new JobView(
                 j.id,
                 "/api/v1/jobs/" + j.id,

@@ -1,6 +1,8 @@
 package dev.proctor.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.grading.JobResult;
+import dev.proctor.grading.JobSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.UUID;
@@ -17,9 +19,24 @@ public class JobWaiters {
 
     /**
      * A finished job as stored, when the finishing node has it: its row ({@link Job#request} and
-     * {@link Job#result} included) and its result already parsed.
+     * {@link Job#result} included), its result already parsed, and the {@code metadata} of its request as every
+     * view shows it (null: none; {@link RequestMetadata#UNREAD}: to be read from the row's request).
      */
-    public record Stored(Job job, JobResult result) {}
+    public record Stored(Job job, JobResult result, JsonNode metadata) {
+
+        /** {@code metadata}: read from the job's stored request. */
+        public Stored(Job job, JobResult result) {
+            this(job, result, RequestMetadata.UNREAD);
+        }
+
+        /**
+         * The stored job with the caller's metadata of its request already parsed ({@code spec}'s), so that its
+         * view need not read the request again; {@code spec} null: read then.
+         */
+        public static Stored of(Job job, JobResult result, JobSpec spec) {
+            return spec == null ? new Stored(job, result) : new Stored(job, result, RequestMetadata.of(spec));
+        }
+    }
 
     private final Map<UUID, CompletableFuture<Stored>> waiting = new ConcurrentHashMap<>();
 

@@ -33,7 +33,16 @@ public interface LocalSlots {
         Duration lease();
 
         /** The job {@code id} was inserted running under this slot's lease: run it ({@code request} as stored). */
-        void run(UUID id, String request, JobSpec spec);
+        default void run(UUID id, String request, JobSpec spec) {
+            run(id, request, spec, false);
+        }
+
+        /**
+         * As {@link #run(UUID, String, JobSpec)}; {@code here}: on the calling thread, returning once the job's
+         * result is written and this node's requests waiting for it are answered (a request that waits for its own
+         * job runs it instead of parking while a runner thread is woken for it), else on a runner thread.
+         */
+        void run(UUID id, String request, JobSpec spec, boolean here);
 
         /** The slot was not used (the job was queued, refused, or its key seen before): free it again. */
         void release();

@@ -15,6 +15,18 @@ final class RequestMetadata {
 
     private RequestMetadata() {}
 
+    /** Stands for metadata not read yet (to be read from the stored request); never shown. */
+    static final JsonNode UNREAD = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+
+    /**
+     * The {@code metadata} a view shows for a job whose request is {@code spec}, as {@link #of(ObjectMapper,
+     * String)} reads it from the request stored from it: null when it has none or it is JSON null.
+     */
+    static JsonNode of(dev.proctor.grading.JobSpec spec) {
+        JsonNode m = spec.metadata();
+        return m == null || m.isNull() || m.isMissingNode() ? null : m;
+    }
+
     /** The top-level {@code metadata} of {@code request} (JSON), or null when it has none or it is JSON null. */
     static JsonNode of(ObjectMapper json, String request) {
         if (request == null) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.proctor.grading.JobSpec;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -28,6 +29,30 @@ class RequestMetadataPropertiesTest {
         JsonNode tree = JSON.readTree(request).get("metadata");
         JsonNode expected = tree == null || tree.isNull() ? null : tree;
         assertEquals(expected, RequestMetadata.of(JSON, request));
+    }
+
+    /** The metadata of a request at hand (a job finished by the node that parsed it) renders as its stored form's. */
+    @Property(tries = 300)
+    void theSpecsMetadataIsWhatItsStoredRequestGives(@ForAll("metadata") JsonNode metadata) throws Exception {
+        JobSpec spec =
+                new JobSpec("python3", List.of(), List.of(), null, null, false, null, metadata, List.of(), null, null);
+        // as rendered: a number node of the spec may be another class than the one a parse makes of its text
+        assertEquals(
+                JSON.writeValueAsString(RequestMetadata.of(JSON, JSON.writeValueAsString(spec))),
+                JSON.writeValueAsString(RequestMetadata.of(spec)));
+    }
+
+    @Example
+    void aSpecWithoutMetadataOrWithJsonNullHasNone() {
+        assertNull(RequestMetadata.of(
+                new JobSpec("p", List.of(), List.of(), null, null, false, null, null, List.of(), null, null)));
+        assertNull(RequestMetadata.of(new JobSpec(
+                "p", List.of(), List.of(), null, null, false, null, NODES.nullNode(), List.of(), null, null)));
+    }
+
+    @Provide
+    Arbitrary<JsonNode> metadata() {
+        return Arbitraries.oneOf(value(3), Arbitraries.just(null));
     }
 
     @Example

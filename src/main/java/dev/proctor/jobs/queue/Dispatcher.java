@@ -231,14 +231,21 @@ public class Dispatcher implements LocalSlots {
         }
 
         @Override
-        public synchronized void run(UUID id, String request, JobSpec spec) {
-            if (ended) {
-                throw new IllegalStateException("slot already used");
+        public void run(UUID id, String request, JobSpec spec, boolean here) {
+            synchronized (this) {
+                if (ended) {
+                    throw new IllegalStateException("slot already used");
+                }
+                ended = true;
             }
-            ended = true;
             JobStore.Claim claim = new JobStore.Claim(id, request);
             Cancellation cancel = new Cancellation();
             running.put(id, cancel);
+            if (here) {
+                // the slot's permit is released by runJob, as on a runner; stop() waits for it like for a runner
+                runJob(claim, spec, cancel);
+                return;
+            }
             try {
                 runners.execute(() -> runJob(claim, spec, cancel));
             } catch (RuntimeException e) {
@@ -299,6 +306,22 @@ public class Dispatcher implements LocalSlots {
         }
     }
 
+    /**
+     * Whether every job run on a request's own thread (see {@link LocalSlots.Slot#run(UUID, String, JobSpec,
+     * boolean)}) has ended by {@code deadline} ({@link System#nanoTime}): each holds a permit of {@link #free}
+     * until then, as a runner's job does.
+     */
+    private boolean inlineEnded(long deadline) throws InterruptedException {
+        while (free.availablePermits() < slots) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.min(20, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+        }
+        return true;
+    }
+
     void cancelLocal(UUID id) {
         Cancellation c = running.get(id);
         if (c != null) {
@@ -346,9 +369,13 @@ public class Dispatcher implements LocalSlots {
         if (runners != null) {
             runners.shutdown();
             try {
-                if (!runners.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+                boolean ended = runners.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
+                        && inlineEnded(deadline);
+                if (!ended) {
                     running.values().forEach(Cancellation::cancel);
                     runners.awaitTermination(5, TimeUnit.SECONDS);
+                    inlineEnded(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -139,7 +139,7 @@ class ResultWriter {
                 Job stored = store.finish(p.id, p.node, p.result);
                 if (stored != null) {
                     stored.request = p.request;
-                    finished(p, p.result, new JobWaiters.Stored(stored, p.result.result()));
+                    finished(p, p.result, JobWaiters.Stored.of(stored, p.result.result(), p.spec));
                 }
                 return true;
             }
