@@ -54,7 +54,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * request, grading and result paths are called once per job, so they reach C2 only after thousands of jobs, and
  * this VM's node needed about 145 s of traffic before its C2 threads dropped from 20-40 % of a core to ~1 %.
  * The node's JIT during the measured phases is printed, as is every phase's CPU per job of the whole machine
- * ({@code /proc/stat}): on a machine the engine alone keeps busy, the service's jobs/s follow it.
+ * ({@code /proc/stat}): on a machine the engine alone keeps busy, the service's jobs/s follow it. With the
+ * throwaway PostgreSQL, its own CPU per job of each phase too (the postmaster with every backend, autovacuum worker
+ * and helper, live or reaped: {@code postgres_cpu_ms_per_*}); during the engine's phases that is the node's
+ * background (claim loop, lease renewals, Quartz). {@code -Dproctor.bench.pg-options="-c
+ * shared_preload_libraries=pg_stat_statements ..."} passes server options for a per-statement profile.
  */
 final class HttpBench {
 
