@@ -54,7 +54,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * request, grading and result paths are called once per job, so they reach C2 only after thousands of jobs, and
  * this VM's node needed about 145 s of traffic before its C2 threads dropped from 20-40 % of a core to ~1 %.
  * The node's JIT during the measured phases is printed, as is every phase's CPU per job of the whole machine
- * ({@code /proc/stat}): on a machine the engine alone keeps busy, the service's jobs/s follow it.
+ * ({@code /proc/stat}): on a machine the engine alone keeps busy, the service's jobs/s follow it. With the
+ * throwaway PostgreSQL, its own CPU per job of each phase too (the postmaster with every backend, autovacuum worker
+ * and helper, live or reaped: {@code postgres_cpu_ms_per_*}); during the engine's phases that is the node's
+ * background (claim loop, lease renewals, Quartz). {@code -Dproctor.bench.pg-options="-c
+ * shared_preload_libraries=pg_stat_statements ..."} passes server options for a per-statement profile.
  */
 final class HttpBench {
 
@@ -82,7 +86,8 @@ final class HttpBench {
             double seconds,
             long[] latencies,
             long clientCpuNanos,
-            long machineCpuNanos) {
+            long machineCpuNanos,
+            long postgresCpuNanos) {
         double perSecond() {
             return done / seconds;
         }
@@ -93,6 +98,11 @@ final class HttpBench {
         }
 
         /** The share of every core the machine was busy. */
+        /** The throwaway PostgreSQL's CPU (postmaster and its children) per unit of work, ms; NaN without one. */
+        double postgresCpuMillis() {
+            return done == 0 || postgresCpuNanos < 0 ? Double.NaN : postgresCpuNanos / 1e6 / done;
+        }
+
         double machineBusy(int cores) {
             return machineCpuNanos / (seconds * 1e9 * cores);
         }
@@ -105,6 +115,9 @@ final class HttpBench {
             return latencies.length == 0 ? Double.NaN : latencies[(int) (latencies.length * 0.99)] / 1e6;
         }
     }
+
+    /** The throwaway PostgreSQL's postmaster, or -1 when the bench uses a running service. */
+    private static volatile long postgresPid = -1;
 
     private final List<long[]> waitSteps = Collections.synchronizedList(new ArrayList<>());
     private final List<long[]> pollSteps = Collections.synchronizedList(new ArrayList<>());
@@ -152,6 +165,7 @@ final class HttpBench {
                         + " (set PROCTOR_URL and PROCTOR_API_KEY to use a running service)");
                 postgres = new ThrowawayPostgres();
                 node = ServiceNode.start("bench-http", postgres.start(), Map.of());
+                postgresPid = postgres.pid();
                 url = node.uri("").toString();
                 key = ServiceNode.ADMIN_KEY;
             }
@@ -264,6 +278,18 @@ final class HttpBench {
                     f == e || f == es ? "run" : "job",
                     100 * f.machineBusy(cores));
         }
+        if (postgresPid >= 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "PostgreSQL CPU (postmaster + children): %.3f ms per wait=true job, %.3f per polled job, %.3f per"
+                            + " backlog wait=true job; %.3f per engine run (its background), %.3f per backlog engine"
+                            + " run%n",
+                    w.postgresCpuMillis(),
+                    p.postgresCpuMillis(),
+                    ws.postgresCpuMillis(),
+                    e.postgresCpuMillis(),
+                    es.postgresCpuMillis());
+        }
         for (Figures f : List.of(e, w, p, es, ws)) {
             out.printf(
                     Locale.ROOT,
@@ -360,6 +386,13 @@ final class HttpBench {
             m.put("machine_cpu_ms_per_backlog_wait_job", ws.machineCpuMillis());
             m.put("machine_busy_backlog_engine", es.machineBusy(cores));
             m.put("machine_busy_backlog_wait", ws.machineBusy(cores));
+            if (postgresPid >= 0) {
+                m.put("postgres_cpu_ms_per_wait_job", w.postgresCpuMillis());
+                m.put("postgres_cpu_ms_per_poll_job", p.postgresCpuMillis());
+                m.put("postgres_cpu_ms_per_backlog_wait_job", ws.postgresCpuMillis());
+                m.put("postgres_cpu_ms_per_engine_run", e.postgresCpuMillis());
+                m.put("postgres_cpu_ms_per_backlog_engine_run", es.postgresCpuMillis());
+            }
             if (node != null) {
                 m.put("node_warmup_s", warmedUp);
                 m.put("node_cpu_ms_per_job", serviceCpu / 1e6 / serviceJobs);
@@ -389,6 +422,7 @@ final class HttpBench {
         List<Future<?>> workers = new ArrayList<>();
         long cpu0 = processCpuNanos();
         long machine0 = ProcCpu.machineBusyNanos();
+        long postgres0 = postgresCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < concurrency; i++) {
             workers.add(pool.submit(() -> {
@@ -413,9 +447,10 @@ final class HttpBench {
         double elapsed = (System.nanoTime() - t0) / 1e9;
         long cpu = processCpuNanos() - cpu0;
         long machine = ProcCpu.machineBusyNanos() - machine0;
+        long postgres = postgres0 < 0 ? -1 : postgresCpuNanos() - postgres0;
         pool.shutdown();
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Figures(name, sorted.length, failures.get(), elapsed, sorted, cpu, machine);
+        return new Figures(name, sorted.length, failures.get(), elapsed, sorted, cpu, machine, postgres);
     }
 
     private static Figures merge(List<Figures> parts) {
@@ -430,7 +465,10 @@ final class HttpBench {
                 parts.stream().mapToDouble(Figures::seconds).sum(),
                 all,
                 parts.stream().mapToLong(Figures::clientCpuNanos).sum(),
-                parts.stream().mapToLong(Figures::machineCpuNanos).sum());
+                parts.stream().mapToLong(Figures::machineCpuNanos).sum(),
+                parts.stream().anyMatch(f -> f.postgresCpuNanos() < 0)
+                        ? -1
+                        : parts.stream().mapToLong(Figures::postgresCpuNanos).sum());
     }
 
     /**
@@ -601,6 +639,20 @@ final class HttpBench {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * The throwaway PostgreSQL's CPU: the postmaster with every backend, autovacuum worker and helper it reaped,
+     * and its live children (clock ticks), in ns; -1 without a throwaway server.
+     */
+    private static long postgresCpuNanos() throws IOException {
+        long pid = postgresPid;
+        if (pid < 0) {
+            return -1;
+        }
+        ProcessHandle postmaster =
+                ProcessHandle.of(pid).orElseThrow(() -> new IOException("postmaster " + pid + " is gone"));
+        return ProcCpu.treeNanos(postmaster);
     }
 
     /** The node JVM's own threads' CPU (utime + stime, no children), in ns; 0 without a node started here. */

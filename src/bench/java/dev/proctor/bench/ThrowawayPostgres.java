@@ -132,6 +132,12 @@ public class ThrowawayPostgres {
         }
     }
 
+    /** The running server's postmaster (the first line of {@code postmaster.pid}). */
+    public long pid() throws IOException {
+        return Long.parseLong(
+                Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).trim());
+    }
+
     /** Stops the cluster and deletes its files. */
     public void stop() {
         if (dir == null) {

@@ -235,6 +235,21 @@ class JobRowsClaimTest {
         assertEquals(2, count(plan, "\"Relation Name\": \"jobs\"") - 1, "two counts and the insert: " + plan);
     }
 
+    /**
+     * A submission without an Idempotency-Key is a plain insert (no speculative insertion: it cannot conflict in the
+     * partial unique index of keys); with a key the insert keeps its arbiter. The other tests insert both ways.
+     */
+    @Test
+    void onlyAKeyedInsertHasAnArbiter() {
+        assertFalse(JobRows.INSERT_WITHOUT_KEY.contains("ON CONFLICT"), JobRows.INSERT_WITHOUT_KEY);
+        assertTrue(JobRows.INSERT.contains("ON CONFLICT"), JobRows.INSERT);
+        assertEquals(
+                JobRows.INSERT.replaceAll("\\s+", " ").length()
+                        - " ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+                                .length(),
+                JobRows.INSERT_WITHOUT_KEY.replaceAll("\\s+", " ").length());
+    }
+
     private static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
