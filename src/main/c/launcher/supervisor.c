@@ -394,7 +394,7 @@ static void supervise(int conn, int netns, char *buf, char *io, const struct pre
 	/* the engine reads the reply to EOF: it has the whole of it now, before the run's mounts go */
 	close(conn);
 	TRACE("sup.replied");
-	free(r.samples);
+	/* r.samples is the supervisor's kept buffer (samples_buffer): never freed, not from malloc */
 	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
 	if (st.mntns >= 0)
 		close(st.mntns);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -128,6 +129,58 @@ class SandboxLauncherPathIT extends SandboxRuns {
             // stdio, 4 sockets and namespaces of the server's, the template, 5 prepared pipes and /dev
             assertTrue(fds.size() <= 22, "supervisor " + pid + " holds " + fds);
         }
+    }
+
+    /**
+     * Sampled runs (the service's are) are served run after run too: twenty of them one after another, with the
+     * server's supervisors listed after each, show few supervisors that were not there before. The timeline's
+     * buffer, kept by the supervisor from run to run, was once freed after each reply (it is a mapping, not from
+     * malloc): every sampled run's supervisor died of SIGSEGV and the server forked another, one per run.
+     */
+    @Test
+    void sampledRunsAreServedRunAfterRunToo() throws IOException {
+        Workdir w = workdir();
+        okOut(sh(w, "true"));
+        ProcessHandle server = server();
+        Set<Long> before = supervisors(server);
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            RunResult r = engine.run(withSampling(
+                    RunSpec.simple(w, List.of("/bin/sh", "-c", "echo sampled " + i), ROOMY), Duration.ofMillis(5)));
+            assertEquals("sampled " + i + "\n", okOut(r));
+            seen.addAll(supervisors(server));
+        }
+        seen.removeAll(before);
+        assertTrue(seen.size() < 5, "supervisors forked during 20 sampled runs: " + seen + " (before: " + before + ")");
+    }
+
+    private static ProcessHandle server() {
+        return ProcessHandle.current()
+                .children()
+                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
+    }
+
+    /** The server's supervisors, idle or busy (not the network namespace pool's child). */
+    private static Set<Long> supervisors(ProcessHandle server) {
+        Set<Long> all = new HashSet<>();
+        for (ProcessHandle p : server.children().toList()) {
+            try {
+                String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
+                        .strip();
+                if (comm.equals("proctor-idle") || comm.equals("proctor-sup")) {
+                    all.add(p.pid());
+                }
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return all;
     }
 
     private static Set<Long> idleSupervisors(ProcessHandle server) throws IOException {
