@@ -57,7 +57,7 @@ public final class SeccompCompiler {
     }
 
     /** The program exactly as libseccomp exports it (tests compare it with {@link #compile}'s). */
-    Compiled compileWithLibseccomp(OciSeccompProfile profile) {
+    public Compiled compileWithLibseccomp(OciSeccompProfile profile) {
         List<String> warnings = new ArrayList<>();
         try (LibSeccomp.Filter filter = lib.newFilter(profile.defaultActionValue())) {
             // The launcher sets no_new_privs itself, before seccomp; libseccomp must not.
