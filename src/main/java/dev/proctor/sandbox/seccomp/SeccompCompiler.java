@@ -46,7 +46,18 @@ public final class SeccompCompiler {
         this.lib = lib;
     }
 
+    /**
+     * The profile's program: libseccomp's, with its syscall dispatch rewritten as a binary search
+     * over ranges of numbers ({@link RangeTree}: the same decisions, the default profile in 320
+     * instructions instead of 635).
+     */
     public Compiled compile(OciSeccompProfile profile) {
+        Compiled exported = compileWithLibseccomp(profile);
+        return new Compiled(RangeTree.rewrite(exported.program()), exported.warnings());
+    }
+
+    /** The program exactly as libseccomp exports it (tests compare it with {@link #compile}'s). */
+    public Compiled compileWithLibseccomp(OciSeccompProfile profile) {
         List<String> warnings = new ArrayList<>();
         try (LibSeccomp.Filter filter = lib.newFilter(profile.defaultActionValue())) {
             // The launcher sets no_new_privs itself, before seccomp; libseccomp must not.
