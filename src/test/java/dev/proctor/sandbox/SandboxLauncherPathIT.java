@@ -85,15 +85,7 @@ class SandboxLauncherPathIT extends SandboxRuns {
     void supervisorsServeRunAfterRunAndKeepNothingOfThem() throws IOException {
         Workdir w = workdir();
         okOut(sh(w, "true"));
-        ProcessHandle server = ProcessHandle.current()
-                .children()
-                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
-                .filter(p -> p.info()
-                        .arguments()
-                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
-                        .orElse(false))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
+        ProcessHandle server = server();
         Set<Long> before = idleSupervisors(server);
         assertTrue(before.size() >= 2, "idle supervisors: " + before);
         for (int i = 0; i < 20; i++) {
