@@ -23,11 +23,22 @@ import java.util.UUID;
  */
 final class ResultRows {
 
-    private static final String FINISH = """
+    /**
+     * The job's row is found by its id (jobs_pkey), one index entry. Its state is compared under {@code COLLATE
+     * "C"} (for text equality the same as the default collation: byte for byte) so that the planner cannot prove
+     * from it the predicate of the partial indexes on {@code state} (jobs_client_active, V34; jobs_running_lease):
+     * with a plain {@code state = 'running'} the generic plan the driver settles on after five executions was a
+     * full scan of jobs_client_active filtered on the id, costed from the statistics as one tiny page, walking in
+     * fact every queued and running job of every client and every entry of a finished job not yet vacuumed (the
+     * index has a page per few hundred jobs that went through it; while any snapshot older than those jobs is
+     * open, none of their entries can even be marked dead): thousands of buffers per finish where the id needs
+     * about five.
+     */
+    static final String FINISH = """
             WITH job AS (
                 UPDATE jobs SET state = 'done', verdict = ?, score = ?, result = CAST(? AS jsonb), error = ?,
                     finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND state = 'running' AND lease_owner = ?
+                WHERE id = ? AND state = 'running' COLLATE "C" AND lease_owner = ?
                 RETURNING id, client_id, state, verdict, score, profile, idempotency_key, attempts, error,
                     callback_url, webhook_state, created_at, started_at, finished_at),
             run AS (
