@@ -71,6 +71,16 @@ public class JobStore {
         return d.toMillis() / 1000.0;
     }
 
+    /**
+     * The renewal of a node's leases: the ids through jobs_pkey; {@code COLLATE "C"} keeps the partial indexes on
+     * {@code state} out of the plan (see {@link ResultRows#FINISH}): a full scan of jobs_client_active walked every
+     * queued job of every client.
+     */
+    static final String RENEW = """
+            UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?)
+            WHERE lease_owner = ? AND state = 'running' COLLATE "C" AND id = ANY (?)
+            RETURNING id""";
+
     /** Extends the leases this node still holds; returns the ids it holds (others were lost). */
     Set<UUID> renew(String node, Set<UUID> ids, Duration lease, int running) {
         return jdbc.transaction(c -> {
@@ -84,12 +94,7 @@ public class JobStore {
             if (ids.isEmpty()) {
                 return kept;
             }
-            // the ids through jobs_pkey; COLLATE "C" keeps the partial indexes on state out of the plan (see
-            // ResultRows.FINISH): a full scan of jobs_client_active walked every queued job of every client
-            try (PreparedStatement s = c.prepareStatement("""
-                    UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?)
-                    WHERE lease_owner = ? AND state = 'running' COLLATE "C" AND id = ANY (?)
-                    RETURNING id""")) {
+            try (PreparedStatement s = c.prepareStatement(RENEW)) {
                 s.setDouble(1, seconds(lease));
                 s.setString(2, node);
                 s.setArray(3, c.createArrayOf("uuid", ids.toArray()));
