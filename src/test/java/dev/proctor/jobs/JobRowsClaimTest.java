@@ -200,6 +200,63 @@ class JobRowsClaimTest {
         assertTrue(pages < 20, "the active count read " + pages + " pages: " + plan);
     }
 
+    /** Heap blocks of {@code jobs} the current transaction asked for (its own statistics). */
+    private static long heapBlocks(Connection c) throws SQLException {
+        try (PreparedStatement s =
+                        c.prepareStatement("SELECT pg_stat_get_xact_blocks_fetched(CAST('jobs' AS regclass))");
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /**
+     * The counts a submission is judged by are index-only scans, whatever the statistics say (here taken while the
+     * client had 3 000 jobs queued): the first one marks the entries of the client's jobs finished since dead, the
+     * next ones skip them. A bitmap scan (the plain {@code count(*)} planned from such statistics) visited the 600
+     * heap pages of those jobs on every submission until a vacuum. The counts stay exact up to their limits.
+     */
+    @Test
+    void theCountsSkipTheEntriesOfJobsFinishedSinceTheLastVacuum() throws SQLException {
+        Job first = newJob();
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("""
+                    INSERT INTO jobs (id, client_id, state, profile, request, created_at)
+                    SELECT gen_random_uuid(), ?1, 'queued', 'bash', '{}', now() - g * interval '1 second'
+                    FROM generate_series(1, 3000) g""").setParameter(1, first.clientId).executeUpdate();
+            em.createNativeQuery("ANALYZE jobs").executeUpdate();
+        });
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("UPDATE jobs SET state = 'done', finished_at = now()")
+                        .executeUpdate());
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement s = c.prepareStatement("SET LOCAL plan_cache_mode = force_generic_plan")) {
+                    s.execute();
+                }
+                JobRows.insert(c, first, 100, 3, null, null);
+                JobRows.Inserted second = JobRows.insert(c, newJob(), 100, 3, null, null);
+                assertEquals(1, second.active());
+                assertEquals(1, second.queued());
+                long before = heapBlocks(c);
+                JobRows.Inserted third = JobRows.insert(c, newJob(), 100, 3, null, null);
+                long blocks = heapBlocks(c) - before;
+                assertEquals(2, third.active());
+                assertNotNull(third.createdAt());
+                // the two counts' few live jobs and the insert's own page; not the 600 pages of finished jobs
+                assertTrue(blocks < 20, "a submission read " + blocks + " heap blocks of jobs");
+                // at its limit a count stops there, and the submission is refused as before
+                JobRows.Inserted refused = JobRows.insert(c, newJob(), 100, 3, null, null);
+                assertNull(refused.createdAt());
+                assertEquals(3, refused.active());
+                assertEquals(2, JobRows.insert(c, newJob(), 2, 100, null, null).queued());
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
     /**
      * The insert's plan looks the node up once and reads the jobs table's two counts once each: with the claim
      * inlined, every column that read it had its own copy of the node's look-up (six scans of {@code nodes} per
@@ -210,22 +267,24 @@ class JobRowsClaimTest {
         String plan;
         try (Connection c = db.getConnection();
                 PreparedStatement s = c.prepareStatement("EXPLAIN (FORMAT JSON) " + JobRows.INSERT)) {
-            // the parameters in JobRows.insert's order: client, node, node, id, client, profile, request, key,
-            // callback, webhook state, node, lease, queue limit, client limit
-            s.setLong(1, 1L);
-            s.setString(2, "node-a");
-            s.setString(3, "node-a");
-            s.setObject(4, UUID.randomUUID());
-            s.setLong(5, 1L);
-            s.setString(6, "bash");
-            s.setString(7, "{}");
-            for (int i = 8; i <= 10; i++) {
+            // the parameters in JobRows.insert's order: queue limit, client, client limit, node, node, id, client,
+            // profile, request, key, callback, webhook state, node, lease, queue limit, client limit
+            s.setLong(1, 100);
+            s.setLong(2, 1L);
+            s.setLong(3, 100);
+            s.setString(4, "node-a");
+            s.setString(5, "node-a");
+            s.setObject(6, UUID.randomUUID());
+            s.setLong(7, 1L);
+            s.setString(8, "bash");
+            s.setString(9, "{}");
+            for (int i = 10; i <= 12; i++) {
                 s.setNull(i, Types.VARCHAR);
             }
-            s.setString(11, "node-a");
-            s.setDouble(12, 30);
-            s.setLong(13, 100);
-            s.setLong(14, 100);
+            s.setString(13, "node-a");
+            s.setDouble(14, 30);
+            s.setLong(15, 100);
+            s.setLong(16, 100);
             try (ResultSet r = s.executeQuery()) {
                 assertTrue(r.next());
                 plan = r.getString(1);

@@ -1,0 +1,126 @@
+package dev.proctor.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.bench.ThrowawayPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * V39 applied to a database at V38 holding finished and unfinished jobs of two clients: jobs_client_active is
+ * rebuilt on (client_id, created_at) with the same rows (only queued and running jobs), and a client's ordered,
+ * limited count of its unfinished jobs is an index-only scan of it with the right number.
+ */
+class ClientActiveIndexMigrationTest {
+
+    private static ThrowawayPostgres postgres;
+    private static Connection db;
+    private static String url;
+    private static String user;
+    private static String password;
+
+    @BeforeAll
+    static void startDatabase() throws SQLException {
+        postgres = new ThrowawayPostgres();
+        Map<String, String> ds = postgres.start();
+        url = ds.get("quarkus.datasource.jdbc.url");
+        user = ds.get("quarkus.datasource.username");
+        password = ds.get("quarkus.datasource.password");
+        db = DriverManager.getConnection(url, user, password);
+    }
+
+    @AfterAll
+    static void stopDatabase() throws SQLException {
+        if (db != null) {
+            db.close();
+        }
+        if (postgres != null) {
+            postgres.stop();
+        }
+    }
+
+    private static Flyway flyway(String target) {
+        return Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("filesystem:migrations")
+                .target(MigrationVersion.fromVersion(target))
+                .load();
+    }
+
+    @Test
+    void v39AppliesOnAV38DatabaseWithJobsAndCountsTheSameOnes() throws SQLException {
+        flyway("38").migrate();
+        try (Statement s = db.createStatement()) {
+            s.execute("INSERT INTO clients (name, webhook_secret) VALUES ('v39-a', 'secret'), ('v39-b', 'secret')");
+            // per client: 2 000 finished jobs, then 7 queued and 3 running (client a) or 1 queued (client b)
+            s.execute("""
+                    INSERT INTO jobs (id, client_id, state, profile, request, created_at, finished_at)
+                    SELECT gen_random_uuid(), c.id, 'done', 'bash', '{}', now() - g * interval '1 second', now()
+                    FROM generate_series(1, 2000) g, clients c""");
+            s.execute("""
+                    INSERT INTO jobs (id, client_id, state, profile, request, lease_owner)
+                    SELECT gen_random_uuid(), (SELECT id FROM clients WHERE name = 'v39-a'),
+                        CASE WHEN g <= 7 THEN 'queued' ELSE 'running' END, 'bash', '{}',
+                        CASE WHEN g > 7 THEN 'node' END
+                    FROM generate_series(1, 10) g""");
+            s.execute("""
+                    INSERT INTO jobs (id, client_id, state, profile, request)
+                    VALUES (gen_random_uuid(), (SELECT id FROM clients WHERE name = 'v39-b'), 'queued', 'bash', '{}')""");
+        }
+        assertEquals("38", flyway("39").info().current().getVersion().getVersion());
+        flyway("39").migrate();
+        assertEquals("39", flyway("39").info().current().getVersion().getVersion());
+
+        String definition = strings("SELECT indexdef FROM pg_indexes WHERE indexname = 'jobs_client_active'")
+                .get(0);
+        assertTrue(
+                definition.contains("(client_id, created_at)")
+                        && definition.contains("WHERE (state = ANY (ARRAY['queued'::text, 'running'::text]))"),
+                definition);
+        assertEquals(4011L, number("SELECT count(*) FROM jobs"));
+        try (Statement s = db.createStatement()) {
+            s.execute("VACUUM ANALYZE jobs");
+        }
+        // the index holds the unfinished jobs only
+        assertEquals(
+                11L, number("SELECT CAST(reltuples AS bigint) FROM pg_class WHERE relname = 'jobs_client_active'"));
+        String count = "SELECT count(*) FROM (SELECT FROM jobs WHERE client_id = (SELECT id FROM clients WHERE name"
+                + " = '%s') AND state IN ('queued', 'running') ORDER BY created_at LIMIT %d) a";
+        assertEquals(10L, number(count.formatted("v39-a", 16)));
+        assertEquals(5L, number(count.formatted("v39-a", 5)));
+        assertEquals(1L, number(count.formatted("v39-b", 16)));
+        String plan = String.join("\n", strings("EXPLAIN " + count.formatted("v39-a", 16)));
+        assertTrue(plan.contains("Index Only Scan using jobs_client_active"), plan);
+    }
+
+    private static long number(String sql) throws SQLException {
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static List<String> strings(String sql) throws SQLException {
+        List<String> all = new ArrayList<>();
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            while (r.next()) {
+                all.add(r.getString(1));
+            }
+        }
+        return all;
+    }
+}
