@@ -91,12 +91,13 @@ static void __attribute__((noreturn)) exec_job(const struct spec *s, const struc
 
 static void join_cgroups(const int *tasks_fds, int ntasks)
 {
-	/* v1: the process moves itself ("0" = the writer): no parent-side pid write (7-12 ms here) */
-	for (int i = 0; i < ntasks; i++) {
+	/*
+	 * v1: the process moves itself ("0" = the writer): no parent-side pid write (7-12 ms here). The
+	 * files stay open until harden_pid1 closes every descriptor but two in one call.
+	 */
+	for (int i = 0; i < ntasks; i++)
 		if (write(tasks_fds[i], "0", 1) != 1)
 			fail(STEP_CGROUP);
-		close(tasks_fds[i]);
-	}
 	/* the job sees its own cgroup as the root of /proc/self/cgroup */
 	if (ntasks > 0 && unshare(CLONE_NEWCGROUP) < 0)
 		fail(STEP_CGROUP);
@@ -156,8 +157,9 @@ static struct job_exit reap_until_job_exits(pid_t job)
  * Pid 1 once the job is forked keeps nothing the job could turn against the host: only its status
  * pipe and (until this is done) the report fd, no capability even in the run's namespace, no way
  * to regain one, and a filter that allows waiting, reading the clock, writing the status and
- * exiting. The fds it drops are the launcher's (the service's log as stderr, its pipes), the
- * capture files, cgroup counters.
+ * exiting. The fds it drops are the launcher's (the service's log as stderr, its pipes, the
+ * supervisor's connection and sockets it inherited), the capture files, the cgroup tasks files and the
+ * counters' files it wrote (all left open until here: one close_range, not a close each).
  */
 static void harden_pid1(const struct pid1_input *in)
 {

@@ -77,6 +77,25 @@ static int attach(int tree, const char *target)
 }
 
 /*
+ * attach, onto a mount point made first only when the image lacks it (ENOENT): an image has /usr,
+ * /box, /dev and /proc already, and a mkdir that fails with EEXIST was a system call per mount point
+ * and run for nothing. A mount point made here is a directory (mode 0755) for a directory tree, else
+ * an empty file; on a read-only layer (EROFS) it cannot be made and the attach fails as it would.
+ */
+static int attach_made(int tree, const char *target)
+{
+	int rc = attach(tree, target);
+	if (rc == 0 || errno != ENOENT)
+		return rc;
+	struct stat st;
+	if (fstat(tree, &st) < 0)
+		return -1;
+	if ((S_ISDIR(st.st_mode) ? make_dir(target, 0755) : make_file(target)) < 0 && errno != EROFS)
+		return -1;
+	return attach(tree, target);
+}
+
+/*
  * Flags a remount inside a user namespace must keep: the kernel locks nosuid/nodev/noexec
  * and the atime mode of a mount that came from a more privileged namespace (EPERM otherwise).
  */
@@ -173,12 +192,7 @@ static int mount_binds(const struct spec *s, const struct trees *t, const char *
 	char target[PATH_LEN];
 	for (int i = 0; i < s->nbinds; i++) {
 		*at = s->binds[i].dst;
-		struct stat st;
-		if (join(target, ROOT, s->binds[i].dst) < 0 || fstat(t->bind[i], &st) < 0)
-			return -1;
-		if ((S_ISDIR(st.st_mode) ? make_dir(target, 0755) : make_file(target)) < 0 && errno != EROFS)
-			return -1;
-		if (attach(t->bind[i], target) < 0)
+		if (join(target, ROOT, s->binds[i].dst) < 0 || attach_made(t->bind[i], target) < 0)
 			return -1;
 	}
 	/* the image's own directories (/etc…) are read-only too, not only its binds */
@@ -198,10 +212,10 @@ static int mount_binds(const struct spec *s, const struct trees *t, const char *
 static int mount_box(const struct spec *s, const struct trees *t, const char **at)
 {
 	*at = "/box";
+	if (!s->box_overlay)
+		return attach_made(t->box, ROOT "/box");
 	if (make_dir(ROOT "/box", 0755) < 0)
 		return -1;
-	if (!s->box_overlay)
-		return attach(t->box, ROOT "/box");
 	struct stat st;
 	if (fstat(t->box, &st) < 0 || make_dir("box0", 0700) < 0 || attach(t->box, "box0") < 0 ||
 	    make_dir("boxupper", st.st_mode & 07777) < 0 || chown("boxupper", st.st_uid, st.st_gid) < 0 ||
@@ -214,7 +228,7 @@ static int mount_box(const struct spec *s, const struct trees *t, const char **a
 static int mount_dev(const struct trees *t, const char **at)
 {
 	*at = "/dev";
-	if (make_dir(ROOT "/dev", 0755) < 0 || attach(t->dev, ROOT "/dev") < 0)
+	if (attach_made(t->dev, ROOT "/dev") < 0)
 		return -1;
 	*at = "/dev/shm";
 	return bind_mount("shm", ROOT "/dev/shm", 0, MS_NOEXEC);
@@ -246,8 +260,13 @@ int mnt_build_root(const struct spec *s, const struct trees *t, const char **at)
 	 * mounted restricted at once.
 	 */
 	*at = "/proc hidepid=invisible,subset=pid";
-	if (make_dir(ROOT "/proc", 0555) < 0 ||
-	    mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid") < 0)
+	static const unsigned long proc_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	static const char proc_opts[] = "hidepid=invisible,subset=pid";
+	if (mount("proc", ROOT "/proc", "proc", proc_flags, proc_opts) == 0)
+		return 0;
+	/* an image without /proc: the mount point is made (as for the trees above, only when missing) */
+	if (errno != ENOENT || make_dir(ROOT "/proc", 0555) < 0 ||
+	    mount("proc", ROOT "/proc", "proc", proc_flags, proc_opts) < 0)
 		return -1;
 	return 0;
 }

@@ -193,15 +193,15 @@ static int leave_template(const struct prepared *p)
 static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn, struct start *st, void *bpf,
 						  size_t bpf_len)
 {
-	close(conn);
-	for (int i = 0; i < 4; i++)
-		if (st->keep[i] >= 0)
-			close(st->keep[i]);
-	if (st->mnt_template >= 0)
-		close(st->mnt_template);
-	if (st->mnt_host >= 0)
-		close(st->mnt_host);
-	close(st->out[0]); close(st->err[0]); close(st->status[0]); close(st->report[0]); close(st->sync[1]);
+	/*
+	 * The write end of the sync pipe now, or the read in job_main would never see EOF if the supervisor
+	 * died before its "g". The supervisor's other descriptors (the connection, the server's sockets and
+	 * namespaces, the supervisor's ends of the pipes) are closed with everything else pid 1 holds, in
+	 * harden_pid1's close_range, once the job is forked (and the job closes them all before its execve):
+	 * one system call instead of a close each; the job never holds any of them. While pid 1 builds the
+	 * root it is root of its own user namespace only, with which none of them is of use.
+	 */
+	close(st->sync[1]);
 	struct pid1_input in = {
 		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
 		.stdout_fd = st->out[1], .stderr_fd = st->err[1], .tasks_fds = st->tasks, .trees = &st->trees,
@@ -262,10 +262,12 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 static void close_pid1_ends(const struct spec *s, struct start *st)
 {
 	trees_close(&st->trees, s);
+	/*
+	 * The write ends now (the supervisor sees the job's and pid 1's ends by their EOF) and stdin (a joined
+	 * run's FIFO: its writer must see this run's end); sync[0] and the cgroup tasks files are only
+	 * closed by end_run's close_range after the run, with the rest (supervisor.c).
+	 */
 	close(st->in); close(st->out[1]); close(st->err[1]); close(st->status[1]); close(st->report[1]);
-	close(st->sync[0]);
-	for (int i = 0; i < s->ntasks; i++)
-		close(st->tasks[i]);
 	if (st->cgroup >= 0)
 		close(st->cgroup);
 }
@@ -281,11 +283,7 @@ static int reset_oom_score_adj(int proc_dir)
 	int fd = openat(proc_dir, "oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ssize_t n = write(fd, "0", 1);
-	int err = errno;
-	close(fd);
-	errno = err;
-	return n == 1 ? 0 : -1;
+	return write(fd, "0", 1) == 1 ? 0 : -1; /* left open: end_run closes it (supervisor.c) */
 }
 
 static int abort_start(pid_t pid1, struct start_failure *why, enum step step, const char *detail)
@@ -369,7 +367,7 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 	out->status_r = st.status[0];
 	out->report_r = st.report[0];
 	out->mntns = hold_mount_ns(proc_dir);
-	close(proc_dir);
+	/* proc_dir, and the oom_score_adj and id map files written through it, are closed by end_run */
 	TRACE("sup.mntns_held");
 	return 0;
 }

@@ -223,6 +223,11 @@ static void check_limits(struct run *r, uint64_t now, uint64_t *next_cpu, uint64
 	}
 }
 
+/*
+ * The status pipe is not polled: pid 1 writes its one message just before it exits, so the message is
+ * there when its pidfd says it has exited, and is read then (after the loop). Polled, it woke the
+ * supervisor once more per run, between pid 1's write and its exit (a sleep and a wake-up more).
+ */
 static void watch(struct run *r)
 {
 	uint64_t next_cpu = r->start_us + CPU_CHECK_US, next_sample = r->start_us, done_at = 0;
@@ -235,7 +240,7 @@ static void watch(struct run *r)
 			break; /* pipes held past the namespace's death: cannot happen, never hang on it */
 		struct pollfd p[5] = {
 			{ .fd = r->out_r, .events = POLLIN }, { .fd = r->err_r, .events = POLLIN },
-			{ .fd = r->status_r, .events = POLLIN }, { .fd = r->pidfd, .events = POLLIN },
+			{ .fd = -1 }, { .fd = r->pidfd, .events = POLLIN },
 			{ .fd = conn_open ? r->conn : -1, .events = POLLIN },
 		};
 		if (r->pid1_done)
@@ -249,8 +254,6 @@ static void watch(struct run *r)
 				drain(r, &r->out_r, r->out_file, &r->out_bytes, &r->out_kept);
 			if (p[1].revents)
 				drain(r, &r->err_r, r->err_file, &r->err_bytes, &r->err_kept);
-			if (p[2].revents)
-				read_status(r);
 			if (p[3].revents)
 				on_pid1_exit(r);
 			if (p[4].revents) { /* the engine closed the connection: cancel */
@@ -269,37 +272,51 @@ static void watch(struct run *r)
 		read_status(r);
 }
 
+/*
+ * The reply: its fixed lines formatted on the stack (no heap buffer grown, faulted in and freed per
+ * run), the timeline's samples, when there are any, after them, then "end".
+ */
 static void reply(struct run *r)
 {
+	char head[512];
+	int status_len;
+	if (r->have_status && WIFEXITED(r->job_status))
+		status_len = snprintf(head, sizeof head, "exit_code=%d\n", WEXITSTATUS(r->job_status));
+	else if (r->have_status && WIFSIGNALED(r->job_status))
+		status_len = snprintf(head, sizeof head, "signal=%d\n", WTERMSIG(r->job_status));
+	else /* pid 1 was killed before the job's status reached us: by us, or the OOM killer */
+		status_len = snprintf(head, sizeof head, "signal=%d\n", SIGKILL);
+	uint64_t end = r->end_us ? r->end_us : now_us();
+	/*
+	 * wall_us: a job that ended before we stamped its start (we ran late) has used no wall time we saw.
+	 * end_mono_us: CLOCK_MONOTONIC, as the JVM's nanoTime: which of two joined runs ended first. A run we
+	 * killed ended when we decided to, before its pid namespace was torn down and its pipes closed.
+	 * Every value is bounded (20-digit numbers, killed_by one of six words): it all fits in head.
+	 */
+	int len = status_len + snprintf(head + status_len, sizeof head - (size_t)status_len,
+					"wall_us=%llu\nend_mono_us=%llu\nkilled_by=%s\nstdout_bytes=%llu\n"
+					"stderr_bytes=%llu\ncpu_us=%llu\n%s",
+					(unsigned long long)(end > r->start_us ? end - r->start_us : 0),
+					(unsigned long long)(r->killed_us && r->killed_us < end ? r->killed_us : end),
+					r->killed_by ? r->killed_by : "none", (unsigned long long)r->out_bytes,
+					(unsigned long long)r->err_bytes, (unsigned long long)read_cpu_us(r),
+					r->nsamples > 0 ? "" : "end\n");
+	if (len < 0 || (size_t)len >= sizeof head)
+		_exit(1); /* cannot happen (see above); no reply then: the engine reports the supervisor died */
+	send_all(r->conn, head, (size_t)len);
+	if (r->nsamples == 0)
+		return;
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	size_t text_len = 0;
+	FILE *f = open_memstream(&text, &text_len);
 	if (!f)
 		_exit(1);
-	if (r->have_status && WIFEXITED(r->job_status))
-		fprintf(f, "exit_code=%d\n", WEXITSTATUS(r->job_status));
-	else if (r->have_status && WIFSIGNALED(r->job_status))
-		fprintf(f, "signal=%d\n", WTERMSIG(r->job_status));
-	else /* pid 1 was killed before the job's status reached us: by us, or the OOM killer */
-		fprintf(f, "signal=%d\n", SIGKILL);
-	uint64_t end = r->end_us ? r->end_us : now_us();
-	/* a job that ended before we stamped its start (we ran late) has used no wall time we saw */
-	fprintf(f, "wall_us=%llu\n", (unsigned long long)(end > r->start_us ? end - r->start_us : 0));
-	/*
-	 * CLOCK_MONOTONIC, as the JVM's nanoTime: which of two joined runs ended first. A run we killed
-	 * ended when we decided to, before its pid namespace was torn down and its pipes closed.
-	 */
-	fprintf(f, "end_mono_us=%llu\n", (unsigned long long)(r->killed_us && r->killed_us < end ? r->killed_us : end));
-	fprintf(f, "killed_by=%s\n", r->killed_by ? r->killed_by : "none");
-	fprintf(f, "stdout_bytes=%llu\nstderr_bytes=%llu\n", (unsigned long long)r->out_bytes,
-		(unsigned long long)r->err_bytes);
-	fprintf(f, "cpu_us=%llu\n", (unsigned long long)read_cpu_us(r));
 	for (int i = 0; i < r->nsamples; i++)
 		fprintf(f, "sample=%llu,%llu,%llu\n", (unsigned long long)r->samples[i].at,
 			(unsigned long long)r->samples[i].cpu, (unsigned long long)r->samples[i].mem);
 	fprintf(f, "end\n");
 	fclose(f);
-	send_all(r->conn, text, len);
+	send_all(r->conn, text, text_len);
 	free(text);
 }
 

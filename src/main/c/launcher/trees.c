@@ -51,10 +51,14 @@ int trees_make_dev(void)
 	int mnt = mnt_new_tmpfs("4k", "16", "0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
 		return -1;
+	/* mknod honours the umask: 0 while the nodes are made (two calls, not a chmod per node) */
+	mode_t umask_was = umask(0);
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
-		if (mknodat(mnt, nodes[i].name, S_IFCHR | 0666, makedev(1, nodes[i].minor)) < 0 ||
-		    fchmodat(mnt, nodes[i].name, 0666, 0) < 0) /* mknod honours the umask */
+		if (mknodat(mnt, nodes[i].name, S_IFCHR | 0666, makedev(1, nodes[i].minor)) < 0) {
+			umask(umask_was);
 			goto fail;
+		}
+	umask(umask_was);
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
 		if (symlinkat(links[i][1], mnt, links[i][0]) < 0)
 			goto fail;

@@ -12,7 +12,13 @@
 
 #include "launcher.h"
 
-/* Writes data to the file at path, relative to dir (a directory fd, or AT_FDCWD). */
+/*
+ * Writes data to the file at path, relative to dir (a directory fd, or AT_FDCWD), in one write, and
+ * leaves the file open: the value is set by the write, and the caller's process closes its
+ * descriptors in bulk with close_range (the supervisor after each run, end_run; pid 1 once the job is
+ * forked, harden_pid1), so each file costs an open and a write, not a close too. On this VM a system
+ * call costs ~1.5 us of CPU: the fifteen files written per run were fifteen closes.
+ */
 static int write_file(int dir, const char *path, const char *data)
 {
 	int fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
@@ -20,9 +26,6 @@ static int write_file(int dir, const char *path, const char *data)
 		return -1;
 	size_t len = strlen(data);
 	ssize_t n = write(fd, data, len);
-	int err = errno;
-	close(fd);
-	errno = err;
 	return n == (ssize_t)len ? 0 : -1;
 }
 
@@ -83,20 +86,16 @@ int userns_bound_counters(const char *proc, const char **at)
 	char path[256];
 	snprintf(path, sizeof path, "%s/sys/user", proc);
 	*at = "/proc/sys/user";
-	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* one path walk for the twelve files */
+	/* one path walk for the twelve files; it and they stay open until harden_pid1 (job.c) closes them */
+	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		*at = limits[i].name;
 		/* a kernel without the counter (fanotify's came in 5.13) has nothing to bound */
-		if (write_file(dir, limits[i].name, limits[i].value) < 0 && errno != ENOENT) {
-			int err = errno;
-			close(dir);
-			errno = err;
+		if (write_file(dir, limits[i].name, limits[i].value) < 0 && errno != ENOENT)
 			return -1;
-		}
 	}
-	close(dir);
 	return 0;
 }
 

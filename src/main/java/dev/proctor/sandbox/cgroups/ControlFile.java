@@ -41,7 +41,13 @@ class ControlFile implements AutoCloseable {
         return text;
     }
 
-    /** The whole file, or null when the kernel has no such file. */
+    /**
+     * The whole file, or null when the kernel has no such file. A read that returns less than the room
+     * left in the buffer has reached the end: a cgroup file is a seq_file, which fills the caller's buffer
+     * until it is full or the file ends, and a regular file's read at its end returns what is left. One
+     * pread per file and run, not two (the second one, at the end, made the kernel generate the whole
+     * file again only to find nothing after it).
+     */
     String readIfExists() {
         if (!open()) {
             return null;
@@ -50,11 +56,15 @@ class ControlFile implements AutoCloseable {
             buffer.clear();
             long offset = 0;
             while (true) {
+                int room = buffer.remaining();
                 int n = channel.read(buffer, offset);
                 if (n <= 0) {
                     break;
                 }
                 offset += n;
+                if (n < room) {
+                    break; // a short read is the end: see readIfExists
+                }
                 if (!buffer.hasRemaining()) {
                     ByteBuffer larger = ByteBuffer.allocate(buffer.capacity() * 2);
                     buffer.flip();
