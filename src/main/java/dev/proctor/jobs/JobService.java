@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Submitting, reading, listing and cancelling jobs; every read is scoped to the caller's client. */
 @ApplicationScoped
@@ -403,14 +404,50 @@ public class JobService {
 
     /** The client view of {@code j} with {@code result} already at hand (a finished job's event carries it). */
     public JobView view(Job j, JobResult result, boolean full, ByteFields.Mode mode) {
-        return view(j, result, RequestMetadata.of(json, j.request), full, mode);
+        return view(j, result, metadata(j), full, mode);
+    }
+
+    /** Jobs in {@link #recentMetadata} at most; it is emptied when full. */
+    static final int RECENT_METADATA_MAX = 256;
+
+    /** The longest metadata (characters of its JSON) kept in {@link #recentMetadata}. */
+    static final long RECENT_METADATA_MAX_CHARS = 1024;
+
+    /** Stands for "no metadata" in {@link #recentMetadata}. */
+    private static final JsonNode NO_METADATA = com.fasterxml.jackson.databind.node.NullNode.getInstance();
+
+    /**
+     * The metadata of the requests of jobs viewed lately, by job id: a job polled every few milliseconds has its
+     * stored request (every file and test of it) scanned for its metadata once, not on every poll. A job's request
+     * never changes and its id is never given to another job, so an entry cannot go stale; only small metadata is
+     * kept, so the map's size stays bounded.
+     */
+    private final Map<UUID, JsonNode> recentMetadata = new ConcurrentHashMap<>();
+
+    /** How many jobs' metadata is kept (for tests). */
+    int recentMetadataSize() {
+        return recentMetadata.size();
+    }
+
+    /** The metadata of {@code j}'s request, as every view shows it (null: none). */
+    JsonNode metadata(Job j) {
+        JsonNode known = recentMetadata.get(j.id);
+        if (known != null) {
+            return known == NO_METADATA ? null : known;
+        }
+        RequestMetadata.Read read = RequestMetadata.read(json, j.request);
+        if (read.chars() <= RECENT_METADATA_MAX_CHARS && j.id != null) {
+            if (recentMetadata.size() >= RECENT_METADATA_MAX) {
+                recentMetadata.clear();
+            }
+            recentMetadata.put(j.id, read.metadata() == null ? NO_METADATA : read.metadata());
+        }
+        return read.metadata();
     }
 
     /** The client view of a finished job as stored by this node: its result and its request's metadata at hand. */
     public JobView view(JobWaiters.Stored stored, boolean full, ByteFields.Mode mode) {
-        JsonNode metadata = stored.metadata() == RequestMetadata.UNREAD
-                ? RequestMetadata.of(json, stored.job().request)
-                : stored.metadata();
+        JsonNode metadata = stored.metadata() == RequestMetadata.UNREAD ? metadata(stored.job()) : stored.metadata();
         return view(stored.job(), stored.result(), metadata, full, mode);
     }
 

@@ -29,25 +29,39 @@ final class RequestMetadata {
 
     /** The top-level {@code metadata} of {@code request} (JSON), or null when it has none or it is JSON null. */
     static JsonNode of(ObjectMapper json, String request) {
+        return read(json, request).metadata();
+    }
+
+    /**
+     * What {@link #read} found: the metadata (null: none) and how many characters of the request its text took
+     * (0 when none).
+     */
+    record Read(JsonNode metadata, long chars) {}
+
+    /** As {@link #of(ObjectMapper, String)}, with the length of the metadata's text in the request. */
+    static Read read(ObjectMapper json, String request) {
         if (request == null) {
-            return null;
+            return new Read(null, 0);
         }
         try (JsonParser p = json.createParser(request)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+                return new Read(null, 0);
             }
             JsonNode found = null;
+            long chars = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
                 if ("metadata".equals(name)) {
                     // the last one wins, as in a tree read of the same text
+                    long start = p.currentTokenLocation().getCharOffset();
                     found = p.readValueAsTree();
+                    chars = p.currentLocation().getCharOffset() - start;
                 } else {
                     p.skipChildren();
                 }
             }
-            return found == null || found.isNull() ? null : found;
+            return found == null || found.isNull() ? new Read(null, 0) : new Read(found, chars);
         } catch (IOException e) {
             throw new IllegalStateException("stored JSON does not parse", e);
         }

@@ -2,6 +2,7 @@ package dev.proctor.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +30,72 @@ class RequestMetadataPropertiesTest {
         JsonNode tree = JSON.readTree(request).get("metadata");
         JsonNode expected = tree == null || tree.isNull() ? null : tree;
         assertEquals(expected, RequestMetadata.of(JSON, request));
+    }
+
+    /** The length read is that of the metadata's text in the request (the last one's, as the last one wins). */
+    @Property(tries = 300)
+    void theLengthReadIsTheMetadatasText(@ForAll("requests") String request) throws Exception {
+        RequestMetadata.Read read = RequestMetadata.read(JSON, request);
+        assertEquals(RequestMetadata.of(JSON, request), read.metadata());
+        // a compact rendering (the generator's) writes the tree back as the text it was read from
+        assertEquals(read.metadata() == null ? 0 : read.metadata().toString().length(), read.chars());
+    }
+
+    /**
+     * A job's view gets the metadata of its stored request whether it was read before or not: for jobs viewed in
+     * any order, any number of times, each view's metadata is a fresh read's; and the ones kept stay within bounds.
+     */
+    @Property(tries = 100)
+    void aViewsMetadataIsAlwaysItsRequests(
+            @ForAll("requestLists") List<String> requests, @ForAll("views") List<Integer> views) throws Exception {
+        JobService service = new JobService();
+        service.json = JSON;
+        List<Job> jobs = new java.util.ArrayList<>();
+        for (String request : requests) {
+            Job j = new Job();
+            j.id = java.util.UUID.randomUUID();
+            j.request = request;
+            jobs.add(j);
+        }
+        for (int v : views) {
+            if (jobs.isEmpty()) {
+                break;
+            }
+            Job j = jobs.get(v % jobs.size());
+            assertEquals(RequestMetadata.of(JSON, j.request), service.metadata(j));
+        }
+        assertTrue(service.recentMetadataSize() <= JobService.RECENT_METADATA_MAX);
+    }
+
+    @Provide
+    Arbitrary<List<String>> requestLists() {
+        return requests().list().ofMaxSize(20);
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> views() {
+        return Arbitraries.integers().between(0, 1000).list().ofMaxSize(60);
+    }
+
+    /** Metadata over the kept length is read again on every view, never kept; with many jobs the map stays bounded. */
+    @Example
+    void onlySmallMetadataIsKeptAndTheMapStaysBounded() {
+        JobService service = new JobService();
+        service.json = JSON;
+        Job big = new Job();
+        big.id = java.util.UUID.randomUUID();
+        big.request = "{\"metadata\":\"" + "x".repeat((int) JobService.RECENT_METADATA_MAX_CHARS) + "\"}";
+        assertEquals(
+                JSON.getNodeFactory().textNode("x".repeat((int) JobService.RECENT_METADATA_MAX_CHARS)),
+                service.metadata(big));
+        assertEquals(0, service.recentMetadataSize());
+        for (int i = 0; i < 3 * JobService.RECENT_METADATA_MAX; i++) {
+            Job j = new Job();
+            j.id = java.util.UUID.randomUUID();
+            j.request = "{\"metadata\":{\"n\":" + i + "}}";
+            assertEquals(JSON.getNodeFactory().objectNode().put("n", i), service.metadata(j));
+            assertTrue(service.recentMetadataSize() <= JobService.RECENT_METADATA_MAX);
+        }
     }
 
     /** The metadata of a request at hand (a job finished by the node that parsed it) renders as its stored form's. */

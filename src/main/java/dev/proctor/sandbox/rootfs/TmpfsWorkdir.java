@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -80,7 +82,11 @@ public final class TmpfsWorkdir implements Workdir {
             Path path, long sizeBytes, HostIdRanges.Lease ids, Executor release, Consumer<Path> unmounted) {
         int owner = ids.range().jobHostId();
         try {
-            Files.createDirectories(path);
+            // a kept mount point exists: a stat, where createDirectories' mkdir failed with EEXIST and built a
+            // FileAlreadyExistsException (its stack trace) on every job
+            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(path);
+            }
             // nr_inodes: files count against the size (one block each); without it a 2 MiB work dir
             // held millions of empty files, whose kernel memory outlives every run's memory cgroup
             Syscalls.mount(
@@ -150,8 +156,7 @@ public final class TmpfsWorkdir implements Workdir {
                 }
                 cur = cur.resolve(part);
                 if (!Files.isDirectory(cur, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectory(
-                            cur, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectory(cur, PosixFilePermissions.asFileAttribute(OWNER_RWX));
                     chown(cur);
                 }
             }
@@ -165,12 +170,14 @@ public final class TmpfsWorkdir implements Workdir {
                 Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             }
             chown(file);
-            Files.setPosixFilePermissions(
-                    file, PosixFilePermissions.fromString(executable ? "rwx------" : "rw-------"));
+            Files.setPosixFilePermissions(file, executable ? OWNER_RWX : OWNER_RW);
         } catch (IOException e) {
             throw new SandboxException("cannot write " + relativePath + " into the work dir: " + e.getMessage(), e);
         }
     }
+
+    private static final Set<PosixFilePermission> OWNER_RWX = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
 
     private void chown(Path p) throws IOException {
         int owner = ids.range().jobHostId();
