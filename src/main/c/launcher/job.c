@@ -157,9 +157,10 @@ static struct job_exit reap_until_job_exits(pid_t job)
  * Pid 1 once the job is forked keeps nothing the job could turn against the host: only its status
  * pipe and (until this is done) the report fd, no capability even in the run's namespace, no way
  * to regain one, and a filter that allows waiting, reading the clock, writing the status and
- * exiting. The fds it drops are the launcher's (the service's log as stderr, its pipes, the
- * supervisor's connection and sockets it inherited), the capture files, the cgroup tasks files and the
- * counters' files it wrote (all left open until here: one close_range, not a close each).
+ * exiting. The fds it drops are the launcher's (the service's log as stderr, the supervisor's ends of
+ * the run's pipes), the capture files, the cgroup tasks files and the counters' files it wrote (all left
+ * open until here: one close_range, not a close each; the supervisor's connection and the server's
+ * sockets went when pid 1 began, become_pid1).
  */
 static void harden_pid1(const struct pid1_input *in)
 {

@@ -194,13 +194,21 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 						  size_t bpf_len)
 {
 	/*
-	 * The write end of the sync pipe now, or the read in job_main would never see EOF if the supervisor
-	 * died before its "g". The supervisor's other descriptors (the connection, the server's sockets and
-	 * namespaces, the supervisor's ends of the pipes) are closed with everything else pid 1 holds, in
-	 * harden_pid1's close_range, once the job is forked (and the job closes them all before its execve):
-	 * one system call instead of a close each; the job never holds any of them. While pid 1 builds the
-	 * root it is root of its own user namespace only, with which none of them is of use.
+	 * The supervisor's connection, the server's sockets and the host's and the template's mount namespaces
+	 * go first thing: pid 1 never holds a way back to the launcher or the host while it builds the root,
+	 * nor in the moment between the job's execve and harden_pid1. The write end of the sync pipe too, or
+	 * the read in job_main would never see EOF if the supervisor died before its "g". The supervisor's ends
+	 * of the run's pipes are closed with everything else pid 1 holds, in harden_pid1's close_range, once the
+	 * job is forked (and the job closes them all before its execve): one system call, not a close each.
 	 */
+	close(conn);
+	for (int i = 0; i < 4; i++)
+		if (st->keep[i] >= 0)
+			close(st->keep[i]);
+	if (st->mnt_template >= 0)
+		close(st->mnt_template);
+	if (st->mnt_host >= 0)
+		close(st->mnt_host);
 	close(st->sync[1]);
 	struct pid1_input in = {
 		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
