@@ -3,19 +3,8 @@ package dev.proctor.persistence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.proctor.bench.ThrowawayPostgres;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,41 +12,7 @@ import org.junit.jupiter.api.Test;
  * rebuilt on (client_id, created_at) with the same rows (only queued and running jobs), and a client's ordered,
  * limited count of its unfinished jobs is an index-only scan of it with the right number.
  */
-class ClientActiveIndexMigrationTest {
-
-    private static ThrowawayPostgres postgres;
-    private static Connection db;
-    private static String url;
-    private static String user;
-    private static String password;
-
-    @BeforeAll
-    static void startDatabase() throws SQLException {
-        postgres = new ThrowawayPostgres();
-        Map<String, String> ds = postgres.start();
-        url = ds.get("quarkus.datasource.jdbc.url");
-        user = ds.get("quarkus.datasource.username");
-        password = ds.get("quarkus.datasource.password");
-        db = DriverManager.getConnection(url, user, password);
-    }
-
-    @AfterAll
-    static void stopDatabase() throws SQLException {
-        if (db != null) {
-            db.close();
-        }
-        if (postgres != null) {
-            postgres.stop();
-        }
-    }
-
-    private static Flyway flyway(String target) {
-        return Flyway.configure()
-                .dataSource(url, user, password)
-                .locations("filesystem:migrations")
-                .target(MigrationVersion.fromVersion(target))
-                .load();
-    }
+class ClientActiveIndexMigrationTest extends MigrationTestDatabase {
 
     @Test
     void v39AppliesOnAV38DatabaseWithJobsAndCountsTheSameOnes() throws SQLException {
@@ -103,24 +58,5 @@ class ClientActiveIndexMigrationTest {
         assertEquals(1L, number(count.formatted("v39-b", 16)));
         String plan = String.join("\n", strings("EXPLAIN " + count.formatted("v39-a", 16)));
         assertTrue(plan.contains("Index Only Scan using jobs_client_active"), plan);
-    }
-
-    private static long number(String sql) throws SQLException {
-        try (Statement s = db.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
-
-    private static List<String> strings(String sql) throws SQLException {
-        List<String> all = new ArrayList<>();
-        try (Statement s = db.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            while (r.next()) {
-                all.add(r.getString(1));
-            }
-        }
-        return all;
     }
 }

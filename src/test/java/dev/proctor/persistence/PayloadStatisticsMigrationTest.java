@@ -3,20 +3,11 @@ package dev.proctor.persistence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.proctor.bench.ThrowawayPostgres;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,41 +15,7 @@ import org.junit.jupiter.api.Test;
  * runs.timeline) get no statistics at the next ANALYZE, every other column and the expression index jobs_problem
  * keep theirs, the rows are untouched, and a job's problem is still found through jobs_problem.
  */
-class PayloadStatisticsMigrationTest {
-
-    private static ThrowawayPostgres postgres;
-    private static Connection db;
-    private static String url;
-    private static String user;
-    private static String password;
-
-    @BeforeAll
-    static void startDatabase() throws SQLException {
-        postgres = new ThrowawayPostgres();
-        Map<String, String> ds = postgres.start();
-        url = ds.get("quarkus.datasource.jdbc.url");
-        user = ds.get("quarkus.datasource.username");
-        password = ds.get("quarkus.datasource.password");
-        db = DriverManager.getConnection(url, user, password);
-    }
-
-    @AfterAll
-    static void stopDatabase() throws SQLException {
-        if (db != null) {
-            db.close();
-        }
-        if (postgres != null) {
-            postgres.stop();
-        }
-    }
-
-    private static Flyway flyway(String target) {
-        return Flyway.configure()
-                .dataSource(url, user, password)
-                .locations("filesystem:migrations")
-                .target(MigrationVersion.fromVersion(target))
-                .load();
-    }
+class PayloadStatisticsMigrationTest extends MigrationTestDatabase {
 
     @Test
     void v38AppliesOnAV37DatabaseWithJobsAndKeepsThemFindable() throws SQLException {
@@ -127,24 +84,5 @@ class PayloadStatisticsMigrationTest {
                 return r.getInt(1);
             }
         }
-    }
-
-    private static long number(String sql) throws SQLException {
-        try (Statement s = db.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
-
-    private static List<String> strings(String sql) throws SQLException {
-        List<String> all = new ArrayList<>();
-        try (Statement s = db.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            while (r.next()) {
-                all.add(r.getString(1));
-            }
-        }
-        return all;
     }
 }
