@@ -10,6 +10,9 @@
  *   launch2 N     N launches, 2 at a time (specs 0 and 1): "ELAPSED_NS FAILED"
  *   cpu           "SERVER_CPU_NS SELF_CPU_NS": the launcher server with every supervisor it reaped
  *                 (so every pid 1 and job too), from /proc (clock ticks), and this process
+ *   floor I       the kernel floor (see "The floor" below) with spec I's image, cgroups, user ids,
+ *                 work directory and seccomp program: "WALL_NS CPU_NS FAILED" like bare
+ *   floor2 N      N floor runs, 2 at a time (specs 0 and 1): "ELAPSED_NS CPU_NS FAILED"
  *
  * Usage: proctor-bench-helper LAUNCHER SOCKET SPEC0 SPEC1 -- ARGV...
  * The launcher server is this process's child and stops when this process ends (its stdin closes).
@@ -18,11 +21,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/mount.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -279,6 +291,318 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * The floor: the kernel work of a sandboxed run done the cheapest way, in C, with no launcher and no
+ * JVM, measured in the same rounds as the others (issue 11's "cheapest full stack in C"). From spec I
+ * it takes the image layers and host binds (the host image's /usr, without which there is no program
+ * to run), the cgroup tasks files (v2: the cgroup directory), uid_base, the work directory (box), the
+ * environment, the disk size and the seccomp program (read once, as the launcher keeps it), i.e. the
+ * engine's own. Here (host root), before the clone: the tasks files are opened, each layer, bind and
+ * the box are cloned as detached mount trees (open_tree; inside the user namespace the child could
+ * neither reach the 0700 state directory nor mount host paths: it only attaches them), a sync pipe.
+ * Then clone3 into all 8 namespaces (user, mount, pid, uts, ipc, net, cgroup, time); this side writes
+ * uid_map and gid_map ("0 UID_BASE 65536") and lets the child go. The child: setresgid/setresuid 0
+ * (root of its user namespace: it was cloned as host root, unmapped there), writes "0" into each tasks
+ * file, mounts a tmpfs (the spec's disk size and inodes) on /tmp of its copy of the host's mount
+ * table, attaches the layers there and mounts an overlay of them (upper and work on the tmpfs),
+ * attaches the binds and the box as /box, mounts a fresh proc (hidepid=invisible, subset=pid, as the
+ * engine's), pivot_root + detach of the old root, no_new_privs, the seccomp program with prctl, and
+ * execs ARGV (stdio /dev/null, cwd /box, the spec's environment). Like the engine's supervisor, this
+ * side holds the run's mount namespace until the run has been reaped: its tear-down (closing the fd)
+ * counts in the CPU, not in the wall time.
+ *
+ * What the floor leaves out, compared with the engine (so that the comparison reads right): no /dev,
+ * /tmp, /dev/shm or read-only image paths (the engine's "ro", /etc); no "make / rprivate" (the clone
+ * into a new user namespace already made every copied mount a slave); no supervisor protocol (no spec
+ * sent, no reply, no captured stdout/stderr, no counters read, no timeline samples, no wall/CPU/output
+ * limit enforced); no pid 1 + job split (the child is pid 1 and execs the program itself: no fork, no
+ * reaper seccomp, no bounding of the user namespace's counters); no hostname, no loopback or prepared
+ * network namespace (a fresh one per run, as the clone makes it; its tear-down runs later in a kernel
+ * worker, whose CPU is not counted); no capability, uid or rlimit drop (the program runs as root of
+ * its user namespace); no oom_score_adj; no mount namespace template (the clone copies the host's
+ * mount table, a few dozen mounts here). The user namespace is owned by host root (the engine makes it
+ * as the run's own uid). On cgroup v1 the cgroup namespace is made by the clone, before the move (the
+ * engine unshares it after, so that the job sees its own cgroup as the root).
+ */
+struct floor_spec {
+	char *layers[64];
+	int nlayers;
+	char *bind_src[16], *bind_dst[16];
+	int bind_ro[16], nbinds;
+	char *tasks[16];
+	int ntasks;
+	char *cgroup_dir;
+	char *box;
+	char *env[256];
+	char tmpfs_opts[96];
+	unsigned uid_base;
+	struct sock_fprog seccomp;
+};
+
+static struct floor_spec floors[2];
+static int dev_null = -1;
+
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+		cgroup;
+};
+
+static void floor_parse(int i)
+{
+	struct floor_spec *f = &floors[i];
+	const char *disk = "67108864", *inodes = "16384";
+	int nenv = 0;
+	/* a copy, cut up in place (the launcher is sent the original); kept for the helper's life */
+	char *copy = malloc(spec_len[i]), *end = copy + spec_len[i], *next;
+	if (!copy)
+		die("malloc");
+	memcpy(copy, specs[i], spec_len[i]);
+	for (char *p = copy; p < end && *p; p = next) {
+		next = p + strnlen(p, (size_t)(end - p)) + 1;
+		char *v = strchr(p, '=');
+		if (!v)
+			continue;
+		v++;
+		if (strncmp(p, "layer=", 6) == 0 && f->nlayers < 64)
+			f->layers[f->nlayers++] = v;
+		else if (strncmp(p, "bind=", 5) == 0 && f->nbinds < 16) {
+			/* "SRC\tDST\tro|rw" */
+			char *dst = strchr(v, '\t'), *mode = dst ? strchr(dst + 1, '\t') : NULL;
+			if (!mode) {
+				fprintf(stderr, "proctor-bench-helper: spec %d: bad bind=%s\n", i, v);
+				exit(1);
+			}
+			*dst++ = '\0';
+			*mode++ = '\0';
+			f->bind_src[f->nbinds] = v;
+			f->bind_dst[f->nbinds] = dst;
+			f->bind_ro[f->nbinds++] = strcmp(mode, "rw") != 0;
+		} else if (strncmp(p, "tasks=", 6) == 0 && f->ntasks < 16)
+			f->tasks[f->ntasks++] = v;
+		else if (strncmp(p, "cgroup_dir=", 11) == 0)
+			f->cgroup_dir = v;
+		else if (strncmp(p, "box=", 4) == 0)
+			f->box = v;
+		else if (strncmp(p, "env=", 4) == 0 && nenv < 255)
+			f->env[nenv++] = v;
+		else if (strncmp(p, "uid_base=", 9) == 0)
+			f->uid_base = (unsigned)strtoul(v, NULL, 10);
+		else if (strncmp(p, "disk_bytes=", 11) == 0)
+			disk = v;
+		else if (strncmp(p, "disk_inodes=", 12) == 0)
+			inodes = v;
+		else if (strncmp(p, "seccomp=", 8) == 0) {
+			size_t len;
+			f->seccomp.filter = (struct sock_filter *)read_file(v, &len);
+			f->seccomp.len = (unsigned short)(len / sizeof(struct sock_filter));
+		}
+	}
+	f->env[nenv] = NULL;
+	snprintf(f->tmpfs_opts, sizeof f->tmpfs_opts, "size=%s,nr_inodes=%s,mode=0700", disk, inodes);
+	if (f->nlayers == 0 || !f->box || !f->uid_base) {
+		fprintf(stderr, "proctor-bench-helper: spec %d lacks layer=, box= or uid_base=\n", i);
+		exit(1);
+	}
+}
+
+/* A step of the floor's child failed: says which on the helper's stderr (while it still has it). */
+static void __attribute__((noreturn)) floor_fail(const char *step, int code)
+{
+	fprintf(stderr, "proctor-bench-helper: floor: %s: %s\n", step, strerror(errno));
+	_exit(code);
+}
+
+static int floor_attach(int tree, const char *target)
+{
+	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+static void __attribute__((noreturn)) floor_child(const struct floor_spec *f, int sync_fd, const int *tasks,
+						  const int *layers, const int *binds, int box)
+{
+	char c, lower[64 * 12 + 16], name[16], target[4096];
+	if (read(sync_fd, &c, 1) != 1)
+		_exit(101);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		floor_fail("setresuid 0", 102);
+	for (int i = 0; i < f->ntasks; i++)
+		if (write(tasks[i], "0", 1) != 1)
+			floor_fail(f->tasks[i], 103);
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f->tmpfs_opts) < 0 || chdir("/tmp") < 0)
+		floor_fail("tmpfs", 104);
+	if (mkdir("upper", 0755) < 0 || mkdir("work", 0755) < 0 || mkdir("root", 0755) < 0)
+		floor_fail("mkdir", 105);
+	size_t used = (size_t)snprintf(lower, sizeof lower, "lowerdir=");
+	for (int i = 0; i < f->nlayers; i++) {
+		snprintf(name, sizeof name, "l%d", i);
+		if (mkdir(name, 0700) < 0 || floor_attach(layers[i], name) < 0)
+			floor_fail("attach a layer", 106);
+		used += (size_t)snprintf(lower + used, sizeof lower - used, "%s%s", i ? ":" : "", name);
+	}
+	snprintf(lower + used, sizeof lower - used, ",upperdir=upper,workdir=work,userxattr");
+	if (mount("overlay", "root", "overlay", MS_NOSUID | MS_NODEV, lower) < 0)
+		floor_fail("overlay", 107);
+	for (int i = 0; i < f->nbinds; i++) {
+		snprintf(target, sizeof target, "root%s%s", f->bind_dst[i][0] == '/' ? "" : "/", f->bind_dst[i]);
+		if (floor_attach(binds[i], target) < 0)
+			floor_fail(f->bind_dst[i], 115);
+	}
+	if (floor_attach(box, "root/box") < 0 && (errno != ENOENT || mkdir("root/box", 0755) < 0 ||
+						   floor_attach(box, "root/box") < 0))
+		floor_fail("/box", 108);
+	if (mount("proc", "root/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid") < 0)
+		floor_fail("/proc", 109);
+	if (chdir("root") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+	    chdir("/box") < 0)
+		floor_fail("pivot_root", 110);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		floor_fail("no_new_privs", 111);
+	if (dup2(dev_null, 0) < 0 || dup2(dev_null, 1) < 0 || dup2(dev_null, 2) < 0)
+		_exit(112);
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &f->seccomp, 0, 0) < 0)
+		_exit(113);
+	execve(run_argv[0], run_argv, f->env);
+	_exit(114);
+}
+
+static void floor_write(int dir, const char *file, const char *data)
+{
+	int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, data, strlen(data)) != (ssize_t)strlen(data))
+		die(file);
+	close(fd);
+}
+
+/* Starts a floor run of spec i: its pid; *mntns: its mount namespace, held until it has been reaped. */
+static pid_t floor_start(int i, int *mntns)
+{
+	const struct floor_spec *f = &floors[i];
+	int tasks[16], layers[64], binds[16], sync[2], cgroup = -1;
+	for (int k = 0; k < f->ntasks; k++)
+		if ((tasks[k] = open(f->tasks[k], O_WRONLY | O_CLOEXEC)) < 0)
+			die(f->tasks[k]);
+	unsigned ro = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+	struct mount_attr layer_attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	struct mount_attr box_attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	for (int k = 0; k < f->nlayers; k++)
+		if ((layers[k] = (int)syscall(SYS_open_tree, AT_FDCWD, f->layers[k], ro)) < 0 ||
+		    syscall(SYS_mount_setattr, layers[k], "", AT_EMPTY_PATH, &layer_attr, sizeof layer_attr) < 0)
+			die(f->layers[k]);
+	/* host binds (the host image's /usr) with everything below them, as the launcher clones them */
+	for (int k = 0; k < f->nbinds; k++) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						       (f->bind_ro[k] ? MOUNT_ATTR_RDONLY : 0) };
+		if ((binds[k] = (int)syscall(SYS_open_tree, AT_FDCWD, f->bind_src[k], ro | AT_RECURSIVE)) < 0 ||
+		    syscall(SYS_mount_setattr, binds[k], "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+			die(f->bind_src[k]);
+	}
+	int box = (int)syscall(SYS_open_tree, AT_FDCWD, f->box, ro);
+	if (box < 0 || syscall(SYS_mount_setattr, box, "", AT_EMPTY_PATH, &box_attr, sizeof box_attr) < 0)
+		die(f->box);
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		die("pipe");
+	struct clone_args_v2 args;
+	memset(&args, 0, sizeof args);
+	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+		     CLONE_NEWCGROUP | CLONE_NEWTIME;
+	if (f->cgroup_dir) { /* v2: born in the run's cgroup */
+		if ((cgroup = open(f->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			die(f->cgroup_dir);
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup;
+	}
+	args.exit_signal = SIGCHLD;
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid == 0) {
+		close(sync[1]);
+		floor_child(f, sync[0], tasks, layers, binds, box);
+	}
+	if (pid < 0)
+		die("clone3");
+	char path[64], map[64];
+	snprintf(path, sizeof path, "/proc/%ld", pid);
+	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die(path);
+	snprintf(map, sizeof map, "0 %u 65536\n", f->uid_base);
+	floor_write(dir, "uid_map", map);
+	floor_write(dir, "gid_map", map);
+	if ((*mntns = openat(dir, "ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+		die("ns/mnt");
+	if (write(sync[1], "g", 1) != 1)
+		die("sync");
+	close(dir);
+	close(sync[0]);
+	close(sync[1]);
+	for (int k = 0; k < f->ntasks; k++)
+		close(tasks[k]);
+	for (int k = 0; k < f->nlayers; k++)
+		close(layers[k]);
+	for (int k = 0; k < f->nbinds; k++)
+		close(binds[k]);
+	close(box);
+	if (cgroup >= 0)
+		close(cgroup);
+	return (pid_t)pid;
+}
+
+/* 0 when the run exited 0; else 1, and its status on stderr (the child's own codes: 101-115, its step) */
+static int floor_status(int st)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	fprintf(stderr, "proctor-bench-helper: a floor run ended with %s %d\n",
+		WIFEXITED(st) ? "exit code" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return 1;
+}
+
+static void floor_one(int i)
+{
+	int mntns, st;
+	long long c0 = self_and_children_ns(), t0 = now_ns();
+	pid_t pid = floor_start(i, &mntns);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	int failed = floor_status(st);
+	long long t1 = now_ns();
+	close(mntns);
+	long long c1 = self_and_children_ns();
+	printf("%lld %lld %d\n", t1 - t0, c1 - c0, failed);
+}
+
+static void floor2(int n)
+{
+	long long c0 = self_and_children_ns(), t0 = now_ns();
+	pid_t pids[2] = { -1, -1 };
+	int mntns[2] = { -1, -1 }, started = 0, running = 0, failed = 0;
+	for (int s = 0; s < 2 && started < n; s++, started++, running++)
+		pids[s] = floor_start(s, &mntns[s]);
+	while (running > 0) {
+		int st;
+		pid_t pid = wait(&st);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			die("wait");
+		}
+		int s = pid == pids[0] ? 0 : pid == pids[1] ? 1 : -1;
+		if (s < 0)
+			continue;
+		failed += floor_status(st);
+		running--;
+		close(mntns[s]);
+		pids[s] = -1;
+		if (started < n) {
+			pids[s] = floor_start(s, &mntns[s]);
+			started++;
+			running++;
+		}
+	}
+	long long t1 = now_ns(), c1 = self_and_children_ns();
+	printf("%lld %lld %d\n", t1 - t0, c1 - c0, failed);
+}
+
 static void start_server(const char *binary)
 {
 	int in[2], out[2];
@@ -316,6 +640,10 @@ int main(int argc, char **argv)
 	specs[0] = read_file(argv[3], &spec_len[0]);
 	specs[1] = read_file(argv[4], &spec_len[1]);
 	run_argv = argv + 6;
+	floor_parse(0);
+	floor_parse(1);
+	if ((dev_null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		die("/dev/null");
 	signal(SIGPIPE, SIG_IGN);
 	start_server(argv[1]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -331,6 +659,10 @@ int main(int argc, char **argv)
 			launch2(n);
 		else if (strncmp(line, "launch ", 7) == 0 && sscanf(line + 7, "%d", &n) == 1 && (n == 0 || n == 1))
 			launch(n);
+		else if (strncmp(line, "floor2 ", 7) == 0 && sscanf(line + 7, "%d", &n) == 1)
+			floor2(n);
+		else if (strncmp(line, "floor ", 6) == 0 && sscanf(line + 6, "%d", &n) == 1 && (n == 0 || n == 1))
+			floor_one(n);
 		else if (strcmp(line, "cpu\n") == 0)
 			printf("%lld %lld\n", server_cpu_ns(), cpu_ns(RUSAGE_SELF));
 		else if (strcmp(line, "quit\n") == 0)

@@ -37,8 +37,10 @@ import java.util.concurrent.TimeUnit;
  * The sandbox's cost per run, against the kernel's: in interleaved rounds, (a) a bare fork + execve +
  * waitpid from C, (b) the launcher driven from C without the JVM (its own launcher server, the engine's
  * spec), (c) the whole engine from Java (cgroups, fresh rootfs, every namespace, seccomp, accounting,
- * clean-up); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
- * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a); for (c) the JVM's process CPU,
+ * clean-up), (d) the kernel floor from C: the same spec's image, binds, cgroups, user ids, work directory
+ * and seccomp program set up with the fewest system calls and none of the engine's extras (the helper's
+ * comment says which); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
+ * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a) and (d); for (c) the JVM's process CPU,
  * less the bench's own CPU spent talking to the C helper ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
  * server with every supervisor, pid 1 and job it reaped ({@code engine_launcher_cpu_ms};
  * {@code launcher_cpu_ms} is the launcher driven from C). Prints figures and, with {@code --json}, one
@@ -108,7 +110,11 @@ final class SandboxBench {
             double launcherRunsPerS2,
             double engineRunsPerS2,
             double launcherBMs,
-            double launcherBCpuMs) {}
+            double launcherBCpuMs,
+            double floorMs,
+            double floorP90,
+            double floorCpuMs,
+            double floorRunsPerS2) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean json = Arrays.asList(args).contains("--json");
@@ -162,6 +168,11 @@ final class SandboxBench {
         m.put(prefix + "c_bare_runs_per_s_2", f.bareRunsPerS2());
         m.put(prefix + "launcher_runs_per_s_2", f.launcherRunsPerS2());
         m.put(prefix + "engine_runs_per_s_2", f.engineRunsPerS2());
+        m.put(prefix + "floor_ms", f.floorMs());
+        m.put(prefix + "floor_cpu_ms", f.floorCpuMs());
+        m.put(prefix + "floor_runs_per_s_2", f.floorRunsPerS2());
+        m.put(prefix + "engine_over_floor_ms", f.engineMs() - f.floorMs());
+        m.put(prefix + "engine_cpu_over_floor_ms", f.engineCpuMs() - f.floorCpuMs());
         if (LAUNCHER_B != null) {
             m.put(prefix + "launcher_b_ms", f.launcherBMs());
             m.put(prefix + "launcher_b_cpu_ms", f.launcherBCpuMs());
@@ -241,9 +252,10 @@ final class SandboxBench {
         long[] launcher = new long[RUNS];
         long[] sandbox = new long[RUNS];
         long[] launcherB = new long[RUNS];
+        long[] floor = new long[RUNS];
         int warmup = warmUp(engine, spec, engineLauncher, helper, argv, minWarmup);
         CpuMarks before = CpuMarks.read(engineLauncher, helper);
-        long bareCpu = rounds(warmup, bare, launcher, sandbox, launcherB, engine, spec, helper, argv);
+        long[] cpu = rounds(warmup, bare, launcher, sandbox, launcherB, floor, engine, spec, helper, argv);
         CpuMarks after = CpuMarks.read(engineLauncher, helper);
         // the JVM's CPU less what the bench spent driving the C helper on the same thread
         long jvmCpu = after.jvm - before.jvm - (after.own - before.own);
@@ -255,18 +267,25 @@ final class SandboxBench {
         Arrays.sort(launcherB);
         Arrays.sort(launcher);
         Arrays.sort(sandbox);
+        Arrays.sort(floor);
 
         // 2 at a time, in blocks interleaved the same way
         int block = Math.max(2, RUNS / BLOCKS);
         long bare2 = 0;
         long launcher2 = 0;
         long engine2 = 0;
+        long floor2 = 0;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int i = 0; i < BLOCKS; i++) {
                 bare2 += helper.ask("bare2 " + block)[0];
                 launcher2 += helper.ask("launch2 " + block)[0];
                 engine2 += engineTwoAtATime(engine, spec, block, pool);
+                long[] f2 = helper.ask("floor2 " + block);
+                if (f2[2] != 0) {
+                    throw new IOException("the floor, 2 at a time, failed " + f2[2] + " of " + block + " runs");
+                }
+                floor2 += f2[0];
             }
         } finally {
             pool.shutdownNow();
@@ -279,7 +298,7 @@ final class SandboxBench {
                 ms(p90(bare)),
                 ms(p90(launcher)),
                 ms(p90(sandbox)),
-                ms(bareCpu) / RUNS,
+                ms(cpu[0]) / RUNS,
                 ms(helperLauncherCpu) / RUNS,
                 ms(jvmCpu + engineLauncherCpu) / RUNS,
                 ms(jvmCpu) / RUNS,
@@ -289,37 +308,51 @@ final class SandboxBench {
                 total / (launcher2 / 1e9),
                 total / (engine2 / 1e9),
                 ms(median(launcherB)),
-                ms(helperBLauncherCpu) / RUNS);
+                ms(helperBLauncherCpu) / RUNS,
+                ms(median(floor)),
+                ms(p90(floor)),
+                ms(cpu[1]) / RUNS,
+                total / (floor2 / 1e9));
         String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds)";
         out.printf(
                 Locale.ROOT,
-                "%s%n  per run, median (p90):   C fork/exec %6.2f ms (%6.2f) | launcher from C %6.2f ms (%6.2f)"
-                        + " | engine %6.2f ms (%6.2f) = C + %.2f ms%n",
+                "%s%n  per run, median (p90):   C fork/exec %6.2f ms (%6.2f) | floor %6.2f ms (%6.2f)"
+                        + " | launcher from C %6.2f ms (%6.2f) | engine %6.2f ms (%6.2f) = C + %.2f ms,"
+                        + " floor + %.2f ms%n",
                 name,
                 f.bareMs(),
                 f.bareP90(),
+                f.floorMs(),
+                f.floorP90(),
                 f.launcherMs(),
                 f.launcherP90(),
                 f.engineMs(),
                 f.engineP90(),
-                f.engineMs() - f.bareMs());
+                f.engineMs() - f.bareMs(),
+                f.engineMs() - f.floorMs());
         out.printf(
                 Locale.ROOT,
-                "  CPU per run, mean:        C fork/exec %6.2f ms          | launcher server  %6.2f ms         "
-                        + " | engine %6.2f ms (JVM %.2f, of it JIT %.2f, + launcher %.2f) = C + %.2f ms%n",
+                "  CPU per run, mean:        C fork/exec %6.2f ms          | floor %6.2f ms         "
+                        + " | launcher server  %6.2f ms         "
+                        + " | engine %6.2f ms (JVM %.2f, of it JIT %.2f, + launcher %.2f) = C + %.2f ms,"
+                        + " floor + %.2f ms%n",
                 f.bareCpuMs(),
+                f.floorCpuMs(),
                 f.launcherCpuMs(),
                 f.engineCpuMs(),
                 f.jvmCpuMs(),
                 f.jitCpuMs(),
                 f.engineLauncherCpuMs(),
-                f.engineCpuMs() - f.bareCpuMs());
+                f.engineCpuMs() - f.bareCpuMs(),
+                f.engineCpuMs() - f.floorCpuMs());
         out.printf(
                 Locale.ROOT,
-                "  2 at a time, %d runs:    C fork/exec %6.0f runs/s       | launcher from C %6.0f runs/s      "
+                "  2 at a time, %d runs:    C fork/exec %6.0f runs/s       | floor %6.0f runs/s       "
+                        + " | launcher from C %6.0f runs/s      "
                         + " | engine %6.0f runs/s%n",
                 total,
                 f.bareRunsPerS2(),
+                f.floorRunsPerS2(),
                 f.launcherRunsPerS2(),
                 f.engineRunsPerS2());
         if (LAUNCHER_B != null) {
@@ -353,17 +386,17 @@ final class SandboxBench {
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         // the same method as the measured runs: the measured runs use code compiled here, not a fresh
         // compilation of their own loop (an on-stack replacement that inlines the whole engine)
-        long[][] scratch = new long[4][WARMUP_BLOCK];
+        long[][] scratch = new long[5][WARMUP_BLOCK];
         int done = 0;
         while (done < minWarmup) {
-            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], engine, spec, helper, argv);
+            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
         }
         int quiet = 0;
         while (timed && minWarmup > 0 && quiet < SETTLED_BLOCKS && done < minWarmup + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
-            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], engine, spec, helper, argv);
+            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
             // the JIT compiles in bursts: one quiet block does not mean it is done
@@ -374,20 +407,22 @@ final class SandboxBench {
 
     /**
      * {@code bare.length} rounds ({@link #round}), numbered from {@code first}: each kind's wall times into
-     * its array; returns the bare runs' CPU, in ns.
+     * its array; returns {the bare runs' CPU, the floor runs' CPU}, in ns.
      */
-    private static long rounds(
+    private static long[] rounds(
             int first,
             long[] bare,
             long[] launcher,
             long[] sandbox,
             long[] launcherB,
+            long[] floor,
             LinuxSandboxEngine engine,
             RunSpec spec,
             Helper helper,
             List<String> argv)
             throws IOException {
         long bareCpu = 0;
+        long floorCpu = 0;
         for (int i = 0; i < bare.length; i++) {
             long[] r = round(first + i, engine, spec, helper, argv);
             bare[i] = r[0];
@@ -395,33 +430,41 @@ final class SandboxBench {
             launcher[i] = r[2];
             sandbox[i] = r[3];
             launcherB[i] = r[4];
+            floor[i] = r[5];
+            floorCpu += r[6];
         }
-        return bareCpu;
+        return new long[] {bareCpu, floorCpu};
     }
 
     /**
      * One run of each kind, the order rotating with {@code i} so that none always follows the same one:
-     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns, second launcher's wall ns (0 without one)}.
+     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns, second launcher's wall ns (0 without one),
+     * floor wall ns, floor CPU ns}.
      */
     private static long[] round(int i, LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
             throws IOException {
         long[] b = null;
+        long[] fl = null;
         long l = 0;
         long e = 0;
         long lb = 0;
-        int kinds = helperB == null ? 3 : 4;
+        int kinds = helperB == null ? 4 : 5;
         for (int k = 0; k < kinds; k++) {
             switch ((i + k) % kinds) {
                 case 0 -> b = helper.ask("bare");
                 case 1 -> l = helper.ask("launch 0")[0];
                 case 2 -> e = engineRun(engine, spec);
+                case 3 -> fl = helper.ask("floor 0");
                 default -> lb = helperB.ask("launch 0")[0];
             }
         }
         if (b[2] != 0) {
             throw new IOException("bare " + argv + " failed");
         }
-        return new long[] {b[0], b[1], l, e, lb};
+        if (fl[2] != 0) {
+            throw new IOException("the floor's run of " + argv + " failed");
+        }
+        return new long[] {b[0], b[1], l, e, lb, fl[0], fl[1]};
     }
 
     private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) throws IOException {
