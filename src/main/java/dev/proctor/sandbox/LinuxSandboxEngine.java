@@ -41,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -79,6 +80,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final CgroupDriver cgroups;
     private final CgroupPool cgroupPool;
     private final Map<String, Image> images;
+    /** Each image's launch spec entries, encoded once: its layers and binds, and its read-only paths. */
+    private final Map<String, ImageEntries> imageEntries;
+
     private final Map<String, Path> seccompPrograms;
     private final HostIdRanges idRanges;
     private volatile LauncherServer launcher;
@@ -107,7 +111,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             },
             (task, pool) -> task.run());
 
-    private final ConcurrentLinkedDeque<Path> freeRunDirs = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<RunDir> freeRunDirs = new ConcurrentLinkedDeque<>();
     /** Unmounted, empty mount points of closed work dirs, for later ones (see {@link #workdirUnmounted}). */
     private final ConcurrentLinkedDeque<Path> freeWorkdirMounts = new ConcurrentLinkedDeque<>();
     /** Cancels runs past their wall limit plus a grace. */
@@ -125,6 +129,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         this.cgroups = cgroups;
         this.cgroupPool = new CgroupPool(cgroups, instance.tag());
         this.images = Map.copyOf(images);
+        this.imageEntries = images.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> ImageEntries.of(e.getValue())));
         this.seccompPrograms = Map.copyOf(seccompPrograms);
         this.idRanges = new HostIdRanges(config.uidBase(), config.idRanges(), config.idLockDir());
         this.launcher = launcher;
@@ -215,8 +221,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         try {
             a.makeDirs();
             // the pipes live in the first run's directory (root's alone); only the two jobs hold them open
-            Path toSecond = a.runDir.resolve(PIPE_TO_SECOND);
-            Path toFirst = a.runDir.resolve(PIPE_TO_FIRST);
+            Path toSecond = a.runDir.dir().resolve(PIPE_TO_SECOND);
+            Path toFirst = a.runDir.dir().resolve(PIPE_TO_FIRST);
             a.pipes = true;
             Syscalls.mkfifo(toSecond.toString(), 0600);
             Syscalls.mkfifo(toFirst.toString(), 0600);
@@ -328,7 +334,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private final class Prepared implements AutoCloseable {
         final RunSpec spec;
         final String id = instance.tag() + "-" + sequence.incrementAndGet();
-        Path runDir;
+        RunDir runDir;
         RunCgroup cgroup;
         LaunchRequest request;
 
@@ -375,8 +381,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             // a stream the supervisor replied it wrote nothing to is an empty file it opened (emptied) for
             // this run: not opened again here (two opens, a stat and a close saved per run of a silent job)
             boolean replied = report.error() == null;
-            Captured stdout = Captured.read(runDir.resolve("stdout"), cap, replied && report.stdoutBytes() == 0);
-            Captured stderr = Captured.read(runDir.resolve("stderr"), cap, replied && report.stderrBytes() == 0);
+            Captured stdout = Captured.read(runDir.stdout(), cap, replied && report.stdoutBytes() == 0);
+            Captured stderr = Captured.read(runDir.stderr(), cap, replied && report.stderrBytes() == 0);
             // a supervisor that replied has written its last byte: its files stay as read
             capturesEmpty = recyclable && stdout.kept() == 0 && stderr.kept() == 0;
             return result(spec, report, stats, stdout, stderr);
@@ -415,15 +421,25 @@ public final class LinuxSandboxEngine implements SandboxEngine {
      * time, emptied of the files in between: making and removing them, and checking for mounts left
      * below them, was a measurable part of every run.
      */
-    private Path takeRunDir() throws IOException {
-        Path dir = freeRunDirs.pollFirst();
-        if (dir != null) {
-            return dir;
+    private RunDir takeRunDir() throws IOException {
+        RunDir free = freeRunDirs.pollFirst();
+        if (free != null) {
+            return free;
         }
-        dir = instance.runsDir().resolve("r" + sequence.incrementAndGet());
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
-        Files.createDirectory(dir.resolve("mnt"), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
-        return dir;
+        RunDir made = RunDir.of(instance.runsDir().resolve("r" + sequence.incrementAndGet()));
+        Files.createDirectory(made.dir(), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        Files.createDirectory(made.mnt(), PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        return made;
+    }
+
+    /**
+     * A run directory's paths, resolved once and reused with the directory (with their strings, which a
+     * path makes once): every run names them in its launch spec and reads its capture files by them.
+     */
+    private record RunDir(Path dir, Path mnt, Path stdout, Path stderr) {
+        static RunDir of(Path dir) {
+            return new RunDir(dir, dir.resolve("mnt"), dir.resolve("stdout"), dir.resolve("stderr"));
+        }
     }
 
     /**
@@ -434,11 +450,12 @@ public final class LinuxSandboxEngine implements SandboxEngine {
      * would make), and a run that fails before it opens them reads them as empty, as it reads missing
      * ones; a delete and a create per file and run on the state dir's filesystem are saved.
      */
-    private void releaseRunDir(Path dir, boolean stdinFile, boolean pipes, boolean capturesEmpty) {
+    private void releaseRunDir(RunDir runDir, boolean stdinFile, boolean pipes, boolean capturesEmpty) {
+        Path dir = runDir.dir();
         try {
             if (!capturesEmpty) {
-                Files.deleteIfExists(dir.resolve("stdout"));
-                Files.deleteIfExists(dir.resolve("stderr"));
+                Files.deleteIfExists(runDir.stdout());
+                Files.deleteIfExists(runDir.stderr());
             }
             if (stdinFile) {
                 Files.deleteIfExists(dir.resolve("stdin"));
@@ -449,9 +466,9 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             }
             // File.list: an open, a stat, two getdents and a close (a DirectoryStream is a secure one here:
             // a dup and two fcntl more, and a second close); null when it cannot be read: not reused
-            String[] left = dir.resolve("mnt").toFile().list();
+            String[] left = runDir.mnt().toFile().list();
             if (left != null && left.length == 0 && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
-                freeRunDirs.addFirst(dir);
+                freeRunDirs.addFirst(runDir);
                 return;
             }
         } catch (IOException e) {
@@ -476,8 +493,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         Files.setPosixFilePermissions(dir, PRIVATE_DIR);
         RunCgroup cgroup = cgroupPool.take(spec.limits());
         String id = instance.tag() + "-ext-" + sequence.incrementAndGet();
-        byte[] bytes =
-                request(id, spec, workdir, image, bpf, dir, cgroup, null, null).toBytes();
+        byte[] bytes = request(id, spec, workdir, image, bpf, RunDir.of(dir), cgroup, null, null)
+                .toBytes();
         return new ExportedLaunch(bytes, () -> cgroupPool.release(cgroup));
     }
 
@@ -549,7 +566,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             TmpfsWorkdir workdir,
             Image image,
             Path bpf,
-            Path runDir,
+            RunDir runDir,
             RunCgroup cgroup,
             Path stdinFifo,
             Path stdoutFifo)
@@ -557,13 +574,13 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         Limits limits = spec.limits();
         LaunchRequest r = new LaunchRequest()
                 .put("id", id)
-                .put("run_dir", runDir.resolve("mnt").toString())
+                .put("run_dir", runDir.mnt().toString())
                 .put("box", workdir.path().toString())
                 .put("box_overlay", workdir.isCopyOnWrite() ? 1 : 0)
                 .put("uid_base", workdir.idRange().first())
-                .put("stdin", stdinFifo != null ? stdinFifo.toString() : stdinPath(spec.stdin(), runDir))
-                .put("stdout", runDir.resolve("stdout").toString())
-                .put("stderr", runDir.resolve("stderr").toString())
+                .put("stdin", stdinFifo != null ? stdinFifo.toString() : stdinPath(spec.stdin(), runDir.dir()))
+                .put("stdout", runDir.stdout().toString())
+                .put("stderr", runDir.stderr().toString())
                 .put("seccomp", bpf.toString())
                 .put("hostname", "proctor")
                 .put("network", spec.network() == NetworkMode.LOOPBACK ? "loopback" : "none")
@@ -585,18 +602,15 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         if (stdoutFifo != null) {
             r.put("stdout_fifo", stdoutFifo.toString());
         }
-        for (Path layer : image.layers()) {
-            r.put("layer", layer.toString());
+        ImageEntries entries = imageEntries.get(spec.image());
+        if (entries == null) {
+            entries = ImageEntries.of(image);
         }
-        for (Image.Bind b : image.binds()) {
-            r.put("bind", b.source() + "\t" + b.target() + "\t" + (b.readOnly() ? "ro" : "rw"));
-        }
+        r.putAll(entries.layersAndBinds());
         for (RunSpec.HostFile f : spec.hostFiles()) {
             r.put("bind", readableHostFile(f.source()) + "\t" + f.target() + "\tro");
         }
-        for (String ro : image.readOnlyPaths()) {
-            r.put("ro", ro);
-        }
+        r.putAll(entries.readOnly());
         for (Path tasks : cgroup.attachFiles()) {
             r.put("tasks", tasks.toString());
         }
@@ -610,6 +624,27 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             r.put("arg", arg);
         }
         return r;
+    }
+
+    /**
+     * An image's launch spec entries, the same for every run of it: its layers and binds (a run's host
+     * files are bound after them), then its read-only paths.
+     */
+    private record ImageEntries(LaunchRequest layersAndBinds, LaunchRequest readOnly) {
+        static ImageEntries of(Image image) {
+            LaunchRequest mounts = new LaunchRequest();
+            for (Path layer : image.layers()) {
+                mounts.put("layer", layer.toString());
+            }
+            for (Image.Bind b : image.binds()) {
+                mounts.put("bind", b.source() + "\t" + b.target() + "\t" + (b.readOnly() ? "ro" : "rw"));
+            }
+            LaunchRequest readOnly = new LaunchRequest();
+            for (String ro : image.readOnlyPaths()) {
+                readOnly.put("ro", ro);
+            }
+            return new ImageEntries(mounts, readOnly);
+        }
     }
 
     private static String stdinPath(Stdin stdin, Path runDir) throws IOException {

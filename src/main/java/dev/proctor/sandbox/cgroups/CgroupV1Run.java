@@ -61,6 +61,8 @@ final class CgroupV1Run implements RunCgroup {
     private final ControlFile pidsCurrent;
     private final ControlFile pidsPeak;
     private final List<ControlFile> controlFiles = new ArrayList<>();
+    /** Every hierarchy's tasks file, pids first: named in every run's launch spec, made once. */
+    private final List<Path> attachFiles;
 
     /**
      * @param dirs      controller → the run's directory in that controller's hierarchy
@@ -92,6 +94,7 @@ final class CgroupV1Run implements RunCgroup {
         this.memoryForceEmpty = control(memory, "memory.force_empty");
         this.pidsCurrent = control(pids, "pids.current");
         this.pidsPeak = control(pids, "pids.peak");
+        this.attachFiles = distinct.stream().map(dir -> dir.resolve("tasks")).toList();
     }
 
     /** A control file of this run kept open until {@link #destroy}; null when the controller is not mounted. */
@@ -202,7 +205,7 @@ final class CgroupV1Run implements RunCgroup {
 
     @Override
     public List<Path> attachFiles() {
-        return distinct.stream().map(dir -> dir.resolve("tasks")).toList();
+        return attachFiles;
     }
 
     @Override
@@ -212,12 +215,12 @@ final class CgroupV1Run implements RunCgroup {
 
     @Override
     public Path cpuUsageFile() {
-        return dirs.get("cpuacct").resolve("cpuacct.usage");
+        return cpuacctUsage.path();
     }
 
     @Override
     public Path memoryCurrentFile() {
-        return dirs.get("memory").resolve("memory.usage_in_bytes");
+        return memoryUsage.path();
     }
 
     /** The run's own share of the counters: what they say now, less what they said at hand-out. */

@@ -23,12 +23,19 @@ final class CgroupV2Run implements RunCgroup {
     /** Whether the memory controller governs the run: without it there is no memory.* file at all. */
     private final boolean memory;
 
+    /** The files named in every run's launch spec, resolved once. */
+    private final Path cpuStat;
+
+    private final Path memoryCurrent;
+
     private Limits limits;
 
     CgroupV2Run(Path dir, CgroupFs fs, boolean memory) {
         this.dir = dir;
         this.fs = fs;
         this.memory = memory;
+        this.cpuStat = dir.resolve("cpu.stat");
+        this.memoryCurrent = memory ? dir.resolve("memory.current") : null;
     }
 
     @Override
@@ -78,13 +85,13 @@ final class CgroupV2Run implements RunCgroup {
 
     @Override
     public Path cpuUsageFile() {
-        return dir.resolve("cpu.stat");
+        return cpuStat;
     }
 
     /** memory.current; null without the memory controller. */
     @Override
     public Path memoryCurrentFile() {
-        return memory ? dir.resolve("memory.current") : null;
+        return memoryCurrent;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.proctor.sandbox.launcher;
 
 import dev.proctor.sandbox.SandboxException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -16,22 +15,27 @@ public final class LaunchConnection implements AutoCloseable {
         this.channel = channel;
     }
 
+    /** Room for a report without samples (about 110 bytes); a longer one (the timeline's samples) grows it. */
+    private static final int REPORT_BUFFER = 512;
+
     /** Blocks until the supervisor reports the run's end (or the connection is closed by cancel). */
     public LaunchReport awaitReport() {
-        ByteArrayOutputStream text = new ByteArrayOutputStream(256);
-        ByteBuffer buf = ByteBuffer.allocate(8192);
+        ByteBuffer buf = ByteBuffer.allocate(REPORT_BUFFER);
         try {
             while (channel.read(buf) >= 0) {
-                buf.flip();
-                text.write(buf.array(), 0, buf.limit());
-                buf.clear();
+                if (!buf.hasRemaining()) {
+                    ByteBuffer larger = ByteBuffer.allocate(buf.capacity() * 2);
+                    buf.flip();
+                    larger.put(buf);
+                    buf = larger;
+                }
             }
         } catch (IOException e) {
-            if (text.size() == 0) {
+            if (buf.position() == 0) {
                 throw new SandboxException("lost the launcher connection: " + e.getMessage(), e);
             }
         }
-        return LaunchReport.parse(text.toString(StandardCharsets.UTF_8));
+        return LaunchReport.parse(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
     }
 
     /** Cancels the run: the supervisor sees the closed connection and kills it at once. */

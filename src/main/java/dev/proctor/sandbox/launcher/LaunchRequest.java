@@ -1,25 +1,30 @@
 package dev.proctor.sandbox.launcher;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The spec sent to the launcher: NUL-terminated {@code key=value} entries, ended by an empty one; the
  * keys are documented once, beside {@code struct spec} in src/main/c/launcher/launcher.h.
  * Values may hold anything but NUL (argv and env from jobs are checked for NUL by the engine).
+ * Built once per run: entries are encoded straight into one growing array (ASCII byte by byte, anything
+ * else as UTF-8), and {@link #toBytes()} is its one copy.
  */
 public final class LaunchRequest {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    private byte[] bytes = new byte[2048];
+    private int size;
 
     public LaunchRequest put(String key, String value) {
         if (value.indexOf('\0') >= 0 || key.indexOf('=') >= 0) {
             throw new IllegalArgumentException("launch spec entry " + key + " contains NUL");
         }
-        out.writeBytes(key.getBytes(StandardCharsets.UTF_8));
-        out.write('=');
-        out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
-        out.write(0);
+        append(key);
+        ensure(1);
+        bytes[size++] = '=';
+        append(value);
+        ensure(1);
+        bytes[size++] = 0;
         return this;
     }
 
@@ -27,10 +32,38 @@ public final class LaunchRequest {
         return put(key, Long.toString(value));
     }
 
+    /** Appends every entry of {@code entries} (made once, sent with many requests), in their order. */
+    public LaunchRequest putAll(LaunchRequest entries) {
+        ensure(entries.size);
+        System.arraycopy(entries.bytes, 0, bytes, size, entries.size);
+        size += entries.size;
+        return this;
+    }
+
     public byte[] toBytes() {
-        ByteArrayOutputStream copy = new ByteArrayOutputStream(out.size() + 1);
-        copy.writeBytes(out.toByteArray());
-        copy.write(0);
-        return copy.toByteArray();
+        // the array's fresh byte after the entries is the empty entry's NUL
+        return Arrays.copyOf(bytes, size + 1);
+    }
+
+    private void append(String s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, bytes, size, utf8.length);
+                size += utf8.length;
+                return;
+            }
+            bytes[size++] = (byte) c;
+        }
+    }
+
+    private void ensure(int more) {
+        if (bytes.length - size < more) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
     }
 }
