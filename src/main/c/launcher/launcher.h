@@ -289,8 +289,6 @@ struct prepared {
 	int keep[4];                 /* the supervisor's own (struct server_fds), closed by pid 1 at once; or -1 */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
-/* start.c: pid 1's own stack, mapped once per supervisor before its first run (start.c says why) */
-void pid1_stack_init(void);
 
 /* start.c: what the supervisor holds of a started run */
 struct started {
