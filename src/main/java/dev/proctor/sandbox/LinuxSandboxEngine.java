@@ -363,7 +363,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                     id,
                     spec,
                     (TmpfsWorkdir) spec.workdir(),
-                    images.get(spec.image()),
+                    imageEntries.get(spec.image()),
                     seccompPrograms.get(spec.seccompProfile()),
                     runDir,
                     cgroup,
@@ -484,7 +484,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
      * the caller's until {@link ExportedLaunch#close()}.
      */
     public ExportedLaunch exportLaunch(RunSpec spec, Path dir) throws IOException {
-        Image image = images.get(spec.image());
+        ImageEntries image = imageEntries.get(spec.image());
         Path bpf = seccompPrograms.get(spec.seccompProfile());
         if (image == null || bpf == null || !(spec.workdir() instanceof TmpfsWorkdir workdir)) {
             throw new SandboxException("exportLaunch: unknown image or seccomp profile, or a foreign work dir");
@@ -564,7 +564,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             String id,
             RunSpec spec,
             TmpfsWorkdir workdir,
-            Image image,
+            ImageEntries image,
             Path bpf,
             RunDir runDir,
             RunCgroup cgroup,
@@ -602,15 +602,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         if (stdoutFifo != null) {
             r.put("stdout_fifo", stdoutFifo.toString());
         }
-        ImageEntries entries = imageEntries.get(spec.image());
-        if (entries == null) {
-            entries = ImageEntries.of(image);
-        }
-        r.putAll(entries.layersAndBinds());
+        r.putAll(image.layersAndBinds());
         for (RunSpec.HostFile f : spec.hostFiles()) {
             r.put("bind", readableHostFile(f.source()) + "\t" + f.target() + "\tro");
         }
-        r.putAll(entries.readOnly());
+        r.putAll(image.readOnly());
         for (Path tasks : cgroup.attachFiles()) {
             r.put("tasks", tasks.toString());
         }
