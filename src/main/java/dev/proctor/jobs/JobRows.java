@@ -67,8 +67,8 @@ class JobRows {
                     NOT claim.mine
                 FROM claim WHERE claim.queued < ? AND claim.active < ?
                 ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                RETURNING created_at, state)
-            SELECT claim.queued, claim.active, inserted.created_at, inserted.state
+                RETURNING created_at, state, CAST(request -> 'metadata' AS text) AS metadata)
+            SELECT claim.queued, claim.active, inserted.created_at, inserted.state, inserted.metadata
             FROM claim LEFT JOIN inserted ON true""";
 
     /**
@@ -89,9 +89,10 @@ class JobRows {
 
     /**
      * What the insert found: the job's creation time when it was inserted (else null), whether it was inserted
-     * claimed by the offered node, and the counts, each at most its limit.
+     * claimed by the offered node, the counts, each at most its limit, and the request's {@code metadata} as
+     * PostgreSQL renders it (null: none, or not inserted).
      */
-    record Inserted(OffsetDateTime createdAt, boolean claimed, long queued, long active) {}
+    record Inserted(OffsetDateTime createdAt, boolean claimed, long queued, long active, String metadata) {}
 
     @Inject
     Jdbc jdbc;
@@ -191,7 +192,8 @@ class JobRows {
                         r.getObject(3, OffsetDateTime.class),
                         "running".equals(r.getString(4)),
                         r.getLong(1),
-                        r.getLong(2));
+                        r.getLong(2),
+                        r.getString(5));
             }
         }
     }

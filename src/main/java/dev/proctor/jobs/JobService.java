@@ -63,6 +63,9 @@ public class JobService {
     @Inject
     LocalSlots slots;
 
+    @Inject
+    RunningHere runningHere;
+
     /**
      * The stored job, and whether this request created it (false: same Idempotency-Key seen before); {@code
      * finished}, when the submitter asked to wait and created it: completed when it finishes (see {@link
@@ -237,6 +240,7 @@ public class JobService {
         job.idempotencyKey = idempotencyKey;
         job.callbackUrl = spec.callbackUrl();
         job.webhookState = spec.callbackUrl() == null ? null : "pending";
+        long leaseWrittenAt = System.nanoTime();
         JobRows.Inserted inserted = rows.insert(
                 job,
                 config.maxQueued(),
@@ -250,6 +254,8 @@ public class JobService {
                 job.leaseOwner = slot.node();
                 job.attempts = 1;
                 job.startedAt = inserted.createdAt();
+                // polls of the job are answered from this node's memory while it runs here
+                runningHere.started(job, renderedMetadata(inserted.metadata()), leaseWrittenAt, slot.lease());
             }
             return new Submitted(job, true);
         }
@@ -266,8 +272,31 @@ public class JobService {
         return new Submitted(rows.byKey(clientId, idempotencyKey), false);
     }
 
-    /** The job if the caller may see it; 404 for anyone else's (never 403: ids are not confirmed). */
+    /** The metadata of a request as PostgreSQL renders it ({@code request -> 'metadata'}), as a view shows it. */
+    private JsonNode renderedMetadata(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            JsonNode m = json.readTree(text);
+            return m == null || m.isNull() ? null : m;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored metadata does not parse", e);
+        }
+    }
+
+    /**
+     * The job if the caller may see it; 404 for anyone else's (never 403: ids are not confirmed). A job this node
+     * runs is answered from its memory while the node can vouch for its row (see {@link RunningHere}).
+     */
     public Job get(Caller caller, UUID id) {
+        Job here = runningHere.row(id);
+        if (here != null) {
+            if (!caller.admin() && here.clientId != caller.clientId()) {
+                throw Rejection.notFound("no job " + id);
+            }
+            return here;
+        }
         Job job = rows.get(id);
         if (job == null || (!caller.admin() && job.clientId != caller.clientId())) {
             throw Rejection.notFound("no job " + id);
@@ -286,6 +315,8 @@ public class JobService {
 
     public Job cancel(Caller caller, UUID id) {
         get(caller, id);
+        // from now on its polls read the row: none may read "running" from memory once the cancel is committed
+        runningHere.cancelled(id);
         QuarkusTransaction.requiringNew().run(() -> {
             // the row through jobs_pkey: COLLATE "C" (byte equality, as the default's) keeps the planner from
             // proving jobs_client_active's predicate and scanning all of it, as a generic plan did for the finish
@@ -437,6 +468,11 @@ public class JobService {
         JsonNode known = recentMetadata.get(j.id);
         if (known != null) {
             return known == NO_METADATA ? null : known;
+        }
+        JsonNode here = runningHere.metadata(j.id);
+        if (here != RequestMetadata.UNREAD) {
+            // as PostgreSQL renders it: the request at hand is the submitted text, not the stored one
+            return here;
         }
         RequestMetadata.Read read = RequestMetadata.read(json, j.request);
         if (read.chars() <= RECENT_METADATA_MAX_CHARS && j.id != null) {

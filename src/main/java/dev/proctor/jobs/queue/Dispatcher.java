@@ -7,6 +7,7 @@ import dev.proctor.grading.JobSpec;
 import dev.proctor.jobs.JobQueued;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.jobs.LocalSlots;
+import dev.proctor.jobs.RunningHere;
 import dev.proctor.persistence.DatabaseFaults;
 import dev.proctor.sandbox.Cancellation;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,6 +66,9 @@ public class Dispatcher implements LocalSlots {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    RunningHere runningHere;
+
     private String nodeId;
     private int slots;
     private Semaphore free;
@@ -103,6 +107,8 @@ public class Dispatcher implements LocalSlots {
                 this::newsOf,
                 this::cancelLocal,
                 waiters::finished,
+                runningHere::listening,
+                runningHere::deaf,
                 config.pollInterval().toMillis());
         Thread lt = daemon(listener, "proctor-queue-listener");
         lt.start();
@@ -171,6 +177,7 @@ public class Dispatcher implements LocalSlots {
                 while (!stopping) {
                     free.acquire();
                     JobStore.Claim claim;
+                    long leaseWrittenAt = System.nanoTime();
                     try {
                         claim = stopping ? null : store.claim(nodeId, config.lease());
                     } catch (RuntimeException e) {
@@ -183,6 +190,8 @@ public class Dispatcher implements LocalSlots {
                     }
                     Cancellation cancel = new Cancellation();
                     running.put(claim.id(), cancel);
+                    // polls of the job are answered from this node's memory while it runs here
+                    runningHere.started(claim.row(), leaseWrittenAt, config.lease());
                     runners.execute(() -> runJob(claim, cancel));
                 }
             } catch (InterruptedException e) {
@@ -238,7 +247,7 @@ public class Dispatcher implements LocalSlots {
                 }
                 ended = true;
             }
-            JobStore.Claim claim = new JobStore.Claim(id, request);
+            JobStore.Claim claim = new JobStore.Claim(id, request, null);
             Cancellation cancel = new Cancellation();
             running.put(id, cancel);
             if (here) {
@@ -251,6 +260,7 @@ public class Dispatcher implements LocalSlots {
             } catch (RuntimeException e) {
                 // shutting down: the job stays running under this node's lease, handed back or requeued
                 running.remove(id);
+                runningHere.ended(id);
                 free.release();
                 LOG.warnf("job %s: not started here (%s); its lease will expire and it is requeued", id, e);
             }
@@ -290,12 +300,15 @@ public class Dispatcher implements LocalSlots {
             if (cancel.isCancelled()) {
                 return;
             }
+            // from now on its polls read the row: none may read "running" from memory once the result is written
+            runningHere.ended(claim.id());
             answer = results.write(claim, nodeId, r.withNode(nodeId), spec, start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {
             // no wake: a claim loop short of slots waits on them, not on a wake-up, and one that found the
             // queue empty is woken by the next job queued
+            runningHere.ended(claim.id());
             running.remove(claim.id());
             free.release();
         }
@@ -323,6 +336,7 @@ public class Dispatcher implements LocalSlots {
     }
 
     void cancelLocal(UUID id) {
+        runningHere.cancelled(id);
         Cancellation c = running.get(id);
         if (c != null) {
             c.cancel();
@@ -341,7 +355,9 @@ public class Dispatcher implements LocalSlots {
             java.util.Set<UUID> runningNow = java.util.Set.copyOf(running.keySet());
             java.util.Set<UUID> held = new java.util.HashSet<>(runningNow);
             held.addAll(results.waitingIds());
+            long renewedAt = System.nanoTime();
             var kept = store.renew(nodeId, held, config.lease(), runningNow.size());
+            runningHere.renewed(kept, renewedAt, config.lease());
             for (UUID id : held) {
                 if (!kept.contains(id)) {
                     // cancelled, or requeued after our lease expired: stop spending a slot on it
@@ -357,6 +373,8 @@ public class Dispatcher implements LocalSlots {
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         wake();
+        // the jobs still running here are handed back below: their rows are read from PostgreSQL from now on
+        runningHere.deaf();
         try {
             // from now on no claim starts: the fleet (and the dashboard) see the node draining
             store.markDraining(nodeId);

@@ -5,12 +5,14 @@ import dev.proctor.grading.JobResult;
 import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.Job;
+import dev.proctor.jobs.JobState;
 import dev.proctor.persistence.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,8 +25,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobStore {
 
-    /** A job this node now holds the lease of. */
-    public record Claim(UUID id, String request) {}
+    /**
+     * A job this node now holds the lease of; {@code row}: the job's row as the claim left it (its request as
+     * stored), or null when not read.
+     */
+    public record Claim(UUID id, String request, Job row) {}
 
     @Inject
     Jdbc jdbc;
@@ -56,12 +61,29 @@ public class JobStore {
                     WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at
                                 LIMIT 1 FOR UPDATE SKIP LOCKED)
                       AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ? AND draining)
-                    RETURNING id, CAST(request AS text)""")) {
+                    RETURNING id, CAST(request AS text), client_id, profile, attempts, created_at, started_at,
+                        idempotency_key, callback_url, webhook_state""")) {
                 s.setString(1, node);
                 s.setDouble(2, seconds(lease));
                 s.setString(3, node);
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? new Claim(rs.getObject(1, UUID.class), rs.getString(2)) : null;
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    Job row = new Job();
+                    row.id = rs.getObject(1, UUID.class);
+                    row.request = rs.getString(2);
+                    row.clientId = rs.getLong(3);
+                    row.profile = rs.getString(4);
+                    row.attempts = rs.getInt(5);
+                    row.createdAt = rs.getObject(6, OffsetDateTime.class);
+                    row.startedAt = rs.getObject(7, OffsetDateTime.class);
+                    row.idempotencyKey = rs.getString(8);
+                    row.callbackUrl = rs.getString(9);
+                    row.webhookState = rs.getString(10);
+                    row.state = JobState.RUNNING;
+                    row.leaseOwner = node;
+                    return new Claim(row.id, row.request, row);
                 }
             }
         });

@@ -24,24 +24,31 @@ final class QueueListener implements Runnable {
     private final Predicate<UUID> onQueued;
     private final Consumer<UUID> onCancel;
     private final Consumer<UUID> onDone;
+    private final Runnable onListening;
+    private final Runnable onDeaf;
     private final long pollMillis;
     private volatile boolean stopping;
     private volatile Connection connection;
 
     /**
      * {@code onQueued}: whether a job queued (by any node) is news to this node's claims; {@code onWork} runs when
-     * one is, and at every safety poll.
+     * one is, and at every safety poll. {@code onListening} runs once the channels are listened to on a new
+     * connection, {@code onDeaf} once that connection is lost or closed (notifications sent meanwhile are lost).
      */
     QueueListener(
             Runnable onWork,
             Predicate<UUID> onQueued,
             Consumer<UUID> onCancel,
             Consumer<UUID> onDone,
+            Runnable onListening,
+            Runnable onDeaf,
             long pollMillis) {
         this.onWork = onWork;
         this.onQueued = onQueued;
         this.onCancel = onCancel;
         this.onDone = onDone;
+        this.onListening = onListening;
+        this.onDeaf = onDeaf;
         this.pollMillis = pollMillis;
     }
 
@@ -59,12 +66,21 @@ final class QueueListener implements Runnable {
 
     @Override
     public void run() {
+        try {
+            listen();
+        } finally {
+            onDeaf.run();
+        }
+    }
+
+    private void listen() {
         while (!stopping) {
             try (Connection c = ListenConnection.open()) {
                 connection = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN proctor_jobs; LISTEN proctor_cancel; LISTEN proctor_done");
                 }
+                onListening.run();
                 onWork.run();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!stopping) {
@@ -88,6 +104,7 @@ final class QueueListener implements Runnable {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
+                onDeaf.run();
                 if (stopping) {
                     return;
                 }

@@ -1,0 +1,241 @@
+package dev.proctor.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The jobs this node runs, as their rows read while they run: a poll of one of them ({@code GET
+ * /api/v1/jobs/{id}}, the facades' reads) is answered from here, without a round trip to PostgreSQL, for as long as
+ * this node can vouch that the row is still what it was when the job started here.
+ *
+ * <p>While a job runs under this node's lease, its row changes only through this node (its result, at the end),
+ * through a cancel (any node's: PostgreSQL announces it on proctor_cancel at its commit), or through the requeue of
+ * an expired lease. So an entry is answered only while
+ * <ul>
+ *   <li>the job has not begun to end here ({@link #ended}: before its result is written) and has not been
+ *   cancelled ({@link #cancelled}: before a cancel through this node is committed, when a cancel's notification
+ *   arrives, even before the job started here, and when a renewal finds the lease lost);</li>
+ *   <li>the queue listener has held its connection since before the job started here ({@link #listening}, {@link
+ *   #deaf}, also at shutdown before the hand-back): a cancel notification sent while it was away is lost, so every
+ *   entry from before a lost connection is passed over;</li>
+ *   <li>its lease is known to be held: a margin ({@link #MAX_MARGIN} at most) short of the lease's length from the
+ *   last time it was written (the claim or insert, then each renewal), measured from before the statement that
+ *   wrote it, so the requeue of an expired lease cannot have happened yet.</li>
+ * </ul>
+ * Passed over means read from PostgreSQL, as before. The one window left is a cancel committed by another node and
+ * not yet heard here: the notification's trip, under a millisecond on a healthy connection; should it be lost on
+ * a connection that fails silently, the next renewal (every few seconds) finds the lease gone. A poll through this
+ * node in that window still reads "running"; a cancel through this node is seen by its own polls at once.
+ */
+@ApplicationScoped
+public class RunningHere {
+
+    /**
+     * How long before the lease runs out an entry stops being answered: a third of the lease, at most 5 s (a
+     * renewal is due every few seconds; the margin only absorbs a late one).
+     */
+    static final Duration MAX_MARGIN = Duration.ofSeconds(5);
+
+    /**
+     * One job's row as it reads while it runs here; {@code metadata} as PostgreSQL renders its request's (null:
+     * none); {@code epoch}: the listener's connection it was started under; {@code heldUntil}: {@link #clock}
+     * time until which its lease is known to be held.
+     */
+    private record Entry(Job row, JsonNode metadata, long epoch, long heldUntil) {
+        Entry heldUntil(long t) {
+            return new Entry(row, metadata, epoch, Math.max(heldUntil, t));
+        }
+    }
+
+    private final Map<UUID, Entry> jobs = new ConcurrentHashMap<>();
+
+    /** The most cancel notices kept ({@link #cancelled}). */
+    static final int CANCELLED_MAX = 4096;
+
+    /**
+     * Jobs cancelled lately, whether they ran here or not: a cancel whose notification arrives between a claim's
+     * commit and {@link #started} is not missed.
+     */
+    private final Set<UUID> cancelled = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            return size() > CANCELLED_MAX;
+        }
+    });
+
+    private final LongSupplier clock;
+
+    /** Odd while the listener is connected; each connection and each loss counts one up. */
+    private volatile long epoch;
+
+    private Counter answered = null;
+
+    public RunningHere() {
+        this(System::nanoTime);
+    }
+
+    RunningHere(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    @Inject
+    void meters(MeterRegistry metrics) {
+        answered = metrics.counter("proctor.jobs.reads_answered_here");
+    }
+
+    /** The queue listener LISTENs again (a new connection): entries started from now on can be vouched for. */
+    public synchronized void listening() {
+        if ((epoch & 1) == 0) {
+            epoch++;
+        }
+    }
+
+    /** The queue listener lost its connection (or stops): no entry from before can be vouched for any more. */
+    public synchronized void deaf() {
+        if ((epoch & 1) == 1) {
+            epoch++;
+        }
+        jobs.clear();
+    }
+
+    /**
+     * Job {@code row} runs here from now on, its lease written by a statement sent at {@link System#nanoTime}
+     * {@code leaseWrittenAt} for {@code lease}. {@code row} is copied; what it holds is what a read of the row
+     * would (its request as PostgreSQL renders it).
+     */
+    public void started(Job row, long leaseWrittenAt, Duration lease) {
+        started(row, RequestMetadata.UNREAD, leaseWrittenAt, lease);
+    }
+
+    /**
+     * As {@link #started(Job, long, Duration)}, with its request's metadata as PostgreSQL renders it ({@code
+     * row}'s request, as submitted, may differ in the order of keys or the spelling of numbers).
+     */
+    void started(Job row, JsonNode metadata, long leaseWrittenAt, Duration lease) {
+        long e = epoch;
+        if ((e & 1) == 0 || row.state != JobState.RUNNING) {
+            return;
+        }
+        jobs.put(row.id, new Entry(copy(row), metadata, e, heldUntil(leaseWrittenAt, lease)));
+        if (epoch != e || wasCancelled(row.id)) {
+            // lost meanwhile (deaf() may have cleared before this put), or cancelled before it
+            jobs.remove(row.id);
+        }
+    }
+
+    /**
+     * Job {@code id} is being cancelled (through this node, before the cancel is committed), was cancelled (its
+     * notification, from any node) or is no longer this node's (a renewal found its lease lost): its row is read
+     * from PostgreSQL from now on, even if it only starts here after this.
+     */
+    public void cancelled(UUID id) {
+        synchronized (cancelled) {
+            cancelled.add(id);
+        }
+        jobs.remove(id);
+    }
+
+    private boolean wasCancelled(UUID id) {
+        synchronized (cancelled) {
+            return cancelled.contains(id);
+        }
+    }
+
+    /** A renewal sent at {@code renewedAt} ({@link System#nanoTime}) found these leases held for {@code lease}. */
+    public void renewed(Collection<UUID> held, long renewedAt, Duration lease) {
+        long until = heldUntil(renewedAt, lease);
+        for (UUID id : held) {
+            jobs.computeIfPresent(id, (k, e) -> e.heldUntil(until));
+        }
+    }
+
+    /** Job {@code id} ends here (its result is about to be written): its row is read from PostgreSQL again. */
+    public void ended(UUID id) {
+        jobs.remove(id);
+    }
+
+    /** A copy of job {@code id}'s row as it reads while it runs here, or null when this node cannot vouch for it. */
+    Job row(UUID id) {
+        Entry e = usable(id);
+        if (e == null) {
+            return null;
+        }
+        if (answered != null) {
+            answered.increment();
+        }
+        return copy(e.row);
+    }
+
+    /**
+     * The metadata of job {@code id}'s request as PostgreSQL renders it (null: none), when the job runs here (even
+     * if its row can no longer be vouched for: the request never changes); {@link RequestMetadata#UNREAD} when not
+     * known here (read it from the row's request).
+     */
+    JsonNode metadata(UUID id) {
+        Entry e = jobs.get(id);
+        return e == null ? RequestMetadata.UNREAD : e.metadata;
+    }
+
+    /** Whether job {@code id}'s row would be answered from here now (for tests: no read counted). */
+    boolean holds(UUID id) {
+        return usable(id) != null;
+    }
+
+    /** Whether the queue listener is connected: jobs started now can be held (for tests). */
+    boolean isListening() {
+        return (epoch & 1) == 1;
+    }
+
+    /** How many jobs are held (for tests). */
+    int size() {
+        return jobs.size();
+    }
+
+    private Entry usable(UUID id) {
+        Entry e = jobs.get(id);
+        if (e == null || e.epoch != epoch || clock.getAsLong() - e.heldUntil >= 0) {
+            return null;
+        }
+        return e;
+    }
+
+    private static long heldUntil(long writtenAt, Duration lease) {
+        long margin = Math.min(MAX_MARGIN.toNanos(), lease.toNanos() / 3);
+        return writtenAt + Math.max(0, lease.toNanos() - margin);
+    }
+
+    private static Job copy(Job r) {
+        Job j = new Job();
+        j.id = r.id;
+        j.clientId = r.clientId;
+        j.state = r.state;
+        j.verdict = r.verdict;
+        j.score = r.score;
+        j.profile = r.profile;
+        j.request = r.request;
+        j.result = r.result;
+        j.idempotencyKey = r.idempotencyKey;
+        j.attempts = r.attempts;
+        j.leaseOwner = r.leaseOwner;
+        j.leaseExpiresAt = r.leaseExpiresAt;
+        j.error = r.error;
+        j.callbackUrl = r.callbackUrl;
+        j.webhookState = r.webhookState;
+        j.createdAt = r.createdAt;
+        j.startedAt = r.startedAt;
+        j.finishedAt = r.finishedAt;
+        return j;
+    }
+}

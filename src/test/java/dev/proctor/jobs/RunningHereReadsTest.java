@@ -1,0 +1,319 @@
+package dev.proctor.jobs;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.testsupport.PostgresTestResource;
+import dev.proctor.testsupport.ScriptedSandboxProfile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Polls of a job this node runs are answered from its memory ({@link RunningHere}): the answer is the one a read
+ * of the row gives, byte for byte, and it stops the moment the node can no longer vouch for the row (a cancel
+ * through any node, the listener's connection lost). Runs are scripted ({@code await PATH}: a job that runs until
+ * the test lets it go); the metadata shown is generated (jqwik's generators, sampled: jqwik's runner cannot run
+ * inside a Quarkus test).
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@TestProfile(ScriptedSandboxProfile.class)
+class RunningHereReadsTest {
+
+    private static final String ADMIN = "pk_test_admin_0123456789abcdef";
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final int TRIES = Integer.getInteger("proctor.fuzz.tries", 40);
+
+    @Inject
+    RunningHere runningHere;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Inject
+    EntityManager em;
+
+    private final List<Path> gates = new ArrayList<>();
+
+    @AfterEach
+    void letEveryRunGo() throws IOException {
+        for (Path gate : gates) {
+            if (!Files.exists(gate)) {
+                Files.createFile(gate);
+            }
+        }
+        gates.clear();
+    }
+
+    @Test
+    void aRunningJobReadsFromMemoryExactlyAsFromItsRow() throws IOException {
+        String key = newClientKey();
+        Iterator<String> metadata = metadata().sampleStream().iterator();
+        int compared = 0;
+        for (int i = 0; i < TRIES; i++) {
+            String m = metadata.next();
+            Path gate = gate();
+            String body = "{\"profile\":\"python3\",\"files\":[{\"path\":\"main.py\",\"content\":\"await " + gate
+                    + "\\nout ok\"}],\"metadata\":" + m + "}";
+            Response r = given().auth()
+                    .oauth2(key)
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .post("/api/v1/jobs");
+            if (r.statusCode() >= 400) {
+                // metadata the service refuses (too large, a NUL): nothing to read
+                assertTrue(r.statusCode() < 500, "try " + i + ": " + r.asString() + " for " + m);
+                continue;
+            }
+            UUID id = UUID.fromString(r.path("id"));
+            awaitHeld(id, "try " + i);
+            double before = answered();
+            String fromMemory = get(key, id);
+            assertEquals(before + 1, answered(), "try " + i + ": the poll was not answered from memory");
+            runningHere.ended(id);
+            String fromRow = get(key, id);
+            assertEquals(fromRow, fromMemory, "try " + i + ", metadata " + m);
+            assertEquals(before + 1, answered(), "try " + i + ": an ended job was still answered from memory");
+            Files.createFile(gate);
+            awaitState(key, id, "done");
+            compared++;
+        }
+        assertTrue(compared >= TRIES / 2, "only " + compared + " of " + TRIES + " generated jobs were accepted");
+    }
+
+    @Test
+    void anotherClientsPollIsRefusedAsFromTheRow() throws IOException {
+        String key = newClientKey();
+        String other = newClientKey();
+        UUID id = submitAwaiting(key);
+        awaitHeld(id, "");
+        given().auth().oauth2(other).get("/api/v1/jobs/" + id).then().statusCode(404);
+        given().auth().oauth2(ADMIN).get("/api/v1/jobs/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aCancelThroughThisNodeIsReadAtOnce() throws IOException {
+        String key = newClientKey();
+        UUID id = submitAwaiting(key);
+        awaitHeld(id, "");
+        given().auth().oauth2(key).post("/api/v1/jobs/" + id + "/cancel").then().statusCode(200);
+        // no waiting: the memory was given up before the cancel was committed
+        assertEquals(
+                "cancelled",
+                given().auth().oauth2(key).get("/api/v1/jobs/" + id).path("state"));
+        assertFalse(runningHere.holds(id));
+    }
+
+    @Test
+    void aCancelCommittedByAnotherNodeEndsTheMemoryOfIt() throws IOException {
+        String key = newClientKey();
+        UUID id = submitAwaiting(key);
+        awaitHeld(id, "");
+        // what JobService.cancel of another node commits; its notification reaches this node's listener
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("""
+                        UPDATE jobs SET state = 'cancelled', finished_at = now(), lease_owner = NULL,
+                            lease_expires_at = NULL, verdict = NULL
+                        WHERE id = ?1 AND state IN ('queued', 'running')""").setParameter(1, id).executeUpdate());
+        awaitTrue(() -> !runningHere.holds(id), "the cancel's notification was not heard");
+        assertEquals(
+                "cancelled",
+                given().auth().oauth2(key).get("/api/v1/jobs/" + id).path("state"));
+    }
+
+    @Test
+    void nothingFromBeforeALostListenerConnectionIsAnsweredFromMemory() throws IOException {
+        String key = newClientKey();
+        UUID before = submitAwaiting(key);
+        awaitHeld(before, "before");
+        int killed = QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) em.createNativeQuery("""
+                        SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                        WHERE query ~ '^\s*LISTEN proctor_(jobs|cancel|done)'""").getSingleResult()).intValue());
+        assertTrue(
+                killed >= 1,
+                "no queue listener connection found: "
+                        + QuarkusTransaction.requiringNew()
+                                .call(() -> em.createNativeQuery(
+                                                "SELECT string_agg(pid || ':' || state || ':' || query, ' | ') FROM pg_stat_activity")
+                                        .getSingleResult()));
+        awaitTrue(() -> !runningHere.holds(before), "the lost connection was not noticed");
+        double answered = answered();
+        assertEquals(
+                "running",
+                given().auth().oauth2(key).get("/api/v1/jobs/" + before).path("state"));
+        assertEquals(answered, answered(), "read from memory after the listener lost its connection");
+        // a job started while nobody listens is not held, even once the listener is back
+        UUID meanwhile = runningHere.isListening() ? null : submitAwaiting(key);
+        // once it listens again, jobs started from then on are held; the ones from before are not
+        awaitTrue(runningHere::isListening, "the listener did not reconnect");
+        if (meanwhile != null) {
+            assertFalse(runningHere.holds(meanwhile));
+            // its slot is wanted below (two slots here)
+            given().auth().oauth2(key).post("/api/v1/jobs/" + meanwhile + "/cancel");
+        }
+        UUID after = submitAwaiting(key);
+        awaitHeld(after, "after the listener reconnected");
+        assertFalse(runningHere.holds(before));
+    }
+
+    /** JSON texts of every kind a caller may send as metadata: key orders, number spellings, escapes, nesting. */
+    private static Arbitrary<String> metadata() {
+        return Arbitraries.lazyOf(() -> value(3)).map(v -> v);
+    }
+
+    private static Arbitrary<String> value(int depth) {
+        Arbitrary<String> numbers = Arbitraries.of(
+                "0",
+                "-0",
+                "1",
+                "1.0",
+                "1.50",
+                "1e2",
+                "1E+2",
+                "-2.5e-3",
+                "0.1",
+                "123456789012345678901234567890",
+                "1.7976931348623157e308",
+                "4.9e-324",
+                "100",
+                "3.14159265358979323846264338327950288");
+        Arbitrary<String> strings = Arbitraries.strings()
+                .withCharRange(' ', '~')
+                .withChars('é', 'ü', '中', '\n', '\t', '"', '\\', '/', '\u007f', '\u2028')
+                .ofMaxLength(12)
+                .map(RunningHereReadsTest::quoted);
+        Arbitrary<String> leaves = Arbitraries.oneOf(numbers, strings, Arbitraries.of("true", "false", "null"));
+        if (depth == 0) {
+            return leaves;
+        }
+        Arbitrary<String> member = Combinators.combine(
+                        Arbitraries.strings()
+                                .withCharRange('a', 'z')
+                                .withChars('_', 'é', ' ')
+                                .ofMinLength(0)
+                                .ofMaxLength(6)
+                                .map(RunningHereReadsTest::quoted),
+                        Arbitraries.lazy(() -> value(depth - 1)))
+                .as((k, v) -> k + ":" + v);
+        Arbitrary<String> objects = member.list().ofMaxSize(5).map(ms -> "{" + String.join(",", ms) + "}");
+        Arbitrary<String> arrays = Arbitraries.lazy(() -> value(depth - 1))
+                .list()
+                .ofMaxSize(4)
+                .map(vs -> "[" + String.join(", ", vs) + "]");
+        return Arbitraries.frequencyOf(Tuple.of(2, leaves), Tuple.of(3, objects), Tuple.of(1, arrays));
+    }
+
+    private static String quoted(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c < ' ' ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private UUID submitAwaiting(String key) throws IOException {
+        Path gate = gate();
+        String body = "{\"profile\":\"python3\",\"files\":[{\"path\":\"main.py\",\"content\":\"await " + gate
+                + "\\nout ok\"}]}";
+        return UUID.fromString(given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/jobs")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id"));
+    }
+
+    private Path gate() throws IOException {
+        Path gate = Files.createTempDirectory("running-here-").resolve("go");
+        gates.add(gate);
+        return gate;
+    }
+
+    private static String get(String key, UUID id) {
+        return given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+    }
+
+    private double answered() {
+        return metrics.counter("proctor.jobs.reads_answered_here").count();
+    }
+
+    private void awaitHeld(UUID id, String context) {
+        awaitTrue(() -> runningHere.holds(id), context + ": job " + id + " never held in memory");
+    }
+
+    private static void awaitState(String key, UUID id, String state) {
+        awaitTrue(
+                () -> state.equals(
+                        given().auth().oauth2(key).get("/api/v1/jobs/" + id).path("state")),
+                "job " + id + " never " + state);
+    }
+
+    /** Waits for something another thread does (a notification, a connection lost); fails after DEADLINE. */
+    private static void awaitTrue(BooleanSupplier condition, String failure) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure + " within " + DEADLINE);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+    }
+
+    private static String newClientKey() {
+        return given().auth()
+                .oauth2(ADMIN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "rh-" + UUID.randomUUID().toString().substring(0, 8), "max_concurrent_jobs", 100))
+                .post("/api/v1/admin/clients")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("keys[0].key");
+    }
+}
