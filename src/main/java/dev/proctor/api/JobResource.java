@@ -13,6 +13,7 @@ import dev.proctor.jobs.JobView;
 import dev.proctor.jobs.JobWaiters;
 import dev.proctor.jobs.JobsConfig;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -169,13 +170,25 @@ public class JobResource {
         return j.state.finished();
     }
 
+    /**
+     * A job this node runs is answered on the event loop, from memory (see {@link dev.proctor.jobs.RunningHere}):
+     * no hand-off to a worker and back, no database; any other is read from PostgreSQL on a worker.
+     */
     @GET
     @Path("/{id}")
-    public JobView get(
+    @NonBlocking
+    public CompletionStage<JobView> get(
             @PathParam("id") String id,
             @QueryParam("encoding") @Parameter(description = ENCODING_DOC) String encoding) {
         ByteFields.Mode mode = mode(encoding);
-        return jobs.view(jobs.get(context.caller(), parseId(id)), true, mode);
+        Caller caller = context.caller();
+        UUID jobId = parseId(id);
+        Job here = jobs.runningHere(caller, jobId);
+        if (here != null) {
+            return CompletableFuture.completedFuture(jobs.view(here, true, mode));
+        }
+        return CompletableFuture.supplyAsync(
+                () -> jobs.view(jobs.get(caller, jobId), true, mode), Infrastructure.getDefaultWorkerPool());
     }
 
     /**

@@ -121,6 +121,11 @@ public class ApiKeys {
      * this node's {@link KeyCache} when it holds the key, otherwise one query on a pooled connection (no ORM
      * session or transaction around it), whose answer is remembered if the key exists.
      */
+    /** The caller of {@code key} when this node's {@link KeyCache} holds it, else null (see {@link #authenticate}). */
+    public Caller cached(String key) {
+        return cache.get(sha256(key));
+    }
+
     public Optional<Caller> authenticate(String key) {
         byte[] hash = sha256(key);
         Caller cached = cache.get(hash);

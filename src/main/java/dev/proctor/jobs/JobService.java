@@ -272,6 +272,18 @@ public class JobService {
         return new Submitted(rows.byKey(clientId, idempotencyKey), false);
     }
 
+    /**
+     * Job {@code id} as its row reads, when this node runs it and can vouch for the row (see {@link RunningHere}),
+     * else null (read it with {@link #get}); 404 when the caller may not see it. Never blocks.
+     */
+    public Job runningHere(Caller caller, UUID id) {
+        Job here = runningHere.row(id);
+        if (here != null && !caller.admin() && here.clientId != caller.clientId()) {
+            throw Rejection.notFound("no job " + id);
+        }
+        return here;
+    }
+
     /** The metadata of a request as PostgreSQL renders it ({@code request -> 'metadata'}), as a view shows it. */
     private JsonNode renderedMetadata(String text) {
         if (text == null) {
@@ -290,11 +302,8 @@ public class JobService {
      * runs is answered from its memory while the node can vouch for its row (see {@link RunningHere}).
      */
     public Job get(Caller caller, UUID id) {
-        Job here = runningHere.row(id);
+        Job here = runningHere(caller, id);
         if (here != null) {
-            if (!caller.admin() && here.clientId != caller.clientId()) {
-                throw Rejection.notFound("no job " + id);
-            }
             return here;
         }
         Job job = rows.get(id);

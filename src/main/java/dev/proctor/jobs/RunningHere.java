@@ -1,6 +1,7 @@
 package dev.proctor.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -82,6 +83,9 @@ public class RunningHere {
 
     private Counter answered = null;
 
+    /** Reads a claimed request's metadata (replaced by the service's own mapper when injected). */
+    private ObjectMapper json = new ObjectMapper();
+
     public RunningHere() {
         this(System::nanoTime);
     }
@@ -91,8 +95,9 @@ public class RunningHere {
     }
 
     @Inject
-    void meters(MeterRegistry metrics) {
+    void wire(MeterRegistry metrics, ObjectMapper json) {
         answered = metrics.counter("proctor.jobs.reads_answered_here");
+        this.json = json;
     }
 
     /** The queue listener LISTENs again (a new connection): entries started from now on can be vouched for. */
@@ -113,10 +118,14 @@ public class RunningHere {
     /**
      * Job {@code row} runs here from now on, its lease written by a statement sent at {@link System#nanoTime}
      * {@code leaseWrittenAt} for {@code lease}. {@code row} is copied; what it holds is what a read of the row
-     * would (its request as PostgreSQL renders it).
+     * would (its request as PostgreSQL renders it: its metadata is read from it here).
      */
     public void started(Job row, long leaseWrittenAt, Duration lease) {
-        started(row, RequestMetadata.UNREAD, leaseWrittenAt, lease);
+        if ((epoch & 1) == 0 || row.state != JobState.RUNNING) {
+            return;
+        }
+        // read once here, not on every poll (a poll is answered on the event loop; the request may be large)
+        started(row, RequestMetadata.read(json, row.request).metadata(), leaseWrittenAt, lease);
     }
 
     /**

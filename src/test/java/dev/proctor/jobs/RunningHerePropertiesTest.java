@@ -173,9 +173,10 @@ class RunningHerePropertiesTest {
         var rendered = JsonNodeFactory.instance.objectNode().put("a", 2).put("b", 1);
         here.started(row(id, 1), rendered, 0, LEASE);
         assertSame(rendered, here.metadata(id));
+        // a claimed job's row carries its request as stored: its metadata is read from it once, at the start
         UUID other = UUID.randomUUID();
         here.started(row(other, 2), 0, LEASE);
-        assertSame(RequestMetadata.UNREAD, here.metadata(other));
+        assertEquals(JsonNodeFactory.instance.objectNode().put("b", 1).put("a", 2), here.metadata(other));
         here.ended(id);
         assertSame(RequestMetadata.UNREAD, here.metadata(id));
         assertNull(here.row(id));

@@ -116,6 +116,54 @@ class RunningHereReadsTest {
         given().auth().oauth2(ADMIN).get("/api/v1/jobs/" + id).then().statusCode(200);
     }
 
+    /**
+     * A poll is answered on the event loop: a key not yet in this node's cache (read on a worker), an unknown key,
+     * a bad id or encoding, a job that is not running here get what any other route gives them.
+     */
+    @Test
+    void pollsOffTheMemoryPathAnswerAsAnyRoute() throws IOException {
+        String fresh = newClientKey();
+        // the key's first use is this poll: checked against PostgreSQL on a worker
+        given().auth()
+                .oauth2(fresh)
+                .get("/api/v1/jobs/" + UUID.randomUUID())
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2("pk_no_such_key_" + UUID.randomUUID())
+                .get("/api/v1/jobs/" + UUID.randomUUID())
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", "Bearer");
+        given().get("/api/v1/jobs/" + UUID.randomUUID()).then().statusCode(401);
+        given().auth().oauth2(fresh).get("/api/v1/jobs/not-a-uuid").then().statusCode(404);
+        String key = newClientKey();
+        UUID id = submitAwaiting(key);
+        awaitHeld(id, "");
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + id + "?encoding=hex")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body(org.hamcrest.Matchers.containsString("encoding"));
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + id + "?encoding=base64")
+                .then()
+                .statusCode(200);
+        letEveryRunGo();
+        awaitState(key, id, "done");
+        given().auth()
+                .oauth2(key)
+                .get("/api/v1/jobs/" + id)
+                .then()
+                .statusCode(200)
+                .body("verdict", org.hamcrest.Matchers.equalTo("accepted"))
+                .body("tests[0].stdout", org.hamcrest.Matchers.equalTo("ok\n"));
+    }
+
     @Test
     void aCancelThroughThisNodeIsReadAtOnce() throws IOException {
         String key = newClientKey();
