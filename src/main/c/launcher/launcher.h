@@ -277,6 +277,11 @@ struct server_fds {
 	int net_host;                /* the server's network namespace, rejoined after each run; or -1 */
 	pid_t server;
 	struct sup_table *table;
+	/*
+	 * The lowest byte of what the kernel put at the top of the launcher's stack (argv, envp, auxv and
+	 * their strings: main's argv, the lowest of them): kept in every pid 1 (start.c, pid1_stack_init)
+	 */
+	const void *stack_args;
 };
 void supervisor_idle(const struct server_fds *fds, int slot) __attribute__((noreturn));
 
@@ -289,6 +294,11 @@ struct prepared {
 	int keep[4];                 /* the supervisor's own (struct server_fds), closed by pid 1 at once; or -1 */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
+/*
+ * start.c: pid 1's own stack, mapped once per supervisor before its first run; stack_args is struct
+ * server_fds's (start.c says why)
+ */
+void pid1_stack_init(const void *stack_args);
 
 /* start.c: what the supervisor holds of a started run */
 struct started {

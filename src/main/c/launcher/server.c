@@ -120,7 +120,7 @@ static void forget(struct idle *d, pid_t pid)
 		}
 }
 
-static int serve(const char *path)
+static int serve(const char *path, const void *stack_args)
 {
 	/* the launcher must not outlive the service that owns it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -131,7 +131,7 @@ static int serve(const char *path)
 	 * (what `./proctor bench sandbox` counts as the engine's CPU). SIGCHLD is only let in during
 	 * ppoll, so none is lost between a reap and the next wait.
 	 */
-	struct idle d = { .fds = { .server = getpid() } };
+	struct idle d = { .fds = { .server = getpid(), .stack_args = stack_args } };
 	d.fds.table = mmap(NULL, sizeof *d.fds.table, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (d.fds.table == MAP_FAILED) {
 		fprintf(stderr, "proctor-launcher: mmap: %s\n", strerror(errno));
@@ -201,7 +201,7 @@ static int serve(const char *path)
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "serve") == 0)
-		return serve(argv[2]);
+		return serve(argv[2], argv); /* argv: the lowest of argv, envp, auxv and their strings */
 	fprintf(stderr, "usage: proctor-launcher serve SOCKET\n");
 	return 2;
 }

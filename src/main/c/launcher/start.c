@@ -9,7 +9,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +22,8 @@
 #include "launcher.h"
 
 #define FIFO_OPEN_TIMEOUT_S 10
+#define PROCTOR_STR_(x) #x
+#define PROCTOR_STR(x) PROCTOR_STR_(x)
 
 struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
@@ -218,6 +222,167 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	job_main(s, &in);
 }
 
+/*
+ * Pid 1's own stack. Cloned on the supervisor's, pid 1 got a copy of every stack page the supervisor had
+ * touched (their page tables copied at the clone and freed again at its exit) and each page either
+ * process wrote next was a copy-on-write fault (the pidfd the clone stores, the supervisor's next calls,
+ * each frame of pid 1's). On x86-64 pid 1 now starts on a mapping of its own, made once per supervisor,
+ * whose pages the supervisor never touches but for the arguments at its top (struct pid1_args: what
+ * pid 1 reads of the supervisor's stack, copied there before the clone); and the supervisor's stack is
+ * not copied into pid 1 (MADV_DONTFORK, pid1_stack_init) but for its top pages, from the one that holds
+ * main's argv up: argv, envp, auxv and their strings, which the kernel shows as every pid 1's
+ * /proc/PID/cmdline ("proctor-launcher serve SOCKET", what DeadEngines and an operator's ps know a
+ * dead engine's processes by) and which glibc's environ and auxv point to. Nothing else of pid 1
+ * changes: it is still a copy of the supervisor (never CLONE_VM), in the same namespaces, under the same
+ * checks.
+ */
+#define PID1_STACK_SIZE (1024 * 1024)  /* pid 1 and the job until its execve, which run bounded paths */
+
+struct pid1_args {
+	struct spec s;
+	struct start st;
+	int conn;
+	void *bpf;
+	size_t bpf_len;
+};
+
+#if defined(__x86_64__)
+static char *pid1_stack;  /* the mapping's lowest usable byte (a guard page below it), or NULL: the supervisor's stack */
+
+/*
+ * clone3(args, size) with the child on args->stack: the child calls fn(arg), which never returns; the
+ * parent gets the child's pid or -errno. The kernel keeps every register but rax, rcx and r11 across
+ * the system call, in both processes: r8 and r9 carry fn and arg over it.
+ */
+long proctor_clone3_call(struct clone_args_v2 *args, size_t size, void (*fn)(void *), void *arg);
+__asm__(".text\n"
+	".globl proctor_clone3_call\n"
+	".hidden proctor_clone3_call\n"
+	".type proctor_clone3_call, @function\n"
+	"proctor_clone3_call:\n"
+	"	endbr64\n"
+	"	mov %rdx, %r8\n"
+	"	mov %rcx, %r9\n"
+	"	mov $" PROCTOR_STR(SYS_clone3) ", %eax\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n"
+	"	ret\n"
+	"1:	xor %ebp, %ebp\n"
+	"	and $-16, %rsp\n"
+	"	mov %r9, %rdi\n"
+	"	call *%r8\n"
+	"	hlt\n"
+	".size proctor_clone3_call, .-proctor_clone3_call\n");
+
+static void __attribute__((noreturn)) pid1_entry(void *arg)
+{
+	struct pid1_args *a = arg;
+	become_pid1(&a->s, a->conn, &a->st, a->bpf, a->bpf_len);
+}
+
+/* The [stack] line of /proc/self/maps: its range, or -1. */
+static int own_stack(uintptr_t *lo, uintptr_t *hi)
+{
+	char maps[16384];  /* on the stack, below the split (keep_stack_args_only) */
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof maps - 1 && (n = read(fd, maps + len, sizeof maps - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	maps[len] = '\0';
+	for (char *line = maps, *next; *line; line = next) {
+		char *end = strchr(line, '\n');
+		next = end ? end + 1 : line + strlen(line);
+		if (end)
+			*end = '\0';
+		size_t l = strlen(line);
+		if (l < 7 || strcmp(line + l - 7, "[stack]") != 0)
+			continue;
+		char *dash, *space;
+		unsigned long from = strtoul(line, &dash, 16);
+		if (*dash != '-')
+			return -1;
+		unsigned long to = strtoul(dash + 1, &space, 16);
+		if (*space != ' ' || from >= to)
+			return -1;
+		*lo = from;
+		*hi = to;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The split of the supervisor's [stack]: from its bottom up to the page that holds stack_args, not in
+ * any pid 1; that page and those above it still copied. Only the frames of _start, main and serve can
+ * be up there, written before the supervisor is forked: serve's frame alone is over a page (its
+ * dir[4096]), so the supervisor's own frames, from fork_idle down, are all below the split, in the part
+ * kept out (a frame of its above the split would only cost a copy-on-write fault after each clone).
+ * Pid 1 never reads the part kept out, which would be a SIGSEGV: from the clone on it runs on
+ * pid1_stack, with its arguments copied to its top (struct pid1_args), and the pointers it follows
+ * lead to the heap (the spec's strings, the seccomp program), to static data, or to the kept top
+ * (environ, auxv). A stack_args outside [stack] (cannot happen) leaves the whole stack copied.
+ */
+static void keep_stack_args_only(const void *stack_args, long page)
+{
+	uintptr_t lo, hi, split = (uintptr_t)stack_args & ~((uintptr_t)page - 1);
+	if (own_stack(&lo, &hi) == 0 && lo < split && split < hi)
+		madvise((void *)lo, split - lo, MADV_DONTFORK);
+}
+
+void pid1_stack_init(const void *stack_args)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = PID1_STACK_SIZE + (size_t)page;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	if (mprotect(p, (size_t)page, PROT_NONE) < 0) {
+		munmap(p, len);
+		return;
+	}
+	pid1_stack = p + page;
+	/* pid 1 runs on pid1_stack from now on: most of the supervisor's stack need not be in it */
+	keep_stack_args_only(stack_args, page);
+}
+
+static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int conn, struct start *st, void *bpf,
+			size_t bpf_len)
+{
+	if (!pid1_stack)
+		return syscall(SYS_clone3, args, sizeof *args);
+	struct pid1_args *a = (struct pid1_args *)(((uintptr_t)pid1_stack + PID1_STACK_SIZE - sizeof *a) & ~(uintptr_t)63);
+	memcpy(&a->s, s, sizeof *s);
+	memcpy(&a->st, st, sizeof *st);
+	a->conn = conn;
+	a->bpf = bpf;
+	a->bpf_len = bpf_len;
+	args->stack = (uint64_t)(uintptr_t)pid1_stack;
+	args->stack_size = (uint64_t)((char *)a - pid1_stack);
+	long pid = proctor_clone3_call(args, sizeof *args, pid1_entry, a);
+	if (pid < 0) { /* the raw system call's -errno, returned as syscall(2) does */
+		errno = (int)-pid;
+		return -1;
+	}
+	return pid;
+}
+#else
+void pid1_stack_init(const void *stack_args)
+{
+	(void)stack_args;
+}
+
+static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int conn, struct start *st, void *bpf,
+			size_t bpf_len)
+{
+	return syscall(SYS_clone3, args, sizeof *args);
+}
+#endif
+
 /* Clones pid 1 into every namespace, as the run's own unprivileged owner (userns.c says why). */
 static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start *st, int *pidfd, void *bpf,
 			size_t bpf_len, struct start_failure *why)
@@ -243,7 +408,7 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 	args.exit_signal = SIGCHLD;
 	if (userns_owner_begin(s->uid_base) < 0)
 		return failed(why, STEP_CLONE, "user namespace owner");
-	long pid = syscall(SYS_clone3, &args, sizeof args);
+	long pid = clone3_pid1(&args, s, conn, st, bpf, bpf_len);
 	if (pid == 0)
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;

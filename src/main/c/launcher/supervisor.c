@@ -471,6 +471,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	if (buf)
 		memset(buf, 0, 4096);
 	char *io = io_buffer();
+	pid1_stack_init(f->stack_args);
 	TRACE_OPEN();
 	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD() };
 	int nkeep = (int)(sizeof keep / sizeof keep[0]);

@@ -96,6 +96,43 @@ class SandboxPid1IT extends SandboxRuns {
         }
     }
 
+    /**
+     * Pid 1 runs on a stack of its own, and most of its supervisor's stack is not copied into it, but
+     * the top pages with the launcher's argv are (start.c, pid1_stack_init): pid 1 and its supervisor
+     * show {@code proctor-launcher serve <instance>/launcher.sock} as their command line, as the
+     * launcher does, which is what DeadEngines finds a dead engine's processes by (and what ps shows).
+     */
+    @Test
+    void pid1AndItsSupervisorShowTheLaunchersCommandLine() throws IOException {
+        Workdir w = workdir();
+        CompletableFuture<RunResult> run = startHeld(w, SAY_NS);
+        try {
+            long pid1 = heldPid1(w, run);
+            long supervisor = parentOf(pid1);
+            long launcher = parentOf(supervisor);
+            List<String> argv = cmdline(launcher);
+            assertEquals(3, argv.size(), () -> "the launcher's argv: " + argv);
+            assertEquals("serve", argv.get(1));
+            Path socket = Path.of(argv.get(2));
+            assertEquals(stateDir.resolve("instances"), socket.getParent().getParent(), argv.get(2));
+            assertEquals("launcher.sock", socket.getFileName().toString());
+            assertEquals(argv, cmdline(supervisor), "the supervisor's argv");
+            assertEquals(argv, cmdline(pid1), "pid 1's argv");
+        } finally {
+            okOut(release(w, run));
+        }
+    }
+
+    private static long parentOf(long pid) throws IOException {
+        return Long.parseLong(status(Path.of("/proc", Long.toString(pid))).get("PPid"));
+    }
+
+    private static List<String> cmdline(long pid) throws IOException {
+        String line =
+                new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+        return line.isEmpty() ? List.of() : List.of(line.split("\0"));
+    }
+
     @Test
     void theLauncherStartsWithAnEmptyEnvironment() throws IOException {
         List<Long> launchers = hostProcessesWith(stateDir.toString() + "/instances/");
