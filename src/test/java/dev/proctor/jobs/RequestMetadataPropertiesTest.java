@@ -50,6 +50,7 @@ class RequestMetadataPropertiesTest {
             @ForAll("requestLists") List<String> requests, @ForAll("views") List<Integer> views) throws Exception {
         JobService service = new JobService();
         service.json = JSON;
+        service.runningHere = new RunningHere();
         List<Job> jobs = new java.util.ArrayList<>();
         for (String request : requests) {
             Job j = new Job();
@@ -82,6 +83,7 @@ class RequestMetadataPropertiesTest {
     void onlySmallMetadataIsKeptAndTheMapStaysBounded() {
         JobService service = new JobService();
         service.json = JSON;
+        service.runningHere = new RunningHere();
         Job big = new Job();
         big.id = java.util.UUID.randomUUID();
         big.request = "{\"metadata\":\"" + "x".repeat((int) JobService.RECENT_METADATA_MAX_CHARS) + "\"}";
