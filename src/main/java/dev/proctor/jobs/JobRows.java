@@ -20,9 +20,10 @@ import java.util.UUID;
  * managed by an ORM session.
  */
 @ApplicationScoped
-class JobRows {
+public class JobRows {
 
-    private static final String COLUMNS = "id, client_id, state, verdict, score, profile, CAST(request AS text),"
+    /** Every column of a job, in the order {@link #job(ResultSet)} reads them (a select's or a returning's). */
+    public static final String COLUMNS = "id, client_id, state, verdict, score, profile, CAST(request AS text),"
             + " CAST(result AS text), idempotency_key, attempts, lease_owner, lease_expires_at, error, callback_url,"
             + " webhook_state, created_at, started_at, finished_at";
 
@@ -212,7 +213,8 @@ class JobRows {
         }
     }
 
-    private static Job job(ResultSet r) throws SQLException {
+    /** The job of the current row of {@code r}, selected or returned as {@link #COLUMNS}. */
+    public static Job job(ResultSet r) throws SQLException {
         Job j = new Job();
         j.id = r.getObject(1, UUID.class);
         j.clientId = r.getLong(2);

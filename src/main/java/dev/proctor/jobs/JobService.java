@@ -255,7 +255,8 @@ public class JobService {
                 job.attempts = 1;
                 job.startedAt = inserted.createdAt();
                 // polls of the job are answered from this node's memory while it runs here
-                runningHere.started(job, renderedMetadata(inserted.metadata()), leaseWrittenAt, slot.lease());
+                runningHere.started(
+                        job, RequestMetadata.ofRendered(json, inserted.metadata()), leaseWrittenAt, slot.lease());
             }
             return new Submitted(job, true);
         }
@@ -282,19 +283,6 @@ public class JobService {
             throw Rejection.notFound("no job " + id);
         }
         return here;
-    }
-
-    /** The metadata of a request as PostgreSQL renders it ({@code request -> 'metadata'}), as a view shows it. */
-    private JsonNode renderedMetadata(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            JsonNode m = json.readTree(text);
-            return m == null || m.isNull() ? null : m;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored metadata does not parse", e);
-        }
     }
 
     /**

@@ -23,7 +23,26 @@ final class RequestMetadata {
      * String)} reads it from the request stored from it: null when it has none or it is JSON null.
      */
     static JsonNode of(dev.proctor.grading.JobSpec spec) {
-        JsonNode m = spec.metadata();
+        return shown(spec.metadata());
+    }
+
+    /**
+     * The {@code metadata} a view shows, from its text as PostgreSQL renders it ({@code request -> 'metadata'}; null
+     * when the request has none).
+     */
+    static JsonNode ofRendered(ObjectMapper json, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return shown(json.readTree(text));
+        } catch (IOException e) {
+            throw new IllegalStateException("stored metadata does not parse", e);
+        }
+    }
+
+    /** Metadata as a view shows it: none for JSON null. */
+    private static JsonNode shown(JsonNode m) {
         return m == null || m.isNull() || m.isMissingNode() ? null : m;
     }
 

@@ -5,14 +5,13 @@ import dev.proctor.grading.JobResult;
 import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.Job;
-import dev.proctor.jobs.JobState;
+import dev.proctor.jobs.JobRows;
 import dev.proctor.persistence.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -61,8 +60,7 @@ public class JobStore {
                     WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at
                                 LIMIT 1 FOR UPDATE SKIP LOCKED)
                       AND NOT EXISTS (SELECT 1 FROM nodes WHERE id = ? AND draining)
-                    RETURNING id, CAST(request AS text), client_id, profile, attempts, created_at, started_at,
-                        idempotency_key, callback_url, webhook_state""")) {
+                    RETURNING\s""" + JobRows.COLUMNS)) {
                 s.setString(1, node);
                 s.setDouble(2, seconds(lease));
                 s.setString(3, node);
@@ -70,19 +68,8 @@ public class JobStore {
                     if (!rs.next()) {
                         return null;
                     }
-                    Job row = new Job();
-                    row.id = rs.getObject(1, UUID.class);
-                    row.request = rs.getString(2);
-                    row.clientId = rs.getLong(3);
-                    row.profile = rs.getString(4);
-                    row.attempts = rs.getInt(5);
-                    row.createdAt = rs.getObject(6, OffsetDateTime.class);
-                    row.startedAt = rs.getObject(7, OffsetDateTime.class);
-                    row.idempotencyKey = rs.getString(8);
-                    row.callbackUrl = rs.getString(9);
-                    row.webhookState = rs.getString(10);
-                    row.state = JobState.RUNNING;
-                    row.leaseOwner = node;
+                    // the row as the claim left it, read as every read of a job reads it
+                    Job row = JobRows.job(rs);
                     return new Claim(row.id, row.request, row);
                 }
             }
