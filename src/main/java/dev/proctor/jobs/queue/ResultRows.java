@@ -1,11 +1,15 @@
 package dev.proctor.jobs.queue;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.proctor.grading.RunRecord;
 import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobState;
 import dev.proctor.sandbox.accounting.Usage;
-import java.sql.Array;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,8 +21,9 @@ import java.util.UUID;
 
 /**
  * A job's end in one statement, so in one round trip and one transaction: the job row set done (only while
- * {@code node} holds its lease) and all its runs inserted, each column of the runs sent as one array and
- * unnested by PostgreSQL, in their order. Either everything is stored or nothing (a rejected run row rejects
+ * {@code node} holds its lease) and all its runs inserted, in their order: their columns sent as one JSON array of
+ * objects read by {@code jsonb_to_recordset}, their timelines (bytes) as one {@code bytea[]} indexed by the row's
+ * ordinal. Either everything is stored or nothing (a rejected run row rejects
  * the job's update too).
  */
 final class ResultRows {
@@ -49,17 +54,18 @@ final class ResultRows {
                 SELECT job.id, r.kind, r.seq, r.test_name, r.status, r.verdict, r.exit_code, r.signal,
                     r.cpu_time_us, r.user_us, r.system_us, r.wall_us, r.memory_peak_bytes, r.oom_kills,
                     r.memory_limit_hits, r.pids_peak, r.throttled_periods, r.throttled_us, r.io_read_bytes,
-                    r.io_write_bytes, r.stdout_bytes, r.stderr_bytes, r.timeline, r.memory_limit_bytes
-                FROM job, unnest(CAST(? AS text[]), CAST(? AS int4[]), CAST(? AS text[]), CAST(? AS text[]),
-                        CAST(? AS text[]), CAST(? AS int4[]), CAST(? AS text[]), CAST(? AS int8[]),
-                        CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]),
-                        CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]),
-                        CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]),
-                        CAST(? AS int8[]), CAST(? AS bytea[]), CAST(? AS int8[]))
+                    r.io_write_bytes, r.stdout_bytes, r.stderr_bytes, (CAST(? AS bytea[]))[CAST(r.ord AS int4)],
+                    r.memory_limit_bytes
+                FROM job, ROWS FROM (jsonb_to_recordset(CAST(? AS jsonb)) AS (kind text, seq int4, test_name text,
+                        status text, verdict text, exit_code int4, signal text, cpu_time_us int8, user_us int8,
+                        system_us int8, wall_us int8, memory_peak_bytes int8, oom_kills int8,
+                        memory_limit_hits int8, pids_peak int8, throttled_periods int8, throttled_us int8,
+                        io_read_bytes int8, io_write_bytes int8, stdout_bytes int8, stderr_bytes int8,
+                        memory_limit_bytes int8))
                     WITH ORDINALITY AS r(kind, seq, test_name, status, verdict, exit_code, signal, cpu_time_us,
                         user_us, system_us, wall_us, memory_peak_bytes, oom_kills, memory_limit_hits, pids_peak,
                         throttled_periods, throttled_us, io_read_bytes, io_write_bytes, stdout_bytes, stderr_bytes,
-                        timeline, memory_limit_bytes, ord)
+                        memory_limit_bytes, ord)
                 ORDER BY r.ord
                 RETURNING 1)
             SELECT job.* FROM job""";
@@ -75,33 +81,10 @@ final class ResultRows {
      * node no longer holds the job's lease.
      */
     static Job write(Connection c, UUID id, String node, Ending ending, List<RunRecord> runs) throws SQLException {
-        int n = runs.size();
-        String[] kind = new String[n];
-        Integer[] seq = new Integer[n];
-        String[] testName = new String[n];
-        String[] status = new String[n];
-        String[] verdict = new String[n];
-        Integer[] exitCode = new Integer[n];
-        String[] signal = new String[n];
-        Long[][] usage = new Long[14][n];
-        byte[][] timeline = new byte[n][];
-        Long[] memoryLimit = new Long[n];
-        for (int i = 0; i < n; i++) {
-            RunRecord r = runs.get(i);
-            kind[i] = r.kind().wire();
-            seq[i] = r.seq();
-            testName[i] = r.testName();
-            status[i] = r.status().wire();
-            verdict[i] = r.verdict() == null ? null : r.verdict().wire();
-            exitCode[i] = r.exitCode();
-            signal[i] = r.signal();
-            long[] u = columns(r.usage());
-            for (int k = 0; k < u.length; k++) {
-                usage[k][i] = u[k];
-            }
-            byte[] t = r.timelineBytes();
+        byte[][] timeline = new byte[runs.size()][];
+        for (int i = 0; i < timeline.length; i++) {
+            byte[] t = runs.get(i).timelineBytes();
             timeline[i] = t == null ? new byte[0] : t;
-            memoryLimit[i] = r.memoryLimitBytes();
         }
         try (PreparedStatement s = c.prepareStatement(FINISH)) {
             int p = 1;
@@ -115,22 +98,66 @@ final class ResultRows {
             }
             s.setObject(p++, id);
             s.setString(p++, node);
-            p = array(c, s, p, "text", kind);
-            p = array(c, s, p, "int4", seq);
-            p = array(c, s, p, "text", testName);
-            p = array(c, s, p, "text", status);
-            p = array(c, s, p, "text", verdict);
-            p = array(c, s, p, "int4", exitCode);
-            p = array(c, s, p, "text", signal);
-            for (Long[] column : usage) {
-                p = array(c, s, p, "int8", column);
-            }
-            p = array(c, s, p, "bytea", timeline);
-            array(c, s, p, "int8", memoryLimit);
+            s.setArray(p++, c.createArrayOf("bytea", timeline));
+            s.setString(p, columnsJson(runs));
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? stored(rs, ending) : null;
             }
         }
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * The runs' columns but the timeline, as {@link #FINISH}'s {@code jsonb_to_recordset} reads them: one object per
+     * run, in order, keyed by column name. One function over one parameter: unnesting 23 arrays (one per column)
+     * cost PostgreSQL ~0.35 ms per job on this VM, a tuplestore per array, whatever the number of runs.
+     */
+    static String columnsJson(List<RunRecord> runs) {
+        StringWriter out = new StringWriter(64 + runs.size() * 480);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            for (RunRecord r : runs) {
+                g.writeStartObject();
+                g.writeStringField("kind", r.kind().wire());
+                g.writeNumberField("seq", r.seq());
+                g.writeStringField("test_name", r.testName());
+                g.writeStringField("status", r.status().wire());
+                g.writeStringField(
+                        "verdict", r.verdict() == null ? null : r.verdict().wire());
+                if (r.exitCode() == null) {
+                    g.writeNullField("exit_code");
+                } else {
+                    g.writeNumberField("exit_code", r.exitCode());
+                }
+                g.writeStringField("signal", r.signal());
+                Usage u = r.usage();
+                g.writeNumberField("cpu_time_us", u.cpuTimeMicros());
+                g.writeNumberField("user_us", u.userTimeMicros());
+                g.writeNumberField("system_us", u.systemTimeMicros());
+                g.writeNumberField("wall_us", u.wallTimeMicros());
+                g.writeNumberField("memory_peak_bytes", u.memoryPeakBytes());
+                g.writeNumberField("oom_kills", u.oomKills());
+                g.writeNumberField("memory_limit_hits", u.memoryLimitHits());
+                g.writeNumberField("pids_peak", u.pidsPeak());
+                g.writeNumberField("throttled_periods", u.throttledPeriods());
+                g.writeNumberField("throttled_us", u.throttledMicros());
+                g.writeNumberField("io_read_bytes", u.ioReadBytes());
+                g.writeNumberField("io_write_bytes", u.ioWriteBytes());
+                g.writeNumberField("stdout_bytes", u.stdoutBytes());
+                g.writeNumberField("stderr_bytes", u.stderrBytes());
+                if (r.memoryLimitBytes() == null) {
+                    g.writeNullField("memory_limit_bytes");
+                } else {
+                    g.writeNumberField("memory_limit_bytes", r.memoryLimitBytes());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter does not fail", e);
+        }
+        return out.toString();
     }
 
     private static Job stored(ResultSet r, Ending ending) throws SQLException {
@@ -151,32 +178,5 @@ final class ResultRows {
         j.finishedAt = r.getObject(14, OffsetDateTime.class);
         j.result = ending.resultJson();
         return j;
-    }
-
-    /** The usage columns of {@code runs}, in the statement's order (cpu_time_us … stderr_bytes). */
-    private static long[] columns(Usage u) {
-        return new long[] {
-            u.cpuTimeMicros(),
-            u.userTimeMicros(),
-            u.systemTimeMicros(),
-            u.wallTimeMicros(),
-            u.memoryPeakBytes(),
-            u.oomKills(),
-            u.memoryLimitHits(),
-            u.pidsPeak(),
-            u.throttledPeriods(),
-            u.throttledMicros(),
-            u.ioReadBytes(),
-            u.ioWriteBytes(),
-            u.stdoutBytes(),
-            u.stderrBytes()
-        };
-    }
-
-    private static int array(Connection c, PreparedStatement s, int p, String type, Object[] values)
-            throws SQLException {
-        Array a = c.createArrayOf(type, values);
-        s.setArray(p, a);
-        return p + 1;
     }
 }
