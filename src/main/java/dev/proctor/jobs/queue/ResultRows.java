@@ -110,8 +110,9 @@ final class ResultRows {
 
     /**
      * The runs' columns but the timeline, as {@link #FINISH}'s {@code jsonb_to_recordset} reads them: one object per
-     * run, in order, keyed by column name. One function over one parameter: unnesting 23 arrays (one per column)
-     * cost PostgreSQL ~0.35 ms per job on this VM, a tuplestore per array, whatever the number of runs.
+     * run, in order, keyed by column name. One function over one parameter instead of 23 arrays unnested (a
+     * tuplestore per array in PostgreSQL, and 23 {@code createArrayOf} here): measured alone, a one-run insert cost
+     * the backend 0.057 ms of CPU this way against 0.075 ms with the arrays.
      */
     static String columnsJson(List<RunRecord> runs) {
         StringWriter out = new StringWriter(64 + runs.size() * 480);
