@@ -408,7 +408,7 @@ static void supervise(int conn, int netns, char *buf, char *io, const struct pre
 	watch(&r);
 	TRACE("sup.watched");
 	reply(&r);
-	/* the engine reads the reply to EOF: it has the whole of it now, before the run's mounts go */
+	/* the engine reads the reply to its "end" line: it has the whole of it now, before the run's mounts go */
 	close(conn);
 	TRACE("sup.replied");
 	/* r.samples is the supervisor's kept buffer (samples_buffer): never freed, not from malloc */
