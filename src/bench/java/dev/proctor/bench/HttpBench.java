@@ -58,7 +58,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * throwaway PostgreSQL, its own CPU per job of each phase too (the postmaster with every backend, autovacuum worker
  * and helper, live or reaped: {@code postgres_cpu_ms_per_*}); during the engine's phases that is the node's
  * background (claim loop, lease renewals, Quartz). {@code -Dproctor.bench.pg-options="-c
- * shared_preload_libraries=pg_stat_statements ..."} passes server options for a per-statement profile.
+ * shared_preload_libraries=pg_stat_statements ..."} passes server options for a per-statement profile. The throwaway
+ * PostgreSQL flushes every commit, as a deployed service's does ({@code -Dproctor.bench.pg-durable=false}: not).
  */
 final class HttpBench {
 
@@ -118,6 +119,8 @@ final class HttpBench {
 
     /** The throwaway PostgreSQL's postmaster, or -1 when the bench uses a running service. */
     private static volatile long postgresPid = -1;
+    /** Whether the bench's own PostgreSQL flushes every commit (null: a running service's, not known here). */
+    private static volatile Boolean pgDurable;
 
     private final List<long[]> waitSteps = Collections.synchronizedList(new ArrayList<>());
     private final List<long[]> pollSteps = Collections.synchronizedList(new ArrayList<>());
@@ -163,8 +166,10 @@ final class HttpBench {
             if (url == null || key == null || key.isBlank()) {
                 out.println("proctor bench http: starting a throwaway PostgreSQL and a service node"
                         + " (set PROCTOR_URL and PROCTOR_API_KEY to use a running service)");
-                postgres = new ThrowawayPostgres();
+                postgres = ThrowawayPostgres.forBench();
                 node = ServiceNode.start("bench-http", postgres.start(), Map.of());
+                out.println("proctor bench http: " + postgres.commits());
+                pgDurable = postgres.durable();
                 postgresPid = postgres.pid();
                 url = node.uri("").toString();
                 key = ServiceNode.ADMIN_KEY;
@@ -353,6 +358,7 @@ final class HttpBench {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("concurrency", concurrency);
             m.put("http2", HTTP2);
+            m.put("pg_durable", pgDurable);
             m.put("engine_runs_per_s", e.perSecond());
             m.put("engine_p50_ms", e.p50());
             m.put("wait_jobs_per_s", w.perSecond());

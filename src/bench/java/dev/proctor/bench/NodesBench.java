@@ -44,8 +44,9 @@ public final class NodesBench {
 
     private static void round(int count, PrintStream out)
             throws IOException, InterruptedException, ExecutionException, SQLException {
-        ThrowawayPostgres postgres = new ThrowawayPostgres();
+        ThrowawayPostgres postgres = ThrowawayPostgres.forBench();
         Map<String, String> db = postgres.start();
+        out.println("  " + postgres.commits());
         List<ServiceNode> nodes = new ArrayList<>();
         try {
             for (int i = 1; i <= count; i++) {

@@ -26,9 +26,48 @@ public class ThrowawayPostgres {
     private static final String USER = "proctor";
     private static final String PASSWORD = "proctor-test";
 
+    /** PostgreSQL's own server options that a durable cluster keeps at their defaults. */
+    static final String NOT_DURABLE = " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+
+    private final boolean durable;
     private Path dir;
     private Path bin;
     private String options;
+
+    /** A cluster for tests: commits are not flushed to disk (nothing of a test outlives the cluster). */
+    public ThrowawayPostgres() {
+        this(false);
+    }
+
+    /**
+     * A cluster that flushes every commit ({@code durable}: fsync, synchronous_commit and full_page_writes at
+     * PostgreSQL's defaults, as the cluster {@code ./proctor serve} runs on), or one that does not (faster, for
+     * tests).
+     */
+    public ThrowawayPostgres(boolean durable) {
+        this.durable = durable;
+    }
+
+    /**
+     * The benchmarks' cluster: durable unless {@code -Dproctor.bench.pg-durable=false}. A service is measured as it
+     * is deployed, each commit flushed before it is acknowledged (a job's id and its result are on disk when the
+     * caller sees them).
+     */
+    public static ThrowawayPostgres forBench() {
+        return new ThrowawayPostgres(!"false".equals(System.getProperty("proctor.bench.pg-durable")));
+    }
+
+    /** How a benchmark's printout names this cluster's commits. */
+    public String commits() {
+        return durable
+                ? "PostgreSQL durable (fsync, synchronous_commit, full_page_writes on, as ./proctor serve's cluster)"
+                : "PostgreSQL NOT durable (fsync, synchronous_commit, full_page_writes off: -Dproctor.bench.pg-durable=false)";
+    }
+
+    /** Whether commits are flushed to disk before they are acknowledged. */
+    public boolean durable() {
+        return durable;
+    }
 
     /** Starts the cluster; returns the quarkus.datasource.* settings that reach it. */
     public Map<String, String> start() {
@@ -57,7 +96,7 @@ public class ThrowawayPostgres {
                             "-N"),
                     true);
             options = "-c listen_addresses=127.0.0.1 -p " + port + " -c unix_socket_directories=" + dir
-                    + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+                    + (durable ? "" : NOT_DURABLE) + " -c max_connections=100"
                     + System.getProperty("proctor.bench.pg-options", "");
             pgCtlStart();
             asPostgres(
