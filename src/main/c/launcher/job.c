@@ -71,6 +71,7 @@ static void __attribute__((noreturn)) exec_job(const struct spec *s, const struc
 	if (userns_drop_to_job_user() < 0)
 		fail(STEP_DROP_PRIVS);
 	set_rlimits(s);
+	run_cpu_restore_for_job(); /* the job's CPUs are the supervisor's before its run (cpupin.c) */
 	TRACE("job.creds_rlimits");
 	/* setuid binaries and file capabilities can never raise privileges again */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -2,6 +2,7 @@
 #ifndef PROCTOR_LAUNCHER_H
 #define PROCTOR_LAUNCHER_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -268,6 +269,11 @@ struct sup_table {
 	 * them again at the next burst: ~4 forks a second in bench http's node.
 	 */
 	_Atomic int busy_peak;
+	/*
+	 * Which busy supervisor has each CPU for its run (cpupin.c): its slot + 1, or 0. A run is kept on
+	 * one CPU from its connection to its reply, and no two runs on the same one.
+	 */
+	_Atomic int cpu_owner[CPU_SETSIZE];
 };
 int sup_table_idle(const struct sup_table *t);
 int sup_table_busy(const struct sup_table *t);
@@ -284,6 +290,11 @@ struct server_fds {
 	const void *stack_args;
 };
 void supervisor_idle(const struct server_fds *fds, int slot) __attribute__((noreturn));
+
+/* cpupin.c: a run's supervisor, pid 1 and job (until its execve) on one CPU */
+void run_cpu_pin(struct sup_table *t, int slot);
+void run_cpu_unpin(struct sup_table *t, int slot);
+void run_cpu_restore_for_job(void);
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {

@@ -515,9 +515,11 @@ void supervisor_idle(const struct server_fds *f, int slot)
 			ssize_t ignored = write(f->taken_fd, &self, sizeof self);
 			(void)ignored;
 		}
+		run_cpu_pin(f->table, slot);
 		int netns = netpool_take(f->pool);
 		TRACE("sup.netns_taken");
 		supervise(conn, netns, buf, io, &prep, prep_err);
+		run_cpu_unpin(f->table, slot);
 		int keep_idle = atomic_load(&f->table->busy_peak) + f->table->low;
 		if (keep_idle < f->table->high)
 			keep_idle = f->table->high;
