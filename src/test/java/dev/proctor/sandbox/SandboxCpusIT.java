@@ -113,8 +113,12 @@ class SandboxCpusIT extends SandboxRuns {
             String marker = "cpus-" + UUID.randomUUID();
             dirs.add(w);
             markers.add(marker);
-            started.add(
-                    startHeld(w, "# " + marker + "\nimport os\nprint(sorted(os.sched_getaffinity(0)), flush=True)\n"));
+            // a thread of its own per held run (SandboxRuns.startHeld): all n must be running at once
+            started.add(startHeld(
+                    w,
+                    "# " + marker + "\nimport os\nprint(sorted(os.sched_getaffinity(0)), flush=True)\n",
+                    "",
+                    SandboxCpusIT::ownThread));
         }
         List<Held> runs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -125,6 +129,12 @@ class SandboxCpusIT extends SandboxRuns {
             runs.add(new Held(dirs.get(i), started.get(i), found.get(0)));
         }
         return runs;
+    }
+
+    private static void ownThread(Runnable r) {
+        Thread t = new Thread(r, "held-run");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The children of {@code pid} whose name (comm) is {@code name}. */

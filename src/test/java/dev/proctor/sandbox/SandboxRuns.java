@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -143,8 +145,18 @@ abstract class SandboxRuns {
 
     /** Starts a python run that runs {@code before}, holds, then runs {@code after}. */
     static CompletableFuture<RunResult> startHeld(Workdir w, String before, String after) {
+        return startHeld(w, before, after, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * As {@link #startHeld(Workdir, String, String)}, on {@code executor}: a test holding more runs at once than
+     * the common pool has free workers (earlier tests in the same JVM may keep some busy) gives each its own
+     * thread, or the last ones would only start once the first were let go.
+     */
+    static CompletableFuture<RunResult> startHeld(Workdir w, String before, String after, Executor executor) {
         Limits wide = new Limits(Duration.ofSeconds(20), Duration.ofSeconds(40), 256 * MIB, 16, MIB, 64 * MIB, 1.0);
-        return CompletableFuture.supplyAsync(() -> run(w, wide, "/usr/bin/python3", "-c", before + HOLD + after));
+        return CompletableFuture.supplyAsync(
+                () -> run(w, wide, "/usr/bin/python3", "-c", before + HOLD + after), executor);
     }
 
     /** Polls (to a 30 s deadline) until the held run said ready; fails with its result if it ended first. */
