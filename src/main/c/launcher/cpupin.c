@@ -19,7 +19,6 @@
 #include "launcher.h"
 
 static cpu_set_t before;  /* the supervisor's mask at the run's start */
-static int have_before;
 static int owned = -1;    /* the CPU this supervisor owns for its run, or -1 */
 
 /* Takes CPU cpu for slot: free, or held by a slot no longer busy. */
@@ -36,12 +35,8 @@ static int take(struct sup_table *t, int cpu, int slot)
 
 void run_cpu_pin(struct sup_table *t, int slot)
 {
-	have_before = 0;
 	owned = -1;
-	if (sched_getaffinity(0, sizeof before, &before) < 0)
-		return;
-	have_before = 1;
-	if (CPU_COUNT(&before) <= 1)
+	if (sched_getaffinity(0, sizeof before, &before) < 0 || CPU_COUNT(&before) <= 1)
 		return;
 	int here = sched_getcpu();
 	int cpu = -1;
