@@ -31,7 +31,7 @@ class SandboxCpusIT extends SandboxRuns {
     }
 
     @Test
-    void eachRunAtOnceHasACpuOfItsOwnAndItsJobHasEveryCpu() {
+    void eachRunAtOnceHasACpuOfItsOwnAndItsJobHasEveryCpu() throws IOException {
         Set<Integer> service = cpusOf(ProcessHandle.current().pid());
         assumeTrue(service.size() >= 2, "one CPU: nothing is pinned");
         List<Held> runs = startHeldRuns(runsAtOnce(service.size()));
@@ -162,24 +162,9 @@ class SandboxCpusIT extends SandboxRuns {
         return found;
     }
 
-    private static long parentOf(long pid) {
-        for (String line : status(pid)) {
-            if (line.startsWith("PPid:")) {
-                return Long.parseLong(line.substring(5).strip());
-            }
-        }
-        throw new AssertionError("no PPid for " + pid);
-    }
-
     /** The CPUs a process may run on, from its Cpus_allowed_list ("0-1", "0,2-3"). */
-    static Set<Integer> cpusOf(long pid) {
-        for (String line : status(pid)) {
-            if (line.startsWith("Cpus_allowed_list:")) {
-                return parseCpuList(
-                        line.substring("Cpus_allowed_list:".length()).strip());
-            }
-        }
-        throw new AssertionError("no Cpus_allowed_list for " + pid);
+    static Set<Integer> cpusOf(long pid) throws IOException {
+        return parseCpuList(procStatus(Path.of("/proc", Long.toString(pid))).get("Cpus_allowed_list"));
     }
 
     static Set<Integer> parseCpuList(String list) {
@@ -193,13 +178,5 @@ class SandboxCpusIT extends SandboxRuns {
             }
         }
         return cpus;
-    }
-
-    private static List<String> status(long pid) {
-        try {
-            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -35,7 +34,7 @@ class SandboxPid1IT extends SandboxRuns {
             for (Path p : procs) {
                 try {
                     if (Files.readSymbolicLink(p.resolve("ns/pid")).toString().equals(ns)
-                            && status(p).getOrDefault("NSpid", "").endsWith("\t1")) {
+                            && procStatus(p).getOrDefault("NSpid", "").endsWith("\t1")) {
                         found.add(Long.parseLong(p.getFileName().toString()));
                     }
                 } catch (IOException gone) {
@@ -45,17 +44,6 @@ class SandboxPid1IT extends SandboxRuns {
         }
         assertEquals(1, found.size(), () -> "pid 1 of " + ns + ": " + found);
         return found.get(0);
-    }
-
-    private static Map<String, String> status(Path proc) throws IOException {
-        Map<String, String> fields = new TreeMap<>();
-        for (String line : Files.readAllLines(proc.resolve("status"))) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-            }
-        }
-        return fields;
     }
 
     private static final String SAY_NS = "import os\nopen('/box/ns', 'w').write(os.readlink('/proc/self/ns/pid'))\n";
@@ -68,10 +56,10 @@ class SandboxPid1IT extends SandboxRuns {
             Path pid1 = Path.of("/proc", Long.toString(heldPid1(w, run)));
             // pid 1 hardens itself right after forking the job, while the job starts: give it time
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!"2".equals(status(pid1).get("Seccomp")) && System.nanoTime() < deadline) {
+            while (!"2".equals(procStatus(pid1).get("Seccomp")) && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            Map<String, String> status = status(pid1);
+            Map<String, String> status = procStatus(pid1);
             for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
                 assertEquals("0000000000000000", status.get(set), set + " of pid 1");
             }
@@ -121,10 +109,6 @@ class SandboxPid1IT extends SandboxRuns {
         } finally {
             okOut(release(w, run));
         }
-    }
-
-    private static long parentOf(long pid) throws IOException {
-        return Long.parseLong(status(Path.of("/proc", Long.toString(pid))).get("PPid"));
     }
 
     private static List<String> cmdline(long pid) throws IOException {

@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,7 +147,7 @@ abstract class SandboxRuns {
 
     /** Starts a python run that runs {@code before}, holds, then runs {@code after}. */
     static CompletableFuture<RunResult> startHeld(Workdir w, String before, String after) {
-        return startHeld(w, before, after, ForkJoinPool.commonPool());
+        return CompletableFuture.supplyAsync(heldRun(w, before, after));
     }
 
     /**
@@ -154,9 +156,29 @@ abstract class SandboxRuns {
      * thread, or the last ones would only start once the first were let go.
      */
     static CompletableFuture<RunResult> startHeld(Workdir w, String before, String after, Executor executor) {
+        return CompletableFuture.supplyAsync(heldRun(w, before, after), executor);
+    }
+
+    private static Supplier<RunResult> heldRun(Workdir w, String before, String after) {
         Limits wide = new Limits(Duration.ofSeconds(20), Duration.ofSeconds(40), 256 * MIB, 16, MIB, 64 * MIB, 1.0);
-        return CompletableFuture.supplyAsync(
-                () -> run(w, wide, "/usr/bin/python3", "-c", before + HOLD + after), executor);
+        return () -> run(w, wide, "/usr/bin/python3", "-c", before + HOLD + after);
+    }
+
+    /** A process's /proc/PID/status (or another /proc directory's), field by field. */
+    static Map<String, String> procStatus(Path proc) throws IOException {
+        Map<String, String> fields = new TreeMap<>();
+        for (String line : Files.readAllLines(proc.resolve("status"))) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        return fields;
+    }
+
+    /** A host process's parent, from its status. */
+    static long parentOf(long pid) throws IOException {
+        return Long.parseLong(procStatus(Path.of("/proc", Long.toString(pid))).get("PPid"));
     }
 
     /** Polls (to a 30 s deadline) until the held run said ready; fails with its result if it ended first. */
