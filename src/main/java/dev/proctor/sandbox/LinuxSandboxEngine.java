@@ -306,6 +306,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 LaunchConnection cb = server.open(b.request)) {
             CompletableFuture<LaunchReport> first =
                     CompletableFuture.supplyAsync(() -> awaitJoined(ca, cb, a.spec, cancellation), joinWaiters);
+            cgroupPool.recycleDue();
             LaunchReport second = awaitJoined(cb, ca, b.spec, cancellation);
             try {
                 return new LaunchReport[] {first.join(), second};
@@ -525,6 +526,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
 
     private LaunchReport launch(LaunchRequest request, RunSpec spec, Cancellation cancellation) {
         try (LaunchConnection conn = liveLauncher().open(request)) {
+            // the run is under way: earlier runs' cgroups are recycled while this thread would only wait
+            cgroupPool.recycleDue();
             return await(conn, spec, cancellation);
         }
     }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +58,7 @@ class CgroupPoolTest {
 
         pool.release(cgroup);
 
-        assertTrue(CgroupFs.pollUntil(() -> pool.isIdle(cgroup), DEADLINE), "the cgroup was not recycled");
+        assertTrue(recycledUntil(() -> pool.isIdle(cgroup)), "the cgroup was not recycled");
         assertEquals(List.of(), kernel.forceEmptyWrites, "memory.force_empty was written");
         assertEquals(
                 "0",
@@ -77,7 +78,7 @@ class CgroupPoolTest {
 
         pool.release(cgroup);
 
-        assertTrue(CgroupFs.pollUntil(() -> pool.isIdle(cgroup), DEADLINE), "the cgroup was not recycled");
+        assertTrue(recycledUntil(() -> pool.isIdle(cgroup)), "the cgroup was not recycled");
         assertEquals(1, kernel.forceEmptyWrites.size());
     }
 
@@ -91,13 +92,67 @@ class CgroupPoolTest {
 
         pool.release(cgroup);
 
-        assertTrue(CgroupFs.pollUntil(() -> !Files.exists(memory), DEADLINE), "the charged cgroup was not removed");
+        assertTrue(recycledUntil(() -> !Files.exists(memory)), "the charged cgroup was not removed");
         assertEquals(1, kernel.forceEmptyWrites.size());
         assertFalse(pool.isIdle(cgroup));
         assertTrue(
                 // the first, the spare made with it, and one in place of the first
                 CgroupFs.pollUntil(() -> kernel.cgroupsMade() >= 3, DEADLINE), "no cgroup was made in its place");
         assertNotSame(cgroup, pool.take(LIMITS));
+    }
+
+    @Test
+    void aReleasedCgroupRestsThenALaterRunRecyclesItOnItsOwnThreadWithNoOtherWoken() throws IOException {
+        ScriptedKernel kernel = new ScriptedKernel(root);
+        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
+        RunCgroup cgroup = pool.take(LIMITS);
+        Files.writeString(kernel.dir(cgroup, "cpuacct").resolve("cpuacct.usage"), "777\n");
+        long released = System.nanoTime();
+
+        pool.release(cgroup);
+        pool.recycleDue();
+
+        boolean early = System.nanoTime() - released < CgroupPool.RELEASE_DELAY.toNanos();
+        if (early) { // a machine too busy to call it within the rest says nothing here
+            assertFalse(pool.isIdle(cgroup), "recycled before its rest");
+            assertEquals(List.of(), kernel.usageReaders(), "read before its rest");
+        }
+        assertFalse(
+                CgroupFs.pollUntil(() -> pool.isIdle(cgroup), CgroupPool.RELEASE_DELAY.multipliedBy(5)),
+                "recycled with no later run to do it");
+        assertEquals(List.of(), kernel.usageReaders(), "another thread looked at the released cgroup");
+
+        pool.recycleDue();
+
+        assertTrue(pool.isIdle(cgroup), "a later run did not recycle the rested cgroup");
+        assertEquals(List.of(Thread.currentThread().getName()), kernel.usageReaders());
+        assertEquals(
+                "0",
+                Files.readString(kernel.dir(cgroup, "cpuacct").resolve("cpuacct.usage"))
+                        .trim());
+    }
+
+    @Test
+    void aCgroupReleasedAfterThePoolClosedIsRemoved() throws IOException {
+        ScriptedKernel kernel = new ScriptedKernel(root);
+        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
+        RunCgroup cgroup = pool.take(LIMITS);
+        Path memory = kernel.dir(cgroup, "memory");
+        pool.close();
+
+        pool.release(cgroup);
+
+        assertFalse(Files.exists(memory), "a cgroup released after close was left behind");
+    }
+
+    /** What the threads of later runs do: recycle what has rested, until {@code done}. */
+    private boolean recycledUntil(BooleanSupplier done) {
+        return CgroupFs.pollUntil(
+                () -> {
+                    pool.recycleDue();
+                    return done.getAsBoolean();
+                },
+                DEADLINE);
     }
 
     /** Takes cgroups until {@code wanted} comes out (the spares made ahead come first or after it). */
@@ -121,6 +176,9 @@ class CgroupPoolTest {
     private static final class ScriptedKernel extends FakeCgroupFs {
         final Deque<Long> usageReads = new ArrayDeque<>();
         final List<Path> forceEmptyWrites = new ArrayList<>();
+        /** The threads that read memory.usage_in_bytes, in order: who recycled. */
+        private final List<String> usageReaders = new ArrayList<>();
+
         private final Path root;
 
         ScriptedKernel(Path root) {
@@ -168,6 +226,12 @@ class CgroupPoolTest {
                     .orElseThrow();
         }
 
+        List<String> usageReaders() {
+            synchronized (usageReads) {
+                return List.copyOf(usageReaders);
+            }
+        }
+
         int cgroupsMade() {
             try (var dirs = Files.list(root.resolve("memory/runs"))) {
                 return (int) dirs.count() + removed;
@@ -192,6 +256,7 @@ class CgroupPoolTest {
         Optional<String> readIfExists(Path file) {
             if (file.getFileName().toString().equals("memory.usage_in_bytes")) {
                 synchronized (usageReads) {
+                    usageReaders.add(Thread.currentThread().getName());
                     Long next = usageReads.pollFirst();
                     return Optional.of((next == null ? 0 : next) + "\n");
                 }
