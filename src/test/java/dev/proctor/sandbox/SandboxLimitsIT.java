@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -51,6 +53,34 @@ class SandboxLimitsIT extends SandboxRuns {
         assertEquals(RunStatus.TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
         long cpu = r.usage().cpuTimeMicros();
         assertTrue(cpu >= 1_000_000 && cpu < 1_200_000, () -> describe(r));
+    }
+
+    /**
+     * The supervisor checks a run's CPU only when the run could have reached its limit: one that holds
+     * (sleeping, 20 s of CPU allowed) for half a second is not woken for it. Checked every 10 ms, as
+     * before, it was woken ~50 times in that half second; here it may wake for the run's output and
+     * nothing else.
+     */
+    @Test
+    void aRunFarFromItsCpuLimitDoesNotWakeItsSupervisor() throws Exception {
+        Workdir w = workdir();
+        String marker = "far-" + UUID.randomUUID();
+        CompletableFuture<RunResult> held = startHeld(w, "# " + marker + "\n");
+        awaitReady(w, held);
+        List<Long> job = hostProcessesWith(marker);
+        assertEquals(1, job.size(), () -> "processes with " + marker + ": " + job);
+        long supervisor = parentOf(parentOf(job.get(0)));
+        long before = wakes(supervisor);
+        Thread.sleep(500);
+        long woken = wakes(supervisor) - before;
+        RunResult r = release(w, held);
+        assertEquals(RunStatus.OK, r.status(), () -> describe(r));
+        assertTrue(woken <= 5, "the supervisor was woken " + woken + " times in 0.5 s");
+    }
+
+    /** How often a process has gone to sleep and been woken (voluntary context switches). */
+    private static long wakes(long pid) throws IOException {
+        return Long.parseLong(procStatus(Path.of("/proc", Long.toString(pid))).get("voluntary_ctxt_switches"));
     }
 
     /** The parent only waits: a time limit can only come from the children's CPU. */
