@@ -225,7 +225,9 @@ static uint64_t next_cpu_check(const struct run *r, uint64_t now, uint64_t used_
 	}
 	uint64_t left = r->s->cpu_limit_us > used_us ? r->s->cpu_limit_us - used_us : 0;
 	uint64_t after = left / ncpus;
-	return now + (after > CPU_CHECK_US ? after : CPU_CHECK_US);
+	if (after < CPU_CHECK_US)
+		after = CPU_CHECK_US;
+	return after > UINT64_MAX - now ? UINT64_MAX : now + after;
 }
 
 static void check_limits(struct run *r, uint64_t now, uint64_t *next_cpu, uint64_t *next_sample)

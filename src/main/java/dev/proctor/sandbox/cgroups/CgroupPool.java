@@ -99,7 +99,7 @@ public final class CgroupPool implements AutoCloseable {
         RunCgroup cgroup = pollIdle(limits);
         // none idle: a released one, recycled now whatever its rest, costs less than one made now
         for (int i = 0; cgroup == null && i < DUE_PER_CALL; i++) {
-            RunCgroup c = pollReleased(Long.MAX_VALUE);
+            RunCgroup c = pollReleased(System.nanoTime());
             if (c == null) {
                 break;
             }
@@ -325,7 +325,7 @@ public final class CgroupPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (RunCgroup c = pollReleased(Long.MAX_VALUE); c != null; c = pollReleased(Long.MAX_VALUE)) {
+        for (RunCgroup c = pollReleased(System.nanoTime()); c != null; c = pollReleased(System.nanoTime())) {
             c.close();
         }
         List<RunCgroup> left;

@@ -10,10 +10,11 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One cgroup control file kept open for the life of its cgroup (which serves up to {@link
- * CgroupPool#MAX_USES} runs): each read is a pread from offset 0, which makes the kernel generate the
- * file anew, each write a pwrite of the whole value; no open or close per access, which was most of the
- * cost of reading a run's counters. Opened on first use; a file the kernel lacks stays absent
- * ({@link #readIfExists()}). Used by one thread at a time (the run's, then the pool's), like its cgroup.
+ * CgroupPool#MAX_USES} runs): each read is a pread from offset 0, which makes the kernel generate
+ * the file anew, each write a pwrite of the whole value; no open or close per access, which was
+ * most of the cost of reading a run's counters. Opened on first use; a file the kernel lacks stays
+ * absent ({@link #readIfExists()}). Used by one thread at a time (the run's, then the one that
+ * recycles it: a later run's or the pool's), like its cgroup.
  */
 class ControlFile implements AutoCloseable {
 
