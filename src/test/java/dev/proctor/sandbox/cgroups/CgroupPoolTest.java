@@ -50,8 +50,7 @@ class CgroupPoolTest {
     @Test
     void aResidueTheKernelFreesALittleLaterIsNotReclaimedAndTheCgroupIsReused() throws IOException {
         ScriptedKernel kernel = new ScriptedKernel(root);
-        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
-        RunCgroup cgroup = pool.take(LIMITS);
+        RunCgroup cgroup = firstTake(kernel);
         Files.writeString(kernel.dir(cgroup, "cpuacct").resolve("cpuacct.usage"), "12345\n");
         // right after the run 600 KiB are charged; when checked again, 100 KiB
         kernel.usageReads.addAll(List.of(600 * KIB, 100 * KIB));
@@ -71,8 +70,7 @@ class CgroupPoolTest {
     @Test
     void aResidueStillThereAfterTheRestIsReclaimedOnce() throws IOException {
         ScriptedKernel kernel = new ScriptedKernel(root);
-        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
-        RunCgroup cgroup = pool.take(LIMITS);
+        RunCgroup cgroup = firstTake(kernel);
         // still 600 KiB when checked again; memory.force_empty brings it to 64 KiB
         kernel.usageReads.addAll(List.of(600 * KIB, 600 * KIB, 64 * KIB));
 
@@ -85,8 +83,7 @@ class CgroupPoolTest {
     @Test
     void aCgroupThatStaysChargedIsReplacedNotReused() throws IOException {
         ScriptedKernel kernel = new ScriptedKernel(root);
-        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
-        RunCgroup cgroup = pool.take(LIMITS);
+        RunCgroup cgroup = firstTake(kernel);
         Path memory = kernel.dir(cgroup, "memory");
         kernel.usageReads.addAll(List.of(600 * KIB, 600 * KIB, 600 * KIB));
 
@@ -104,8 +101,7 @@ class CgroupPoolTest {
     @Test
     void aReleasedCgroupRestsThenALaterRunRecyclesItOnItsOwnThreadWithNoOtherWoken() throws IOException {
         ScriptedKernel kernel = new ScriptedKernel(root);
-        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
-        RunCgroup cgroup = pool.take(LIMITS);
+        RunCgroup cgroup = firstTake(kernel);
         Files.writeString(kernel.dir(cgroup, "cpuacct").resolve("cpuacct.usage"), "777\n");
         long released = System.nanoTime();
 
@@ -135,14 +131,19 @@ class CgroupPoolTest {
     @Test
     void aCgroupReleasedAfterThePoolClosedIsRemoved() throws IOException {
         ScriptedKernel kernel = new ScriptedKernel(root);
-        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
-        RunCgroup cgroup = pool.take(LIMITS);
+        RunCgroup cgroup = firstTake(kernel);
         Path memory = kernel.dir(cgroup, "memory");
         pool.close();
 
         pool.release(cgroup);
 
         assertFalse(Files.exists(memory), "a cgroup released after close was left behind");
+    }
+
+    /** A pool on {@code kernel} (rechecks 1 ms after a first look) and the cgroup its first take makes. */
+    private RunCgroup firstTake(ScriptedKernel kernel) throws IOException {
+        pool = new CgroupPool(kernel.driver(), "pool-test", Duration.ofMillis(1));
+        return pool.take(LIMITS);
     }
 
     /** What the threads of later runs do: recycle what has rested, until {@code done}. */
