@@ -58,7 +58,7 @@ class SandboxCpusIT extends SandboxRuns {
         assertEquals(pinned.size(), new TreeSet<>(pinned).size(), () -> "two runs on one CPU: " + pinned);
         assertTrue(service.containsAll(pinned), () -> pinned + " not all in " + service);
         assertEquals(runs.size() - pinned.size(), unpinned);
-        long server = parentOf(parentOf(parentOf(runs.get(0).jobPid())));
+        long server = parentOf(supervisorOf(runs.get(0).jobPid()));
         for (Held h : runs) {
             RunResult r = release(h.workdir(), h.run());
             assertEquals(service.toString(), okOut(r).strip(), "the job's own view of its CPUs");
@@ -76,7 +76,7 @@ class SandboxCpusIT extends SandboxRuns {
         Set<Integer> service = cpusOf(ProcessHandle.current().pid());
         assumeTrue(service.size() >= 2 && service.size() <= 4, "2 to 4 CPUs: every CPU taken at once");
         List<Held> runs = startHeldRuns(service.size());
-        long victim = parentOf(parentOf(runs.get(0).jobPid()));
+        long victim = supervisorOf(runs.get(0).jobPid());
         assertEquals(1, cpusOf(victim).size(), "the supervisor was pinned");
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
         RunResult killed = runs.get(0).run().get(60, TimeUnit.SECONDS);
@@ -92,7 +92,7 @@ class SandboxCpusIT extends SandboxRuns {
         assertTrue(!Files.exists(Path.of("/proc", Long.toString(victim))), "the killed supervisor was not reaped");
         Set<Integer> taken = new TreeSet<>();
         for (Held h : startHeldRuns(service.size())) {
-            Set<Integer> sup = cpusOf(parentOf(parentOf(h.jobPid())));
+            Set<Integer> sup = cpusOf(supervisorOf(h.jobPid()));
             assertEquals(1, sup.size(), () -> "a run not pinned after the kill: " + sup);
             taken.addAll(sup);
             release(h.workdir(), h.run());
@@ -123,10 +123,7 @@ class SandboxCpusIT extends SandboxRuns {
         List<Held> runs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             awaitReady(dirs.get(i), started.get(i));
-            String marker = markers.get(i);
-            List<Long> found = hostProcessesWith(marker);
-            assertEquals(1, found.size(), () -> "processes with " + marker + ": " + found);
-            runs.add(new Held(dirs.get(i), started.get(i), found.get(0)));
+            runs.add(new Held(dirs.get(i), started.get(i), jobWith(markers.get(i))));
         }
         return runs;
     }
@@ -164,7 +161,7 @@ class SandboxCpusIT extends SandboxRuns {
 
     /** The CPUs a process may run on, from its Cpus_allowed_list ("0-1", "0,2-3"). */
     static Set<Integer> cpusOf(long pid) throws IOException {
-        return parseCpuList(procStatus(Path.of("/proc", Long.toString(pid))).get("Cpus_allowed_list"));
+        return parseCpuList(procStatus(pid).get("Cpus_allowed_list"));
     }
 
     static Set<Integer> parseCpuList(String list) {

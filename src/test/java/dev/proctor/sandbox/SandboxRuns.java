@@ -176,9 +176,26 @@ abstract class SandboxRuns {
         return fields;
     }
 
+    /** A host process's /proc/PID/status, field by field. */
+    static Map<String, String> procStatus(long pid) throws IOException {
+        return procStatus(Path.of("/proc", Long.toString(pid)));
+    }
+
     /** A host process's parent, from its status. */
     static long parentOf(long pid) throws IOException {
-        return Long.parseLong(procStatus(Path.of("/proc", Long.toString(pid))).get("PPid"));
+        return Long.parseLong(procStatus(pid).get("PPid"));
+    }
+
+    /** The supervisor of a run, from its job's host pid: the job's pid 1's parent. */
+    static long supervisorOf(long jobPid) throws IOException {
+        return parentOf(parentOf(jobPid));
+    }
+
+    /** The host pid of the one process whose command line holds {@code marker}: a held run's job. */
+    static long jobWith(String marker) {
+        List<Long> found = hostProcessesWith(marker);
+        assertEquals(1, found.size(), () -> "processes with " + marker + ": " + found);
+        return found.get(0);
     }
 
     /** Polls (to a 30 s deadline) until the held run said ready; fails with its result if it ended first. */
