@@ -81,8 +81,17 @@ class SandboxCpusIT extends SandboxRuns {
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
         RunResult killed = runs.get(0).run().get(60, TimeUnit.SECONDS);
         assertTrue(killed.status() != RunStatus.OK, () -> describe(killed));
+        List<Long> others = new ArrayList<>();
         for (Held h : runs.subList(1, runs.size())) {
+            others.add(supervisorOf(h.jobPid()));
             release(h.workdir(), h.run());
+        }
+        // a supervisor gives its CPU back after its reply: wait until the released runs' have
+        long unpinned = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (long sup : others) {
+            while (stillPinned(sup) && System.nanoTime() < unpinned) {
+                Thread.sleep(10);
+            }
         }
         // the server reaps the killed supervisor and frees its slot; then its CPU is free to take again
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -126,6 +135,15 @@ class SandboxCpusIT extends SandboxRuns {
             runs.add(new Held(dirs.get(i), started.get(i), jobWith(markers.get(i))));
         }
         return runs;
+    }
+
+    /** Whether a supervisor still holds one CPU (false once it has given it back or is gone). */
+    private static boolean stillPinned(long supervisor) {
+        try {
+            return cpusOf(supervisor).size() == 1;
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     private static void ownThread(Runnable r) {
