@@ -25,7 +25,8 @@ import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.UUID;
 
-/** The dashboard's server-rendered pages (Qute); charts are drawn by the bundled ECharts script. */
+/** The dashboard's server-rendered pages (Qute); charts are drawn by ECharts, served with them
+ * ({@link DashboardAssets}). */
 @Path("/admin")
 @Produces(MediaType.TEXT_HTML)
 public class DashboardPages {

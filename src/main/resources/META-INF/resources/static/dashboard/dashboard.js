@@ -1,7 +1,8 @@
 // Charts of the admin dashboard. The pages are server-rendered; this draws their data (embedded
-// as JSON) with ECharts, bundled into the app: nothing is loaded from the internet.
+// as JSON) with ECharts. Both are served by Proctor itself, as they are (no bundler): 'echarts' is
+// resolved by the page's import map to the module in ECharts' own jar; nothing is loaded from the
+// internet.
 import * as echarts from 'echarts';
-import './dashboard.css';
 
 const REFRESH_MS = 30000;
 const charts = {};
