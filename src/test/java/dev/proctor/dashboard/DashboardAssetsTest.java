@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
@@ -34,7 +37,7 @@ class DashboardAssetsTest {
         }
         // ECharts' module as copied out of its jar: whole, self-contained, an ES module
         try (var in = loader.getResourceAsStream("META-INF/resources/" + DashboardAssets.ECHARTS)) {
-            String module = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String module = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(module.length() > 500_000, "ECharts' module is " + module.length() + " bytes");
             assertTrue(module.contains(" as init,") && module.stripTrailing().endsWith("};"), "not ECharts' ES module");
         }
@@ -51,13 +54,10 @@ class DashboardAssetsTest {
         try {
             String first = linkTo(base, a);
             String second = linkTo(base, b);
-            assertEquals(java.util.Arrays.equals(a, b), first.equals(second), first + " " + second);
+            assertEquals(Arrays.equals(a, b), first.equals(second), first + " " + second);
             assertEquals(first, linkTo(base, a));
         } finally {
-            try (var files = Files.walk(base)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
+            LayerFiles.deleteTree(base);
         }
     }
 

@@ -1,7 +1,7 @@
 // Charts of the admin dashboard. The pages are server-rendered; this draws their data (embedded
 // as JSON) with ECharts. Both are served by Proctor itself, as they are (no bundler): 'echarts' is
-// resolved by the page's import map to the module in ECharts' own jar; nothing is loaded from the
-// internet.
+// resolved by the page's import map to ECharts' ES module, copied out of its jar into Proctor's at
+// build time; nothing is loaded from the internet.
 import * as echarts from 'echarts';
 
 const REFRESH_MS = 30000;
