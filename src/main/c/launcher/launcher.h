@@ -206,6 +206,18 @@ int userns_owner_begin(uid_t base);
 int userns_owner_end(void);
 int userns_write_maps(int proc_dir, uid_t base);  /* proc_dir: /proc/PID of pid 1 */
 int userns_bound_counters(const char *proc, const char **failed_at);
+void userns_read_last_cap(void);
+
+/* text.c: a string built into buf (NUL-terminated at every step); over once something did not fit */
+struct text {
+	char *buf;
+	size_t cap, len;
+	int over;
+};
+void text_init(struct text *t, char *buf, size_t cap);
+void text_str(struct text *t, const char *s);
+void text_u64(struct text *t, uint64_t v);
+int text_done(const struct text *t); /* 0, or -1 with errno ENAMETOOLONG if anything did not fit */
 int userns_drop_bounding(void);
 int userns_clear_caps(void);
 int userns_drop_to_job_user(void);
@@ -310,6 +322,7 @@ int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
  * server_fds's (start.c says why)
  */
 void pid1_stack_init(const void *stack_args);
+void pid1_stack_ready(void);
 
 /* start.c: what the supervisor holds of a started run */
 struct started {

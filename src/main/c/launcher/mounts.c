@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -24,12 +23,12 @@
 
 static int join(char *out, const char *a, const char *b)
 {
-	int n = snprintf(out, PATH_LEN, "%s%s%s", a, (b[0] == '/' ? "" : "/"), b);
-	if (n < 0 || n >= PATH_LEN) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
+	struct text t;
+	text_init(&t, out, PATH_LEN);
+	text_str(&t, a);
+	text_str(&t, b[0] == '/' ? "" : "/");
+	text_str(&t, b);
+	return text_done(&t);
 }
 
 /* pid 1 runs with umask 0 (job.c): mkdir gives rwx and the sticky bit as asked (/tmp, /dev/shm: 1777) */
@@ -65,10 +64,15 @@ int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsign
 	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
 	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt >= 0) {
+		/* errno untouched on success: in pid 1 its page is the supervisor's until written (a page copy) */
+		close(fs);
+		return mnt;
+	}
 	int err = errno;
 	close(fs);
 	errno = err;
-	return mnt;
+	return -1;
 }
 
 static int attach(int tree, const char *target)
@@ -130,15 +134,21 @@ static int bind_mount(const char *src, const char *target, int read_only, unsign
 static int overlay(const char *target, int nlower, const char *lower_prefix, const char *upper, const char *work)
 {
 	char opts[PATH_LEN];
-	size_t used = (size_t)snprintf(opts, sizeof opts, "lowerdir=");
-	for (int i = 0; i < nlower && used < sizeof opts; i++)
-		used += (size_t)snprintf(opts + used, sizeof opts - used, "%s%s%d", i ? ":" : "", lower_prefix, i);
-	if (used < sizeof opts)
-		used += (size_t)snprintf(opts + used, sizeof opts - used, ",upperdir=%s,workdir=%s,userxattr", upper, work);
-	if (used >= sizeof opts) {
-		errno = ENAMETOOLONG;
-		return -1;
+	struct text t;
+	text_init(&t, opts, sizeof opts);
+	text_str(&t, "lowerdir=");
+	for (int i = 0; i < nlower; i++) {
+		text_str(&t, i ? ":" : "");
+		text_str(&t, lower_prefix);
+		text_u64(&t, (uint64_t)i);
 	}
+	text_str(&t, ",upperdir=");
+	text_str(&t, upper);
+	text_str(&t, ",workdir=");
+	text_str(&t, work);
+	text_str(&t, ",userxattr");
+	if (text_done(&t) < 0)
+		return -1;
 	return mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, opts);
 }
 
@@ -155,8 +165,11 @@ static int mount_scratch(const struct spec *s, const char **at)
 	 * outlives the run's memory cgroup).
 	 */
 	*at = "scratch tmpfs";
-	snprintf(size, sizeof size, "%llu", (unsigned long long)s->disk_bytes);
-	snprintf(inodes, sizeof inodes, "%llu", (unsigned long long)s->disk_inodes);
+	struct text t;
+	text_init(&t, size, sizeof size);
+	text_u64(&t, s->disk_bytes);
+	text_init(&t, inodes, sizeof inodes);
+	text_u64(&t, s->disk_inodes);
 	int scratch = mnt_new_tmpfs(size, inodes, "0700", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	/* attached on the working directory (start.c), then entered through its own fd */
 	if (scratch < 0 || attach(scratch, ".") < 0 || fchdir(scratch) < 0)
@@ -179,7 +192,10 @@ static int mount_overlay(const struct spec *s, const struct trees *t, const char
 	char lower[32];
 	*at = "image layers";
 	for (int i = 0; i < s->nlayers; i++) {
-		snprintf(lower, sizeof lower, "layer%d", i);
+		struct text name;
+		text_init(&name, lower, sizeof lower);
+		text_str(&name, "layer");
+		text_u64(&name, (uint64_t)i);
 		if (make_dir(lower, 0700) < 0 || attach(t->layer[i], lower) < 0)
 			return -1;
 	}

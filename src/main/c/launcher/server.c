@@ -174,6 +174,7 @@ static int serve(const char *path, const void *stack_args)
 		fprintf(stderr, "proctor-launcher: no mount namespace template (%s): each run copies the host's\n",
 			strerror(errno));
 	d.fds.pool = netpool_start(); /* -1: every run makes its own network namespace */
+	userns_read_last_cap();
 	printf("ready\n");
 	fflush(stdout);
 	struct pollfd fds[2] = { { .fd = d.taken_r, .events = POLLIN }, { .fd = 0, .events = POLLIN } };

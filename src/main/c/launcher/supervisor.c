@@ -525,6 +525,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		prep.keep[1] = f->pool;
 		prep.keep[2] = f->taken_fd;
 		prep.keep[3] = f->net_host;
+		pid1_stack_ready(); /* the pages of pid 1's arguments, writable again before the run (start.c) */
 		int conn;
 		while ((conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			if (errno != EINTR && errno != ECONNABORTED)

@@ -84,8 +84,13 @@ int userns_bound_counters(const char *proc, const char **at)
 		{ "max_cgroup_namespaces", "0" }, { "max_time_namespaces", "0" },
 	};
 	char path[256];
-	snprintf(path, sizeof path, "%s/sys/user", proc);
+	struct text t;
+	text_init(&t, path, sizeof path);
+	text_str(&t, proc);
+	text_str(&t, "/sys/user");
 	*at = "/proc/sys/user";
+	if (text_done(&t) < 0)
+		return -1;
 	/* one path walk for the twelve files; it and they stay open until harden_pid1 (job.c) closes them */
 	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
@@ -106,9 +111,36 @@ int userns_bound_counters(const char *proc, const char **at)
  * both processes put ~40 of them on the job's path. The loop ends at the first capability the
  * kernel does not know (EINVAL): they are numbered without gaps up to CAP_LAST_CAP.
  */
+static int last_cap = -1;
+
+/*
+ * The highest capability the kernel knows, read once by the server before any supervisor is forked
+ * (so every pid 1 reads it from a page it shares unchanged): with it, userns_drop_bounding drops exactly
+ * those and makes no call that fails. A failed call writes errno, whose page (the thread's, on the heap
+ * of this static binary) pid 1 shares with its supervisor: a copy-on-write fault with a page copy in every
+ * run. -1 (no /proc) keeps the loop that stops at the kernel's EINVAL.
+ */
+void userns_read_last_cap(void)
+{
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char text[16];
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	int cap = 0, digits = 0;
+	for (char *p = text; *p >= '0' && *p <= '9' && cap < 64; p++, digits++)
+		cap = cap * 10 + (*p - '0');
+	if (digits > 0 && cap < 64)
+		last_cap = cap;
+}
+
 int userns_drop_bounding(void)
 {
-	for (int cap = 0; cap <= 63; cap++) {
+	for (int cap = 0; cap <= (last_cap >= 0 ? last_cap : 63); cap++) {
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
 			continue;
 		if (errno != EINVAL)
