@@ -96,15 +96,15 @@ struct bind {
  */
 struct spec {
 	char *id;
-	char *argv[MAX_ITEMS + 1];
+	char **argv;        /* argc entries, then NULL */
 	int argc;
-	char *envp[MAX_ITEMS + 1];
+	char **envp;        /* envc entries, then NULL */
 	int envc;
-	char *layers[MAX_ITEMS];
+	char **layers;
 	int nlayers;
-	struct bind binds[MAX_ITEMS];
+	struct bind *binds;
 	int nbinds;
-	char *ro_paths[MAX_ITEMS];
+	char **ro_paths;
 	int nro;
 	char *tasks[16];
 	int ntasks;
@@ -186,7 +186,19 @@ int trace_fd_get(void);
 #endif
 
 /* spec.c */
-int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key);
+/*
+ * Where spec_parse puts the lists a spec points to, up to MAX_ITEMS each (14 KiB): the supervisor's,
+ * on its own stack. Pid 1 gets a packed copy of the entries in use instead (start.c, clone3_pid1).
+ */
+struct spec_lists {
+	char *argv[MAX_ITEMS + 1];
+	char *envp[MAX_ITEMS + 1];
+	char *layers[MAX_ITEMS];
+	struct bind binds[MAX_ITEMS];
+	char *ro_paths[MAX_ITEMS];
+};
+
+int spec_parse(char *buf, size_t len, struct spec *s, struct spec_lists *lists, const char **bad_key);
 
 /*
  * report.c: failures, named by their step. Inside the run the report fd carries one line per

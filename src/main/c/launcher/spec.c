@@ -134,10 +134,18 @@ static int set_key(struct spec *s, const char *key, char *v)
 	return set_string(s, key, v);
 }
 
-/* buf holds "k=v\0k=v\0...\0"; pointers into buf are kept. Returns 0 or -1 with *bad_key set. */
-int spec_parse(char *buf, size_t len, struct spec *s, const char **bad_key)
+/*
+ * buf holds "k=v\0k=v\0...\0"; pointers into buf are kept, the lists' entries go to lists. Returns 0 or
+ * -1 with *bad_key set.
+ */
+int spec_parse(char *buf, size_t len, struct spec *s, struct spec_lists *lists, const char **bad_key)
 {
 	memset(s, 0, sizeof *s);
+	s->argv = lists->argv;
+	s->envp = lists->envp;
+	s->layers = lists->layers;
+	s->binds = lists->binds;
+	s->ro_paths = lists->ro_paths;
 	size_t pos = 0;
 	while (pos < len && buf[pos] != '\0') {
 		char *entry = buf + pos;

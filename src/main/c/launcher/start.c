@@ -239,11 +239,12 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 #define PID1_STACK_SIZE (1024 * 1024)  /* pid 1 and the job until its execve, which run bounded paths */
 
 struct pid1_args {
-	struct spec s;
+	struct spec s;       /* its lists point into packed */
 	struct start st;
 	int conn;
 	void *bpf;
 	size_t bpf_len;
+	char *packed[];      /* the entries of the spec's lists: argv, envp, layers, ro_paths, then the binds */
 };
 
 #ifndef MADV_POPULATE_WRITE
@@ -253,6 +254,23 @@ struct pid1_args {
 #if defined(__x86_64__)
 static char *pid1_stack;  /* the mapping's lowest usable byte (a guard page below it), or NULL: the supervisor's stack */
 static uintptr_t pid1_page;
+static uintptr_t pid1_args_low; /* the lowest page any run's pid1_args has used: from there up, pid1_stack_ready */
+
+/* The size of a spec's pid1_args: its lists' entries in use, not MAX_ITEMS of each (struct spec_lists). */
+static size_t pid1_args_size(const struct spec *s)
+{
+	size_t pointers = (size_t)s->argc + 1 + (size_t)s->envc + 1 + (size_t)s->nlayers + (size_t)s->nro;
+	return sizeof(struct pid1_args) + pointers * sizeof(char *) + (size_t)s->nbinds * sizeof(struct bind);
+}
+
+/* n entries of a list copied to *to, which then points past them; returns where they went. */
+static void *pack_list(char ***to, const void *from, size_t n, size_t entry)
+{
+	void *at = *to;
+	memcpy(at, from, n * entry);
+	*to = (char **)((char *)at + n * entry);
+	return at;
+}
 
 /*
  * clone3(args, size) with the child on args->stack: the child calls fn(arg), which never returns; the
@@ -356,9 +374,9 @@ void pid1_stack_init(const void *stack_args)
 	keep_stack_args_only(stack_args, page);
 }
 
-static struct pid1_args *pid1_args_at(void)
+static struct pid1_args *pid1_args_at(size_t size)
 {
-	return (struct pid1_args *)(((uintptr_t)pid1_stack + PID1_STACK_SIZE - sizeof(struct pid1_args)) & ~(uintptr_t)63);
+	return (struct pid1_args *)(((uintptr_t)pid1_stack + PID1_STACK_SIZE - size) & ~(uintptr_t)63);
 }
 
 /*
@@ -373,7 +391,7 @@ void pid1_stack_ready(void)
 {
 	if (!pid1_stack)
 		return;
-	uintptr_t from = (uintptr_t)pid1_args_at() & ~(pid1_page - 1);
+	uintptr_t from = pid1_args_low ? pid1_args_low : (uintptr_t)pid1_args_at(sizeof(struct pid1_args)) & ~(pid1_page - 1);
 	madvise((void *)from, (uintptr_t)pid1_stack + PID1_STACK_SIZE - from, MADV_POPULATE_WRITE);
 	madvise((void *)((uintptr_t)&environ & ~(pid1_page - 1)), pid1_page, MADV_POPULATE_WRITE);
 }
@@ -383,8 +401,22 @@ static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int co
 {
 	if (!pid1_stack)
 		return syscall(SYS_clone3, args, sizeof *args);
-	struct pid1_args *a = pid1_args_at();
+	/*
+	 * The spec with its lists packed: what pid 1 reads of them fits in one page for a usual spec (a copy of
+	 * every list at its full size, 14 KiB, was five pages, each a page the supervisor wrote and pid 1
+	 * then touched, in every run).
+	 */
+	struct pid1_args *a = pid1_args_at(pid1_args_size(s));
+	uintptr_t low = (uintptr_t)a & ~(pid1_page - 1);
+	if (!pid1_args_low || low < pid1_args_low)
+		pid1_args_low = low;
 	memcpy(&a->s, s, sizeof *s);
+	char **to = a->packed;
+	a->s.argv = pack_list(&to, s->argv, (size_t)s->argc + 1, sizeof(char *));
+	a->s.envp = pack_list(&to, s->envp, (size_t)s->envc + 1, sizeof(char *));
+	a->s.layers = pack_list(&to, s->layers, (size_t)s->nlayers, sizeof(char *));
+	a->s.ro_paths = pack_list(&to, s->ro_paths, (size_t)s->nro, sizeof(char *));
+	a->s.binds = pack_list(&to, s->binds, (size_t)s->nbinds, sizeof(struct bind));
 	memcpy(&a->st, st, sizeof *st);
 	a->conn = conn;
 	a->bpf = bpf;

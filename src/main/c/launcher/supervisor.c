@@ -405,8 +405,9 @@ static void supervise(int conn, int netns, char *buf, char *io, const struct pre
 	size_t len = read_spec(conn, buf);
 	TRACE("sup.spec_read");
 	struct spec s;
+	struct spec_lists lists;
 	const char *bad = NULL;
-	if (spec_parse(buf, len, &s, &bad) < 0)
+	if (spec_parse(buf, len, &s, &lists, &bad) < 0)
 		reply_error(conn, STEP_SPEC, EINVAL, bad);
 	TRACE("sup.spec_parsed");
 	void *bpf = NULL;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -155,5 +156,48 @@ class SandboxPid1IT extends SandboxRuns {
         }
         assertEquals("0", pid1Adj, "pid 1's oom_score_adj");
         assertEquals("refused 13\n0\n", okOut(release(w, run)));
+    }
+
+    /**
+     * Pid 1 gets the spec's lists packed after the spec (start.c, clone3_pid1), not at their full size:
+     * long argument and environment lists, up to the launcher's 256 entries each, reach the job whole and in
+     * order, across the pages they then take.
+     */
+    @Test
+    void longArgumentAndEnvironmentListsReachTheJobWhole() {
+        Workdir w = workdir();
+        List<String> argv = new ArrayList<>(
+                List.of(
+                        "/usr/bin/python3",
+                        "-c",
+                        "import os, sys\n"
+                                + "print(len(sys.argv) - 1)\n"
+                                + "print('\\n'.join(sys.argv[1:]))\n"
+                                + "print('\\n'.join(f'{k}={os.environ[k]}' for k in sorted(os.environ) if k.startswith('V')))\n"));
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < 253; i++) {
+            args.add("a" + i + "-" + "x".repeat(i % 50));
+        }
+        argv.addAll(args);
+        Map<String, String> env = new TreeMap<>(RunSpec.BASE_ENV);
+        List<String> vars = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            String name = String.format("V%03d", i);
+            env.put(name, "v" + i + "=" + "y".repeat(i % 40));
+            vars.add(name + "=" + env.get(name));
+        }
+        RunSpec base = RunSpec.simple(w, argv, ROOMY);
+        RunResult r = engine.run(new RunSpec(
+                base.image(),
+                argv,
+                env,
+                w,
+                base.stdin(),
+                ROOMY,
+                base.seccompProfile(),
+                base.network(),
+                base.sampleInterval()));
+        String expected = args.size() + "\n" + String.join("\n", args) + "\n" + String.join("\n", vars) + "\n";
+        assertEquals(expected, okOut(r));
     }
 }
