@@ -8,6 +8,12 @@
 #include <sys/types.h>
 
 #define MAX_ITEMS 256
+/*
+ * argv and env entries, each: a job's 256 arguments (the API's limit, JobValidator) come after its
+ * profile's command, so argv must take more than 256 (it took 256 in all, and a job with 256 arguments
+ * was an internal error); room above that for a profile's longer command or environment.
+ */
+#define MAX_ARGV 1024
 
 /*
  * Every failure names its step: "step=pivot_root errno=22" (report.c has the one table of names;
@@ -187,12 +193,12 @@ int trace_fd_get(void);
 
 /* spec.c */
 /*
- * Where spec_parse puts the lists a spec points to, up to MAX_ITEMS each (14 KiB): the supervisor's,
+ * Where spec_parse puts the lists a spec points to, up to MAX_ARGV or MAX_ITEMS each (26 KiB): the supervisor's,
  * on its own stack. Pid 1 gets a packed copy of the entries in use instead (start.c, clone3_pid1).
  */
 struct spec_lists {
-	char *argv[MAX_ITEMS + 1];
-	char *envp[MAX_ITEMS + 1];
+	char *argv[MAX_ARGV + 1];
+	char *envp[MAX_ARGV + 1];
 	char *layers[MAX_ITEMS];
 	struct bind binds[MAX_ITEMS];
 	char *ro_paths[MAX_ITEMS];

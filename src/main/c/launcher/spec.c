@@ -98,9 +98,9 @@ static int set_string(struct spec *s, const char *key, char *v)
 static int set_key(struct spec *s, const char *key, char *v)
 {
 	if (strcmp(key, "arg") == 0)
-		return add(s->argv, &s->argc, MAX_ITEMS, v);
+		return add(s->argv, &s->argc, MAX_ARGV, v);
 	if (strcmp(key, "env") == 0)
-		return add(s->envp, &s->envc, MAX_ITEMS, v);
+		return add(s->envp, &s->envc, MAX_ARGV, v);
 	if (strcmp(key, "layer") == 0)
 		return add(s->layers, &s->nlayers, MAX_ITEMS, v);
 	if (strcmp(key, "ro") == 0)

@@ -256,7 +256,7 @@ static char *pid1_stack;  /* the mapping's lowest usable byte (a guard page belo
 static uintptr_t pid1_page;
 static uintptr_t pid1_args_low; /* the lowest page any run's pid1_args has used: from there up, pid1_stack_ready */
 
-/* The size of a spec's pid1_args: its lists' entries in use, not MAX_ITEMS of each (struct spec_lists). */
+/* The size of a spec's pid1_args: its lists' entries in use, not the whole of each (struct spec_lists). */
 static size_t pid1_args_size(const struct spec *s)
 {
 	size_t pointers = (size_t)s->argc + 1 + (size_t)s->envc + 1 + (size_t)s->nlayers + (size_t)s->nro;
