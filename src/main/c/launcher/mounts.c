@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/mount.h>
@@ -100,34 +99,20 @@ static int attach_made(int tree, const char *target)
 }
 
 /*
- * Flags a remount inside a user namespace must keep: the kernel locks nosuid/nodev/noexec
- * and the atime mode of a mount that came from a more privileged namespace (EPERM otherwise).
+ * A bind inside the run's own tree, nosuid and nodev like everything a run can write; read_only and
+ * extra (MOUNT_ATTR_*) on top. mount_setattr sets those attributes and leaves every other one as it is:
+ * a remount had to restate the flags the kernel locks on a mount from a more privileged namespace
+ * (nosuid, nodev, noexec, atime, ro), read first with a statfs, a system call and the page of libc's
+ * code it runs, in every run for each bind.
  */
-static unsigned long locked_flags(const char *path)
-{
-	struct statvfs sv;
-	unsigned long f = 0;
-	if (statvfs(path, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
-	if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
-	return f;
-}
-
-/* A bind inside the run's own tree, nosuid and nodev like everything a run can write. */
-static int bind_mount(const char *src, const char *target, int read_only, unsigned long extra)
+static int bind_mount(const char *src, const char *target, int read_only, uint64_t extra)
 {
 	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | extra | locked_flags(target);
-	if (read_only)
-		flags |= MS_RDONLY;
-	return mount(NULL, target, NULL, flags, NULL);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | extra | (read_only ? MOUNT_ATTR_RDONLY : 0),
+	};
+	return (int)syscall(SYS_mount_setattr, AT_FDCWD, target, 0, &attr, sizeof attr);
 }
 
 /* Names are relative and chosen here; the layers' host paths never reach the option string. */
@@ -247,7 +232,7 @@ static int mount_dev(const struct trees *t, const char **at)
 	if (attach_made(t->dev, ROOT "/dev") < 0)
 		return -1;
 	*at = "/dev/shm";
-	return bind_mount("shm", ROOT "/dev/shm", 0, MS_NOEXEC);
+	return bind_mount("shm", ROOT "/dev/shm", 0, MOUNT_ATTR_NOEXEC);
 }
 
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **at)

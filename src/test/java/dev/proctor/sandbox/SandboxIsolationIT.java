@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -106,6 +108,24 @@ class SandboxIsolationIT extends SandboxRuns {
                 "/usr/proctor-w refused\n/usr/bin/proctor-w refused\n"
                         + "/etc/proctor-w refused\n/etc/passwd refused\n",
                 out);
+    }
+
+    /**
+     * The binds pid 1 makes inside the run's tree carry their attributes: /etc read-only, /dev/shm (the scratch
+     * tmpfs's shm dir) no exec, both nosuid and nodev, as the mount table inside the run says.
+     */
+    @Test
+    void etcAndDevShmBindsCarryTheirAttributes() {
+        String table = okOut(sh(workdir(), "cat /proc/self/mountinfo"));
+        Map<String, List<String>> options = new HashMap<>();
+        // a later line for the same mount point is the mount on top, the one a path reaches
+        table.lines().map(l -> l.split(" ")).forEach(f -> options.put(f[4], List.of(f[5].split(","))));
+        List<String> etc = options.get("/etc");
+        List<String> shm = options.get("/dev/shm");
+        assertTrue(etc != null && etc.containsAll(List.of("ro", "nosuid", "nodev")), "/etc: " + etc + "\n" + table);
+        assertTrue(
+                shm != null && shm.containsAll(List.of("rw", "nosuid", "nodev", "noexec")),
+                "/dev/shm: " + shm + "\n" + table);
     }
 
     /**
