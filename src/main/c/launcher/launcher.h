@@ -225,6 +225,9 @@ int userns_owner_end(void);
 int userns_write_maps(int proc_dir, uid_t base);  /* proc_dir: /proc/PID of pid 1 */
 int userns_bound_counters(const char *proc, const char **failed_at);
 void userns_read_last_cap(void);
+int userns_drop_bounding(void);
+int userns_clear_caps(void);
+int userns_drop_to_job_user(void);
 
 /* text.c: a string built into buf (NUL-terminated at every step); over once something did not fit */
 struct text {
@@ -236,9 +239,6 @@ void text_init(struct text *t, char *buf, size_t cap);
 void text_str(struct text *t, const char *s);
 void text_u64(struct text *t, uint64_t v);
 int text_done(const struct text *t); /* 0, or -1 with errno ENAMETOOLONG if anything did not fit */
-int userns_drop_bounding(void);
-int userns_clear_caps(void);
-int userns_drop_to_job_user(void);
 
 /* trees.c: in the supervisor, before the clone (trees_open leaves t->dev to start_prepare) */
 int trees_open(const struct spec *s, struct trees *t, const char **failed_at);

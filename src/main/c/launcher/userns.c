@@ -104,13 +104,6 @@ int userns_bound_counters(const char *proc, const char **at)
 	return 0;
 }
 
-/*
- * The bounding set (so no later execve of a file with capabilities can regain one; it needs
- * CAP_SETPCAP, so it comes before the rest), then the ambient set. Pid 1 does this once, before it
- * forks the job, which inherits both sets empty: each drop makes new credentials, and doing it in
- * both processes put ~40 of them on the job's path. The loop ends at the first capability the
- * kernel does not know (EINVAL): they are numbered without gaps up to CAP_LAST_CAP.
- */
 static int last_cap = -1;
 
 /*
@@ -138,6 +131,14 @@ void userns_read_last_cap(void)
 		last_cap = cap;
 }
 
+/*
+ * The bounding set (so no later execve of a file with capabilities can regain one; it needs
+ * CAP_SETPCAP, so it comes before the rest), then the ambient set. Pid 1 does this once, before it
+ * forks the job, which inherits both sets empty: each drop makes new credentials, and doing it in
+ * both processes put ~40 of them on the job's path. Capabilities are numbered without gaps up to
+ * the kernel's last (last_cap); where that is unknown, the loop ends at the first one the kernel
+ * does not know (EINVAL).
+ */
 int userns_drop_bounding(void)
 {
 	for (int cap = 0; cap <= (last_cap >= 0 ? last_cap : 63); cap++) {
