@@ -1,7 +1,5 @@
 package dev.proctor.sandbox.accounting;
 
-import java.util.Map;
-
 /** cgroup v1 cpuacct: {@code cpuacct.usage} (ns), {@code cpuacct.usage_user/_sys} (ns), {@code cpuacct.stat} (ticks). */
 public final class CpuAcctParser {
 
@@ -27,9 +25,8 @@ public final class CpuAcctParser {
         if (usageUser != null && usageSys != null) {
             return new CpuTimes(total, KeyValueParser.single(usageUser) / 1000, KeyValueParser.single(usageSys) / 1000);
         }
-        Map<String, Long> ticks = KeyValueParser.parse(stat);
         return new CpuTimes(
-                total, toMicros(KeyValueParser.get(ticks, "user")), toMicros(KeyValueParser.get(ticks, "system")));
+                total, toMicros(KeyValueParser.get(stat, "user")), toMicros(KeyValueParser.get(stat, "system")));
     }
 
     private static long toMicros(long ticks) {

@@ -1,7 +1,5 @@
 package dev.proctor.sandbox.accounting;
 
-import java.util.Map;
-
 /** {@code cpu.stat} of both versions (v1: throttling only, in ns; v2: usage and throttling, in µs). */
 public final class CpuStatParser {
 
@@ -13,24 +11,18 @@ public final class CpuStatParser {
 
     /** v1 cpu.stat: nr_periods, nr_throttled, throttled_time (ns). CPU usage lives in cpuacct. */
     public static CpuStat parseV1(String text) {
-        Map<String, Long> values = KeyValueParser.parse(text);
-        long throttledNanos = KeyValueParser.get(values, "throttled_time");
+        long throttledNanos = KeyValueParser.get(text, "throttled_time");
         return new CpuStat(
-                -1,
-                -1,
-                -1,
-                KeyValueParser.get(values, "nr_throttled"),
-                throttledNanos < 0 ? -1 : throttledNanos / 1000);
+                -1, -1, -1, KeyValueParser.get(text, "nr_throttled"), throttledNanos < 0 ? -1 : throttledNanos / 1000);
     }
 
     /** v2 cpu.stat: usage_usec, user_usec, system_usec, nr_throttled, throttled_usec. */
     public static CpuStat parseV2(String text) {
-        Map<String, Long> values = KeyValueParser.parse(text);
         return new CpuStat(
-                KeyValueParser.get(values, "usage_usec"),
-                KeyValueParser.get(values, "user_usec"),
-                KeyValueParser.get(values, "system_usec"),
-                KeyValueParser.get(values, "nr_throttled"),
-                KeyValueParser.get(values, "throttled_usec"));
+                KeyValueParser.get(text, "usage_usec"),
+                KeyValueParser.get(text, "user_usec"),
+                KeyValueParser.get(text, "system_usec"),
+                KeyValueParser.get(text, "nr_throttled"),
+                KeyValueParser.get(text, "throttled_usec"));
     }
 }

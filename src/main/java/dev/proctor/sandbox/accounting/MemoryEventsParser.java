@@ -1,7 +1,5 @@
 package dev.proctor.sandbox.accounting;
 
-import java.util.Map;
-
 /** cgroup v2 {@code memory.events}: how often the limit was hit and how many OOM kills happened. */
 public final class MemoryEventsParser {
 
@@ -14,7 +12,6 @@ public final class MemoryEventsParser {
     private MemoryEventsParser() {}
 
     public static MemoryEvents parse(String text) {
-        Map<String, Long> values = KeyValueParser.parse(text);
-        return new MemoryEvents(KeyValueParser.get(values, "max"), KeyValueParser.get(values, "oom_kill"));
+        return new MemoryEvents(KeyValueParser.get(text, "max"), KeyValueParser.get(text, "oom_kill"));
     }
 }

@@ -1,7 +1,5 @@
 package dev.proctor.sandbox.accounting;
 
-import java.util.Map;
-
 /** cgroup v1 {@code memory.oom_control}: oom_kill_disable, under_oom and (since 4.13) oom_kill. */
 public final class OomControlParser {
 
@@ -11,10 +9,9 @@ public final class OomControlParser {
     private OomControlParser() {}
 
     public static OomControl parse(String text) {
-        Map<String, Long> values = KeyValueParser.parse(text);
         return new OomControl(
-                KeyValueParser.get(values, "oom_kill_disable") == 1,
-                KeyValueParser.get(values, "under_oom") == 1,
-                KeyValueParser.get(values, "oom_kill"));
+                KeyValueParser.get(text, "oom_kill_disable") == 1,
+                KeyValueParser.get(text, "under_oom") == 1,
+                KeyValueParser.get(text, "oom_kill"));
     }
 }

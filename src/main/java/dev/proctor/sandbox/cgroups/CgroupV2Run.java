@@ -142,7 +142,7 @@ final class CgroupV2Run implements RunCgroup {
     @Override
     public boolean isEmpty() {
         return fs.readIfExists(dir.resolve("cgroup.events"))
-                .map(text -> KeyValueParser.get(KeyValueParser.parse(text), "populated") == 0)
+                .map(text -> KeyValueParser.get(text, "populated") == 0)
                 .orElse(true);
     }
 
