@@ -40,6 +40,18 @@ final class CgroupV1Run implements RunCgroup {
     private Limits limits;
     /** The counters when the cgroup was last handed out: what {@link #readStats()} subtracts. */
     private CgroupStats handOut = CgroupStats.FRESH;
+    /** Whether {@link #killAll} found the cgroup empty since it was last handed out. */
+    private boolean emptied;
+    /**
+     * The counters as {@link #readStats()} read them once {@link #killAll} had found the cgroup empty at
+     * its run's end, kept for {@link #recycle}; null when there was no such read since the last hand-out.
+     * An empty cgroup's counters stay as they are until it is handed out again: nothing runs in it to add
+     * to them, and only a run's own pid 1 joins it (a cgroup whose launch broke off, whose pid 1 may still
+     * be on its way in, is discarded, never recycled). So the counters the kernel cannot reset (OOM kills,
+     * throttling, the pids peak) and memory.failcnt are taken from here as the next run's baseline, not
+     * read (or reset) again: three reads and a write per run.
+     */
+    private CgroupStats atRest;
 
     private int uses = 1;
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
@@ -157,7 +169,8 @@ final class CgroupV1Run implements RunCgroup {
     /**
      * Makes the cgroup ready for another run, or says it cannot be: it must be empty (every process
      * killed); its resettable counters are reset (cpuacct.usage, memory.failcnt, the
-     * memory.max_usage_in_bytes watermark) and the others read as the next run's baseline; its pids
+     * memory.max_usage_in_bytes watermark) and the others read as the next run's baseline (memory.failcnt
+     * and those others taken from the last run's final read where there was one: {@link #atRest}); its pids
      * peak must be at most {@link CgroupStats#PIDS_FLOOR}; it must have served fewer than
      * {@code maxUses} runs; and at most {@code residualBytes} may stay charged to it. Above that, a
      * page cache (or tmpfs pages) the run left makes it go rather than be emptied (memory.force_empty
@@ -174,7 +187,7 @@ final class CgroupV1Run implements RunCgroup {
         try {
             killAll();
             if (KeyValueParser.single(memoryUsage.read()) > residualBytes) {
-                long cache = KeyValueParser.get(KeyValueParser.parse(memoryStat.read()), "cache");
+                long cache = KeyValueParser.get(memoryStat.read(), "cache");
                 if (cache != 0) {
                     return Recycled.NO;
                 }
@@ -186,15 +199,20 @@ final class CgroupV1Run implements RunCgroup {
                     return Recycled.NO;
                 }
             }
+            // the supervisor measures the run's CPU against its limit from 0 (and usage_user, usage_sys with it)
             cpuacctUsage.write("0");
-            memoryFailcnt.write("0");
+            if (atRest == null) {
+                memoryFailcnt.write("0");
+            }
             // the watermark restarts from what is charged now, at most residualBytes
             memoryMaxUsage.write("0");
-            CgroupStats now = readBaselineAfterReset();
+            CgroupStats now = readBaselineAfterReset(atRest);
             if (now.pidsPeak() > CgroupStats.PIDS_FLOOR) {
                 return Recycled.NO;
             }
             handOut = now;
+            atRest = null;
+            emptied = false;
             uses++;
             return Recycled.READY;
         } catch (CgroupException | IllegalArgumentException e) {
@@ -226,7 +244,9 @@ final class CgroupV1Run implements RunCgroup {
     /** The run's own share of the counters: what they say now, less what they said at hand-out. */
     @Override
     public CgroupStats readStats() {
-        return readRawStats().since(handOut);
+        CgroupStats raw = readRawStats();
+        atRest = emptied ? raw : null;
+        return raw.since(handOut);
     }
 
     private CgroupStats readRawStats() {
@@ -248,10 +268,25 @@ final class CgroupV1Run implements RunCgroup {
 
     /**
      * The counters right after {@link #recycle} reset cpuacct.usage (which zeroes usage_user and usage_sys
-     * with it) and memory.failcnt, with nothing in the cgroup: only those that cannot be reset are read.
+     * with it) and, when {@code rest} is null, memory.failcnt, with nothing in the cgroup: only those that
+     * cannot be reset are read, or taken from {@code rest} ({@link #atRest}).
      */
-    private CgroupStats readBaselineAfterReset() {
+    private CgroupStats readBaselineAfterReset(CgroupStats rest) {
         CpuAcctParser.CpuTimes cpu = readCpuTimes(false);
+        if (rest != null) {
+            return new CgroupStats(
+                    0,
+                    cpu.userMicros(),
+                    cpu.systemMicros(),
+                    0,
+                    rest.oomKills(),
+                    rest.memoryLimitHits(),
+                    rest.pidsPeak(),
+                    rest.throttledPeriods(),
+                    rest.throttledMicros(),
+                    -1,
+                    -1);
+        }
         CpuStatParser.CpuStat throttling = readThrottling();
         return new CgroupStats(
                 0,
@@ -306,6 +341,7 @@ final class CgroupV1Run implements RunCgroup {
     public void killAll() {
         for (int round = 0; round < KILL_ROUNDS; round++) {
             if (isEmpty()) {
+                emptied = true;
                 return;
             }
             boolean frozen = freeze();
@@ -323,6 +359,7 @@ final class CgroupV1Run implements RunCgroup {
             throw new CgroupException("processes remain in " + distinct + " after " + KILL_ROUNDS
                     + " SIGKILL rounds (pids " + remainingPids() + "): a task stuck in uninterruptible sleep?");
         }
+        emptied = true;
     }
 
     /**
