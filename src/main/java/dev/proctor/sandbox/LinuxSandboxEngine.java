@@ -409,7 +409,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 cgroup = null;
             }
             if (runDir != null) {
-                releaseRunDir(runDir, spec.stdin() instanceof Stdin.FromBytes, pipes, capturesEmpty);
+                releaseRunDir(runDir, spec.stdin() instanceof Stdin.FromBytes, pipes, capturesEmpty, recyclable);
                 runDir = null;
             }
         }
@@ -450,8 +450,16 @@ public final class LinuxSandboxEngine implements SandboxEngine {
      * replied to, both empty) stay: the next run's supervisor opens them without emptying them (an empty file is what it
      * would make), and a run that fails before it opens them reads them as empty, as it reads missing
      * ones; a delete and a create per file and run on the state dir's filesystem are saved.
+     *
+     * <p>{@code mnt} is listed only after a run the launcher did not see through to its end ({@code
+     * launched} false). Pid 1 never writes to it: it starts in the mount namespace template's own directory,
+     * or, without a template, in {@code mnt} with its scratch tmpfs mounted over it in its own namespace.
+     * After a complete launch {@code mnt} is as the engine made it; the listing (an open, a stat, two
+     * getdents and a close: a fifth of the engine's system calls per run) is the check for a launch that
+     * broke off part way.
      */
-    private void releaseRunDir(RunDir runDir, boolean stdinFile, boolean pipes, boolean capturesEmpty) {
+    private void releaseRunDir(
+            RunDir runDir, boolean stdinFile, boolean pipes, boolean capturesEmpty, boolean launched) {
         Path dir = runDir.dir();
         try {
             if (!capturesEmpty) {
@@ -467,8 +475,12 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             }
             // File.list: an open, a stat, two getdents and a close (a DirectoryStream is a secure one here:
             // a dup and two fcntl more, and a second close); null when it cannot be read: not reused
-            String[] left = runDir.mnt().toFile().list();
-            if (left != null && left.length == 0 && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
+            boolean empty = launched;
+            if (!empty) {
+                String[] left = runDir.mnt().toFile().list();
+                empty = left != null && left.length == 0;
+            }
+            if (empty && freeRunDirs.size() < MAX_FREE_RUN_DIRS) {
                 freeRunDirs.addFirst(runDir);
                 return;
             }
