@@ -16,10 +16,10 @@ public final class LaunchRequest {
     private int size;
 
     public LaunchRequest put(String key, String value) {
-        if (value.indexOf('\0') >= 0 || key.indexOf('=') >= 0) {
+        if (value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("launch spec entry " + key + " contains NUL");
         }
-        append(key);
+        key(key);
         ensure(1);
         bytes[size++] = '=';
         append(value);
@@ -28,8 +28,28 @@ public final class LaunchRequest {
         return this;
     }
 
+    /** {@code put(key, Long.toString(value))}, with the digits written straight into the spec (no string). */
     public LaunchRequest put(String key, long value) {
-        return put(key, Long.toString(value));
+        key(key);
+        // '=', a sign, at most 19 digits, the NUL
+        ensure(22);
+        bytes[size++] = '=';
+        if (value < 0) {
+            bytes[size++] = '-';
+        }
+        int digits = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        // negated digit by digit: Long.MIN_VALUE has no positive counterpart
+        long rest = value;
+        for (int i = size + digits - 1; i >= size; i--) {
+            bytes[i] = (byte) ('0' + Math.abs(rest % 10));
+            rest /= 10;
+        }
+        size += digits;
+        bytes[size++] = 0;
+        return this;
     }
 
     /** Appends every entry of {@code entries} (made once, sent with many requests), in their order. */
@@ -43,6 +63,14 @@ public final class LaunchRequest {
     public byte[] toBytes() {
         // the array's fresh byte after the entries is the empty entry's NUL
         return Arrays.copyOf(bytes, size + 1);
+    }
+
+    /** Appends a key: one without '=' or NUL, which would end it or its entry early. */
+    private void key(String key) {
+        if (key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("launch spec key " + key + " contains '=' or NUL");
+        }
+        append(key);
     }
 
     private void append(String s) {

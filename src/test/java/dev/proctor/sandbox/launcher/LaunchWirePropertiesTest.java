@@ -67,6 +67,30 @@ class LaunchWirePropertiesTest {
         assertArrayEquals(expected(entries), r.toBytes());
     }
 
+    /** A number is put as its decimal text would be, whatever its size or sign, among other entries. */
+    @Property(tries = 300)
+    void aNumberIsPutAsItsDecimalText(
+            @ForAll @Size(max = 6) List<@net.jqwik.api.From("entry") Tuple2<String, String>> around,
+            @ForAll("numbers") long value) {
+        LaunchRequest r = new LaunchRequest();
+        LaunchRequest asText = new LaunchRequest();
+        for (Tuple2<String, String> e : around) {
+            r.put(e.get1(), e.get2()).put("n", value);
+            asText.put(e.get1(), e.get2()).put("n", Long.toString(value));
+        }
+        r.put("n", value);
+        asText.put("n", Long.toString(value));
+        assertArrayEquals(asText.toBytes(), r.toBytes());
+    }
+
+    @Provide
+    Arbitrary<Long> numbers() {
+        return Arbitraries.oneOf(
+                Arbitraries.longs(),
+                Arbitraries.longs().between(-1000, 1000),
+                Arbitraries.of(0L, 9L, 10L, -10L, 99L, 100L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1));
+    }
+
     @Property(tries = 200)
     void aFragmentPutAllIsTheSameAsItsEntriesPutOneByOne(
             @ForAll @Size(max = 20) List<@net.jqwik.api.From("entry") Tuple2<String, String>> before,
