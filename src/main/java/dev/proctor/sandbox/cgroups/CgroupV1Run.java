@@ -185,7 +185,10 @@ final class CgroupV1Run implements RunCgroup {
             return Recycled.NO;
         }
         try {
-            killAll();
+            // found empty at its run's end already (the engine's killAll): it still is, as atRest says
+            if (!emptied) {
+                killAll();
+            }
             if (KeyValueParser.single(memoryUsage.read()) > residualBytes) {
                 long cache = KeyValueParser.get(memoryStat.read(), "cache");
                 if (cache != 0) {
