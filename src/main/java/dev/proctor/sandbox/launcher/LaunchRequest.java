@@ -41,7 +41,7 @@ public final class LaunchRequest {
         for (long rest = value / 10; rest != 0; rest /= 10) {
             digits++;
         }
-        // negated digit by digit: Long.MIN_VALUE has no positive counterpart
+        // each digit from its remainder's absolute value: Long.MIN_VALUE has no positive counterpart to negate
         long rest = value;
         for (int i = size + digits - 1; i >= size; i--) {
             bytes[i] = (byte) ('0' + Math.abs(rest % 10));
