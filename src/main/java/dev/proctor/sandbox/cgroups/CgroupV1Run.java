@@ -40,7 +40,7 @@ final class CgroupV1Run implements RunCgroup {
     private Limits limits;
     /** The counters when the cgroup was last handed out: what {@link #readStats()} subtracts. */
     private CgroupStats handOut = CgroupStats.FRESH;
-    /** Whether {@link #killAll} found the cgroup empty since it was last handed out. */
+    /** Whether {@link #killAll} found the cgroup empty since it was last handed out (cleared at hand-out). */
     private boolean emptied;
     /**
      * The counters as {@link #readStats()} read them once {@link #killAll} had found the cgroup empty at
@@ -185,7 +185,7 @@ final class CgroupV1Run implements RunCgroup {
             return Recycled.NO;
         }
         try {
-            // found empty at its run's end already (the engine's killAll): it still is, as atRest says
+            // found empty since its hand-out (the engine's killAll at the run's end): nothing has joined it since
             if (!emptied) {
                 killAll();
             }
