@@ -246,8 +246,10 @@ final class RequestBodies {
                                 "\u202Eevil")
                         .map(F::textNode),
                 Arbitraries.of(1_000, 70_000, 1_100_000, 4_300_000).map(n -> F.textNode("x".repeat(n))),
-                Arbitraries.just(F.arrayNode()),
-                Arbitraries.just(F.objectNode()),
+                // created for each sample: mutations write into what they set, so a node handed out
+                // twice would be shared between samples (and could end up inside itself)
+                Arbitraries.create(F::arrayNode),
+                Arbitraries.create(F::objectNode),
                 Arbitraries.integers().between(1, 1500).map(d -> F.textNode(DEEP + d + "@@")),
                 Arbitraries.strings().all().ofMaxLength(10).map(s -> {
                     ObjectNode o = F.objectNode();
