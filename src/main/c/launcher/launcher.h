@@ -34,7 +34,8 @@ struct bind {
 
 /*
  * The launcher protocol, documented here once (the Java side, LaunchRequest, LaunchReport and
- * LaunchFailure, points to this comment). One connection per run to the launcher's socket.
+ * LaunchFailure, points to this comment). A connection to the launcher's socket per run, or per
+ * series of runs when the engine keeps it (the spec's "keep").
  *
  * The run spec, sent by Java (LinuxSandboxEngine.request) as NUL-terminated "key=value" entries
  * ending with an empty one. Keys, with * for required ones; numbers are decimal, u64:
@@ -76,6 +77,14 @@ struct bind {
  *   wall_limit_us     the wall time from exec at which the run is killed
  *   sample_us         timeline sampling interval (0: no samples)
  *   rlimit_cpu_s, rlimit_stack, rlimit_nofile, rlimit_fsize: the job's rlimits (0: launcher default)
+ *   keep              1: the engine asks to keep the connection for its next run (0, the default: one
+ *                     run per connection). The reply then says keep=1 when the supervisor keeps it:
+ *                     after its reply it tears the run down, prepares as an idle one does and waits on
+ *                     this connection ("proctor-kept", counted neither idle nor busy) for the next spec,
+ *                     sent the same way as the first; the connection's end (the engine let it go)
+ *                     sends it back to accept() as an idle supervisor (or out, with enough idle). A
+ *                     reply without keep=1 (an error, a cancel, the run killed as internal) is the
+ *                     connection's last: the supervisor closes it
  *
  * The reply, sent by the supervisor when the run is over, as "key=value" lines ending with "end";
  * a reply without "end" means the supervisor died. Either the run was executed:
@@ -92,6 +101,7 @@ struct bind {
  *   stdout_bytes, stderr_bytes: bytes the job wrote to each stream (also what was not kept)
  *   cpu_us            the cgroup's CPU counter at the end (the engine prefers its own reading)
  *   sample            "AT_US,CPU_US,MEM_BYTES" of the timeline, oldest first (repeated)
+ *   keep              1 when the spec asked for it and the supervisor keeps the connection (see above)
  *
  * or Proctor failed before or at exec (the job's exec failing is step=exec), and the reply is one
  *
@@ -139,6 +149,7 @@ struct spec {
 	uint64_t rlimit_nofile;
 	uint64_t rlimit_fsize;
 	uid_t uid_base;
+	int keep;              /* 1: the engine keeps the connection for its next run (see "keep" above) */
 };
 
 /*
@@ -276,12 +287,15 @@ int seccomp_install_reaper(void);
  * listening socket. The connection it accepts is one run it supervises ("proctor-sup"): it takes a
  * network namespace from the pool, reads the spec, runs it and replies; then, with every descriptor
  * of that run closed and its namespaces left, it prepares and waits for the next connection, one run
- * at a time, unless enough others are idle (then it exits). No fork of a supervisor on a run's path,
- * and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
- * reply) exits; idle ones die with the server (parent-death signal).
+ * at a time, unless enough others are idle (then it exits). When the reply said keep=1 (the spec's
+ * "keep" above) it keeps the connection instead and, prepared the same way, waits on it for the next
+ * spec ("proctor-kept"), back to accept() when the engine closes it. No fork of a supervisor on a run's
+ * path, and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
+ * reply) exits; idle and kept ones die with the server (parent-death signal).
  */
 #define SUP_SLOTS 128
-enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY };
+/* SLOT_KEPT: waiting for its next spec on a connection the engine kept; counted neither idle nor busy */
+enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY, SLOT_KEPT };
 /*
  * Shared between the server and its supervisors (MAP_SHARED): each supervisor's state in its slot.
  * The server forks supervisors while fewer than low are idle (a supervisor that takes a connection

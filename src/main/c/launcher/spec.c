@@ -117,6 +117,10 @@ static int set_key(struct spec *s, const char *key, char *v)
 		s->box_overlay = strcmp(v, "1") == 0;
 		return s->box_overlay || strcmp(v, "0") == 0 ? 0 : -1;
 	}
+	if (strcmp(key, "keep") == 0) {
+		s->keep = strcmp(v, "1") == 0;
+		return s->keep || strcmp(v, "0") == 0 ? 0 : -1;
+	}
 	if (strcmp(key, "network") == 0) {
 		s->loopback = strcmp(v, "loopback") == 0;
 		return strcmp(v, "loopback") == 0 || strcmp(v, "none") == 0 ? 0 : -1;

@@ -1,6 +1,6 @@
 /*
- * A supervisor, forked ahead by the launcher server, serves one connection at a time, one run each
- * (launcher.h says when it exits). It starts the run's pid 1 (start.c), then watches the run: wall clock, the cgroup's
+ * A supervisor, forked ahead by the launcher server, serves one connection at a time, one run at a time
+ * (several on one connection the engine keeps; launcher.h says when it exits). It starts the run's pid 1 (start.c), then watches the run: wall clock, the cgroup's
  * CPU counter (so CPU burnt by every process and thread counts), output volume, and the
  * connection (closed by the engine = cancel). It never interprets the outcome: it reports facts
  * and the engine decides the status.
@@ -45,6 +45,7 @@ struct run {
 	uint64_t out_bytes, err_bytes, out_kept, err_kept, cpu_us;
 	const char *killed_by;
 	int have_status, job_status, pid1_done;
+	int keep;  /* the reply says keep=1 and the connection stays for the next run */
 	uint64_t start_us, end_us, killed_us;
 	struct sample *samples;
 	int nsamples;
@@ -59,16 +60,20 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
-static size_t read_spec(int conn, char *buf)
+static int spec_complete(const char *buf, size_t len)
 {
-	size_t len = 0;
-	while (buf && len < SPEC_MAX) {
+	return len >= 2 && buf[len - 1] == '\0' && buf[len - 2] == '\0';
+}
+
+/* The spec, whose first have bytes are in buf already (read from a kept connection), up to its empty entry. */
+static size_t read_spec(int conn, char *buf, size_t have)
+{
+	size_t len = have;
+	while (buf && len < SPEC_MAX && !spec_complete(buf, len)) {
 		ssize_t n = read(conn, buf + len, SPEC_MAX - len);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		if (len >= 2 && buf[len - 1] == '\0' && buf[len - 2] == '\0')
-			break;
 	}
 	return len;
 }
@@ -322,12 +327,12 @@ static void reply(struct run *r)
 	 */
 	int len = status_len + snprintf(head + status_len, sizeof head - (size_t)status_len,
 					"wall_us=%llu\nend_mono_us=%llu\nkilled_by=%s\nstdout_bytes=%llu\n"
-					"stderr_bytes=%llu\ncpu_us=%llu\n%s",
+					"stderr_bytes=%llu\ncpu_us=%llu\n%s%s",
 					(unsigned long long)(end > r->start_us ? end - r->start_us : 0),
 					(unsigned long long)(r->killed_us && r->killed_us < end ? r->killed_us : end),
 					r->killed_by ? r->killed_by : "none", (unsigned long long)r->out_bytes,
 					(unsigned long long)r->err_bytes, (unsigned long long)read_cpu_us(r),
-					r->nsamples > 0 ? "" : "end\n");
+					r->keep ? "keep=1\n" : "", r->nsamples > 0 ? "" : "end\n");
 	if (len < 0 || (size_t)len >= sizeof head)
 		_exit(1); /* cannot happen (see above); no reply then: the engine reports the supervisor died */
 	send_all(r->conn, head, (size_t)len);
@@ -396,13 +401,29 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 		r->samples = samples_buffer();
 }
 
-/* One run, replied to; the caller closes what is left of it. (A failure before the run's start ends the process.) */
-static void supervise(int conn, int netns, char *buf, char *io, const struct prepared *prep, int prep_err)
+/*
+ * Whether a run's connection stays for the engine's next run: the spec asked, and the run ended as a run
+ * does (its job's end, or a kill for its cpu, wall or output limit). Not after a cancel (the engine shut
+ * its end) or an internal kill (the watch broke off): the connection's state is not vouched for.
+ */
+static int keeps(const struct run *r)
+{
+	const char *k = r->killed_by;
+	return r->s->keep && (!k || strcmp(k, "cpu") == 0 || strcmp(k, "wall") == 0 || strcmp(k, "output") == 0);
+}
+
+/*
+ * One run, replied to; the caller closes what is left of it. have: bytes of the spec already in buf.
+ * 1 if the connection is kept (the reply said so: still open), else 0 (closed). (A failure before the
+ * run's start ends the process.)
+ */
+static int supervise(int conn, size_t have, int netns, char *buf, char *io, const struct prepared *prep,
+		     int prep_err)
 {
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
 	if (prep_err)
 		reply_error(conn, STEP_OPEN, prep_err, "spec buffer, pipes and /dev made ahead");
-	size_t len = read_spec(conn, buf);
+	size_t len = read_spec(conn, buf, have);
 	TRACE("sup.spec_read");
 	struct spec s;
 	struct spec_lists lists;
@@ -429,21 +450,25 @@ static void supervise(int conn, int netns, char *buf, char *io, const struct pre
 		char line[800];
 		int n = snprintf(line, sizeof line, "error=%s\nend\n", r.error);
 		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-		return;
+		close(conn);
+		return 0;
 	}
 	r.start_us = now_us();
 	TRACE("sup.exec_seen");
 	watch(&r);
 	TRACE("sup.watched");
+	r.keep = keeps(&r);
 	reply(&r);
 	/* the engine reads the reply to its "end" line: it has the whole of it now, before the run's mounts go */
-	close(conn);
+	if (!r.keep)
+		close(conn);
 	TRACE("sup.replied");
 	/* r.samples is the supervisor's kept buffer (samples_buffer): never freed, not from malloc */
 	/* the run's mounts go now, after the reply (start.c, hold_mount_ns) */
 	if (st.mntns >= 0)
 		close(st.mntns);
 	TRACE("sup.mntns_closed");
+	return r.keep;
 }
 
 /*
@@ -465,7 +490,7 @@ static int by_value(const void *a, const void *b)
 
 /*
  * Back to what an idle supervisor holds, after a run: every descriptor closed but the supervisor's own
- * (stdio, the server's sockets and namespaces: keep, sorted, -1 for none) — the run's connection,
+ * (stdio, the server's sockets and namespaces, a kept connection: keep, sorted, -1 for none) — the run's connection,
  * pipes, capture and cgroup files, /dev, mount trees — then the server's network namespace (the run's
  * was joined for its clone, start.c) and the root directory. 0, or -1: this supervisor then exits
  * rather than serve another run from a state it cannot vouch for.
@@ -487,6 +512,29 @@ static int end_run(const struct server_fds *f, const int *keep, int nkeep)
 	return chdir("/");
 }
 
+/* Whether enough others are idle that a supervisor with nothing to do exits (server.c says how many). */
+static int enough_idle(const struct sup_table *t)
+{
+	int keep_idle = atomic_load(&t->busy_peak) + t->low;
+	if (keep_idle < t->high)
+		keep_idle = t->high;
+	return sup_table_idle(t) >= keep_idle;
+}
+
+/*
+ * The next spec's first bytes on a connection the engine kept, into buf: their count, or 0 when the
+ * engine let the connection go (closed) — then it is closed here too.
+ */
+static size_t await_kept(int kept, char *buf)
+{
+	ssize_t n;
+	while ((n = read(kept, buf, SPEC_MAX)) < 0 && errno == EINTR) {
+	}
+	if (n <= 0)
+		close(kept);
+	return n > 0 ? (size_t)n : 0;
+}
+
 void supervisor_idle(const struct server_fds *f, int slot)
 {
 	/* the table of supervisors is the launcher's: not mapped in any pid 1 this one clones */
@@ -501,10 +549,12 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	char *io = io_buffer();
 	pid1_stack_init(f->stack_args);
 	TRACE_OPEN();
-	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD() };
+	/* the last entry: the run's connection when it is kept, else -1 */
+	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD(), -1 };
 	int nkeep = (int)(sizeof keep / sizeof keep[0]);
-	qsort(keep, (size_t)nkeep, sizeof keep[0], by_value);
+	int sorted[sizeof keep / sizeof keep[0]];
 	pid_t self = getpid();
+	int kept = -1; /* the last run's connection, kept by the engine for its next run; or -1 */
 	for (;;) {
 		/*
 		 * The service gone (its launcher killed by PDEATHSIG) ends this supervisor, and a run at once,
@@ -514,7 +564,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != f->server)
 			_exit(0);
-		prctl(PR_SET_NAME, "proctor-idle", 0, 0, 0);
+		prctl(PR_SET_NAME, kept >= 0 ? "proctor-kept" : "proctor-idle", 0, 0, 0);
 		/* made while no run waits: pipes and /dev */
 		struct prepared prep;
 		/* a failure is the answer to the connection this one accepts (no loop of failing forks) */
@@ -527,8 +577,22 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		prep.keep[2] = f->taken_fd;
 		prep.keep[3] = f->net_host;
 		pid1_stack_ready(); /* the pages of pid 1's arguments, writable again before the run (start.c) */
-		int conn;
-		while ((conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		int conn = -1;
+		size_t have = 0;
+		if (kept >= 0) { /* buf and io were there for the run that kept it */
+			atomic_store(&f->table->state[slot], SLOT_KEPT);
+			have = await_kept(kept, buf);
+			if (have > 0) {
+				conn = kept;
+			} else {
+				if (enough_idle(f->table))
+					_exit(0);
+				atomic_store(&f->table->state[slot], SLOT_IDLE);
+				prctl(PR_SET_NAME, "proctor-idle", 0, 0, 0);
+			}
+			kept = -1;
+		}
+		while (conn < 0 && (conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			if (errno != EINTR && errno != ECONNABORTED)
 				usleep(10000); /* out of fds or memory for now: wait, do not spin */
 		TRACE("sup.accepted");
@@ -547,12 +611,19 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		run_cpu_pin(f->table, slot);
 		int netns = netpool_take(f->pool);
 		TRACE("sup.netns_taken");
-		supervise(conn, netns, buf, io, &prep, prep_err);
+		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err);
 		run_cpu_unpin(f->table, slot);
-		int keep_idle = atomic_load(&f->table->busy_peak) + f->table->low;
-		if (keep_idle < f->table->high)
-			keep_idle = f->table->high;
-		if (end_run(f, keep, nkeep) < 0 || sup_table_idle(f->table) >= keep_idle)
+		keep[nkeep - 1] = kept_conn ? conn : -1;
+		memcpy(sorted, keep, sizeof sorted);
+		qsort(sorted, (size_t)nkeep, sizeof sorted[0], by_value);
+		/* a kept connection promised in the reply is dropped only if this state cannot be vouched for */
+		if (end_run(f, sorted, nkeep) < 0)
+			_exit(0);
+		if (kept_conn) {
+			kept = conn; /* waits for its next spec at the loop's top, once prepared: not idle */
+			continue;
+		}
+		if (enough_idle(f->table))
 			_exit(0);
 		atomic_store(&f->table->state[slot], SLOT_IDLE);
 	}

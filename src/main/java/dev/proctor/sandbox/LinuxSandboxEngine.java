@@ -370,6 +370,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                     cgroup,
                     stdinFifo,
                     stdoutFifo);
+            // the connection stays for a later run when the run ends as runs do (LauncherServer keeps it)
+            request.put("keep", 1);
         }
 
         RunResult finish(LaunchReport report) throws IOException {

@@ -15,7 +15,7 @@ class RunStatusRulesTest {
             Duration.ofSeconds(1), Duration.ofSeconds(3), 256 * Limits.MIB, 64, Limits.MIB, 64 * Limits.MIB, 1.0);
 
     private static LaunchReport report(String error, Integer exit, Integer signal, KilledBy killedBy) {
-        return new LaunchReport(error, exit, signal, 1000, killedBy, 0, 0, 0, List.of(), 0);
+        return new LaunchReport(error, exit, signal, 1000, killedBy, 0, 0, 0, List.of(), 0, false);
     }
 
     private static CgroupStats stats(long cpuMicros, long oomKills) {

@@ -77,9 +77,11 @@ class SandboxLauncherPathIT extends SandboxRuns {
 
     /**
      * The server's supervisors serve run after run: after twenty runs one after another, supervisors that
-     * were idle before are idle again (each used to serve one connection and exit). An idle one holds
-     * nothing of the runs it served: no file of a run or of its cgroup, the server's network namespace
-     * (not the last run's), the root as its directory, and no more descriptors than it started with.
+     * were idle before are idle, or waiting on a connection the engine kept, again (each used to serve one
+     * connection and exit). The engine keeps connections (launcher.h, "keep"), so supervisors wait on them.
+     * One that waits, or is idle, holds nothing of the runs it served: no file of a run or of its cgroup, the
+     * server's network namespace (not the last run's), the root as its directory (an idle one never used
+     * has the server's), and no more descriptors than it started with (and the kept connection).
      */
     @Test
     void supervisorsServeRunAfterRunAndKeepNothingOfThem() throws IOException {
@@ -91,17 +93,25 @@ class SandboxLauncherPathIT extends SandboxRuns {
         for (int i = 0; i < 20; i++) {
             assertEquals("run " + i + "\n", okOut(sh(w, "echo run " + i)));
         }
+        Set<Long> kept = supervisorsNamed(server, "proctor-kept");
+        assertTrue(!kept.isEmpty(), "no supervisor waits on a kept connection");
         Set<Long> after = idleSupervisors(server);
+        after.addAll(kept);
         Set<Long> again = new HashSet<>(before);
         again.retainAll(after);
         assertTrue(!again.isEmpty(), "no supervisor served a second run: " + before + " then " + after);
         String serverNet = Files.readSymbolicLink(Path.of("/proc", Long.toString(server.pid()), "ns/net"))
                 .toString();
+        String serverCwd = Files.readSymbolicLink(Path.of("/proc", Long.toString(server.pid()), "cwd"))
+                .toString();
         for (long pid : after) {
             Path proc = Path.of("/proc", Long.toString(pid));
             assertEquals(
                     serverNet, Files.readSymbolicLink(proc.resolve("ns/net")).toString(), "supervisor " + pid);
-            assertEquals("/", Files.readSymbolicLink(proc.resolve("cwd")).toString(), "supervisor " + pid);
+            String cwd = Files.readSymbolicLink(proc.resolve("cwd")).toString();
+            assertTrue(
+                    cwd.equals("/") || (!kept.contains(pid) && cwd.equals(serverCwd)),
+                    "supervisor " + pid + " in " + cwd);
             List<String> fds;
             try (Stream<Path> open = Files.list(proc.resolve("fd"))) {
                 fds = open.map(fd -> {
@@ -118,8 +128,9 @@ class SandboxLauncherPathIT extends SandboxRuns {
                         !target.startsWith(stateDir.toString()) && !target.startsWith("/sys/fs/cgroup"),
                         "supervisor " + pid + " holds " + target + " of a finished run: " + fds);
             }
-            // stdio, 4 sockets and namespaces of the server's, the template, 5 prepared pipes and /dev
-            assertTrue(fds.size() <= 22, "supervisor " + pid + " holds " + fds);
+            // stdio, 4 sockets and namespaces of the server's, the template, 5 prepared pipes and /dev; a kept
+            // connection
+            assertTrue(fds.size() <= 23, "supervisor " + pid + " holds " + fds);
         }
     }
 
@@ -158,14 +169,14 @@ class SandboxLauncherPathIT extends SandboxRuns {
                 .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
     }
 
-    /** The server's supervisors, idle or busy (not the network namespace pool's child). */
+    /** The server's supervisors, idle, busy or waiting on a kept connection (not the network namespace pool's child). */
     private static Set<Long> supervisors(ProcessHandle server) {
         Set<Long> all = new HashSet<>();
         for (ProcessHandle p : server.children().toList()) {
             try {
                 String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
                         .strip();
-                if (comm.equals("proctor-idle") || comm.equals("proctor-sup")) {
+                if (comm.equals("proctor-idle") || comm.equals("proctor-sup") || comm.equals("proctor-kept")) {
                     all.add(p.pid());
                 }
             } catch (IOException gone) {
@@ -175,13 +186,17 @@ class SandboxLauncherPathIT extends SandboxRuns {
         return all;
     }
 
-    private static Set<Long> idleSupervisors(ProcessHandle server) throws IOException {
+    private static Set<Long> idleSupervisors(ProcessHandle server) {
+        return supervisorsNamed(server, "proctor-idle");
+    }
+
+    private static Set<Long> supervisorsNamed(ProcessHandle server, String name) {
         Set<Long> idle = new HashSet<>();
         for (ProcessHandle p : server.children().toList()) {
             try {
                 String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
                         .strip();
-                if (comm.equals("proctor-idle")) {
+                if (comm.equals(name)) {
                     idle.add(p.pid());
                 }
             } catch (IOException gone) {

@@ -5,14 +5,33 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
-/** One run's connection to its supervisor. Closing it before the report arrives cancels the run. */
+/**
+ * One run's connection to its supervisor. Closing it before the report arrives cancels the run. A
+ * connection whose report said {@code keep=1} goes back to its server on {@link #close} (unless the run
+ * was cancelled) and serves a later run there, in a new {@code LaunchConnection}: this object is one
+ * run's, so a cancel that comes late (after its run's report) never reaches the next run.
+ */
 public final class LaunchConnection implements AutoCloseable {
 
     private final SocketChannel channel;
+    /** Where a kept connection goes back to (its server); null: closed after its run. */
+    private final Consumer<SocketChannel> keeper;
+    /** The report said keep=1: the supervisor waits on this connection for the next spec. */
+    private boolean kept;
+    /** Guarded by this: the run was cancelled (its end shut), or this run's use of the channel is over. */
+    private boolean cancelled;
+
+    private boolean closed;
 
     LaunchConnection(SocketChannel channel) {
+        this(channel, null);
+    }
+
+    LaunchConnection(SocketChannel channel, Consumer<SocketChannel> keeper) {
         this.channel = channel;
+        this.keeper = keeper;
     }
 
     /** Room for a report without samples (about 110 bytes); a longer one (the timeline's samples) grows it. */
@@ -49,7 +68,9 @@ public final class LaunchConnection implements AutoCloseable {
                 throw new SandboxException("lost the launcher connection: " + e.getMessage(), e);
             }
         }
-        return LaunchReport.parse(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+        LaunchReport report = LaunchReport.parse(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+        kept = report.keep();
+        return report;
     }
 
     /** Whether what was read so far ends with the line "end". */
@@ -64,8 +85,15 @@ public final class LaunchConnection implements AutoCloseable {
                 && (end == 4 || a[end - 5] == '\n');
     }
 
-    /** Cancels the run: the supervisor sees the closed connection and kills it at once. */
-    public void cancel() {
+    /**
+     * Cancels the run: the supervisor sees the closed connection and kills it at once. After {@link #close}
+     * it does nothing: the run is over, and a kept connection may be another run's by then.
+     */
+    public synchronized void cancel() {
+        if (closed) {
+            return;
+        }
+        cancelled = true;
         try {
             channel.shutdownOutput();
         } catch (IOException ignored) {
@@ -73,8 +101,25 @@ public final class LaunchConnection implements AutoCloseable {
         }
     }
 
+    /** Ends this run's use of the connection: back to its server if the report kept it, else closed. */
     @Override
     public void close() {
+        boolean keep;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            keep = kept && !cancelled && keeper != null;
+        }
+        if (keep) {
+            keeper.accept(channel);
+        } else {
+            closeQuietly(channel);
+        }
+    }
+
+    static void closeQuietly(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

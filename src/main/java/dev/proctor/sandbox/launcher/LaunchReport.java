@@ -23,7 +23,8 @@ public record LaunchReport(
         long stderrBytes,
         long cpuMicros,
         List<Sample> samples,
-        long endMonoMicros) {
+        long endMonoMicros,
+        boolean keep) {
 
     /** The failure, typed (step, errno, detail); null when the job was executed. */
     public LaunchFailure failure() {
@@ -52,6 +53,7 @@ public record LaunchReport(
         KilledBy killedBy = KilledBy.NONE;
         List<Sample> samples = List.of();
         boolean ended = false;
+        boolean keep = false;
         // one pass over the lines, no split and no substring per key (a reply is parsed every run)
         int length = text.length();
         for (int start = 0; start < length; ) {
@@ -72,6 +74,7 @@ public record LaunchReport(
                     case "stderr_bytes" -> err = Long.parseLong(text, from, end, 10);
                     case "cpu_us" -> cpu = Long.parseLong(text, from, end, 10);
                     case "end_mono_us" -> endMono = Long.parseLong(text, from, end, 10);
+                    case "keep" -> keep = end - from == 1 && text.charAt(from) == '1';
                     case "sample" -> {
                         if (samples.isEmpty()) {
                             samples = new ArrayList<>();
@@ -86,7 +89,8 @@ public record LaunchReport(
         if (!ended && error == null) {
             error = "step=report errno=0 detail=the launcher's report ended early (supervisor died)";
         }
-        return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono);
+        // a connection is kept only after a whole report that says so
+        return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono, keep && ended);
     }
 
     /** The reply's {@code killed_by} values: each constant's name in lower case. */

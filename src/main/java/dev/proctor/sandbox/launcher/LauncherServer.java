@@ -12,17 +12,39 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The long-lived launcher process: the JVM starts it once and sends it one connection per run,
- * so no JVM process spawn is paid per run. Closing its stdin (or the JVM dying) stops it.
+ * The long-lived launcher process: the JVM starts it once and sends it a connection per run, so no JVM
+ * process spawn is paid per run. Closing its stdin (or the JVM dying) stops it.
+ *
+ * <p>A run whose spec asks for it ({@code keep=1}) and whose report says {@code keep=1} leaves its
+ * connection open, its supervisor waiting on it for another spec (launcher.h). Such connections are kept
+ * here and sent later runs' specs: no socket, connect and close in the JVM, and no accept and close in the
+ * supervisor, per run. A kept connection is used again only once another has been kept after it
+ * ({@link #REST}): its supervisor has torn its last run down and prepared the next while another ran, as
+ * an idle one has. Its supervisor may be gone by then (the launcher restarted, or the supervisor could not
+ * vouch for its state after the run): a spec that cannot be written to it is sent on another connection;
+ * one that was written but never answered is reported as the supervisor's death, as on a new connection.
  */
 public final class LauncherServer implements AutoCloseable {
+
+    /** Kept connections left waiting before one is used: each has had a run's time to get ready. */
+    static final int REST = 1;
+    /** At most this many kept (their supervisors held): others are closed (their supervisors go idle). */
+    static final int MAX_KEPT =
+            Math.max(4, Math.min(32, 2 * Runtime.getRuntime().availableProcessors() + REST));
 
     private final Process process;
     private final OutputStream stdin;
     private final UnixDomainSocketAddress address;
+    private final ConcurrentLinkedQueue<SocketChannel> kept = new ConcurrentLinkedQueue<>();
+    /** Connections in {@link #kept} that a taker may count on: added after the offer, taken before the poll. */
+    private final AtomicInteger keptCount = new AtomicInteger();
+
+    private volatile boolean closed;
 
     private LauncherServer(Process process, Path socket) {
         this.process = process;
@@ -62,22 +84,79 @@ public final class LauncherServer implements AutoCloseable {
         }
     }
 
-    /** Opens a connection for one run and sends its spec; the caller reads the report. */
+    /**
+     * Sends one run's spec on a kept connection, or a new one; the caller reads the report. A kept
+     * connection the spec cannot be written to (its supervisor gone: nothing of the spec was read as a
+     * run) is closed and the next one tried.
+     */
     public LaunchConnection open(LaunchRequest request) {
-        try {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(address);
-            ByteBuffer buf = ByteBuffer.wrap(request.toBytes());
-            while (buf.hasRemaining()) {
-                channel.write(buf);
+        byte[] spec = request.toBytes();
+        for (SocketChannel channel; (channel = takeKept()) != null; ) {
+            try {
+                send(channel, spec);
+                return new LaunchConnection(channel, this::giveBack);
+            } catch (IOException gone) {
+                LaunchConnection.closeQuietly(channel);
             }
-            return new LaunchConnection(channel);
+        }
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(address);
+            send(channel, spec);
+            return new LaunchConnection(channel, this::giveBack);
         } catch (IOException e) {
+            if (channel != null) {
+                LaunchConnection.closeQuietly(channel);
+            }
             throw new SandboxException(
                     "cannot reach the launcher at " + address.getPath() + ": " + e.getMessage()
                             + (process.isAlive() ? "" : " (the launcher exited with " + process.exitValue() + ")"),
                     e);
         }
+    }
+
+    private static void send(SocketChannel channel, byte[] spec) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(spec);
+        while (buf.hasRemaining()) {
+            channel.write(buf);
+        }
+    }
+
+    /** The oldest kept connection, if more than {@link #REST} are kept; else null. */
+    private SocketChannel takeKept() {
+        for (int n; (n = keptCount.get()) > REST; ) {
+            if (keptCount.compareAndSet(n, n - 1)) {
+                return kept.poll(); // counted: there
+            }
+        }
+        return null;
+    }
+
+    /** A connection whose supervisor kept it after its run (LaunchConnection.close): kept, or closed if enough are. */
+    void giveBack(SocketChannel channel) {
+        if (closed || keptCount.get() >= MAX_KEPT) {
+            LaunchConnection.closeQuietly(channel);
+            return;
+        }
+        kept.offer(channel);
+        keptCount.incrementAndGet();
+        if (closed) { // closed meanwhile: close() may have drained the queue before the offer
+            closeKept();
+        }
+    }
+
+    /** Closes every kept connection (their supervisors see the end and go idle, or exit with the server). */
+    private void closeKept() {
+        for (SocketChannel c; (c = kept.poll()) != null; ) {
+            keptCount.decrementAndGet();
+            LaunchConnection.closeQuietly(c);
+        }
+    }
+
+    /** How many connections are kept now (for tests). */
+    int keptConnections() {
+        return kept.size();
     }
 
     public boolean isAlive() {
@@ -86,6 +165,8 @@ public final class LauncherServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        closeKept();
         try {
             stdin.close();
         } catch (IOException ignored) {

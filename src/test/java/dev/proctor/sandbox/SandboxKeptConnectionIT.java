@@ -1,0 +1,247 @@
+package dev.proctor.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine keeps a run's connection to its supervisor for a later run (launcher.h, "keep"; LauncherServer):
+ * a supervisor then serves run after run on one connection. What that must not change: every run gets its own
+ * report, whatever the run before it on that connection did (ended, was killed at a limit, was cancelled, could
+ * not exec); a cancelled run's connection is never kept; a kept supervisor that dies while it waits costs no run.
+ */
+class SandboxKeptConnectionIT extends SandboxRuns {
+
+    private static final Duration WIDE_CPU = Duration.ofSeconds(10);
+    private static final Duration WIDE_WALL = Duration.ofSeconds(60);
+
+    /** What a generated run does, and what its result must then be. */
+    enum Kind {
+        ECHO,
+        EXIT,
+        WALL,
+        CPU,
+        OUTPUT,
+        CANCEL,
+        NO_EXEC,
+        SAMPLED
+    }
+
+    /**
+     * Generated sequences of runs of every kind, one after another in one work directory: each run's result is
+     * its own (its status, its exit code, its own token in its output, no other run's).
+     */
+    @Test
+    void everyRunGetsItsOwnReportWhateverTheRunBeforeItDid() throws Exception {
+        Workdir w = workdir();
+        List<List<Kind>> sequences = Arbitraries.of(Kind.class)
+                .list()
+                .ofSize(16)
+                .sampleStream()
+                .limit(3)
+                .toList();
+        for (List<Kind> sequence : sequences) {
+            for (int i = 0; i < sequence.size(); i++) {
+                Kind kind = sequence.get(i);
+                String token = "t" + UUID.randomUUID().toString().substring(0, 8);
+                String context = "run " + i + " of " + sequence + ": " + kind;
+                check(w, kind, token, i, context);
+            }
+        }
+        assertTrue(!keptSupervisors().isEmpty(), "no connection kept after " + sequences.size() * 16 + " runs");
+    }
+
+    private static void check(Workdir w, Kind kind, String token, int i, String context) throws Exception {
+        RunResult r;
+        switch (kind) {
+            case ECHO -> {
+                r = sh(w, "printf %s " + token);
+                assertEquals(RunStatus.OK, r.status(), () -> context + "\n" + describe(r));
+                assertEquals(token, out(r), context);
+            }
+            case EXIT -> {
+                int code = 1 + i % 100;
+                r = sh(w, "printf %s " + token + "; exit " + code);
+                assertEquals(RunStatus.RUNTIME_ERROR, r.status(), () -> context + "\n" + describe(r));
+                assertEquals(code, r.exitCode(), context);
+                assertEquals(token, out(r), context);
+            }
+            case WALL -> {
+                r = run(
+                        w,
+                        limits(WIDE_CPU, Duration.ofMillis(300), 256 * MIB, 64),
+                        "/bin/sh",
+                        "-c",
+                        "printf %s " + token + "; exec sleep 60");
+                assertEquals(RunStatus.WALL_TIME_LIMIT_EXCEEDED, r.status(), () -> context + "\n" + describe(r));
+                assertEquals(token, out(r), context);
+            }
+            case CPU -> {
+                r = run(
+                        w,
+                        limits(Duration.ofMillis(200), WIDE_WALL, 256 * MIB, 64),
+                        "/bin/sh",
+                        "-c",
+                        "printf %s " + token + "; while :; do :; done");
+                assertEquals(RunStatus.TIME_LIMIT_EXCEEDED, r.status(), () -> context + "\n" + describe(r));
+                assertEquals(token, out(r), context);
+            }
+            case OUTPUT -> {
+                Limits small = new Limits(WIDE_CPU, WIDE_WALL, 256 * MIB, 64, 64 * 1024, 64 * MIB, 1.0);
+                r = run(w, small, "/bin/sh", "-c", "printf %s " + token + "; exec yes");
+                assertEquals(RunStatus.OUTPUT_LIMIT_EXCEEDED, r.status(), () -> context + "\n" + describe(r));
+                assertTrue(out(r).startsWith(token + "y\n"), context);
+            }
+            case CANCEL -> {
+                Cancellation cancel = new Cancellation();
+                CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> engine.run(
+                        RunSpec.simple(
+                                w,
+                                List.of("/bin/sh", "-c", "printf %s " + token + " > started; exec sleep 60"),
+                                limits(WIDE_CPU, WIDE_WALL, 256 * MIB, 64)),
+                        cancel));
+                Path started = w.path().resolve("started");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.exists(started) && System.nanoTime() < deadline && !running.isDone()) {
+                    Thread.sleep(5);
+                }
+                cancel.cancel();
+                r = running.get(60, TimeUnit.SECONDS);
+                assertEquals(RunStatus.CANCELLED, r.status(), () -> context + "\n" + describe(r));
+                Files.deleteIfExists(started);
+            }
+            case NO_EXEC -> {
+                r = run(w, ROOMY, "/nonexistent-" + token);
+                assertNotEquals(RunStatus.OK, r.status(), context);
+                assertNotEquals(RunStatus.INTERNAL_ERROR, r.status(), () -> context + "\n" + describe(r));
+                assertEquals("", out(r), context);
+            }
+            case SAMPLED -> {
+                r = engine.run(withSampling(
+                        RunSpec.simple(w, List.of("/bin/sh", "-c", "printf %s " + token), ROOMY),
+                        Duration.ofMillis(5)));
+                assertEquals(RunStatus.OK, r.status(), () -> context + "\n" + describe(r));
+                assertEquals(token, out(r), context);
+            }
+            default -> throw new AssertionError(kind);
+        }
+    }
+
+    /**
+     * A run killed at its wall limit keeps its connection (its supervisor waits on it: "proctor-kept"); a
+     * cancelled run's supervisor closes it (and is idle again, or gone).
+     */
+    @Test
+    void aRunKilledAtItsLimitKeepsItsConnectionACancelledOneDoesNot() throws Exception {
+        Workdir w = workdir();
+        for (boolean cancelIt : new boolean[] {false, true}) {
+            String marker = "kept-" + UUID.randomUUID();
+            Cancellation cancel = new Cancellation();
+            Limits wall = limits(WIDE_CPU, cancelIt ? WIDE_WALL : Duration.ofSeconds(5), 256 * MIB, 64);
+            CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() ->
+                    engine.run(RunSpec.simple(w, List.of("/bin/sh", "-c", "sleep 60; : " + marker), wall), cancel));
+            long job = awaitJob(marker, running);
+            long supervisor = supervisorOf(job);
+            if (cancelIt) {
+                cancel.cancel();
+            }
+            RunResult r = running.get(60, TimeUnit.SECONDS);
+            assertEquals(
+                    cancelIt ? RunStatus.CANCELLED : RunStatus.WALL_TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
+            String after = awaitSettled(supervisor);
+            if (cancelIt) {
+                assertNotEquals("proctor-kept", after, "a cancelled run's supervisor kept its connection");
+            } else {
+                assertEquals("proctor-kept", after, "a run killed at its wall limit did not keep its connection");
+            }
+        }
+    }
+
+    /** Supervisors waiting on kept connections, all killed: the runs after that are served all the same. */
+    @Test
+    void keptSupervisorsKilledWhileTheyWaitCostNoRun() throws Exception {
+        Workdir w = workdir();
+        for (int i = 0; i < 6; i++) {
+            assertEquals("before " + i + "\n", okOut(sh(w, "echo before " + i)));
+        }
+        Set<Long> kept = keptSupervisors();
+        assertTrue(!kept.isEmpty(), "no supervisor waits on a kept connection");
+        for (long pid : kept) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (kept.stream().anyMatch(p -> Files.exists(Path.of("/proc", Long.toString(p))))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        for (int i = 0; i < 10; i++) {
+            RunResult r = sh(w, "echo after " + i);
+            assertEquals(RunStatus.OK, r.status(), () -> describe(r));
+            assertEquals("after " + i + "\n", out(r));
+        }
+    }
+
+    private static long awaitJob(String marker, CompletableFuture<RunResult> running) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !running.isDone()) {
+            if (hostProcessesWith(marker).size() == 1) {
+                return jobWith(marker);
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the run's job never showed: " + (running.isDone() ? describe(running.join()) : ""));
+    }
+
+    /** A supervisor's name once it is done with its run ("proctor-sup" no more): kept, idle, or "" (gone). */
+    private static String awaitSettled(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String comm = "";
+        while (System.nanoTime() < deadline) {
+            comm = comm(pid);
+            if (!comm.equals("proctor-sup")) {
+                return comm;
+            }
+            Thread.sleep(5);
+        }
+        return comm;
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm"), StandardCharsets.UTF_8)
+                    .strip();
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
+    /** The engine's launcher's supervisors that wait on a kept connection. */
+    private static Set<Long> keptSupervisors() {
+        ProcessHandle server = ProcessHandle.current()
+                .children()
+                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
+        Set<Long> kept = new HashSet<>();
+        server.children().filter(p -> comm(p.pid()).equals("proctor-kept")).forEach(p -> kept.add(p.pid()));
+        return kept;
+    }
+}
