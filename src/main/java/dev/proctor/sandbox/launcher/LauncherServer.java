@@ -12,9 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The long-lived launcher process: the JVM starts it once and sends it a connection per run, so no JVM
@@ -23,9 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A run whose spec asks for it ({@code keep=1}) and whose report says {@code keep=1} leaves its
  * connection open, its supervisor waiting on it for another spec (launcher.h). Such connections are kept
  * here and sent later runs' specs: no socket, connect and close in the JVM, and no accept and close in the
- * supervisor, per run. A kept connection is used again only once another has been kept after it
- * ({@link #REST}): its supervisor has torn its last run down and prepared the next while another ran, as
- * an idle one has. Its supervisor may be gone by then (the launcher restarted, or the supervisor could not
+ * supervisor, per run. A kept connection is used again only once another has been kept after it and it has
+ * rested {@link #MIN_REST_NANOS} ({@link KeptConnections}): its supervisor has torn its last run down and
+ * prepared the next meanwhile, as an idle one has. Its supervisor may be gone by then (the launcher restarted, or the supervisor could not
  * vouch for its state after the run): a spec that cannot be written to it is sent on another connection;
  * one that was written but never answered is reported as the supervisor's death, as on a new connection.
  */
@@ -33,6 +31,11 @@ public final class LauncherServer implements AutoCloseable {
 
     /** Kept connections left waiting before one is used: each has had a run's time to get ready. */
     static final int REST = 1;
+    /**
+     * How long a kept connection rests at least before it is used again: longer than a supervisor takes to
+     * tear a run down and prepare the next (well under a millisecond on the machines measured).
+     */
+    static final long MIN_REST_NANOS = 2_000_000;
     /** At most this many kept (their supervisors held): others are closed (their supervisors go idle). */
     static final int MAX_KEPT =
             Math.max(4, Math.min(32, 2 * Runtime.getRuntime().availableProcessors() + REST));
@@ -40,11 +43,8 @@ public final class LauncherServer implements AutoCloseable {
     private final Process process;
     private final OutputStream stdin;
     private final UnixDomainSocketAddress address;
-    private final ConcurrentLinkedQueue<SocketChannel> kept = new ConcurrentLinkedQueue<>();
-    /** Connections in {@link #kept} that a taker may count on: added after the offer, taken before the poll. */
-    private final AtomicInteger keptCount = new AtomicInteger();
-
-    private volatile boolean closed;
+    private final KeptConnections<SocketChannel> kept =
+            new KeptConnections<>(REST, MIN_REST_NANOS, MAX_KEPT, LaunchConnection::closeQuietly, System::nanoTime);
 
     private LauncherServer(Process process, Path socket) {
         this.process = process;
@@ -91,7 +91,7 @@ public final class LauncherServer implements AutoCloseable {
      */
     public LaunchConnection open(LaunchRequest request) {
         byte[] spec = request.toBytes();
-        for (SocketChannel channel; (channel = takeKept()) != null; ) {
+        for (SocketChannel channel; (channel = kept.take()) != null; ) {
             try {
                 send(channel, spec);
                 return new LaunchConnection(channel, this::giveBack);
@@ -100,7 +100,7 @@ public final class LauncherServer implements AutoCloseable {
             }
         }
         SocketChannel channel = null;
-        try {
+        try { // a new connection: an idle supervisor takes it
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(address);
             send(channel, spec);
@@ -123,40 +123,9 @@ public final class LauncherServer implements AutoCloseable {
         }
     }
 
-    /** The oldest kept connection, if more than {@link #REST} are kept; else null. */
-    private SocketChannel takeKept() {
-        for (int n; (n = keptCount.get()) > REST; ) {
-            if (keptCount.compareAndSet(n, n - 1)) {
-                return kept.poll(); // counted: there
-            }
-        }
-        return null;
-    }
-
-    /** A connection whose supervisor kept it after its run (LaunchConnection.close): kept, or closed if enough are. */
-    void giveBack(SocketChannel channel) {
-        if (closed || keptCount.get() >= MAX_KEPT) {
-            LaunchConnection.closeQuietly(channel);
-            return;
-        }
-        kept.offer(channel);
-        keptCount.incrementAndGet();
-        if (closed) { // closed meanwhile: close() may have drained the queue before the offer
-            closeKept();
-        }
-    }
-
-    /** Closes every kept connection (their supervisors see the end and go idle, or exit with the server). */
-    private void closeKept() {
-        for (SocketChannel c; (c = kept.poll()) != null; ) {
-            keptCount.decrementAndGet();
-            LaunchConnection.closeQuietly(c);
-        }
-    }
-
-    /** How many connections are kept now (for tests). */
-    int keptConnections() {
-        return kept.size();
+    /** A connection whose supervisor kept it after its run (LaunchConnection.close). */
+    private void giveBack(SocketChannel channel) {
+        kept.giveBack(channel);
     }
 
     public boolean isAlive() {
@@ -165,8 +134,7 @@ public final class LauncherServer implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        closeKept();
+        kept.closeAll(); // their supervisors see the end, and exit with the server
         try {
             stdin.close();
         } catch (IOException ignored) {
