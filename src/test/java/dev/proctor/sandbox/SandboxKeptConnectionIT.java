@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -231,17 +230,6 @@ class SandboxKeptConnectionIT extends SandboxRuns {
 
     /** The engine's launcher's supervisors that wait on a kept connection. */
     private static Set<Long> keptSupervisors() {
-        ProcessHandle server = ProcessHandle.current()
-                .children()
-                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
-                .filter(p -> p.info()
-                        .arguments()
-                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
-                        .orElse(false))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
-        Set<Long> kept = new HashSet<>();
-        server.children().filter(p -> comm(p.pid()).equals("proctor-kept")).forEach(p -> kept.add(p.pid()));
-        return kept;
+        return supervisorsNamed(launcherServer(), "proctor-kept");
     }
 }

@@ -87,7 +87,7 @@ class SandboxLauncherPathIT extends SandboxRuns {
     void supervisorsServeRunAfterRunAndKeepNothingOfThem() throws IOException {
         Workdir w = workdir();
         okOut(sh(w, "true"));
-        ProcessHandle server = server();
+        ProcessHandle server = launcherServer();
         Set<Long> before = idleSupervisors(server);
         assertTrue(before.size() >= 2, "idle supervisors: " + before);
         for (int i = 0; i < 20; i++) {
@@ -144,7 +144,7 @@ class SandboxLauncherPathIT extends SandboxRuns {
     void sampledRunsAreServedRunAfterRunToo() throws IOException {
         Workdir w = workdir();
         okOut(sh(w, "true"));
-        ProcessHandle server = server();
+        ProcessHandle server = launcherServer();
         Set<Long> before = supervisors(server);
         Set<Long> seen = new HashSet<>();
         for (int i = 0; i < 20; i++) {
@@ -155,18 +155,6 @@ class SandboxLauncherPathIT extends SandboxRuns {
         }
         seen.removeAll(before);
         assertTrue(seen.size() < 5, "supervisors forked during 20 sampled runs: " + seen + " (before: " + before + ")");
-    }
-
-    private static ProcessHandle server() {
-        return ProcessHandle.current()
-                .children()
-                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
-                .filter(p -> p.info()
-                        .arguments()
-                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
-                        .orElse(false))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
     }
 
     /** The server's supervisors, idle, busy or waiting on a kept connection (not the network namespace pool's child). */
@@ -188,21 +176,5 @@ class SandboxLauncherPathIT extends SandboxRuns {
 
     private static Set<Long> idleSupervisors(ProcessHandle server) {
         return supervisorsNamed(server, "proctor-idle");
-    }
-
-    private static Set<Long> supervisorsNamed(ProcessHandle server, String name) {
-        Set<Long> idle = new HashSet<>();
-        for (ProcessHandle p : server.children().toList()) {
-            try {
-                String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
-                        .strip();
-                if (comm.equals(name)) {
-                    idle.add(p.pid());
-                }
-            } catch (IOException gone) {
-                // exited meanwhile
-            }
-        }
-        return idle;
     }
 }

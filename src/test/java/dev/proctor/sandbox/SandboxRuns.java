@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -275,5 +277,35 @@ abstract class SandboxRuns {
             return i;
         }
         return -1;
+    }
+
+    /** The engine's launcher server: the child of this JVM running {@code proctor-launcher serve} in its state dir. */
+    static ProcessHandle launcherServer() {
+        return ProcessHandle.current()
+                .children()
+                .filter(p -> p.info().command().orElse("").endsWith("proctor-launcher"))
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> String.join(" ", a).contains(stateDir.toString()))
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
+    }
+
+    /** The server's children whose name (comm) is {@code name}: "proctor-idle", "proctor-kept", "proctor-sup". */
+    static Set<Long> supervisorsNamed(ProcessHandle server, String name) {
+        Set<Long> found = new HashSet<>();
+        for (ProcessHandle p : server.children().toList()) {
+            try {
+                String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
+                        .strip();
+                if (comm.equals(name)) {
+                    found.add(p.pid());
+                }
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return found;
     }
 }
