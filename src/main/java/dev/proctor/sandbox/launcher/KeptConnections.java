@@ -8,10 +8,10 @@ import java.util.function.LongSupplier;
 /**
  * The connections a launcher server keeps for later runs (launcher.h, "keep"), oldest first. The oldest is
  * handed out only when it has rested: more than {@code rest} are kept in all, and it was given back at least
- * {@code minRestNanos} ago. Its supervisor
- * tears its last run down and prepares the next after its reply; a spec sent before that waits for it, where
- * a new connection would have found an idle supervisor ready. At most {@code max} are kept: one more is
- * closed (its supervisor goes back to accept()). Safe for any number of threads.
+ * {@code minRestNanos} ago. Its supervisor tears its last run down and prepares the next after its reply; a
+ * spec sent before that waits for it, where a new connection would have found an idle supervisor ready. At
+ * most {@code max} are kept: one more is closed (its supervisor goes back to accept()). Safe for any number
+ * of threads.
  *
  * @param <C> a connection; {@code close} closes one
  */

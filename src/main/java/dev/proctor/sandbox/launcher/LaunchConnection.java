@@ -20,9 +20,9 @@ public final class LaunchConnection implements AutoCloseable {
     private final Consumer<SocketChannel> keeper;
     /** The report said keep=1: the supervisor waits on this connection for the next spec. */
     private boolean kept;
-    /** Guarded by this: the run was cancelled (its end shut), or this run's use of the channel is over. */
+    /** Guarded by this: the run was cancelled (its end of the channel shut). */
     private boolean cancelled;
-
+    /** Guarded by this: this run's use of the channel is over (closed, or back with its server). */
     private boolean closed;
 
     LaunchConnection(SocketChannel channel) {
