@@ -82,7 +82,7 @@ class SandboxKeptConnectionIT extends SandboxRuns {
             case WALL -> {
                 r = run(
                         w,
-                        limits(WIDE_CPU, Duration.ofMillis(300), 256 * MIB, 64),
+                        limits(WIDE_CPU, Duration.ofSeconds(1), 256 * MIB, 64),
                         "/bin/sh",
                         "-c",
                         "printf %s " + token + "; exec sleep 60");
