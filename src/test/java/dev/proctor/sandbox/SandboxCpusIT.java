@@ -162,13 +162,8 @@ class SandboxCpusIT extends SandboxRuns {
                 if (child.isEmpty()) {
                     continue;
                 }
-                try {
-                    if (name.equals(
-                            Files.readString(Path.of("/proc", child, "comm")).strip())) {
-                        found.add(Long.parseLong(child));
-                    }
-                } catch (IOException gone) {
-                    // exited meanwhile
+                if (name.equals(comm(Long.parseLong(child)))) { // "" once it has exited
+                    found.add(Long.parseLong(child));
                 }
             }
         } catch (IOException e) {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,15 +215,6 @@ class SandboxKeptConnectionIT extends SandboxRuns {
             Thread.sleep(5);
         }
         return comm;
-    }
-
-    private static String comm(long pid) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "comm"), StandardCharsets.UTF_8)
-                    .strip();
-        } catch (IOException gone) {
-            return "";
-        }
     }
 
     /** The engine's launcher's supervisors that wait on a kept connection. */

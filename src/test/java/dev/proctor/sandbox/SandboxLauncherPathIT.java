@@ -159,19 +159,7 @@ class SandboxLauncherPathIT extends SandboxRuns {
 
     /** The server's supervisors, idle, busy or waiting on a kept connection (not the network namespace pool's child). */
     private static Set<Long> supervisors(ProcessHandle server) {
-        Set<Long> all = new HashSet<>();
-        for (ProcessHandle p : server.children().toList()) {
-            try {
-                String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
-                        .strip();
-                if (comm.equals("proctor-idle") || comm.equals("proctor-sup") || comm.equals("proctor-kept")) {
-                    all.add(p.pid());
-                }
-            } catch (IOException gone) {
-                // exited meanwhile
-            }
-        }
-        return all;
+        return supervisorsNamed(server, "proctor-idle", "proctor-sup", "proctor-kept");
     }
 
     private static Set<Long> idleSupervisors(ProcessHandle server) {

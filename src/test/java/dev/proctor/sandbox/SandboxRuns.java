@@ -292,20 +292,25 @@ abstract class SandboxRuns {
                 .orElseThrow(() -> new AssertionError("the engine's launcher server is not a child of this JVM"));
     }
 
-    /** The server's children whose name (comm) is {@code name}: "proctor-idle", "proctor-kept", "proctor-sup". */
-    static Set<Long> supervisorsNamed(ProcessHandle server, String name) {
+    /** The server's children whose name (comm) is one of {@code names}: "proctor-idle", "proctor-kept", "proctor-sup". */
+    static Set<Long> supervisorsNamed(ProcessHandle server, String... names) {
+        Set<String> wanted = Set.of(names);
         Set<Long> found = new HashSet<>();
         for (ProcessHandle p : server.children().toList()) {
-            try {
-                String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm"))
-                        .strip();
-                if (comm.equals(name)) {
-                    found.add(p.pid());
-                }
-            } catch (IOException gone) {
-                // exited meanwhile
+            if (wanted.contains(comm(p.pid()))) {
+                found.add(p.pid());
             }
         }
         return found;
+    }
+
+    /** A host process's name ({@code /proc/PID/comm}), or "" once it is gone. */
+    static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm"), StandardCharsets.UTF_8)
+                    .strip();
+        } catch (IOException gone) {
+            return "";
+        }
     }
 }

@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * here and sent later runs' specs: no socket, connect and close in the JVM, and no accept and close in the
  * supervisor, per run. A kept connection is used again only once another has been kept after it and it has
  * rested {@link #MIN_REST_NANOS} ({@link KeptConnections}): its supervisor has torn its last run down and
- * prepared the next meanwhile, as an idle one has. Its supervisor may be gone by then (the launcher restarted, or the supervisor could not
- * vouch for its state after the run): a spec that cannot be written to it is sent on another connection;
- * one that was written but never answered is reported as the supervisor's death, as on a new connection.
+ * prepared the next meanwhile, as an idle one has. Its supervisor may be gone by then (the launcher
+ * restarted, or the supervisor could not vouch for its state after the run): a spec that cannot be written
+ * to it is sent on another connection; one that was written but never answered is reported as the
+ * supervisor's death, as on a new connection.
  */
 public final class LauncherServer implements AutoCloseable {
 
@@ -94,7 +95,7 @@ public final class LauncherServer implements AutoCloseable {
         for (SocketChannel channel; (channel = kept.take()) != null; ) {
             try {
                 send(channel, spec);
-                return new LaunchConnection(channel, this::giveBack);
+                return new LaunchConnection(channel, kept::giveBack);
             } catch (IOException gone) {
                 LaunchConnection.closeQuietly(channel);
             }
@@ -104,7 +105,7 @@ public final class LauncherServer implements AutoCloseable {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(address);
             send(channel, spec);
-            return new LaunchConnection(channel, this::giveBack);
+            return new LaunchConnection(channel, kept::giveBack);
         } catch (IOException e) {
             if (channel != null) {
                 LaunchConnection.closeQuietly(channel);
@@ -121,11 +122,6 @@ public final class LauncherServer implements AutoCloseable {
         while (buf.hasRemaining()) {
             channel.write(buf);
         }
-    }
-
-    /** A connection whose supervisor kept it after its run (LaunchConnection.close). */
-    private void giveBack(SocketChannel channel) {
-        kept.giveBack(channel);
     }
 
     public boolean isAlive() {
