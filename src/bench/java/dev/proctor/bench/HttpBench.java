@@ -506,9 +506,15 @@ final class HttpBench {
             calm = share < JIT_SETTLED ? calm + 1 : 0;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (Double.isNaN(share)) {
+            // the maximum came before a block of 12 s whose compilation could be read: nothing was measured
+            out.printf(
+                    Locale.ROOT, "node warm-up: %.0f s, stopped at the maximum before its JIT was measured%n", seconds);
+            return seconds;
+        }
         out.printf(
                 Locale.ROOT,
-                "node warm-up: %.0f s, %s (its JIT compiler threads %.1f %% of one core in the last 9 s)%n",
+                "node warm-up: %.0f s, %s (its JIT compiler threads %.1f %% of one core in the last 12 s)%n",
                 seconds,
                 calm >= 2 ? "its JIT settled" : "stopped at the maximum with its JIT still compiling",
                 100 * share);

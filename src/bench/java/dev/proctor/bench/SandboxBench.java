@@ -66,6 +66,21 @@ final class SandboxBench {
      * the same whatever the program, compiled by then.
      */
     private static final int WARMUP_NEXT = Integer.getInteger("proctor.bench.warmup-next", 300);
+    /**
+     * After the first program's interleaved warm-up, the engine runs alone until it has run at least this many
+     * times in all ({@code -Dproctor.bench.engine-warmup=N}), then on until the JIT has settled
+     * ({@link #warmUpEngineAlone}). Interleaved rounds stop at a JIT quiet for a few blocks of 100, but the
+     * engine's code is not at its last tier there: a throwaway harness (the engine running {@code /bin/true} in a
+     * loop, the JVM's CPU and compile time per block of 500 runs) showed C2 compiling 100-350 ms per block in bursts
+     * up to ~9000 runs, and then 0-3 ms per block; the JVM's CPU per run went from 0.26-0.56 ms in those bursts to
+     * 0.16-0.22 ms after. A service runs the engine for hours: that is the state to measure. Runs alone take a
+     * third of a round's time.
+     */
+    private static final int ENGINE_WARMUP = Integer.getInteger("proctor.bench.engine-warmup", 12000);
+    /** The engine's runs alone are done in blocks of this many. */
+    private static final int ENGINE_BLOCK = 500;
+    /** At most this many engine runs alone after {@link #ENGINE_WARMUP} runs in all. */
+    private static final int ENGINE_WARMUP_MAX_EXTRA = 8000;
     /** Warm-up rounds after {@link #WARMUP} are done in blocks of this many. */
     private static final int WARMUP_BLOCK = 100;
     /** At most this many warm-up rounds after {@link #WARMUP}. */
@@ -254,6 +269,7 @@ final class SandboxBench {
         long[] launcherB = new long[RUNS];
         long[] floor = new long[RUNS];
         int warmup = warmUp(engine, spec, engineLauncher, helper, argv, minWarmup);
+        int alone = minWarmup >= WARMUP ? warmUpEngineAlone(engine, spec, engineLauncher, helper, warmup) : 0;
         CpuMarks before = CpuMarks.read(engineLauncher, helper);
         long[] cpu = rounds(warmup, bare, launcher, sandbox, launcherB, floor, engine, spec, helper, argv);
         CpuMarks after = CpuMarks.read(engineLauncher, helper);
@@ -313,7 +329,8 @@ final class SandboxBench {
                 ms(p90(floor)),
                 ms(cpu[1]) / RUNS,
                 total / (floor2 / 1e9));
-        String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds)";
+        String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds"
+                + (alone > 0 ? " and " + alone + " engine runs alone" : "") + ")";
         out.printf(
                 Locale.ROOT,
                 "%s%n  per run, median (p90):   C fork/exec %6.2f ms (%6.2f) | floor %6.2f ms (%6.2f)"
@@ -403,6 +420,32 @@ final class SandboxBench {
             quiet = jit.getTotalCompilationTime() - before < JIT_SETTLED_MS ? quiet + 1 : 0;
         }
         return done;
+    }
+
+    /**
+     * Engine runs alone, in blocks of {@link #ENGINE_BLOCK}, until the engine has run {@link #ENGINE_WARMUP} times
+     * counting its {@code roundsDone} runs in the interleaved rounds, then until {@link #SETTLED_BLOCKS} blocks in a
+     * row each added less than {@link #JIT_SETTLED_MS} of compilation (at most {@link #ENGINE_WARMUP_MAX_EXTRA} runs
+     * more). Returns the runs done alone.
+     */
+    private static int warmUpEngineAlone(
+            LinuxSandboxEngine engine, RunSpec spec, ProcessHandle engineLauncher, Helper helper, int roundsDone)
+            throws IOException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int alone = 0;
+        int quiet = 0;
+        while (roundsDone + alone < ENGINE_WARMUP
+                || (timed && quiet < SETTLED_BLOCKS && roundsDone + alone < ENGINE_WARMUP + ENGINE_WARMUP_MAX_EXTRA)) {
+            long before = timed ? jit.getTotalCompilationTime() : 0;
+            for (int i = 0; i < ENGINE_BLOCK; i++) {
+                engineRun(engine, spec);
+            }
+            CpuMarks.read(engineLauncher, helper);
+            alone += ENGINE_BLOCK;
+            quiet = timed && jit.getTotalCompilationTime() - before < JIT_SETTLED_MS ? quiet + 1 : 0;
+        }
+        return alone;
     }
 
     /**
