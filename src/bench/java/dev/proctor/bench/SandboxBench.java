@@ -71,8 +71,8 @@ final class SandboxBench {
      * times in all ({@code -Dproctor.bench.engine-warmup=N}), then on until the JIT has settled
      * ({@link #warmUpEngineAlone}). Interleaved rounds stop at a JIT quiet for a few blocks of 100, but the
      * engine's code is not at its last tier there: a throwaway harness (the engine running {@code /bin/true} in a
-     * loop, the JVM's CPU and compile time per block of 500 runs) showed C2 compiling 100-350 ms per block in bursts
-     * up to ~9000 runs, and then 0-3 ms per block; the JVM's CPU per run went from 0.26-0.56 ms in those bursts to
+     * loop, the JVM's CPU and compile time per block of 500 runs) showed C2 compiling 60-350 ms per block in bursts
+     * up to ~9000 runs, and then 0-3 ms per block; the JVM's CPU per run went from 0.26-0.84 ms in those bursts to
      * 0.16-0.22 ms after. A service runs the engine for hours: that is the state to measure. Runs alone take a
      * third of a round's time.
      */
