@@ -68,7 +68,7 @@ final class SandboxBench {
     private static final int WARMUP_NEXT = Integer.getInteger("proctor.bench.warmup-next", 300);
     /**
      * After the first program's interleaved warm-up, the engine runs alone until it has run at least this many
-     * times in all ({@code -Dproctor.bench.engine-warmup=N}), then on until the JIT has settled
+     * times in all ({@code -Dproctor.bench.engine-warmup=N}; 0: no runs alone), then on until the JIT has settled
      * ({@link #warmUpEngineAlone}). Interleaved rounds stop at a JIT quiet for a few blocks of 100, but the
      * engine's code is not at its last tier there: a throwaway harness (the engine running {@code /bin/true} in a
      * loop, the JVM's CPU and compile time per block of 500 runs) showed C2 compiling 60-350 ms per block in bursts
@@ -147,9 +147,17 @@ final class SandboxBench {
                     "proctor bench sandbox: %d runs each, interleaved: C fork/exec, launcher from C, engine"
                             + " (cgroup %s); then %d runs each 2 at a time%n",
                     RUNS, engine.info().cgroupVersion(), RUNS);
-            Figures t = measure(engine, workdir, List.of("/bin/true"), config, helper, dir, out, WARMUP);
+            Figures t = measure(engine, workdir, List.of("/bin/true"), config, helper, dir, out, WARMUP, ENGINE_WARMUP);
             Figures p = measure(
-                    engine, workdir, List.of("/usr/bin/python3", "-c", "pass"), config, helper, dir, out, WARMUP_NEXT);
+                    engine,
+                    workdir,
+                    List.of("/usr/bin/python3", "-c", "pass"),
+                    config,
+                    helper,
+                    dir,
+                    out,
+                    WARMUP_NEXT,
+                    0);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 put(m, "", t);
@@ -202,7 +210,8 @@ final class SandboxBench {
             Path helperBinary,
             Path dir,
             PrintStream out,
-            int warmup)
+            int warmup,
+            int engineWarmup)
             throws IOException, InterruptedException, ExecutionException {
         RunSpec spec = RunSpec.simple(workdir, argv, Limits.defaults());
         ProcessHandle engineLauncher = ProcessHandle.current()
@@ -240,7 +249,7 @@ final class SandboxBench {
                     helperB = new Helper(processB);
                     helperB.expect("ready");
                 }
-                return measure(engine, spec, engineLauncher, helper, argv, out, warmup);
+                return measure(engine, spec, engineLauncher, helper, argv, out, warmup, engineWarmup);
             } finally {
                 if (helperB != null) {
                     helperB.close();
@@ -261,7 +270,8 @@ final class SandboxBench {
             Helper helper,
             List<String> argv,
             PrintStream out,
-            int minWarmup)
+            int minWarmup,
+            int engineWarmup)
             throws IOException, InterruptedException, ExecutionException {
         long[] bare = new long[RUNS];
         long[] launcher = new long[RUNS];
@@ -269,7 +279,8 @@ final class SandboxBench {
         long[] launcherB = new long[RUNS];
         long[] floor = new long[RUNS];
         int warmup = warmUp(engine, spec, engineLauncher, helper, argv, minWarmup);
-        int alone = minWarmup >= WARMUP ? warmUpEngineAlone(engine, spec, engineLauncher, helper, warmup) : 0;
+        int alone =
+                engineWarmup > 0 ? warmUpEngineAlone(engine, spec, engineLauncher, helper, warmup, engineWarmup) : 0;
         CpuMarks before = CpuMarks.read(engineLauncher, helper);
         long[] cpu = rounds(warmup, bare, launcher, sandbox, launcherB, floor, engine, spec, helper, argv);
         CpuMarks after = CpuMarks.read(engineLauncher, helper);
@@ -423,20 +434,25 @@ final class SandboxBench {
     }
 
     /**
-     * Engine runs alone, in blocks of {@link #ENGINE_BLOCK}, until the engine has run {@link #ENGINE_WARMUP} times
-     * counting its {@code roundsDone} runs in the interleaved rounds, then until {@link #SETTLED_BLOCKS} blocks in a
-     * row each added less than {@link #JIT_SETTLED_MS} of compilation (at most {@link #ENGINE_WARMUP_MAX_EXTRA} runs
-     * more). Returns the runs done alone.
+     * Engine runs alone, in blocks of {@link #ENGINE_BLOCK}, until the engine has run {@code engineWarmup} times
+     * ({@link #ENGINE_WARMUP} for the first program) counting its {@code roundsDone} runs in the interleaved rounds,
+     * then until {@link #SETTLED_BLOCKS} blocks in a row each added less than {@link #JIT_SETTLED_MS} of compilation
+     * (at most {@link #ENGINE_WARMUP_MAX_EXTRA} runs more). Returns the runs done alone.
      */
     private static int warmUpEngineAlone(
-            LinuxSandboxEngine engine, RunSpec spec, ProcessHandle engineLauncher, Helper helper, int roundsDone)
+            LinuxSandboxEngine engine,
+            RunSpec spec,
+            ProcessHandle engineLauncher,
+            Helper helper,
+            int roundsDone,
+            int engineWarmup)
             throws IOException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         int alone = 0;
         int quiet = 0;
-        while (roundsDone + alone < ENGINE_WARMUP
-                || (timed && quiet < SETTLED_BLOCKS && roundsDone + alone < ENGINE_WARMUP + ENGINE_WARMUP_MAX_EXTRA)) {
+        while (roundsDone + alone < engineWarmup
+                || (timed && quiet < SETTLED_BLOCKS && roundsDone + alone < engineWarmup + ENGINE_WARMUP_MAX_EXTRA)) {
             long before = timed ? jit.getTotalCompilationTime() : 0;
             for (int i = 0; i < ENGINE_BLOCK; i++) {
                 engineRun(engine, spec);
