@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +63,7 @@ class SandboxCpusIT extends SandboxRuns {
             assertEquals(service.toString(), okOut(r).strip(), "the job's own view of its CPUs");
         }
         // a supervisor back in the pool ("proctor-idle", after its unpin) has every CPU again for its next run
-        List<Long> idle = childrenNamed(server, "proctor-idle");
+        Set<Long> idle = supervisorsNamed(ProcessHandle.of(server).orElseThrow(), "proctor-idle");
         assertTrue(!idle.isEmpty(), "no idle supervisor");
         for (long sup : idle) {
             assertEquals(service, cpusOf(sup), "idle supervisor " + sup);
@@ -150,26 +149,6 @@ class SandboxCpusIT extends SandboxRuns {
         Thread t = new Thread(r, "held-run");
         t.setDaemon(true);
         t.start();
-    }
-
-    /** The children of {@code pid} whose name (comm) is {@code name}. */
-    private static List<Long> childrenNamed(long pid, String name) {
-        List<Long> found = new ArrayList<>();
-        try {
-            String children =
-                    Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children"));
-            for (String child : children.trim().split("\\s+")) {
-                if (child.isEmpty()) {
-                    continue;
-                }
-                if (name.equals(comm(Long.parseLong(child)))) { // "" once it has exited
-                    found.add(Long.parseLong(child));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
     }
 
     /** The CPUs a process may run on, from its Cpus_allowed_list ("0-1", "0,2-3"). */
