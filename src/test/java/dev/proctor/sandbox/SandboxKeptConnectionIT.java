@@ -195,8 +195,10 @@ class SandboxKeptConnectionIT extends SandboxRuns {
     private static long awaitJob(String marker, CompletableFuture<RunResult> running) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && !running.isDone()) {
-            if (hostProcessesWith(marker).size() == 1) {
-                return jobWith(marker);
+            // one reading of /proc: the shell forks for sleep, and its child holds the marker too until it execs
+            List<Long> found = hostProcessesWith(marker);
+            if (found.size() == 1) {
+                return found.get(0);
             }
             Thread.sleep(5);
         }
