@@ -11,7 +11,9 @@
  * sees (sched_getaffinity, nproc, a runtime's thread count) and where it may run are as before.
  * No two busy supervisors take the same CPU (sup_table.cpu_owner): a second run at once goes to
  * a free CPU of the mask, or, with none free, is not pinned at all. An owner entry left by a
- * supervisor that died mid-run is taken over once its slot is no longer busy.
+ * supervisor that died mid-run is cleared when the server reaps it (run_cpu_forget_slot), before
+ * its slot can be given to a new supervisor: otherwise that one, busy with a run on another CPU,
+ * would keep the entry looking taken. An entry whose slot is not busy is taken over all the same.
  */
 #include <sched.h>
 #include <stdatomic.h>
@@ -73,4 +75,15 @@ void run_cpu_restore_for_job(void)
 {
 	if (owned >= 0)
 		sched_setaffinity(0, sizeof before, &before);
+}
+
+/* The server, reaping the supervisor of slot (its state not yet SLOT_FREE): every CPU it owned is free. */
+void run_cpu_forget_slot(struct sup_table *t, int slot)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (atomic_load(&t->cpu_owner[c]) != slot + 1)
+			continue;
+		int mine = slot + 1;
+		atomic_compare_exchange_strong(&t->cpu_owner[c], &mine, 0);
+	}
 }

@@ -339,6 +339,7 @@ void supervisor_idle(const struct server_fds *fds, int slot) __attribute__((nore
 void run_cpu_pin(struct sup_table *t, int slot);
 void run_cpu_unpin(struct sup_table *t, int slot);
 void run_cpu_restore_for_job(void);
+void run_cpu_forget_slot(struct sup_table *t, int slot);
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {

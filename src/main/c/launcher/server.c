@@ -117,6 +117,8 @@ static void forget(struct idle *d, pid_t pid)
 	for (int i = 0; i < SUP_SLOTS; i++)
 		if (d->pid[i] == pid) {
 			d->pid[i] = 0;
+			/* killed mid-run, it still owns its CPU: freed before a new supervisor can take the slot */
+			run_cpu_forget_slot(d->fds.table, i);
 			atomic_store(&d->fds.table->state[i], SLOT_FREE);
 		}
 }
