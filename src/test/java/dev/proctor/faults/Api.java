@@ -39,6 +39,18 @@ final class Api {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Waits until the node has detected its profiles' toolchain versions: a sandbox run per profile on a
+     * thread of its own from start-up on, which readiness does not wait for. A fault test that looks for
+     * its job's supervisor or program below the node must not find one of those runs instead.
+     */
+    void awaitToolchainsDetected() throws Exception {
+        Poll.until(Duration.ofSeconds(180), "the node's toolchain versions detected", () -> {
+            HttpResponse<String> r = call("GET", "/api/v1/profiles", null);
+            return r.statusCode() == 200 && !r.body().contains("still being detected") ? r : null;
+        });
+    }
+
     /** Submits a job (retrying while the service answers 429 or 503) and returns its id. */
     String submit(Map<String, Object> job) throws IOException, InterruptedException {
         return node.submit(JSON.writeValueAsString(job));

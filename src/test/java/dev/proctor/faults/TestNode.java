@@ -27,6 +27,12 @@ final class TestNode implements AutoCloseable {
             throw e;
         }
         api = new Api(node);
+        try {
+            api.awaitToolchainsDetected();
+        } catch (Exception | AssertionError e) {
+            close();
+            throw e;
+        }
     }
 
     static TestNode start(String id, Map<String, String> config) throws Exception {

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
@@ -145,7 +146,7 @@ class SandboxEngineIT extends SandboxRuns {
                     && System.nanoTime() < deadline
                     && !ra.isDone()
                     && !rb.isDone()) {
-                Thread.onSpinWait();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             }
             a.writeFile("go", new byte[0], false);
             b.writeFile("go", new byte[0], false);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -174,7 +175,7 @@ class SandboxLimitsIT extends SandboxRuns {
         // the daemon's own "up" file, not a first sight of the marker: setsid carries the marker
         // too and a scan during its exec of python would see it only for a moment
         while (!Files.exists(w.path().resolve("up")) && !run.isDone() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
         assertTrue(
                 !hostProcessesWith(daemon).isEmpty(),

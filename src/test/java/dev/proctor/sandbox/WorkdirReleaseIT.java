@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,7 +83,7 @@ class WorkdirReleaseIT extends SandboxRuns {
     private static void awaitUnmounted(List<Path> paths) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline && anyMounted(paths)) {
-            Thread.onSpinWait();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         for (Path p : paths) {
             assertFalse(mounted(p), () -> p + " is still mounted");

@@ -11,6 +11,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /** Helpers of the Judge0 facade tests: clients, submissions, polling. */
 final class Judge0Support {
@@ -66,7 +68,7 @@ final class Judge0Support {
             if (p.getInt("status.id") > 2 || System.nanoTime() > deadline) {
                 return p;
             }
-            Thread.onSpinWait();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
     }
 
