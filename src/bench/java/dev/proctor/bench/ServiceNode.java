@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceNode implements AutoCloseable {
 
     public static final String ADMIN_KEY = "pk_cluster_admin_0123456789abcdef";
+    /** What a node started here calls its PostgreSQL sessions (application_name), followed by its id. */
+    public static final String APPLICATION_NAME_PREFIX = "proctor-node ";
 
     /** System property: JVM options for every node started (split at whitespace), added before {@code -jar}. */
     public static final String JVM_OPTIONS = "proctor.bench.node-jvm-options";
@@ -98,7 +100,10 @@ public final class ServiceNode implements AutoCloseable {
                 "proctor.sandbox.project-dir",
                 project.toString(),
                 "proctor.bootstrap.admin-key",
-                ADMIN_KEY));
+                ADMIN_KEY,
+                // its sessions named in pg_stat_activity: a test can tell when a killed node's last one has ended
+                "quarkus.datasource.jdbc.additional-jdbc-properties.ApplicationName",
+                APPLICATION_NAME_PREFIX + id));
         props.putAll(extra);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString(), "serve"));

@@ -4,8 +4,11 @@ import dev.proctor.bench.ServiceNode;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** Shared by the tests that run several service processes on one throwaway PostgreSQL. */
 final class ClusterFixture {
@@ -23,6 +26,33 @@ final class ClusterFixture {
                 + "},"
                 + "\"tests\":[{\"name\":\"t\",\"stdin\":\"" + n + "\\n\",\"expected_output\":\"" + n + "\\n\"}]}";
         return node.submit(body);
+    }
+
+    /** The PostgreSQL sessions of a node started by {@link ServiceNode} (named by its id: application_name). */
+    static long sessions(Connection db, ServiceNode node) throws SQLException {
+        try (PreparedStatement st =
+                db.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            st.setString(1, ServiceNode.APPLICATION_NAME_PREFIX + node.id());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Waits until PostgreSQL has ended every session of a node that was killed. What the node sent before it
+     * died (a COMMIT of a finished job's result) is still in those sessions' sockets and is carried out before
+     * the backend sees the connection closed: only then does the database say what the dead node left.
+     */
+    static void awaitSessionsEnded(Connection db, ServiceNode node) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (sessions(db, node) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the sessions of the killed node " + node.id() + " did not end");
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
     }
 
     static Connection connect(Map<String, String> datasource) throws SQLException {

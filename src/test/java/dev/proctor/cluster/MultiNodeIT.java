@@ -91,7 +91,9 @@ class MultiNodeIT {
         clients.shutdown();
         try (Connection db = ClusterFixture.connect(datasource)) {
             awaitLeases(db, "node-1");
+            assertTrue(ClusterFixture.sessions(db, nodes.get(0)) > 0, "node-1's PostgreSQL sessions are not named");
             nodes.get(0).kill();
+            ClusterFixture.awaitSessionsEnded(db, nodes.get(0));
             // what node-1 still held when it died (it may have finished others just before)
             Set<String> leasedByKilled = leases(db, "node-1");
             assertTrue(!leasedByKilled.isEmpty(), "node-1 died holding jobs");

@@ -78,8 +78,10 @@ class ServiceRestartIT {
             awaitRunning(db, "restart-a");
             DeadNodeLeftovers left = DeadNodeLeftovers.of(state, first.pid());
             left.holdARunInItsNamespaces();
+            assertTrue(ClusterFixture.sessions(db, first) > 0, "the node's PostgreSQL sessions are not named");
             first.kill();
             assertFalse(first.isAlive(), "SIGKILL did not stop the node");
+            ClusterFixture.awaitSessionsEnded(db, first);
             // read after the kill: what the dead node held then is exactly what must run again
             Set<String> runningAtKill = running(db, "restart-a");
             assertFalse(runningAtKill.isEmpty(), "the killed node held no job");
