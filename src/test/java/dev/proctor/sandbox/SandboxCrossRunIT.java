@@ -235,8 +235,9 @@ class SandboxCrossRunIT extends SandboxRuns {
         Workdir w = workdir();
         Duration every = Duration.ofMillis(5);
         for (int i = 0; i < 3; i++) {
+            // ~0.3 s of CPU here: a busy machine's supervisor samples late, and still takes several
             RunSpec busy = RunSpec.simple(
-                    w, List.of("/bin/sh", "-c", "i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done"), ROOMY);
+                    w, List.of("/bin/sh", "-c", "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"), ROOMY);
             RunResult longRun = engine.run(withSampling(busy, every));
             assertEquals(RunStatus.OK, longRun.status(), () -> describe(longRun));
             List<Sample> ls = longRun.timeline();
