@@ -162,25 +162,22 @@ final class DeadNodeLeftovers {
         return s != 0 && s != 'Z' && s != 'X';
     }
 
-    /** The state letter of /proc/PID/stat, 0 when the process is gone. */
     /**
      * Whether a process sent SIGSTOP has stopped: the stop takes effect when it next runs, which on a busy
      * machine (it and its pid 1 share one pinned CPU) is not at once; false once it is gone or after 2 s.
      */
     private static boolean stopped(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (true) {
-            char state = state(pid);
-            if (state == 'T') {
-                return true;
-            }
-            if (state == 0 || state == 'Z' || state == 'X' || System.nanoTime() > deadline) {
+        while (state(pid) != 'T') {
+            if (!alive(pid) || System.nanoTime() > deadline) {
                 return false;
             }
             TimeUnit.MILLISECONDS.sleep(1);
         }
+        return true;
     }
 
+    /** The state letter of /proc/PID/stat, 0 when the process is gone. */
     private static char state(long pid) {
         return stat(pid).map(s -> s.charAt(s.lastIndexOf(')') + 2)).orElse((char) 0);
     }

@@ -57,23 +57,15 @@ class SandboxPid1IT extends SandboxRuns {
         CompletableFuture<RunResult> run = startHeld(w, SAY_NS);
         try {
             Path pid1 = Path.of("/proc", Long.toString(heldPid1(w, run)));
-            // pid 1 hardens itself right after forking the job, while the job starts: its filter first, then
-            // the close of the report fd; both are waited for (a busy machine may hold pid 1 between them)
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            List<String> fds = fdsOf(pid1);
-            while ((!"2".equals(procStatus(pid1).get("Seccomp")) || fds.size() != 1) && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-                fds = fdsOf(pid1);
-            }
+            List<String> fds = awaitHardened(pid1);
             Map<String, String> status = procStatus(pid1);
             for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
                 assertEquals("0000000000000000", status.get(set), set + " of pid 1");
             }
             assertEquals("1", status.get("NoNewPrivs"));
             assertEquals("2", status.get("Seccomp"), "pid 1 runs under a seccomp filter");
-            List<String> held = fds;
-            assertEquals(1, held.size(), () -> "pid 1 holds " + held);
-            assertTrue(held.get(0).startsWith("pipe:"), held.toString());
+            assertEquals(1, fds.size(), () -> "pid 1 holds " + fds);
+            assertTrue(fds.get(0).startsWith("pipe:"), fds.toString());
             assertEquals(0, Files.readAllBytes(pid1.resolve("environ")).length, "pid 1's environment");
         } finally {
             okOut(release(w, run));
@@ -105,6 +97,21 @@ class SandboxPid1IT extends SandboxRuns {
         } finally {
             okOut(release(w, run));
         }
+    }
+
+    /**
+     * Pid 1's descriptors once it has hardened itself (or after 30 s): it does so right after forking the job,
+     * while the job starts, its filter first, then the close of the report fd; both are waited for (a busy
+     * machine may hold pid 1 between them).
+     */
+    private static List<String> awaitHardened(Path pid1) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> fds = fdsOf(pid1);
+        while ((!"2".equals(procStatus(pid1).get("Seccomp")) || fds.size() != 1) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            fds = fdsOf(pid1);
+        }
+        return fds;
     }
 
     /** What a process's descriptors point to (a descriptor closed while listed: "?"). */
