@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
@@ -31,10 +32,54 @@ public final class CgroupV1Driver implements CgroupDriver {
         return Math.max(CFS_MIN_QUOTA_MICROS, Math.round(limits.cpus() * CFS_PERIOD_MICROS));
     }
 
+    /** The kernel's default CFS bandwidth slice (sched_cfs_bandwidth_slice_us). */
+    static final long DEFAULT_SLICE_MICROS = 5_000;
+
+    /**
+     * How much of a period's quota the CPUs may hold at once without using it: a CPU takes its run's
+     * runtime from the group's quota a slice at a time (sched_cfs_bandwidth_slice_us) and holds at most one
+     * slice, so a group is throttled in a period only once its tasks used the quota less this
+     * (online CPUs x slice) in it. A run that used less CPU in all cannot have been throttled. When the
+     * kernel's figures cannot be read, a reserve larger than any quota: every run counts as possibly
+     * throttled.
+     */
+    static long bandwidthReserveMicros(Optional<String> onlineCpus, Optional<String> sliceMicros) {
+        try {
+            int cpus = cpuCount(onlineCpus.orElseThrow().trim());
+            long slice = sliceMicros.map(String::trim).map(Long::parseLong).orElse(DEFAULT_SLICE_MICROS);
+            if (cpus > 0 && slice > 0) {
+                return cpus * slice;
+            }
+        } catch (RuntimeException e) {
+            // unreadable or malformed: below
+        }
+        return Long.MAX_VALUE / 4;
+    }
+
+    /** The number of CPUs in a kernel CPU list ("0-3,8,10-11"); an empty list has none. */
+    static int cpuCount(String list) {
+        int count = 0;
+        if (list.isEmpty()) {
+            return 0;
+        }
+        for (String part : list.split(",", -1)) {
+            int dash = part.indexOf('-');
+            int first = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
+            int last = dash < 0 ? first : Integer.parseInt(part.substring(dash + 1));
+            if (first < 0 || last < first) {
+                throw new IllegalArgumentException("not a CPU range: '" + part + "'");
+            }
+            count += last - first + 1;
+        }
+        return count;
+    }
+
     private final Map<String, Path> ownDirs;
     private final String runsDirName;
     private final CgroupFs fs;
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    /** See {@link #bandwidthReserveMicros(Optional, Optional)}: this host's, read once. */
+    private final long bandwidthReserveMicros;
 
     /**
      * @param ownDirs      controller → the service's own cgroup in its hierarchy ({@link CgroupLayout})
@@ -48,6 +93,9 @@ public final class CgroupV1Driver implements CgroupDriver {
         this.ownDirs = new LinkedHashMap<>(ownDirs);
         this.runsDirName = runsDirName;
         this.fs = fs;
+        this.bandwidthReserveMicros = bandwidthReserveMicros(
+                fs.readIfExists(Path.of("/sys/devices/system/cpu/online")),
+                fs.readIfExists(Path.of("/proc/sys/kernel/sched_cfs_bandwidth_slice_us")));
     }
 
     @Override
@@ -66,7 +114,7 @@ public final class CgroupV1Driver implements CgroupDriver {
             throw new IllegalArgumentException("run name must match [a-z0-9-]+: '" + name + "'");
         }
         Map<String, Path> runDirs = runDirs(name);
-        CgroupV1Run run = new CgroupV1Run(runDirs, fs, problems);
+        CgroupV1Run run = new CgroupV1Run(runDirs, fs, problems, bandwidthReserveMicros);
         List<Path> created = new ArrayList<>();
         try {
             for (Path dir : new LinkedHashSet<>(runDirs.values())) {
@@ -99,7 +147,7 @@ public final class CgroupV1Driver implements CgroupDriver {
                     .forEach(dir -> names.add(dir.getFileName().toString()));
         }
         for (String name : names) {
-            new CgroupV1Run(runDirs(name), fs, problems).destroy();
+            new CgroupV1Run(runDirs(name), fs, problems, bandwidthReserveMicros).destroy();
         }
         return names.size();
     }

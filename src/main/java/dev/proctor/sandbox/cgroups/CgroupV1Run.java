@@ -49,9 +49,19 @@ final class CgroupV1Run implements RunCgroup {
      * to them, and only a run's own pid 1 joins it (a cgroup whose launch broke off, whose pid 1 may still
      * be on its way in, is discarded, never recycled). So the counters the kernel cannot reset (OOM kills,
      * throttling, the pids peak) and memory.failcnt are taken from here as the next run's baseline, not
-     * read (or reset) again: three reads and a write per run.
+     * read (or reset) again: three reads and a write per run. Throttling is the exception after a run that
+     * may have used up its quota: the kernel can still count periods then ({@link #endThrottling}).
      */
     private CgroupStats atRest;
+
+    /**
+     * CPU time below which a run cannot have used up its CFS quota in any period: the quota less what the
+     * CPUs may hold of it at once ({@link CgroupV1Driver#bandwidthReserveMicros}). A run that used more
+     * may have left its group throttled ({@link #recycle}).
+     */
+    private final long bandwidthReserveMicros;
+    /** The last run's CPU time as {@link #readStats()} read it at its end (with {@link #atRest}). */
+    private long lastRunCpuMicros;
 
     private int uses = 1;
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
@@ -64,6 +74,7 @@ final class CgroupV1Run implements RunCgroup {
     private final ControlFile cpuacctUsageSys;
     private final ControlFile cpuacctStat;
     private final ControlFile cpuStat;
+    private final ControlFile cpuQuota;
     private final ControlFile memoryUsage;
     private final ControlFile memoryMaxUsage;
     private final ControlFile memoryFailcnt;
@@ -79,8 +90,9 @@ final class CgroupV1Run implements RunCgroup {
     /**
      * @param dirs      controller → the run's directory in that controller's hierarchy
      * @param problems  where a missing memsw is reported (once)
+     * @param bandwidthReserveMicros  see {@link CgroupV1Driver#bandwidthReserveMicros}
      */
-    CgroupV1Run(Map<String, Path> dirs, CgroupFs fs, List<String> problems) {
+    CgroupV1Run(Map<String, Path> dirs, CgroupFs fs, List<String> problems, long bandwidthReserveMicros) {
         this.dirs = new LinkedHashMap<>(dirs);
         // the pids hierarchy first: pid 1 joins it before any other, so a task anywhere in the run is in it
         this.distinct = new LinkedHashSet<>();
@@ -90,6 +102,7 @@ final class CgroupV1Run implements RunCgroup {
         distinct.addAll(dirs.values());
         this.fs = fs;
         this.problems = problems;
+        this.bandwidthReserveMicros = bandwidthReserveMicros;
         Path cpuacct = dirs.get("cpuacct");
         Path memory = dirs.get("memory");
         Path pids = dirs.get("pids");
@@ -98,6 +111,7 @@ final class CgroupV1Run implements RunCgroup {
         this.cpuacctUsageSys = control(cpuacct, "cpuacct.usage_sys");
         this.cpuacctStat = control(cpuacct, "cpuacct.stat");
         this.cpuStat = control(dirs.get("cpu"), "cpu.stat");
+        this.cpuQuota = control(dirs.get("cpu"), "cpu.cfs_quota_us");
         this.memoryUsage = control(memory, "memory.usage_in_bytes");
         this.memoryMaxUsage = control(memory, "memory.max_usage_in_bytes");
         this.memoryFailcnt = control(memory, "memory.failcnt");
@@ -170,7 +184,8 @@ final class CgroupV1Run implements RunCgroup {
      * Makes the cgroup ready for another run, or says it cannot be: it must be empty (every process
      * killed); its resettable counters are reset (cpuacct.usage, memory.failcnt, the
      * memory.max_usage_in_bytes watermark) and the others read as the next run's baseline (memory.failcnt
-     * and those others taken from the last run's final read where there was one: {@link #atRest}); its pids
+     * and those others taken from the last run's final read where there was one: {@link #atRest}), a
+     * throttling the last run may have left ended first ({@link #endThrottling}); its pids
      * peak must be at most {@link CgroupStats#PIDS_FLOOR}; it must have served fewer than
      * {@code maxUses} runs; and at most {@code residualBytes} may stay charged to it. Above that, a
      * page cache (or tmpfs pages) the run left makes it go rather than be emptied (memory.force_empty
@@ -209,7 +224,12 @@ final class CgroupV1Run implements RunCgroup {
             }
             // the watermark restarts from what is charged now, at most residualBytes
             memoryMaxUsage.write("0");
-            CgroupStats now = readBaselineAfterReset(atRest);
+            boolean mayBeThrottled =
+                    atRest == null || lastRunCpuMicros > CgroupV1Driver.quotaMicros(limits) - bandwidthReserveMicros;
+            if (mayBeThrottled) {
+                endThrottling();
+            }
+            CgroupStats now = readBaselineAfterReset(atRest, mayBeThrottled);
             if (now.pidsPeak() > CgroupStats.PIDS_FLOOR) {
                 return Recycled.NO;
             }
@@ -249,7 +269,23 @@ final class CgroupV1Run implements RunCgroup {
     public CgroupStats readStats() {
         CgroupStats raw = readRawStats();
         atRest = emptied ? raw : null;
-        return raw.since(handOut);
+        CgroupStats own = raw.since(handOut);
+        lastRunCpuMicros = own.cpuUsageMicros();
+        return own;
+    }
+
+    /**
+     * Ends a throttling the last run may have left behind, so that the next run neither waits it out nor
+     * is charged with it. A run whose tasks used up the quota in kernel mode (exiting, say, while the
+     * kernel frees much memory) and never returned to user space leaves its group throttled with no task
+     * waiting; the kernel counts the periods until the debt is paid (nr_throttled) at its next period
+     * timers, after the run's final read, and a run handed the group meanwhile is held back with it.
+     * Measured after a process that mapped 2 GiB exited at a 20 ms quota: 2-4 more periods, and a sleep
+     * run handed the group next held 110-300 ms. Writing the quota again refills the group's runtime and
+     * unthrottles it at once, without counting a period.
+     */
+    private void endThrottling() {
+        cpuQuota.write(Long.toString(CgroupV1Driver.quotaMicros(limits)));
     }
 
     private CgroupStats readRawStats() {
@@ -272,11 +308,13 @@ final class CgroupV1Run implements RunCgroup {
     /**
      * The counters right after {@link #recycle} reset cpuacct.usage (which zeroes usage_user and usage_sys
      * with it) and, when {@code rest} is null, memory.failcnt, with nothing in the cgroup: only those that
-     * cannot be reset are read, or taken from {@code rest} ({@link #atRest}).
+     * cannot be reset are read, or taken from {@code rest} ({@link #atRest}); the throttling counters are
+     * read when {@code throttlingEnded} (they may have grown since {@code rest}).
      */
-    private CgroupStats readBaselineAfterReset(CgroupStats rest) {
+    private CgroupStats readBaselineAfterReset(CgroupStats rest, boolean throttlingEnded) {
         CpuAcctParser.CpuTimes cpu = readCpuTimes(false);
         if (rest != null) {
+            CpuStatParser.CpuStat throttling = throttlingEnded ? readThrottling() : null;
             return new CgroupStats(
                     0,
                     cpu.userMicros(),
@@ -285,8 +323,8 @@ final class CgroupV1Run implements RunCgroup {
                     rest.oomKills(),
                     rest.memoryLimitHits(),
                     rest.pidsPeak(),
-                    rest.throttledPeriods(),
-                    rest.throttledMicros(),
+                    throttling == null ? rest.throttledPeriods() : throttling.throttledPeriods(),
+                    throttling == null ? rest.throttledMicros() : throttling.throttledMicros(),
                     -1,
                     -1);
         }

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.testsupport.Probes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pool on the live v1 kernel: a cgroup whose process burnt CPU and was OOM-killed is recycled, and
@@ -28,6 +31,9 @@ class CgroupPoolIT {
     private static final String RUNS =
             "proctor-pool-it-" + ProcessHandle.current().pid();
     private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path tmp;
 
     private final CgroupDetector detector = new CgroupDetector();
     private CgroupLayout layout;
@@ -112,6 +118,49 @@ class CgroupPoolIT {
         assertEquals(0, second.memoryLimitHits(), second.toString());
         assertTrue(second.memoryPeakBytes() < 8 * Limits.MIB, second.toString());
         assertEquals(1, second.pidsPeak(), second.toString());
+        pool.release(again);
+    }
+
+    /**
+     * A process that uses up its quota while exiting (the kernel frees 2 GiB it mapped) never returns to
+     * user space to wait out its throttling: its group stays throttled with no task in it, and the kernel
+     * counts those periods (nr_throttled, 2-4 here) at its next period timers, after the run's final read.
+     * The run after it in the same cgroup, a sleep of several periods that uses almost no CPU, is not
+     * throttled and must report no throttled period.
+     */
+    @Test
+    void aThrottlingLeftByARunThatExitedOverItsQuotaIsNotTheNextRuns() throws Exception {
+        Path probe = tmp.resolve("exit_heavy");
+        Files.write(probe, Probes.binary("exit_heavy"));
+        Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("rwx------"));
+        // 0.2 CPU: a 20 ms quota every 100 ms
+        Limits limits =
+                new Limits(Duration.ofSeconds(5), Duration.ofSeconds(20), 2560 * Limits.MIB, 8, 0, Limits.MIB, 0.2);
+        RunCgroup big = pool.take(limits);
+        assertEquals(0, runInside(big, probe.toString(), "2048"));
+        big.killAll();
+        CgroupStats first = big.readStats();
+        assertTrue(first.throttledPeriods() >= 1, first.toString());
+
+        pool.release(big);
+        assertTrue(
+                CgroupFs.pollUntil(
+                        () -> {
+                            pool.recycleDue();
+                            return pool.isIdle(big);
+                        },
+                        DEADLINE),
+                "the cgroup was not recycled");
+        RunCgroup again = takeUntil(big, limits);
+        assertNotNull(again, "the recycled cgroup was never handed out again");
+
+        assertEquals(0, runInside(again, "/bin/sleep", "0.5"));
+        again.killAll();
+        CgroupStats second = again.readStats();
+        assertEquals(0, second.throttledPeriods(), second.toString());
+        assertEquals(0, second.throttledMicros(), second.toString());
+        // half its quota: too little to be throttled itself (2 CPUs may hold 5 ms slices of it)
+        assertTrue(second.cpuUsageMicros() < 10_000, second.toString());
         pool.release(again);
     }
 

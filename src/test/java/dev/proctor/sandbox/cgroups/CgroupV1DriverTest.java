@@ -3,6 +3,8 @@ package dev.proctor.sandbox.cgroups;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
@@ -14,6 +16,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +38,7 @@ class CgroupV1DriverTest {
         for (String controller : List.of("cpu", "cpuacct", "memory", "pids", "freezer")) {
             dirs.put(controller, RECORDED.resolve(controller));
         }
-        CgroupStats stats = new CgroupV1Run(dirs, new CgroupFs(), new ArrayList<>()).readStats();
+        CgroupStats stats = new CgroupV1Run(dirs, new CgroupFs(), new ArrayList<>(), 10_000).readStats();
 
         // recorded after a shell loop, dd and a python process OOM-killed at a 32 MiB limit
         assertEquals(new CgroupStats(1_814_679, 436_000, 1_247_856, 33_554_432, 1, 0, 7, 36, 1_699_584, -1, -1), stats);
@@ -80,5 +87,95 @@ class CgroupV1DriverTest {
         assertNull(run.cgroupDir());
         assertEquals(1, driver.cleanupStale());
         assertFalse(Files.exists(memory));
+    }
+
+    /**
+     * A run that may have used up its quota (more CPU than the quota less the CPUs' reserve) has the
+     * quota written again at its recycling, which ends a throttling it left, and the throttling counters
+     * read after that as the next run's baseline: periods the kernel counted after the run's final read
+     * are not the next run's. A run far below its quota costs neither the write nor the read.
+     */
+    @Test
+    void aRunThatMayHaveUsedUpItsQuotaHasItsThrottlingEndedAndReadAgainAtRecycling() throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("tasks", "");
+        files.put("cgroup.procs", "");
+        files.put("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+        files.put("memory.limit_in_bytes", "");
+        files.put("memory.swappiness", "");
+        files.put("memory.usage_in_bytes", "0\n");
+        files.put("memory.failcnt", "0\n");
+        files.put("memory.max_usage_in_bytes", "0\n");
+        files.put("pids.max", "");
+        files.put("pids.current", "0\n");
+        files.put("pids.peak", "1\n");
+        files.put("cpu.cfs_period_us", "");
+        files.put("cpu.cfs_quota_us", "");
+        files.put("cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
+        files.put("cpuacct.usage", "0\n");
+        files.put("cpuacct.usage_user", "0\n");
+        files.put("cpuacct.usage_sys", "0\n");
+        FakeCgroupFs fs = new FakeCgroupFs(root, files);
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        for (String controller : List.of("cpu", "cpuacct", "memory", "pids")) {
+            dirs.put(controller, root.resolve(controller + "/run-1"));
+            fs.mkdir(Files.createDirectories(root.resolve(controller)).resolve("run-1"));
+        }
+        // 0.5 CPU: a 50 ms quota; 2 CPUs of 5 ms slices may hold 10 ms of it
+        CgroupV1Run run = new CgroupV1Run(dirs, fs, new ArrayList<>(), 10_000);
+        run.limit(new Limits(Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * Limits.MIB, 10, 0, Limits.MIB, 0.5));
+        Path quota = root.resolve("cpu/run-1/cpu.cfs_quota_us");
+        Path cpuStat = root.resolve("cpu/run-1/cpu.stat");
+        Path usage = root.resolve("cpuacct/run-1/cpuacct.usage");
+
+        // a run of 45 ms, throttled in 3 periods by its end
+        Files.writeString(usage, "45000000\n");
+        Files.writeString(cpuStat, "nr_periods 9\nnr_throttled 3\nthrottled_time 7000000\n");
+        run.killAll();
+        assertEquals(3, run.readStats().throttledPeriods());
+        // the kernel counts 2 more periods after that, with no task waiting
+        Files.writeString(cpuStat, "nr_periods 11\nnr_throttled 5\nthrottled_time 7000000\n");
+        Files.writeString(quota, "");
+        assertEquals(RunCgroup.Recycled.READY, run.recycle(512 * 1024, 10, false));
+        assertEquals("50000", Files.readString(quota), "the quota was not written again");
+
+        // a run of 2 ms: nothing throttled
+        Files.writeString(usage, "2000000\n");
+        run.killAll();
+        CgroupStats small = run.readStats();
+        assertEquals(0, small.throttledPeriods(), small.toString());
+        assertEquals(0, small.throttledMicros(), small.toString());
+        Files.writeString(quota, "");
+        assertEquals(RunCgroup.Recycled.READY, run.recycle(512 * 1024, 10, false));
+        assertEquals("", Files.readString(quota), "the quota was written after a run far below it");
+    }
+
+    @Property(tries = 500)
+    void cpuCountCountsEveryCpuOfAKernelCpuList(
+            @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 40) Integer> gaps,
+            @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 40) Integer> widths) {
+        StringBuilder list = new StringBuilder();
+        int next = 0;
+        int expected = 0;
+        for (int i = 0; i < Math.min(gaps.size(), widths.size()); i++) {
+            int first = next + gaps.get(i);
+            int last = first + widths.get(i);
+            list.append(list.isEmpty() ? "" : ",").append(first == last ? first : first + "-" + last);
+            expected += last - first + 1;
+            next = last + 2;
+        }
+        assertEquals(expected, CgroupV1Driver.cpuCount(list.toString()), list::toString);
+    }
+
+    @Test
+    void theBandwidthReserveIsCpusTimesTheSliceOrMoreThanAnyQuotaWhenUnknown() {
+        assertEquals(10_000, CgroupV1Driver.bandwidthReserveMicros(Optional.of("0-1\n"), Optional.of("5000\n")));
+        assertEquals(35_000, CgroupV1Driver.bandwidthReserveMicros(Optional.of("0-3,8,10-11\n"), Optional.empty()));
+        for (Optional<String> cpus : List.of(Optional.<String>empty(), Optional.of("x"), Optional.of("3-1"))) {
+            assertTrue(
+                    CgroupV1Driver.bandwidthReserveMicros(cpus, Optional.of("5000")) > 1_000_000_000L, cpus::toString);
+        }
+        assertTrue(CgroupV1Driver.bandwidthReserveMicros(Optional.of("0-1"), Optional.of("0")) > 1_000_000_000L);
+        assertThrows(IllegalArgumentException.class, () -> CgroupV1Driver.cpuCount("2-"));
     }
 }
