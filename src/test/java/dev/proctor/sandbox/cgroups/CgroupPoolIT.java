@@ -97,18 +97,7 @@ class CgroupPoolIT {
             assertTrue(first.memoryPeakBytes() >= 40 * Limits.MIB, first.toString());
         }
 
-        pool.release(big);
-        // what a later run's thread does while its run is under way
-        assertTrue(
-                CgroupFs.pollUntil(
-                        () -> {
-                            pool.recycleDue();
-                            return pool.isIdle(big);
-                        },
-                        DEADLINE),
-                "the cgroup was not recycled");
-        RunCgroup again = takeUntil(big, limits);
-        assertNotNull(again, "the recycled cgroup was never handed out again");
+        RunCgroup again = releasedRecycledAndTakenAgain(big, limits);
 
         assertEquals(0, runInside(again, "/bin/true"));
         again.killAll();
@@ -142,17 +131,7 @@ class CgroupPoolIT {
         CgroupStats first = big.readStats();
         assertTrue(first.throttledPeriods() >= 1, first.toString());
 
-        pool.release(big);
-        assertTrue(
-                CgroupFs.pollUntil(
-                        () -> {
-                            pool.recycleDue();
-                            return pool.isIdle(big);
-                        },
-                        DEADLINE),
-                "the cgroup was not recycled");
-        RunCgroup again = takeUntil(big, limits);
-        assertNotNull(again, "the recycled cgroup was never handed out again");
+        RunCgroup again = releasedRecycledAndTakenAgain(big, limits);
 
         assertEquals(0, runInside(again, "/bin/sleep", "0.5"));
         again.killAll();
@@ -162,6 +141,25 @@ class CgroupPoolIT {
         // half its quota: too little to be throttled itself (2 CPUs may hold 5 ms slices of it)
         assertTrue(second.cpuUsageMicros() < 10_000, second.toString());
         pool.release(again);
+    }
+
+    /**
+     * Releases a finished run's cgroup, recycles it as later runs' threads do while their runs are under way,
+     * and takes cgroups until it is handed out again.
+     */
+    private RunCgroup releasedRecycledAndTakenAgain(RunCgroup cgroup, Limits limits) {
+        pool.release(cgroup);
+        assertTrue(
+                CgroupFs.pollUntil(
+                        () -> {
+                            pool.recycleDue();
+                            return pool.isIdle(cgroup);
+                        },
+                        DEADLINE),
+                "the cgroup was not recycled");
+        RunCgroup again = takeUntil(cgroup, limits);
+        assertNotNull(again, "the recycled cgroup was never handed out again");
+        return again;
     }
 
     /** Takes cgroups until {@code wanted} comes back (the pool hands idle ones out oldest first); the rest go back. */

@@ -183,31 +183,8 @@ class CgroupPoolTest {
         private final Path root;
 
         ScriptedKernel(Path root) {
-            super(root, controlFiles());
+            super(root, FakeCgroupFs.v1ControlFiles());
             this.root = root;
-        }
-
-        private static Map<String, String> controlFiles() {
-            Map<String, String> files = new LinkedHashMap<>();
-            files.put("tasks", "");
-            files.put("cgroup.procs", "");
-            files.put("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
-            files.put("memory.limit_in_bytes", "");
-            files.put("memory.swappiness", "");
-            files.put("memory.stat", "cache 0\nrss 0\n");
-            files.put("memory.failcnt", "0\n");
-            files.put("memory.max_usage_in_bytes", "0\n");
-            files.put("memory.force_empty", "");
-            files.put("pids.max", "");
-            files.put("pids.current", "0\n");
-            files.put("pids.peak", "1\n");
-            files.put("cpu.cfs_period_us", "");
-            files.put("cpu.cfs_quota_us", "");
-            files.put("cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
-            files.put("cpuacct.usage", "0\n");
-            files.put("cpuacct.usage_user", "0\n");
-            files.put("cpuacct.usage_sys", "0\n");
-            return files;
         }
 
         CgroupV1Driver driver() throws IOException {

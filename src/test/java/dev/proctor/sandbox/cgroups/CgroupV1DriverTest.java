@@ -97,24 +97,8 @@ class CgroupV1DriverTest {
      */
     @Test
     void aRunThatMayHaveUsedUpItsQuotaHasItsThrottlingEndedAndReadAgainAtRecycling() throws IOException {
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put("tasks", "");
-        files.put("cgroup.procs", "");
-        files.put("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
-        files.put("memory.limit_in_bytes", "");
-        files.put("memory.swappiness", "");
+        Map<String, String> files = FakeCgroupFs.v1ControlFiles();
         files.put("memory.usage_in_bytes", "0\n");
-        files.put("memory.failcnt", "0\n");
-        files.put("memory.max_usage_in_bytes", "0\n");
-        files.put("pids.max", "");
-        files.put("pids.current", "0\n");
-        files.put("pids.peak", "1\n");
-        files.put("cpu.cfs_period_us", "");
-        files.put("cpu.cfs_quota_us", "");
-        files.put("cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
-        files.put("cpuacct.usage", "0\n");
-        files.put("cpuacct.usage_user", "0\n");
-        files.put("cpuacct.usage_sys", "0\n");
         FakeCgroupFs fs = new FakeCgroupFs(root, files);
         Map<String, Path> dirs = new LinkedHashMap<>();
         for (String controller : List.of("cpu", "cpuacct", "memory", "pids")) {
