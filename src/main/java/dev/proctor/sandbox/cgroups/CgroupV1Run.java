@@ -60,8 +60,6 @@ final class CgroupV1Run implements RunCgroup {
      * may have left its group throttled ({@link #recycle}).
      */
     private final long bandwidthReserveMicros;
-    /** The last run's CPU time as {@link #readStats()} read it at its end (with {@link #atRest}). */
-    private long lastRunCpuMicros;
 
     private int uses = 1;
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
@@ -224,8 +222,10 @@ final class CgroupV1Run implements RunCgroup {
             }
             // the watermark restarts from what is charged now, at most residualBytes
             memoryMaxUsage.write("0");
-            boolean mayBeThrottled =
-                    atRest == null || lastRunCpuMicros > CgroupV1Driver.quotaMicros(limits) - bandwidthReserveMicros;
+            // the last run's CPU as its final read saw it (unknown without one)
+            boolean mayBeThrottled = atRest == null
+                    || atRest.cpuUsageMicros() - handOut.cpuUsageMicros()
+                            > CgroupV1Driver.quotaMicros(limits) - bandwidthReserveMicros;
             if (mayBeThrottled) {
                 endThrottling();
             }
@@ -269,9 +269,7 @@ final class CgroupV1Run implements RunCgroup {
     public CgroupStats readStats() {
         CgroupStats raw = readRawStats();
         atRest = emptied ? raw : null;
-        CgroupStats own = raw.since(handOut);
-        lastRunCpuMicros = own.cpuUsageMicros();
-        return own;
+        return raw.since(handOut);
     }
 
     /**
