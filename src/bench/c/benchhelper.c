@@ -4,15 +4,17 @@
  * engine's:
  *   bare          one fork + execve + waitpid of ARGV: "WALL_NS CPU_NS" (CPU: getrusage of this
  *                 process and its children, so the fork, the exec and the program all count)
- *   bare2 N       N runs of ARGV, 2 at a time: "ELAPSED_NS CPU_NS"
+ *   bare2 N       N runs of ARGV, 2 at a time: "ELAPSED_NS CPU_NS"; bare1 N: one at a time
  *   launch I      spec I sent to the helper's own launcher server, its reply read to the end:
  *                 "WALL_NS OK" (OK 1 when the reply says exit_code=0)
- *   launch2 N     N launches, 2 at a time (specs 0 and 1): "ELAPSED_NS FAILED"
+ *   launch2 N     N launches, 2 at a time (specs 0 and 1): "ELAPSED_NS FAILED"; launch1 N: one at a
+ *                 time (spec 0)
  *   cpu           "SERVER_CPU_NS SELF_CPU_NS": the launcher server with every supervisor it reaped
  *                 (so every pid 1 and job too), from /proc (clock ticks), and this process
  *   floor I       the kernel floor (see "The floor" below) with spec I's image, cgroups, user ids,
  *                 work directory and seccomp program: "WALL_NS CPU_NS FAILED" like bare
- *   floor2 N      N floor runs, 2 at a time (specs 0 and 1): "ELAPSED_NS CPU_NS FAILED"
+ *   floor2 N      N floor runs, 2 at a time (specs 0 and 1): "ELAPSED_NS CPU_NS FAILED"; floor1 N: one
+ *                 at a time (spec 0)
  *
  * Usage: proctor-bench-helper LAUNCHER SOCKET SPEC0 SPEC1 -- ARGV...
  * The launcher server is this process's child and stops when this process ends (its stdin closes).
@@ -113,11 +115,12 @@ static void bare(void)
 	printf("%lld %lld %d\n", t1 - t0, c1 - c0, failed);
 }
 
-static void bare2(int n)
+/* n runs, width (1 or 2) at a time */
+static void bare_n(int n, int width)
 {
 	long long c0 = self_and_children_ns(), t0 = now_ns();
 	int started = 0, running = 0, failed = 0;
-	while (started < n && running < 2) {
+	while (started < n && running < width) {
 		spawn();
 		started++;
 		running++;
@@ -212,11 +215,12 @@ static void launch(int i)
 	printf("%lld %d\n", now_ns() - t0, failed);
 }
 
-static void launch2(int n)
+/* n launches, width (1 or 2) at a time: specs 0 and 1 */
+static void launch_n(int n, int width)
 {
 	long long t0 = now_ns();
 	int fds[2] = { -1, -1 }, started = 0, done = 0, failed = 0;
-	for (int s = 0; s < 2 && started < n; s++, started++)
+	for (int s = 0; s < width && started < n; s++, started++)
 		fds[s] = launch_start(s);
 	while (done < n) {
 		struct pollfd p[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
@@ -571,12 +575,13 @@ static void floor_one(int i)
 	printf("%lld %lld %d\n", t1 - t0, c1 - c0, failed);
 }
 
-static void floor2(int n)
+/* n floor runs, width (1 or 2) at a time: specs 0 and 1 */
+static void floor_n(int n, int width)
 {
 	long long c0 = self_and_children_ns(), t0 = now_ns();
 	pid_t pids[2] = { -1, -1 };
 	int mntns[2] = { -1, -1 }, started = 0, running = 0, failed = 0;
-	for (int s = 0; s < 2 && started < n; s++, started++, running++)
+	for (int s = 0; s < width && started < n; s++, started++, running++)
 		pids[s] = floor_start(s, &mntns[s]);
 	while (running > 0) {
 		int st;
@@ -651,16 +656,17 @@ int main(int argc, char **argv)
 	char line[128];
 	while (fgets(line, sizeof line, stdin)) {
 		int n = 0;
-		if (strncmp(line, "bare2 ", 6) == 0 && sscanf(line + 6, "%d", &n) == 1)
-			bare2(n);
+		int width = 0;
+		if (sscanf(line, "bare%d %d", &width, &n) == 2 && (width == 1 || width == 2) && line[5] == ' ')
+			bare_n(n, width);
 		else if (strcmp(line, "bare\n") == 0)
 			bare();
-		else if (strncmp(line, "launch2 ", 8) == 0 && sscanf(line + 8, "%d", &n) == 1)
-			launch2(n);
+		else if (sscanf(line, "launch%d %d", &width, &n) == 2 && (width == 1 || width == 2) && line[7] == ' ')
+			launch_n(n, width);
 		else if (strncmp(line, "launch ", 7) == 0 && sscanf(line + 7, "%d", &n) == 1 && (n == 0 || n == 1))
 			launch(n);
-		else if (strncmp(line, "floor2 ", 7) == 0 && sscanf(line + 7, "%d", &n) == 1)
-			floor2(n);
+		else if (sscanf(line, "floor%d %d", &width, &n) == 2 && (width == 1 || width == 2) && line[6] == ' ')
+			floor_n(n, width);
 		else if (strncmp(line, "floor ", 6) == 0 && sscanf(line + 6, "%d", &n) == 1 && (n == 0 || n == 1))
 			floor_one(n);
 		else if (strcmp(line, "cpu\n") == 0)

@@ -3,6 +3,7 @@ package dev.proctor.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * CPU time read from /proc: a process with its reaped children, a process tree, a JVM's compiler threads, the
@@ -87,5 +88,35 @@ final class ProcCpu {
             }
         }
         throw new IOException("/proc/stat has no cpu line");
+    }
+
+    /** The root cpuacct group's counter where cgroup v1 mounts one (see {@link #machineNanos}). */
+    private static final List<Path> ROOT_CPUACCT = List.of(
+            Path.of("/sys/fs/cgroup/cpuacct/cpuacct.usage"), Path.of("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"));
+
+    /**
+     * The CPU every task on the machine has used, kernel threads included, in ns: the root cpuacct group's
+     * {@code cpuacct.usage} (each task's own run time, to the nanosecond) where cgroup v1 mounts it, else
+     * {@link #machineBusyNanos} (clock ticks). The root group holds every task: the kernel threads that finish a
+     * run's work after it (a network namespace's {@code cleanup_net}, a freed seccomp filter's {@code
+     * bpf_jit_free}, RCU callbacks) are counted too, which no process's own counters show.
+     */
+    static long machineNanos() throws IOException {
+        for (Path usage : ROOT_CPUACCT) {
+            if (Files.isReadable(usage)) {
+                return Long.parseLong(Files.readString(usage).strip());
+            }
+        }
+        return machineBusyNanos();
+    }
+
+    /** Where {@link #machineNanos} reads from. */
+    static String machineSource() {
+        for (Path usage : ROOT_CPUACCT) {
+            if (Files.isReadable(usage)) {
+                return usage.toString();
+            }
+        }
+        return "/proc/stat";
     }
 }

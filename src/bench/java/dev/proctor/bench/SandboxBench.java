@@ -43,8 +43,12 @@ import java.util.concurrent.TimeUnit;
  * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a) and (d); for (c) the JVM's process CPU,
  * less the bench's own CPU spent talking to the C helper ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
  * server with every supervisor, pid 1 and job it reaped ({@code engine_launcher_cpu_ms};
- * {@code launcher_cpu_ms} is the launcher driven from C). Prints figures and, with {@code --json}, one
- * JSON object as its last line; asserts nothing.
+ * {@code launcher_cpu_ms} is the launcher driven from C). Those are what each kind's own processes count; the
+ * kernel finishes part of a sandboxed run's work after it on its own threads (a network namespace's clean-up,
+ * a freed seccomp filter's, RCU callbacks), which no process counts: {@code *_machine_cpu_ms} is the whole
+ * machine's CPU per run, each kind alone ({@link #machineCpu}), and {@code *_outside_cpu_ms} the part of it
+ * outside the kind's processes. Prints figures and, with {@code --json}, one JSON object as its last line;
+ * asserts nothing.
  */
 final class SandboxBench {
 
@@ -85,6 +89,14 @@ final class SandboxBench {
     private static final int WARMUP_BLOCK = 100;
     /** At most this many warm-up rounds after {@link #WARMUP}. */
     private static final int WARMUP_MAX_EXTRA = 4000;
+    /**
+     * After each block of {@link #machineCpu}, the machine is left alone this long before its CPU is read again:
+     * the kernel threads finish what the block's last runs left them (a network namespace's clean-up takes a few
+     * ms), and are counted with the block.
+     */
+    private static final long SETTLE_MS = 50;
+    /** {@link #machineCpu}'s block of nothing, which says what the machine uses with no run. */
+    private static final long IDLE_BLOCK_MS = 200;
     /** Quiet blocks in a row that say the JIT has settled. */
     private static final int SETTLED_BLOCKS = 3;
     /** A block of warm-up rounds that adds less compilation time than this: the JIT has settled. */
@@ -129,7 +141,41 @@ final class SandboxBench {
             double floorMs,
             double floorP90,
             double floorCpuMs,
-            double floorRunsPerS2) {}
+            double floorRunsPerS2,
+            MachineFigures machine) {}
+
+    /**
+     * The whole machine's CPU per run of each kind ({@link #machineCpu}), in ms; the same blocks' CPU as the
+     * kinds' own processes count it (the helper's getrusage for the C kinds, the launcher server's tree, the
+     * JVM with the engine's launcher tree), in ms; the idle machine's CPU, in ms a second. Kinds: 0 C fork/exec,
+     * 1 floor, 2 launcher from C, 3 engine, 4 nothing, 5 the second launcher.
+     */
+    private record MachineFigures(double[] machine, double[] process, double idleMsPerS) {
+        double bare() {
+            return machine[0];
+        }
+
+        double floor() {
+            return machine[1];
+        }
+
+        double launcher() {
+            return machine[2];
+        }
+
+        double engine() {
+            return machine[3];
+        }
+
+        double launcherB() {
+            return machine.length > 5 ? machine[5] : 0;
+        }
+
+        /** The machine's CPU per run of a kind less its processes' own: the kernel threads' work, mostly. */
+        double outside(int kind) {
+            return machine[kind] - process[kind];
+        }
+    }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean json = Arrays.asList(args).contains("--json");
@@ -196,7 +242,23 @@ final class SandboxBench {
         m.put(prefix + "floor_runs_per_s_2", f.floorRunsPerS2());
         m.put(prefix + "engine_over_floor_ms", f.engineMs() - f.floorMs());
         m.put(prefix + "engine_cpu_over_floor_ms", f.engineCpuMs() - f.floorCpuMs());
+        m.put(prefix + "c_bare_machine_cpu_ms", f.machine().bare());
+        m.put(prefix + "floor_machine_cpu_ms", f.machine().floor());
+        m.put(prefix + "launcher_machine_cpu_ms", f.machine().launcher());
+        m.put(prefix + "engine_machine_cpu_ms", f.machine().engine());
+        m.put(
+                prefix + "engine_machine_cpu_over_c_ms",
+                f.machine().engine() - f.machine().bare());
+        m.put(
+                prefix + "engine_machine_cpu_over_floor_ms",
+                f.machine().engine() - f.machine().floor());
+        m.put(prefix + "c_bare_outside_cpu_ms", f.machine().outside(0));
+        m.put(prefix + "floor_outside_cpu_ms", f.machine().outside(1));
+        m.put(prefix + "launcher_outside_cpu_ms", f.machine().outside(2));
+        m.put(prefix + "engine_outside_cpu_ms", f.machine().outside(3));
+        m.put(prefix + "machine_idle_cpu_ms_per_s", f.machine().idleMsPerS());
         if (LAUNCHER_B != null) {
+            m.put(prefix + "launcher_b_machine_cpu_ms", f.machine().launcherB());
             m.put(prefix + "launcher_b_ms", f.launcherBMs());
             m.put(prefix + "launcher_b_cpu_ms", f.launcherBCpuMs());
         }
@@ -317,6 +379,7 @@ final class SandboxBench {
         } finally {
             pool.shutdownNow();
         }
+        MachineFigures machine = machineCpu(engine, spec, engineLauncher, helper, block);
         int total = block * BLOCKS;
         Figures f = new Figures(
                 ms(median(bare)),
@@ -339,7 +402,8 @@ final class SandboxBench {
                 ms(median(floor)),
                 ms(p90(floor)),
                 ms(cpu[1]) / RUNS,
-                total / (floor2 / 1e9));
+                total / (floor2 / 1e9),
+                machine);
         String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds"
                 + (alone > 0 ? " and " + alone + " engine runs alone" : "") + ")";
         out.printf(
@@ -373,6 +437,26 @@ final class SandboxBench {
                 f.engineLauncherCpuMs(),
                 f.engineCpuMs() - f.bareCpuMs(),
                 f.engineCpuMs() - f.floorCpuMs());
+        out.printf(
+                Locale.ROOT,
+                "  machine CPU per run:      C fork/exec %6.2f ms          | floor %6.2f ms         "
+                        + " | launcher from C  %6.2f ms          | engine %6.2f ms = C + %.2f ms, floor + %.2f ms"
+                        + "%n    of it outside the kinds' own processes (kernel threads): C fork/exec %.2f ms | floor %.2f"
+                        + " ms | launcher from C %.2f ms | engine %.2f ms%n    (every task, kernel threads too, from %s;"
+                        + " each kind alone in blocks of %d; the idle machine's %.1f ms a second taken off)%n",
+                f.machine().bare(),
+                f.machine().floor(),
+                f.machine().launcher(),
+                f.machine().engine(),
+                f.machine().engine() - f.machine().bare(),
+                f.machine().engine() - f.machine().floor(),
+                f.machine().outside(0),
+                f.machine().outside(1),
+                f.machine().outside(2),
+                f.machine().outside(3),
+                ProcCpu.machineSource(),
+                block,
+                f.machine().idleMsPerS());
         out.printf(
                 Locale.ROOT,
                 "  2 at a time, %d runs:    C fork/exec %6.0f runs/s       | floor %6.0f runs/s       "
@@ -524,6 +608,77 @@ final class SandboxBench {
             throw new IOException("the floor's run of " + argv + " failed");
         }
         return new long[] {b[0], b[1], l, e, lb, fl[0], fl[1]};
+    }
+
+    /**
+     * The whole machine's CPU per run of each kind ({@link ProcCpu#machineNanos}: every task, kernel threads too).
+     * The per-process figures miss the work the kernel finishes for a run after it, on its own threads: a
+     * network namespace's clean-up, a freed seccomp filter's, RCU callbacks (a throwaway harness measured ~0.7-0.9
+     * ms a run of it behind the engine's {@code /bin/true} runs). Here each kind runs alone, one run at a time,
+     * in blocks of {@code block} runs, the kinds' order rotating block by block with a block of nothing among
+     * them; each block's CPU is read {@link #SETTLE_MS} after its last run, and what the machine used over the
+     * same time with no run (the blocks of nothing: {@link #IDLE_BLOCK_MS} each) is taken off. The C kinds run
+     * a block per command to the helper: the bench's own JVM does nothing meanwhile.
+     */
+    private static MachineFigures machineCpu(
+            LinuxSandboxEngine engine, RunSpec spec, ProcessHandle engineLauncher, Helper helper, int block)
+            throws IOException, InterruptedException {
+        int kinds = helperB == null ? 5 : 6;
+        long[] cpu = new long[kinds];
+        long[] time = new long[kinds];
+        long[] own = new long[kinds];
+        for (int i = 0; i < BLOCKS; i++) {
+            for (int k = 0; k < kinds; k++) {
+                int kind = (i + k) % kinds;
+                long p0 = ownCpu(kind, engineLauncher, helper);
+                long m0 = ProcCpu.machineNanos();
+                long t0 = System.nanoTime();
+                long[] r = {0, 0, 0};
+                switch (kind) {
+                    case 0 -> r = helper.ask("bare1 " + block);
+                    case 1 -> r = helper.ask("floor1 " + block);
+                    case 2 -> r[2] = helper.ask("launch1 " + block)[1];
+                    case 3 -> {
+                        for (int run = 0; run < block; run++) {
+                            engineRun(engine, spec);
+                        }
+                    }
+                    case 4 -> Thread.sleep(IDLE_BLOCK_MS);
+                    default -> r[2] = helperB.ask("launch1 " + block)[1];
+                }
+                Thread.sleep(SETTLE_MS);
+                cpu[kind] += ProcCpu.machineNanos() - m0;
+                time[kind] += System.nanoTime() - t0;
+                // the C kinds' own CPU is the helper's getrusage over the block; the others' is read around it
+                own[kind] += kind <= 1 ? r[1] : ownCpu(kind, engineLauncher, helper) - p0;
+                if (r[2] != 0) {
+                    throw new IOException("machine CPU, kind " + kind + ": " + r[2] + " of " + block + " runs failed");
+                }
+            }
+        }
+        double idlePerNano = (double) cpu[4] / time[4];
+        double runs = (double) block * BLOCKS;
+        double[] machine = new double[kinds];
+        double[] process = new double[kinds];
+        for (int k = 0; k < kinds; k++) {
+            machine[k] = (cpu[k] - idlePerNano * time[k]) / 1e6 / runs;
+            process[k] = own[k] / 1e6 / runs;
+        }
+        return new MachineFigures(machine, process, idlePerNano * 1e3);
+    }
+
+    /**
+     * What a kind's own processes have used so far, in ns, for {@link #machineCpu}: the launcher server's tree
+     * (2: the helper's, 5: the second helper's; clock ticks) or the JVM with the engine's launcher tree (3); 0 for
+     * the others, whose CPU the helper measures itself.
+     */
+    private static long ownCpu(int kind, ProcessHandle engineLauncher, Helper helper) throws IOException {
+        return switch (kind) {
+            case 2 -> helper.serverCpuNanos();
+            case 3 -> processCpuNanos() + ProcCpu.treeNanos(engineLauncher);
+            case 5 -> helperB.serverCpuNanos();
+            default -> 0;
+        };
     }
 
     private static long engineRun(LinuxSandboxEngine engine, RunSpec spec) throws IOException {
