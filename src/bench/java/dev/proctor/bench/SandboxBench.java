@@ -613,7 +613,7 @@ final class SandboxBench {
     /**
      * The whole machine's CPU per run of each kind ({@link ProcCpu#machineNanos}: every task, kernel threads too).
      * The per-process figures miss the work the kernel finishes for a run after it, on its own threads: a
-     * network namespace's clean-up, a freed seccomp filter's, RCU callbacks (a throwaway harness measured ~0.7-0.9
+     * network namespace's clean-up, a freed seccomp filter's, RCU callbacks (a throwaway harness measured ~0.7-1.0
      * ms a run of it behind the engine's {@code /bin/true} runs). Here each kind runs alone, one run at a time,
      * in blocks of {@code block} runs, the kinds' order rotating block by block with a block of nothing among
      * them; each block's CPU is read {@link #SETTLE_MS} after its last run, and what the machine used over the
