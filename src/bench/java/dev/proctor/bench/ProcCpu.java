@@ -3,7 +3,7 @@ package dev.proctor.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * CPU time read from /proc: a process with its reaped children, a process tree, a JVM's compiler threads, the
@@ -90,9 +90,13 @@ final class ProcCpu {
         throw new IOException("/proc/stat has no cpu line");
     }
 
-    /** The root cpuacct group's counter where cgroup v1 mounts one (see {@link #machineNanos}). */
-    private static final List<Path> ROOT_CPUACCT = List.of(
-            Path.of("/sys/fs/cgroup/cpuacct/cpuacct.usage"), Path.of("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"));
+    /** The root cpuacct group's counter where cgroup v1 mounts one, or null (see {@link #machineNanos}). */
+    private static final Path ROOT_CPUACCT = Stream.of(
+                    "/sys/fs/cgroup/cpuacct/cpuacct.usage", "/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage")
+            .map(Path::of)
+            .filter(Files::isReadable)
+            .findFirst()
+            .orElse(null);
 
     /**
      * The CPU every task on the machine has used, kernel threads included, in ns: the root cpuacct group's
@@ -102,21 +106,13 @@ final class ProcCpu {
      * bpf_jit_free}, RCU callbacks) are counted too, which no process's own counters show.
      */
     static long machineNanos() throws IOException {
-        for (Path usage : ROOT_CPUACCT) {
-            if (Files.isReadable(usage)) {
-                return Long.parseLong(Files.readString(usage).strip());
-            }
-        }
-        return machineBusyNanos();
+        return ROOT_CPUACCT != null
+                ? Long.parseLong(Files.readString(ROOT_CPUACCT).strip())
+                : machineBusyNanos();
     }
 
     /** Where {@link #machineNanos} reads from. */
     static String machineSource() {
-        for (Path usage : ROOT_CPUACCT) {
-            if (Files.isReadable(usage)) {
-                return usage.toString();
-            }
-        }
-        return "/proc/stat";
+        return ROOT_CPUACCT != null ? ROOT_CPUACCT.toString() : "/proc/stat";
     }
 }

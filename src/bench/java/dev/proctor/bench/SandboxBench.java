@@ -144,31 +144,40 @@ final class SandboxBench {
             double floorRunsPerS2,
             MachineFigures machine) {}
 
+    /** {@link #machineCpu}'s kinds: indexes of {@link MachineFigures}'s arrays. */
+    private static final int KIND_BARE = 0;
+
+    private static final int KIND_FLOOR = 1;
+    private static final int KIND_LAUNCHER = 2;
+    private static final int KIND_ENGINE = 3;
+    private static final int KIND_NOTHING = 4;
+    private static final int KIND_LAUNCHER_B = 5;
+
     /**
      * The whole machine's CPU per run of each kind ({@link #machineCpu}), in ms; the same blocks' CPU as the
      * kinds' own processes count it (the helper's getrusage for the C kinds, the launcher server's tree, the
-     * JVM with the engine's launcher tree), in ms; the idle machine's CPU, in ms a second. Kinds: 0 C fork/exec,
-     * 1 floor, 2 launcher from C, 3 engine, 4 nothing, 5 the second launcher.
+     * JVM with the engine's launcher tree), in ms; the idle machine's CPU, in ms a second. Indexed by the
+     * {@code KIND_} constants.
      */
     private record MachineFigures(double[] machine, double[] process, double idleMsPerS) {
         double bare() {
-            return machine[0];
+            return machine[KIND_BARE];
         }
 
         double floor() {
-            return machine[1];
+            return machine[KIND_FLOOR];
         }
 
         double launcher() {
-            return machine[2];
+            return machine[KIND_LAUNCHER];
         }
 
         double engine() {
-            return machine[3];
+            return machine[KIND_ENGINE];
         }
 
         double launcherB() {
-            return machine.length > 5 ? machine[5] : 0;
+            return machine.length > KIND_LAUNCHER_B ? machine[KIND_LAUNCHER_B] : 0;
         }
 
         /** The machine's CPU per run of a kind less its processes' own: the kernel threads' work, mostly. */
@@ -252,10 +261,10 @@ final class SandboxBench {
         m.put(
                 prefix + "engine_machine_cpu_over_floor_ms",
                 f.machine().engine() - f.machine().floor());
-        m.put(prefix + "c_bare_outside_cpu_ms", f.machine().outside(0));
-        m.put(prefix + "floor_outside_cpu_ms", f.machine().outside(1));
-        m.put(prefix + "launcher_outside_cpu_ms", f.machine().outside(2));
-        m.put(prefix + "engine_outside_cpu_ms", f.machine().outside(3));
+        m.put(prefix + "c_bare_outside_cpu_ms", f.machine().outside(KIND_BARE));
+        m.put(prefix + "floor_outside_cpu_ms", f.machine().outside(KIND_FLOOR));
+        m.put(prefix + "launcher_outside_cpu_ms", f.machine().outside(KIND_LAUNCHER));
+        m.put(prefix + "engine_outside_cpu_ms", f.machine().outside(KIND_ENGINE));
         m.put(prefix + "machine_idle_cpu_ms_per_s", f.machine().idleMsPerS());
         if (LAUNCHER_B != null) {
             m.put(prefix + "launcher_b_machine_cpu_ms", f.machine().launcherB());
@@ -450,10 +459,10 @@ final class SandboxBench {
                 f.machine().engine(),
                 f.machine().engine() - f.machine().bare(),
                 f.machine().engine() - f.machine().floor(),
-                f.machine().outside(0),
-                f.machine().outside(1),
-                f.machine().outside(2),
-                f.machine().outside(3),
+                f.machine().outside(KIND_BARE),
+                f.machine().outside(KIND_FLOOR),
+                f.machine().outside(KIND_LAUNCHER),
+                f.machine().outside(KIND_ENGINE),
                 ProcCpu.machineSource(),
                 block,
                 f.machine().idleMsPerS());
@@ -623,7 +632,7 @@ final class SandboxBench {
     private static MachineFigures machineCpu(
             LinuxSandboxEngine engine, RunSpec spec, ProcessHandle engineLauncher, Helper helper, int block)
             throws IOException, InterruptedException {
-        int kinds = helperB == null ? 5 : 6;
+        int kinds = helperB == null ? KIND_LAUNCHER_B : KIND_LAUNCHER_B + 1;
         long[] cpu = new long[kinds];
         long[] time = new long[kinds];
         long[] own = new long[kinds];
@@ -635,28 +644,28 @@ final class SandboxBench {
                 long t0 = System.nanoTime();
                 long[] r = {0, 0, 0};
                 switch (kind) {
-                    case 0 -> r = helper.ask("bare1 " + block);
-                    case 1 -> r = helper.ask("floor1 " + block);
-                    case 2 -> r[2] = helper.ask("launch1 " + block)[1];
-                    case 3 -> {
+                    case KIND_BARE -> r = helper.ask("bare1 " + block);
+                    case KIND_FLOOR -> r = helper.ask("floor1 " + block);
+                    case KIND_LAUNCHER -> r[2] = helper.ask("launch1 " + block)[1];
+                    case KIND_ENGINE -> {
                         for (int run = 0; run < block; run++) {
                             engineRun(engine, spec);
                         }
                     }
-                    case 4 -> Thread.sleep(IDLE_BLOCK_MS);
+                    case KIND_NOTHING -> Thread.sleep(IDLE_BLOCK_MS);
                     default -> r[2] = helperB.ask("launch1 " + block)[1];
                 }
                 Thread.sleep(SETTLE_MS);
                 cpu[kind] += ProcCpu.machineNanos() - m0;
                 time[kind] += System.nanoTime() - t0;
                 // the C kinds' own CPU is the helper's getrusage over the block; the others' is read around it
-                own[kind] += kind <= 1 ? r[1] : ownCpu(kind, engineLauncher, helper) - p0;
+                own[kind] += kind == KIND_BARE || kind == KIND_FLOOR ? r[1] : ownCpu(kind, engineLauncher, helper) - p0;
                 if (r[2] != 0) {
                     throw new IOException("machine CPU, kind " + kind + ": " + r[2] + " of " + block + " runs failed");
                 }
             }
         }
-        double idlePerNano = (double) cpu[4] / time[4];
+        double idlePerNano = (double) cpu[KIND_NOTHING] / time[KIND_NOTHING];
         double runs = (double) block * BLOCKS;
         double[] machine = new double[kinds];
         double[] process = new double[kinds];
@@ -669,14 +678,14 @@ final class SandboxBench {
 
     /**
      * What a kind's own processes have used so far, in ns, for {@link #machineCpu}: the launcher server's tree
-     * (2: the helper's, 5: the second helper's; clock ticks) or the JVM with the engine's launcher tree (3); 0 for
-     * the others, whose CPU the helper measures itself.
+     * (the helper's or the second helper's; clock ticks) or the JVM with the engine's launcher tree; 0 for the
+     * others, whose CPU the helper measures itself (or none runs).
      */
     private static long ownCpu(int kind, ProcessHandle engineLauncher, Helper helper) throws IOException {
         return switch (kind) {
-            case 2 -> helper.serverCpuNanos();
-            case 3 -> processCpuNanos() + ProcCpu.treeNanos(engineLauncher);
-            case 5 -> helperB.serverCpuNanos();
+            case KIND_LAUNCHER -> helper.serverCpuNanos();
+            case KIND_ENGINE -> processCpuNanos() + ProcCpu.treeNanos(engineLauncher);
+            case KIND_LAUNCHER_B -> helperB.serverCpuNanos();
             default -> 0;
         };
     }
