@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Reads the stamps of a launcher built with `make TRACE=1` (trace.c) and prints, per step, the
 median time since the supervisor accepted its run and the median step before it, in microseconds.
-Runs must not overlap (drive one run at a time). usage: trace-steps.py [TRACE_FILE]"""
+Runs must not overlap (drive one run at a time). A run's "sup." steps are its own supervisor's: with
+kept connections the engine sends a run to another supervisor than the last one's, which tears that
+run down meanwhile, and those stamps are not the new run's. usage: trace-steps.py [TRACE_FILE]"""
 import statistics
 import sys
 
 path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/proctor-launcher-trace"
-runs, cur = [], None
+runs, cur, supervisor = [], None, None
 for line in open(path):
-    _pid, step, ns = line.split()
+    pid, step, ns = line.split()
     if step == "sup.accepted":
-        cur = {}
+        cur, supervisor = {}, pid
         runs.append(cur)
+    if step.startswith("sup.") and pid != supervisor:
+        continue
     if cur is not None and step not in cur:
         cur[step] = int(ns)
 runs = [r for r in runs if "sup.mntns_closed" in r]

@@ -115,10 +115,12 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 	st->in = -1;
 	if (open_stdio(s, st) < 0)
 		return failed(why, STEP_OPEN, s->stdout_fifo ? "stdin/stdout FIFOs" : "stdin file");
+	TRACE("sup.stdin_opened");
 	out->out_file = open_capture(s->stdout_path);
 	out->err_file = open_capture(s->stderr_path);
 	if (out->out_file < 0 || out->err_file < 0)
 		return failed(why, STEP_OPEN, "stdout/stderr files");
+	TRACE("sup.captures_opened");
 	for (int i = 0; i < s->ntasks; i++)
 		if ((st->tasks[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
 			return failed(why, STEP_CGROUP, s->tasks[i]);
@@ -472,6 +474,7 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 	}
 	if (netns >= 0)
 		close(netns);
+	TRACE("sup.netns_joined");
 	if (st->cgroup >= 0) { /* v2: born inside the run's cgroup, no migration at all */
 		args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
 		args.cgroup = (uint64_t)st->cgroup;
@@ -486,10 +489,12 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 	 * was a copy-on-write fault with a page copy. The supervisor never reports through it (it replies).
 	 */
 	report_set_fd(st->report[1]);
+	TRACE("sup.owner_begun");
 	long pid = clone3_pid1(&args, s, conn, st, bpf, bpf_len);
 	if (pid == 0)
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;
+	TRACE("sup.clone3_returned");
 	int owner_err = userns_owner_end();
 	/* the euid changes cleared the parent-death signal: the service gone must still end the run */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -595,7 +600,10 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 	struct start st;
 	take_prepared(&st, prep);
 	int in_template = prep->mnt_template >= 0 && prep->mnt_host >= 0;
-	if (open_files(s, &st, out, why) < 0 || (in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
+	if (open_files(s, &st, out, why) < 0)
+		return -1;
+	TRACE("sup.trees_opened");
+	if ((in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
 		return -1;
 	TRACE("sup.files_opened");
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);

@@ -609,6 +609,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 			(void)ignored;
 		}
 		run_cpu_pin(f->table, slot);
+		TRACE("sup.pinned");
 		int netns = netpool_take(f->pool);
 		TRACE("sup.netns_taken");
 		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err);
