@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,10 +108,22 @@ final class SandboxBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /**
+     * The order of the kinds in each round, drawn at random (seeded: the same sequence every bench). A run
+     * is faster right after another sandboxed run than after a bare fork/exec (the kernel's caches for
+     * namespaces and mounts are warm): with the order only rotating round by round, each kind followed
+     * the same one in four rounds of five (the launcher driven from C a bare fork/exec, the engine and the
+     * second launcher a sandboxed run), and in A/B runs of one launcher binary against itself the second
+     * launcher came out ~0.4 ms a run faster than the first. Drawn, each kind follows each other kind
+     * equally often.
+     */
+    private static final Random ORDER = new Random(11);
+
+    /**
      * {@code -Dproctor.bench.launcher-b=PATH}: a second launcher binary (e.g. another tree's
      * {@code target/native/proctor-launcher}), driven from C by a second helper in the same rounds as the
      * others, run by run, for an A/B of two launchers on one machine at one load: {@code launcher_b_ms},
-     * {@code launcher_b_cpu_ms}. Not set: no such runs.
+     * {@code launcher_b_cpu_ms}; and 2 at a time in blocks beside the others' ({@code launcher_b_runs_per_s_2}),
+     * where a change that moves work off a run's path shows what it costs a full machine. Not set: no such runs.
      */
     private static final String LAUNCHER_B = System.getProperty("proctor.bench.launcher-b");
 
@@ -138,6 +151,7 @@ final class SandboxBench {
             double engineRunsPerS2,
             double launcherBMs,
             double launcherBCpuMs,
+            double launcherBRunsPerS2,
             double floorMs,
             double floorP90,
             double floorCpuMs,
@@ -152,6 +166,21 @@ final class SandboxBench {
     private static final int KIND_ENGINE = 3;
     private static final int KIND_NOTHING = 4;
     private static final int KIND_LAUNCHER_B = 5;
+
+    /** 0 .. kinds - 1 in random order ({@link #ORDER}). */
+    private static int[] shuffled(int kinds) {
+        int[] order = new int[kinds];
+        for (int k = 0; k < kinds; k++) {
+            order[k] = k;
+        }
+        for (int k = kinds - 1; k > 0; k--) {
+            int j = ORDER.nextInt(k + 1);
+            int t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
 
     /**
      * The whole machine's CPU per run of each kind ({@link #machineCpu}), in ms; the same blocks' CPU as the
@@ -270,6 +299,7 @@ final class SandboxBench {
             m.put(prefix + "launcher_b_machine_cpu_ms", f.machine().launcherB());
             m.put(prefix + "launcher_b_ms", f.launcherBMs());
             m.put(prefix + "launcher_b_cpu_ms", f.launcherBCpuMs());
+            m.put(prefix + "launcher_b_runs_per_s_2", f.launcherBRunsPerS2());
         }
     }
 
@@ -353,7 +383,7 @@ final class SandboxBench {
         int alone =
                 engineWarmup > 0 ? warmUpEngineAlone(engine, spec, engineLauncher, helper, warmup, engineWarmup) : 0;
         CpuMarks before = CpuMarks.read(engineLauncher, helper);
-        long[] cpu = rounds(warmup, bare, launcher, sandbox, launcherB, floor, engine, spec, helper, argv);
+        long[] cpu = rounds(bare, launcher, sandbox, launcherB, floor, engine, spec, helper, argv);
         CpuMarks after = CpuMarks.read(engineLauncher, helper);
         // the JVM's CPU less what the bench spent driving the C helper on the same thread
         long jvmCpu = after.jvm - before.jvm - (after.own - before.own);
@@ -373,11 +403,15 @@ final class SandboxBench {
         long launcher2 = 0;
         long engine2 = 0;
         long floor2 = 0;
+        long launcherB2 = 0;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int i = 0; i < BLOCKS; i++) {
                 bare2 += helper.ask("bare2 " + block)[0];
                 launcher2 += helper.ask("launch2 " + block)[0];
+                if (helperB != null) {
+                    launcherB2 += helperB.ask("launch2 " + block)[0];
+                }
                 engine2 += engineTwoAtATime(engine, spec, block, pool);
                 long[] f2 = helper.ask("floor2 " + block);
                 if (f2[2] != 0) {
@@ -408,6 +442,7 @@ final class SandboxBench {
                 total / (engine2 / 1e9),
                 ms(median(launcherB)),
                 ms(helperBLauncherCpu) / RUNS,
+                launcherB2 > 0 ? total / (launcherB2 / 1e9) : 0,
                 ms(median(floor)),
                 ms(p90(floor)),
                 ms(cpu[1]) / RUNS,
@@ -479,12 +514,15 @@ final class SandboxBench {
         if (LAUNCHER_B != null) {
             out.printf(
                     Locale.ROOT,
-                    "  launcher B from C (%s): median %.2f ms, CPU per run %.2f ms (launcher from C: %.2f, %.2f)%n",
+                    "  launcher B from C (%s): median %.2f ms, CPU per run %.2f ms, %.0f runs/s 2 at a time"
+                            + " (launcher from C: %.2f, %.2f, %.0f)%n",
                     LAUNCHER_B,
                     f.launcherBMs(),
                     f.launcherBCpuMs(),
+                    f.launcherBRunsPerS2(),
                     f.launcherMs(),
-                    f.launcherCpuMs());
+                    f.launcherCpuMs(),
+                    f.launcherRunsPerS2());
         }
         return f;
     }
@@ -510,14 +548,14 @@ final class SandboxBench {
         long[][] scratch = new long[5][WARMUP_BLOCK];
         int done = 0;
         while (done < minWarmup) {
-            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], engine, spec, helper, argv);
+            rounds(scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
         }
         int quiet = 0;
         while (timed && minWarmup > 0 && quiet < SETTLED_BLOCKS && done < minWarmup + WARMUP_MAX_EXTRA) {
             long before = jit.getTotalCompilationTime();
-            rounds(done, scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], engine, spec, helper, argv);
+            rounds(scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], engine, spec, helper, argv);
             CpuMarks.read(engineLauncher, helper);
             done += WARMUP_BLOCK;
             // the JIT compiles in bursts: one quiet block does not mean it is done
@@ -558,11 +596,10 @@ final class SandboxBench {
     }
 
     /**
-     * {@code bare.length} rounds ({@link #round}), numbered from {@code first}: each kind's wall times into
-     * its array; returns {the bare runs' CPU, the floor runs' CPU}, in ns.
+     * {@code bare.length} rounds ({@link #round}): each kind's wall times into its array; returns {the bare
+     * runs' CPU, the floor runs' CPU}, in ns.
      */
     private static long[] rounds(
-            int first,
             long[] bare,
             long[] launcher,
             long[] sandbox,
@@ -576,7 +613,7 @@ final class SandboxBench {
         long bareCpu = 0;
         long floorCpu = 0;
         for (int i = 0; i < bare.length; i++) {
-            long[] r = round(first + i, engine, spec, helper, argv);
+            long[] r = round(engine, spec, helper, argv);
             bare[i] = r[0];
             bareCpu += r[1];
             launcher[i] = r[2];
@@ -589,11 +626,11 @@ final class SandboxBench {
     }
 
     /**
-     * One run of each kind, the order rotating with {@code i} so that none always follows the same one:
-     * {bare wall ns, bare CPU ns, launcher wall ns, engine wall ns, second launcher's wall ns (0 without one),
-     * floor wall ns, floor CPU ns}.
+     * One run of each kind, in an order drawn afresh for each round ({@link #ORDER}): {bare wall ns, bare CPU
+     * ns, launcher wall ns, engine wall ns, second launcher's wall ns (0 without one), floor wall ns, floor CPU
+     * ns}.
      */
-    private static long[] round(int i, LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
+    private static long[] round(LinuxSandboxEngine engine, RunSpec spec, Helper helper, List<String> argv)
             throws IOException {
         long[] b = null;
         long[] fl = null;
@@ -601,8 +638,8 @@ final class SandboxBench {
         long e = 0;
         long lb = 0;
         int kinds = helperB == null ? 4 : 5;
-        for (int k = 0; k < kinds; k++) {
-            switch ((i + k) % kinds) {
+        for (int kind : shuffled(kinds)) {
+            switch (kind) {
                 case 0 -> b = helper.ask("bare");
                 case 1 -> l = helper.ask("launch 0")[0];
                 case 2 -> e = engineRun(engine, spec);
