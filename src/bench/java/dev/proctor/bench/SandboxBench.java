@@ -111,10 +111,10 @@ final class SandboxBench {
      * The order of the kinds in each round, drawn at random (seeded: the same sequence every bench). A run
      * is faster right after another sandboxed run than after a bare fork/exec (the kernel's caches for
      * namespaces and mounts are warm): with the order only rotating round by round, each kind followed
-     * the same one in four rounds of five (the launcher driven from C a bare fork/exec, the engine and the
-     * second launcher a sandboxed run), and in A/B runs of one launcher binary against itself the second
-     * launcher came out ~0.4 ms a run faster than the first. Drawn, each kind follows each other kind
-     * equally often.
+     * the same one in four rounds of five (the launcher driven from C a bare fork/exec, the engine, the floor
+     * and the second launcher a sandboxed run), and in two A/B runs of a changed launcher against the
+     * unchanged one, their places swapped, the second launcher came out ~0.4 ms a run faster whichever it was.
+     * Drawn, each kind follows each other kind equally often.
      */
     private static final Random ORDER = new Random(11);
 
@@ -166,21 +166,6 @@ final class SandboxBench {
     private static final int KIND_ENGINE = 3;
     private static final int KIND_NOTHING = 4;
     private static final int KIND_LAUNCHER_B = 5;
-
-    /** 0 .. kinds - 1 in random order ({@link #ORDER}). */
-    private static int[] shuffled(int kinds) {
-        int[] order = new int[kinds];
-        for (int k = 0; k < kinds; k++) {
-            order[k] = k;
-        }
-        for (int k = kinds - 1; k > 0; k--) {
-            int j = ORDER.nextInt(k + 1);
-            int t = order[k];
-            order[k] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
 
     /**
      * The whole machine's CPU per run of each kind ({@link #machineCpu}), in ms; the same blocks' CPU as the
@@ -623,6 +608,21 @@ final class SandboxBench {
             floorCpu += r[6];
         }
         return new long[] {bareCpu, floorCpu};
+    }
+
+    /** 0 .. kinds - 1 in random order ({@link #ORDER}). */
+    private static int[] shuffled(int kinds) {
+        int[] order = new int[kinds];
+        for (int k = 0; k < kinds; k++) {
+            order[k] = k;
+        }
+        for (int k = kinds - 1; k > 0; k--) {
+            int j = ORDER.nextInt(k + 1);
+            int t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
+        return order;
     }
 
     /**
