@@ -137,6 +137,7 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 	TRACE("sup.stdio_cgroup_opened");
 	if (trees_open(s, &st->trees, &at) < 0)
 		return failed(why, STEP_MOUNTS, at);
+	TRACE("sup.trees_opened");
 	return 0;
 }
 
@@ -600,10 +601,7 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 	struct start st;
 	take_prepared(&st, prep);
 	int in_template = prep->mnt_template >= 0 && prep->mnt_host >= 0;
-	if (open_files(s, &st, out, why) < 0)
-		return -1;
-	TRACE("sup.trees_opened");
-	if ((in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
+	if (open_files(s, &st, out, why) < 0 || (in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
 		return -1;
 	TRACE("sup.files_opened");
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -611,17 +612,12 @@ final class SandboxBench {
     }
 
     /** 0 .. kinds - 1 in random order ({@link #ORDER}). */
-    private static int[] shuffled(int kinds) {
-        int[] order = new int[kinds];
+    private static List<Integer> shuffled(int kinds) {
+        List<Integer> order = new ArrayList<>(kinds);
         for (int k = 0; k < kinds; k++) {
-            order[k] = k;
+            order.add(k);
         }
-        for (int k = kinds - 1; k > 0; k--) {
-            int j = ORDER.nextInt(k + 1);
-            int t = order[k];
-            order[k] = order[j];
-            order[j] = t;
-        }
+        Collections.shuffle(order, ORDER);
         return order;
     }
 
