@@ -171,8 +171,9 @@ public class JobResource {
     }
 
     /**
-     * A job this node runs is answered on the event loop, from memory (see {@link dev.proctor.jobs.RunningHere}):
-     * no hand-off to a worker and back, no database; any other is read from PostgreSQL on a worker.
+     * A job this node runs or has just finished is answered on the event loop, from memory (see {@link
+     * dev.proctor.jobs.RunningHere}): no hand-off to a worker and back, no database; any other is read from
+     * PostgreSQL on a worker.
      */
     @GET
     @Path("/{id}")
@@ -186,6 +187,10 @@ public class JobResource {
         Job here = jobs.runningHere(caller, jobId);
         if (here != null) {
             return CompletableFuture.completedFuture(jobs.view(here, true, mode));
+        }
+        JobWaiters.Stored finished = jobs.finishedHere(caller, jobId);
+        if (finished != null) {
+            return CompletableFuture.completedFuture(jobs.view(finished, true, mode));
         }
         return CompletableFuture.supplyAsync(
                 () -> jobs.view(jobs.get(caller, jobId), true, mode), Infrastructure.getDefaultWorkerPool());

@@ -286,6 +286,18 @@ public class JobService {
     }
 
     /**
+     * Job {@code id} as stored when it finished on this node lately, while this node can vouch for it (see {@link
+     * RunningHere}), else null (read it with {@link #get}); 404 when the caller may not see it. Never blocks.
+     */
+    public JobWaiters.Stored finishedHere(Caller caller, UUID id) {
+        JobWaiters.Stored here = runningHere.finishedRow(id);
+        if (here != null && !caller.admin() && here.job().clientId != caller.clientId()) {
+            throw Rejection.notFound("no job " + id);
+        }
+        return here;
+    }
+
+    /**
      * The job if the caller may see it; 404 for anyone else's (never 403: ids are not confirmed). A job this node
      * runs is answered from its memory while the node can vouch for its row (see {@link RunningHere}).
      */
@@ -332,6 +344,8 @@ public class JobService {
     /** Deletes a finished job with its runs (facades whose API deletes); 409 while it is queued or running. */
     public void delete(Caller caller, UUID id) {
         get(caller, id);
+        // no poll here may answer it from memory once it is gone (other nodes hear of it at its commit: V40)
+        runningHere.cancelled(id);
         QuarkusTransaction.requiringNew().run(() -> {
             int n = em.createNativeQuery("DELETE FROM jobs WHERE id = ?1 AND state IN ('done', 'cancelled')")
                     .setParameter(1, id)

@@ -39,6 +39,20 @@ import java.util.function.LongSupplier;
  * not yet heard here: the notification's trip, under a millisecond on a healthy connection; should it be lost on
  * a connection that fails silently, the next renewal (every few seconds) finds the lease gone. A poll through this
  * node in that window still reads "running"; a cancel through this node is seen by its own polls at once.
+ *
+ * <p>A job this node has just finished is answered from here too, as the row its result's statement returned
+ * ({@link #finished}): a client polling for the end gets it without a read, as a {@code wait=true} request does.
+ * A finished row changes only by its deletion (a facade's DELETE, the retention purge, an operator), and every
+ * deletion of a job finished within the last minute is announced on proctor_cancel at its commit (V40). So such
+ * an entry is answered only while
+ * <ul>
+ *   <li>the queue listener has held its connection since before the entry was made, and no cancel or deletion
+ *   of the job was announced or made through this node since ({@link #cancelled});</li>
+ *   <li>it is younger than {@link #FINISHED_MAX_AGE} and half the retention period, well within that minute;</li>
+ *   <li>it is among the {@link #FINISHED_MAX} latest, and its stored result is at most {@link
+ *   #FINISHED_MAX_RESULT_CHARS} characters (a bound on the memory held).</li>
+ * </ul>
+ * The window left is the same as a cancel's: a deletion committed by another node and not yet heard here.
  */
 @ApplicationScoped
 public class RunningHere {
@@ -83,6 +97,31 @@ public class RunningHere {
 
     private Counter answered = null;
 
+    private Counter answeredFinished = null;
+
+    /** How long after its end a job finished here is answered from memory at most. */
+    static final Duration FINISHED_MAX_AGE = Duration.ofSeconds(10);
+
+    /** How many finished jobs are held at most: the latest. */
+    static final int FINISHED_MAX = 256;
+
+    /** The longest stored result (characters of its JSON) of a finished job held. */
+    static final int FINISHED_MAX_RESULT_CHARS = 64 * 1024;
+
+    /** A finished job as stored here; {@code epoch}: the listener's connection then; {@code at}: {@link #clock}. */
+    private record Finished(JobWaiters.Stored stored, long epoch, long at) {}
+
+    /** Jobs finished here lately, oldest first; guarded by itself. */
+    private final LinkedHashMap<UUID, Finished> finished = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Finished> eldest) {
+            return size() > FINISHED_MAX;
+        }
+    };
+
+    /** {@link #FINISHED_MAX_AGE}, or half the retention period when that is shorter. */
+    private volatile long finishedMaxAgeNanos = FINISHED_MAX_AGE.toNanos();
+
     /** Reads a claimed request's metadata (replaced by the service's own mapper when injected). */
     private ObjectMapper json = new ObjectMapper();
 
@@ -95,8 +134,10 @@ public class RunningHere {
     }
 
     @Inject
-    void wire(MeterRegistry metrics, ObjectMapper json) {
+    void wire(MeterRegistry metrics, ObjectMapper json, JobsConfig config) {
         answered = metrics.counter("proctor.jobs.reads_answered_here");
+        answeredFinished = metrics.counter("proctor.jobs.finished_reads_answered_here");
+        retention(config.retention());
         this.json = json;
     }
 
@@ -113,6 +154,14 @@ public class RunningHere {
             epoch++;
         }
         jobs.clear();
+        synchronized (finished) {
+            finished.clear();
+        }
+    }
+
+    /** Finished jobs are held for at most half of {@code retention} (they are purged after it). */
+    void retention(Duration retention) {
+        finishedMaxAgeNanos = Math.min(FINISHED_MAX_AGE.toNanos(), retention.toNanos() / 2);
     }
 
     /**
@@ -154,6 +203,68 @@ public class RunningHere {
             cancelled.add(id);
         }
         jobs.remove(id);
+        synchronized (finished) {
+            finished.remove(id);
+        }
+    }
+
+    /**
+     * Job {@code stored.job()} has finished here: its result's statement committed and returned {@code stored},
+     * whose metadata must be its request's as PostgreSQL renders it (as {@link #ended} returned it), so that its
+     * view is a read's; not held when that is {@link RequestMetadata#UNREAD}.
+     */
+    public void finished(JobWaiters.Stored stored) {
+        long e = epoch;
+        Job row = stored.job();
+        if ((e & 1) == 0
+                || row.state != JobState.DONE
+                || stored.result() == null
+                || stored.metadata() == RequestMetadata.UNREAD
+                || row.result == null
+                || row.result.length() > FINISHED_MAX_RESULT_CHARS) {
+            return;
+        }
+        JobWaiters.Stored held = new JobWaiters.Stored(copy(row), stored.result(), stored.metadata());
+        synchronized (finished) {
+            finished.put(row.id, new Finished(held, e, clock.getAsLong()));
+        }
+        if (epoch != e || wasCancelled(row.id)) {
+            synchronized (finished) {
+                finished.remove(row.id);
+            }
+        }
+    }
+
+    /** Job {@code id} as stored when it finished here, while this node can vouch for it; else null. */
+    JobWaiters.Stored finishedRow(UUID id) {
+        Finished f;
+        synchronized (finished) {
+            f = finished.get(id);
+        }
+        if (f == null || f.epoch != epoch || clock.getAsLong() - f.at >= finishedMaxAgeNanos) {
+            return null;
+        }
+        if (answeredFinished != null) {
+            answeredFinished.increment();
+        }
+        return f.stored;
+    }
+
+    /**
+     * Whether an entry of finished job {@code id} is kept, answered or not (for tests: one too old stays until
+     * pushed out; only a cancel, a deletion or a lost listener removes it).
+     */
+    boolean keepsFinished(UUID id) {
+        synchronized (finished) {
+            return finished.containsKey(id);
+        }
+    }
+
+    /** How many finished jobs are held, whether still answered or not (for tests). */
+    int finishedSize() {
+        synchronized (finished) {
+            return finished.size();
+        }
     }
 
     private boolean wasCancelled(UUID id) {
@@ -170,9 +281,14 @@ public class RunningHere {
         }
     }
 
-    /** Job {@code id} ends here (its result is about to be written): its row is read from PostgreSQL again. */
-    public void ended(UUID id) {
-        jobs.remove(id);
+    /**
+     * Job {@code id} ends here (its result is about to be written): its row is read from PostgreSQL again. Returns
+     * its request's metadata as PostgreSQL renders it (null: none), or {@link RequestMetadata#UNREAD} when it was
+     * not held.
+     */
+    public JsonNode ended(UUID id) {
+        Entry e = jobs.remove(id);
+        return e == null ? RequestMetadata.UNREAD : e.metadata;
     }
 
     /** A copy of job {@code id}'s row as it reads while it runs here, or null when this node cannot vouch for it. */

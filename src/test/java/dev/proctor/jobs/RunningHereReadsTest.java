@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.auth.Caller;
 import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.testsupport.ScriptedSandboxProfile;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,6 +52,9 @@ class RunningHereReadsTest {
 
     @Inject
     RunningHere runningHere;
+
+    @Inject
+    JobService jobs;
 
     @Inject
     MeterRegistry metrics;
@@ -230,6 +234,94 @@ class RunningHereReadsTest {
         assertFalse(runningHere.holds(before));
     }
 
+    @Test
+    void aJobFinishedHereReadsFromMemoryExactlyAsFromItsRow() {
+        String key = newClientKey();
+        Iterator<String> metadata = metadata().sampleStream().iterator();
+        int compared = 0;
+        for (int i = 0; i < TRIES; i++) {
+            String m = metadata.next();
+            String body = "{\"profile\":\"python3\",\"files\":[{\"path\":\"main.py\",\"content\":\"out ok\"}],"
+                    + "\"metadata\":" + m + "}";
+            Response r = given().auth()
+                    .oauth2(key)
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .post("/api/v1/jobs?wait=true&timeout_s=60");
+            if (r.statusCode() >= 400) {
+                assertTrue(r.statusCode() < 500, "try " + i + ": " + r.asString() + " for " + m);
+                continue;
+            }
+            assertEquals("done", r.path("state"), "try " + i + ": " + r.asString());
+            UUID id = UUID.fromString(r.path("id"));
+            String query = i % 2 == 0 ? "" : "?encoding=base64";
+            double before = answeredFinished();
+            String fromMemory = get(key, id, query);
+            assertEquals(before + 1, answeredFinished(), "try " + i + ": the poll was not answered from memory");
+            // from now on its polls read the row
+            runningHere.cancelled(id);
+            String fromRow = get(key, id, query);
+            assertEquals(fromRow, fromMemory, "try " + i + ", metadata " + m + query);
+            assertEquals(before + 1, answeredFinished(), "try " + i + ": a dropped job was still answered");
+            compared++;
+        }
+        assertTrue(compared >= TRIES / 2, "only " + compared + " of " + TRIES + " generated jobs were accepted");
+    }
+
+    @Test
+    void anotherClientsPollOfAFinishedJobIsRefusedAsFromTheRow() {
+        String key = newClientKey();
+        UUID id = submitFinished(key);
+        double before = answeredFinished();
+        given().auth().oauth2(newClientKey()).get("/api/v1/jobs/" + id).then().statusCode(404);
+        given().auth().oauth2(ADMIN).get("/api/v1/jobs/" + id).then().statusCode(200);
+        // both answered from memory: the refusal as the read would refuse, the admin's read
+        assertEquals(before + 2, answeredFinished(), "the polls were not answered from memory");
+    }
+
+    @Test
+    void aDeletionThroughThisNodeIsReadAtOnce() {
+        String key = newClientKey();
+        UUID id = submitFinished(key);
+        jobs.delete(new Caller(0, "admin", true, 0), id);
+        // no waiting: the memory was given up before the deletion was committed
+        given().auth().oauth2(key).get("/api/v1/jobs/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void aDeletionCommittedByAnotherNodeEndsTheMemoryOfIt() {
+        String key = newClientKey();
+        UUID id = submitFinished(key);
+        assertTrue(runningHere.finishedRow(id) != null, "job " + id + " was not held once finished");
+        // what another node's deletion (a facade's DELETE, the purge under a short retention) commits; V40's
+        // notification reaches this node's listener
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery("DELETE FROM jobs WHERE id = ?1")
+                        .setParameter(1, id)
+                        .executeUpdate());
+        // its entry is removed by the notification only (one too old stays, unanswered)
+        awaitTrue(() -> !runningHere.keepsFinished(id), "the deletion's notification was not heard");
+        given().auth().oauth2(key).get("/api/v1/jobs/" + id).then().statusCode(404);
+    }
+
+    /** A job run to its end ({@code wait=true}): held in memory as finished here. */
+    private static UUID submitFinished(String key) {
+        return UUID.fromString(given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body("{\"profile\":\"python3\",\"files\":[{\"path\":\"main.py\",\"content\":\"out ok\"}]}")
+                .post("/api/v1/jobs?wait=true&timeout_s=60")
+                .then()
+                .statusCode(200)
+                .body("state", org.hamcrest.Matchers.equalTo("done"))
+                .extract()
+                .path("id"));
+    }
+
+    private double answeredFinished() {
+        return metrics.counter("proctor.jobs.finished_reads_answered_here").count();
+    }
+
     /** JSON texts of every kind a caller may send as metadata: key orders, number spellings, escapes, nesting. */
     private static Arbitrary<String> metadata() {
         return Arbitraries.lazyOf(() -> value(3)).map(v -> v);
@@ -313,9 +405,13 @@ class RunningHereReadsTest {
     }
 
     private static String get(String key, UUID id) {
+        return get(key, id, "");
+    }
+
+    private static String get(String key, UUID id, String query) {
         return given().auth()
                 .oauth2(key)
-                .get("/api/v1/jobs/" + id)
+                .get("/api/v1/jobs/" + id + query)
                 .then()
                 .statusCode(200)
                 .extract()

@@ -1,5 +1,6 @@
 package dev.proctor.jobs.queue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.Grader;
@@ -301,8 +302,8 @@ public class Dispatcher implements LocalSlots {
                 return;
             }
             // from now on its polls read the row: none may read "running" from memory once the result is written
-            runningHere.ended(claim.id());
-            answer = results.write(claim, nodeId, r.withNode(nodeId), spec, start);
+            JsonNode rendered = runningHere.ended(claim.id());
+            answer = results.write(claim, nodeId, r.withNode(nodeId), spec, rendered, start);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: result not written; its lease will expire and it is requeued", claim.id());
         } finally {

@@ -1,11 +1,13 @@
 package dev.proctor.jobs.queue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.proctor.grading.GradeResult;
 import dev.proctor.grading.JobSpec;
 import dev.proctor.grading.Verdict;
 import dev.proctor.jobs.Job;
 import dev.proctor.jobs.JobFinished;
 import dev.proctor.jobs.JobWaiters;
+import dev.proctor.jobs.RunningHere;
 import dev.proctor.persistence.DatabaseFaults;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +51,9 @@ class ResultWriter {
     JobWaiters waiters;
 
     @Inject
+    RunningHere runningHere;
+
+    @Inject
     MeterRegistry metrics;
 
     /** A result not yet written; {@code rejected} set once PostgreSQL refused it. */
@@ -60,17 +65,27 @@ class ResultWriter {
         final String node;
         final GradeResult result;
         final JobSpec spec;
+        /** Its request's metadata as PostgreSQL renders it, as {@link RunningHere#ended} returned it. */
+        final JsonNode rendered;
+
         final long startNanos;
         String rejected;
         /** Answers this node's requests waiting for the job, once it is stored. */
         Runnable answer = NOTHING;
 
-        Pending(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
+        Pending(
+                JobStore.Claim claim,
+                String node,
+                GradeResult result,
+                JobSpec spec,
+                JsonNode rendered,
+                long startNanos) {
             this.id = claim.id();
             this.request = claim.request();
             this.node = node;
             this.result = result;
             this.spec = spec;
+            this.rendered = rendered;
             this.startNanos = startNanos;
         }
     }
@@ -92,10 +107,13 @@ class ResultWriter {
      * Writes the result now, or keeps it until the database can be reached again; {@code spec}: the job's request
      * (null when it could not be read), handed to whoever follows the job's end. Returns what answers the requests
      * of this node waiting for the job (nothing when its result waits), for the runner to call once it freed the
-     * job's slot: the answer is rendered and written on that thread.
+     * job's slot: the answer is rendered and written on that thread. {@code rendered}: the metadata of its request
+     * as PostgreSQL renders it, as {@link RunningHere#ended} returned it; once stored, the job is answered from
+     * memory when that was known (see {@link RunningHere#finished}).
      */
-    Runnable write(JobStore.Claim claim, String node, GradeResult result, JobSpec spec, long startNanos) {
-        Pending p = new Pending(claim, node, result, spec, startNanos);
+    Runnable write(
+            JobStore.Claim claim, String node, GradeResult result, JobSpec spec, JsonNode rendered, long startNanos) {
+        Pending p = new Pending(claim, node, result, spec, rendered, startNanos);
         if (!attempt(p)) {
             waiting.put(p.id, p);
             LOG.warnf("job %s: PostgreSQL unreachable; its result waits in this node to be written", p.id);
@@ -198,6 +216,11 @@ class ResultWriter {
         JobFinished event = new JobFinished(p.id, stored, p.spec);
         if (event.followed()) {
             finishedEvents.fireAsync(event);
+        }
+        if (row != null) {
+            // polls through this node are answered with it from now on (its end is committed), its metadata as
+            // a read renders it (the waiting requests' answer keeps the request's own)
+            runningHere.finished(new JobWaiters.Stored(row.job(), row.result(), p.rendered));
         }
         // requests waiting on this node are answered with the stored job at hand, by the caller of write (the
         // runner, after it freed the slot) or of flush
