@@ -224,7 +224,10 @@ public class RunningHere {
                 || row.result.length() > FINISHED_MAX_RESULT_CHARS) {
             return;
         }
-        JobWaiters.Stored held = new JobWaiters.Stored(copy(row), stored.result(), stored.metadata());
+        // not its request (every file and test of it, megabytes at most): the view takes only its metadata, at hand
+        Job kept = copy(row);
+        kept.request = null;
+        JobWaiters.Stored held = new JobWaiters.Stored(kept, stored.result(), stored.metadata());
         synchronized (finished) {
             finished.put(row.id, new Finished(held, e, clock.getAsLong()));
         }

@@ -138,6 +138,8 @@ class RunningHereFinishedTest {
         assertEquals("p3", read.job().profile);
         assertEquals(stored.result(), read.result());
         assertEquals(stored.metadata(), read.metadata());
+        // the request is not kept: its view takes the metadata given
+        assertNull(read.job().request);
     }
 
     @Example
