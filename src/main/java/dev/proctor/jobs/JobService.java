@@ -279,8 +279,8 @@ public class JobService {
      */
     public Job runningHere(Caller caller, UUID id) {
         Job here = runningHere.row(id);
-        if (here != null && !caller.admin() && here.clientId != caller.clientId()) {
-            throw Rejection.notFound("no job " + id);
+        if (here != null) {
+            requireVisible(caller, here, id);
         }
         return here;
     }
@@ -291,10 +291,17 @@ public class JobService {
      */
     public JobWaiters.Stored finishedHere(Caller caller, UUID id) {
         JobWaiters.Stored here = runningHere.finishedRow(id);
-        if (here != null && !caller.admin() && here.job().clientId != caller.clientId()) {
-            throw Rejection.notFound("no job " + id);
+        if (here != null) {
+            requireVisible(caller, here.job(), id);
         }
         return here;
+    }
+
+    /** 404 for another client's job unless the caller is an admin (never 403: ids are not confirmed). */
+    private static void requireVisible(Caller caller, Job job, UUID id) {
+        if (!caller.admin() && job.clientId != caller.clientId()) {
+            throw Rejection.notFound("no job " + id);
+        }
     }
 
     /**
@@ -307,9 +314,10 @@ public class JobService {
             return here;
         }
         Job job = rows.get(id);
-        if (job == null || (!caller.admin() && job.clientId != caller.clientId())) {
+        if (job == null) {
             throw Rejection.notFound("no job " + id);
         }
+        requireVisible(caller, job, id);
         if (!job.state.finished() && waiters.isWaiting(id) && !Objects.equals(slots.nodeId(), job.leaseOwner)) {
             // a request here waits for a job this node does not run: make sure its end is announced (a job
             // inserted claimed by another node does not announce it unless asked); if it ended before the ask,

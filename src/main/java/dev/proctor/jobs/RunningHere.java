@@ -2,6 +2,7 @@ package dev.proctor.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proctor.grading.JobResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -209,17 +210,16 @@ public class RunningHere {
     }
 
     /**
-     * Job {@code stored.job()} has finished here: its result's statement committed and returned {@code stored},
-     * whose metadata must be its request's as PostgreSQL renders it (as {@link #ended} returned it), so that its
-     * view is a read's; not held when that is {@link RequestMetadata#UNREAD}.
+     * Job {@code row.id} has finished here: its result's statement committed and returned {@code row} with {@code
+     * result}; {@code metadata} must be its request's as PostgreSQL renders it (as {@link #ended} returned it), so
+     * that its view is a read's; not held when that is {@link RequestMetadata#UNREAD}.
      */
-    public void finished(JobWaiters.Stored stored) {
+    public void finished(Job row, JobResult result, JsonNode metadata) {
         long e = epoch;
-        Job row = stored.job();
         if ((e & 1) == 0
                 || row.state != JobState.DONE
-                || stored.result() == null
-                || stored.metadata() == RequestMetadata.UNREAD
+                || result == null
+                || metadata == RequestMetadata.UNREAD
                 || row.result == null
                 || row.result.length() > FINISHED_MAX_RESULT_CHARS) {
             return;
@@ -227,7 +227,7 @@ public class RunningHere {
         // not its request (every file and test of it, megabytes at most): the view takes only its metadata, at hand
         Job kept = copy(row);
         kept.request = null;
-        JobWaiters.Stored held = new JobWaiters.Stored(kept, stored.result(), stored.metadata());
+        JobWaiters.Stored held = new JobWaiters.Stored(kept, result, metadata);
         synchronized (finished) {
             finished.put(row.id, new Finished(held, e, clock.getAsLong()));
         }

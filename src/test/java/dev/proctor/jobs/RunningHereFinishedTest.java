@@ -81,7 +81,7 @@ class RunningHereFinishedTest {
             switch (s.kind()) {
                 case "finish" -> {
                     int form = s.amount() % FORMS;
-                    here.finished(stored(id, j, form));
+                    finish(here, stored(id, j, form));
                     if (form == 0 && connected && !cancelled.contains(j)) {
                         finishedUnder.put(j, connection);
                         finishedAt.put(j, clock[0]);
@@ -130,7 +130,7 @@ class RunningHereFinishedTest {
         here.listening();
         UUID id = UUID.randomUUID();
         JobWaiters.Stored stored = stored(id, 3, 0);
-        here.finished(stored);
+        finish(here, stored);
         stored.job().profile = "changed after";
         JobWaiters.Stored read = here.finishedRow(id);
         assertNotNull(read);
@@ -150,7 +150,7 @@ class RunningHereFinishedTest {
         for (int i = 0; i < RunningHere.FINISHED_MAX + 10; i++) {
             UUID id = UUID.randomUUID();
             ids.add(id);
-            here.finished(stored(id, i, 0));
+            finish(here, stored(id, i, 0));
         }
         assertEquals(RunningHere.FINISHED_MAX, here.finishedSize());
         assertNull(here.finishedRow(ids.get(0)));
@@ -166,7 +166,7 @@ class RunningHereFinishedTest {
         here.retention(Duration.ofSeconds(4));
         here.listening();
         UUID id = UUID.randomUUID();
-        here.finished(stored(id, 1, 0));
+        finish(here, stored(id, 1, 0));
         clock[0] = 2 * SECOND - 1;
         assertNotNull(here.finishedRow(id));
         clock[0] = 2 * SECOND;
@@ -174,7 +174,7 @@ class RunningHereFinishedTest {
         // a retention of nothing holds nothing
         here.retention(Duration.ZERO);
         UUID other = UUID.randomUUID();
-        here.finished(stored(other, 2, 0));
+        finish(here, stored(other, 2, 0));
         assertNull(here.finishedRow(other));
     }
 
@@ -182,9 +182,14 @@ class RunningHereFinishedTest {
     void nothingIsHeldWhileNobodyListens() {
         RunningHere here = new RunningHere(() -> 0);
         UUID id = UUID.randomUUID();
-        here.finished(stored(id, 1, 0));
+        finish(here, stored(id, 1, 0));
         assertNull(here.finishedRow(id));
         assertEquals(0, here.finishedSize());
+    }
+
+    /** {@code stored}'s job has finished on {@code here}. */
+    private static void finish(RunningHere here, JobWaiters.Stored stored) {
+        here.finished(stored.job(), stored.result(), stored.metadata());
     }
 
     /**

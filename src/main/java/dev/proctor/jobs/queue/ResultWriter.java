@@ -220,7 +220,7 @@ class ResultWriter {
         if (row != null) {
             // polls through this node are answered with it from now on (its end is committed), its metadata as
             // a read renders it (the waiting requests' answer keeps the request's own)
-            runningHere.finished(new JobWaiters.Stored(row.job(), row.result(), p.rendered));
+            runningHere.finished(row.job(), row.result(), p.rendered);
         }
         // requests waiting on this node are answered with the stored job at hand, by the caller of write (the
         // runner, after it freed the slot) or of flush
