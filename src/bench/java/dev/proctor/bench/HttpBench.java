@@ -13,12 +13,16 @@ import dev.proctor.sandbox.Workdir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,6 +137,9 @@ final class HttpBench {
 
     private final HttpClient http;
     private final LeanHttpClient lean;
+    /** The measured phases' load generator in C, or null: this JVM's client (see {@link LoadGenerator#find}). */
+    private final LoadGenerator load;
+
     private final URI base;
     private final String key;
     private final String[] headers;
@@ -147,6 +154,7 @@ final class HttpBench {
                         .build()
                 : null;
         this.lean = HTTP2 ? null : new LeanHttpClient(base);
+        this.load = HTTP2 ? null : LoadGenerator.find(base);
         this.headers = new String[] {"Authorization: Bearer " + key, "Content-Type: application/json"};
     }
 
@@ -204,8 +212,15 @@ final class HttpBench {
     private int measure(int seconds, int concurrency, ServiceNode node, boolean json, PrintStream out)
             throws IOException, InterruptedException, ExecutionException {
         out.printf(
-                "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test, %s%n",
-                base, concurrency, seconds / ROUNDS * ROUNDS, ROUNDS, SCRIPT, HTTP2 ? "HTTP/2 (h2c)" : "HTTP/1.1");
+                "proctor bench http: %s, concurrency %d, %d s per mode x %d rounds, job: bash `%s`, one test, %s,"
+                        + " load generator: %s%n",
+                base,
+                concurrency,
+                seconds / ROUNDS * ROUNDS,
+                ROUNDS,
+                SCRIPT,
+                HTTP2 ? "HTTP/2 (h2c)" : "HTTP/1.1",
+                load != null ? "C (proctor-http-load)" : "this JVM");
         int slice = Math.max(1, seconds / ROUNDS);
         int satSlice = Math.max(1, slice / 2);
         List<Figures> engine = new ArrayList<>();
@@ -239,9 +254,9 @@ final class HttpBench {
             for (int r = 0; r < ROUNDS; r++) {
                 engine.add(phase("engine alone", slice, concurrency, () -> engineRun(sandbox, spec)));
                 long jvm0 = nodeJvmNanos(node);
-                Figures w = phase("service, wait=true", slice, concurrency, () -> oneJob(true));
+                Figures w = service("service, wait=true", slice, concurrency, true, waitSteps);
                 long jvm1 = nodeJvmNanos(node);
-                Figures p = phase("service, polling", slice, concurrency, () -> oneJob(false));
+                Figures p = service("service, polling", slice, concurrency, false, pollSteps);
                 nodeJvm[0] += jvm1 - jvm0;
                 nodeJvm[1] += nodeJvmNanos(node) - jvm1;
                 wait.add(w);
@@ -249,7 +264,7 @@ final class HttpBench {
                 // a backlog, as at a contest's peak: twice as many clients as runs at once, engine and service alike
                 engineSat.add(phase("engine, backlog", satSlice, saturated, () -> engineRun(sandbox, spec)));
                 long jvm2 = nodeJvmNanos(node);
-                Figures ws = phase("wait=true, backlog", satSlice, saturated, () -> oneJob(JOB, 1, true, null));
+                Figures ws = service("wait=true, backlog", satSlice, saturated, true, null);
                 nodeJvm[2] += nodeJvmNanos(node) - jvm2;
                 waitSat.add(ws);
                 serviceJobs += w.done() + p.done() + ws.done();
@@ -358,6 +373,7 @@ final class HttpBench {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("concurrency", concurrency);
             m.put("http2", HTTP2);
+            m.put("load_generator", load != null ? "c" : "jvm");
             m.put("pg_durable", pgDurable);
             m.put("engine_runs_per_s", e.perSecond());
             m.put("engine_p50_ms", e.p50());
@@ -417,6 +433,35 @@ final class HttpBench {
     @FunctionalInterface
     private interface Work {
         long once() throws IOException, InterruptedException;
+    }
+
+    /**
+     * {@code proctor-http-load} (src/bench/c/httpload.c, built by {@code ./proctor bench} into target/bench) and the
+     * service's IPv4 address and port.
+     */
+    private record LoadGenerator(Path binary, String host, int port) {
+
+        /** Null where it cannot serve: not built, or the service not plain http at an IPv4 address. */
+        static LoadGenerator find(URI base) {
+            Path binary = Path.of(System.getProperty("proctor.project-dir", "."), "target/bench/proctor-http-load");
+            if (!Files.isExecutable(binary) || !"http".equals(base.getScheme())) {
+                return null;
+            }
+            try {
+                InetAddress address = InetAddress.getByName(base.getHost());
+                return address instanceof Inet4Address
+                        ? new LoadGenerator(
+                                binary, address.getHostAddress(), base.getPort() == -1 ? 80 : base.getPort())
+                        : null;
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return binary.toString();
+        }
     }
 
     private static Figures phase(String name, int seconds, int concurrency, Work work)
@@ -486,10 +531,10 @@ final class HttpBench {
         int minimum = Integer.getInteger("proctor.bench.node-warmup", 30);
         int maximum = Integer.getInteger("proctor.bench.node-warmup-max", 300);
         long t0 = System.nanoTime();
-        phase("warm-up", Math.max(1, minimum * 2 / 3), concurrency, () -> oneJob(true));
-        phase("warm-up", Math.max(1, minimum / 3), concurrency, () -> oneJob(false));
+        service("warm-up", Math.max(1, minimum * 2 / 3), concurrency, true, null);
+        service("warm-up", Math.max(1, minimum / 3), concurrency, false, null);
         // the backlog's path too: jobs queued, claimed by the node's claim loop
-        phase("warm-up", Math.max(1, minimum / 3), 2 * concurrency, () -> oneJob(JOB, 1, true, null));
+        service("warm-up", Math.max(1, minimum / 3), 2 * concurrency, true, null);
         if (node == null) {
             return (System.nanoTime() - t0) / 1e9;
         }
@@ -499,9 +544,9 @@ final class HttpBench {
         while (calm < 2 && (System.nanoTime() - t0) / 1e9 < maximum) {
             long jit0 = ProcCpu.jitNanos(pid);
             long b0 = System.nanoTime();
-            phase("warm-up", 6, concurrency, () -> oneJob(true));
-            phase("warm-up", 3, concurrency, () -> oneJob(false));
-            phase("warm-up", 3, 2 * concurrency, () -> oneJob(JOB, 1, true, null));
+            service("warm-up", 6, concurrency, true, null);
+            service("warm-up", 3, concurrency, false, null);
+            service("warm-up", 3, 2 * concurrency, true, null);
             share = (double) (ProcCpu.jitNanos(pid) - jit0) / (System.nanoTime() - b0);
             calm = share < JIT_SETTLED ? calm + 1 : 0;
         }
@@ -559,8 +604,63 @@ final class HttpBench {
         return Arrays.stream(nanos).filter(n -> n < 0).count();
     }
 
-    private long oneJob(boolean wait) throws IOException, InterruptedException {
-        return oneJob(JOB, 1, wait, wait ? waitSteps : pollSteps);
+    /**
+     * A phase of the service's single-test jobs, {@code wait}ing or polling, by {@link #LOAD} (C) where it can
+     * speak to the service, else by this JVM's client; where each job's time went is added to {@code steps}
+     * unless null.
+     */
+    private Figures service(String name, int seconds, int concurrency, boolean wait, List<long[]> steps)
+            throws IOException, InterruptedException, ExecutionException {
+        if (load == null) {
+            return phase(name, seconds, concurrency, () -> oneJob(JOB, 1, wait, steps));
+        }
+        Path output = Files.createTempFile("proctor-http-load-", ".out");
+        try {
+            long cpu0 = processCpuNanos();
+            long machine0 = ProcCpu.machineBusyNanos();
+            long postgres0 = postgresCpuNanos();
+            long t0 = System.nanoTime();
+            ProcessBuilder pb = new ProcessBuilder(
+                            load.toString(),
+                            load.host(),
+                            Integer.toString(load.port()),
+                            Integer.toString(seconds),
+                            Integer.toString(concurrency),
+                            wait ? "wait" : "poll",
+                            Long.toString(POLL_INTERVAL.toMillis()),
+                            output.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("PROCTOR_BENCH_KEY", key);
+            Process process = pb.start();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(JOB.getBytes(StandardCharsets.UTF_8));
+            }
+            int exit = process.waitFor();
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            long machine = ProcCpu.machineBusyNanos() - machine0;
+            long postgres = postgres0 < 0 ? -1 : postgresCpuNanos() - postgres0;
+            long jvm = processCpuNanos() - cpu0;
+            if (exit != 0) {
+                throw new IOException(load + " exited with " + exit);
+            }
+            LoadOutput jobs = LoadOutput.read(Files.readAllBytes(output));
+            List<Long> latencies = new ArrayList<>();
+            long failures = jobs.failures();
+            for (LoadOutput.Job j : jobs.jobs()) {
+                if (checked(JSON.readTree(j.body()), 1, j.latencyNanos(), steps) < 0) {
+                    failures++;
+                } else {
+                    latencies.add(j.latencyNanos());
+                }
+            }
+            long[] sorted =
+                    latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            return new Figures(
+                    name, sorted.length, failures, elapsed, sorted, jvm + jobs.cpuNanos(), machine, postgres);
+        } finally {
+            Files.deleteIfExists(output);
+        }
     }
 
     /**
@@ -575,8 +675,16 @@ final class HttpBench {
             Thread.sleep(POLL_INTERVAL.toMillis());
             job = send("GET", "/api/v1/jobs/" + job.get("id").asText(), null);
         }
-        long latency = System.nanoTime() - t0;
-        if (!"accepted".equals(job.path("verdict").asText())
+        return checked(job, tests, System.nanoTime() - t0, steps);
+    }
+
+    /**
+     * The latency of finished {@code job} of {@code tests} tests, or -1 when not every test passed; where its
+     * time went is added to {@code steps} unless null.
+     */
+    private static long checked(JsonNode job, int tests, long latency, List<long[]> steps) {
+        if (!"done".equals(job.path("state").asText())
+                || !"accepted".equals(job.path("verdict").asText())
                 || job.path("tests").size() != tests) {
             return -1;
         }
