@@ -8,7 +8,10 @@ final class BenchJson {
 
     private BenchJson() {}
 
-    /** Keys are the benches' own names (plain ASCII); values are numbers (non-finite ones written as null), booleans or null. */
+    /**
+     * Keys are the benches' own names (plain ASCII); values are numbers (non-finite ones written as null), booleans,
+     * null, or strings of the benches' own words (plain ASCII, quoted; a quote or backslash escaped).
+     */
     static String line(Map<String, Object> figures) {
         StringBuilder b = new StringBuilder("{");
         for (Map.Entry<String, Object> e : figures.entrySet()) {
@@ -21,7 +24,9 @@ final class BenchJson {
             b.append(
                     v instanceof Double d
                             ? Double.isFinite(d) ? String.format(Locale.ROOT, "%.3f", d) : "null"
-                            : String.valueOf(v));
+                            : v instanceof String s
+                                    ? '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'
+                                    : String.valueOf(v));
         }
         return b.append('}').toString();
     }

@@ -45,9 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * interleaved; and in each round, for half as long, the engine and the service with {@code wait=true} with a
  * backlog: twice {@code CONCURRENCY} clients at once (jobs wait in the queue, as at a contest's peak, and the
  * engine alone runs as many at once). The service is a packaged node on a throwaway PostgreSQL started here, unless
- * PROCTOR_URL and PROCTOR_API_KEY name a running one. The load generator is this JVM ({@link LeanHttpClient}:
- * HTTP/1.1 on kept-alive blocking sockets, one request at a time per client; with {@code
- * -Dproctor.bench.http2=true} Java's HttpClient speaking h2c): its CPU is reported beside the figures.
+ * PROCTOR_URL and PROCTOR_API_KEY name a running one. The service's load (the measured phases and the node's
+ * warm-up) comes from {@code proctor-http-load} in C ({@link LoadGenerator}: HTTP/1.1 on one kept-alive connection
+ * per client, one request at a time), whose CPU and this JVM's are reported beside the figures as the client's;
+ * this JVM's own client ({@link LeanHttpClient}, or with {@code -Dproctor.bench.http2=true} Java's HttpClient
+ * speaking h2c) sends the 50-test job, and all of the load where the C one cannot serve.
  * Prints figures and, with {@code --json}, one JSON object as its last line; asserts nothing.
  *
  * <p>Before measuring, a node started here serves jobs unmeasured (waiting, polling and with a backlog, 2:1:1) for

@@ -16,7 +16,8 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The bench's load generator for HTTP/1.1: blocking sockets kept alive, one request at a time on each, as
+ * The bench JVM's client for HTTP/1.1 (the 50-test job; the service's load where {@code proctor-http-load}, in C,
+ * cannot serve): blocking sockets kept alive, one request at a time on each, as
  * {@code wrk} or a script's {@code curl} in a loop would speak to a plain-http service. Java's
  * {@link java.net.http.HttpClient} hands each exchange across a selector thread and several futures, which cost
  * the bench ~0.5 ms of CPU per job on this VM, a tenth of what it measures; this costs two system calls and a
