@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.testsupport.Probes;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,22 +61,9 @@ class HttpLoadTest {
     private volatile boolean stateAfterTests;
 
     @BeforeAll
-    static void compile() throws Exception {
+    static void compile() {
         binary = build.resolve("proctor-http-load");
-        Process gcc = new ProcessBuilder(
-                        "gcc",
-                        "-O2",
-                        "-Wall",
-                        "-Wextra",
-                        "-Werror",
-                        "-pthread",
-                        "-o",
-                        binary.toString(),
-                        Path.of("src/bench/c/httpload.c").toAbsolutePath().toString())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, gcc.waitFor(), out);
+        Probes.gcc(Probes.PROJECT.resolve("src/bench/c/httpload.c"), binary);
     }
 
     @BeforeEach

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** The C probes of src/test/c, compiled on the host with gcc once per test JVM. */
+/** The C probes of src/test/c, compiled on the host with gcc once per test JVM; {@link #gcc} builds other test-side C. */
 public final class Probes {
 
-    private static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
+    public static final Path PROJECT = Path.of(System.getProperty("proctor.project-dir", "."))
             .toAbsolutePath()
             .normalize();
     private static final Map<String, byte[]> BINARIES = new ConcurrentHashMap<>();
@@ -30,26 +30,35 @@ public final class Probes {
             Path dir = Files.createTempDirectory("proctor-probe-");
             Path out = dir.resolve(name);
             try {
-                Process gcc = new ProcessBuilder(
-                                "gcc",
-                                "-O2",
-                                "-Wall",
-                                "-Wextra",
-                                "-Werror",
-                                "-pthread",
-                                "-o",
-                                out.toString(),
-                                src.toString())
-                        .redirectErrorStream(true)
-                        .start();
-                String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                    throw new IllegalStateException("gcc " + src + " failed: " + log);
-                }
+                gcc(src, out);
                 return Files.readAllBytes(out);
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds C source {@code src} into {@code out} as the project builds its C (warnings are errors). */
+    public static void gcc(Path src, Path out) {
+        try {
+            Process gcc = new ProcessBuilder(
+                            "gcc",
+                            "-O2",
+                            "-Wall",
+                            "-Wextra",
+                            "-Werror",
+                            "-pthread",
+                            "-o",
+                            out.toString(),
+                            src.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+                throw new IllegalStateException("gcc " + src + " failed: " + log);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
