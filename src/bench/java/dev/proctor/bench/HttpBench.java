@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -80,6 +81,8 @@ final class HttpBench {
     private static final String JOB_MANY = manyTestJob(MANY_TESTS);
     /** Interleaved repetitions of (the engine's runs, the job), medians reported. */
     private static final int MANY_REPS = 5;
+    /** How long the C load generator may take past its phase to finish the jobs under way (a job's timeout_s). */
+    private static final int LOAD_GRACE_SECONDS = 60;
     /** The client polls like a patient script would, without hammering the service. */
     private static final Duration POLL_INTERVAL = Duration.ofMillis(2);
     /** The node's JIT has settled when its compiler threads use less than this share of one core. */
@@ -638,7 +641,13 @@ final class HttpBench {
             try (var stdin = process.getOutputStream()) {
                 stdin.write(JOB.getBytes(StandardCharsets.UTF_8));
             }
-            int exit = process.waitFor();
+            // a job under way at the deadline is finished; a service that stops answering ends the bench
+            if (!process.waitFor(seconds + LOAD_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(load + " still running " + LOAD_GRACE_SECONDS + " s after its " + seconds
+                        + " s: the service stopped answering");
+            }
+            int exit = process.exitValue();
             double elapsed = (System.nanoTime() - t0) / 1e9;
             long machine = ProcCpu.machineBusyNanos() - machine0;
             long postgres = postgres0 < 0 ? -1 : postgresCpuNanos() - postgres0;
