@@ -476,10 +476,7 @@ final class HttpBench {
         AtomicLong failures = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         List<Future<?>> workers = new ArrayList<>();
-        long cpu0 = processCpuNanos();
-        long machine0 = ProcCpu.machineBusyNanos();
-        long postgres0 = postgresCpuNanos();
-        long t0 = System.nanoTime();
+        Counters start = Counters.now();
         for (int i = 0; i < concurrency; i++) {
             workers.add(pool.submit(() -> {
                 while (System.nanoTime() < end) {
@@ -500,13 +497,35 @@ final class HttpBench {
         for (Future<?> w : workers) {
             w.get();
         }
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        long cpu = processCpuNanos() - cpu0;
-        long machine = ProcCpu.machineBusyNanos() - machine0;
-        long postgres = postgres0 < 0 ? -1 : postgresCpuNanos() - postgres0;
+        Counters stop = Counters.now();
         pool.shutdown();
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Figures(name, sorted.length, failures.get(), elapsed, sorted, cpu, machine, postgres);
+        return start.until(stop, name, latencies, failures.get(), 0);
+    }
+
+    /** What a phase is measured by, read at its start and at its end. */
+    private record Counters(long nanos, long jvmCpu, long machineCpu, long postgresCpu) {
+
+        static Counters now() throws IOException {
+            return new Counters(System.nanoTime(), processCpuNanos(), ProcCpu.machineBusyNanos(), postgresCpuNanos());
+        }
+
+        /**
+         * The figures of the phase from these counters to {@code end}: its latencies (ns) and failures, and as the
+         * client's CPU this JVM's plus {@code otherClientCpu} (a load generator of its own, in ns).
+         */
+        Figures until(Counters end, String name, List<Long> latencies, long failures, long otherClientCpu) {
+            long[] sorted =
+                    latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            return new Figures(
+                    name,
+                    sorted.length,
+                    failures,
+                    (end.nanos - nanos) / 1e9,
+                    sorted,
+                    end.jvmCpu - jvmCpu + otherClientCpu,
+                    end.machineCpu - machineCpu,
+                    postgresCpu < 0 ? -1 : end.postgresCpu - postgresCpu);
+        }
     }
 
     private static Figures merge(List<Figures> parts) {
@@ -621,12 +640,9 @@ final class HttpBench {
         }
         Path output = Files.createTempFile("proctor-http-load-", ".out");
         try {
-            long cpu0 = processCpuNanos();
-            long machine0 = ProcCpu.machineBusyNanos();
-            long postgres0 = postgresCpuNanos();
-            long t0 = System.nanoTime();
+            Counters start = Counters.now();
             ProcessBuilder pb = new ProcessBuilder(
-                            load.toString(),
+                            load.binary().toString(),
                             load.host(),
                             Integer.toString(load.port()),
                             Integer.toString(seconds),
@@ -647,11 +663,8 @@ final class HttpBench {
                 throw new IOException(load + " still running " + LOAD_GRACE_SECONDS + " s after its " + seconds
                         + " s: the service stopped answering");
             }
+            Counters end = Counters.now();
             int exit = process.exitValue();
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            long machine = ProcCpu.machineBusyNanos() - machine0;
-            long postgres = postgres0 < 0 ? -1 : postgresCpuNanos() - postgres0;
-            long jvm = processCpuNanos() - cpu0;
             if (exit != 0) {
                 throw new IOException(load + " exited with " + exit);
             }
@@ -665,10 +678,7 @@ final class HttpBench {
                     latencies.add(j.latencyNanos());
                 }
             }
-            long[] sorted =
-                    latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new Figures(
-                    name, sorted.length, failures, elapsed, sorted, jvm + jobs.cpuNanos(), machine, postgres);
+            return start.until(end, name, latencies, failures, jobs.cpuNanos());
         } finally {
             Files.deleteIfExists(output);
         }

@@ -11,7 +11,12 @@ import java.util.List;
  * and last {@code "E CPU_NS\n"}, the generator's own CPU. Anything else, or a file that stops before its last
  * line, is refused: a load generator that died midway must not pass for a quiet phase.
  */
-record LoadOutput(List<Job> jobs, long failures, List<String> reasons, long cpuNanos) {
+record LoadOutput(List<Job> jobs, List<String> reasons, long cpuNanos) {
+
+    /** How many jobs went wrong (one reason each). */
+    long failures() {
+        return reasons.size();
+    }
 
     /** One job's latency and the body of its last answer. */
     record Job(long latencyNanos, byte[] body) {}
@@ -41,8 +46,7 @@ record LoadOutput(List<Job> jobs, long failures, List<String> reasons, long cpuN
             } else if (line.startsWith("F ")) {
                 reasons.add(line.substring(2));
             } else if (line.startsWith("E ") && at == out.length) {
-                return new LoadOutput(
-                        List.copyOf(jobs), reasons.size(), List.copyOf(reasons), number(line.substring(2), line));
+                return new LoadOutput(List.copyOf(jobs), List.copyOf(reasons), number(line.substring(2), line));
             } else {
                 throw new IOException("unexpected line in the load generator's output: " + line);
             }
