@@ -236,6 +236,14 @@ static void failed(const char *reason)
 	pthread_mutex_unlock(&out_lock);
 }
 
+/* A job whose request ("submission", "poll") was answered with an error status. */
+static void refused(const char *request, int status)
+{
+	char reason[64];
+	snprintf(reason, sizeof reason, "%s answered %d", request, status);
+	failed(reason);
+}
+
 /* One job, start to end: 0, or -1 when the connection is to be opened again. */
 static int one_job(struct client *c)
 {
@@ -246,9 +254,7 @@ static int one_job(struct client *c)
 		return -1;
 	}
 	if (c->status >= 300) {
-		char reason[128];
-		snprintf(reason, sizeof reason, "submission answered %d", c->status);
-		failed(reason);
+		refused("submission", c->status);
 		return 0;
 	}
 	const char *id;
@@ -287,9 +293,7 @@ static int one_job(struct client *c)
 			return -1;
 		}
 		if (c->status >= 300) {
-			char reason[128];
-			snprintf(reason, sizeof reason, "poll answered %d", c->status);
-			failed(reason);
+			refused("poll", c->status);
 			return 0;
 		}
 	}

@@ -57,6 +57,8 @@ class HttpLoadTest {
     private final AtomicInteger connections = new AtomicInteger();
     /** Every this many POSTs, the connection is closed after reading one (no answer). */
     private volatile int dropEveryPost = 0;
+    /** Every this many POSTs is answered 503. */
+    private volatile int refuseEveryPost = 0;
     /** Views with the job's state after a nested object (a test's, whose own "state" says done). */
     private volatile boolean stateAfterTests;
 
@@ -112,6 +114,14 @@ class HttpLoadTest {
                     int n = posts.incrementAndGet();
                     if (dropEveryPost > 0 && n % dropEveryPost == 0) {
                         return;
+                    }
+                    if (refuseEveryPost > 0 && n % refuseEveryPost == 0) {
+                        byte[] problem = "{\"status\":503}".getBytes(StandardCharsets.US_ASCII);
+                        out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: " + problem.length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.write(problem);
+                        out.flush();
+                        continue;
                     }
                     String id = UUID.randomUUID().toString();
                     polls.put(id, new AtomicInteger());
@@ -233,6 +243,18 @@ class HttpLoadTest {
         }
         assertEquals(posts.get(), result.jobs().size() + result.failures(), "every POST was one job, or one failure");
         assertEquals(posts.get() / 5, result.failures());
+    }
+
+    @Test
+    void aRefusedSubmissionIsReportedWithItsStatus() throws Exception {
+        refuseEveryPost = 3;
+        LoadOutput result = run("wait", 1);
+        assertEquals(List.of(), problems);
+        assertEquals(posts.get() / 3, result.failures());
+        assertEquals(posts.get(), result.jobs().size() + result.failures());
+        for (String reason : result.reasons()) {
+            assertEquals("submission answered 503", reason);
+        }
     }
 
     @Test
