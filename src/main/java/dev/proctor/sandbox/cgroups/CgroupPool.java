@@ -44,9 +44,19 @@ public final class CgroupPool implements AutoCloseable {
      * How long a cgroup with more than {@link #RESIDUAL_BYTES} charged right after its run rests before
      * it is checked again: most of such a residue is kernel memory the kernel frees once an RCU grace
      * period has passed (a moment later the same cgroups showed 8-400 KiB), and reclaiming it at once
-     * (memory.force_empty) was half of the pool's CPU. Only what is still there then is reclaimed.
+     * (memory.force_empty) was half of the pool's CPU. Only what is still there after the last of
+     * {@link #RECHECKS} rests is reclaimed.
      */
     static final Duration RECHECK_DELAY = Duration.ofMillis(20);
+    /**
+     * How many times a cgroup still charged after its run is checked again before it is replaced, each
+     * after twice the rest before it ({@link #RECHECK_DELAY}, 40 ms, ... 320 ms: 620 ms in all); only the
+     * last reclaims. Reclaiming cannot free what waits for an RCU grace period, and on a busy machine a
+     * grace period can outlast the first rest: the page tables of a process that mapped 2 GiB (4 MiB of
+     * them, still charged right after it exited, ~100 KiB left 20 ms later here) are the likely reason
+     * such a cgroup was once replaced in CI instead of reused, after a single rest and its reclaim.
+     */
+    static final int RECHECKS = 5;
     /**
      * How long a finished run's cgroup rests before a later run recycles it: a residue the kernel frees a
      * moment after the run is gone by then.
@@ -219,20 +229,32 @@ public final class CgroupPool implements AutoCloseable {
 
     /**
      * After a first recycling attempt ({@link #recycleHere}) that did not make the cgroup ready: a cgroup
-     * still charged with more than {@link #RESIDUAL_BYTES} rests {@link #recheckDelay} and is reclaimed
-     * (memory.force_empty) only if the kernel has not freed the residue by then; one that cannot be
+     * still charged with more than {@link #RESIDUAL_BYTES} rests and is checked again, up to
+     * {@link #RECHECKS} times with longer rests, and is reclaimed (memory.force_empty) only if the kernel
+     * has not freed the residue by the last; one that cannot be
      * recycled is replaced ({@link #settle}). Every cgroup handed out was reset and had its baseline read
      * ({@link RunCgroup.Recycled#READY}).
      */
     private void later(RunCgroup cgroup, RunCgroup.Recycled recycled) {
-        if (recycled == RunCgroup.Recycled.LATER && schedule(() -> recheck(cgroup), recheckDelay)) {
+        afterCheck(cgroup, recycled, 1);
+    }
+
+    /**
+     * A cgroup still charged ({@link RunCgroup.Recycled#LATER}) is checked again, the {@code next}th time,
+     * after {@code 2^(next-1)} times {@link #recheckDelay}; the last of {@link #RECHECKS} reclaims. Any
+     * other outcome is settled.
+     */
+    private void afterCheck(RunCgroup cgroup, RunCgroup.Recycled recycled, int next) {
+        if (recycled == RunCgroup.Recycled.LATER
+                && next <= RECHECKS
+                && schedule(() -> recheck(cgroup, next), recheckDelay.multipliedBy(1L << (next - 1)))) {
             return;
         }
         settle(cgroup, recycled);
     }
 
-    private void recheck(RunCgroup cgroup) {
-        settle(cgroup, cgroup.recycle(RESIDUAL_BYTES, MAX_USES, true));
+    private void recheck(RunCgroup cgroup, int n) {
+        afterCheck(cgroup, cgroup.recycle(RESIDUAL_BYTES, MAX_USES, n == RECHECKS), n + 1);
     }
 
     private void settle(RunCgroup cgroup, RunCgroup.Recycled recycled) {
