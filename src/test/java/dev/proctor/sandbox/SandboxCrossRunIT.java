@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.accounting.Sample;
 import dev.proctor.sandbox.accounting.Usage;
+import dev.proctor.testsupport.CfsBandwidth;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -167,7 +168,7 @@ class SandboxCrossRunIT extends SandboxRuns {
      * ones, so some of these runs get the very cgroup the big runs used).
      */
     @Test
-    void aRunAfterBigRunsInTheSameCgroupsReportsOnlyItsOwnUsage() throws IOException {
+    void aRunAfterBigRunsInTheSameCgroupsReportsOnlyItsOwnUsage() {
         Workdir w = workdir();
         installProbe(w, "cpu_burn");
         installProbe(w, "mem_touch");
@@ -183,7 +184,6 @@ class SandboxCrossRunIT extends SandboxRuns {
         assertEquals(RunStatus.OK, forks.status(), () -> describe(forks));
         assertTrue(forks.usage().pidsPeak() >= 10, () -> describe(forks));
 
-        long perThrottledPeriod = ownCpuPerThrottledPeriod(limits);
         for (int i = 0; i < 12; i++) {
             RunResult small = run(w, limits, "./mem_touch", "1");
             assertEquals("touched 1 MiB\n", okOut(small));
@@ -192,22 +192,13 @@ class SandboxCrossRunIT extends SandboxRuns {
             assertEquals(0, u.memoryLimitHits(), () -> describe(small));
             // none left by the burner (throttled ~8 periods): a run of a few ms of CPU reports none at all; one
             // that a busy machine made spend more (107 ms once) at most what its own CPU explains
-            assertTrue(u.throttledPeriods() <= u.cpuTimeMicros() / perThrottledPeriod, () -> describe(small));
+            assertTrue(
+                    u.throttledPeriods() <= CfsBandwidth.ownThrottledPeriodsAtMost(u.cpuTimeMicros(), limits.cpus()),
+                    () -> describe(small));
             assertEquals(2, u.pidsPeak(), () -> describe(small));
             assertTrue(u.cpuTimeMicros() > 0 && u.cpuTimeMicros() < 200_000, () -> describe(small));
             assertTrue(u.memoryPeakBytes() >= MIB && u.memoryPeakBytes() < 16 * MIB, () -> describe(small));
         }
-    }
-
-    /**
-     * The CPU time a run spends of its own in each period it is throttled in: the CFS quota of its share less
-     * what the CPUs it runs on may hold of it at once (a bandwidth slice each). At least 1.
-     */
-    private static long ownCpuPerThrottledPeriod(Limits limits) throws IOException {
-        long quota = Math.round(limits.cpus() * 100_000);
-        long slice = Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/sched_cfs_bandwidth_slice_us"))
-                .trim());
-        return Math.max(1, quota - Runtime.getRuntime().availableProcessors() * slice);
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.linux.Syscalls;
+import dev.proctor.testsupport.CfsBandwidth;
 import dev.proctor.testsupport.Probes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,8 @@ class CgroupPoolIT {
 
     private static final String RUNS =
             "proctor-pool-it-" + ProcessHandle.current().pid();
-    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    /** For a run or a recycling to end: generous, a busy machine gives the 0.2-CPU probe little of its time. */
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
@@ -136,10 +138,14 @@ class CgroupPoolIT {
         assertEquals(0, runInside(again, "/bin/sleep", "0.5"));
         again.killAll();
         CgroupStats second = again.readStats();
-        assertEquals(0, second.throttledPeriods(), second.toString());
-        assertEquals(0, second.throttledMicros(), second.toString());
-        // half its quota: too little to be throttled itself (2 CPUs may hold 5 ms slices of it)
-        assertTrue(second.cpuUsageMicros() < 10_000, second.toString());
+        // a sleep's few ms of CPU: too little to be throttled itself (2 CPUs may hold 5 ms slices of its 20 ms
+        // quota), so none at all; whatever more a busy machine made it spend explains at most that much
+        long own = CfsBandwidth.ownThrottledPeriodsAtMost(second.cpuUsageMicros(), limits.cpus());
+        assertTrue(second.throttledPeriods() <= own, second.toString());
+        if (own == 0) {
+            assertEquals(0, second.throttledMicros(), second.toString());
+        }
+        assertTrue(second.cpuUsageMicros() < 100_000, second.toString());
         pool.release(again);
     }
 
