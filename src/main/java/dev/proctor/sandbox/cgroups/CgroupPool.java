@@ -178,7 +178,7 @@ public final class CgroupPool implements AutoCloseable {
             if (recycled == RunCgroup.Recycled.READY) {
                 return cgroup;
             }
-            if (!submit(() -> later(cgroup, recycled))) {
+            if (!submit(() -> afterCheck(cgroup, recycled, 1))) {
                 cgroup.close();
             }
         } catch (RuntimeException e) {
@@ -228,21 +228,13 @@ public final class CgroupPool implements AutoCloseable {
     }
 
     /**
-     * After a first recycling attempt ({@link #recycleHere}) that did not make the cgroup ready: a cgroup
-     * still charged with more than {@link #RESIDUAL_BYTES} rests and is checked again, up to
-     * {@link #RECHECKS} times with longer rests, and is reclaimed (memory.force_empty) only if the kernel
-     * has not freed the residue by the last; one that cannot be
-     * recycled is replaced ({@link #settle}). Every cgroup handed out was reset and had its baseline read
-     * ({@link RunCgroup.Recycled#READY}).
-     */
-    private void later(RunCgroup cgroup, RunCgroup.Recycled recycled) {
-        afterCheck(cgroup, recycled, 1);
-    }
-
-    /**
-     * A cgroup still charged ({@link RunCgroup.Recycled#LATER}) is checked again, the {@code next}th time,
-     * after {@code 2^(next-1)} times {@link #recheckDelay}; the last of {@link #RECHECKS} reclaims. Any
-     * other outcome is settled.
+     * What follows a recycling attempt's outcome {@code recycled}: the first attempt's ({@link #recycleHere},
+     * which did not make the cgroup ready; {@code next} 1) or a recheck's. A cgroup still charged with more
+     * than {@link #RESIDUAL_BYTES} ({@link RunCgroup.Recycled#LATER}) rests and is checked again, the
+     * {@code next}th time after {@code 2^(next-1)} times {@link #recheckDelay}, up to {@link #RECHECKS} times;
+     * only the last reclaims (memory.force_empty), if the kernel has not freed the residue by then. Any
+     * other outcome is settled ({@link #settle}): a ready cgroup goes idle, one that cannot be recycled is
+     * replaced. Every cgroup handed out was reset and had its baseline read ({@link RunCgroup.Recycled#READY}).
      */
     private void afterCheck(RunCgroup cgroup, RunCgroup.Recycled recycled, int next) {
         if (recycled == RunCgroup.Recycled.LATER
