@@ -116,11 +116,11 @@ class HttpLoadTest {
                         return;
                     }
                     if (refuseEveryPost > 0 && n % refuseEveryPost == 0) {
-                        byte[] problem = "{\"status\":503}".getBytes(StandardCharsets.US_ASCII);
-                        out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: " + problem.length + "\r\n\r\n")
-                                .getBytes(StandardCharsets.US_ASCII));
-                        out.write(problem);
-                        out.flush();
+                        send(
+                                out,
+                                "503 Service Unavailable",
+                                "",
+                                "{\"status\":503}".getBytes(StandardCharsets.US_ASCII));
                         continue;
                     }
                     String id = UUID.randomUUID().toString();
@@ -151,8 +151,16 @@ class HttpLoadTest {
         if (done) {
             finalBodies.put(id, body);
         }
-        String head = "HTTP/1.1 " + (done ? "200 OK" : "202 Accepted") + "\r\nContent-Type: application/json\r\n"
-                + (close ? "Connection: close\r\n" : "") + "Content-Length: " + body.length + "\r\n\r\n";
+        send(
+                out,
+                done ? "200 OK" : "202 Accepted",
+                "Content-Type: application/json\r\n" + (close ? "Connection: close\r\n" : ""),
+                body);
+    }
+
+    /** One answer: its status, {@code headers} (each ending in CRLF), the body's length and the body. */
+    private static void send(OutputStream out, String status, String headers, byte[] body) throws IOException {
+        String head = "HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: " + body.length + "\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
