@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +72,40 @@ class SandboxEngineIT extends SandboxRuns {
         assertEquals(RunStatus.RUNTIME_ERROR, r.status(), () -> describe(r));
         assertEquals(3, r.exitCode());
         assertEquals("oops\n", err(r));
+    }
+
+    /**
+     * Python in the host image uses every module's bytecode the host's own Python uses, as cached
+     * in the host's {@code __pycache__}: nothing the image copied (Debian's sitecustomize.py lives in
+     * /etc) may look newer than the cache, or each run would compile it again.
+     */
+    @Test
+    void pythonUsesTheHostsCachedBytecode() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "-v", "-c", "pass").redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(RunSpec.BASE_ENV);
+        Process p = pb.start();
+        String host = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), host);
+        RunResult r = run(workdir(), ROOMY, "/usr/bin/python3", "-v", "-c", "pass");
+        assertEquals(RunStatus.OK, r.status(), () -> describe(r));
+
+        Set<String> onHost = cachedCode(host);
+        assertTrue(onHost.stream().anyMatch(f -> f.contains("/encodings/")), host);
+        Set<String> missing = new TreeSet<>(onHost);
+        missing.removeAll(cachedCode(err(r)));
+        assertEquals(Set.of(), missing, () -> "compiled again in the sandbox:\n" + err(r));
+    }
+
+    /** The .pyc files {@code python3 -v} says it loaded code from. */
+    private static Set<String> cachedCode(String verbose) {
+        Set<String> files = new TreeSet<>();
+        Matcher m = Pattern.compile("^# code object from '([^']+)'$", Pattern.MULTILINE)
+                .matcher(verbose);
+        while (m.find()) {
+            files.add(m.group(1));
+        }
+        return files;
     }
 
     @Test
