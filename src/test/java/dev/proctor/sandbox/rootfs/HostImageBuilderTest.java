@@ -43,18 +43,11 @@ class HostImageBuilderTest {
     @Test
     void aCopiedFileKeepsItsTimeSoThatBytecodeCachedFromItStaysValid() throws IOException {
         Path host = tmp.resolve("host");
-        Path site = host.resolve("etc/python3.11/sitecustomize.py");
-        Files.createDirectories(site.getParent());
-        Files.writeString(site, "try:\n    import apport_python_hook\nexcept ImportError:\n    pass\n");
-        Files.setLastModifiedTime(site, FileTime.from(APRIL));
+        Path site = hostSitecustomize(host);
 
-        Path layer = layerOf(host);
+        Path copy = layerOf(host).resolve("etc/python3.11/sitecustomize.py");
 
-        Path copy = layer.resolve("etc/python3.11/sitecustomize.py");
-        assertEquals(Files.getLastModifiedTime(site), Files.getLastModifiedTime(copy));
-        assertEquals(
-                APRIL.getEpochSecond(),
-                Files.getLastModifiedTime(copy).toInstant().getEpochSecond());
+        assertDatedAsOnTheHost(site, copy);
         assertEquals(Files.readString(site), Files.readString(copy));
     }
 
@@ -83,23 +76,34 @@ class HostImageBuilderTest {
     @Test
     void aLayerOfTheEarlierRecipeIsRebuiltWithTheTimesKept() throws IOException {
         Path host = tmp.resolve("host");
-        Path site = host.resolve("etc/python3.11/sitecustomize.py");
-        Files.createDirectories(site.getParent());
-        Files.writeString(site, "pass\n");
-        Files.setLastModifiedTime(site, FileTime.from(APRIL));
+        Path site = hostSitecustomize(host);
         Path images = tmp.resolve("images");
         Path old = images.resolve("host/rootfs/etc/python3.11/sitecustomize.py");
         Files.createDirectories(old.getParent());
-        Files.writeString(old, "pass\n"); // dated now, as host-1 copied it
+        Files.writeString(old, Files.readString(site)); // dated now, as host-1 copied it
         Files.writeString(images.resolve("host/recipe"), "host-1");
 
         new HostImageBuilder(host).buildIfStale(images);
 
-        assertEquals(Files.getLastModifiedTime(site), Files.getLastModifiedTime(old));
+        assertDatedAsOnTheHost(site, old);
+        assertEquals(HostImageBuilder.RECIPE_VERSION, Files.readString(images.resolve("host/recipe")));
+    }
+
+    /** Debian's /etc/python3.11/sitecustomize.py in a fake host root, dated in April 2025. */
+    private static Path hostSitecustomize(Path host) throws IOException {
+        Path site = host.resolve("etc/python3.11/sitecustomize.py");
+        Files.createDirectories(site.getParent());
+        Files.writeString(site, "try:\n    import apport_python_hook\nexcept ImportError:\n    pass\n");
+        Files.setLastModifiedTime(site, FileTime.from(APRIL));
+        return site;
+    }
+
+    /** The copy's time is the host file's to the nanosecond the file system keeps, not the copy's own. */
+    private static void assertDatedAsOnTheHost(Path site, Path copy) throws IOException {
+        assertEquals(Files.getLastModifiedTime(site), Files.getLastModifiedTime(copy));
         assertEquals(
                 APRIL.getEpochSecond(),
-                Files.getLastModifiedTime(old).toInstant().getEpochSecond());
-        assertEquals(HostImageBuilder.RECIPE_VERSION, Files.readString(images.resolve("host/recipe")));
+                Files.getLastModifiedTime(copy).toInstant().getEpochSecond());
     }
 
     /**
