@@ -81,13 +81,14 @@ class SandboxEngineIT extends SandboxRuns {
      */
     @Test
     void pythonUsesTheHostsCachedBytecode() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "-v", "-c", "pass").redirectErrorStream(true);
+        // -B: the host's Python, run as root, must not write bytecode into the host's /usr
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "-B", "-v", "-c", "pass").redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(RunSpec.BASE_ENV);
         Process p = pb.start();
         String host = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), host);
-        RunResult r = run(workdir(), ROOMY, "/usr/bin/python3", "-v", "-c", "pass");
+        RunResult r = run(workdir(), ROOMY, "/usr/bin/python3", "-B", "-v", "-c", "pass");
         assertEquals(RunStatus.OK, r.status(), () -> describe(r));
 
         Set<String> onHost = cachedCode(host);
