@@ -217,7 +217,7 @@ public final class HostImageBuilder {
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
                 Path target = target(dir);
-                Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+                Files.setAttribute(target, "unix:mode", mode(dir)); // as COPY_ATTRIBUTES gives a file
                 Files.setLastModifiedTime(target, Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS));
                 return FileVisitResult.CONTINUE;
             }
@@ -229,7 +229,11 @@ public final class HostImageBuilder {
 
     /** Whether the host grants others (not the owner, not the group) every one of {@code bits}. */
     private static boolean othersMay(Path p, int bits) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & bits) == bits;
+        return (mode(p) & bits) == bits;
+    }
+
+    /** The entry's whole mode (permissions and the setuid, setgid and sticky bits), links not followed. */
+    private static int mode(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     }
 }
