@@ -1,10 +1,12 @@
 package dev.proctor.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -315,6 +317,78 @@ class SandboxEngineIT extends SandboxRuns {
         // the directory itself (what a compile step gets) still keeps what a run writes
         okOut(engine.run(RunSpec.simple(w, List.of("/bin/sh", "-c", "echo kept > state"), Limits.defaults())));
         assertEquals("kept\n", new String(w.readFile("state", 100), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The host image's layer is chosen at each engine's start for the host's /etc as it is then
+     * ({@code images/host/<digest>}). An engine starting on a state dir other engines use keeps their
+     * layers and removes only what no instance dir records: an older layer, and the single layer of an
+     * older version ({@code images/host/rootfs}) once no engine of that version (an instance without a
+     * record) is left. Removing a layer under a running engine would change its runs' /etc.
+     */
+    @Test
+    void anEngineStartingBesideOthersKeepsTheirHostLayersAndRemovesOnlyWhatNoneUses() throws IOException {
+        Path instances = stateDir.resolve("instances");
+        Path host = stateDir.resolve("images/host");
+        Set<String> recorded = recordedHostLayers(instances);
+        assertEquals(1, recorded.size(), "the class's engine records its layer: " + recorded);
+        String own = recorded.iterator().next();
+        Path unused = Files.createDirectories(host.resolve("0".repeat(64)).resolve("rootfs/etc"));
+        Path another = Files.createDirectories(host.resolve("1".repeat(64)).resolve("rootfs/etc"));
+        Path legacy = Files.createDirectories(host.resolve("rootfs/etc"));
+        Files.writeString(host.resolve("recipe"), "host-2");
+        // live engines of other processes (stamped with this JVM): one on layer 1…1, one of an older version
+        Path onAnother = liveInstance(instances, "1".repeat(64));
+        Path older = liveInstance(instances, null);
+        try {
+            try (LinuxSandboxEngine second = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir));
+                    Workdir w = second.createWorkdir(16 * Limits.MIB)) {
+                assertEquals("hi\n", okOut(second.run(RunSpec.simple(w, List.of("/bin/echo", "hi"), ROOMY))));
+                assertEquals(Set.of(own, "1".repeat(64)), recordedHostLayers(instances), "the same host, one layer");
+            }
+            assertTrue(Files.isDirectory(host.resolve(own).resolve("rootfs/etc")));
+            assertFalse(Files.exists(unused.getParent().getParent()), "no engine uses layer 0…0");
+            assertTrue(Files.isDirectory(another), "an engine uses layer 1…1");
+            assertTrue(Files.isDirectory(legacy), "an engine of an older version may use it");
+
+            LayerFiles.deleteTree(older); // that engine is gone and cleaned up
+            try (LinuxSandboxEngine third = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, stateDir))) {
+                assertTrue(third.info().images().contains("host"), third.info().images()::toString);
+            }
+            assertFalse(Files.exists(host.resolve("rootfs")));
+            assertFalse(Files.exists(host.resolve("recipe")));
+            assertTrue(Files.isDirectory(another));
+        } finally {
+            LayerFiles.deleteTree(onAnother);
+            LayerFiles.deleteTree(older);
+            LayerFiles.deleteTree(another.getParent().getParent());
+        }
+        assertEquals("still\n", okOut(sh(workdir(), "echo still")), "the class's engine runs on its layer");
+    }
+
+    /** The host layers the instance dirs of {@code instances} record. */
+    private static Set<String> recordedHostLayers(Path instances) throws IOException {
+        Set<String> layers = new TreeSet<>();
+        try (var dirs = Files.list(instances)) {
+            for (Path d : dirs.toList()) {
+                Path record = d.resolve(EngineBootstrap.HOST_LAYER_FILE);
+                if (Files.exists(record)) {
+                    layers.add(Files.readString(record).trim());
+                }
+            }
+        }
+        return layers;
+    }
+
+    /** An instance dir stamped as this (live) JVM's, recording {@code layer} unless null. */
+    private static Path liveInstance(Path instances, String layer) throws IOException {
+        Path dir = Files.createDirectory(
+                instances.resolve("p" + ProcessHandle.current().pid() + "efake" + (layer == null ? "older" : "other")));
+        Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(ProcessHandle.current()));
+        if (layer != null) {
+            Files.writeString(dir.resolve(EngineBootstrap.HOST_LAYER_FILE), layer);
+        }
+        return dir;
     }
 
     /**

@@ -249,7 +249,9 @@ class CgroupV2KernelIT {
     private LaunchConnection launch(RunCgroup run, long cpuLimitMicros, String... argv) throws IOException {
         state = TestStateDirs.create("v2-");
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx--x--x"));
-        Image host = new HostImageBuilder(Path.of("/")).buildIfStale(state.resolve("images"));
+        Image host = new HostImageBuilder(Path.of("/"))
+                .buildIfStale(state.resolve("images"))
+                .image();
         Path box = Files.createDirectories(state.resolve("box"));
         Files.setPosixFilePermissions(box, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.write(box.resolve("cpu_burn"), Probes.binary("cpu_burn"));
