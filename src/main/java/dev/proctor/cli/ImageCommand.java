@@ -1,6 +1,7 @@
 package dev.proctor.cli;
 
 import dev.proctor.sandbox.EngineConfig;
+import dev.proctor.sandbox.ImageRecords;
 import dev.proctor.sandbox.SandboxException;
 import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.ImageRecipe;
@@ -24,7 +25,9 @@ public final class ImageCommand {
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         EngineConfig config = CliEnvironment.engineConfig();
         ImageStore store = new ImageStore(
-                config.stateDir().resolve("images"), config.profilesDir().resolve("images"));
+                config.stateDir().resolve("images"),
+                config.profilesDir().resolve("images"),
+                ImageRecords.readOnly(config.stateDir()));
         if (args.length == 1 && args[0].equals("list")) {
             return list(store, out, err);
         }

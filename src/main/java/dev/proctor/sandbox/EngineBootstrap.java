@@ -14,22 +14,18 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,10 +64,12 @@ final class EngineBootstrap {
             DeadEngines.cleanUp(state, detector);
             EngineDirs instance = createInstance(state);
             CgroupDriver cgroups = detector.driver(DeadEngines.cgroupDirName(instance.tag()));
-            Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state, instance)));
+            ImageRecords records = ImageRecords.of(instance);
+            Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state, records)));
             // built images only: building is explicit (`proctor image build`), never done at start-up
-            for (Image built :
-                    new ImageStore(state.resolve("images"), config.profilesDir().resolve("images")).builtImages()) {
+            for (Image built : new ImageStore(
+                            state.resolve("images"), config.profilesDir().resolve("images"), records)
+                    .useBuiltImages()) {
                 images.put(built.name(), built);
             }
             Map<String, Path> programs = writePrograms(seccomp, instance.dir().resolve("seccomp"));
@@ -164,60 +162,31 @@ final class EngineBootstrap {
         Files.writeString(making.resolve("owner"), DeadEngines.ownerStamp(self), StandardCharsets.UTF_8);
         createPrivateDir(making.resolve("runs"));
         createPrivateDir(making.resolve("work"));
+        createPrivateDir(making.resolve(ImageRecords.DIR)); // before the name: see ImageRecords
         Files.move(making, dir, StandardCopyOption.ATOMIC_MOVE);
         return new EngineDirs(tag, dir, dir.resolve("runs"), dir.resolve("work"));
     }
 
-    /** Names, in an instance dir, the host layer its engine uses (see {@link #hostImage}). */
-    static final String HOST_LAYER_FILE = "host-layer";
-
     /**
      * The host image for the host as it is now, built once per state dir and host /etc (other engines
-     * reuse it), under a file lock: the layer is chosen or built, recorded in this engine's instance dir,
-     * and the layers no instance dir records are removed, all under the lock, so that no engine's layer is
-     * removed between its choice and its record. An instance dir is kept until its engine is dead and
-     * cleaned up (processes first), so a layer goes only once nothing runs on it.
+     * reuse it), under a file lock: the layer is chosen or built, recorded as this engine's, and the layers
+     * no engine records are removed, all under the lock, so that no engine's layer is removed between its
+     * choice and its record.
      */
-    private static Image hostImage(Path state, EngineDirs instance) throws IOException {
+    private static Image hostImage(Path state, ImageRecords records) throws IOException {
         Path images = state.resolve("images");
         Files.createDirectories(images);
         try (FileChannel ch =
                         FileChannel.open(images.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = ch.lock()) {
             HostImageBuilder.Layer layer = new HostImageBuilder(Path.of("/")).buildIfStale(images);
-            Files.writeString(instance.dir().resolve(HOST_LAYER_FILE), layer.id(), StandardCharsets.UTF_8);
-            HostLayersInUse inUse = hostLayersInUse(state.resolve("instances"));
-            for (String removed : HostImageBuilder.removeUnused(images, inUse.ids(), inUse.legacy())) {
+            records.record("host", layer.id());
+            for (String removed :
+                    HostImageBuilder.removeUnused(images, records.inUse("host"), records.unrecordedEngines())) {
                 LOG.infof("removed the host layer %s: no engine of %s uses it", removed, state);
             }
             return layer.image();
         }
-    }
-
-    /**
-     * The host layers recorded by instance dirs, live or not yet cleaned up; {@code legacy} when an instance dir
-     * has no record (an engine of a version that used {@code images/host/rootfs}). A dir still being made has no
-     * layer yet: it takes one under the lock held by the caller.
-     */
-    record HostLayersInUse(Set<String> ids, boolean legacy) {}
-
-    static HostLayersInUse hostLayersInUse(Path instances) throws IOException {
-        Set<String> ids = new HashSet<>();
-        boolean legacy = false;
-        try (Stream<Path> dirs = Files.list(instances)) {
-            for (Path dir : dirs.toList()) {
-                if (dir.getFileName().toString().startsWith(DeadEngines.BEING_MADE_PREFIX)) {
-                    continue;
-                }
-                try {
-                    ids.add(Files.readString(dir.resolve(HOST_LAYER_FILE), StandardCharsets.UTF_8)
-                            .trim());
-                } catch (NoSuchFileException none) {
-                    legacy |= Files.isDirectory(dir); // a dir removed meanwhile uses nothing
-                }
-            }
-        }
-        return new HostLayersInUse(ids, legacy);
     }
 
     private static Map<String, Path> writePrograms(SeccompProfiles seccomp, Path dir) throws IOException {

@@ -371,7 +371,7 @@ class SandboxEngineIT extends SandboxRuns {
         Set<String> layers = new TreeSet<>();
         try (var dirs = Files.list(instances)) {
             for (Path d : dirs.toList()) {
-                Path record = d.resolve(EngineBootstrap.HOST_LAYER_FILE);
+                Path record = d.resolve(ImageRecords.DIR).resolve("host");
                 if (Files.exists(record)) {
                     layers.add(Files.readString(record).trim());
                 }
@@ -380,13 +380,14 @@ class SandboxEngineIT extends SandboxRuns {
         return layers;
     }
 
-    /** An instance dir stamped as this (live) JVM's, recording {@code layer} unless null. */
+    /** An instance dir stamped as this (live) JVM's, recording {@code layer}, or, if null, of a version without records. */
     private static Path liveInstance(Path instances, String layer) throws IOException {
         Path dir = Files.createDirectory(
                 instances.resolve("p" + ProcessHandle.current().pid() + "efake" + (layer == null ? "older" : "other")));
         Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(ProcessHandle.current()));
         if (layer != null) {
-            Files.writeString(dir.resolve(EngineBootstrap.HOST_LAYER_FILE), layer);
+            Files.writeString(
+                    Files.createDirectory(dir.resolve(ImageRecords.DIR)).resolve("host"), layer);
         }
         return dir;
     }

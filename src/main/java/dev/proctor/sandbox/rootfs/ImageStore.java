@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,7 +32,9 @@ import java.util.stream.Stream;
  * A build goes to {@code NAME/.staging} and is renamed into place only when complete, so a
  * {@code DIGEST} directory is always a whole image. Building an unchanged recipe reuses its
  * directory; a changed one builds a new digest, switches {@code current}, and removes the older
- * digests. Building is always explicit: an engine only looks at what is built ({@link #builtImages()}).
+ * digests no engine uses ({@link ImageUsers}): an engine started before the switch keeps running on
+ * the build it took, which goes once no engine records it (at the next build, or the next engine's
+ * start). Building is always explicit: an engine only takes what is built ({@link #useBuiltImages()}).
  */
 public final class ImageStore {
 
@@ -40,7 +44,8 @@ public final class ImageStore {
 
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
     private static final String STAGING = ".staging";
-    private static final Object BUILDS_IN_THIS_JVM = new Object();
+    /** Held by a build in this JVM (a file lock does not keep out another channel of the same JVM). */
+    private static final ReentrantLock BUILDS_IN_THIS_JVM = new ReentrantLock();
 
     /** What {@code image list} shows of one recipe. */
     public record Status(ImageRecipe recipe, String digest, Optional<String> builtDigest, long sizeBytes) {
@@ -64,20 +69,23 @@ public final class ImageStore {
     private final Path imagesDir;
     private final Path recipesDir;
     private final RootfsBuilder builder;
+    private final ImageUsers users;
 
     /**
      * @param imagesDir  {@code STATE/images} (shared with the host image)
      * @param recipesDir {@code sandbox-profiles/images}
      * @param builder    makes a rootfs from a recipe ({@link DebootstrapBuilder} outside tests)
+     * @param users      the builds the state dir's engines use (and, for an engine, where it records its own)
      */
-    public ImageStore(Path imagesDir, Path recipesDir, RootfsBuilder builder) {
+    public ImageStore(Path imagesDir, Path recipesDir, RootfsBuilder builder, ImageUsers users) {
         this.imagesDir = imagesDir;
         this.recipesDir = recipesDir;
         this.builder = builder;
+        this.users = users;
     }
 
-    public ImageStore(Path imagesDir, Path recipesDir) {
-        this(imagesDir, recipesDir, new DebootstrapBuilder());
+    public ImageStore(Path imagesDir, Path recipesDir, ImageUsers users) {
+        this(imagesDir, recipesDir, new DebootstrapBuilder(), users);
     }
 
     /** Names of the recipe files, sorted (whether valid or not: {@link #recipe} validates). */
@@ -131,8 +139,14 @@ public final class ImageStore {
         }
     }
 
-    /** An image for every name whose current build exists; {@code host} is the engine's own. */
-    public List<Image> builtImages() {
+    /**
+     * An image for every name whose current build exists ({@code host} is the engine's own), each recorded
+     * as this engine's ({@link ImageUsers#record}) before it is returned. The record is made, then
+     * {@code current} read again: a build that switched {@code current} meanwhile, and so may not have seen
+     * the record when it removed older builds, makes this take the new one. Older builds no engine records
+     * are removed, unless a build of that image is running (it removes them when it ends).
+     */
+    public List<Image> useBuiltImages() {
         if (!Files.isDirectory(imagesDir)) {
             return List.of();
         }
@@ -143,13 +157,51 @@ public final class ImageStore {
                 if (!ImageRecipe.validName(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                currentDigest(name)
-                        .ifPresent(d -> images.add(image(name, dir.resolve(d).resolve("rootfs"))));
+                Optional<String> digest = take(name);
+                if (digest.isPresent()) {
+                    images.add(image(name, dir.resolve(digest.get()).resolve("rootfs")));
+                    removeUnusedUnlessBuilding(dir);
+                }
             }
         } catch (IOException e) {
-            throw new SandboxException("cannot list the built images in " + imagesDir + ": " + e.getMessage(), e);
+            throw new SandboxException("cannot take the built images in " + imagesDir + ": " + e.getMessage(), e);
         }
         return images;
+    }
+
+    /** Records the current build of {@code name} as this engine's and returns it, once it is still current after. */
+    private Optional<String> take(String name) throws IOException {
+        for (int attempt = 0; attempt < TAKE_ATTEMPTS; attempt++) {
+            Optional<String> digest = currentDigest(name);
+            if (digest.isEmpty()) {
+                return digest;
+            }
+            users.record(name, digest.get());
+            if (digest.equals(currentDigest(name))) {
+                return digest;
+            }
+        }
+        throw new SandboxException("image '" + name + "' was switched to another build " + TAKE_ATTEMPTS
+                + " times while this engine started: builds in a loop?");
+    }
+
+    private static final int TAKE_ATTEMPTS = 100;
+
+    /** The builds of the image in {@code dir} no engine uses, but {@code current}, unless a build holds the lock. */
+    private void removeUnusedUnlessBuilding(Path dir) throws IOException {
+        if (!BUILDS_IN_THIS_JVM.tryLock()) {
+            return;
+        }
+        try (FileChannel ch =
+                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = ch.tryLock()) {
+            if (lock != null) {
+                // current as it is now: a build may have ended since this engine took its own (recorded)
+                removeOthers(dir, currentDigest(dir.getFileName().toString()).orElse(""), line -> {});
+            }
+        } finally {
+            BUILDS_IN_THIS_JVM.unlock();
+        }
     }
 
     static Image image(String name, Path rootfs) {
@@ -172,7 +224,8 @@ public final class ImageStore {
         String digest = recipe.digest();
         Path dir = imagesDir.resolve(name);
         long start = System.nanoTime();
-        synchronized (BUILDS_IN_THIS_JVM) {
+        BUILDS_IN_THIS_JVM.lock();
+        try {
             try {
                 createDirs(dir);
                 try (FileChannel ch = FileChannel.open(
@@ -196,6 +249,8 @@ public final class ImageStore {
             } catch (IOException e) {
                 throw new SandboxException("building image '" + name + "' failed: " + e.getMessage(), e);
             }
+        } finally {
+            BUILDS_IN_THIS_JVM.unlock();
         }
     }
 
@@ -248,14 +303,23 @@ public final class ImageStore {
     }
 
     /**
-     * Older builds go once {@code current} names the new one. An engine started before the switch
-     * still names the removed directory: its runs of that image fail (internal error) until it restarts.
+     * Older builds go once {@code current} names the new one, unless an engine records one as its own (it took
+     * that build before the switch: see {@link #useBuiltImages()}), or an engine of a version that kept no
+     * records may run. Such a build goes at a later build or engine start, once none uses it.
      */
-    private static void removeOthers(Path dir, String keep, Consumer<String> progress) throws IOException {
+    private void removeOthers(Path dir, String keep, Consumer<String> progress) throws IOException {
+        Set<String> inUse = users.inUse(dir.getFileName().toString());
+        boolean unrecorded = users.unrecordedEngines();
         try (Stream<Path> entries = Files.list(dir)) {
-            for (Path old : entries.toList()) {
+            for (Path old : entries.sorted().toList()) {
                 String n = old.getFileName().toString();
-                if (DIGEST.matcher(n).matches() && !n.equals(keep)) {
+                if (!DIGEST.matcher(n).matches() || n.equals(keep)) {
+                    continue;
+                }
+                if (inUse.contains(n) || unrecorded) {
+                    progress.accept("keeping the older build " + n.substring(0, 12)
+                            + ": an engine started before may use it (it goes once none does)");
+                } else {
                     progress.accept("removing the older build " + n.substring(0, 12));
                     LayerFiles.deleteTree(old);
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.EngineConfig;
+import dev.proctor.sandbox.ImageRecords;
 import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.LinuxSandboxEngine;
 import dev.proctor.sandbox.NetworkMode;
@@ -51,7 +52,8 @@ class ImageBuildIT {
         requireKernel(DebootstrapBuilder.available(), "debootstrap is not installed (apt-get install debootstrap)");
         state = TestStateDirs.create("image-");
         Files.setAttribute(state, "unix:mode", 0711);
-        ImageStore store = new ImageStore(state.resolve("images"), project.resolve("sandbox-profiles/images"));
+        ImageStore store = new ImageStore(
+                state.resolve("images"), project.resolve("sandbox-profiles/images"), ImageRecords.readOnly(state));
 
         ImageStore.Build first = store.build("python3", line -> System.err.println("image python3: " + line));
         assertFalse(first.reused());

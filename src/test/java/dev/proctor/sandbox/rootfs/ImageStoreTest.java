@@ -12,7 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +33,63 @@ class ImageStoreTest {
     private Path images;
     private final List<String> builds = new ArrayList<>();
     private ImageStore store;
+    private final Engines engines = new Engines();
+
+    /**
+     * The engines of the state dir, as {@link ImageUsers} sees them: each with its records; {@code unrecorded}
+     * stands for an engine of a version that kept none. {@code record} acts as engine {@code recording}.
+     */
+    static final class Engines implements ImageUsers {
+        final Map<String, Map<String, String>> records = new TreeMap<>();
+        String recording = "e1";
+        boolean unrecorded;
+        Runnable beforeRecord = () -> {};
+
+        ImageUsers as(String engine) {
+            Engines self = this;
+            return new ImageUsers() {
+                @Override
+                public void record(String name, String build) throws IOException {
+                    self.recording = engine;
+                    self.record(name, build);
+                }
+
+                @Override
+                public Set<String> inUse(String name) {
+                    return self.inUse(name);
+                }
+
+                @Override
+                public boolean unrecordedEngines() {
+                    return self.unrecorded;
+                }
+            };
+        }
+
+        @Override
+        public void record(String name, String build) {
+            Runnable hook = beforeRecord;
+            beforeRecord = () -> {};
+            hook.run();
+            records.computeIfAbsent(recording, e -> new TreeMap<>()).put(name, build);
+        }
+
+        @Override
+        public Set<String> inUse(String name) {
+            Set<String> builds = new TreeSet<>();
+            records.values().forEach(r -> {
+                if (r.containsKey(name)) {
+                    builds.add(r.get(name));
+                }
+            });
+            return builds;
+        }
+
+        @Override
+        public boolean unrecordedEngines() {
+            return unrecorded;
+        }
+    }
 
     /** Makes a tiny usr-merged tree, like debootstrap's, with a device-node stand-in and host leftovers. */
     private void fakeDebootstrap(ImageRecipe recipe, Path rootfs, Consumer<String> progress) throws IOException {
@@ -61,7 +122,7 @@ class ImageStoreTest {
     void setUp() throws IOException {
         recipes = Files.createDirectories(tmp.resolve("recipes"));
         images = tmp.resolve("state/images");
-        store = new ImageStore(images, recipes, this::fakeDebootstrap);
+        store = new ImageStore(images, recipes, this::fakeDebootstrap, engines);
         writeRecipe("py", "python3-minimal");
     }
 
@@ -110,6 +171,63 @@ class ImageStoreTest {
     }
 
     @Test
+    void aBuildKeepsTheOlderBuildAnEngineTookAndTheNextStartRemovesItOnceNoneUsesIt() throws IOException {
+        String first = store.build("py", line -> {}).digest();
+        assertEquals(1, store.useBuiltImages().size()); // engine e1 takes the first build
+        writeRecipe("py", "python3-minimal", "gcc");
+        List<String> progress = new ArrayList<>();
+
+        String second = store.build("py", progress::add).digest();
+
+        assertEquals(List.of(first, second).stream().sorted().toList(), digestDirs("py"));
+        assertEquals(Optional.of(second), store.currentDigest("py"));
+        assertTrue(
+                progress.contains("keeping the older build " + first.substring(0, 12)
+                        + ": an engine started before may use it (it goes once none does)"),
+                progress.toString());
+
+        engines.records.remove("e1"); // e1 stopped
+        new ImageStore(images, recipes, this::fakeDebootstrap, engines.as("e2")).useBuiltImages();
+
+        assertEquals(List.of(second), digestDirs("py"));
+        assertEquals(Map.of("py", second), engines.records.get("e2"));
+    }
+
+    @Test
+    void anEngineOfAVersionWithoutRecordsKeepsEveryOlderBuild() throws IOException {
+        String first = store.build("py", line -> {}).digest();
+        engines.unrecorded = true;
+        writeRecipe("py", "python3-minimal", "gcc");
+        String second = store.build("py", line -> {}).digest();
+        store.useBuiltImages();
+
+        assertEquals(List.of(first, second).stream().sorted().toList(), digestDirs("py"));
+        engines.unrecorded = false;
+        store.useBuiltImages();
+        assertEquals(List.of(second), digestDirs("py"));
+    }
+
+    /**
+     * A build that switches {@code current} between an engine's reading of it and its record may remove the
+     * build the engine read: the engine reads {@code current} again after its record and takes the new one.
+     */
+    @Test
+    void anEngineTakesTheNewBuildWhenASwitchComesBetweenItsReadAndItsRecord() throws IOException {
+        String first = store.build("py", line -> {}).digest();
+        writeRecipe("py", "python3-minimal", "gcc");
+        String[] second = new String[1];
+        engines.beforeRecord = () -> second[0] = store.build("py", line -> {}).digest();
+
+        List<Image> taken = store.useBuiltImages();
+
+        assertEquals(
+                List.of(images.resolve("py").resolve(second[0]).resolve("rootfs")),
+                taken.get(0).layers());
+        assertEquals(Map.of("py", second[0]), engines.records.get("e1"));
+        assertEquals(List.of(second[0]), digestDirs("py"), "the first, no longer recorded, is gone: " + first);
+    }
+
+    @Test
     void finishingCleansAndAddsTheSandboxUser() throws IOException {
         Path rootfs = store.build("py", line -> {}).rootfs();
         assertTrue(Files.readString(rootfs.resolve("etc/passwd"))
@@ -130,10 +248,14 @@ class ImageStoreTest {
     void aFailedBuildLeavesNothingAndKeepsTheCurrentImage() throws IOException {
         String good = store.build("py", line -> {}).digest();
         writeRecipe("py", "python3-minimal", "gcc");
-        ImageStore failing = new ImageStore(images, recipes, (r, rootfs, p) -> {
-            Files.createDirectories(rootfs.resolve("usr"));
-            throw new IOException("debootstrap failed with exit code 1");
-        });
+        ImageStore failing = new ImageStore(
+                images,
+                recipes,
+                (r, rootfs, p) -> {
+                    Files.createDirectories(rootfs.resolve("usr"));
+                    throw new IOException("debootstrap failed with exit code 1");
+                },
+                engines);
         SandboxException e = assertThrows(SandboxException.class, () -> failing.build("py", line -> {}));
         assertEquals("building image 'py' failed: debootstrap failed with exit code 1", e.getMessage());
         assertEquals(List.of(good), digestDirs("py"));
@@ -143,11 +265,12 @@ class ImageStoreTest {
 
     @Test
     void builtImagesHaveOneLayerAndReadOnlyRealDirectories() throws IOException {
-        assertEquals(List.of(), store.builtImages());
+        assertEquals(List.of(), store.useBuiltImages());
         Path rootfs = store.build("py", line -> {}).rootfs();
         Files.createDirectories(images.resolve("host/rootfs")); // the host image's own dir is not listed
-        List<Image> built = store.builtImages();
+        List<Image> built = store.useBuiltImages();
         assertEquals(1, built.size());
+        assertEquals(Map.of("py", store.currentDigest("py").orElseThrow()), engines.records.get("e1"));
         Image image = built.get(0);
         assertEquals("py", image.name());
         assertEquals(List.of(rootfs), image.layers());
