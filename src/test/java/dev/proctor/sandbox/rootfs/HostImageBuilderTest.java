@@ -100,8 +100,7 @@ class HostImageBuilderTest {
 
     @Test
     void aChangeOnTheHostGivesTheNextEngineANewLayerAndLeavesTheEarlierOneAsItWas() throws IOException {
-        Path host = tmp.resolve("host");
-        hostSitecustomize(host);
+        Path host = hostWithSitecustomize();
         Path cache = host.resolve("etc/ld.so.cache");
         Files.writeString(cache, "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6\n");
         Files.setLastModifiedTime(cache, FileTime.from(APRIL));
@@ -133,8 +132,7 @@ class HostImageBuilderTest {
 
     @Test
     void aStagingDirACrashedBuildLeftIsRemovedAndAnEmptyLayerDirReplaced() throws IOException {
-        Path host = tmp.resolve("host");
-        hostSitecustomize(host);
+        Path host = hostWithSitecustomize();
         Path images = tmp.resolve("images");
         String id = new HostImageBuilder(host).build(images).id();
         Files.createDirectories(images.resolve("host/.staging/rootfs/etc"));
@@ -153,6 +151,13 @@ class HostImageBuilderTest {
         try (Stream<Path> list = Files.list(dir)) {
             return list.map(p -> p.getFileName().toString()).sorted().toList();
         }
+    }
+
+    /** A fake host root with nothing in /etc but {@link #hostSitecustomize}. */
+    private Path hostWithSitecustomize() throws IOException {
+        Path host = tmp.resolve("host");
+        hostSitecustomize(host);
+        return host;
     }
 
     /** Debian's /etc/python3.11/sitecustomize.py in a fake host root, dated in April 2025. */
