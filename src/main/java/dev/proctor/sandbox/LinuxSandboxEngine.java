@@ -1,6 +1,7 @@
 package dev.proctor.sandbox;
 
 import dev.proctor.sandbox.accounting.CgroupStats;
+import dev.proctor.sandbox.accounting.CpuSplit;
 import dev.proctor.sandbox.accounting.Usage;
 import dev.proctor.sandbox.cgroups.CgroupDetector;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
@@ -681,10 +682,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
         RunStatus status = RunStatusRules.decide(report, stats, spec.limits());
         long cpu = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();
+        CpuSplit split = CpuSplit.of(stats.cpuUsageMicros(), stats.cpuUserMicros(), stats.cpuSystemMicros());
         Usage usage = new Usage(
                 cpu,
-                Math.max(0, stats.cpuUserMicros()),
-                Math.max(0, stats.cpuSystemMicros()),
+                split.userMicros(),
+                split.systemMicros(),
                 report.wallMicros(),
                 stats.memoryPeakBytes(),
                 Math.max(0, stats.oomKills()),

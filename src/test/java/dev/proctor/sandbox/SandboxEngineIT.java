@@ -268,6 +268,8 @@ class SandboxEngineIT extends SandboxRuns {
         assertTrue(
                 Math.abs(measured - probeMicros) <= tolerance,
                 () -> "cgroup " + measured + " µs vs probe " + probeMicros + " µs; " + describe(r));
+        // user and system time add up to the total (the probe reads its CPU clock, a system call, in its loop)
+        assertEquals(measured, r.usage().userTimeMicros() + r.usage().systemTimeMicros(), () -> describe(r));
     }
 
     /**

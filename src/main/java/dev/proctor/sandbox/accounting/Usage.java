@@ -4,8 +4,8 @@ package dev.proctor.sandbox.accounting;
  * What a run used, read from its own cgroup's stat files (never carried over from another run).
  *
  * @param cpuTimeMicros     user + system CPU of every process and thread of the run
- * @param userTimeMicros    user CPU
- * @param systemTimeMicros  system CPU
+ * @param userTimeMicros    user CPU: the total split in the proportion of the kernel's samples ({@link CpuSplit})
+ * @param systemTimeMicros  system CPU: with the user CPU, the total
  * @param wallTimeMicros    elapsed time of the run
  * @param memoryPeakBytes   highest memory charge of the run's cgroup
  * @param oomKills          processes killed by the OOM killer in the run's cgroup
