@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -68,9 +67,6 @@ public final class HostImageBuilder {
     private static final List<String> TOP_LEVEL = List.of("bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr");
 
     private static final int STICKY_WORLD_WRITABLE = 01777;
-
-    /** A layer's directory under {@code images/host}: the digest of what it holds. */
-    private static final Pattern LAYER_ID = Pattern.compile("[0-9a-f]{64}");
 
     private static final String STAGING = ".staging";
 
@@ -173,7 +169,7 @@ public final class HostImageBuilder {
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path p : entries.sorted().toList()) {
                 String n = p.getFileName().toString();
-                boolean unused = LAYER_ID.matcher(n).matches() && !inUse.contains(n)
+                boolean unused = ImageStore.DIGEST.matcher(n).matches() && !inUse.contains(n)
                         || n.equals(STAGING)
                         || LEGACY.contains(n) && !legacyInUse;
                 if (unused) {
@@ -274,7 +270,7 @@ public final class HostImageBuilder {
     private static void copyEntry(Path src, Path dst, String rel, HostDigest digest) throws IOException {
         Map<String, Object> a;
         try {
-            a = Files.readAttributes(src, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            a = Files.readAttributes(src, "unix:mode,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException gone) {
             return; // absent on this host, or gone meanwhile: not copied
         }

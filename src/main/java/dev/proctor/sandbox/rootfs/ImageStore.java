@@ -42,7 +42,9 @@ public final class ImageStore {
     public static final List<String> READ_ONLY_PATHS =
             List.of("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var");
 
-    private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+    /** A build's directory name: a SHA-256 in hex (a recipe's digest here, the host layer's in {@link HostImageBuilder}). */
+    static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
     private static final String STAGING = ".staging";
     /** Held by a build in this JVM (a file lock does not keep out another channel of the same JVM). */
     private static final ReentrantLock BUILDS_IN_THIS_JVM = new ReentrantLock();
