@@ -31,7 +31,13 @@ static void set_rlimit(int resource, uint64_t value)
 
 static void set_rlimits(const struct spec *s)
 {
-	set_rlimit(RLIMIT_CORE, 0);              /* no core dumps filling the disk */
+	/*
+	 * No core dumps: 1 byte, not 0. The kernel writes no core file below a page, and starts no
+	 * core_pattern pipe helper (apport, systemd-coredump: a root process on the host, outside the
+	 * run) at exactly 1, where 0 would start one at every crash. The job cannot raise the limit
+	 * (hard), nor lower it to 0: every seccomp program refuses both (CoreLimitGuard in Java).
+	 */
+	set_rlimit(RLIMIT_CORE, 1);
 	/* no file larger than the run's disks (set just above them, so a full disk says ENOSPC) */
 	set_rlimit(RLIMIT_FSIZE, s->rlimit_fsize ? s->rlimit_fsize : s->disk_bytes);
 	set_rlimit(RLIMIT_NOFILE, s->rlimit_nofile ? s->rlimit_nofile : 256);

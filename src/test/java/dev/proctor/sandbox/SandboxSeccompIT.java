@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -92,10 +94,37 @@ class SandboxSeccompIT extends SandboxRuns {
         }
     }
 
+    /**
+     * A job's core-dump limit is 1 byte, which it can neither raise nor lower, whatever the profile: at 1
+     * the kernel writes no core file and starts no core_pattern pipe helper on the host (CoreLimitGuard,
+     * job.c); a limit lowered to 0 would start that helper at every crash. A crash still ends the child
+     * by its signal. src/test/c/core_probe.c reports each step.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"default", "permissive"})
+    void aJobCannotChangeItsCoreLimitAndItsCrashesDumpNothing(String profile) {
+        assertEquals("""
+                limit soft=1 hard=1
+                setrlimit errno=1
+                prlimit64 set errno=1
+                prlimit64 high bits errno=1
+                prlimit64 get errno=0
+                limit after soft=1 hard=1
+                child signal=11 core_dumped=0 core_files=0
+                """, run("core_probe", List.of(), profile));
+    }
+
     private String probe(String probe, String profile) {
+        return run("syscall_probe", List.of(probe), profile);
+    }
+
+    private String run(String program, List<String> args, String profile) {
         Workdir w = workdir();
-        installProbe(w, "syscall_probe");
-        RunSpec simple = RunSpec.simple(w, java.util.List.of("./syscall_probe", probe), ROOMY);
+        installProbe(w, program);
+        List<String> argv = new ArrayList<>();
+        argv.add("./" + program);
+        argv.addAll(args);
+        RunSpec simple = RunSpec.simple(w, argv, ROOMY);
         RunSpec spec = new RunSpec(
                 simple.image(),
                 simple.argv(),

@@ -49,15 +49,27 @@ public final class SeccompCompiler {
     /**
      * The profile's program: libseccomp's, with its syscall dispatch rewritten as a binary search
      * over ranges of numbers ({@link RangeTree}: the same decisions, the default profile in 320
-     * instructions instead of 635).
+     * instructions instead of 635), behind Proctor's own {@link CoreLimitGuard}.
      */
     public Compiled compile(OciSeccompProfile profile) {
-        Compiled exported = compileWithLibseccomp(profile);
-        return new Compiled(RangeTree.rewrite(exported.program()), exported.warnings());
+        Exported exported = export(profile);
+        return new Compiled(
+                CoreLimitGuard.prepend(exported.guard(), RangeTree.rewrite(exported.program())), exported.warnings());
     }
 
-    /** The program exactly as libseccomp exports it (tests compare it with {@link #compile}'s). */
+    /**
+     * The program exactly as libseccomp exports it, behind the same {@link CoreLimitGuard} (tests compare
+     * its decisions with {@link #compile}'s).
+     */
     public Compiled compileWithLibseccomp(OciSeccompProfile profile) {
+        Exported exported = export(profile);
+        return new Compiled(CoreLimitGuard.prepend(exported.guard(), exported.program()), exported.warnings());
+    }
+
+    /** libseccomp's program, the guard for the ABIs it accepts, and the skipped names. */
+    private record Exported(byte[] program, byte[] guard, List<String> warnings) {}
+
+    private Exported export(OciSeccompProfile profile) {
         List<String> warnings = new ArrayList<>();
         try (LibSeccomp.Filter filter = lib.newFilter(profile.defaultActionValue())) {
             // The launcher sets no_new_privs itself, before seccomp; libseccomp must not.
@@ -79,7 +91,9 @@ public final class SeccompCompiler {
                 throw new SeccompException(profile.source() + ": libseccomp exported " + program.length
                         + " bytes, not a whole number of 8-byte BPF instructions");
             }
-            return new Compiled(program, warnings);
+            byte[] guard =
+                    CoreLimitGuard.program(lib, arches.stream().distinct().toList(), lib.resolveArch("x32"));
+            return new Exported(program, guard, warnings);
         }
     }
 
