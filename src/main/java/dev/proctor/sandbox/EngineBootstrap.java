@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -173,9 +174,12 @@ final class EngineBootstrap {
      * no engine records are removed, all under the lock, so that no engine's layer is removed between its
      * choice and its record.
      */
-    private static Image hostImage(Path state, ImageRecords records) throws IOException {
+    static Image hostImage(Path state, ImageRecords records) throws IOException {
         Path images = state.resolve("images");
         Files.createDirectories(images);
+        // A file lock belongs to the whole JVM: a second engine starting in it meanwhile would get an
+        // OverlappingFileLockException from FileChannel.lock, not a wait. Engines of one JVM take turns here.
+        HOST_IMAGE_IN_THIS_JVM.lock();
         try (FileChannel ch =
                         FileChannel.open(images.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = ch.lock()) {
@@ -186,8 +190,12 @@ final class EngineBootstrap {
                 LOG.infof("removed the host layer %s: no engine of %s uses it", removed, state);
             }
             return layer.image();
+        } finally {
+            HOST_IMAGE_IN_THIS_JVM.unlock();
         }
     }
+
+    private static final ReentrantLock HOST_IMAGE_IN_THIS_JVM = new ReentrantLock();
 
     private static Map<String, Path> writePrograms(SeccompProfiles seccomp, Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -368,6 +368,54 @@ class SandboxEngineIT extends SandboxRuns {
         assertEquals("still\n", okOut(sh(workdir(), "echo still")), "the class's engine runs on its layer");
     }
 
+    /**
+     * Engines of one JVM starting at once each take the host layer under the state dir's file lock, which
+     * belongs to the whole JVM: the second one's {@code FileChannel.lock} threw
+     * OverlappingFileLockException instead of waiting. Four engines' worth of host-layer choices at once,
+     * three rounds, on a state dir of their own: each gets the one layer, and each records it.
+     */
+    @Test
+    void enginesOfOneJvmTakingTheHostLayerAtOnceTakeTurns() throws Exception {
+        Path state = Files.createTempDirectory("proctor-host-layer-");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Path instances = Files.createDirectories(state.resolve("instances"));
+            List<ImageRecords> engines = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Path dir = Files.createDirectory(
+                        instances.resolve("p" + ProcessHandle.current().pid() + "eturn" + i));
+                Files.writeString(dir.resolve("owner"), DeadEngines.ownerStamp(ProcessHandle.current()));
+                Files.createDirectory(dir.resolve(ImageRecords.DIR));
+                engines.add(ImageRecords.of(new EngineDirs("turn" + i, dir, dir.resolve("runs"), dir.resolve("work"))));
+            }
+            for (int round = 0; round < 3; round++) {
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(engines.size());
+                List<CompletableFuture<dev.proctor.sandbox.rootfs.Image>> takes = engines.stream()
+                        .map(records -> CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        together.await(30, TimeUnit.SECONDS);
+                                        return EngineBootstrap.hostImage(state, records);
+                                    } catch (Exception e) {
+                                        throw new java.util.concurrent.CompletionException(e);
+                                    }
+                                },
+                                pool))
+                        .toList();
+                Set<dev.proctor.sandbox.rootfs.Image> taken = new java.util.HashSet<>();
+                for (CompletableFuture<dev.proctor.sandbox.rootfs.Image> take : takes) {
+                    taken.add(take.get(120, TimeUnit.SECONDS));
+                }
+                assertEquals(1, taken.size(), "round " + round + ": one layer for the one host: " + taken);
+                Set<String> recorded = recordedHostLayers(instances);
+                assertEquals(1, recorded.size(), "round " + round + ": each records it: " + recorded);
+            }
+        } finally {
+            pool.shutdownNow();
+            LayerFiles.deleteTree(state);
+        }
+    }
+
     /** The host layers the instance dirs of {@code instances} record. */
     private static Set<String> recordedHostLayers(Path instances) throws IOException {
         Set<String> layers = new TreeSet<>();
