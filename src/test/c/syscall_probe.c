@@ -13,11 +13,13 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define PROBE_AF_VSOCK 40
+#define PROBE_IPPROTO_SCTP 132
 #define PROBE_KEYCTL_GET_KEYRING_ID 0
 #define PROBE_KEY_SPEC_SESSION_KEYRING (-3)
 #define PROBE_BPF_MAP_CREATE 0
@@ -67,6 +69,19 @@ static long probe_call(const char *name)
 	}
 	if (strcmp(name, "vsock") == 0)
 		return socket(PROBE_AF_VSOCK, SOCK_STREAM, 0);
+	/* inet sockets of protocols and types a kernel may have as modules only, and a pair of them */
+	if (strcmp(name, "sctp") == 0)
+		return socket(AF_INET, SOCK_STREAM, PROBE_IPPROTO_SCTP);
+	if (strcmp(name, "inet_seqpacket") == 0)
+		return socket(AF_INET6, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (strcmp(name, "inet_socketpair") == 0) {
+		int sv[2];
+		return socketpair(AF_INET, SOCK_STREAM, 0, sv);
+	}
+	if (strcmp(name, "tcp") == 0)
+		return socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP) < 0 ? -1 : 0;
+	if (strcmp(name, "udp") == 0)
+		return socket(AF_INET, SOCK_DGRAM, 0) < 0 ? -1 : 0;
 	if (strcmp(name, "memfd_secret") == 0)
 		return syscall(NR_MEMFD_SECRET, ~0U);
 	if (strcmp(name, "process_madvise") == 0)

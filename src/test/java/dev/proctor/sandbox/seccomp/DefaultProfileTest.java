@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.stream.LongStream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +28,9 @@ class DefaultProfileTest {
     private static final int SUCCEEDS_WITHOUT_RUNNING = 0x00050000;
     private static final int AUDIT_ARCH_I386 = 0x40000003;
 
-    private final SeccompProfiles profiles = new SeccompProfiles(SeccompProfilesTest.SHIPPED);
-    private final BpfInterpreter defaults = new BpfInterpreter(profiles.program("default"));
+    private static final SeccompProfiles PROFILES = new SeccompProfiles(SeccompProfilesTest.SHIPPED);
+    private final SeccompProfiles profiles = PROFILES;
+    private final BpfInterpreter defaults = new BpfInterpreter(PROFILES.program("default"));
     private final LibSeccomp lib = LibSeccomp.get();
 
     private int nr(String name) {
@@ -153,7 +159,7 @@ class DefaultProfileTest {
     @Test
     void socketAllowsOnlyUnixAndInet() {
         for (long family : new long[] {1, 2, 10}) {
-            assertEquals(ALLOW, defaults.call(nr("socket"), family), "family " + family);
+            assertEquals(ALLOW, defaults.call(nr("socket"), family, 1, 0), "family " + family);
         }
         for (long family :
                 new long[] {0, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 40, 44, 45, 0xffffffffL, -1L, 0x100000002L}) {
@@ -177,6 +183,55 @@ class DefaultProfileTest {
             assertEquals(allowed ? ALLOW : EPERM, defaults.call(nr("personality"), value), Long.toHexString(value));
         });
         assertEquals(ALLOW, defaults.call(nr("personality"), 0xffffffffL));
+    }
+
+    /**
+     * Sockets: unix ones of any type; inet and inet6 ones only of a (type, protocol) every kernel has built
+     * in (stream with 0 or TCP, datagram with 0 or UDP, raw, which the kernel refuses a job itself), the type
+     * compared without its flags. Any other is one the kernel may load a module for, on the host
+     * (net-pf-N-proto-P-type-T): ENOSYS, the default. Other families: EAFNOSUPPORT. Socket pairs only of
+     * unix sockets (the kernel makes the family's socket, and may load its module, before it finds no pairs).
+     */
+    @Property(tries = 2000)
+    void socketsOnlyOfWhatEveryKernelHasBuiltIn(
+            @ForAll("families") long family, @ForAll("types") long type, @ForAll("protocols") long protocol) {
+        long base = type & 0xf;
+        boolean inet = family == 2 || family == 10;
+        boolean builtIn = family == 1
+                || inet && base == 1 && (protocol == 0 || protocol == 6)
+                || inet && base == 2 && (protocol == 0 || protocol == 17)
+                || inet && base == 3;
+        int expected = builtIn ? ALLOW : inet ? ENOSYS : EAFNOSUPPORT;
+        assertEquals(
+                expected, defaults.call(nr("socket"), family, type, protocol), family + " " + type + " " + protocol);
+        assertEquals(
+                family == 1 ? ALLOW : ENOSYS,
+                defaults.call(nr("socketpair"), family, type, protocol, 0x7ffc0000L),
+                "socketpair " + family);
+    }
+
+    @Provide
+    Arbitrary<Long> families() {
+        return Arbitraries.oneOf(
+                Arbitraries.of(1L, 2L, 10L, 16L, 17L, 21L, 38L, 40L),
+                Arbitraries.longs().between(0, 64),
+                Arbitraries.longs());
+    }
+
+    @Provide
+    Arbitrary<Long> types() {
+        Arbitrary<Long> base = Arbitraries.longs().between(0, 15);
+        Arbitrary<Long> flags = Arbitraries.of(0L, 04000L, 02000000L, 02004000L);
+        return Arbitraries.oneOf(
+                net.jqwik.api.Combinators.combine(base, flags).as((b, f) -> b | f), Arbitraries.longs());
+    }
+
+    @Provide
+    Arbitrary<Long> protocols() {
+        return Arbitraries.oneOf(
+                Arbitraries.of(0L, 1L, 6L, 17L, 58L, 132L, 136L, 262L, 33L, 115L, 255L, 0x1_0000_0006L),
+                Arbitraries.longs().between(0, 300),
+                Arbitraries.longs());
     }
 
     @Test

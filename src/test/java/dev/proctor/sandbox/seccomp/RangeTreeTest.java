@@ -88,13 +88,18 @@ class RangeTreeTest {
         return List.copyOf(nrs);
     }
 
+    /**
+     * The rewrite replaces the dispatch of the default profile's ~300 syscall numbers (one {@code jeq} each)
+     * by a search over ranges: 300 instructions fewer at least, whatever the argument checks it copies as
+     * they are (the socket rules' (family, type, protocol) checks grew the program by 46 instructions).
+     */
     @Test
-    void theDefaultProfileShrinksToLessThan55Percent() {
+    void theDefaultProfilesDispatchShrinksByAtLeast300Instructions() {
         OciSeccompProfile profile = OciSeccompParser.parse(SeccompProfilesTest.SHIPPED.resolve("default.json"));
         int exported = COMPILER.compileWithLibseccomp(profile).program().length / 8;
         int rewritten = COMPILER.compile(profile).program().length / 8;
         assertTrue(
-                rewritten * 100 < exported * 55,
+                exported - rewritten >= 300 && rewritten * 100 < exported * 60,
                 "default: " + exported + " instructions exported, " + rewritten + " rewritten");
     }
 
