@@ -1,7 +1,8 @@
 /*
  * core_probe: what a job can do about core dumps. Prints, one per line: its core-dump limit
  * ("limit soft=S hard=H"), the errno of lowering it with setrlimit and with prlimit64 (0 when the
- * call succeeded), the errno of reading it through prlimit64, then crashes a child (SIGSEGV, whose
+ * call succeeded), the errno of reading it through prlimit64 and of setting it while reading the old
+ * one, the limit after all that, then crashes a child (SIGSEGV, whose
  * default action dumps core) and prints whether the kernel says it dumped core and whether a file
  * named core or core.* (core_uses_pid) appeared in the working directory. Run only inside the sandbox.
  */
@@ -47,6 +48,8 @@ int main(void)
 	struct rlimit now;
 	errno = 0;
 	printf("prlimit64 get errno=%d\n", syscall(SYS_prlimit64, 0, RLIMIT_CORE, NULL, &now) < 0 ? errno : 0);
+	errno = 0;
+	printf("prlimit64 set+get errno=%d\n", syscall(SYS_prlimit64, 0, RLIMIT_CORE, &zero, &now) < 0 ? errno : 0);
 	if (getrlimit(RLIMIT_CORE, &rl) < 0)
 		return 2;
 	printf("limit after soft=%llu hard=%llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);

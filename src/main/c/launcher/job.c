@@ -34,8 +34,8 @@ static void set_rlimits(const struct spec *s)
 	/*
 	 * No core dumps: 1 byte, not 0. The kernel writes no core file below a page, and starts no
 	 * core_pattern pipe helper (apport, systemd-coredump: a root process on the host, outside the
-	 * run) at exactly 1, where 0 would start one at every crash. The job cannot raise the limit
-	 * (hard), nor lower it to 0: every seccomp program refuses both (CoreLimitGuard in Java).
+	 * run) at exactly 1, where 0 would start one at every crash. The job cannot change it: every
+	 * seccomp program makes a change succeed without running (CoreLimitGuard in Java).
 	 */
 	set_rlimit(RLIMIT_CORE, 1);
 	/* no file larger than the run's disks (set just above them, so a full disk says ENOSPC) */

@@ -10,15 +10,18 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * A few BPF instructions put before every profile's program, whatever the profile allows: a job may
+ * A few BPF instructions put before every profile's program, whatever the profile allows: a job does
  * not change its core-dump limit. The launcher sets it to 1 byte, soft and hard (job.c, set_rlimits).
  * Under that limit the kernel writes no core file (it needs at least a page), and it starts no
  * core_pattern pipe helper (apport, systemd-coredump), which it skips at exactly 1; a job that lowered
  * its limit to 0 would have the kernel start that helper, a root process on the host outside every
- * namespace and cgroup of the run, at each of its crashes. So {@code setrlimit(RLIMIT_CORE, …)} and
- * {@code prlimit64(…, RLIMIT_CORE, new, …)} with a new limit return EPERM (as raising the limit does
- * anyway), on every ABI the filter accepts; reading the limit is the profile's to decide, as is every
- * other call, which go on to the profile's program unchanged.
+ * namespace and cgroup of the run, at each of its crashes. So, on every ABI the filter accepts,
+ * {@code setrlimit(RLIMIT_CORE, …)} and {@code prlimit64(…, RLIMIT_CORE, new, NULL)} succeed without
+ * running: the limit stays 1, which is no core dump whatever was asked, and a script's {@code ulimit -c 0}
+ * (or {@code unlimited}, refused before under a hard limit of 0) does not fail; a shell shows the 1 byte
+ * as 0 blocks. {@code prlimit64} with a new limit and an old one to fill in returns EPERM instead, as the
+ * old one would not be filled in. Reading the limit is the profile's to decide, as is every other call,
+ * which go on to the profile's program unchanged.
  *
  * <p>Instructions of the profile cannot do this: libseccomp lets a rule without argument conditions
  * (a profile's plain "allow setrlimit") override conditional rules for the same call, and refuses a
@@ -30,6 +33,9 @@ final class CoreLimitGuard {
     static final int RLIMIT_CORE = 4;
 
     static final int SECCOMP_RET_ERRNO_EPERM = 0x00050000 | 1;
+    /** An errno of 0: the call returns 0 without running. */
+    static final int SECCOMP_RET_SUCCESS_UNRUN = 0x00050000;
+
     static final int AUDIT_ARCH_X86_64 = 0xc000003e;
     static final int X32_SYSCALL_BIT = 0x40000000;
 
@@ -106,17 +112,25 @@ final class CoreLimitGuard {
         // setrlimit(resource, new): the resource is RLIMIT_CORE
         label(Call.SETRLIMIT.name());
         loadArg(0, false);
-        emit(JEQ_K, "deny", "program", RLIMIT_CORE);
+        emit(JEQ_K, "ignore", "program", RLIMIT_CORE);
         // prlimit64(pid, resource, new, old): the resource is RLIMIT_CORE and new, a pointer, is not NULL
         label(Call.PRLIMIT64.name());
         loadArg(1, false);
         emit(JEQ_K, null, "program", RLIMIT_CORE);
         loadArg(2, false);
-        emit(JEQ_K, null, "deny", 0);
+        emit(JEQ_K, null, "set", 0);
         loadArg(2, true);
-        emit(JEQ_K, "program", "deny", 0);
+        emit(JEQ_K, "program", "set", 0);
+        // a new limit: ignored when no old one is asked for, else refused (the old one would not be filled in)
+        label("set");
+        loadArg(3, false);
+        emit(JEQ_K, null, "deny", 0);
+        loadArg(3, true);
+        emit(JEQ_K, "ignore", "deny", 0);
         label("deny");
         emit(RET_K, null, null, SECCOMP_RET_ERRNO_EPERM & 0xffffffffL);
+        label("ignore");
+        emit(RET_K, null, null, SECCOMP_RET_SUCCESS_UNRUN & 0xffffffffL);
         return link();
     }
 
