@@ -39,10 +39,6 @@ final class CoreLimitGuard {
     static final int AUDIT_ARCH_X86_64 = 0xc000003e;
     static final int X32_SYSCALL_BIT = 0x40000000;
 
-    private static final int LD_ABS_W = 0x20;
-    private static final int JEQ_K = 0x15;
-    private static final int JA = 0x05;
-    private static final int RET_K = 0x06;
     private static final int OFFSET_NR = 0;
     private static final int OFFSET_ARCH = 4;
     private static final int OFFSET_ARGS = 16;
@@ -92,51 +88,51 @@ final class CoreLimitGuard {
         if (byArch.isEmpty()) {
             return new byte[0];
         }
-        emit(LD_ABS_W, null, null, OFFSET_ARCH);
+        emit(Bpf.LD_ABS_W, null, null, OFFSET_ARCH);
         int group = 0;
         for (int arch : byArch.keySet()) {
-            emit(JEQ_K, "arch" + group++, null, arch & 0xffffffffL);
+            emit(Bpf.JEQ_K, "arch" + group++, null, arch & 0xffffffffL);
         }
-        emit(JA, null, null, 0, "program");
+        emit(Bpf.JA, null, null, 0, "program");
         group = 0;
         for (Map<Integer, Call> calls : byArch.values()) {
             label("arch" + group++);
-            emit(LD_ABS_W, null, null, OFFSET_NR);
+            emit(Bpf.LD_ABS_W, null, null, OFFSET_NR);
             for (Map.Entry<Integer, Call> e : calls.entrySet()) {
-                emit(JEQ_K, e.getValue().name(), null, e.getKey() & 0xffffffffL);
+                emit(Bpf.JEQ_K, e.getValue().name(), null, e.getKey() & 0xffffffffL);
             }
-            emit(JA, null, null, 0, "program");
+            emit(Bpf.JA, null, null, 0, "program");
         }
         // The resource is an unsigned int: the kernel reads the argument's low 32 bits only, whatever the
         // high ones hold, so only those are compared (a 64-bit comparison would let 0x1_00000004 through).
         // setrlimit(resource, new): the resource is RLIMIT_CORE
         label(Call.SETRLIMIT.name());
         loadArg(0, false);
-        emit(JEQ_K, "ignore", "program", RLIMIT_CORE);
+        emit(Bpf.JEQ_K, "ignore", "program", RLIMIT_CORE);
         // prlimit64(pid, resource, new, old): the resource is RLIMIT_CORE and new, a pointer, is not NULL
         label(Call.PRLIMIT64.name());
         loadArg(1, false);
-        emit(JEQ_K, null, "program", RLIMIT_CORE);
+        emit(Bpf.JEQ_K, null, "program", RLIMIT_CORE);
         loadArg(2, false);
-        emit(JEQ_K, null, "set", 0);
+        emit(Bpf.JEQ_K, null, "set", 0);
         loadArg(2, true);
-        emit(JEQ_K, "program", "set", 0);
+        emit(Bpf.JEQ_K, "program", "set", 0);
         // a new limit: ignored when no old one is asked for, else refused (the old one would not be filled in)
         label("set");
         loadArg(3, false);
-        emit(JEQ_K, null, "deny", 0);
+        emit(Bpf.JEQ_K, null, "deny", 0);
         loadArg(3, true);
-        emit(JEQ_K, "ignore", "deny", 0);
+        emit(Bpf.JEQ_K, "ignore", "deny", 0);
         label("deny");
-        emit(RET_K, null, null, SECCOMP_RET_ERRNO_EPERM & 0xffffffffL);
+        emit(Bpf.RET_K, null, null, SECCOMP_RET_ERRNO_EPERM & 0xffffffffL);
         label("ignore");
-        emit(RET_K, null, null, SECCOMP_RET_SUCCESS_UNRUN & 0xffffffffL);
+        emit(Bpf.RET_K, null, null, SECCOMP_RET_SUCCESS_UNRUN & 0xffffffffL);
         return link();
     }
 
     private void loadArg(int index, boolean high) {
         int low = OFFSET_ARGS + 8 * index;
-        emit(LD_ABS_W, null, null, LITTLE_ENDIAN == high ? low + 4 : low);
+        emit(Bpf.LD_ABS_W, null, null, LITTLE_ENDIAN == high ? low + 4 : low);
     }
 
     private void label(String label) {
@@ -149,7 +145,7 @@ final class CoreLimitGuard {
 
     /** {@code ja} takes its target in {@code jaTarget}; a conditional jump's null label is the next instruction. */
     private void emit(int op, String jt, String jf, long k, String jaTarget) {
-        code.add(new Insn(op, op == JA ? jaTarget : jt, jf, k, pendingLabel));
+        code.add(new Insn(op, op == Bpf.JA ? jaTarget : jt, jf, k, pendingLabel));
         pendingLabel = null;
     }
 
@@ -168,12 +164,12 @@ final class CoreLimitGuard {
             int jt = 0;
             int jf = 0;
             long k = insn.k();
-            if (insn.code() == JA) {
+            if (insn.code() == Bpf.JA) {
                 k = offset(at, insn.jt(), i);
-            } else if (insn.code() == JEQ_K) {
+            } else if (insn.code() == Bpf.JEQ_K) {
                 jt = insn.jt() == null ? 0 : offset(at, insn.jt(), i);
                 jf = insn.jf() == null ? 0 : offset(at, insn.jf(), i);
-                if (jt > 255 || jf > 255) {
+                if (jt > Bpf.MAX_JUMP || jf > Bpf.MAX_JUMP) {
                     throw new IllegalStateException("guard jump out of reach at " + i);
                 }
             }

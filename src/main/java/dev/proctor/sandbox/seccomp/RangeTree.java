@@ -28,13 +28,6 @@ import java.util.TreeSet;
  */
 final class RangeTree {
 
-    private static final int LD_ABS_W = 0x20;
-    private static final int JA = 0x05;
-    private static final int JEQ_K = 0x15;
-    private static final int JGT_K = 0x25;
-    private static final int JGE_K = 0x35;
-    private static final int MAX_JUMP = 255;
-
     /** One output instruction; jump targets are other instructions, linked once the order is final. */
     private static final class Insn {
         final int code;
@@ -69,7 +62,7 @@ final class RangeTree {
         java.util.Arrays.fill(owner, -1);
         List<Integer> entries = new ArrayList<>();
         for (int i = 1; i < n; i++) {
-            if (code[i - 1] == LD_ABS_W && k[i - 1] == 0 && isDispatchJump(code[i]) && owner[i] < 0) {
+            if (code[i - 1] == Bpf.LD_ABS_W && k[i - 1] == 0 && isDispatchJump(code[i]) && owner[i] < 0) {
                 if (!claim(i, code, jt, jf, k, owner)) {
                     return program;
                 }
@@ -107,7 +100,7 @@ final class RangeTree {
     }
 
     private static boolean isDispatchJump(int code) {
-        return code == JEQ_K || code == JGT_K || code == JGE_K || code == JA;
+        return code == Bpf.JEQ_K || code == Bpf.JGT_K || code == Bpf.JGE_K || code == Bpf.JA;
     }
 
     private static boolean isJump(int code) {
@@ -129,7 +122,7 @@ final class RangeTree {
                 return false;
             }
             owner[pc] = entry;
-            if (code[pc] == JA) {
+            if (code[pc] == Bpf.JA) {
                 todo.add(pc + 1 + (int) k[pc]);
             } else {
                 todo.add(pc + 1 + jt[pc]);
@@ -147,7 +140,7 @@ final class RangeTree {
                 continue;
             }
             List<Integer> next = new ArrayList<>();
-            if (code[pc] == JA) {
+            if (code[pc] == Bpf.JA) {
                 next.add(pc + 1 + (int) k[pc]);
             } else if (isJump(code[pc])) {
                 next.add(pc + 1 + jt[pc]);
@@ -169,7 +162,7 @@ final class RangeTree {
             int entry, int[] code, int[] jt, int[] jf, long[] k, int[] owner, Insn[] copies) {
         TreeSet<Long> points = new TreeSet<>(List.of(0L));
         for (int pc = entry; pc < code.length; pc++) {
-            if (owner[pc] == entry && code[pc] != JA) {
+            if (owner[pc] == entry && code[pc] != Bpf.JA) {
                 points.add(k[pc]);
                 if (k[pc] < 0xffffffffL) {
                     points.add(k[pc] + 1);
@@ -192,12 +185,12 @@ final class RangeTree {
         int pc = entry;
         while (pc < code.length && isDispatchJump(code[pc])) {
             boolean taken = switch (code[pc]) {
-                case JEQ_K -> nr == k[pc];
-                case JGT_K -> nr > k[pc];
-                case JGE_K -> nr >= k[pc];
+                case Bpf.JEQ_K -> nr == k[pc];
+                case Bpf.JGT_K -> nr > k[pc];
+                case Bpf.JGE_K -> nr >= k[pc];
                 default -> true; // ja
             };
-            pc += 1 + (code[pc] == JA ? (int) k[pc] : taken ? jt[pc] : jf[pc]);
+            pc += 1 + (code[pc] == Bpf.JA ? (int) k[pc] : taken ? jt[pc] : jf[pc]);
         }
         return pc;
     }
@@ -219,7 +212,7 @@ final class RangeTree {
             return (Insn) ranges.get(lo)[1];
         }
         int mid = (lo + hi + 1) / 2;
-        Insn jge = new Insn(JGE_K, (Long) ranges.get(mid)[0]);
+        Insn jge = new Insn(Bpf.JGE_K, (Long) ranges.get(mid)[0]);
         out.add(jge);
         jge.jf = node(ranges, lo, mid - 1, out);
         jge.jt = node(ranges, mid, hi, out);
@@ -227,7 +220,7 @@ final class RangeTree {
     }
 
     private static void link(Insn insn, int pc, int[] code, int[] jt, int[] jf, long[] k, Insn[] copies) {
-        if (code[pc] == JA) {
+        if (code[pc] == Bpf.JA) {
             insn.ja = copies[pc + 1 + (int) k[pc]];
         } else if (isJump(code[pc])) {
             insn.jt = copies[pc + 1 + jt[pc]];
@@ -243,20 +236,20 @@ final class RangeTree {
             Map<Insn, Integer> at = positions(out);
             for (int i = 0; i < out.size(); i++) {
                 Insn insn = out.get(i);
-                if (insn.jt == null || insn.code == JA) {
+                if (insn.jt == null || insn.code == Bpf.JA) {
                     continue;
                 }
                 int pc = at.get(insn);
-                if (at.get(insn.jt) - pc - 1 > MAX_JUMP) {
-                    Insn hop = new Insn(JA, 0);
+                if (at.get(insn.jt) - pc - 1 > Bpf.MAX_JUMP) {
+                    Insn hop = new Insn(Bpf.JA, 0);
                     hop.ja = insn.jt;
                     insn.jt = hop;
                     out.add(i + 1, hop);
                     changed = true;
                     break;
                 }
-                if (at.get(insn.jf) - pc - 1 > MAX_JUMP) {
-                    Insn hop = new Insn(JA, 0);
+                if (at.get(insn.jf) - pc - 1 > Bpf.MAX_JUMP) {
+                    Insn hop = new Insn(Bpf.JA, 0);
                     hop.ja = insn.jf;
                     insn.jf = hop;
                     out.add(i + 1, hop);
