@@ -82,7 +82,9 @@ public final class SeccompCompiler {
             // syscall number when it is installed (its allow cache), installs it in a fraction of
             // the time (0.46 ms a run with the chain here).
             filter.setAttr(LibSeccomp.ATTR_CTL_OPTIMIZE, 2);
-            List<Integer> arches = addArches(filter, profile);
+            List<Integer> arches = archTokens(profile);
+            arches.forEach(
+                    filter::addArch); // the native one is in the filter already (seccomp_init): added again, fine
             for (int i = 0; i < profile.syscalls().size(); i++) {
                 addRule(filter, profile, i, arches, warnings);
             }
@@ -91,14 +93,21 @@ public final class SeccompCompiler {
                 throw new SeccompException(profile.source() + ": libseccomp exported " + program.length
                         + " bytes, not a whole number of 8-byte BPF instructions");
             }
-            byte[] guard =
-                    CoreLimitGuard.program(lib, arches.stream().distinct().toList(), lib.resolveArch("x32"));
-            return new Exported(program, guard, warnings);
+            return new Exported(program, guard(arches), warnings);
         }
     }
 
-    /** Adds the profile's arches; the native one is always in the filter (seccomp_init adds it). */
-    private List<Integer> addArches(LibSeccomp.Filter filter, OciSeccompProfile profile) {
+    /** Proctor's {@link CoreLimitGuard} for the ABIs the profile's filter accepts. */
+    byte[] guard(OciSeccompProfile profile) {
+        return guard(archTokens(profile));
+    }
+
+    private byte[] guard(List<Integer> arches) {
+        return CoreLimitGuard.program(lib, arches, lib.resolveArch("x32"));
+    }
+
+    /** The libseccomp tokens of the ABIs the profile's filter accepts: the native one, then the profile's, each once. */
+    private List<Integer> archTokens(OciSeccompProfile profile) {
         List<Integer> tokens = new ArrayList<>();
         tokens.add(lib.nativeArch());
         for (int i = 0; i < profile.architectures().size(); i++) {
@@ -109,10 +118,9 @@ public final class SeccompCompiler {
                 throw new SeccompException(profile.source() + ": architectures[" + i + "]: " + name
                         + " is not known to the installed libseccomp: remove it or upgrade libseccomp");
             }
-            filter.addArch(token.getAsInt());
             tokens.add(token.getAsInt());
         }
-        return tokens;
+        return tokens.stream().distinct().toList();
     }
 
     private void addRule(
