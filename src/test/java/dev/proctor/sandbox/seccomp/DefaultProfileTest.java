@@ -29,7 +29,6 @@ class DefaultProfileTest {
     private static final int AUDIT_ARCH_I386 = 0x40000003;
 
     private static final SeccompProfiles PROFILES = new SeccompProfiles(SeccompProfilesTest.SHIPPED);
-    private final SeccompProfiles profiles = PROFILES;
     private final BpfInterpreter defaults = new BpfInterpreter(PROFILES.program("default"));
     private final LibSeccomp lib = LibSeccomp.get();
 
@@ -97,7 +96,7 @@ class DefaultProfileTest {
      */
     @Test
     void everyCallItDoesNotNameIsEnosysIncludingFutureOnes() {
-        BpfInterpreter permissive = new BpfInterpreter(profiles.program("permissive"));
+        BpfInterpreter permissive = new BpfInterpreter(PROFILES.program("permissive"));
         for (int nr : new int[] {440, 447, 457, 458, 462, 468, 469, 470, 500, 1023}) {
             assertEquals(ENOSYS, defaults.call(nr), "syscall " + nr);
             assertEquals(ALLOW, permissive.call(nr), "permissive: syscall " + nr);
@@ -240,7 +239,7 @@ class DefaultProfileTest {
         int i386Ptrace = 26;
         assertEquals(KILL_PROCESS, defaults.callOnArch(AUDIT_ARCH_I386, i386Read));
         assertEquals(KILL_PROCESS, defaults.call(0x40000000 | nr("read")), "x32");
-        BpfInterpreter permissive = new BpfInterpreter(profiles.program("permissive"));
+        BpfInterpreter permissive = new BpfInterpreter(PROFILES.program("permissive"));
         assertEquals(ALLOW, permissive.callOnArch(AUDIT_ARCH_I386, i386Read));
         assertEquals(EPERM, permissive.callOnArch(AUDIT_ARCH_I386, i386Ptrace));
         assertEquals(EPERM, permissive.call(nr("mount")));
