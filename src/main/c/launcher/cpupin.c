@@ -17,11 +17,38 @@
  */
 #include <sched.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 
 #include "launcher.h"
 
-static cpu_set_t before;  /* the supervisor's mask at the run's start */
-static int owned = -1;    /* the CPU this supervisor owns for its run, or -1 */
+/*
+ * The supervisor's state of its run's CPU, in a page of its own that no pid 1 shares (MADV_DONTFORK,
+ * run_cpu_init): a pid 1 made ahead lives while the supervisor pins its next run, and a write to a page
+ * both still map was a copy-on-write fault with a TLB shootdown on the other CPUs. A pid 1 learns the
+ * job's mask from its supervisor instead (run_cpu_for_job). In the data segment when the page cannot
+ * be mapped (correct, only slower).
+ */
+struct cpu_state {
+	cpu_set_t mask;  /* the supervisor's mask at the run's start */
+	int cpu;         /* the CPU this supervisor owns for its run, or -1 */
+};
+static struct cpu_state fallback = { .cpu = -1 };
+static struct cpu_state *state = &fallback;
+#define before (state->mask)
+#define owned (state->cpu)
+
+void run_cpu_init(void)
+{
+	struct cpu_state *p = mmap(NULL, sizeof *p, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	if (madvise(p, sizeof *p, MADV_DONTFORK) < 0) {
+		munmap(p, sizeof *p);
+		return;
+	}
+	p->cpu = -1;
+	state = p;
+}
 
 /* Takes CPU cpu for slot: free, or held by a slot no longer busy. */
 static int take(struct sup_table *t, int cpu, int slot)
@@ -35,12 +62,13 @@ static int take(struct sup_table *t, int cpu, int slot)
 	return atomic_compare_exchange_strong(&t->cpu_owner[cpu], &owner, slot + 1);
 }
 
-void run_cpu_pin(struct sup_table *t, int slot)
+void run_cpu_pin(struct sup_table *t, int slot, int prefer)
 {
 	owned = -1;
 	if (sched_getaffinity(0, sizeof before, &before) < 0 || CPU_COUNT(&before) <= 1)
 		return;
-	int here = sched_getcpu();
+	/* a pid 1 made ahead waits on the CPU it was made on: its run goes there when it can */
+	int here = prefer >= 0 ? prefer : sched_getcpu();
 	int cpu = -1;
 	if (here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &before) && take(t, here, slot))
 		cpu = here;
@@ -70,11 +98,40 @@ void run_cpu_unpin(struct sup_table *t, int slot)
 	owned = -1;
 }
 
-/* In the job (pid 2) before its execve: the mask the supervisor had before the run. */
-void run_cpu_restore_for_job(void)
+/*
+ * The mask the job gets back before its execve (the supervisor's before its run): 1 and *mask when this
+ * run is pinned, else 0 (the job keeps the mask it has). Read by the supervisor before its pid 1 runs.
+ */
+int run_cpu_for_job(cpu_set_t *mask)
 {
-	if (owned >= 0)
-		sched_setaffinity(0, sizeof before, &before);
+	if (owned < 0)
+		return 0;
+	*mask = before;
+	return 1;
+}
+
+/* The CPU this supervisor's run is on, or -1. */
+int run_cpu_owned(void)
+{
+	return owned;
+}
+
+/*
+ * A pid 1 made ahead of its run (start.c, start_ahead), on the CPU its supervisor had then (from): put on
+ * this run's CPU when that is another, or given the supervisor's own mask when this run has none.
+ */
+int run_cpu_pin_other(pid_t pid, int from)
+{
+	if (owned >= 0 && owned == from)
+		return 0;
+	cpu_set_t mask;
+	if (owned >= 0) {
+		CPU_ZERO(&mask);
+		CPU_SET(owned, &mask);
+	} else if (from < 0 || sched_getaffinity(0, sizeof mask, &mask) < 0) {
+		return 0;
+	}
+	return sched_setaffinity(pid, sizeof mask, &mask);
 }
 
 /* The server, reaping the supervisor of slot (its state not yet SLOT_FREE): every CPU it owned is free. */

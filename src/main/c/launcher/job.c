@@ -78,7 +78,9 @@ static void __attribute__((noreturn)) exec_job(const struct spec *s, const struc
 	if (userns_drop_to_job_user() < 0)
 		fail(STEP_DROP_PRIVS);
 	set_rlimits(s);
-	run_cpu_restore_for_job(); /* the job's CPUs are the supervisor's before its run (cpupin.c) */
+	/* the job's CPUs are the supervisor's before its run (cpupin.c) */
+	if (in->cpu_restore)
+		sched_setaffinity(0, sizeof in->cpu_before, &in->cpu_before);
 	TRACE("job.creds_rlimits");
 	/* setuid binaries and file capabilities can never raise privileges again */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -115,7 +117,11 @@ static void join_cgroups(const int *tasks_fds, int ntasks)
 		fail(STEP_CGROUP);
 }
 
-static void setup_root(const struct spec *s, const struct trees *t)
+/*
+ * counters: the directory of the run's counters when pid 1 bounded ten of them ahead of its spec
+ * (job_main_ahead): the last two are bounded here; or -1: all twelve are.
+ */
+static void setup_root(const struct spec *s, const struct trees *t, int counters)
 {
 	const char *at = NULL;
 	if (sethostname(s->hostname ? s->hostname : "proctor", strlen(s->hostname ? s->hostname : "proctor")) < 0 ||
@@ -132,7 +138,7 @@ static void setup_root(const struct spec *s, const struct trees *t)
 	 * the run's own is mounted hidepid=invisible,subset=pid at once, without /proc/sys. The counters
 	 * are the writer's user namespace's whatever proc it goes through (kernel/ucount.c, set_lookup).
 	 */
-	if (userns_bound_counters("/proc", &at) < 0)
+	if ((counters < 0 ? userns_bound_counters("/proc", NULL, &at) : userns_bound_late_counters(counters, &at)) < 0)
 		fail_errno(STEP_COUNTERS, errno, at);
 	TRACE("p1.counters");
 	if (mnt_pivot(&at) < 0)
@@ -194,27 +200,20 @@ static void harden_pid1(const struct pid1_input *in)
 		fail_errno(STEP_PID1_HARDEN, errno, "seccomp");
 }
 
-int job_main(const struct spec *s, const struct pid1_input *in)
+/* Root of the run's user namespace, once the supervisor has written pid 1's id maps (its "g" on the sync pipe). */
+static void become_ns_root(int sync_fd)
 {
-	TRACE("p1.born");
-	/* the report fd is set already: the supervisor set it before the clone (start.c, clone3_pid1) */
-	/* directories are made with their exact modes, without a chmod each; the job gets the umask back */
-	mode_t job_umask = umask(0);
-	/*
-	 * Before the counters (they bound new cgroup namespaces to 0), and while the supervisor writes
-	 * our oom_score_adj and id maps: the tasks files were opened by host root, and the kernel checks
-	 * the opener's credentials, not ours, so the move needs no id map.
-	 */
-	join_cgroups(in->tasks_fds, s->ntasks);
-	TRACE("p1.cgroups_joined");
 	char go;
-	if (read(in->sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
+	if (read(sync_fd, &go, 1) != 1) /* the supervisor has written our uid/gid maps */
 		fail(STEP_SYNC);
-	close(in->sync_fd);
+	close(sync_fd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
 		fail(STEP_IDMAP);
-	TRACE("p1.go");
-	setup_root(s, in->trees);
+}
+
+/* The root built: the job forked, pid 1 hardened, the job reaped and its status written. */
+static void __attribute__((noreturn)) run_job(const struct spec *s, const struct pid1_input *in, mode_t job_umask)
+{
 	TRACE("p1.root_ready");
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor gone means the run is over */
 	if (userns_drop_bounding() < 0) /* for the job and for pid 1 alike */
@@ -241,4 +240,47 @@ int job_main(const struct spec *s, const struct pid1_input *in)
 	ssize_t ignored = write(in->status_fd, &done, sizeof done);
 	(void)ignored;
 	_exit(0);
+}
+
+int job_main(const struct spec *s, const struct pid1_input *in)
+{
+	TRACE("p1.born");
+	/* the report fd is set already: the supervisor set it before the clone (start.c, clone3_pid1) */
+	/* directories are made with their exact modes, without a chmod each; the job gets the umask back */
+	mode_t job_umask = umask(0);
+	/*
+	 * Before the counters (they bound new cgroup namespaces to 0), and while the supervisor writes
+	 * our oom_score_adj and id maps: the tasks files were opened by host root, and the kernel checks
+	 * the opener's credentials, not ours, so the move needs no id map.
+	 */
+	join_cgroups(in->tasks_fds, s->ntasks);
+	TRACE("p1.cgroups_joined");
+	become_ns_root(in->sync_fd);
+	TRACE("p1.go");
+	setup_root(s, in->trees, -1);
+	run_job(s, in, job_umask);
+}
+
+int job_main_ahead(int sock, struct pid1_input *in)
+{
+	TRACE("p1.born");
+	mode_t job_umask = umask(0);
+	become_ns_root(in->sync_fd);
+	/* the supervisor gone (the server gone, or the kept connection let go) means this pid 1 is over */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	const char *at = NULL;
+	int counters = -1;
+	if (userns_bound_counters("/proc", &counters, &at) < 0)
+		fail_errno(STEP_COUNTERS, errno, at);
+	TRACE("p1.ahead_ready");
+	ahead_receive(sock, in, counters, job_umask); /* goes on in job_run_received, with the run's spec */
+}
+
+void job_run_received(const struct spec *s, struct pid1_input *in, int counters, mode_t job_umask)
+{
+	TRACE("p1.spec_received");
+	join_cgroups(in->tasks_fds, s->ntasks);
+	TRACE("p1.cgroups_joined");
+	setup_root(s, in->trees, counters);
+	run_job(s, in, job_umask);
 }

@@ -85,6 +85,14 @@ struct bind {
  *                     sends it back to accept() as an idle supervisor (or out, with enough idle). A
  *                     reply without keep=1 (an error, a cancel, the run killed as internal) is the
  *                     connection's last: the supervisor closes it
+ *   ahead             1: when this run keeps its connection, the supervisor makes the next run's pid 1
+ *                     right after it, before that run's spec comes (start.c, start_ahead): cloned into
+ *                     new namespaces owned by this run's uid_base, its id maps written, ten of its twelve
+ *                     counters bounded, on this run's CPU. The next spec on the connection is handed to
+ *                     it when it can take it (the same uid_base, network none, cgroup v1, its message
+ *                     fits: ahead.c); else it is killed and that run cloned as any. Each pid 1 serves one
+ *                     run. The engine asks for it while it runs few runs at once (LauncherServer): it
+ *                     takes CPU beside other runs to take ~0.5 ms off the next run's path
  *
  * The reply, sent by the supervisor when the run is over, as "key=value" lines ending with "end";
  * a reply without "end" means the supervisor died. Either the run was executed:
@@ -150,6 +158,7 @@ struct spec {
 	uint64_t rlimit_fsize;
 	uid_t uid_base;
 	int keep;              /* 1: the engine keeps the connection for its next run (see "keep" above) */
+	int ahead;             /* 1: the next run's pid 1 is made ahead (see "ahead" above) */
 };
 
 /*
@@ -182,6 +191,9 @@ struct job_exit {
 /* What pid 1 gets from the supervisor: its ends of the pipes, and every prepared input. */
 struct pid1_input {
 	int sync_fd, report_fd, status_fd, stdin_fd, stdout_fd, stderr_fd;
+	int cpu_restore;       /* 1: the job's mask is set to cpu_before before its execve (cpupin.c) */
+	cpu_set_t cpu_before;
+	char **env_room;       /* a pid 1 made ahead: where its job's environment goes (start.c, pid1_env); else NULL */
 	const int *tasks_fds;
 	const struct trees *trees;
 	void *bpf;
@@ -216,6 +228,16 @@ struct spec_lists {
 };
 
 int spec_parse(char *buf, size_t len, struct spec *s, struct spec_lists *lists, const char **bad_key);
+/*
+ * The same into lists of the given sizes: argv and envp hold *_max entries and their NULL (a pid 1 made
+ * ahead parses its spec again into lists sized to it, ahead.c, not into 26 KiB of struct spec_lists).
+ */
+struct spec_room {
+	char **argv, **envp, **layers, **ro_paths;
+	struct bind *binds;
+	int argv_max, envp_max, layers_max, binds_max, ro_max;
+};
+int spec_parse_into(char *buf, size_t len, struct spec *s, const struct spec_room *room, const char **bad_key);
 
 /*
  * report.c: failures, named by their step. Inside the run the report fd carries one line per
@@ -234,7 +256,13 @@ void reply_error(int conn, enum step step, int err, const char *detail) __attrib
 int userns_owner_begin(uid_t base);
 int userns_owner_end(void);
 int userns_write_maps(int proc_dir, uid_t base);  /* proc_dir: /proc/PID of pid 1 */
-int userns_bound_counters(const char *proc, const char **failed_at);
+/*
+ * Bounds the run's user namespace counters through proc: all twelve when dir_out is NULL; else all but
+ * max_mnt_namespaces and max_cgroup_namespaces, left to userns_bound_late_counters with the directory
+ * put in *dir_out.
+ */
+int userns_bound_counters(const char *proc, int *dir_out, const char **failed_at);
+int userns_bound_late_counters(int dir, const char **failed_at);
 void userns_read_last_cap(void);
 int userns_drop_bounding(void);
 int userns_clear_caps(void);
@@ -336,10 +364,13 @@ struct server_fds {
 void supervisor_idle(const struct server_fds *fds, int slot) __attribute__((noreturn));
 
 /* cpupin.c: a run's supervisor, pid 1 and job (until its execve) on one CPU */
-void run_cpu_pin(struct sup_table *t, int slot);
+void run_cpu_init(void);
+void run_cpu_pin(struct sup_table *t, int slot, int prefer);
 void run_cpu_unpin(struct sup_table *t, int slot);
-void run_cpu_restore_for_job(void);
+int run_cpu_for_job(cpu_set_t *mask);
 void run_cpu_forget_slot(struct sup_table *t, int slot);
+int run_cpu_owned(void);
+int run_cpu_pin_other(pid_t pid, int from);
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {
@@ -372,14 +403,56 @@ struct start_failure {
 	const char *detail;
 };
 /*
- * 0, or -1 with *why set (pid 1, if it was cloned, is killed and reaped); conn is closed in pid 1.
- * netns: a prepared network namespace pid 1 is born in (closed here), or -1 for a new one.
+ * start.c: a pid 1 cloned ahead of its spec, by a supervisor waiting on a kept connection, for the uid_base
+ * of the connection's last run (the engine sends a work dir's runs to the connections its earlier runs
+ * kept): the clone, the id maps, oom_score_adj and eleven of the twelve counters off the next run's path.
+ * pid1 0: none.
  */
-int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, const struct prepared *prep,
-	      struct started *out, struct start_failure *why);
+struct ahead {
+	pid_t pid1;
+	int pidfd, sock, proc_dir, mntns;
+	uid_t uid_base;
+	int cpu;  /* the CPU it was made on (its supervisor's last run's, cpupin.c), where it waits; or -1 */
+};
+/*
+ * 0: prep's pipes and /dev are the pid 1's; -1: no pid 1 ahead (a run is cloned for its spec), prep still
+ * there; -2: none, and prep could not be made again (errno). netns: a prepared network namespace (always
+ * closed here). conn is closed in pid 1.
+ */
+int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, struct ahead *a);
+/* A pid 1 ahead no run will use, killed and reaped, with what the supervisor held of it; prep made again (-1: failed). */
+int ahead_discard(struct ahead *a, struct prepared *prep);
+/*
+ * 0, or -1 with *why set (pid 1, if it was cloned, is killed and reaped); conn is closed in pid 1.
+ * netns: a prepared network namespace pid 1 is born in (closed here), or -1 for a new one. ahead: a pid 1
+ * cloned ahead (pid1 0: none), given this run when it can take it (spec's bytes: spec_buf, spec_len),
+ * else discarded (prep then made again, and a network namespace taken from the pool).
+ */
+int start_run(const struct spec *s, const char *spec_buf, size_t spec_len, int conn, int netns, void *bpf,
+	      size_t bpf_len, struct prepared *prep, struct ahead *ahead, struct started *out,
+	      struct start_failure *why);
 
 /* job.c: what runs inside the new namespaces */
 int job_main(const struct spec *s, const struct pid1_input *in) __attribute__((noreturn));
+/*
+ * A pid 1 cloned ahead of its spec (start.c, start_ahead): made root of its namespace and its counters
+ * bounded, it waits on sock for its run (ahead.c), then goes on in job_run_received.
+ */
+int job_main_ahead(int sock, struct pid1_input *in) __attribute__((noreturn));
+void job_run_received(const struct spec *s, struct pid1_input *in, int counters, mode_t job_umask)
+	__attribute__((noreturn));
+
+/*
+ * ahead.c: the one message a pid 1 cloned ahead gets (its spec, program, CPU and descriptors). A spec
+ * fits in it with at most AHEAD_FDS_MAX descriptors (SCM_RIGHTS' limit in one message) and
+ * AHEAD_MSG_MAX bytes in all; one that does not is cloned for, as before.
+ */
+#define AHEAD_FDS_MAX 253
+#define AHEAD_MSG_MAX (96 * 1024)
+int ahead_fits(const struct spec *s, size_t spec_len, size_t bpf_len);
+int ahead_send(int sock, const struct spec *s, const char *spec, size_t spec_len, const void *bpf, size_t bpf_len,
+	       int in, int fifo, const int *tasks, const struct trees *t, int cpu_restore, const cpu_set_t *cpu_before);
+void ahead_receive(int sock, struct pid1_input *in, int counters, mode_t job_umask) __attribute__((noreturn));
 
 #define JOB_UID 1000
 #define JOB_GID 1000

@@ -33,11 +33,11 @@ static int add(char **arr, int *n, int max, char *v)
 	return 0;
 }
 
-static int parse_bind(struct spec *s, char *v)
+static int parse_bind(struct spec *s, char *v, int max)
 {
 	/* "SRC\tDST\tro|rw" */
 	char *dst = strchr(v, '\t');
-	if (!dst || s->nbinds >= MAX_ITEMS)
+	if (!dst || s->nbinds >= max)
 		return -1;
 	*dst++ = '\0';
 	char *mode = strchr(dst, '\t');
@@ -95,20 +95,20 @@ static int set_string(struct spec *s, const char *key, char *v)
 	return 1;
 }
 
-static int set_key(struct spec *s, const char *key, char *v)
+static int set_key(struct spec *s, const struct spec_room *room, const char *key, char *v)
 {
-	if (strcmp(key, "arg") == 0)
-		return add(s->argv, &s->argc, MAX_ARGV, v);
+	if (strcmp(key, "arg") == 0) /* one entry kept for argv's NULL */
+		return add(s->argv, &s->argc, room->argv_max, v);
 	if (strcmp(key, "env") == 0)
-		return add(s->envp, &s->envc, MAX_ARGV, v);
+		return add(s->envp, &s->envc, room->envp_max, v);
 	if (strcmp(key, "layer") == 0)
-		return add(s->layers, &s->nlayers, MAX_ITEMS, v);
+		return add(s->layers, &s->nlayers, room->layers_max, v);
 	if (strcmp(key, "ro") == 0)
-		return add(s->ro_paths, &s->nro, MAX_ITEMS, v);
+		return add(s->ro_paths, &s->nro, room->ro_max, v);
 	if (strcmp(key, "tasks") == 0)
 		return add(s->tasks, &s->ntasks, 16, v);
 	if (strcmp(key, "bind") == 0)
-		return parse_bind(s, v);
+		return parse_bind(s, v, room->binds_max);
 	if (strcmp(key, "cpu_format") == 0) {
 		s->cpu_file_usec = strcmp(v, "usec") == 0;
 		return s->cpu_file_usec || strcmp(v, "ns") == 0 ? 0 : -1;
@@ -116,6 +116,10 @@ static int set_key(struct spec *s, const char *key, char *v)
 	if (strcmp(key, "box_overlay") == 0) {
 		s->box_overlay = strcmp(v, "1") == 0;
 		return s->box_overlay || strcmp(v, "0") == 0 ? 0 : -1;
+	}
+	if (strcmp(key, "ahead") == 0) {
+		s->ahead = strcmp(v, "1") == 0;
+		return s->ahead || strcmp(v, "0") == 0 ? 0 : -1;
 	}
 	if (strcmp(key, "keep") == 0) {
 		s->keep = strcmp(v, "1") == 0;
@@ -144,12 +148,22 @@ static int set_key(struct spec *s, const char *key, char *v)
  */
 int spec_parse(char *buf, size_t len, struct spec *s, struct spec_lists *lists, const char **bad_key)
 {
+	struct spec_room room = {
+		.argv = lists->argv, .envp = lists->envp, .layers = lists->layers, .binds = lists->binds,
+		.ro_paths = lists->ro_paths, .argv_max = MAX_ARGV, .envp_max = MAX_ARGV, .layers_max = MAX_ITEMS,
+		.binds_max = MAX_ITEMS, .ro_max = MAX_ITEMS,
+	};
+	return spec_parse_into(buf, len, s, &room, bad_key);
+}
+
+int spec_parse_into(char *buf, size_t len, struct spec *s, const struct spec_room *room, const char **bad_key)
+{
 	memset(s, 0, sizeof *s);
-	s->argv = lists->argv;
-	s->envp = lists->envp;
-	s->layers = lists->layers;
-	s->binds = lists->binds;
-	s->ro_paths = lists->ro_paths;
+	s->argv = room->argv;
+	s->envp = room->envp;
+	s->layers = room->layers;
+	s->binds = room->binds;
+	s->ro_paths = room->ro_paths;
 	size_t pos = 0;
 	while (pos < len && buf[pos] != '\0') {
 		char *entry = buf + pos;
@@ -165,7 +179,7 @@ int spec_parse(char *buf, size_t len, struct spec *s, struct spec_lists *lists, 
 			return -1;
 		}
 		*eq = '\0';
-		if (set_key(s, entry, eq + 1) != 0) {
+		if (set_key(s, room, entry, eq + 1) != 0) {
 			*bad_key = entry;
 			return -1;
 		}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,6 +41,8 @@ struct start {
 	int mnt_template, mnt_host;  /* struct prepared's */
 	pid_t parent;                /* struct prepared's */
 	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
+	int cpu_restore;             /* run_cpu_for_job's, for the job */
+	cpu_set_t cpu_before;
 };
 
 static void on_alarm(int sig)
@@ -110,6 +114,18 @@ static int open_capture(const char *path)
 	return fd;
 }
 
+/* A joined stdout is the FIFO itself: nothing for the supervisor to read, its stdout pipe closed. */
+static void join_stdout_fifo(struct start *st)
+{
+	if (st->out_fifo < 0)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (st->out[i] >= 0) /* a pid 1 made ahead has the write end: the supervisor's copy is gone (-1) */
+			close(st->out[i]);
+	st->out[0] = -1;
+	st->out[1] = st->out_fifo;
+}
+
 static int open_files(const struct spec *s, struct start *st, struct started *out, struct start_failure *why)
 {
 	st->in = -1;
@@ -127,12 +143,7 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 	st->cgroup = -1;
 	if (s->cgroup_dir && (st->cgroup = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return failed(why, STEP_CGROUP, s->cgroup_dir);
-	if (st->out_fifo >= 0) { /* a joined stdout is the FIFO itself: nothing for the supervisor to read */
-		close(st->out[0]);
-		close(st->out[1]);
-		st->out[0] = -1;
-		st->out[1] = st->out_fifo;
-	}
+	join_stdout_fifo(st);
 	const char *at = NULL;
 	TRACE("sup.stdio_cgroup_opened");
 	if (trees_open(s, &st->trees, &at) < 0)
@@ -164,6 +175,18 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	st->mnt_host = p->mnt_host;
 	st->parent = p->parent;
 	memcpy(st->keep, p->keep, sizeof st->keep);
+}
+
+/* The pipes and /dev made again (prepare_again) for a start whose files are open already. */
+static void take_prepared_pipes(struct start *st, const struct prepared *p)
+{
+	memcpy(st->out, p->out, sizeof st->out);
+	memcpy(st->err, p->err, sizeof st->err);
+	memcpy(st->status, p->status, sizeof st->status);
+	memcpy(st->report, p->report, sizeof st->report);
+	memcpy(st->sync, p->sync, sizeof st->sync);
+	st->trees.dev = p->dev;
+	join_stdout_fifo(st);
 }
 
 /*
@@ -220,9 +243,37 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	struct pid1_input in = {
 		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
 		.stdout_fd = st->out[1], .stderr_fd = st->err[1], .tasks_fds = st->tasks, .trees = &st->trees,
-		.bpf = bpf, .bpf_len = bpf_len,
+		.bpf = bpf, .bpf_len = bpf_len, .cpu_restore = st->cpu_restore, .cpu_before = st->cpu_before,
 	};
 	job_main(s, &in);
+}
+
+/* What a pid 1 cloned ahead reads of the supervisor's memory: at the top of pid1_stack, as pid1_args. */
+struct ahead_args {
+	struct start st;
+	int conn, sock, sock_other;
+	char **env_room;  /* pid1_env */
+};
+
+static void __attribute__((noreturn, unused)) pid1_ahead_entry(void *arg)
+{
+	struct ahead_args *a = arg;
+	/* what ps shows of it while it waits (and of its job until the job's execve), not its supervisor's name */
+	prctl(PR_SET_NAME, "proctor-ahead", 0, 0, 0);
+	/* as become_pid1: nothing of the supervisor's, the server's or the host's kept */
+	close(a->conn);
+	for (int i = 0; i < 4; i++)
+		if (a->st.keep[i] >= 0)
+			close(a->st.keep[i]);
+	close(a->st.mnt_template);
+	close(a->st.mnt_host);
+	close(a->st.sync[1]);
+	close(a->sock_other);
+	struct pid1_input in = {
+		.sync_fd = a->st.sync[0], .report_fd = a->st.report[1], .status_fd = a->st.status[1], .stdin_fd = -1,
+		.stdout_fd = a->st.out[1], .stderr_fd = a->st.err[1], .trees = &a->st.trees, .env_room = a->env_room,
+	};
+	job_main_ahead(a->sock, &in);
 }
 
 /*
@@ -256,6 +307,13 @@ struct pid1_args {
 
 #if defined(__x86_64__)
 static char *pid1_stack;  /* the mapping's lowest usable byte (a guard page below it), or NULL: the supervisor's stack */
+/*
+ * Where a pid 1 made ahead puts its job's environment (MAX_ARGV + 1 pointers): a mapping the supervisor
+ * never writes, which environ points to from that pid 1's clone on. Its job's PATH is looked up through
+ * environ (exec_job); pointed there by the job, the write was a copy-on-write fault of a page pid 1 shares
+ * with the supervisor, with a TLB shootdown. NULL: none (no pid 1 ahead).
+ */
+static char **pid1_env;
 static uintptr_t pid1_page;
 static uintptr_t pid1_args_low; /* the lowest page any run's pid1_args has used: from there up, pid1_stack_ready */
 
@@ -371,6 +429,13 @@ void pid1_stack_init(const void *stack_args)
 		munmap(p, len);
 		return;
 	}
+	size_t env_len = (MAX_ARGV + 1) * sizeof(char *);
+	char **env = mmap(NULL, env_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (env == MAP_FAILED) {
+		munmap(p, len);
+		return;
+	}
+	pid1_env = env;
 	pid1_stack = p + page;
 	pid1_page = (uintptr_t)page;
 	/* pid 1 runs on pid1_stack from now on: most of the supervisor's stack need not be in it */
@@ -441,6 +506,34 @@ static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int co
 	}
 	return pid;
 }
+
+static long clone3_ahead(struct clone_args_v2 *args, struct ahead_args **at)
+{
+	if (!pid1_stack) {
+		errno = ENOSYS;
+		return -1;
+	}
+	struct ahead_args *a = (struct ahead_args *)pid1_args_at(sizeof(struct ahead_args));
+	uintptr_t low = (uintptr_t)a & ~(pid1_page - 1);
+	if (!pid1_args_low || low < pid1_args_low)
+		pid1_args_low = low;
+	*at = a;
+	a->env_room = pid1_env;
+	environ = pid1_env;
+	args->stack = (uint64_t)(uintptr_t)pid1_stack;
+	args->stack_size = (uint64_t)(low - (uintptr_t)pid1_stack);
+	return 0;
+}
+
+static long clone3_ahead_call(struct clone_args_v2 *args, struct ahead_args *a)
+{
+	long pid = proctor_clone3_call(args, sizeof *args, pid1_ahead_entry, a);
+	if (pid < 0) {
+		errno = (int)-pid;
+		return -1;
+	}
+	return pid;
+}
 #else
 void pid1_stack_init(const void *stack_args)
 {
@@ -455,6 +548,19 @@ static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int co
 			size_t bpf_len)
 {
 	return syscall(SYS_clone3, args, sizeof *args);
+}
+
+/* a pid 1 ahead needs pid 1's own stack (its entry's arguments live there): none elsewhere */
+static long clone3_ahead(struct clone_args_v2 *args, struct ahead_args **at)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+static long clone3_ahead_call(struct clone_args_v2 *args, struct ahead_args *a)
+{
+	errno = ENOSYS;
+	return -1;
 }
 #endif
 
@@ -526,9 +632,11 @@ static void close_pid1_ends(const struct spec *s, struct start *st)
 	 * run's FIFO: its writer must see this run's end); sync[0] and the cgroup tasks files are only
 	 * closed by end_run's close_range after the run, with the rest (supervisor.c).
 	 */
-	close(st->in); close(st->out[1]); close(st->err[1]); close(st->status[1]); close(st->report[1]);
-	if (st->cgroup >= 0)
-		close(st->cgroup);
+	/* a pid 1 made ahead has them already, and the supervisor's copies are gone (-1): no failing close, whose errno write was a copy-on-write fault */
+	int *ends[] = { &st->in, &st->out[1], &st->err[1], &st->status[1], &st->report[1], &st->cgroup };
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+		if (*ends[i] >= 0)
+			close(*ends[i]);
 }
 
 /*
@@ -579,14 +687,14 @@ static int open_proc_dir(pid_t pid1)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-static int let_go(const struct spec *s, struct start *st, pid_t pid1, int proc_dir, struct start_failure *why)
+static int let_go(uid_t uid_base, struct start *st, pid_t pid1, int proc_dir, struct start_failure *why)
 {
 	if (proc_dir < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1's /proc directory");
 	if (reset_oom_score_adj(proc_dir) < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
 	TRACE("sup.oom_adj");
-	if (userns_write_maps(proc_dir, s->uid_base) < 0)
+	if (userns_write_maps(proc_dir, uid_base) < 0)
 		return abort_start(pid1, why, STEP_IDMAP, "uid_map/gid_map");
 	TRACE("sup.maps_written");
 	if (write(st->sync[1], "g", 1) != 1)
@@ -595,13 +703,207 @@ static int let_go(const struct spec *s, struct start *st, pid_t pid1, int proc_d
 	return 0;
 }
 
-int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_len, const struct prepared *prep,
-	      struct started *out, struct start_failure *why)
+/* The supervisor's copy of fd, closed and forgotten. */
+static void drop(int *fd)
 {
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* prep's pipes and /dev, which a pid 1 ahead had, made again for a run cloned for its spec. */
+static int prepare_again(struct prepared *p)
+{
+	for (int i = 0; i < 2; i++) {
+		drop(&p->out[i]);
+		drop(&p->err[i]);
+		drop(&p->status[i]);
+		drop(&p->report[i]);
+		drop(&p->sync[i]);
+	}
+	drop(&p->dev);
+	return start_prepare(p);
+}
+
+int ahead_discard(struct ahead *a, struct prepared *prep)
+{
+	if (a->pid1 <= 0)
+		return 0;
+	kill(a->pid1, SIGKILL);
+	waitpid(a->pid1, NULL, 0);
+	drop(&a->pidfd);
+	drop(&a->sock);
+	drop(&a->proc_dir);
+	drop(&a->mntns);
+	a->pid1 = 0;
+	return prepare_again(prep);
+}
+
+/*
+ * As clone_pid1 and let_go for a run, but before its spec: in the template (a pid 1 ahead needs it: it
+ * starts in the template's /run, not in a run's run_dir), in a network namespace of the pool, owned by
+ * uid_base. Pid 1 then takes root of its namespace, bounds its counters and waits on its end of the socket
+ * pair (job_main_ahead). The supervisor closes its copies of pid 1's ends of the prepared pipes and /dev.
+ */
+int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct ahead *a)
+{
+	memset(a, 0, sizeof *a);
+	a->pidfd = a->sock = a->proc_dir = a->mntns = -1;
+	a->uid_base = uid_base;
+	/*
+	 * Made on the CPU of the supervisor's last run, still pinned there (supervisor.c): a pid 1 made with the
+	 * whole mask was started on the other CPU (the kernel balances new processes), and its run, on the
+	 * supervisor's, then cost ~0.5 ms of CPU more than one cloned for it (cross-CPU TLB flushes and
+	 * misses, on this VM)
+	 */
+	a->cpu = run_cpu_owned();
+	struct clone_args_v2 args;
+	memset(&args, 0, sizeof args);
+	struct ahead_args *aa = NULL;
+	int sv[2];
+	struct start_failure why;
+	if (netns < 0 || p->mnt_template < 0 || p->mnt_host < 0 || clone3_ahead(&args, &aa) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		if (netns >= 0)
+			close(netns);
+		return -1;
+	}
+	take_prepared(&aa->st, p);
+	aa->st.in = aa->st.out_fifo = aa->st.cgroup = -1;
+	aa->st.trees.box = -1;
+	aa->conn = conn;
+	aa->sock = sv[1];
+	aa->sock_other = sv[0];
+	if (enter_template(p, &why) < 0 || setns(netns, CLONE_NEWNET) < 0) {
+		close(netns);
+		close(sv[0]);
+		close(sv[1]);
+		if (leave_template(p) < 0)
+			_exit(1); /* a supervisor outside the host's mount namespace serves no run */
+		return -1;
+	}
+	close(netns);
+	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME |
+		     CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)&a->pidfd;
+	args.exit_signal = SIGCHLD;
+	long pid = -1;
+	int clone_err = 0;
+	if (userns_owner_begin(uid_base) == 0) {
+		report_set_fd(aa->st.report[1]);
+		pid = clone3_ahead_call(&args, aa);
+		clone_err = errno;
+	}
+	int owner_err = userns_owner_end();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int orphaned = getppid() != p->parent;
+	int left = leave_template(p) == 0 && (p->keep[3] < 0 || setns(p->keep[3], CLONE_NEWNET) == 0);
+	if (orphaned || owner_err < 0 || !left || pid < 0) {
+		if (pid > 0) {
+			kill((pid_t)pid, SIGKILL);
+			waitpid((pid_t)pid, NULL, 0);
+		}
+		if (orphaned || owner_err < 0 || !left)
+			_exit(1); /* the server gone, or a supervisor it cannot vouch for */
+		close(sv[0]);
+		close(sv[1]);
+		errno = clone_err;
+		return -1;
+	}
+	a->pid1 = (pid_t)pid;
+	a->sock = sv[0];
+	close(sv[1]);
+	a->proc_dir = open_proc_dir(a->pid1);
+	if (let_go(uid_base, &aa->st, a->pid1, a->proc_dir, &why) < 0) { /* killed and reaped there */
+		a->pid1 = 0;
+		drop(&a->pidfd);
+		drop(&a->sock);
+		drop(&a->proc_dir);
+		return prepare_again(p) < 0 ? -2 : -1;
+	}
+	p->sync[1] = -1; /* closed by let_go */
+	drop(&p->sync[0]);
+	drop(&p->out[1]);
+	drop(&p->err[1]);
+	drop(&p->status[1]);
+	drop(&p->report[1]);
+	drop(&p->dev);
+	a->mntns = hold_mount_ns(a->proc_dir);
+	TRACE("sup.ahead_made");
+	return 0;
+}
+
+/* Whether the pid 1 ahead can take this run: the same owner, no network of its own, cgroup v1, a message that fits, alive. */
+static int ahead_takes(const struct spec *s, size_t spec_len, size_t bpf_len, const struct ahead *a)
+{
+	if (s->uid_base != a->uid_base || s->loopback || s->cgroup_dir || !ahead_fits(s, spec_len, bpf_len))
+		return 0;
+	struct pollfd p = { .fd = a->pidfd, .events = POLLIN };
+	return poll(&p, 1, 0) == 0; /* readable: it has exited (a failure of its own, on its report pipe) */
+}
+
+/*
+ * The run handed to the pid 1 made ahead, its files opened (st): 0, or -1 when the message did not reach it
+ * (SOCK_SEQPACKET: whole or not at all), e.g. it died since ahead_takes looked; the caller then clones the run
+ * its own pid 1.
+ */
+static int hand_over(const struct spec *s, const char *spec_buf, size_t spec_len, void *bpf, size_t bpf_len,
+		     struct start *st, struct ahead *a, struct started *out)
+{
+	run_cpu_pin_other(a->pid1, a->cpu); /* where it fails, pid 1 runs where it is: slower, not wrong */
+	st->cpu_restore = run_cpu_for_job(&st->cpu_before);
+	/* a run without a CPU of its own: the job still gets the supervisor's mask, not the one its pid 1 was made with */
+	if (!st->cpu_restore && a->cpu >= 0)
+		st->cpu_restore = sched_getaffinity(0, sizeof st->cpu_before, &st->cpu_before) == 0;
+	if (ahead_send(a->sock, s, spec_buf, spec_len, bpf, bpf_len, st->in, st->out_fifo, st->tasks, &st->trees,
+		       st->cpu_restore, &st->cpu_before) < 0)
+		return -1;
+	TRACE("sup.cloned");
+	drop(&a->sock);
+	close_pid1_ends(s, st);
+	out->pid1 = a->pid1;
+	out->pidfd = a->pidfd;
+	out->out_r = st->out[0];
+	out->err_r = st->err[0];
+	out->status_r = st->status[0];
+	out->report_r = st->report[0];
+	out->mntns = a->mntns;
+	a->pid1 = 0; /* the run's pid 1 now; its pidfd, mntns and /proc directory go with the run (end_run) */
+	TRACE("sup.mntns_held");
+	return 0;
+}
+
+int start_run(const struct spec *s, const char *spec_buf, size_t spec_len, int conn, int netns, void *bpf,
+	      size_t bpf_len, struct prepared *prep, struct ahead *ahead, struct started *out,
+	      struct start_failure *why)
+{
+	if (ahead && ahead->pid1 > 0 && !(spec_buf && ahead_takes(s, spec_len, bpf_len, ahead))) {
+		if (ahead_discard(ahead, prep) < 0)
+			return failed(why, STEP_OPEN, "pipes and /dev made again");
+		if (netns < 0)
+			netns = netpool_take(prep->keep[1]);
+	}
 	struct start st;
 	take_prepared(&st, prep);
+	if (open_files(s, &st, out, why) < 0) {
+		if (ahead && ahead->pid1 > 0)
+			ahead_discard(ahead, prep);
+		return -1;
+	}
+	if (ahead && ahead->pid1 > 0) {
+		if (netns >= 0)
+			close(netns);
+		if (hand_over(s, spec_buf, spec_len, bpf, bpf_len, &st, ahead, out) == 0)
+			return 0;
+		/* it never got the run: let it go, and clone this run's own pid 1 with the files opened for it */
+		if (ahead_discard(ahead, prep) < 0)
+			return failed(why, STEP_OPEN, "pipes and /dev made again");
+		take_prepared_pipes(&st, prep);
+		netns = netpool_take(prep->keep[1]);
+	}
+	st.cpu_restore = run_cpu_for_job(&st.cpu_before);
 	int in_template = prep->mnt_template >= 0 && prep->mnt_host >= 0;
-	if (open_files(s, &st, out, why) < 0 || (in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
+	if ((in_template ? enter_template(prep, why) : enter_run_dir(s, why)) < 0)
 		return -1;
 	TRACE("sup.files_opened");
 	out->pid1 = clone_pid1(s, conn, netns, &st, &out->pidfd, bpf, bpf_len, why);
@@ -610,7 +912,7 @@ int start_run(const struct spec *s, int conn, int netns, void *bpf, size_t bpf_l
 	TRACE("sup.cloned");
 	/* pid 1 is let go first, so that it builds its root while the rest is done here */
 	int proc_dir = open_proc_dir(out->pid1);
-	if (let_go(s, &st, out->pid1, proc_dir, why) < 0) {
+	if (let_go(s->uid_base, &st, out->pid1, proc_dir, why) < 0) {
 		if (proc_dir >= 0)
 			close(proc_dir);
 		return -1;

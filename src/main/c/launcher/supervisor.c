@@ -412,19 +412,34 @@ static int keeps(const struct run *r)
 	return r->s->keep && (!k || strcmp(k, "cpu") == 0 || strcmp(k, "wall") == 0 || strcmp(k, "output") == 0);
 }
 
+/* What the next run's pid 1 made ahead needs of the last run on a kept connection. */
+struct last_run {
+	uid_t uid_base;
+	int ahead;  /* 1: its spec could have been handed to a pid 1 made ahead */
+};
+
 /*
  * One run, replied to; the caller closes what is left of it. have: bytes of the spec already in buf.
  * 1 if the connection is kept (the reply said so: still open), else 0 (closed). (A failure before the
  * run's start ends the process.)
  */
-static int supervise(int conn, size_t have, int netns, char *buf, char *io, const struct prepared *prep,
-		     int prep_err)
+static int supervise(int conn, size_t have, int netns, char *buf, char *io, struct prepared *prep, int prep_err,
+		     struct ahead *ahead, struct last_run *last)
 {
 	prctl(PR_SET_NAME, "proctor-sup", 0, 0, 0);
 	if (prep_err)
 		reply_error(conn, STEP_OPEN, prep_err, "spec buffer, pipes and /dev made ahead");
 	size_t len = read_spec(conn, buf, have);
 	TRACE("sup.spec_read");
+	/*
+	 * The spec's bytes as sent, for a pid 1 made ahead (spec_parse changes buf): after them in buf, where a
+	 * spec that fits the pid 1's message always has room (AHEAD_MSG_MAX is far below half of SPEC_MAX).
+	 */
+	char *raw = NULL;
+	if (ahead->pid1 > 0 && len <= AHEAD_MSG_MAX) {
+		raw = buf + ((len + 63) & ~(size_t)63);
+		memcpy(raw, buf, len);
+	}
 	struct spec s;
 	struct spec_lists lists;
 	const char *bad = NULL;
@@ -438,8 +453,11 @@ static int supervise(int conn, size_t have, int netns, char *buf, char *io, cons
 	TRACE("sup.bpf_loaded");
 	struct started st = { .pidfd = -1, .mntns = -1 };
 	struct start_failure why;
-	if (start_run(&s, conn, netns, bpf, bpf_len, prep, &st, &why) < 0)
+	if (start_run(&s, raw, len, conn, netns, bpf, bpf_len, prep, ahead, &st, &why) < 0)
 		reply_error(conn, why.step, why.err, why.detail);
+	/* what the next pid 1 ahead is made for, if this connection is kept (start.c, start_ahead) */
+	last->uid_base = s.uid_base;
+	last->ahead = s.ahead && !s.loopback && !s.cgroup_dir;
 	TRACE("sup.started");
 	struct run r;
 	begin_watch(&r, &s, conn, &st, io);
@@ -543,11 +561,15 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	/* the spec buffer, touched now, not on a run's path; reused run after run */
-	char *buf = malloc(SPEC_MAX);
+	/* a mapping of its own (page-aligned, for madvise: the spec buffer is kept out of a pid 1 made ahead) */
+	char *buf = mmap(NULL, SPEC_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (buf == MAP_FAILED)
+		buf = NULL;
 	if (buf)
 		memset(buf, 0, 4096);
 	char *io = io_buffer();
 	pid1_stack_init(f->stack_args);
+	run_cpu_init();
 	TRACE_OPEN();
 	/* the last entry: the run's connection when it is kept, else -1 */
 	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD(), -1 };
@@ -555,6 +577,8 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	int sorted[sizeof keep / sizeof keep[0]];
 	pid_t self = getpid();
 	int kept = -1; /* the last run's connection, kept by the engine for its next run; or -1 */
+	struct last_run last = { 0, 0 };
+	struct ahead ahead = { .pid1 = 0 };
 	for (;;) {
 		/*
 		 * The service gone (its launcher killed by PDEATHSIG) ends this supervisor, and a run at once,
@@ -579,12 +603,29 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		pid1_stack_ready(); /* the pages of pid 1's arguments, writable again before the run (start.c) */
 		int conn = -1;
 		size_t have = 0;
+		ahead.pid1 = 0;
 		if (kept >= 0) { /* buf and io were there for the run that kept it */
 			atomic_store(&f->table->state[slot], SLOT_KEPT);
+			/* its next run is likely the same work dir's: its pid 1 made now, off that run's path */
+			if (!prep_err && last.ahead) {
+				/*
+				 * The spec buffer is not in the pid 1 made ahead (it gets its spec in a message): the
+				 * supervisor's writes to it (the spec's read and parse) are then no copy-on-write faults
+				 */
+				if (buf)
+					madvise(buf, SPEC_MAX, MADV_DONTFORK);
+				if (start_ahead(last.uid_base, kept, netpool_take(f->pool), &prep, &ahead) == -2)
+					prep_err = errno;
+				if (buf)
+					madvise(buf, SPEC_MAX, MADV_DOFORK);
+			}
+			run_cpu_unpin(f->table, slot); /* pinned through the last run's end and the next pid 1's making */
 			have = await_kept(kept, buf);
 			if (have > 0) {
 				conn = kept;
 			} else {
+				if (ahead_discard(&ahead, &prep) < 0)
+					prep_err = errno;
 				if (enough_idle(f->table))
 					_exit(0);
 				atomic_store(&f->table->state[slot], SLOT_IDLE);
@@ -592,6 +633,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 			}
 			kept = -1;
 		}
+		run_cpu_unpin(f->table, slot);
 		while (conn < 0 && (conn = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			if (errno != EINTR && errno != ECONNABORTED)
 				usleep(10000); /* out of fds or memory for now: wait, do not spin */
@@ -608,12 +650,12 @@ void supervisor_idle(const struct server_fds *f, int slot)
 			ssize_t ignored = write(f->taken_fd, &self, sizeof self);
 			(void)ignored;
 		}
-		run_cpu_pin(f->table, slot);
+		run_cpu_pin(f->table, slot, ahead.pid1 > 0 ? ahead.cpu : -1);
 		TRACE("sup.pinned");
-		int netns = netpool_take(f->pool);
+		int netns = ahead.pid1 > 0 ? -1 : netpool_take(f->pool); /* the pid 1 ahead is in one already */
 		TRACE("sup.netns_taken");
-		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err);
-		run_cpu_unpin(f->table, slot);
+		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err, &ahead, &last);
+		/* still pinned: unpinned at the loop's top, once the next pid 1 is made there (start.c, start_ahead) */
 		keep[nkeep - 1] = kept_conn ? conn : -1;
 		memcpy(sorted, keep, sizeof sorted);
 		qsort(sorted, (size_t)nkeep, sizeof sorted[0], by_value);

@@ -74,14 +74,13 @@ int userns_write_maps(int proc_dir, uid_t base)
  * Namespaces of every kind: 0, so even a seccomp profile that let clone or unshare through could
  * not nest one; fanotify: 0.
  */
-int userns_bound_counters(const char *proc, const char **at)
+int userns_bound_counters(const char *proc, int *dir_out, const char **at)
 {
 	static const struct { const char *name; const char *value; } limits[] = {
 		{ "max_inotify_instances", "32" }, { "max_inotify_watches", "8192" },
 		{ "max_fanotify_groups", "0" }, { "max_fanotify_marks", "0" },
 		{ "max_user_namespaces", "0" }, { "max_pid_namespaces", "0" }, { "max_net_namespaces", "0" },
-		{ "max_mnt_namespaces", "0" }, { "max_ipc_namespaces", "0" }, { "max_uts_namespaces", "0" },
-		{ "max_cgroup_namespaces", "0" }, { "max_time_namespaces", "0" },
+		{ "max_ipc_namespaces", "0" }, { "max_uts_namespaces", "0" }, { "max_time_namespaces", "0" },
 	};
 	char path[256];
 	struct text t;
@@ -91,7 +90,7 @@ int userns_bound_counters(const char *proc, const char **at)
 	*at = "/proc/sys/user";
 	if (text_done(&t) < 0)
 		return -1;
-	/* one path walk for the twelve files; it and they stay open until harden_pid1 (job.c) closes them */
+	/* one path walk for the twelve files (ten and two: userns_bound_late_counters); it and they stay open until harden_pid1 (job.c) closes them */
 	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -1;
@@ -101,7 +100,27 @@ int userns_bound_counters(const char *proc, const char **at)
 		if (write_file(dir, limits[i].name, limits[i].value) < 0 && errno != ENOENT)
 			return -1;
 	}
+	if (!dir_out)
+		return userns_bound_late_counters(dir, at);
+	*dir_out = dir;
 	return 0;
+}
+
+/*
+ * The last two counters, through userns_bound_counters' directory: written once pid 1 has unshared its
+ * cgroup namespace and built the run's root (the unshare counts against max_cgroup_namespaces, and every
+ * detached mount pid 1 makes, fsmount's and open_tree's, is an anonymous mount namespace counted against
+ * max_mnt_namespaces: bounded to 0 first, the scratch tmpfs fails with ENOSPC). Apart from the others
+ * only for a pid 1 cloned ahead of its spec, which bounds the other ten while it waits (start.c,
+ * start_ahead).
+ */
+int userns_bound_late_counters(int dir, const char **at)
+{
+	*at = "max_mnt_namespaces";
+	if (write_file(dir, "max_mnt_namespaces", "0") < 0)
+		return -1;
+	*at = "max_cgroup_namespaces";
+	return write_file(dir, "max_cgroup_namespaces", "0");
 }
 
 static int last_cap = -1;

@@ -30,9 +30,17 @@ public final class LaunchConnection implements AutoCloseable {
     }
 
     LaunchConnection(SocketChannel channel, Consumer<SocketChannel> keeper) {
+        this(channel, keeper, null);
+    }
+
+    /** {@code released}: run once, when this run's use of the connection ends ({@link #close}); or null. */
+    LaunchConnection(SocketChannel channel, Consumer<SocketChannel> keeper, Runnable released) {
         this.channel = channel;
         this.keeper = keeper;
+        this.released = released;
     }
+
+    private final Runnable released;
 
     /** Room for a report without samples (about 110 bytes); a longer one (the timeline's samples) grows it. */
     private static final int REPORT_BUFFER = 512;
@@ -111,6 +119,9 @@ public final class LaunchConnection implements AutoCloseable {
             }
             closed = true;
             keep = kept && !cancelled && keeper != null;
+        }
+        if (released != null) {
+            released.run();
         }
         if (keep) {
             keeper.accept(channel);

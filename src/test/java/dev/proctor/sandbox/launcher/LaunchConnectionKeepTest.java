@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,29 @@ class LaunchConnectionKeepTest {
         assertEquals(List.of(client), givenBack);
         assertTrue(client.isOpen());
         assertFalse(shutByClient());
+    }
+
+    @Test
+    void theRunIsReleasedOnceWhenItsConnectionIsGivenBackOrClosed() throws IOException {
+        AtomicInteger released = new AtomicInteger();
+        LaunchConnection kept = new LaunchConnection(client, givenBack::add, released::incrementAndGet);
+        reply(kept, "exit_code=0\nkilled_by=none\nkeep=1\nend\n");
+        assertEquals(0, released.get(), "released before its close");
+        kept.close();
+        kept.close();
+        assertEquals(1, released.get());
+        assertEquals(List.of(client), givenBack);
+    }
+
+    @Test
+    void aCancelledRunIsReleasedOnceToo() throws IOException {
+        AtomicInteger released = new AtomicInteger();
+        LaunchConnection conn = new LaunchConnection(client, givenBack::add, released::incrementAndGet);
+        conn.cancel();
+        conn.close();
+        conn.close();
+        assertEquals(1, released.get());
+        assertEquals(List.of(), givenBack);
     }
 
     @Test

@@ -1,0 +1,248 @@
+package dev.proctor.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
+import dev.proctor.testsupport.TestStateDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A run's pid 1 made ahead of its spec (launcher.h, "ahead"): while the engine runs few runs at once, the
+ * supervisor of a kept connection clones the next run's pid 1 right after a run, and hands it the next spec on
+ * that connection. What that must not change: every run in namespaces no run had before, with its own work
+ * dir's ids and the job's usual mask; a pid 1 made ahead that cannot take the next run (another work dir's
+ * owner, a network, killed meanwhile) costs no run; none outlives its engine.
+ */
+class SandboxAheadIT extends SandboxRuns {
+
+    /**
+     * What a job says of its run, in Python: its pid (2 in a pid namespace of its own: pid 1, then the job),
+     * its uid_map's host base, its CPUs, its host name, and what /tmp held before it wrote there.
+     */
+    private static final String PROBE = """
+            import os, socket
+            tmp = sorted(os.listdir('/tmp'))
+            open('/tmp/was-here', 'w').close()
+            base = open('/proc/self/uid_map').read().split()[1]
+            mask = [l.split()[1] for l in open('/proc/self/status') if l.startswith('Cpus_allowed_list')][0]
+            print(os.getpid(), base, mask, socket.gethostname(), tmp)
+            """;
+
+    private static String expected(Workdir w) throws IOException {
+        return "2 " + base(w) + " " + hostMask() + " proctor []\n";
+    }
+
+    private static RunResult probe(Workdir w) {
+        return run(w, ROOMY, "/usr/bin/python3", "-c", PROBE);
+    }
+
+    /** The pid 1s made ahead now waiting, by host pid: the user namespace each was cloned into. */
+    private static Map<Long, String> waitingAhead() {
+        Map<Long, String> found = new HashMap<>();
+        for (long sup : supervisorsNamed(launcherServer(), "proctor-kept")) {
+            ProcessHandle.of(sup)
+                    .ifPresent(s -> s.children()
+                            .filter(c -> comm(c.pid()).equals("proctor-ahead"))
+                            .forEach(c -> {
+                                try {
+                                    found.put(
+                                            c.pid(),
+                                            Files.readSymbolicLink(Path.of("/proc", Long.toString(c.pid()), "ns/user"))
+                                                    .toString());
+                                } catch (IOException gone) {
+                                    // it took its run, or was let go, meanwhile
+                                }
+                            }));
+        }
+        return found;
+    }
+
+    /** Waits (at most 5 s) until every supervisor waiting on a kept connection has its pid 1 made ahead. */
+    private static Map<Long, String> awaitEveryKeptHasItsPid1() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Map<Long, String> ahead;
+        while ((ahead = waitingAhead()).size()
+                        < supervisorsNamed(launcherServer(), "proctor-kept").size()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return ahead;
+    }
+
+    private static long base(Workdir w) {
+        return ((TmpfsWorkdir) w).idRange().first();
+    }
+
+    private static String hostMask() throws IOException {
+        return procStatus(ProcessHandle.current().pid()).get("Cpus_allowed_list");
+    }
+
+    @Test
+    void runsAreHandedToPid1sMadeAheadAndEachIsAFreshRun() throws Exception {
+        Workdir w = workdir();
+        int handed = 0;
+        for (int i = 0; i < 16; i++) {
+            Map<Long, String> ahead = i < 4 ? Map.of() : awaitEveryKeptHasItsPid1();
+            Files.deleteIfExists(w.path().resolve("ready"));
+            Files.deleteIfExists(w.path().resolve("go"));
+            String marker = "ahead-probe-" + UUID.randomUUID();
+            CompletableFuture<RunResult> run = startHeld(w, "# " + marker + "\n" + PROBE, "");
+            awaitReady(w, run);
+            long pid1 = parentOf(jobWith(marker));
+            RunResult r = release(w, run);
+            assertEquals(expected(w), okOut(r), "run " + i);
+            if (ahead.containsKey(pid1)) {
+                handed++;
+            }
+        }
+        // the first runs open the connections the later ones are sent on; from the fifth on, each waits for one
+        assertEquals(12, handed, "runs handed to a pid 1 made ahead, of the 12 sent after every kept one had its own");
+    }
+
+    @Test
+    void aPid1MadeAheadForAnotherWorkDirsIdsTakesNoRunOfThisOne() throws Exception {
+        Workdir a = workdir();
+        Workdir b = workdir();
+        assertNotEquals(base(a), base(b));
+        for (int i = 0; i < 12; i++) {
+            Workdir w = i % 3 == 0 ? b : a;
+            assertEquals(expected(w), okOut(probe(w)), "run " + i + " in " + (w == a ? "a" : "b"));
+        }
+        // a pid 1 made for the other work dir is let go, not kept: one at most for each kept connection
+        Thread.sleep(200);
+        assertTrue(waitingAhead().size()
+                <= supervisorsNamed(launcherServer(), "proctor-kept").size());
+    }
+
+    private static final String LOOPBACK = """
+            import socket
+            try:
+                s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+                socket.create_connection(s.getsockname(), timeout=5).close()
+                print('up')
+            except OSError as e:
+                print('down')
+            """;
+
+    @Test
+    void aRunWithItsOwnLoopbackAfterAPid1MadeAheadHasIt() throws Exception {
+        Workdir w = workdir();
+        for (int i = 0; i < 4; i++) {
+            okOut(probe(w));
+        }
+        for (int i = 0; i < 3; i++) {
+            awaitEveryKeptHasItsPid1();
+            RunSpec loopback = withNetwork(
+                    RunSpec.simple(w, List.of("/usr/bin/python3", "-c", LOOPBACK), ROOMY), NetworkMode.LOOPBACK);
+            assertEquals("up\n", okOut(engine.run(loopback)), "a loopback run's own loopback");
+            awaitEveryKeptHasItsPid1();
+            RunSpec none = RunSpec.simple(w, List.of("/usr/bin/python3", "-c", LOOPBACK), ROOMY);
+            assertEquals("down\n", okOut(engine.run(none)), "no network");
+        }
+    }
+
+    @Test
+    void aPid1MadeAheadKilledWhileItWaitsCostsNoRun() throws Exception {
+        Workdir w = workdir();
+        for (int i = 0; i < 4; i++) {
+            okOut(probe(w));
+        }
+        for (int round = 0; round < 3; round++) {
+            Map<Long, String> ahead = awaitEveryKeptHasItsPid1();
+            assertFalse(ahead.isEmpty(), "no pid 1 made ahead waits");
+            for (long pid : ahead.keySet()) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals(expected(w), okOut(probe(w)), "round " + round + ", run " + i);
+            }
+        }
+    }
+
+    @Test
+    void onlyTheRunsSentWhileFewRunAtOnceGetTheirNextPid1MadeAhead() throws Exception {
+        // LauncherServer: ahead only while at most half the CPUs' worth of runs are in flight, the sent one counted
+        int atMost = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        int held = atMost + 2;
+        Path dir = TestStateDirs.create("engine-ahead-");
+        ExecutorService threads = Executors.newFixedThreadPool(held);
+        try (LinuxSandboxEngine own = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, dir))) {
+            List<Workdir> dirs = new ArrayList<>();
+            List<CompletableFuture<RunResult>> runs = new ArrayList<>();
+            for (int i = 0; i < held; i++) { // one at a time: the i-th is sent with i runs in flight
+                Workdir w = own.createWorkdir(64 * MIB);
+                dirs.add(w);
+                String hold = "import os, time\nopen('/box/ready', 'w').close()\n"
+                        + "while not os.path.exists('/box/go'): time.sleep(0.01)\n";
+                runs.add(CompletableFuture.supplyAsync(
+                        () -> own.run(RunSpec.simple(w, List.of("/usr/bin/python3", "-c", hold), ROOMY)), threads));
+                awaitReady(w, runs.get(i));
+            }
+            for (int i = 0; i < held; i++) {
+                assertEquals(RunStatus.OK, release(dirs.get(i), runs.get(i)).status(), "held run " + i);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (aheadOf(dir).size() < atMost && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(200); // any more would be made by now
+            assertEquals(atMost, aheadOf(dir).size(), "pid 1s made ahead after " + held + " runs at once");
+            for (Workdir w : dirs) {
+                w.close();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** The pid 1s made ahead by the supervisors of the engine whose state dir is {@code dir}. */
+    private static List<ProcessHandle> aheadOf(Path dir) {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> comm(p.pid()).equals("proctor-ahead"))
+                .filter(p -> p.parent()
+                        .flatMap(ProcessHandle::parent)
+                        .flatMap(server -> server.info().arguments())
+                        .map(args -> String.join(" ", args).contains(dir.toString()))
+                        .orElse(false))
+                .toList();
+    }
+
+    @Test
+    void noPid1MadeAheadOutlivesItsEngine() throws Exception {
+        Path dir = TestStateDirs.create("engine-ahead-");
+        List<ProcessHandle> ahead = new ArrayList<>();
+        try (LinuxSandboxEngine own = LinuxSandboxEngine.start(EngineConfig.forProject(PROJECT, dir));
+                Workdir w = own.createWorkdir(64 * MIB)) {
+            RunSpec spec = RunSpec.simple(w, List.of("/bin/true"), ROOMY);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ahead.isEmpty() && System.nanoTime() < deadline) {
+                assertEquals(RunStatus.OK, own.run(spec).status());
+                ahead.addAll(aheadOf(dir));
+            }
+        }
+        assertFalse(ahead.isEmpty(), "the engine's runs made no pid 1 ahead");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ahead.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        for (ProcessHandle p : ahead) {
+            assertFalse(p.isAlive(), "pid 1 made ahead " + p.pid() + " outlived its engine");
+        }
+    }
+}
