@@ -174,7 +174,7 @@ final class SandboxBench {
      * JVM with the engine's launcher tree), in ms; the idle machine's CPU, in ms a second. Indexed by the
      * {@code KIND_} constants.
      */
-    private record MachineFigures(double[] machine, double[] process, double idleMsPerS) {
+    private record MachineFigures(double[] machine, double[] process, double idleMsPerS, double[] backToBackMs) {
         double bare() {
             return machine[KIND_BARE];
         }
@@ -193,6 +193,15 @@ final class SandboxBench {
 
         double launcherB() {
             return machine.length > KIND_LAUNCHER_B ? machine[KIND_LAUNCHER_B] : 0;
+        }
+
+        /**
+         * A kind's wall time per run, in ms, its runs one right after another (the same blocks): where the next
+         * run starts at once, not after a round of the other kinds' (what the interleaved rounds give the
+         * engine's next run: time for its supervisor to make that run's pid 1 ahead, launcher.h "ahead").
+         */
+        double backToBack(int kind) {
+            return backToBackMs[kind];
         }
 
         /** The machine's CPU per run of a kind less its processes' own: the kernel threads' work, mostly. */
@@ -281,6 +290,13 @@ final class SandboxBench {
         m.put(prefix + "launcher_outside_cpu_ms", f.machine().outside(KIND_LAUNCHER));
         m.put(prefix + "engine_outside_cpu_ms", f.machine().outside(KIND_ENGINE));
         m.put(prefix + "machine_idle_cpu_ms_per_s", f.machine().idleMsPerS());
+        m.put(prefix + "c_bare_back_to_back_ms", f.machine().backToBack(KIND_BARE));
+        m.put(prefix + "floor_back_to_back_ms", f.machine().backToBack(KIND_FLOOR));
+        m.put(prefix + "launcher_back_to_back_ms", f.machine().backToBack(KIND_LAUNCHER));
+        m.put(prefix + "engine_back_to_back_ms", f.machine().backToBack(KIND_ENGINE));
+        m.put(
+                prefix + "engine_back_to_back_over_c_ms",
+                f.machine().backToBack(KIND_ENGINE) - f.machine().backToBack(KIND_BARE));
         if (LAUNCHER_B != null) {
             m.put(prefix + "launcher_b_machine_cpu_ms", f.machine().launcherB());
             m.put(prefix + "launcher_b_ms", f.launcherBMs());
@@ -489,6 +505,17 @@ final class SandboxBench {
                 f.machine().idleMsPerS());
         out.printf(
                 Locale.ROOT,
+                "  back to back, mean:       C fork/exec %6.2f ms          | floor %6.2f ms         "
+                        + " | launcher from C  %6.2f ms          | engine %6.2f ms = C + %.2f ms"
+                        + "%n    (the same blocks' wall time: each run right after the one before, where the rounds"
+                        + " give the engine's next run a round's time to get ready)%n",
+                f.machine().backToBack(KIND_BARE),
+                f.machine().backToBack(KIND_FLOOR),
+                f.machine().backToBack(KIND_LAUNCHER),
+                f.machine().backToBack(KIND_ENGINE),
+                f.machine().backToBack(KIND_ENGINE) - f.machine().backToBack(KIND_BARE));
+        out.printf(
+                Locale.ROOT,
                 "  2 at a time, %d runs:    C fork/exec %6.0f runs/s       | floor %6.0f runs/s       "
                         + " | launcher from C %6.0f runs/s      "
                         + " | engine %6.0f runs/s%n",
@@ -669,6 +696,7 @@ final class SandboxBench {
         long[] cpu = new long[kinds];
         long[] time = new long[kinds];
         long[] own = new long[kinds];
+        long[] wall = new long[kinds];
         for (int i = 0; i < BLOCKS; i++) {
             for (int k = 0; k < kinds; k++) {
                 int kind = (i + k) % kinds;
@@ -677,12 +705,22 @@ final class SandboxBench {
                 long t0 = System.nanoTime();
                 long[] r = {0, 0, 0};
                 switch (kind) {
-                    case KIND_BARE -> r = helper.ask("bare1 " + block);
-                    case KIND_FLOOR -> r = helper.ask("floor1 " + block);
-                    case KIND_LAUNCHER -> r[2] = helper.ask("launch1 " + block)[1];
+                    case KIND_BARE -> {
+                        r = helper.ask("bare1 " + block);
+                        wall[kind] += r[0];
+                    }
+                    case KIND_FLOOR -> {
+                        r = helper.ask("floor1 " + block);
+                        wall[kind] += r[0];
+                    }
+                    case KIND_LAUNCHER -> {
+                        long[] l = helper.ask("launch1 " + block);
+                        wall[kind] += l[0];
+                        r[2] = l[1];
+                    }
                     case KIND_ENGINE -> {
                         for (int run = 0; run < block; run++) {
-                            engineRun(engine, spec);
+                            wall[kind] += engineRun(engine, spec);
                         }
                     }
                     case KIND_NOTHING -> Thread.sleep(IDLE_BLOCK_MS);
@@ -702,11 +740,13 @@ final class SandboxBench {
         double runs = (double) block * BLOCKS;
         double[] machine = new double[kinds];
         double[] process = new double[kinds];
+        double[] backToBack = new double[kinds];
         for (int k = 0; k < kinds; k++) {
             machine[k] = (cpu[k] - idlePerNano * time[k]) / 1e6 / runs;
             process[k] = own[k] / 1e6 / runs;
+            backToBack[k] = wall[k] / 1e6 / runs;
         }
-        return new MachineFigures(machine, process, idlePerNano * 1e3);
+        return new MachineFigures(machine, process, idlePerNano * 1e3, backToBack);
     }
 
     /**
