@@ -3,7 +3,9 @@
 median time since the supervisor accepted its run and the median step before it, in microseconds.
 Runs must not overlap (drive one run at a time). A run's "sup." steps are its own supervisor's: with
 kept connections the engine sends a run to another supervisor than the last one's, which tears that
-run down meanwhile, and those stamps are not the new run's. usage: trace-steps.py [TRACE_FILE]"""
+run down meanwhile, and those stamps are not the new run's. A run handed to a pid 1 made ahead (launcher.h,
+"ahead") has that pid 1's steps from p1.spec_received on; its earlier ones (p1.born to p1.ahead_ready) were
+stamped after the run before's reply, and are not counted. usage: trace-steps.py [TRACE_FILE]"""
 import statistics
 import sys
 
@@ -16,6 +18,8 @@ for line in open(path):
         runs.append(cur)
     if step.startswith("sup.") and pid != supervisor:
         continue
+    if step.startswith(("p1.", "job.")) and cur is not None and "sup.replied" in cur:
+        continue  # after the run's reply: the next run's pid 1, made ahead
     if cur is not None and step not in cur:
         cur[step] = int(ns)
 runs = [r for r in runs if "sup.mntns_closed" in r]

@@ -317,8 +317,9 @@ int seccomp_install_reaper(void);
  * of that run closed and its namespaces left, it prepares and waits for the next connection, one run
  * at a time, unless enough others are idle (then it exits). When the reply said keep=1 (the spec's
  * "keep" above) it keeps the connection instead and, prepared the same way, waits on it for the next
- * spec ("proctor-kept"), back to accept() when the engine closes it. No fork of a supervisor on a run's
- * path, and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
+ * spec ("proctor-kept"), back to accept() when the engine closes it; when the spec also said "ahead",
+ * it first makes the next run's pid 1 ("proctor-ahead", start.c, start_ahead), which the next spec goes
+ * to when it can. No fork of a supervisor on a run's path, and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
  * reply) exits; idle and kept ones die with the server (parent-death signal).
  */
 #define SUP_SLOTS 128
