@@ -303,8 +303,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
      */
     private LaunchReport[] launchJoined(Prepared a, Prepared b, Cancellation cancellation) {
         LauncherServer server = liveLauncher();
-        try (LaunchConnection ca = server.open(a.request);
-                LaunchConnection cb = server.open(b.request)) {
+        try (LaunchConnection ca = server.open(a.request, idRangeOf(a.spec));
+                LaunchConnection cb = server.open(b.request, idRangeOf(b.spec))) {
             CompletableFuture<LaunchReport> first =
                     CompletableFuture.supplyAsync(() -> awaitJoined(ca, cb, a.spec, cancellation), joinWaiters);
             cgroupPool.recycleDue();
@@ -539,8 +539,13 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         }
     }
 
+    /** The first host uid of the run's work dir's id range: its spec's uid_base (see {@link #request}). */
+    private static long idRangeOf(RunSpec spec) {
+        return ((TmpfsWorkdir) spec.workdir()).idRange().first();
+    }
+
     private LaunchReport launch(LaunchRequest request, RunSpec spec, Cancellation cancellation) {
-        try (LaunchConnection conn = liveLauncher().open(request)) {
+        try (LaunchConnection conn = liveLauncher().open(request, idRangeOf(spec))) {
             // the run is under way: earlier runs' cgroups are recycled while this thread would only wait
             cgroupPool.recycleDue();
             return await(conn, spec, cancellation);

@@ -137,7 +137,7 @@ class LauncherPoolIT {
     }
 
     private LaunchReport refusedSpec() {
-        try (LaunchConnection conn = launcher.open(new LaunchRequest().put("id", "pool-it"))) {
+        try (LaunchConnection conn = launcher.open(new LaunchRequest().put("id", "pool-it"), -1)) {
             return conn.awaitReport();
         }
     }

@@ -50,7 +50,7 @@ class SandboxLauncherSpecIT {
     }
 
     private static String errorFor(String key, String value) {
-        try (LaunchConnection conn = launcher.open(new LaunchRequest().put(key, value))) {
+        try (LaunchConnection conn = launcher.open(new LaunchRequest().put(key, value), -1)) {
             LaunchReport report = conn.awaitReport();
             assertNotNull(report.error(), key + "=" + value + " was accepted as a whole spec");
             return report.error();

@@ -6,9 +6,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The connections a launcher server keeps for later runs (launcher.h, "keep"), oldest first. The oldest is
- * handed out only when it has rested: more than {@code rest} are kept in all, and it was given back at least
- * {@code minRestNanos} ago. Its supervisor tears its last run down and prepares the next after its reply; a
+ * The connections a launcher server keeps for later runs (launcher.h, "keep"), oldest first. A connection is
+ * handed out only when the oldest has rested: more than {@code rest} are kept in all, and it was given back at
+ * least {@code minRestNanos} ago; then the oldest rested one given back with the taker's key (the id range its
+ * last run had: its supervisor made the next pid 1 ahead for that range, launcher.h "ahead"), else the oldest. Its supervisor tears its last run down and prepares the next after its reply; a
  * spec sent before that waits for it, where a new connection would have found an idle supervisor ready. At
  * most {@code max} are kept: one more is closed (its supervisor goes back to accept()). Safe for any number
  * of threads.
@@ -17,7 +18,7 @@ import java.util.function.LongSupplier;
  */
 final class KeptConnections<C> {
 
-    private record Kept<C>(C connection, long since) {}
+    private record Kept<C>(C connection, long since, long key) {}
 
     private final int rest;
     private final long minRestNanos;
@@ -41,14 +42,31 @@ final class KeptConnections<C> {
         this.clock = clock;
     }
 
-    /** The oldest kept connection, if more than {@code rest} are kept and it has rested long enough; else null. */
-    C take() {
+    /**
+     * A kept connection, if more than {@code rest} are kept and the oldest has rested long enough: the oldest rested
+     * one given back with {@code key}, else the oldest; else null.
+     */
+    C take(long key) {
         for (int n; (n = count.get()) > rest; ) {
+            long now = clock.getAsLong();
             Kept<C> oldest = queue.peek();
-            if (oldest == null || clock.getAsLong() - oldest.since() < minRestNanos) {
+            if (oldest == null || now - oldest.since() < minRestNanos) {
                 return null;
             }
+            Kept<C> match = null;
+            for (Kept<C> k : queue) { // oldest first: the rested ones come first
+                if (now - k.since() < minRestNanos) {
+                    break;
+                }
+                if (k.key() == key) {
+                    match = k;
+                    break;
+                }
+            }
             if (count.compareAndSet(n, n - 1)) {
+                if (match != null && queue.remove(match)) {
+                    return match.connection();
+                }
                 Kept<C> taken = queue.poll(); // counted, so there: the oldest, or one kept after it
                 return taken == null ? null : taken.connection();
             }
@@ -56,13 +74,16 @@ final class KeptConnections<C> {
         return null;
     }
 
-    /** A connection its supervisor kept after its run: kept from now, or closed if {@code max} are (or all are closed). */
-    void giveBack(C connection) {
+    /**
+     * A connection its supervisor kept after its run (with {@code key}, see {@link #take}): kept from now, or closed if
+     * {@code max} are (or all are closed).
+     */
+    void giveBack(C connection, long key) {
         if (closed || count.get() >= max) {
             close.accept(connection);
             return;
         }
-        queue.offer(new Kept<>(connection, clock.getAsLong()));
+        queue.offer(new Kept<>(connection, clock.getAsLong(), key));
         count.incrementAndGet();
         if (closed) { // closed meanwhile: closeAll may have emptied the queue before the offer
             closeAll();

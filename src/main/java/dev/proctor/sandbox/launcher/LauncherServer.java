@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The long-lived launcher process: the JVM starts it once and sends it a connection per run, so no JVM
@@ -99,17 +100,18 @@ public final class LauncherServer implements AutoCloseable {
     }
 
     /**
-     * Sends one run's spec on a kept connection, or a new one; the caller reads the report. A kept
+     * Sends one run's spec (of a work dir holding {@code idRange}, its spec's uid_base) on a kept connection, one
+     * whose last run had the same range when one has rested, or a new one; the caller reads the report. A kept
      * connection the spec cannot be written to (its supervisor gone: nothing of the spec was read as a
      * run) is closed and the next one tried.
      */
-    public LaunchConnection open(LaunchRequest request) {
+    public LaunchConnection open(LaunchRequest request, long idRange) {
         boolean sent = false;
         if (inFlight.incrementAndGet() <= AHEAD_MAX_IN_FLIGHT) {
             request.put("ahead", 1);
         }
         try {
-            LaunchConnection conn = send(request.toBytes());
+            LaunchConnection conn = send(request.toBytes(), idRange);
             sent = true;
             return conn;
         } finally {
@@ -124,11 +126,13 @@ public final class LauncherServer implements AutoCloseable {
         return inFlight.get();
     }
 
-    private LaunchConnection send(byte[] spec) {
-        for (SocketChannel channel; (channel = kept.take()) != null; ) {
+    private LaunchConnection send(byte[] spec, long idRange) {
+        // kept connections go back with the run's id range: the next pid 1 their supervisors make is for it
+        Consumer<SocketChannel> keeper = channel -> kept.giveBack(channel, idRange);
+        for (SocketChannel channel; (channel = kept.take(idRange)) != null; ) {
             try {
                 send(channel, spec);
-                return new LaunchConnection(channel, kept::giveBack, inFlight::decrementAndGet);
+                return new LaunchConnection(channel, keeper, inFlight::decrementAndGet);
             } catch (IOException gone) {
                 LaunchConnection.closeQuietly(channel);
             }
@@ -138,7 +142,7 @@ public final class LauncherServer implements AutoCloseable {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(address);
             send(channel, spec);
-            return new LaunchConnection(channel, kept::giveBack, inFlight::decrementAndGet);
+            return new LaunchConnection(channel, keeper, inFlight::decrementAndGet);
         } catch (IOException e) {
             if (channel != null) {
                 LaunchConnection.closeQuietly(channel);

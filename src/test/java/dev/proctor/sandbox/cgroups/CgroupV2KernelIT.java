@@ -297,7 +297,7 @@ class CgroupV2KernelIT {
         for (String arg : argv) {
             r.put("arg", arg);
         }
-        return launcher.open(r);
+        return launcher.open(r, -1);
     }
 
     private String stdout() throws IOException {

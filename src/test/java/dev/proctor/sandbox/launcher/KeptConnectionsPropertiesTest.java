@@ -3,9 +3,7 @@ package dev.proctor.sandbox.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,14 +18,15 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * The kept connections against a plain model, over generated sequences of gives back, takes and a close, at
- * generated times: a take hands out the oldest only when more than {@code rest} are kept and it has rested
- * long enough, else nothing; a give back beyond {@code max}, or after the close, closes the connection; the
+ * generated times and with generated keys (id ranges): a take hands out a connection only when more than {@code
+ * rest} are kept and the oldest has rested long enough, else nothing, and then the oldest rested one with the
+ * take's key, else the oldest; a give back beyond {@code max}, or after the close, closes the connection; the
  * close closes every kept one; no connection is ever both handed out and closed, or handed out twice while kept.
  */
 class KeptConnectionsPropertiesTest {
 
-    /** One step: {@code kind} 0 gives a new connection back, 1 takes one, 2 closes all; after {@code dt} ns. */
-    record Step(int kind, long dt) {}
+    /** One step: {@code kind} 0 gives a new connection back, 1 takes one, 2 closes all; after {@code dt} ns; with {@code key}. */
+    record Step(int kind, long dt, long key) {}
 
     @Provide
     Arbitrary<List<Step>> steps() {
@@ -38,7 +37,8 @@ class KeptConnectionsPropertiesTest {
                                 net.jqwik.api.Tuple.of(1, 2)),
                         Arbitraries.oneOf(
                                 Arbitraries.longs().between(0, 3_000_000),
-                                Arbitraries.of(0L, 1_999_999L, 2_000_000L, 2_000_001L)))
+                                Arbitraries.of(0L, 1_999_999L, 2_000_000L, 2_000_001L)),
+                        Arbitraries.longs().between(-1, 2))
                 .as(Step::new);
         return step.list().ofMinSize(1).ofMaxSize(80);
     }
@@ -60,7 +60,7 @@ class KeptConnectionsPropertiesTest {
                     assertTrue(closed.add(c), "closed twice: " + c);
                 },
                 () -> now[0]);
-        Deque<long[]> model = new ArrayDeque<>(); // {id, since}
+        List<long[]> model = new ArrayList<>(); // {id, since, key}, oldest first
         boolean modelClosed = false;
         Set<Integer> handedOut = new HashSet<>();
         List<String> trace = new ArrayList<>();
@@ -70,26 +70,34 @@ class KeptConnectionsPropertiesTest {
             switch (s.kind()) {
                 case 0 -> {
                     int id = next++;
-                    kept.giveBack(id);
+                    kept.giveBack(id, s.key());
                     if (modelClosed || model.size() >= max) {
                         assertTrue(closed.contains(id), trace + ": give back " + id + " beyond max or after close");
                     } else {
-                        model.addLast(new long[] {id, now[0]});
+                        model.add(new long[] {id, now[0], s.key()});
                         assertTrue(!closed.contains(id), trace + ": kept " + id + " was closed");
                     }
-                    trace.add("give " + id);
+                    trace.add("give " + id + "/" + s.key());
                 }
                 case 1 -> {
-                    Integer got = kept.take();
-                    Integer expected = model.size() > rest && now[0] - model.peekFirst()[1] >= minRest
-                            ? (int) model.pollFirst()[0]
-                            : null;
+                    Integer got = kept.take(s.key());
+                    Integer expected = null;
+                    if (model.size() > rest && now[0] - model.get(0)[1] >= minRest) {
+                        int at = 0;
+                        for (int i = 0; i < model.size() && now[0] - model.get(i)[1] >= minRest; i++) {
+                            if (model.get(i)[2] == s.key()) {
+                                at = i;
+                                break;
+                            }
+                        }
+                        expected = (int) model.remove(at)[0];
+                    }
                     assertEquals(expected, got, trace + ": take at " + now[0]);
                     if (got != null) {
                         assertTrue(handedOut.add(got), "handed out twice: " + got);
                         assertTrue(!closed.contains(got), "handed out a closed one: " + got);
                     }
-                    trace.add("take " + got);
+                    trace.add("take " + s.key() + ": " + got);
                 }
                 default -> {
                     kept.closeAll();
@@ -110,11 +118,11 @@ class KeptConnectionsPropertiesTest {
             @ForAll @Size(min = 0, max = 20) List<@IntRange(min = 0, max = 5) Integer> gives) {
         KeptConnections<Integer> kept = new KeptConnections<>(0, 0, 32, c -> {}, () -> 0L);
         for (int g : gives) {
-            kept.giveBack(g);
+            kept.giveBack(g, g % 2);
         }
         kept.closeAll();
-        kept.giveBack(99);
-        assertEquals(null, kept.take());
+        kept.giveBack(99, 1);
+        assertEquals(null, kept.take(1));
         assertEquals(0, kept.size());
     }
 }
