@@ -163,7 +163,7 @@ int start_prepare(struct prepared *p)
 }
 
 /* The prepared pipes and /dev become this start's. */
-static void take_prepared(struct start *st, const struct prepared *p)
+static void take_pipes(struct start *st, const struct prepared *p)
 {
 	memcpy(st->out, p->out, sizeof st->out);
 	memcpy(st->err, p->err, sizeof st->err);
@@ -171,6 +171,12 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	memcpy(st->report, p->report, sizeof st->report);
 	memcpy(st->sync, p->sync, sizeof st->sync);
 	st->trees.dev = p->dev;
+}
+
+/* Everything prepared becomes this start's. */
+static void take_prepared(struct start *st, const struct prepared *p)
+{
+	take_pipes(st, p);
 	st->mnt_template = p->mnt_template;
 	st->mnt_host = p->mnt_host;
 	st->parent = p->parent;
@@ -180,12 +186,7 @@ static void take_prepared(struct start *st, const struct prepared *p)
 /* The pipes and /dev made again (prepare_again) for a start whose files are open already. */
 static void take_prepared_pipes(struct start *st, const struct prepared *p)
 {
-	memcpy(st->out, p->out, sizeof st->out);
-	memcpy(st->err, p->err, sizeof st->err);
-	memcpy(st->status, p->status, sizeof st->status);
-	memcpy(st->report, p->report, sizeof st->report);
-	memcpy(st->sync, p->sync, sizeof st->sync);
-	st->trees.dev = p->dev;
+	take_pipes(st, p);
 	join_stdout_fifo(st);
 }
 
