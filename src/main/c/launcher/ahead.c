@@ -144,7 +144,7 @@ static void receive(int sock, struct spec *s, const struct spec_room *room, stru
 /* A list's room: n entries, at least one (no array of length 0) */
 #define ROOM(n) ((n) > 0 ? (n) : 1)
 
-void ahead_receive(int sock, struct pid1_input *in, int counters, mode_t job_umask)
+void ahead_receive(int sock, struct pid1_input *in, int counters, mode_t job_umask, ahead_run_fn run)
 {
 	struct ahead_head head;
 	ssize_t len;
@@ -174,5 +174,6 @@ void ahead_receive(int sock, struct pid1_input *in, int counters, mode_t job_uma
 	receive(sock, &s, &room, in, &t, tasks, buf, (size_t)len);
 	in->tasks_fds = tasks;
 	in->trees = &t;
-	job_run_received(&s, in, counters, job_umask);
+	run(&s, in, counters, job_umask); /* never returns: it ends in the job's execve or pid 1's _exit */
+	_exit(127);
 }

@@ -273,7 +273,7 @@ int job_main_ahead(int sock, struct pid1_input *in)
 	if (userns_bound_counters("/proc", &counters, &at) < 0)
 		fail_errno(STEP_COUNTERS, errno, at);
 	TRACE("p1.ahead_ready");
-	ahead_receive(sock, in, counters, job_umask); /* goes on in job_run_received, with the run's spec */
+	ahead_receive(sock, in, counters, job_umask, job_run_received); /* goes on there, with the run's spec */
 }
 
 void job_run_received(const struct spec *s, struct pid1_input *in, int counters, mode_t job_umask)

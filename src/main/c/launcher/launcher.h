@@ -453,7 +453,10 @@ void job_run_received(const struct spec *s, struct pid1_input *in, int counters,
 int ahead_fits(const struct spec *s, size_t spec_len, size_t bpf_len);
 int ahead_send(int sock, const struct spec *s, const char *spec, size_t spec_len, const void *bpf, size_t bpf_len,
 	       int in, int fifo, const int *tasks, const struct trees *t, int cpu_restore, const cpu_set_t *cpu_before);
-void ahead_receive(int sock, struct pid1_input *in, int counters, mode_t job_umask) __attribute__((noreturn));
+/* What a pid 1 made ahead goes on with, once ahead_receive has its run (job.c, job_run_received). */
+typedef void (*ahead_run_fn)(const struct spec *s, struct pid1_input *in, int counters, mode_t job_umask);
+void ahead_receive(int sock, struct pid1_input *in, int counters, mode_t job_umask, ahead_run_fn run)
+	__attribute__((noreturn));
 
 #define JOB_UID 1000
 #define JOB_GID 1000
