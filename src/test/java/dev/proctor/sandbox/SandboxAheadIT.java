@@ -139,6 +139,25 @@ class SandboxAheadIT extends SandboxRuns {
                 print('down')
             """;
 
+    /** Waits (at most 10 s) until the process has exited: gone, or a zombie its supervisor has not reaped yet. */
+    private static void awaitExited(long pid) throws InterruptedException {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                String s = Files.readString(stat);
+                char state = s.charAt(s.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') {
+                    return;
+                }
+            } catch (IOException gone) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("pid " + pid + " still alive 10 s after SIGKILL");
+    }
+
     /** A work dir whose runs have left kept connections behind (the first runs open them). */
     private Workdir warmedUp() {
         Workdir w = workdir();
@@ -170,6 +189,13 @@ class SandboxAheadIT extends SandboxRuns {
             assertFalse(ahead.isEmpty(), "no pid 1 made ahead waits");
             for (long pid : ahead.keySet()) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            /*
+             * Dead, not only signalled: a kill still under way when the run is sent to it (its socket still open)
+             * ends that run as a SIGKILL during its setup does for any pid 1 (signal 9), not as "no run lost"
+             */
+            for (long pid : ahead.keySet()) {
+                awaitExited(pid);
             }
             for (int i = 0; i < 3; i++) {
                 assertEquals(expected(w), okOut(probe(w)), "round " + round + ", run " + i);
