@@ -117,21 +117,28 @@ int run_cpu_owned(void)
 }
 
 /*
- * A pid 1 made ahead of its run (start.c, start_ahead), on the CPU its supervisor had then (from): put on
- * this run's CPU when that is another, or given the supervisor's own mask when this run has none.
+ * A pid 1 made ahead of its run (start.c, start_ahead) on CPU from (-1: with the whole mask), given its run: put
+ * on the run's CPU when that is another, or given the supervisor's mask when this run has no CPU of its own.
+ * Returns what run_cpu_for_job would for its job (1 and *mask: the mask the job gets back before its execve),
+ * and 1 with the supervisor's mask also for a run without a CPU, whose pid 1 was made with one. A failed
+ * setaffinity leaves pid 1 where it is: slower, not wrong.
  */
-int run_cpu_pin_other(pid_t pid, int from)
+int run_cpu_hand_over(pid_t pid, int from, cpu_set_t *mask)
 {
-	if (owned >= 0 && owned == from)
-		return 0;
-	cpu_set_t mask;
 	if (owned >= 0) {
-		CPU_ZERO(&mask);
-		CPU_SET(owned, &mask);
-	} else if (from < 0 || sched_getaffinity(0, sizeof mask, &mask) < 0) {
-		return 0;
+		if (owned != from) {
+			cpu_set_t one;
+			CPU_ZERO(&one);
+			CPU_SET(owned, &one);
+			sched_setaffinity(pid, sizeof one, &one);
+		}
+		*mask = before;
+		return 1;
 	}
-	return sched_setaffinity(pid, sizeof mask, &mask);
+	if (from < 0 || sched_getaffinity(0, sizeof *mask, mask) < 0)
+		return 0;
+	sched_setaffinity(pid, sizeof *mask, mask);
+	return 1;
 }
 
 /* The server, reaping the supervisor of slot (its state not yet SLOT_FREE): every CPU it owned is free. */

@@ -371,7 +371,7 @@ void run_cpu_unpin(struct sup_table *t, int slot);
 int run_cpu_for_job(cpu_set_t *mask);
 void run_cpu_forget_slot(struct sup_table *t, int slot);
 int run_cpu_owned(void);
-int run_cpu_pin_other(pid_t pid, int from);
+int run_cpu_hand_over(pid_t pid, int from, cpu_set_t *mask);
 
 /* start.c: what an idle supervisor makes before its spec comes: [0] the supervisor's end, [1] pid 1's */
 struct prepared {

@@ -465,6 +465,33 @@ void pid1_stack_ready(void)
 	madvise((void *)((uintptr_t)&environ & ~(pid1_page - 1)), pid1_page, MADV_POPULATE_WRITE);
 }
 
+/*
+ * Room for size bytes of a pid 1's arguments at the top of pid1_stack (pid1_stack_ready makes its pages
+ * writable again), and pid 1's stack below them in args.
+ */
+static void *pid1_args_place(size_t size, struct clone_args_v2 *args)
+{
+	struct pid1_args *a = pid1_args_at(size);
+	uintptr_t low = (uintptr_t)a & ~(pid1_page - 1);
+	if (!pid1_args_low || low < pid1_args_low)
+		pid1_args_low = low;
+	args->stack = (uint64_t)(uintptr_t)pid1_stack;
+	/* pid 1's frames start on the page below its arguments: a page the supervisor never wrote, not a copy of one */
+	args->stack_size = (uint64_t)(low - (uintptr_t)pid1_stack);
+	return a;
+}
+
+/* clone3 with the child on pid1_stack (pid1_args_place) calling fn(arg): the child's pid, or -1 with errno. */
+static long clone3_on_pid1_stack(struct clone_args_v2 *args, void (*fn)(void *), void *arg)
+{
+	long pid = proctor_clone3_call(args, sizeof *args, fn, arg);
+	if (pid < 0) { /* the raw system call's -errno, returned as syscall(2) does */
+		errno = (int)-pid;
+		return -1;
+	}
+	return pid;
+}
+
 static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int conn, struct start *st, void *bpf,
 			size_t bpf_len)
 {
@@ -475,10 +502,7 @@ static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int co
 	 * every list at its full size, 14 KiB, was five pages, each a page the supervisor wrote and pid 1
 	 * then touched, in every run).
 	 */
-	struct pid1_args *a = pid1_args_at(pid1_args_size(s));
-	uintptr_t low = (uintptr_t)a & ~(pid1_page - 1);
-	if (!pid1_args_low || low < pid1_args_low)
-		pid1_args_low = low;
+	struct pid1_args *a = pid1_args_place(pid1_args_size(s), args);
 	memcpy(&a->s, s, sizeof *s);
 	char **to = a->packed;
 	a->s.argv = pack_list(&to, s->argv, (size_t)s->argc + 1, sizeof(char *));
@@ -497,15 +521,7 @@ static long clone3_pid1(struct clone_args_v2 *args, const struct spec *s, int co
 	 * every run. The supervisor itself never reads its environment.
 	 */
 	environ = a->s.envp;
-	args->stack = (uint64_t)(uintptr_t)pid1_stack;
-	/* pid 1's frames start on the page below its arguments: a page the supervisor never wrote, not a copy of one */
-	args->stack_size = (uint64_t)(((uintptr_t)a & ~(pid1_page - 1)) - (uintptr_t)pid1_stack);
-	long pid = proctor_clone3_call(args, sizeof *args, pid1_entry, a);
-	if (pid < 0) { /* the raw system call's -errno, returned as syscall(2) does */
-		errno = (int)-pid;
-		return -1;
-	}
-	return pid;
+	return clone3_on_pid1_stack(args, pid1_entry, a);
 }
 
 static long clone3_ahead(struct clone_args_v2 *args, struct ahead_args **at)
@@ -514,26 +530,16 @@ static long clone3_ahead(struct clone_args_v2 *args, struct ahead_args **at)
 		errno = ENOSYS;
 		return -1;
 	}
-	struct ahead_args *a = (struct ahead_args *)pid1_args_at(sizeof(struct ahead_args));
-	uintptr_t low = (uintptr_t)a & ~(pid1_page - 1);
-	if (!pid1_args_low || low < pid1_args_low)
-		pid1_args_low = low;
+	struct ahead_args *a = pid1_args_place(sizeof(struct ahead_args), args);
 	*at = a;
 	a->env_room = pid1_env;
 	environ = pid1_env;
-	args->stack = (uint64_t)(uintptr_t)pid1_stack;
-	args->stack_size = (uint64_t)(low - (uintptr_t)pid1_stack);
 	return 0;
 }
 
 static long clone3_ahead_call(struct clone_args_v2 *args, struct ahead_args *a)
 {
-	long pid = proctor_clone3_call(args, sizeof *args, pid1_ahead_entry, a);
-	if (pid < 0) {
-		errno = (int)-pid;
-		return -1;
-	}
-	return pid;
+	return clone3_on_pid1_stack(args, pid1_ahead_entry, a);
 }
 #else
 void pid1_stack_init(const void *stack_args)
@@ -565,6 +571,29 @@ static long clone3_ahead_call(struct clone_args_v2 *args, struct ahead_args *a)
 }
 #endif
 
+/*
+ * The supervisor right after a clone as the run's owner (userns_owner_begin), pid the clone's result: euid 0
+ * back, its parent-death signal armed again. 0; or -1 when euid 0 could not be had back, pid (if cloned)
+ * killed and reaped. A server that died meanwhile ends this supervisor here.
+ */
+static int back_from_clone(long pid, pid_t parent)
+{
+	int owner_err = userns_owner_end();
+	/* the euid changes cleared the parent-death signal: the service gone must still end the run */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* and a server that died while it was cleared sent none: this supervisor is the init's child now */
+	int orphaned = getppid() != parent;
+	if (!orphaned && owner_err == 0)
+		return 0;
+	if (pid > 0) {
+		kill((pid_t)pid, SIGKILL);
+		waitpid((pid_t)pid, NULL, 0);
+	}
+	if (orphaned)
+		_exit(1);
+	return -1;
+}
+
 /* Clones pid 1 into every namespace, as the run's own unprivileged owner (userns.c says why). */
 static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start *st, int *pidfd, void *bpf,
 			size_t bpf_len, struct start_failure *why)
@@ -593,8 +622,8 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 		return failed(why, STEP_CLONE, "user namespace owner");
 	/*
 	 * Where pid 1 and the job report a failure (report.c): set here, by the supervisor, whose write is
-	 * at most a fault of its own (its cpupin.c state shares the page), not in pid 1, where the same write
-	 * was a copy-on-write fault with a page copy. The supervisor never reports through it (it replies).
+	 * at most a fault of its own, not in pid 1, where the same write was a copy-on-write fault with a
+	 * page copy. The supervisor never reports through it (it replies).
 	 */
 	report_set_fd(st->report[1]);
 	TRACE("sup.owner_begun");
@@ -603,20 +632,8 @@ static pid_t clone_pid1(const struct spec *s, int conn, int netns, struct start 
 		become_pid1(s, conn, st, bpf, bpf_len);
 	int clone_err = errno;
 	TRACE("sup.clone3_returned");
-	int owner_err = userns_owner_end();
-	/* the euid changes cleared the parent-death signal: the service gone must still end the run */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* and a server that died while it was cleared sent none: this supervisor is the init's child now */
-	int orphaned = getppid() != st->parent;
-	if (orphaned || owner_err < 0) {
-		if (pid > 0) {
-			kill((pid_t)pid, SIGKILL);
-			waitpid((pid_t)pid, NULL, 0);
-		}
-		if (orphaned)
-			_exit(1);
+	if (back_from_clone(pid, st->parent) < 0)
 		return failed(why, STEP_CLONE, "back to euid 0");
-	}
 	if (pid < 0) {
 		/* errno is written only then: pid 1 shares its page until it writes its own */
 		errno = clone_err;
@@ -633,7 +650,10 @@ static void close_pid1_ends(const struct spec *s, struct start *st)
 	 * run's FIFO: its writer must see this run's end); sync[0] and the cgroup tasks files are only
 	 * closed by end_run's close_range after the run, with the rest (supervisor.c).
 	 */
-	/* a pid 1 made ahead has them already, and the supervisor's copies are gone (-1): no failing close, whose errno write was a copy-on-write fault */
+	/*
+	 * A pid 1 made ahead has them already, and the supervisor's copies are gone (-1): no failing close,
+	 * whose errno write was a copy-on-write fault.
+	 */
 	int *ends[] = { &st->in, &st->out[1], &st->err[1], &st->status[1], &st->report[1], &st->cgroup };
 	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
 		if (*ends[i] >= 0)
@@ -726,17 +746,23 @@ static int prepare_again(struct prepared *p)
 	return start_prepare(p);
 }
 
+/* What the supervisor held of a pid 1 ahead that is gone (reaped), let go. */
+static void forget(struct ahead *a)
+{
+	drop(&a->pidfd);
+	drop(&a->sock);
+	drop(&a->proc_dir);
+	drop(&a->mntns);
+	a->pid1 = 0;
+}
+
 int ahead_discard(struct ahead *a, struct prepared *prep)
 {
 	if (a->pid1 <= 0)
 		return 0;
 	kill(a->pid1, SIGKILL);
 	waitpid(a->pid1, NULL, 0);
-	drop(&a->pidfd);
-	drop(&a->sock);
-	drop(&a->proc_dir);
-	drop(&a->mntns);
-	a->pid1 = 0;
+	forget(a);
 	return prepare_again(prep);
 }
 
@@ -795,17 +821,16 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 		pid = clone3_ahead_call(&args, aa);
 		clone_err = errno;
 	}
-	int owner_err = userns_owner_end();
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	int orphaned = getppid() != p->parent;
-	int left = leave_template(p) == 0 && (p->keep[3] < 0 || setns(p->keep[3], CLONE_NEWNET) == 0);
-	if (orphaned || owner_err < 0 || !left || pid < 0) {
+	if (back_from_clone(pid, p->parent) < 0)
+		_exit(1); /* a supervisor that cannot vouch for its own credentials serves no run */
+	if (leave_template(p) < 0 || (p->keep[3] >= 0 && setns(p->keep[3], CLONE_NEWNET) < 0)) {
 		if (pid > 0) {
 			kill((pid_t)pid, SIGKILL);
 			waitpid((pid_t)pid, NULL, 0);
 		}
-		if (orphaned || owner_err < 0 || !left)
-			_exit(1); /* the server gone, or a supervisor it cannot vouch for */
+		_exit(1); /* nor one outside the host's mount or network namespace */
+	}
+	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		errno = clone_err;
@@ -816,10 +841,7 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 	close(sv[1]);
 	a->proc_dir = open_proc_dir(a->pid1);
 	if (let_go(uid_base, &aa->st, a->pid1, a->proc_dir, &why) < 0) { /* killed and reaped there */
-		a->pid1 = 0;
-		drop(&a->pidfd);
-		drop(&a->sock);
-		drop(&a->proc_dir);
+		forget(a);
 		return prepare_again(p) < 0 ? -2 : -1;
 	}
 	p->sync[1] = -1; /* closed by let_go */
@@ -851,11 +873,7 @@ static int ahead_takes(const struct spec *s, size_t spec_len, size_t bpf_len, co
 static int hand_over(const struct spec *s, const char *spec_buf, size_t spec_len, void *bpf, size_t bpf_len,
 		     struct start *st, struct ahead *a, struct started *out)
 {
-	run_cpu_pin_other(a->pid1, a->cpu); /* where it fails, pid 1 runs where it is: slower, not wrong */
-	st->cpu_restore = run_cpu_for_job(&st->cpu_before);
-	/* a run without a CPU of its own: the job still gets the supervisor's mask, not the one its pid 1 was made with */
-	if (!st->cpu_restore && a->cpu >= 0)
-		st->cpu_restore = sched_getaffinity(0, sizeof st->cpu_before, &st->cpu_before) == 0;
+	st->cpu_restore = run_cpu_hand_over(a->pid1, a->cpu, &st->cpu_before);
 	if (ahead_send(a->sock, s, spec_buf, spec_len, bpf, bpf_len, st->in, st->out_fifo, st->tasks, &st->trees,
 		       st->cpu_restore, &st->cpu_before) < 0)
 		return -1;

@@ -90,7 +90,10 @@ int userns_bound_counters(const char *proc, int *dir_out, const char **at)
 	*at = "/proc/sys/user";
 	if (text_done(&t) < 0)
 		return -1;
-	/* one path walk for the twelve files (ten and two: userns_bound_late_counters); it and they stay open until harden_pid1 (job.c) closes them */
+	/*
+	 * one path walk for the twelve files (ten here, two in userns_bound_late_counters); it and they stay
+	 * open until harden_pid1 (job.c) closes them
+	 */
 	int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -1;

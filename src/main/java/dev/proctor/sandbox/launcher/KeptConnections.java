@@ -9,10 +9,10 @@ import java.util.function.LongSupplier;
  * The connections a launcher server keeps for later runs (launcher.h, "keep"), oldest first. A connection is
  * handed out only when the oldest has rested: more than {@code rest} are kept in all, and it was given back at
  * least {@code minRestNanos} ago; then the oldest rested one given back with the taker's key (the id range its
- * last run had: its supervisor made the next pid 1 ahead for that range, launcher.h "ahead"), else the oldest. Its supervisor tears its last run down and prepares the next after its reply; a
- * spec sent before that waits for it, where a new connection would have found an idle supervisor ready. At
- * most {@code max} are kept: one more is closed (its supervisor goes back to accept()). Safe for any number
- * of threads.
+ * last run had: its supervisor made the next pid 1 ahead for that range, launcher.h "ahead"), else the oldest.
+ * Its supervisor tears its last run down and prepares the next after its reply; a spec sent before that waits
+ * for it, where a new connection would have found an idle supervisor ready. At most {@code max} are kept: one
+ * more is closed (its supervisor goes back to accept()). Safe for any number of threads.
  *
  * @param <C> a connection; {@code close} closes one
  */

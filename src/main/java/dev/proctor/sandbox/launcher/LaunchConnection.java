@@ -18,6 +18,8 @@ public final class LaunchConnection implements AutoCloseable {
     private final SocketChannel channel;
     /** Where a kept connection goes back to (its server); null: closed after its run. */
     private final Consumer<SocketChannel> keeper;
+    /** Run once when this run's use of the connection ends ({@link #close}); or null. */
+    private final Runnable released;
     /** The report said keep=1: the supervisor waits on this connection for the next spec. */
     private boolean kept;
     /** Guarded by this: the run was cancelled (its end of the channel shut). */
@@ -39,8 +41,6 @@ public final class LaunchConnection implements AutoCloseable {
         this.keeper = keeper;
         this.released = released;
     }
-
-    private final Runnable released;
 
     /** Room for a report without samples (about 110 bytes); a longer one (the timeline's samples) grows it. */
     private static final int REPORT_BUFFER = 512;

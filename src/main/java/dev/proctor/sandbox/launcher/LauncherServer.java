@@ -121,11 +121,6 @@ public final class LauncherServer implements AutoCloseable {
         }
     }
 
-    /** Runs in flight now (sent, their connections not yet given back or closed). */
-    int inFlight() {
-        return inFlight.get();
-    }
-
     private LaunchConnection send(byte[] spec, long idRange) {
         // kept connections go back with the run's id range: the next pid 1 their supervisors make is for it
         Consumer<SocketChannel> keeper = channel -> kept.giveBack(channel, idRange);
