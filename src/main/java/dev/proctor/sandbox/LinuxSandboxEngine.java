@@ -198,6 +198,10 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         Prepared run = new Prepared(spec);
         try {
             run.setUp(null, null);
+            String tooLarge = launchSizeRefusal(run.request);
+            if (tooLarge != null) {
+                return RunResult.internalError(tooLarge);
+            }
             return run.finish(launch(run.request, spec, cancellation));
         } catch (SandboxException | IOException e) {
             return run.failed(e);
@@ -229,6 +233,11 @@ public final class LinuxSandboxEngine implements SandboxEngine {
             Syscalls.mkfifo(toFirst.toString(), 0600);
             a.setUp(toFirst, toSecond);
             b.setUp(toSecond, toFirst);
+            String tooLarge = launchSizeRefusal(a.request);
+            tooLarge = tooLarge != null ? tooLarge : launchSizeRefusal(b.request);
+            if (tooLarge != null) {
+                return JoinedRuns.internalError(tooLarge);
+            }
             // which run let go of its output first: watched before either pipe is opened (JoinedEnds)
             try (Inotify closes = watchCloses()) {
                 int firstOut = closes == null ? -1 : closes.watchCloseWrite(toSecond);
@@ -277,7 +286,63 @@ public final class LinuxSandboxEngine implements SandboxEngine {
         if (!(spec.workdir() instanceof TmpfsWorkdir)) {
             return "the work dir was not made by this engine: " + spec.workdir();
         }
+        return launchBoundsRefusal(spec, images.get(spec.image()).binds().size());
+    }
+
+    /**
+     * Why the launcher could not take {@code spec}'s lists, or null: at most {@link LaunchRequest#MAX_ARGS}
+     * arguments and as many environment entries, no NUL in any (execve's strings end at one), environment
+     * names neither empty nor holding '=', and at most {@link LaunchRequest#MAX_BINDS} binds with the image's
+     * {@code imageBinds}. Said here, by name, rather than as the launcher's refusal of the spec.
+     */
+    static String launchBoundsRefusal(RunSpec spec, int imageBinds) {
+        if (spec.argv().size() > LaunchRequest.MAX_ARGS) {
+            return "argv: at most " + LaunchRequest.MAX_ARGS + " arguments, not "
+                    + spec.argv().size();
+        }
+        if (spec.env().size() > LaunchRequest.MAX_ARGS) {
+            return "env: at most " + LaunchRequest.MAX_ARGS + " variables, not "
+                    + spec.env().size();
+        }
+        for (int i = 0; i < spec.argv().size(); i++) {
+            if (spec.argv().get(i).indexOf('\0') >= 0) {
+                return "argv[" + i + "] holds a NUL byte";
+            }
+        }
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                return "env: a variable's name must be non-empty, without '=' or NUL: " + printable(name);
+            }
+            if (e.getValue().indexOf('\0') >= 0) {
+                return "env " + name + ": its value holds a NUL byte";
+            }
+        }
+        int hostFilesMax = LaunchRequest.MAX_BINDS - imageBinds;
+        if (spec.hostFiles().size() > hostFilesMax) {
+            return "hostFiles: at most " + hostFilesMax + " with image '" + spec.image() + "', not "
+                    + spec.hostFiles().size();
+        }
         return null;
+    }
+
+    /** A name for a message: NUL and other controls shown as \\uXXXX, at most 64 characters. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.append(s.length() > 64 ? "…\"" : "\"").toString();
+    }
+
+    /** Why the launcher could not read the spec built for a run ({@code request}), or null. */
+    private static String launchSizeRefusal(LaunchRequest request) {
+        int length = request.length();
+        return length <= LaunchRequest.MAX_BYTES
+                ? null
+                : "the run's launch spec is " + length + " bytes, over the launcher's " + LaunchRequest.MAX_BYTES
+                        + ": its arguments, environment and host file paths together are too large";
     }
 
     /** Joined runs read the pipes, and must not share files or host ids (the same job's views would). */

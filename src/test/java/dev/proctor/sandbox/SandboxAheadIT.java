@@ -10,6 +10,7 @@ import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -199,6 +200,59 @@ class SandboxAheadIT extends SandboxRuns {
             }
             for (int i = 0; i < 3; i++) {
                 assertEquals(expected(w), okOut(probe(w)), "round " + round + ", run " + i);
+            }
+        }
+    }
+
+    /** After the hold: how many bytes of arguments followed the script, the host files seen, each whole. */
+    private static final String WHOLE = """
+            import os, sys
+            files = [n for n in os.listdir('/') if n.startswith('hf')]
+            same = all(open('/' + n).read() == 'host file\\n' for n in files)
+            print(os.getpid(), sum(len(a) for a in sys.argv[1:]), len(files), same)
+            """;
+
+    /**
+     * The message to a pid 1 made ahead holds at most AHEAD_MSG_MAX (96 KiB) of spec and seccomp program and
+     * AHEAD_FDS_MAX (253) descriptors (launcher.h). A run just under either is handed over and gets all of its
+     * arguments and host files; one over either is cloned its own pid 1, as before, and runs as whole.
+     */
+    @Test
+    void specsUnderTheMessagesBoundsAreHandedOverAndSpecsOverThemClonedEachRunWhole() throws Exception {
+        Workdir w = warmedUp();
+        Path file = Files.createTempFile("proctor-ahead-", ".txt");
+        Files.writeString(file, "host file\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        record Case(String name, List<String> args, int hostFiles, boolean handed) {}
+        List<Case> cases = List.of(
+                // 80 KiB of arguments, with the rest of the spec and the 2.5 KiB seccomp program: under 96 KiB
+                new Case("80 KiB of arguments", List.of("a".repeat(80 * 1024)), 0, true),
+                new Case("120 KiB of arguments", List.of("a".repeat(60 * 1024), "b".repeat(60 * 1024)), 0, false),
+                // descriptors: stdin, the cgroups' tasks files, the layer, the image's binds, the host files, /box
+                new Case("200 host files", List.of(), 200, true),
+                new Case("249 host files", List.of(), 249, false));
+        for (int round = 0; round < 2; round++) {
+            for (Case c : cases) {
+                Map<Long, String> ahead = awaitEveryKeptHasItsPid1();
+                assertFalse(ahead.isEmpty(), "no pid 1 made ahead waits before " + c.name());
+                Files.deleteIfExists(w.path().resolve("ready"));
+                Files.deleteIfExists(w.path().resolve("go"));
+                String marker = "ahead-bounds-" + UUID.randomUUID();
+                List<String> argv =
+                        new ArrayList<>(List.of("/usr/bin/python3", "-c", "# " + marker + "\n" + HOLD + WHOLE));
+                argv.addAll(c.args());
+                List<RunSpec.HostFile> files = new ArrayList<>();
+                for (int i = 0; i < c.hostFiles(); i++) {
+                    files.add(new RunSpec.HostFile(file, "/hf" + i));
+                }
+                RunSpec spec = RunSpec.simple(w, argv, ROOMY).withHostFiles(files);
+                CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> engine.run(spec));
+                awaitReady(w, run);
+                long pid1 = parentOf(jobWith(marker));
+                RunResult r = release(w, run);
+                int bytes = c.args().stream().mapToInt(String::length).sum();
+                assertEquals("2 " + bytes + " " + c.hostFiles() + " True\n", okOut(r), c.name());
+                assertEquals(c.handed(), ahead.containsKey(pid1), c.name() + ": handed to the pid 1 made ahead");
             }
         }
     }

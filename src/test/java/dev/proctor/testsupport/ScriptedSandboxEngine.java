@@ -178,7 +178,7 @@ public class ScriptedSandboxEngine implements SandboxEngine {
     public void close() {}
 
     /** A plain temporary directory standing in for the tmpfs workdir. */
-    record DirWorkdir(Path path, long sizeBytes) implements Workdir {
+    public record DirWorkdir(Path path, long sizeBytes) implements Workdir {
 
         @Override
         public void writeFile(String relativePath, byte[] content, boolean executable) {

@@ -12,6 +12,15 @@ import java.util.Arrays;
  */
 public final class LaunchRequest {
 
+    /** The most bytes of a spec the launcher reads, its ending NUL counted (supervisor.c, SPEC_MAX). */
+    public static final int MAX_BYTES = 1 << 20;
+
+    /** The most arguments, and the most environment entries, a spec may hold (launcher.h, MAX_ARGV). */
+    public static final int MAX_ARGS = 1024;
+
+    /** The most binds a spec may hold, an image's and a run's host files together (launcher.h, MAX_ITEMS). */
+    public static final int MAX_BINDS = 256;
+
     private byte[] bytes = new byte[2048];
     private int size;
 
@@ -58,6 +67,11 @@ public final class LaunchRequest {
         System.arraycopy(entries.bytes, 0, bytes, size, entries.size);
         size += entries.size;
         return this;
+    }
+
+    /** The length of {@link #toBytes()}: the entries and the empty one that ends them. */
+    public int length() {
+        return size + 1;
     }
 
     public byte[] toBytes() {
