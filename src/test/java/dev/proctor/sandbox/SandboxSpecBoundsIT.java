@@ -103,6 +103,28 @@ class SandboxSpecBoundsIT extends SandboxRuns {
     }
 
     @Test
+    void joinedRunsOneOfWhichIsPastABoundAreBothRefusedAndNeitherStarts() throws Exception {
+        Workdir a = workdir();
+        Workdir b = workdir();
+        Path file = hostFile();
+        RunSpec fine = probe(a, List.of(), RunSpec.BASE_ENV, 0, file);
+        List<RunSpec> pastABound = List.of(
+                probe(b, args(LaunchRequest.MAX_ARGS, 1), RunSpec.BASE_ENV, 0, file),
+                probe(b, args(11, 100 * 1024), RunSpec.BASE_ENV, 0, file));
+        List<String> fields = List.of("argv:", "the run's launch spec is");
+        for (int i = 0; i < pastABound.size(); i++) {
+            for (boolean second : new boolean[] {false, true}) {
+                JoinedRuns r = second
+                        ? engine.runJoined(fine, pastABound.get(i), Cancellation.none())
+                        : engine.runJoined(pastABound.get(i), fine, Cancellation.none());
+                assertRefused(r.first(), fields.get(i));
+                assertRefused(r.second(), fields.get(i));
+            }
+        }
+        assertEquals("0 0 3 0 True\n", okOut(engine.run(fine)));
+    }
+
+    @Test
     void hostFilesUpToTheBindsBoundAreEachSeenAndOnePastIsRefused() throws Exception {
         Workdir w = workdir();
         Path file = hostFile();
