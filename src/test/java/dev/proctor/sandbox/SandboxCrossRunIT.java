@@ -119,6 +119,51 @@ class SandboxCrossRunIT extends SandboxRuns {
         assertEquals("ENOLCK\n", other);
     }
 
+    /** Pages of {@code file} in the host's page cache, by util-linux's fincore (mincore(2) of the whole file). */
+    private static long pagesCached(Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "PAGES", file.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), "fincore: " + out);
+        return Long.parseLong(out);
+    }
+
+    /**
+     * posix_fadvise(POSIX_FADV_DONTNEED) on a file every run shares dropped its pages from the host's page cache
+     * (no write access needed): another run, or the host, then read it from the disk again, and a run could
+     * signal another by the time its reads took. The default profile lets the advice succeed without running
+     * (advice is a hint, and the run's own files are on tmpfs, where it drops nothing); the other advice stays.
+     */
+    @Test
+    void dropFromThePageCacheAdviceOnASharedFileLeavesItsPagesCached() throws Exception {
+        Path shared = stateDir.resolve("shared-" + System.nanoTime() + ".bin");
+        byte[] bytes = new byte[4 << 20];
+        java.util.Arrays.fill(bytes, (byte) 7);
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(
+                shared, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(bytes));
+            f.force(true); // clean pages: the kernel drops only those, not dirty ones or ones under write-back
+        }
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.readAllBytes(shared); // cached: written and read
+        long before = pagesCached(shared);
+        assertTrue(before >= 1000, "pages cached before the run: " + before);
+        RunSpec drop = RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", """
+                        import os
+                        fd = os.open('/shared', os.O_RDONLY)
+                        size = len(os.read(fd, 1 << 23))
+                        for advice in (os.POSIX_FADV_WILLNEED, os.POSIX_FADV_SEQUENTIAL, os.POSIX_FADV_RANDOM,
+                                       os.POSIX_FADV_NORMAL, os.POSIX_FADV_NOREUSE, os.POSIX_FADV_DONTNEED):
+                            os.posix_fadvise(fd, 0, 0, advice)
+                        print('advised', size)
+                        """), ROOMY)
+                .withHostFiles(List.of(new RunSpec.HostFile(shared, "/shared")));
+        assertEquals("advised " + bytes.length + "\n", okOut(engine.run(drop)));
+        assertEquals(before, pagesCached(shared), "pages of the shared file left in the host's page cache");
+        Files.delete(shared);
+    }
+
     /** Two jobs' work dirs, and so their runs' processes and files, belong to different host uids. */
     @Test
     void concurrentJobsHaveDistinctHostUids() throws IOException {

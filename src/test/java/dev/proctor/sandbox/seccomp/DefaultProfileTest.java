@@ -133,6 +133,16 @@ class DefaultProfileTest {
         }
         assertEquals(ENOSYS, defaults.call(nr("fcntl"), 3, 4242), "an fcntl command the profile does not name");
         assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("sync")), "sync");
+        assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("syncfs"), 3), "syncfs");
+        // POSIX_FADV_DONTNEED drops a shared file's pages from the host's page cache; the other advice stays
+        assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("fadvise64"), 3, 0, 0, 4), "POSIX_FADV_DONTNEED");
+        for (long advice : new long[] {0, 1, 2, 3, 5}) {
+            assertEquals(ALLOW, defaults.call(nr("fadvise64"), 3, 0, 0, advice), "advice " + advice);
+        }
+        // an int whose register's upper half is not clean matches nothing the profile names: ENOSYS, never through
+        for (long advice : new long[] {6, 0x1_0000_0004L, 0xffff_ffff_0000_0004L, -1}) {
+            assertEquals(ENOSYS, defaults.call(nr("fadvise64"), 3, 0, 0, advice), "advice " + advice);
+        }
         // IN_ACCESS, IN_CLOSE_NOWRITE, IN_OPEN report another run's use of a shared file; changes are fine
         for (long mask : new long[] {0x1, 0x10, 0x20, 0x21, 0xfff, 0x1000_0020L}) {
             assertEquals(EINVAL, defaults.call(nr("inotify_add_watch"), 3, 0, mask), "mask " + Long.toHexString(mask));
