@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.launcher.LaunchRequest;
 import dev.proctor.testsupport.ScriptedSandboxEngine;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -106,6 +110,25 @@ class LaunchBoundsPropertiesTest {
             assertTrue(refused.startsWith("hostFiles:"), refused);
             assertTrue(refused.contains(String.valueOf(LaunchRequest.MAX_BINDS - imageBinds)), refused);
         }
+    }
+
+    /** The engine's copy of the launcher's bounds is the launcher's own (src/main/c/launcher). */
+    @Example
+    void theBoundsAreTheLaunchersOwn() throws Exception {
+        Path c = Path.of(System.getProperty("proctor.project-dir", "."), "src/main/c/launcher");
+        String header = Files.readString(c.resolve("launcher.h"));
+        String supervisor = Files.readString(c.resolve("supervisor.c"));
+        assertEquals(LaunchRequest.MAX_ARGS, Integer.parseInt(define(header, "MAX_ARGV")));
+        assertEquals(LaunchRequest.MAX_BINDS, Integer.parseInt(define(header, "MAX_ITEMS")));
+        assertEquals("(1 << 20)", define(supervisor, "SPEC_MAX"));
+        assertEquals(1 << 20, LaunchRequest.MAX_BYTES);
+    }
+
+    private static String define(String source, String name) {
+        Matcher m = Pattern.compile("(?m)^#define " + name + " (\\S+(?: << \\d+\\))?)")
+                .matcher(source);
+        assertTrue(m.find(), name + " not defined");
+        return m.group(1);
     }
 
     @Property(tries = 50)
