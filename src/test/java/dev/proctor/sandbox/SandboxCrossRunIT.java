@@ -164,6 +164,39 @@ class SandboxCrossRunIT extends SandboxRuns {
         Files.delete(shared);
     }
 
+    /**
+     * preadv2 with RWF_NOWAIT reads only what is in the page cache and fails with EAGAIN otherwise, without loading
+     * anything: on a file every run shares, a probe of which pages another run (or the host) read lately that
+     * leaves no trace, a channel between runs and a view of the host's activity. The default profile refuses the
+     * flag with EOPNOTSUPP, what a file without non-blocking reads answers; preadv2 without it stays.
+     */
+    @Test
+    void aReadThatOnlySaysWhetherASharedFileIsCachedIsRefused() throws Exception {
+        Path shared = stateDir.resolve("probed-" + System.nanoTime() + ".bin");
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(
+                shared, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(new byte[1 << 20]));
+            f.force(true);
+        }
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.readAllBytes(shared); // in the page cache: a non-blocking read would succeed
+        RunSpec probe = RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", """
+                        import os
+                        fd = os.open('/shared', os.O_RDONLY)
+                        buf = bytearray(4096)
+                        def read(flags):
+                            try:
+                                return str(os.preadv(fd, [buf], 0, flags))
+                            except OSError as e:
+                                return 'errno %d' % e.errno
+                        print(read(os.RWF_NOWAIT), read(os.RWF_HIPRI), read(0))
+                        """), ROOMY)
+                .withHostFiles(List.of(new RunSpec.HostFile(shared, "/shared")));
+        // EOPNOTSUPP (95) for the flag; the others read the page
+        assertEquals("errno 95 4096 4096\n", okOut(engine.run(probe)));
+        Files.delete(shared);
+    }
+
     /** Two jobs' work dirs, and so their runs' processes and files, belong to different host uids. */
     @Test
     void concurrentJobsHaveDistinctHostUids() throws IOException {

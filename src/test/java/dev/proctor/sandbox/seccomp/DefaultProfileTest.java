@@ -25,6 +25,7 @@ class DefaultProfileTest {
     private static final int EAFNOSUPPORT = 0x00050000 | 97;
     private static final int ENOLCK = 0x00050000 | 37;
     private static final int EINVAL = 0x00050000 | 22;
+    private static final int EOPNOTSUPP = 0x00050000 | 95;
     private static final int SUCCEEDS_WITHOUT_RUNNING = 0x00050000;
     private static final int AUDIT_ARCH_I386 = 0x40000003;
 
@@ -138,6 +139,13 @@ class DefaultProfileTest {
         assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("fadvise64"), 3, 0, 0, 4), "POSIX_FADV_DONTNEED");
         for (long advice : new long[] {0, 1, 2, 3, 5}) {
             assertEquals(ALLOW, defaults.call(nr("fadvise64"), 3, 0, 0, advice), "advice " + advice);
+        }
+        // preadv2's RWF_NOWAIT (8) says whether a shared file's pages are cached, loading nothing: EOPNOTSUPP
+        for (long flags : new long[] {8, 9, 0xf, 0x1_0000_0008L, -1}) {
+            assertEquals(EOPNOTSUPP, defaults.call(nr("preadv2"), 3, 0, 1, 0, 0, flags), "preadv2 flags " + flags);
+        }
+        for (long flags : new long[] {0, 1, 2, 4, 0x10, 0x1_0000_0000L}) {
+            assertEquals(ALLOW, defaults.call(nr("preadv2"), 3, 0, 1, 0, 0, flags), "preadv2 flags " + flags);
         }
         // an int whose register's upper half is not clean matches nothing the profile names: ENOSYS, never through
         for (long advice : new long[] {6, 0x1_0000_0004L, 0xffff_ffff_0000_0004L, -1}) {
