@@ -165,6 +165,53 @@ class SandboxCrossRunIT extends SandboxRuns {
     }
 
     /**
+     * Cache flushes the host's disk has completed: /sys/dev/block/MAJ:MIN/stat's seventeenth field (Linux 5.5) for
+     * the device that holds {@code file}.
+     */
+    private static long diskFlushes(Path file) throws IOException {
+        long dev = (long) Files.getAttribute(file, "unix:dev");
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        Path stat = Path.of("/sys/dev/block", major + ":" + (minor & 0xfffff), "stat");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.exists(stat), () -> file + " is on no block device (" + stat + "): no disk flushes to count");
+        String[] fields = Files.readString(stat).strip().split("\\s+");
+        assertTrue(fields.length >= 17, () -> stat + " has no flush counts: " + String.join(" ", fields));
+        return Long.parseLong(fields[15]);
+    }
+
+    /**
+     * fsync and fdatasync of a clean, read-only file every run shares each sent the host's disk a cache flush (600
+     * calls here, 600 flushes): a job looping on them was an I/O storm for the host and its database's commits, as
+     * sync was. They succeed without running (a job's own files are on tmpfs, where they do nothing), and the disk's
+     * flush count moves only by what the host does meanwhile.
+     */
+    @Test
+    void syncingASharedFileSendsTheHostsDiskNoFlushes() throws Exception {
+        Path shared = stateDir.resolve("synced-" + System.nanoTime() + ".bin");
+        Files.write(shared, new byte[8192]);
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (java.nio.channels.FileChannel f =
+                java.nio.channels.FileChannel.open(shared, java.nio.file.StandardOpenOption.WRITE)) {
+            f.force(true); // clean: a later fsync has nothing to write
+        }
+        RunSpec sync = RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", """
+                        import os
+                        fd = os.open('/shared', os.O_RDONLY)
+                        for i in range(300):
+                            os.fsync(fd)
+                            os.fdatasync(fd)
+                        print('synced')
+                        """), ROOMY)
+                .withHostFiles(List.of(new RunSpec.HostFile(shared, "/shared")));
+        long before = diskFlushes(shared);
+        assertEquals("synced\n", okOut(engine.run(sync)));
+        long flushes = diskFlushes(shared) - before;
+        assertTrue(flushes < 150, "the disk's cache flushes during 600 syncs of a shared file: " + flushes);
+        Files.delete(shared);
+    }
+
+    /**
      * preadv2 with RWF_NOWAIT reads only what is in the page cache and fails with EAGAIN otherwise, without loading
      * anything: on a file every run shares, a probe of which pages another run (or the host) read lately that
      * leaves no trace, a channel between runs and a view of the host's activity. The default profile refuses the

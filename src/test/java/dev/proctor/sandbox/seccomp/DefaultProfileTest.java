@@ -135,6 +135,10 @@ class DefaultProfileTest {
         assertEquals(ENOSYS, defaults.call(nr("fcntl"), 3, 4242), "an fcntl command the profile does not name");
         assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("sync")), "sync");
         assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("syncfs"), 3), "syncfs");
+        // an fsync of a clean read-only shared file sent the host's disk a cache flush
+        for (String name : new String[] {"fsync", "fdatasync", "sync_file_range"}) {
+            assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr(name), 3, 0, 0, 7), name);
+        }
         // POSIX_FADV_DONTNEED drops a shared file's pages from the host's page cache; the other advice stays
         assertEquals(SUCCEEDS_WITHOUT_RUNNING, defaults.call(nr("fadvise64"), 3, 0, 0, 4), "POSIX_FADV_DONTNEED");
         for (long advice : new long[] {0, 1, 2, 3, 5}) {
