@@ -57,13 +57,18 @@ final class TestNode implements AutoCloseable {
         }
     }
 
-    /** SIGTERM first, so that the engine removes its own mounts and cgroups; SIGKILL if it hangs. */
+    /**
+     * SIGTERM first, so that the engine removes its own mounts and cgroups; SIGKILL if it hangs. Then the node's
+     * state dir goes ({@link ServiceNode#close}: what a dead engine left cleaned, the directory removed): each fault
+     * test's node left a state dir of 1.8 MB in /tmp behind, run after run.
+     */
     @Override
     public void close() throws InterruptedException {
         try {
             if (node.terminate(Duration.ofSeconds(60)) == null) {
                 node.kill();
             }
+            node.close();
         } finally {
             postgres.stop();
         }

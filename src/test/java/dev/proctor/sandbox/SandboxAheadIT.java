@@ -220,7 +220,7 @@ class SandboxAheadIT extends SandboxRuns {
     @Test
     void specsUnderTheMessagesBoundsAreHandedOverAndSpecsOverThemClonedEachRunWhole() throws Exception {
         Workdir w = warmedUp();
-        Path file = Files.createTempFile("proctor-ahead-", ".txt");
+        Path file = Files.createTempFile(stateDir, "ahead-", ".txt");
         Files.writeString(file, "host file\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         record Case(String name, List<String> args, int hostFiles, boolean handed) {}

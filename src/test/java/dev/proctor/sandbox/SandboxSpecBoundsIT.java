@@ -45,7 +45,7 @@ class SandboxSpecBoundsIT extends SandboxRuns {
     }
 
     private static Path hostFile() throws Exception {
-        Path f = Files.createTempFile("proctor-bounds-", ".txt");
+        Path f = Files.createTempFile(stateDir, "bounds-", ".txt");
         Files.writeString(f, "host file\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         return f;
