@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.proctor.testsupport.Gates;
 import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.testsupport.ScriptedSandboxProfile;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -35,9 +36,8 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ScriptedSandboxProfile.class)
 class JobWaitLocalTest {
 
-    private static Path gate() throws IOException {
-        Path dir = Files.createTempDirectory("wait-gate-");
-        return dir.resolve("go");
+    private static Path gate() {
+        return Gates.newGate();
     }
 
     /** The timeout answers 202 with the job still running here; the run goes on and its result is stored. */

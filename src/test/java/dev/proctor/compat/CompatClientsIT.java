@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proctor.bench.ServiceNode;
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import dev.proctor.testsupport.PostgresTestResource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,39 +87,44 @@ class CompatClientsIT {
     @Test
     void npmPistonClientsGetTheRightAnswerInEveryLanguage() throws Exception {
         Path dir = Files.createTempDirectory("proctor-piston-clients-");
-        npmInstall(dir);
-        Path script = dir.resolve("piston-clients.mjs");
-        try (InputStream in = CompatClientsIT.class.getResourceAsStream("/compat/piston-clients.mjs")) {
-            Files.copy(in, script);
+        try {
+            npmInstall(dir);
+            Path script = dir.resolve("piston-clients.mjs");
+            try (InputStream in = CompatClientsIT.class.getResourceAsStream("/compat/piston-clients.mjs")) {
+                Files.copy(in, script);
+            }
+            Path programsFile = dir.resolve("programs.json");
+            Files.writeString(programsFile, programs.toString());
+            String server = node.uri("/piston/k/" + key).toString();
+            Process p = new ProcessBuilder("node", script.toString(), server, programsFile.toString())
+                    .redirectError(dir.resolve("node.err").toFile())
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(15, TimeUnit.MINUTES), "node did not finish");
+            assertEquals(0, p.exitValue(), out + "\n" + Files.readString(dir.resolve("node.err")));
+            JsonNode result = JSON.readTree(out);
+            List<String> languages = new ArrayList<>();
+            programs.fieldNames().forEachRemaining(languages::add);
+            assertEquals(8, languages.size());
+            assertTrue(result.get("apiClientRuntimesOk").asBoolean());
+            for (String language : languages) {
+                JsonNode a = result.at("/pistonClient/" + jsonPointer(language));
+                // piston-client sends its default arguments 1 2 3
+                assertEquals(ANSWER + " 3\n", a.path("stdout").asText(), language + " via piston-client: " + a);
+                assertEquals(0, a.path("code").asInt(-1), language + ": " + a);
+                assertTrue(a.path("version").asText().matches("\\d+\\.\\d+\\.\\d+"), a.toString());
+                JsonNode b = result.at("/pistonApiClient/" + jsonPointer(language));
+                assertEquals(ANSWER + " 2\n", b.path("stdout").asText(), language + " via piston-api-client: " + b);
+                assertEquals(0, b.path("code").asInt(-1), language + ": " + b);
+            }
+            JsonNode runtimes = result.get("runtimes");
+            assertTrue(runtimes.isArray() && runtimes.size() == 8, runtimes.toString());
+            // keys in URLs are never logged
+            assertFalse(Files.readString(node.log()).contains(key), "the service log holds the API key");
+        } finally {
+            // npm's node_modules and the clients' files: removed, not left in /tmp run after run
+            LayerFiles.deleteTree(dir);
         }
-        Path programsFile = dir.resolve("programs.json");
-        Files.writeString(programsFile, programs.toString());
-        String server = node.uri("/piston/k/" + key).toString();
-        Process p = new ProcessBuilder("node", script.toString(), server, programsFile.toString())
-                .redirectError(dir.resolve("node.err").toFile())
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(15, TimeUnit.MINUTES), "node did not finish");
-        assertEquals(0, p.exitValue(), out + "\n" + Files.readString(dir.resolve("node.err")));
-        JsonNode result = JSON.readTree(out);
-        List<String> languages = new ArrayList<>();
-        programs.fieldNames().forEachRemaining(languages::add);
-        assertEquals(8, languages.size());
-        assertTrue(result.get("apiClientRuntimesOk").asBoolean());
-        for (String language : languages) {
-            JsonNode a = result.at("/pistonClient/" + jsonPointer(language));
-            // piston-client sends its default arguments 1 2 3
-            assertEquals(ANSWER + " 3\n", a.path("stdout").asText(), language + " via piston-client: " + a);
-            assertEquals(0, a.path("code").asInt(-1), language + ": " + a);
-            assertTrue(a.path("version").asText().matches("\\d+\\.\\d+\\.\\d+"), a.toString());
-            JsonNode b = result.at("/pistonApiClient/" + jsonPointer(language));
-            assertEquals(ANSWER + " 2\n", b.path("stdout").asText(), language + " via piston-api-client: " + b);
-            assertEquals(0, b.path("code").asInt(-1), language + ": " + b);
-        }
-        JsonNode runtimes = result.get("runtimes");
-        assertTrue(runtimes.isArray() && runtimes.size() == 8, runtimes.toString());
-        // keys in URLs are never logged
-        assertFalse(Files.readString(node.log()).contains(key), "the service log holds the API key");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.auth.Caller;
+import dev.proctor.testsupport.Gates;
 import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.testsupport.ScriptedSandboxProfile;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -398,8 +399,8 @@ class RunningHereReadsTest {
                 .path("id"));
     }
 
-    private Path gate() throws IOException {
-        Path gate = Files.createTempDirectory("running-here-").resolve("go");
+    private Path gate() {
+        Path gate = Gates.newGate();
         gates.add(gate);
         return gate;
     }
