@@ -10,7 +10,6 @@ import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -220,9 +219,7 @@ class SandboxAheadIT extends SandboxRuns {
     @Test
     void specsUnderTheMessagesBoundsAreHandedOverAndSpecsOverThemClonedEachRunWhole() throws Exception {
         Workdir w = warmedUp();
-        Path file = Files.createTempFile(stateDir, "ahead-", ".txt");
-        Files.writeString(file, "host file\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Path file = hostFile("ahead-", "host file\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         record Case(String name, List<String> args, int hostFiles, boolean handed) {}
         List<Case> cases = List.of(
                 // 80 KiB of arguments, with the rest of the spec and the 2.5 KiB seccomp program: under 96 KiB

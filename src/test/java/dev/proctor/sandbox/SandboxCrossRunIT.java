@@ -137,16 +137,9 @@ class SandboxCrossRunIT extends SandboxRuns {
      */
     @Test
     void dropFromThePageCacheAdviceOnASharedFileLeavesItsPagesCached() throws Exception {
-        Path shared = stateDir.resolve("shared-" + System.nanoTime() + ".bin");
         byte[] bytes = new byte[4 << 20];
         java.util.Arrays.fill(bytes, (byte) 7);
-        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(
-                shared, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            f.write(java.nio.ByteBuffer.wrap(bytes));
-            f.force(true); // clean pages: the kernel drops only those, not dirty ones or ones under write-back
-        }
-        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        Files.readAllBytes(shared); // cached: written and read
+        Path shared = hostFile("shared-", bytes); // clean pages, cached: the kernel drops only clean ones
         long before = pagesCached(shared);
         assertTrue(before >= 1000, "pages cached before the run: " + before);
         RunSpec drop = RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", """
@@ -188,13 +181,7 @@ class SandboxCrossRunIT extends SandboxRuns {
      */
     @Test
     void syncingASharedFileSendsTheHostsDiskNoFlushes() throws Exception {
-        Path shared = stateDir.resolve("synced-" + System.nanoTime() + ".bin");
-        Files.write(shared, new byte[8192]);
-        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        try (java.nio.channels.FileChannel f =
-                java.nio.channels.FileChannel.open(shared, java.nio.file.StandardOpenOption.WRITE)) {
-            f.force(true); // clean: a later fsync has nothing to write
-        }
+        Path shared = hostFile("synced-", new byte[8192]); // clean: a later fsync has nothing to write
         RunSpec sync = RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", """
                         import os
                         fd = os.open('/shared', os.O_RDONLY)
@@ -219,14 +206,7 @@ class SandboxCrossRunIT extends SandboxRuns {
      */
     @Test
     void aReadThatOnlySaysWhetherASharedFileIsCachedIsRefused() throws Exception {
-        Path shared = stateDir.resolve("probed-" + System.nanoTime() + ".bin");
-        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(
-                shared, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            f.write(java.nio.ByteBuffer.wrap(new byte[1 << 20]));
-            f.force(true);
-        }
-        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        Files.readAllBytes(shared); // in the page cache: a non-blocking read would succeed
+        Path shared = hostFile("probed-", new byte[1 << 20]); // cached: a non-blocking read would succeed
         RunSpec probe = RunSpec.simple(workdir(), List.of("/usr/bin/python3", "-c", """
                         import os
                         fd = os.open('/shared', os.O_RDONLY)

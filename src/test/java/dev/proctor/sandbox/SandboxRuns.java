@@ -9,10 +9,14 @@ import dev.proctor.testsupport.Probes;
 import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,6 +128,24 @@ abstract class SandboxRuns {
                 s.seccompProfile(),
                 network,
                 sampleInterval);
+    }
+
+    /**
+     * A host file a run may be shown ({@link RunSpec.HostFile}): {@code content} in the state dir (removed with it),
+     * readable by others as the engine requires, written through to the disk (its pages clean) and read back (its
+     * pages in the page cache).
+     */
+    static Path hostFile(String prefix, byte[] content) throws IOException {
+        Path file = Files.createTempFile(stateDir, prefix, ".bin");
+        try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (ByteBuffer b = ByteBuffer.wrap(content); b.hasRemaining(); ) {
+                f.write(b);
+            }
+            f.force(true);
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.readAllBytes(file);
+        return file;
     }
 
     /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.launcher.LaunchRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +19,8 @@ import org.junit.jupiter.api.Test;
  * any of them is refused by the engine, saying which, before anything is started, and the next run is as any.
  */
 class SandboxSpecBoundsIT extends SandboxRuns {
+
+    private static final byte[] HOST_FILE = "host file\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /**
      * What a job says of its spec: how many arguments and bytes of them followed python3's {@code -c} and the
@@ -42,13 +42,6 @@ class SandboxSpecBoundsIT extends SandboxRuns {
         }
         return new RunSpec(
                 "host", argv, env, w, Stdin.empty(), ROOMY, "default", NetworkMode.NONE, Duration.ZERO, files);
-    }
-
-    private static Path hostFile() throws Exception {
-        Path f = Files.createTempFile(stateDir, "bounds-", ".txt");
-        Files.writeString(f, "host file\n");
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-        return f;
     }
 
     private static List<String> args(int n, int bytesEach) {
@@ -76,7 +69,7 @@ class SandboxSpecBoundsIT extends SandboxRuns {
     @Test
     void argumentsAndEnvironmentAtTheirBoundsRunWholeAndOnePastIsRefusedByName() throws Exception {
         Workdir w = workdir();
-        Path file = hostFile();
+        Path file = hostFile("bounds-", HOST_FILE);
         int extra = LaunchRequest.MAX_ARGS - 3; // python3, -c and the probe are the first three
         assertEquals(
                 extra + " " + extra + " " + LaunchRequest.MAX_ARGS + " 0 True\n",
@@ -93,7 +86,7 @@ class SandboxSpecBoundsIT extends SandboxRuns {
     @Test
     void aSpecOverTheLaunchersBytesIsRefusedAndTheLauncherServesOn() throws Exception {
         Workdir w = workdir();
-        Path file = hostFile();
+        Path file = hostFile("bounds-", HOST_FILE);
         // eleven arguments of 100 KiB each (under the kernel's 128 KiB for one): over the spec's 1 MiB together
         RunResult r = engine.run(probe(w, args(11, 100 * 1024), RunSpec.BASE_ENV, 0, file));
         assertRefused(r, "the run's launch spec is");
@@ -106,7 +99,7 @@ class SandboxSpecBoundsIT extends SandboxRuns {
     void joinedRunsOneOfWhichIsPastABoundAreBothRefusedAndNeitherStarts() throws Exception {
         Workdir a = workdir();
         Workdir b = workdir();
-        Path file = hostFile();
+        Path file = hostFile("bounds-", HOST_FILE);
         RunSpec fine = probe(a, List.of(), RunSpec.BASE_ENV, 0, file);
         List<RunSpec> pastABound = List.of(
                 probe(b, args(LaunchRequest.MAX_ARGS, 1), RunSpec.BASE_ENV, 0, file),
@@ -127,7 +120,7 @@ class SandboxSpecBoundsIT extends SandboxRuns {
     @Test
     void hostFilesUpToTheBindsBoundAreEachSeenAndOnePastIsRefused() throws Exception {
         Workdir w = workdir();
-        Path file = hostFile();
+        Path file = hostFile("bounds-", HOST_FILE);
         RunResult over = engine.run(probe(w, List.of(), RunSpec.BASE_ENV, LaunchRequest.MAX_BINDS + 1, file));
         assertRefused(over, "hostFiles:");
         Matcher m = Pattern.compile("at most (\\d+)").matcher(over.message());

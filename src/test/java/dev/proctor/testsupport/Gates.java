@@ -1,11 +1,10 @@
 package dev.proctor.testsupport;
 
+import dev.proctor.sandbox.rootfs.LayerFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Paths a scripted run awaits ({@code await PATH}, {@link ScriptedSandboxEngine}): each a fresh name in one
@@ -34,9 +33,9 @@ public final class Gates {
     }
 
     private static void removeTree(Path root) {
-        try (Stream<Path> all = Files.walk(root)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
+        try {
+            LayerFiles.deleteTree(root);
+        } catch (IOException ignored) {
             // the JVM is exiting: nothing more to do
         }
     }
