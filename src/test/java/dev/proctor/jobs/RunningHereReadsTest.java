@@ -255,6 +255,7 @@ class RunningHereReadsTest {
             }
             assertEquals("done", r.path("state"), "try " + i + ": " + r.asString());
             UUID id = UUID.fromString(r.path("id"));
+            awaitFinishedHeld(id);
             String query = i % 2 == 0 ? "" : "?encoding=base64";
             double before = answeredFinished();
             String fromMemory = get(key, id, query);
@@ -306,8 +307,8 @@ class RunningHereReadsTest {
     }
 
     /** A job run to its end ({@code wait=true}): held in memory as finished here. */
-    private static UUID submitFinished(String key) {
-        return UUID.fromString(given().auth()
+    private UUID submitFinished(String key) {
+        UUID id = UUID.fromString(given().auth()
                 .oauth2(key)
                 .contentType(ContentType.JSON)
                 .body("{\"profile\":\"python3\",\"files\":[{\"path\":\"main.py\",\"content\":\"out ok\"}]}")
@@ -317,6 +318,17 @@ class RunningHereReadsTest {
                 .body("state", org.hamcrest.Matchers.equalTo("done"))
                 .extract()
                 .path("id"));
+        awaitFinishedHeld(id);
+        return id;
+    }
+
+    /**
+     * Job {@code id}, finished here, is held once its result's writer is through: a job that went through the
+     * queue (its slots still busy with an earlier test's runs) may have its waiting request answered first by the
+     * listener's notification of the commit (and a read of the row), a moment before the writer's thread holds it.
+     */
+    private void awaitFinishedHeld(UUID id) {
+        awaitTrue(() -> runningHere.keepsFinished(id), "job " + id + " was not held once finished");
     }
 
     private double answeredFinished() {
