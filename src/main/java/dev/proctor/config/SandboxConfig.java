@@ -27,6 +27,18 @@ public interface SandboxConfig {
     @WithDefault("20ms")
     Duration sampleInterval();
 
+    /**
+     * Bytes a second each run may read from each of the host's block devices (the kernel's block throttling
+     * in the run's cgroup: a run reading the disk past its page cache, with O_DIRECT or under a small memory
+     * limit, cannot take the disk from other runs and PostgreSQL); 0: no limit. Page-cache hits are free.
+     */
+    @WithDefault("134217728")
+    long diskReadBytesPerSecond();
+
+    /** Read requests a second each run may send each block device; 0: no limit. */
+    @WithDefault("2000")
+    long diskReadOpsPerSecond();
+
     /** The project and state directories, resolved the one way ({@link ProjectDirs}). */
     default ProjectDirs dirs() {
         return ProjectDirs.resolve(projectDir(), Optional.of(stateDir()));

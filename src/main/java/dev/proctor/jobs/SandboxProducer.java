@@ -27,7 +27,9 @@ public class SandboxProducer {
     @Produces
     @ApplicationScoped
     SandboxEngine engine(SandboxConfig config) {
-        EngineConfig ec = config.dirs().engineConfig();
+        EngineConfig ec = config.dirs()
+                .engineConfig()
+                .withDiskReads(config.diskReadBytesPerSecond(), config.diskReadOpsPerSecond());
         LinuxSandboxEngine engine = LinuxSandboxEngine.start(ec);
         LOG.infof("sandbox engine started: %s", engine.info());
         return engine;

@@ -2,6 +2,7 @@ package dev.proctor.sandbox;
 
 import dev.proctor.sandbox.cgroups.CgroupDetector;
 import dev.proctor.sandbox.cgroups.CgroupDriver;
+import dev.proctor.sandbox.cgroups.DiskReadLimit;
 import dev.proctor.sandbox.launcher.LauncherServer;
 import dev.proctor.sandbox.linux.Syscalls;
 import dev.proctor.sandbox.rootfs.HostImageBuilder;
@@ -64,7 +65,12 @@ final class EngineBootstrap {
             Path state = createPrivateDir(config.stateDir());
             DeadEngines.cleanUp(state, detector);
             EngineDirs instance = createInstance(state);
-            CgroupDriver cgroups = detector.driver(DeadEngines.cgroupDirName(instance.tag()));
+            DiskReadLimit diskReads =
+                    DiskReadLimit.forHost(config.diskReadBytesPerSecond(), config.diskReadOpsPerSecond());
+            CgroupDriver cgroups = detector.driver(DeadEngines.cgroupDirName(instance.tag()), diskReads);
+            for (String warning : detector.warnings()) {
+                LOG.warnf("cgroups: %s", warning);
+            }
             ImageRecords records = ImageRecords.of(instance);
             Map<String, Image> images = new TreeMap<>(Map.of("host", hostImage(state, records)));
             // built images only: building is explicit (`proctor image build`), never done at start-up
@@ -77,8 +83,8 @@ final class EngineBootstrap {
             LauncherServer launcher =
                     LauncherServer.start(config.launcherBinary(), instance.dir().resolve("launcher.sock"));
             LOG.infof(
-                    "sandbox engine ready: cgroup %s, images %s, seccomp %s",
-                    cgroups.version(), images.keySet(), programs.keySet());
+                    "sandbox engine ready: cgroup %s, images %s, seccomp %s, %s",
+                    cgroups.version(), images.keySet(), programs.keySet(), diskReads);
             return new LinuxSandboxEngine(config, instance, cgroups, images, programs, launcher);
         } catch (IOException e) {
             throw new SandboxException("cannot prepare the state dir " + config.stateDir() + ": " + e.getMessage(), e);

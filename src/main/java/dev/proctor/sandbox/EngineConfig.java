@@ -1,5 +1,6 @@
 package dev.proctor.sandbox;
 
+import dev.proctor.sandbox.cgroups.DiskReadLimit;
 import dev.proctor.sandbox.ids.HostIdRanges;
 import java.nio.file.Path;
 
@@ -15,9 +16,45 @@ import java.nio.file.Path;
  *                       is that + 1000) while it runs, no other job on the host at the same time
  * @param idRanges       how many ranges there are: concurrent jobs (work dirs) on the host, all engines
  * @param idLockDir      where engines on the host lease ranges (host-wide, not per state dir)
+ * @param diskReadBytesPerSecond  bytes a second each run may read from each of the host's block devices
+ *                       (its cgroup's block throttling: {@link dev.proctor.sandbox.cgroups.DiskReadLimit}); 0: no limit
+ * @param diskReadOpsPerSecond    read requests a second each run may send each device; 0: no limit
  */
 public record EngineConfig(
-        Path launcherBinary, Path stateDir, Path profilesDir, int uidBase, int idRanges, Path idLockDir) {
+        Path launcherBinary,
+        Path stateDir,
+        Path profilesDir,
+        int uidBase,
+        int idRanges,
+        Path idLockDir,
+        long diskReadBytesPerSecond,
+        long diskReadOpsPerSecond) {
+
+    public EngineConfig {
+        if (diskReadBytesPerSecond < 0 || diskReadOpsPerSecond < 0) {
+            throw new IllegalArgumentException("disk read limits must not be negative");
+        }
+    }
+
+    /** With the default disk read limits ({@link DiskReadLimit#DEFAULT_BYTES_PER_SECOND}, …). */
+    public EngineConfig(
+            Path launcherBinary, Path stateDir, Path profilesDir, int uidBase, int idRanges, Path idLockDir) {
+        this(
+                launcherBinary,
+                stateDir,
+                profilesDir,
+                uidBase,
+                idRanges,
+                idLockDir,
+                DiskReadLimit.DEFAULT_BYTES_PER_SECOND,
+                DiskReadLimit.DEFAULT_OPS_PER_SECOND);
+    }
+
+    /** This configuration with other disk read limits (0: none). */
+    public EngineConfig withDiskReads(long bytesPerSecond, long opsPerSecond) {
+        return new EngineConfig(
+                launcherBinary, stateDir, profilesDir, uidBase, idRanges, idLockDir, bytesPerSecond, opsPerSecond);
+    }
 
     public static final int DEFAULT_UID_BASE = 1_000_000;
     /** Host uids 1 000 000 to 269 435 455. */

@@ -110,6 +110,16 @@ class GraderIT {
             public Duration sampleInterval() {
                 return Duration.ZERO;
             }
+
+            @Override
+            public long diskReadBytesPerSecond() {
+                return dev.proctor.sandbox.cgroups.DiskReadLimit.DEFAULT_BYTES_PER_SECOND;
+            }
+
+            @Override
+            public long diskReadOpsPerSecond() {
+                return dev.proctor.sandbox.cgroups.DiskReadLimit.DEFAULT_OPS_PER_SECOND;
+            }
         };
     }
 

@@ -25,6 +25,16 @@ public final class CgroupDetector {
     public static final String SERVICE_LEAF = "proctor-service";
 
     static final List<String> V1_CONTROLLERS = List.of("cpu", "cpuacct", "memory", "pids", "freezer");
+    /**
+     * v1 controllers used when the host mounts them: without blkio, runs' disk reads are not throttled
+     * ({@link #warnings()} says so), everything else holds.
+     */
+    static final List<String> V1_OPTIONAL_CONTROLLERS = List.of("blkio");
+
+    static final String BLKIO_MISSING = "cgroup v1 controller 'blkio' not mounted: runs' disk reads are not"
+            + " throttled (mount it, or boot with cgroup v2 and the io controller)";
+    static final String IO_MISSING = "cgroup v2 controller 'io' not available: runs' disk reads are not"
+            + " throttled (enable it in the parent cgroups' cgroup.subtree_control)";
     static final List<String> V2_CONTROLLERS = List.of("cpu", "memory", "pids");
 
     private final Path mountinfo;
@@ -64,6 +74,15 @@ public final class CgroupDetector {
                     continue;
                 }
                 Path dir = ownDir(mount, ownPaths.get(controller), controller, problems);
+                if (dir != null) {
+                    dirs.put(controller, dir);
+                }
+            }
+            for (String controller : V1_OPTIONAL_CONTROLLERS) {
+                Mount mount = findV1Mount(mounts, controller);
+                // an optional controller the service cannot use is left out, not a problem (warnings say so)
+                Path dir =
+                        mount == null ? null : ownDir(mount, ownPaths.get(controller), controller, new ArrayList<>());
                 if (dir != null) {
                     dirs.put(controller, dir);
                 }
@@ -118,13 +137,19 @@ public final class CgroupDetector {
     /** What works but less well than it should (e.g. swap not limited); the service logs them. */
     public List<String> warnings() {
         CgroupLayout layout = layout();
-        Path memory = layout.v1OwnDirs().get("memory");
-        if (layout.version() == CgroupVersion.V1
-                && memory != null
-                && !Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
-            return List.of(CgroupV1Driver.MEMSW_MISSING);
+        List<String> warnings = new ArrayList<>();
+        if (layout.version() == CgroupVersion.V1) {
+            Path memory = layout.v1OwnDirs().get("memory");
+            if (memory != null && !Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+                warnings.add(CgroupV1Driver.MEMSW_MISSING);
+            }
+            if (!layout.v1OwnDirs().containsKey("blkio")) {
+                warnings.add(BLKIO_MISSING);
+            }
+        } else if (layout.v2OwnDir() != null && !CgroupV2Driver.offers(new CgroupFs(), layout.v2OwnDir(), "io")) {
+            warnings.add(IO_MISSING);
         }
-        return List.of();
+        return List.copyOf(warnings);
     }
 
     /** The driver for this host, with runs below {@value #RUNS_DIR}. */
@@ -138,14 +163,23 @@ public final class CgroupDetector {
      * @throws CgroupException listing every problem, when there is any
      */
     public CgroupDriver driver(String runsDirName) {
+        return driver(runsDirName, DiskReadLimit.NONE);
+    }
+
+    /**
+     * As {@link #driver(String)}, every run's disk reads throttled to {@code diskReads} where the host's
+     * cgroups can (v1 blkio mounted, v2 io available: else {@link #warnings()} says they are not).
+     * @throws CgroupException listing every problem, when there is any
+     */
+    public CgroupDriver driver(String runsDirName, DiskReadLimit diskReads) {
         List<String> problems = problems();
         if (!problems.isEmpty()) {
             throw new CgroupException("cgroups unusable: " + String.join("; ", problems));
         }
         CgroupLayout layout = layout();
         return layout.version() == CgroupVersion.V1
-                ? new CgroupV1Driver(layout.v1OwnDirs(), runsDirName, new CgroupFs())
-                : CgroupV2Driver.open(layout.v2OwnDir(), runsDirName, new CgroupFs());
+                ? new CgroupV1Driver(layout.v1OwnDirs(), runsDirName, new CgroupFs(), diskReads)
+                : CgroupV2Driver.open(layout.v2OwnDir(), runsDirName, new CgroupFs(), diskReads);
     }
 
     /**

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * cgroup v1 (and hybrid hosts): one directory per run in each of the cpu, cpuacct, memory, pids
- * and freezer hierarchies, at {@code <own cgroup>/<runs dir>/<name>}; co-mounted controllers
- * ("cpu,cpuacct") share one directory.
+ * and freezer hierarchies (and blkio where it is mounted: {@link DiskReadLimit}), at {@code <own
+ * cgroup>/<runs dir>/<name>}; co-mounted controllers ("cpu,cpuacct") share one directory.
  */
 public final class CgroupV1Driver implements CgroupDriver {
 
@@ -80,6 +80,8 @@ public final class CgroupV1Driver implements CgroupDriver {
     private final List<String> problems = new CopyOnWriteArrayList<>();
     /** See {@link #bandwidthReserveMicros(Optional, Optional)}: this host's, read once. */
     private final long bandwidthReserveMicros;
+    /** Every run's disk reads, throttled in its blkio cgroup (when the host mounts blkio). */
+    private final DiskReadLimit diskReads;
 
     /**
      * @param ownDirs      controller → the service's own cgroup in its hierarchy ({@link CgroupLayout})
@@ -90,9 +92,14 @@ public final class CgroupV1Driver implements CgroupDriver {
     }
 
     CgroupV1Driver(Map<String, Path> ownDirs, String runsDirName, CgroupFs fs) {
+        this(ownDirs, runsDirName, fs, DiskReadLimit.NONE);
+    }
+
+    CgroupV1Driver(Map<String, Path> ownDirs, String runsDirName, CgroupFs fs, DiskReadLimit diskReads) {
         this.ownDirs = new LinkedHashMap<>(ownDirs);
         this.runsDirName = runsDirName;
         this.fs = fs;
+        this.diskReads = diskReads;
         this.bandwidthReserveMicros = bandwidthReserveMicros(
                 fs.readIfExists(Path.of("/sys/devices/system/cpu/online")),
                 fs.readIfExists(Path.of("/proc/sys/kernel/sched_cfs_bandwidth_slice_us")));
@@ -114,7 +121,7 @@ public final class CgroupV1Driver implements CgroupDriver {
             throw new IllegalArgumentException("run name must match [a-z0-9-]+: '" + name + "'");
         }
         Map<String, Path> runDirs = runDirs(name);
-        CgroupV1Run run = new CgroupV1Run(runDirs, fs, problems, bandwidthReserveMicros);
+        CgroupV1Run run = new CgroupV1Run(runDirs, fs, problems, bandwidthReserveMicros, diskReads);
         List<Path> created = new ArrayList<>();
         try {
             for (Path dir : new LinkedHashSet<>(runDirs.values())) {
@@ -147,7 +154,7 @@ public final class CgroupV1Driver implements CgroupDriver {
                     .forEach(dir -> names.add(dir.getFileName().toString()));
         }
         for (String name : names) {
-            new CgroupV1Run(runDirs(name), fs, problems, bandwidthReserveMicros).destroy();
+            new CgroupV1Run(runDirs(name), fs, problems, bandwidthReserveMicros, DiskReadLimit.NONE).destroy();
         }
         return names.size();
     }

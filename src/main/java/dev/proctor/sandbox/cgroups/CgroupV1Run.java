@@ -4,6 +4,7 @@ import dev.proctor.sandbox.Limits;
 import dev.proctor.sandbox.accounting.CgroupStats;
 import dev.proctor.sandbox.accounting.CpuAcctParser;
 import dev.proctor.sandbox.accounting.CpuStatParser;
+import dev.proctor.sandbox.accounting.IoStatParser;
 import dev.proctor.sandbox.accounting.KeyValueParser;
 import dev.proctor.sandbox.accounting.OomControlParser;
 import dev.proctor.sandbox.linux.Syscalls;
@@ -61,6 +62,9 @@ final class CgroupV1Run implements RunCgroup {
      */
     private final long bandwidthReserveMicros;
 
+    /** Written into the blkio cgroup (when there is one) with the first limits: the same for every run. */
+    private final DiskReadLimit diskReads;
+
     private int uses = 1;
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
     private Boolean nanosecondSplit;
@@ -81,6 +85,9 @@ final class CgroupV1Run implements RunCgroup {
     private final ControlFile memoryForceEmpty;
     private final ControlFile pidsCurrent;
     private final ControlFile pidsPeak;
+    /** blkio.throttle.io_service_bytes: bytes the run read from (and wrote to) block devices; null without blkio. */
+    private final ControlFile blkioServiceBytes;
+
     private final List<ControlFile> controlFiles = new ArrayList<>();
     /** Every hierarchy's tasks file, pids first: named in every run's launch spec, made once. */
     private final List<Path> attachFiles;
@@ -90,8 +97,14 @@ final class CgroupV1Run implements RunCgroup {
      * @param problems  where a missing memsw is reported (once)
      * @param bandwidthReserveMicros  see {@link CgroupV1Driver#bandwidthReserveMicros}
      */
-    CgroupV1Run(Map<String, Path> dirs, CgroupFs fs, List<String> problems, long bandwidthReserveMicros) {
+    CgroupV1Run(
+            Map<String, Path> dirs,
+            CgroupFs fs,
+            List<String> problems,
+            long bandwidthReserveMicros,
+            DiskReadLimit diskReads) {
         this.dirs = new LinkedHashMap<>(dirs);
+        this.diskReads = diskReads;
         // the pids hierarchy first: pid 1 joins it before any other, so a task anywhere in the run is in it
         this.distinct = new LinkedHashSet<>();
         if (dirs.containsKey("pids")) {
@@ -118,6 +131,7 @@ final class CgroupV1Run implements RunCgroup {
         this.memoryForceEmpty = control(memory, "memory.force_empty");
         this.pidsCurrent = control(pids, "pids.current");
         this.pidsPeak = control(pids, "pids.peak");
+        this.blkioServiceBytes = control(dirs.get("blkio"), "blkio.throttle.io_service_bytes");
         this.attachFiles = distinct.stream().map(dir -> dir.resolve("tasks")).toList();
     }
 
@@ -156,6 +170,7 @@ final class CgroupV1Run implements RunCgroup {
                     problems.add(CgroupV1Driver.MEMSW_MISSING);
                 }
             }
+            throttleDiskReads();
         }
         if (limits == null || limits.memoryBytes() != next.memoryBytes()) {
             // memsw = memory + swap: equal to the memory limit means no swap at all
@@ -176,6 +191,30 @@ final class CgroupV1Run implements RunCgroup {
             fs.write(dirs.get("cpu").resolve("cpu.cfs_quota_us"), Long.toString(quota));
         }
         limits = next;
+    }
+
+    /**
+     * The run's reads from each device throttled ({@link DiskReadLimit}). A device whose queue the kernel
+     * will not throttle (it refuses the rule) is reported once among the driver's problems and left out;
+     * the others keep their rules.
+     */
+    private void throttleDiskReads() {
+        Path blkio = dirs.get("blkio");
+        if (blkio == null || !diskReads.limits()) {
+            return;
+        }
+        for (String device : diskReads.devices()) {
+            try {
+                fs.write(blkio.resolve("blkio.throttle.read_bps_device"), diskReads.v1Bytes(device));
+                fs.write(blkio.resolve("blkio.throttle.read_iops_device"), diskReads.v1Ops(device));
+            } catch (CgroupException e) {
+                String about = "disk reads from device " + device + " not throttled";
+                if (problems.stream().noneMatch(p -> p.startsWith(about))) {
+                    problems.add(about + ": " + e.getMessage());
+                    LOG.warnf("%s: %s", about, e.getMessage());
+                }
+            }
+        }
     }
 
     /**
@@ -289,6 +328,7 @@ final class CgroupV1Run implements RunCgroup {
     private CgroupStats readRawStats() {
         CpuAcctParser.CpuTimes cpu = readCpuTimes(true);
         CpuStatParser.CpuStat throttling = readThrottling();
+        IoStatParser.IoBytes io = readIo();
         return new CgroupStats(
                 cpu.totalMicros(),
                 cpu.userMicros(),
@@ -299,8 +339,15 @@ final class CgroupV1Run implements RunCgroup {
                 readPidsPeak(),
                 throttling.throttledPeriods(),
                 throttling.throttledMicros(),
-                -1,
-                -1);
+                io.readBytes(),
+                io.writeBytes());
+    }
+
+    /** Bytes read from and written to block devices by the cgroup's tasks so far; -1 each without blkio. */
+    private IoStatParser.IoBytes readIo() {
+        return blkioServiceBytes == null
+                ? new IoStatParser.IoBytes(-1, -1)
+                : IoStatParser.parseV1ServiceBytes(blkioServiceBytes.read());
     }
 
     /**
@@ -323,10 +370,12 @@ final class CgroupV1Run implements RunCgroup {
                     rest.pidsPeak(),
                     throttling == null ? rest.throttledPeriods() : throttling.throttledPeriods(),
                     throttling == null ? rest.throttledMicros() : throttling.throttledMicros(),
-                    -1,
-                    -1);
+                    // nothing has run in it since: no task to read or write
+                    rest.ioReadBytes(),
+                    rest.ioWriteBytes());
         }
         CpuStatParser.CpuStat throttling = readThrottling();
+        IoStatParser.IoBytes io = readIo();
         return new CgroupStats(
                 0,
                 cpu.userMicros(),
@@ -337,8 +386,8 @@ final class CgroupV1Run implements RunCgroup {
                 readPidsPeak(),
                 throttling.throttledPeriods(),
                 throttling.throttledMicros(),
-                -1,
-                -1);
+                io.readBytes(),
+                io.writeBytes());
     }
 
     /**

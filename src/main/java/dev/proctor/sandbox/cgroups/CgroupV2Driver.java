@@ -9,7 +9,8 @@ import java.util.List;
  * cgroup v2: runs at {@code <own cgroup>/<runs dir>/<name>}. The kernel lets a cgroup either hold
  * processes or enable controllers for children, not both (no-internal-process rule), so the
  * service first moves itself into the leaf {@code <own>/proctor-service}, then enables
- * {@code +cpu +memory +pids} in {@code <own>} and {@code <own>/<runs dir>}.
+ * {@code +cpu +memory +pids} in {@code <own>} and {@code <own>/<runs dir>} (and {@code +io} where it is
+ * offered, for {@link DiskReadLimit}).
  *
  * <p>{@link #withoutControllers} is the same driver on a hierarchy that offers no controllers (the
  * unified hierarchy of a hybrid v1 host): a run still gets a cgroup of its own, born into it by
@@ -27,10 +28,14 @@ public final class CgroupV2Driver implements CgroupDriver {
     /** Whether cpu, memory and pids are enabled for the runs: false in {@link #withoutControllers}. */
     private final boolean controllers;
 
-    private CgroupV2Driver(Path runsDir, CgroupFs fs, boolean controllers) {
+    /** Every run's disk reads, throttled in its io.max ({@link DiskReadLimit#NONE} where io is not enabled). */
+    private final DiskReadLimit diskReads;
+
+    private CgroupV2Driver(Path runsDir, CgroupFs fs, boolean controllers, DiskReadLimit diskReads) {
         this.runsDir = runsDir;
         this.fs = fs;
         this.controllers = controllers;
+        this.diskReads = diskReads;
     }
 
     /**
@@ -44,6 +49,14 @@ public final class CgroupV2Driver implements CgroupDriver {
     }
 
     static CgroupV2Driver open(Path ownDir, String runsDirName, CgroupFs fs) {
+        return open(ownDir, runsDirName, fs, DiskReadLimit.NONE);
+    }
+
+    /**
+     * As {@link #open(Path, String)}; with the io controller enabled too when {@code diskReads} limits and the
+     * own cgroup offers it (else runs' reads are not throttled: {@link CgroupDetector#warnings()} says so).
+     */
+    static CgroupV2Driver open(Path ownDir, String runsDirName, CgroupFs fs, DiskReadLimit diskReads) {
         if (!enabled(fs, ownDir)) {
             moveSelfToLeaf(fs, ownDir);
             fs.write(ownDir.resolve("cgroup.subtree_control"), CONTROLLERS);
@@ -53,7 +66,29 @@ public final class CgroupV2Driver implements CgroupDriver {
         if (!enabled(fs, runs)) {
             fs.write(runs.resolve("cgroup.subtree_control"), CONTROLLERS);
         }
-        return new CgroupV2Driver(runs, fs, true);
+        boolean io = diskReads.limits() && offers(fs, ownDir, "io");
+        if (io) {
+            for (Path dir : List.of(ownDir, runs)) {
+                if (!subtree(fs, dir).contains("io")) {
+                    fs.write(dir.resolve("cgroup.subtree_control"), "+io");
+                }
+            }
+        }
+        return new CgroupV2Driver(runs, fs, true, io ? diskReads : DiskReadLimit.NONE);
+    }
+
+    /** Whether {@code dir}'s parent lets it enable {@code controller} for its children (its cgroup.controllers). */
+    static boolean offers(CgroupFs fs, Path dir, String controller) {
+        return Arrays.asList(fs.readIfExists(dir.resolve("cgroup.controllers"))
+                        .orElse("")
+                        .trim()
+                        .split("\\s+"))
+                .contains(controller);
+    }
+
+    private static List<String> subtree(CgroupFs fs, Path dir) {
+        return Arrays.asList(
+                fs.read(dir.resolve("cgroup.subtree_control")).trim().split("\\s+"));
     }
 
     /**
@@ -68,12 +103,12 @@ public final class CgroupV2Driver implements CgroupDriver {
     static CgroupV2Driver withoutControllers(Path ownDir, String runsDirName, CgroupFs fs) {
         Path runs = ownDir.resolve(runsDirName);
         fs.mkdirIfMissing(runs);
-        return new CgroupV2Driver(runs, fs, false);
+        return new CgroupV2Driver(runs, fs, false, DiskReadLimit.NONE);
     }
 
     /** A driver over a runs dir that exists already (of a dead engine, to remove it): changes nothing else. */
     static CgroupV2Driver existing(Path runsDir, CgroupFs fs) {
-        return new CgroupV2Driver(runsDir, fs, false);
+        return new CgroupV2Driver(runsDir, fs, false, DiskReadLimit.NONE);
     }
 
     /** Moves this JVM (all its threads) out of {@code ownDir} so controllers can be enabled there. */
@@ -95,9 +130,7 @@ public final class CgroupV2Driver implements CgroupDriver {
     }
 
     private static boolean enabled(CgroupFs fs, Path dir) {
-        List<String> on = Arrays.asList(
-                fs.read(dir.resolve("cgroup.subtree_control")).trim().split("\\s+"));
-        return on.containsAll(List.of("cpu", "memory", "pids"));
+        return subtree(fs, dir).containsAll(List.of("cpu", "memory", "pids"));
     }
 
     @Override
@@ -126,7 +159,7 @@ public final class CgroupV2Driver implements CgroupDriver {
         Path dir = runDir(name);
         fs.mkdir(dir);
         try {
-            CgroupV2Run run = new CgroupV2Run(dir, fs, true);
+            CgroupV2Run run = new CgroupV2Run(dir, fs, true, diskReads);
             run.limit(limits);
             return run;
         } catch (CgroupException e) {
@@ -147,7 +180,7 @@ public final class CgroupV2Driver implements CgroupDriver {
         }
         Path dir = runDir(name);
         fs.mkdir(dir);
-        return new CgroupV2Run(dir, fs, false);
+        return new CgroupV2Run(dir, fs, false, DiskReadLimit.NONE);
     }
 
     private Path runDir(String name) {
@@ -161,7 +194,7 @@ public final class CgroupV2Driver implements CgroupDriver {
     public int cleanupStale() {
         List<Path> stale = fs.children(runsDir);
         for (Path dir : stale) {
-            new CgroupV2Run(dir, fs, controllers).destroy();
+            new CgroupV2Run(dir, fs, controllers, DiskReadLimit.NONE).destroy();
         }
         return stale.size();
     }

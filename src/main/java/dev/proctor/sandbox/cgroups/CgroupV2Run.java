@@ -30,8 +30,12 @@ final class CgroupV2Run implements RunCgroup {
 
     private Limits limits;
 
-    CgroupV2Run(Path dir, CgroupFs fs, boolean memory) {
+    /** Written into io.max with the first limits (the io controller enabled): the same for every run. */
+    private final DiskReadLimit diskReads;
+
+    CgroupV2Run(Path dir, CgroupFs fs, boolean memory, DiskReadLimit diskReads) {
         this.dir = dir;
+        this.diskReads = diskReads;
         this.fs = fs;
         this.memory = memory;
         this.cpuStat = dir.resolve("cpu.stat");
@@ -49,6 +53,14 @@ final class CgroupV2Run implements RunCgroup {
             fs.write(dir.resolve("memory.swap.max"), "0");
             // one OOM kill takes the whole run: no half-dead job left to limp on
             fs.write(dir.resolve("memory.oom.group"), "1");
+            for (String device : diskReads.limits() ? diskReads.devices() : List.<String>of()) {
+                try {
+                    fs.write(dir.resolve("io.max"), diskReads.v2Line(device));
+                } catch (CgroupException e) {
+                    // a device whose queue the kernel will not throttle: the others keep their lines
+                    LOG.debugf("disk reads from device %s not throttled: %s", device, e.getMessage());
+                }
+            }
         }
         if (limits == null || limits.memoryBytes() != next.memoryBytes()) {
             fs.write(dir.resolve("memory.max"), Long.toString(next.memoryBytes()));

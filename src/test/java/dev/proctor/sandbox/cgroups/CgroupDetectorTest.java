@@ -1,6 +1,7 @@
 package dev.proctor.sandbox.cgroups;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,8 +34,33 @@ class CgroupDetectorTest {
         assertEquals(
                 Path.of("/sys/fs/cgroup/memory/process_api/95f39acf9bc8b8691005f62f7e0263a9"),
                 layout.v1OwnDirs().get("memory"));
-        assertEquals(5, layout.v1DistinctDirs().size());
+        // and blkio, which this host mounts (optional: disk reads are throttled where it is)
+        assertEquals(Path.of("/sys/fs/cgroup/blkio"), layout.v1OwnDirs().get("blkio"));
+        assertEquals(6, layout.v1DistinctDirs().size());
         assertNull(layout.v2OwnDir());
+    }
+
+    @Test
+    void blkioIsUsedWhereItIsMountedAndItsAbsenceIsNoProblem() throws IOException {
+        String required = "30 23 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+                + "31 23 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+                + "32 23 0:28 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+                + "33 23 0:29 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n";
+        String own = "5:cpu,cpuacct:/svc\n4:memory:/svc\n3:pids:/svc\n2:freezer:/svc\n0::/svc\n";
+        CgroupLayout without = detect(required, own);
+        assertEquals(List.of(), without.problems());
+        assertFalse(without.v1OwnDirs().containsKey("blkio"));
+
+        CgroupLayout with = detect(
+                required + "34 23 0:30 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n", own + "6:blkio:/svc\n");
+        assertEquals(List.of(), with.problems());
+        assertEquals(Path.of("/sys/fs/cgroup/blkio/svc"), with.v1OwnDirs().get("blkio"));
+
+        // mounted, but the service's own cgroup in it unknown: left out, still no problem
+        CgroupLayout unknown =
+                detect(required + "34 23 0:30 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n", own);
+        assertEquals(List.of(), unknown.problems());
+        assertFalse(unknown.v1OwnDirs().containsKey("blkio"));
     }
 
     @Test

@@ -100,6 +100,92 @@ class CgroupV2DriverTest {
         assertEquals(dir.resolve("memory.current"), run.memoryCurrentFile());
     }
 
+    /** Every io.max line and subtree_control write a driver makes, in order (a line per device goes to one file). */
+    private FakeCgroupFs recording(List<String> written) {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String name : List.of(
+                "cgroup.procs",
+                "cgroup.kill",
+                "cgroup.subtree_control",
+                "memory.max",
+                "memory.swap.max",
+                "memory.oom.group",
+                "pids.max",
+                "cpu.max",
+                "io.max")) {
+            files.put(name, "");
+        }
+        files.put("cgroup.controllers", "cpu io memory pids\n");
+        files.put("cgroup.events", "populated 0\nfrozen 0\n");
+        return new FakeCgroupFs(root, files) {
+            @Override
+            void write(Path file, String value) {
+                String name = file.getFileName().toString();
+                if (name.equals("io.max") || name.equals("cgroup.subtree_control")) {
+                    written.add(root.relativize(file) + " " + value);
+                }
+                if (!name.equals("cgroup.subtree_control")) {
+                    super.write(file, value);
+                    return;
+                }
+                // as the kernel: "+c" enables c beside those enabled, which the file then lists by name
+                java.util.Set<String> on =
+                        new java.util.LinkedHashSet<>(List.of(read(file).trim().split("\\s+")));
+                on.remove("");
+                for (String change : value.trim().split("\\s+")) {
+                    if (change.startsWith("+")) {
+                        on.add(change.substring(1));
+                    } else if (change.startsWith("-")) {
+                        on.remove(change.substring(1));
+                    }
+                }
+                super.write(file, String.join(" ", on));
+            }
+        };
+    }
+
+    @Test
+    void whereTheIoControllerIsOfferedEveryRunsDiskReadsAreThrottledOnEveryDevice() {
+        List<String> written = new java.util.ArrayList<>();
+        FakeCgroupFs io = recording(written);
+        DiskReadLimit limit = new DiskReadLimit(4 * Limits.MIB, 0, List.of("8:0", "254:0"));
+
+        CgroupV2Driver driver = CgroupV2Driver.open(own, "proctor-runs", io, limit);
+        driver.create("run-1", Limits.defaults());
+
+        String base = root.relativize(own).toString();
+        assertEquals(
+                List.of(
+                        base + "/cgroup.subtree_control +cpu +memory +pids",
+                        base + "/proctor-runs/cgroup.subtree_control +cpu +memory +pids",
+                        base + "/cgroup.subtree_control +io",
+                        base + "/proctor-runs/cgroup.subtree_control +io",
+                        base + "/proctor-runs/run-1/io.max 8:0 rbps=4194304 riops=max",
+                        base + "/proctor-runs/run-1/io.max 254:0 rbps=4194304 riops=max"),
+                written);
+
+        // opened again (a restart): io is on already, nothing enabled twice
+        written.clear();
+        CgroupV2Driver.open(own, "proctor-runs", io, limit).create("run-2", Limits.defaults());
+        assertEquals(
+                List.of(
+                        base + "/proctor-runs/run-2/io.max 8:0 rbps=4194304 riops=max",
+                        base + "/proctor-runs/run-2/io.max 254:0 rbps=4194304 riops=max"),
+                written);
+    }
+
+    @Test
+    void whereTheIoControllerIsNotOfferedRunsGoOnWithoutThrottling() throws IOException {
+        Files.writeString(own.resolve("cgroup.controllers"), "cpu memory pids\n");
+        List<String> written = new java.util.ArrayList<>();
+        FakeCgroupFs io = recording(written);
+
+        CgroupV2Driver.open(own, "proctor-runs", io, new DiskReadLimit(Limits.MIB, 10, List.of("8:0")))
+                .create("run-1", Limits.defaults());
+
+        assertTrue(written.stream().noneMatch(w -> w.contains("io")), written.toString());
+    }
+
     @Test
     void createRemovesTheCgroupWhenALimitIsRefused() {
         // a kernel without swap accounting has no memory.swap.max
