@@ -21,6 +21,8 @@ import java.util.List;
  */
 public final class CgroupV2Driver implements CgroupDriver {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(CgroupV2Driver.class);
+
     static final String CONTROLLERS = "+cpu +memory +pids";
 
     private final Path runsDir;
@@ -68,10 +70,16 @@ public final class CgroupV2Driver implements CgroupDriver {
         }
         boolean io = diskReads.limits() && offers(fs, ownDir, "io");
         if (io) {
-            for (Path dir : List.of(ownDir, runs)) {
-                if (!subtree(fs, dir).contains("io")) {
-                    fs.write(dir.resolve("cgroup.subtree_control"), "+io");
+            try {
+                for (Path dir : List.of(ownDir, runs)) {
+                    if (!subtree(fs, dir).contains("io")) {
+                        fs.write(dir.resolve("cgroup.subtree_control"), "+io");
+                    }
                 }
+            } catch (CgroupException e) {
+                // runs go on with every other limit; their reads are not throttled, and the log says so
+                LOG.warnf("the io controller could not be enabled, disk reads are not throttled: %s", e.getMessage());
+                io = false;
             }
         }
         return new CgroupV2Driver(runs, fs, true, io ? diskReads : DiskReadLimit.NONE);

@@ -175,6 +175,48 @@ class CgroupV2DriverTest {
     }
 
     @Test
+    void whereTheIoControllerCannotBeEnabledRunsGoOnWithoutThrottling() {
+        List<String> written = new java.util.ArrayList<>();
+        FakeCgroupFs refusing =
+                new FakeCgroupFs(
+                        root,
+                        Map.of(
+                                "cgroup.procs",
+                                "",
+                                "cgroup.subtree_control",
+                                "",
+                                "memory.max",
+                                "",
+                                "memory.swap.max",
+                                "",
+                                "memory.oom.group",
+                                "",
+                                "pids.max",
+                                "",
+                                "cpu.max",
+                                "",
+                                "io.max",
+                                "",
+                                "cgroup.events",
+                                "populated 0\nfrozen 0\n")) {
+                    @Override
+                    void write(Path file, String value) {
+                        if (value.equals("+io")) {
+                            throw new CgroupException("write '+io' to " + file + " failed: Device or resource busy");
+                        }
+                        written.add(file.getFileName() + " " + value);
+                        super.write(file, value);
+                    }
+                };
+
+        CgroupV2Driver.open(own, "proctor-runs", refusing, new DiskReadLimit(Limits.MIB, 10, List.of("8:0")))
+                .create("run-1", Limits.defaults());
+
+        assertTrue(written.contains("pids.max " + Limits.defaults().maxPids()), written.toString());
+        assertTrue(written.stream().noneMatch(w -> w.startsWith("io.max")), written.toString());
+    }
+
+    @Test
     void whereTheIoControllerIsNotOfferedRunsGoOnWithoutThrottling() throws IOException {
         Files.writeString(own.resolve("cgroup.controllers"), "cpu memory pids\n");
         List<String> written = new java.util.ArrayList<>();
