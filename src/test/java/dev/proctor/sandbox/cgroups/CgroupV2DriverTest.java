@@ -34,8 +34,11 @@ class CgroupV2DriverTest {
     private Path own;
     private FakeCgroupFs fs;
 
-    @BeforeEach
-    void ownCgroupHoldsTheService() throws IOException {
+    /**
+     * The control files the fake kernel makes in every new cgroup: those of the cpu, memory and pids controllers,
+     * with io's ({@code io.max}) when {@code io}.
+     */
+    private static Map<String, String> controlFiles(boolean io) {
         Map<String, String> files = new LinkedHashMap<>();
         for (String name : List.of(
                 "cgroup.procs",
@@ -48,9 +51,17 @@ class CgroupV2DriverTest {
                 "cpu.max")) {
             files.put(name, "");
         }
-        files.put("cgroup.controllers", "cpu memory pids\n");
+        if (io) {
+            files.put("io.max", "");
+        }
+        files.put("cgroup.controllers", io ? "cpu io memory pids\n" : "cpu memory pids\n");
         files.put("cgroup.events", "populated 0\nfrozen 0\n");
-        fs = new FakeCgroupFs(root, files);
+        return files;
+    }
+
+    @BeforeEach
+    void ownCgroupHoldsTheService() throws IOException {
+        fs = new FakeCgroupFs(root, controlFiles(false));
         own = root.resolve("system.slice/proctor.service");
         Files.createDirectories(own);
         Files.writeString(own.resolve("cgroup.procs"), SELF + "\n");
@@ -102,22 +113,7 @@ class CgroupV2DriverTest {
 
     /** Every io.max line and subtree_control write a driver makes, in order (a line per device goes to one file). */
     private FakeCgroupFs recording(List<String> written) {
-        Map<String, String> files = new LinkedHashMap<>();
-        for (String name : List.of(
-                "cgroup.procs",
-                "cgroup.kill",
-                "cgroup.subtree_control",
-                "memory.max",
-                "memory.swap.max",
-                "memory.oom.group",
-                "pids.max",
-                "cpu.max",
-                "io.max")) {
-            files.put(name, "");
-        }
-        files.put("cgroup.controllers", "cpu io memory pids\n");
-        files.put("cgroup.events", "populated 0\nfrozen 0\n");
-        return new FakeCgroupFs(root, files) {
+        return new FakeCgroupFs(root, controlFiles(true)) {
             @Override
             void write(Path file, String value) {
                 String name = file.getFileName().toString();
@@ -177,37 +173,16 @@ class CgroupV2DriverTest {
     @Test
     void whereTheIoControllerCannotBeEnabledRunsGoOnWithoutThrottling() {
         List<String> written = new java.util.ArrayList<>();
-        FakeCgroupFs refusing =
-                new FakeCgroupFs(
-                        root,
-                        Map.of(
-                                "cgroup.procs",
-                                "",
-                                "cgroup.subtree_control",
-                                "",
-                                "memory.max",
-                                "",
-                                "memory.swap.max",
-                                "",
-                                "memory.oom.group",
-                                "",
-                                "pids.max",
-                                "",
-                                "cpu.max",
-                                "",
-                                "io.max",
-                                "",
-                                "cgroup.events",
-                                "populated 0\nfrozen 0\n")) {
-                    @Override
-                    void write(Path file, String value) {
-                        if (value.equals("+io")) {
-                            throw new CgroupException("write '+io' to " + file + " failed: Device or resource busy");
-                        }
-                        written.add(file.getFileName() + " " + value);
-                        super.write(file, value);
-                    }
-                };
+        FakeCgroupFs refusing = new FakeCgroupFs(root, controlFiles(true)) {
+            @Override
+            void write(Path file, String value) {
+                if (value.equals("+io")) {
+                    throw new CgroupException("write '+io' to " + file + " failed: Device or resource busy");
+                }
+                written.add(file.getFileName() + " " + value);
+                super.write(file, value);
+            }
+        };
 
         CgroupV2Driver.open(own, "proctor-runs", refusing, new DiskReadLimit(Limits.MIB, 10, List.of("8:0")))
                 .create("run-1", Limits.defaults());
