@@ -62,6 +62,79 @@ class IoStatParserPropertiesTest {
         assertEquals(write, parsed.writeBytes());
     }
 
+    /**
+     * Any text of device numbers, operation names, numbers (signed, too long for a long, not numbers), separators of
+     * every kind and control characters, on any number of lines: the scanning parser counts what its rule, written
+     * here the plain way, counts.
+     */
+    @Property(tries = 1000)
+    void anyTextIsReadAsTheRuleReadsIt(@ForAll("texts") String text) {
+        long read = 0;
+        long write = 0;
+        for (String line : text.split("\n", -1)) {
+            String[] f = line.replaceAll("^\\s+|\\s+$", "").split("\\s+");
+            if (f.length != 3 || f[0].indexOf(':') < 0) {
+                continue;
+            }
+            long value;
+            try {
+                value = Long.parseLong(f[2]);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (f[1].equals("Read")) {
+                read += value;
+            } else if (f[1].equals("Write")) {
+                write += value;
+            }
+        }
+        assertEquals(new IoStatParser.IoBytes(read, write), IoStatParser.parseV1ServiceBytes(text), text);
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        Arbitrary<String> token = Arbitraries.oneOf(
+                Arbitraries.of(
+                        "8:0",
+                        "254:0",
+                        "7:3",
+                        ":",
+                        "8:",
+                        "a:b",
+                        "8-0",
+                        "Total",
+                        "Read",
+                        "Write",
+                        "Sync",
+                        "Async",
+                        "Discard",
+                        "read",
+                        "Reads",
+                        "Rea",
+                        "0",
+                        "42",
+                        "-7",
+                        "+5",
+                        "9223372036854775807",
+                        "9223372036854775808",
+                        "1e3",
+                        "0x10",
+                        ""),
+                Arbitraries.longs().map(l -> Long.toString(l)),
+                Arbitraries.strings().ofMaxLength(4));
+        Arbitrary<String> separator =
+                Arbitraries.of(" ", "  ", "\t", "\u000B", "\f", "\r", "\n", "\r\n", "\u0000", "\u00A0");
+        return Combinators.combine(token.list().ofMaxSize(30), separator.list().ofMaxSize(30))
+                .as((tokens, seps) -> {
+                    StringBuilder b = new StringBuilder();
+                    for (int i = 0; i < tokens.size(); i++) {
+                        b.append(tokens.get(i));
+                        b.append(seps.isEmpty() ? " " : seps.get(i % seps.size()));
+                    }
+                    return b.toString();
+                });
+    }
+
     @Property(tries = 200)
     void aCgroupThatReadNothingReadsZero(@ForAll("blank") String text) {
         assertEquals(new IoStatParser.IoBytes(0, 0), IoStatParser.parseV1ServiceBytes(text));
