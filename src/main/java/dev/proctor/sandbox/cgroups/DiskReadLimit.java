@@ -65,8 +65,10 @@ public record DiskReadLimit(long bytesPerSecond, long opsPerSecond, List<String>
 
     /**
      * The numbers of the block devices listed in {@code sysBlock} (each entry's {@code dev} file), sorted;
-     * memory-backed ones ({@code ram*}, {@code zram*}: nothing a run reads reaches a disk through them) and
-     * entries without a number left out.
+     * memory-backed ones ({@code ram*}, {@code zram*}: nothing a run reads reaches a disk through them), empty ones
+     * (a {@code size} of 0 sectors: a loop device with no file attached has nothing to read, and each device
+     * throttled adds six lines to the accounting file read after every run) and entries without a number left
+     * out. A device attached or plugged in later is throttled from the engine's next start.
      */
     static List<String> blockDevices(Path sysBlock) {
         TreeSet<String> found = new TreeSet<>();
@@ -78,7 +80,7 @@ public record DiskReadLimit(long bytesPerSecond, long opsPerSecond, List<String>
                 }
                 try {
                     String dev = Files.readString(entry.resolve("dev")).trim();
-                    if (DEVICE.matcher(dev).matches()) {
+                    if (DEVICE.matcher(dev).matches() && !empty(entry)) {
                         found.add(dev);
                     }
                 } catch (IOException e) {
@@ -89,6 +91,15 @@ public record DiskReadLimit(long bytesPerSecond, long opsPerSecond, List<String>
             return List.of();
         }
         return new ArrayList<>(found);
+    }
+
+    /** Whether the device has no sectors (its {@code size} says 0); one whose size cannot be read counts as not empty. */
+    private static boolean empty(Path entry) {
+        try {
+            return Files.readString(entry.resolve("size")).trim().equals("0");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** v1: what {@code blkio.throttle.read_bps_device} is given for {@code device} ("MAJ:MIN BYTES"). */

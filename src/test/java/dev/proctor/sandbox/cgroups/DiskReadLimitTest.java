@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
 class DiskReadLimitTest {
 
     @Test
-    void thisHostsBlockDevicesAreFoundWithoutTheMemoryBackedOnes() throws IOException {
+    void thisHostsBlockDevicesAreFoundWithoutTheMemoryBackedOrEmptyOnes() throws IOException {
         List<String> found = DiskReadLimit.blockDevices(Path.of("/sys/block"));
         try (var entries = Files.list(Path.of("/sys/block"))) {
             for (Path e : entries.toList()) {
                 String name = e.getFileName().toString();
                 String dev = Files.readString(e.resolve("dev")).trim();
+                boolean empty = Files.readString(e.resolve("size")).trim().equals("0");
                 assertEquals(
-                        !name.startsWith("ram") && !name.startsWith("zram"),
+                        !name.startsWith("ram") && !name.startsWith("zram") && !empty,
                         found.contains(dev),
                         name + " (" + dev + ") in " + found);
             }
@@ -44,20 +45,28 @@ class DiskReadLimitTest {
      */
     @Property(tries = 200)
     void blockDevicesAreEveryDiskEntrysNumberAndNothingElse(
-            @ForAll @Size(max = 16) List<Map.@net.jqwik.api.From("entries") Entry<String, String>> entries)
+            @ForAll @Size(max = 16) List<Map.@net.jqwik.api.From("entries") Entry<String, String>> entries,
+            @ForAll @Size(max = 16) List<@net.jqwik.api.From("sizes") String> sizes)
             throws IOException {
         Path sys = Files.createTempDirectory("sys-block");
         try {
             Map<String, String> byName = new TreeMap<>();
             entries.forEach(e -> byName.putIfAbsent(e.getKey(), e.getValue()));
             List<String> expected = new ArrayList<>();
+            int k = 0;
             for (var e : byName.entrySet()) {
                 Path dir = Files.createDirectory(sys.resolve(e.getKey()));
+                // a size file with sectors, none, something else, or no size file at all
+                String size = sizes.isEmpty() ? null : sizes.get(k++ % sizes.size());
+                if (size != null) {
+                    Files.writeString(dir.resolve("size"), size);
+                }
                 if (e.getValue() != null) {
                     Files.writeString(dir.resolve("dev"), e.getValue());
                     String v = e.getValue().trim();
                     boolean memory = e.getKey().startsWith("ram") || e.getKey().startsWith("zram");
-                    if (!memory && v.matches("[0-9]{1,10}:[0-9]{1,10}") && !expected.contains(v)) {
+                    boolean empty = size != null && size.trim().equals("0");
+                    if (!memory && !empty && v.matches("[0-9]{1,10}:[0-9]{1,10}") && !expected.contains(v)) {
                         expected.add(v);
                     }
                 }
@@ -88,6 +97,12 @@ class DiskReadLimitTest {
                 Arbitraries.of("", "\n", "8", "8:", ":0", "a:b\n", "8:0:1", "-1:0", " 8:0 \n", "99999999999:0"),
                 Arbitraries.just(null));
         return net.jqwik.api.Combinators.combine(name, dev).as(java.util.AbstractMap.SimpleEntry::new);
+    }
+
+    @Provide
+    Arbitrary<String> sizes() {
+        return Arbitraries.oneOf(
+                Arbitraries.of("0\n", "0", " 0 \n", "8\n", "536870912\n", "", "x\n"), Arbitraries.just(null));
     }
 
     @Test
