@@ -162,10 +162,7 @@ class SandboxCrossRunIT extends SandboxRuns {
      * the device that holds {@code file}.
      */
     private static long diskFlushes(Path file) throws IOException {
-        long dev = (long) Files.getAttribute(file, "unix:dev");
-        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-        Path stat = Path.of("/sys/dev/block", major + ":" + (minor & 0xfffff), "stat");
+        Path stat = blockDevice(file).resolve("stat");
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 Files.exists(stat), () -> file + " is on no block device (" + stat + "): no disk flushes to count");
         String[] fields = Files.readString(stat).strip().split("\\s+");

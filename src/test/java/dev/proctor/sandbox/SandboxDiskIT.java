@@ -38,7 +38,8 @@ class SandboxDiskIT extends SandboxRuns {
         new java.util.Random(11).nextBytes(bytes);
         file = hostFile("disk-", bytes);
         Assumptions.assumeTrue(
-                onABlockDevice(file), () -> file + " is on no block device: no disk reads to throttle or count");
+                Files.exists(blockDevice(file)),
+                () -> file + " is on no block device: no disk reads to throttle or count");
         slowState = TestStateDirs.create("engine-slow-disk-");
         slow = LinuxSandboxEngine.start(
                 EngineConfig.forProject(PROJECT, slowState).withDiskReads(SLOW_BYTES, SLOW_OPS));
@@ -120,12 +121,5 @@ class SandboxDiskIT extends SandboxRuns {
         assertTrue(
                 u.ioReadBytes() < (FILE_MIB << 20) / 4,
                 "a cached " + FILE_MIB + " MiB file read: " + u.ioReadBytes() + " bytes counted from the disk");
-    }
-
-    private static boolean onABlockDevice(Path p) throws IOException {
-        long dev = (long) Files.getAttribute(p, "unix:dev");
-        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-        return major != 0 && Files.exists(Path.of("/sys/dev/block", major + ":" + minor));
     }
 }

@@ -148,6 +148,18 @@ abstract class SandboxRuns {
         return file;
     }
 
+    /**
+     * The host's sysfs directory of the block device that holds {@code file} ({@code /sys/dev/block/MAJ:MIN}, the
+     * device number split as glibc's {@code major()} and {@code minor()} do); absent when the file is on no block
+     * device (tmpfs, overlay: major 0).
+     */
+    static Path blockDevice(Path file) throws IOException {
+        long dev = (long) Files.getAttribute(file, "unix:dev");
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & 0xfffff000L);
+        long minor = (dev & 0xff) | ((dev >>> 12) & 0xffffff00L);
+        return Path.of("/sys/dev/block", major + ":" + minor);
+    }
+
     /** Compiles src/test/c/NAME.c on the host (once per test JVM) and copies it into the workdir as ./NAME. */
     static void installProbe(Workdir w, String name) {
         w.writeFile(name, Probes.binary(name), true);
