@@ -74,7 +74,11 @@ public final class IoStatParser {
                 }
             }
             pos = end + 1;
-            if (fields != 3 || text.indexOf(':', devStart) < 0 || text.indexOf(':', devStart) >= devEnd) {
+            if (fields != 3) {
+                continue;
+            }
+            int colon = text.indexOf(':', devStart);
+            if (colon < 0 || colon >= devEnd) {
                 continue;
             }
             boolean isRead = opEnd - opStart == 4 && text.startsWith("Read", opStart);
