@@ -195,8 +195,8 @@ final class CgroupV1Run implements RunCgroup {
 
     /**
      * The run's reads from each device throttled ({@link DiskReadLimit}). A device whose queue the kernel
-     * will not throttle (it refuses the rule) is reported once among the driver's problems and left out;
-     * the others keep their rules.
+     * will not throttle (it refuses the rule) is reported once among the driver's problems and left out
+     * ({@link DiskReadLimit#refused}); the others keep their rules.
      */
     private void throttleDiskReads() {
         Path blkio = dirs.get("blkio");
@@ -208,11 +208,7 @@ final class CgroupV1Run implements RunCgroup {
                 fs.write(blkio.resolve("blkio.throttle.read_bps_device"), diskReads.v1Bytes(device));
                 fs.write(blkio.resolve("blkio.throttle.read_iops_device"), diskReads.v1Ops(device));
             } catch (CgroupException e) {
-                String about = "disk reads from device " + device + " not throttled";
-                if (problems.stream().noneMatch(p -> p.startsWith(about))) {
-                    problems.add(about + ": " + e.getMessage());
-                    LOG.warnf("%s: %s", about, e.getMessage());
-                }
+                DiskReadLimit.refused(problems, device, e.getMessage());
             }
         }
     }

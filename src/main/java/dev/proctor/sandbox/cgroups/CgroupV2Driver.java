@@ -33,6 +33,9 @@ public final class CgroupV2Driver implements CgroupDriver {
     /** Every run's disk reads, throttled in its io.max ({@link DiskReadLimit#NONE} where io is not enabled). */
     private final DiskReadLimit diskReads;
 
+    /** What works but less well than it should, noticed while creating runs (a device whose io.max is refused). */
+    private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private CgroupV2Driver(Path runsDir, CgroupFs fs, boolean controllers, DiskReadLimit diskReads) {
         this.runsDir = runsDir;
         this.fs = fs;
@@ -146,6 +149,11 @@ public final class CgroupV2Driver implements CgroupDriver {
         return CgroupVersion.V2.label();
     }
 
+    /** What works but less well than it should, noticed while creating runs (as {@link CgroupV1Driver#problems()}). */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
     /** Where the runs are created. */
     public Path runsDir() {
         return runsDir;
@@ -167,7 +175,7 @@ public final class CgroupV2Driver implements CgroupDriver {
         Path dir = runDir(name);
         fs.mkdir(dir);
         try {
-            CgroupV2Run run = new CgroupV2Run(dir, fs, true, diskReads);
+            CgroupV2Run run = new CgroupV2Run(dir, fs, true, diskReads, problems);
             run.limit(limits);
             return run;
         } catch (CgroupException e) {
@@ -188,7 +196,7 @@ public final class CgroupV2Driver implements CgroupDriver {
         }
         Path dir = runDir(name);
         fs.mkdir(dir);
-        return new CgroupV2Run(dir, fs, false, DiskReadLimit.NONE);
+        return new CgroupV2Run(dir, fs, false, DiskReadLimit.NONE, problems);
     }
 
     private Path runDir(String name) {
@@ -202,7 +210,7 @@ public final class CgroupV2Driver implements CgroupDriver {
     public int cleanupStale() {
         List<Path> stale = fs.children(runsDir);
         for (Path dir : stale) {
-            new CgroupV2Run(dir, fs, controllers, DiskReadLimit.NONE).destroy();
+            new CgroupV2Run(dir, fs, controllers, DiskReadLimit.NONE, problems).destroy();
         }
         return stale.size();
     }

@@ -33,8 +33,12 @@ final class CgroupV2Run implements RunCgroup {
     /** Written into io.max with the first limits (the io controller enabled): the same for every run. */
     private final DiskReadLimit diskReads;
 
-    CgroupV2Run(Path dir, CgroupFs fs, boolean memory, DiskReadLimit diskReads) {
+    /** The driver's problems, where a device whose io.max line the kernel refuses is reported (once). */
+    private final List<String> problems;
+
+    CgroupV2Run(Path dir, CgroupFs fs, boolean memory, DiskReadLimit diskReads, List<String> problems) {
         this.dir = dir;
+        this.problems = problems;
         this.diskReads = diskReads;
         this.fs = fs;
         this.memory = memory;
@@ -58,7 +62,7 @@ final class CgroupV2Run implements RunCgroup {
                     fs.write(dir.resolve("io.max"), diskReads.v2Line(device));
                 } catch (CgroupException e) {
                     // a device whose queue the kernel will not throttle: the others keep their lines
-                    LOG.debugf("disk reads from device %s not throttled: %s", device, e.getMessage());
+                    DiskReadLimit.refused(problems, device, e.getMessage());
                 }
             }
         }

@@ -39,6 +39,8 @@ public record DiskReadLimit(long bytesPerSecond, long opsPerSecond, List<String>
     /** 2000 read requests a second a run: 4 KiB random reads at ~8 MiB/s. */
     public static final long DEFAULT_OPS_PER_SECOND = 2000;
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DiskReadLimit.class);
+
     private static final Pattern DEVICE = Pattern.compile("[0-9]{1,10}:[0-9]{1,10}");
 
     public DiskReadLimit {
@@ -116,6 +118,23 @@ public record DiskReadLimit(long bytesPerSecond, long opsPerSecond, List<String>
     String v2Line(String device) {
         return device + " rbps=" + (bytesPerSecond > 0 ? Long.toString(bytesPerSecond) : "max") + " riops="
                 + (opsPerSecond > 0 ? Long.toString(opsPerSecond) : "max");
+    }
+
+    /**
+     * A device whose throttling rule the kernel refused for a run's cgroup ({@code why}, the refusal): reported
+     * once per device among {@code problems} (a driver's, for its whole life), with a warning in the log, and
+     * left out of that cgroup; the other devices keep their rules. Both cgroup versions report it so: a device
+     * without a throttling queue is refused for every cgroup made, and said once, not once a cgroup.
+     */
+    static void refused(List<String> problems, String device, String why) {
+        String about = "disk reads from device " + device + " not throttled";
+        synchronized (problems) {
+            if (problems.stream().anyMatch(p -> p.startsWith(about + ":"))) {
+                return;
+            }
+            problems.add(about + ": " + why);
+        }
+        LOG.warnf("%s: %s", about, why);
     }
 
     @Override

@@ -170,6 +170,41 @@ class CgroupV2DriverTest {
                 written);
     }
 
+    /**
+     * A device whose io.max line the kernel refuses (no throttling queue) is left out of every run's cgroup and
+     * reported once for the driver's life, as on v1; the other devices keep their lines in every cgroup.
+     */
+    @Test
+    void aDeviceTheKernelWillNotThrottleIsReportedOnceAndTheOthersKeepTheirLines() {
+        List<String> written = new java.util.ArrayList<>();
+        FakeCgroupFs recording = recording(written);
+        FakeCgroupFs refusing7 = new FakeCgroupFs(root, controlFiles(true)) {
+            @Override
+            void write(Path file, String value) {
+                if (file.getFileName().toString().equals("io.max") && value.startsWith("7:0 ")) {
+                    throw new CgroupException("write '" + value + "' to " + file + " failed: No such device");
+                }
+                recording.write(file, value); // the same tree: the recording fake writes the file
+            }
+        };
+        CgroupV2Driver driver = CgroupV2Driver.open(
+                own, "proctor-runs", refusing7, new DiskReadLimit(Limits.MIB, 0, List.of("7:0", "8:0")));
+
+        driver.create("run-1", Limits.defaults());
+        driver.create("run-2", Limits.defaults());
+
+        String base = root.relativize(own).toString();
+        assertEquals(
+                List.of(
+                        base + "/proctor-runs/run-1/io.max 8:0 rbps=1048576 riops=max",
+                        base + "/proctor-runs/run-2/io.max 8:0 rbps=1048576 riops=max"),
+                written.stream().filter(w -> w.contains("io.max")).toList());
+        assertEquals(1, driver.problems().size(), driver.problems().toString());
+        assertTrue(
+                driver.problems().get(0).startsWith("disk reads from device 7:0 not throttled: "),
+                driver.problems().get(0));
+    }
+
     @Test
     void whereTheIoControllerCannotBeEnabledRunsGoOnWithoutThrottling() {
         List<String> written = new java.util.ArrayList<>();
