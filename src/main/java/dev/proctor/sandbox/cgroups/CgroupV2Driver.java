@@ -4,6 +4,7 @@ import dev.proctor.sandbox.Limits;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * cgroup v2: runs at {@code <own cgroup>/<runs dir>/<name>}. The kernel lets a cgroup either hold
@@ -34,7 +35,7 @@ public final class CgroupV2Driver implements CgroupDriver {
     private final DiskReadLimit diskReads;
 
     /** What works but less well than it should, noticed while creating runs (a device whose io.max is refused). */
-    private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> problems = new CopyOnWriteArrayList<>();
 
     private CgroupV2Driver(Path runsDir, CgroupFs fs, boolean controllers, DiskReadLimit diskReads) {
         this.runsDir = runsDir;
