@@ -108,6 +108,10 @@ struct bind {
  *                     the order in which their output pipes were closed (JoinedEnds.java)
  *   stdout_bytes, stderr_bytes: bytes the job wrote to each stream (also what was not kept)
  *   cpu_us            the cgroup's CPU counter at the end (the engine prefers its own reading)
+ *   pid1_killed       1 when pid 1 died before the job's status reached the supervisor (signal=9 then):
+ *                     killed by the supervisor (killed_by says so), or by the OOM killer, which counts
+ *                     the kill in the run's cgroup only when pid 1's memory is charged there (a pid 1
+ *                     made by a spawner shares the spawner's, spawn.c)
  *   sample            "AT_US,CPU_US,MEM_BYTES" of the timeline, oldest first (repeated)
  *   keep              1 when the spec asked for it and the supervisor keeps the connection (see above)
  *
@@ -379,7 +383,7 @@ struct prepared {
 	int dev;  /* the run's /dev (trees_make_dev) */
 	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
 	pid_t parent;                /* the launcher server, this supervisor's parent (its parent-death signal) */
-	int keep[4];                 /* the supervisor's own (struct server_fds), closed by pid 1 at once; or -1 */
+	int keep[5];                 /* the supervisor's own (struct server_fds, its spawner's socket), closed by pid 1 at once; or -1 */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 /*
@@ -388,6 +392,19 @@ int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
  */
 void pid1_stack_init(const void *stack_args);
 void pid1_stack_ready(void);
+
+/* clone3's arguments, as far as Linux 5.7 (CLONE_INTO_CGROUP) */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		 set_tid, set_tid_size, cgroup;
+};
+#if defined(__x86_64__)
+/*
+ * start.c: clone3(args, size) with the child on args->stack: the child calls fn(arg), which never returns;
+ * the parent gets the child's pid or -errno.
+ */
+long proctor_clone3_call(struct clone_args_v2 *args, size_t size, void (*fn)(void *), void *arg);
+#endif
 
 /* start.c: what the supervisor holds of a started run */
 struct started {
@@ -421,6 +438,20 @@ struct ahead {
  * closed here). conn is closed in pid 1.
  */
 int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, struct ahead *a);
+/*
+ * spawn.c: a pid 1 ahead made by the supervisor's spawner, sharing the spawner's memory; its parent the
+ * supervisor. netns and pid 1's ends of prep and sock are passed to the spawner (the caller still closes its
+ * own). Its pid and *pidfd, or -1 (no spawner, or it failed: the caller clones one itself).
+ */
+long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd);
+/* spawn.c: the supervisor's end of its spawner's socket pair (kept from run to run), or -1 */
+int spawn_fd(void);
+/* What a spawner gives a pid 1 it makes: its ends of the run's pipes, /dev, its socket; own, own_net: the spawner's, which pid 1 closes */
+struct spawn_ends {
+	int out, err, status, report, sync, dev, sock, own, own_net;
+};
+/* start.c: that pid 1 cloned, in the spawner (pid 1's pid, or -1 with errno) */
+long start_spawned(const struct spawn_ends *e, uid_t uid_base, pid_t supervisor, int *pidfd);
 /* A pid 1 ahead no run will use, killed and reaped, with what the supervisor held of it; prep made again (-1: failed). */
 int ahead_discard(struct ahead *a, struct prepared *prep);
 /*

@@ -27,11 +27,6 @@
 #define PROCTOR_STR_(x) #x
 #define PROCTOR_STR(x) PROCTOR_STR_(x)
 
-struct clone_args_v2 {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-		 set_tid, set_tid_size, cgroup;
-};
-
 /* The descriptors of one start: [0] the supervisor's end, [1] pid 1's. */
 struct start {
 	int in, out_fifo, out[2], err[2], status[2], report[2], sync[2];
@@ -40,7 +35,7 @@ struct start {
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
 	pid_t parent;                /* struct prepared's */
-	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
+	int keep[5];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
 	int cpu_restore;             /* run_cpu_for_job's, for the job */
 	cpu_set_t cpu_before;
 };
@@ -233,7 +228,7 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	 * job is forked (and the job closes them all before its execve): one system call, not a close each.
 	 */
 	close(conn);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (st->keep[i] >= 0)
 			close(st->keep[i]);
 	if (st->mnt_template >= 0)
@@ -262,14 +257,12 @@ static void __attribute__((noreturn, unused)) pid1_ahead_entry(void *arg)
 	/* what ps shows of it while it waits (and of its job until the job's execve), not its supervisor's name */
 	prctl(PR_SET_NAME, "proctor-ahead", 0, 0, 0);
 	/* as become_pid1: nothing of the supervisor's, the server's or the host's kept */
-	close(a->conn);
-	for (int i = 0; i < 4; i++)
-		if (a->st.keep[i] >= 0)
-			close(a->st.keep[i]);
-	close(a->st.mnt_template);
-	close(a->st.mnt_host);
-	close(a->st.sync[1]);
-	close(a->sock_other);
+	/* made by a spawner (spawn.c), it has only the spawner's socket of these (sock_other); -1 the rest */
+	int mine[] = { a->conn, a->st.keep[0], a->st.keep[1], a->st.keep[2], a->st.keep[3], a->st.keep[4],
+		       a->st.mnt_template, a->st.mnt_host, a->st.sync[1], a->sock_other };
+	for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+		if (mine[i] >= 0)
+			close(mine[i]);
 	struct pid1_input in = {
 		.sync_fd = a->st.sync[0], .report_fd = a->st.report[1], .status_fd = a->st.status[1], .stdin_fd = -1,
 		.stdout_fd = a->st.out[1], .stderr_fd = a->st.err[1], .trees = &a->st.trees, .env_room = a->env_room,
@@ -335,11 +328,9 @@ static void *pack_list(char ***to, const void *from, size_t n, size_t entry)
 }
 
 /*
- * clone3(args, size) with the child on args->stack: the child calls fn(arg), which never returns; the
- * parent gets the child's pid or -errno. The kernel keeps every register but rax, rcx and r11 across
- * the system call, in both processes: r8 and r9 carry fn and arg over it.
+ * proctor_clone3_call (launcher.h): the kernel keeps every register but rax, rcx and r11 across the system
+ * call, in both processes: r8 and r9 carry fn and arg over it.
  */
-long proctor_clone3_call(struct clone_args_v2 *args, size_t size, void (*fn)(void *), void *arg);
 __asm__(".text\n"
 	".globl proctor_clone3_call\n"
 	".hidden proctor_clone3_call\n"
@@ -708,7 +699,7 @@ static int open_proc_dir(pid_t pid1)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-static int let_go(uid_t uid_base, struct start *st, pid_t pid1, int proc_dir, struct start_failure *why)
+static int let_go(uid_t uid_base, int sync_w, pid_t pid1, int proc_dir, struct start_failure *why)
 {
 	if (proc_dir < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1's /proc directory");
@@ -718,9 +709,9 @@ static int let_go(uid_t uid_base, struct start *st, pid_t pid1, int proc_dir, st
 	if (userns_write_maps(proc_dir, uid_base) < 0)
 		return abort_start(pid1, why, STEP_IDMAP, "uid_map/gid_map");
 	TRACE("sup.maps_written");
-	if (write(st->sync[1], "g", 1) != 1)
+	if (write(sync_w, "g", 1) != 1)
 		return abort_start(pid1, why, STEP_SYNC, "sync pipe");
-	close(st->sync[1]);
+	close(sync_w);
 	return 0;
 }
 
@@ -767,32 +758,18 @@ int ahead_discard(struct ahead *a, struct prepared *prep)
 }
 
 /*
- * As clone_pid1 and let_go for a run, but before its spec: in the template (a pid 1 ahead needs it: it
- * starts in the template's /run, not in a run's run_dir), in a network namespace of the pool, owned by
- * uid_base. Pid 1 then takes root of its namespace, bounds its counters and waits on its end of the socket
- * pair (job_main_ahead). The supervisor closes its copies of pid 1's ends of the prepared pipes and /dev.
+ * A pid 1 ahead cloned from this supervisor, a copy of it (when no spawner can make one, spawn.c): in the
+ * template (a pid 1 ahead needs it: it starts in the template's /run, not in a run's run_dir), in the
+ * network namespace netns (closed here), owned by uid_base. Its pid, or -1 with errno.
  */
-int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct ahead *a)
+static long clone_ahead_here(uid_t uid_base, int conn, int netns, struct prepared *p, const int sv[2], int *pidfd)
 {
-	memset(a, 0, sizeof *a);
-	a->pidfd = a->sock = a->proc_dir = a->mntns = -1;
-	a->uid_base = uid_base;
-	/*
-	 * Made on the CPU of the supervisor's last run, still pinned there (supervisor.c): a pid 1 made with the
-	 * whole mask was started on the other CPU (the kernel balances new processes), and its run, on the
-	 * supervisor's, then cost ~0.5 ms of CPU more than one cloned for it (cross-CPU TLB flushes and
-	 * misses, on this VM)
-	 */
-	a->cpu = run_cpu_owned();
 	struct clone_args_v2 args;
 	memset(&args, 0, sizeof args);
 	struct ahead_args *aa = NULL;
-	int sv[2];
 	struct start_failure why;
-	if (netns < 0 || p->mnt_template < 0 || p->mnt_host < 0 || clone3_ahead(&args, &aa) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		if (netns >= 0)
-			close(netns);
+	if (clone3_ahead(&args, &aa) < 0) {
+		close(netns);
 		return -1;
 	}
 	take_prepared(&aa->st, p);
@@ -802,17 +779,17 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 	aa->sock = sv[1];
 	aa->sock_other = sv[0];
 	if (enter_template(p, &why) < 0 || setns(netns, CLONE_NEWNET) < 0) {
+		int err = errno;
 		close(netns);
-		close(sv[0]);
-		close(sv[1]);
 		if (leave_template(p) < 0)
 			_exit(1); /* a supervisor outside the host's mount namespace serves no run */
+		errno = err;
 		return -1;
 	}
 	close(netns);
 	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME |
 		     CLONE_PIDFD;
-	args.pidfd = (uint64_t)(uintptr_t)&a->pidfd;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	long pid = -1;
 	int clone_err = 0;
@@ -830,17 +807,97 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 		}
 		_exit(1); /* nor one outside the host's mount or network namespace */
 	}
+	errno = clone_err;
+	return pid;
+}
+
+/*
+ * In a spawner (spawn.c): a pid 1 ahead cloned sharing the spawner's memory (CLONE_VM), its parent the
+ * spawner's (CLONE_PARENT: the supervisor waits for it and gets its exit as for any pid 1), owned by
+ * uid_base, with the descriptors e. The spawner is in the template and in the run's network namespace
+ * already. Its pid, or -1 with errno.
+ */
+long start_spawned(const struct spawn_ends *e, uid_t uid_base, pid_t supervisor, int *pidfd)
+{
+	struct clone_args_v2 args;
+	memset(&args, 0, sizeof args);
+	struct ahead_args *aa = NULL;
+	if (clone3_ahead(&args, &aa) < 0)
+		return -1;
+	memset(&aa->st, 0xff, sizeof aa->st); /* every descriptor -1: the spawner has none of them */
+	aa->st.out[1] = e->out;
+	aa->st.err[1] = e->err;
+	aa->st.status[1] = e->status;
+	aa->st.report[1] = e->report;
+	aa->st.sync[0] = e->sync;
+	aa->st.trees.dev = e->dev;
+	aa->conn = -1;
+	aa->sock = e->sock;
+	aa->sock_other = e->own;
+	aa->st.keep[0] = e->own_net;
+	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME |
+		     CLONE_PIDFD | CLONE_VM | CLONE_PARENT;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = 0; /* with CLONE_PARENT the spawner's own, SIGCHLD */
+	long pid = -1;
+	int clone_err = errno;
+	if (userns_owner_begin(uid_base) == 0) {
+		report_set_fd(e->report);
+		pid = clone3_ahead_call(&args, aa);
+		clone_err = errno;
+	} else {
+		clone_err = errno;
+	}
+	/* its parent is the supervisor: killed here on a failure, reaped there */
+	if (back_from_clone(pid, supervisor) < 0)
+		_exit(1);
+	errno = clone_err;
+	return pid;
+}
+
+/*
+ * As clone_pid1 and let_go for a run, but before its spec: by the supervisor's spawner (spawn.c), sharing its
+ * memory, or else cloned here, a copy of the supervisor; in a network namespace of the pool, owned by
+ * uid_base. Pid 1 then takes root of its namespace, bounds its counters and waits on its end of the socket
+ * pair (job_main_ahead). The supervisor closes its copies of pid 1's ends of the prepared pipes and /dev.
+ */
+int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct ahead *a)
+{
+	memset(a, 0, sizeof *a);
+	a->pidfd = a->sock = a->proc_dir = a->mntns = -1;
+	a->uid_base = uid_base;
+	/*
+	 * Made on the CPU of the supervisor's last run, still pinned there (supervisor.c): a pid 1 made with the
+	 * whole mask was started on the other CPU (the kernel balances new processes), and its run, on the
+	 * supervisor's, then cost ~0.5 ms of CPU more than one cloned for it (cross-CPU TLB flushes and
+	 * misses, on this VM)
+	 */
+	a->cpu = run_cpu_owned();
+	int sv[2];
+	struct start_failure why;
+	if (netns < 0 || p->mnt_template < 0 || p->mnt_host < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		if (netns >= 0)
+			close(netns);
+		return -1;
+	}
+	long pid = spawn_pid1(uid_base, a->cpu, netns, p, sv[1], &a->pidfd);
+	if (pid > 0)
+		close(netns);
+	else
+		pid = clone_ahead_here(uid_base, conn, netns, p, sv, &a->pidfd); /* closes netns */
 	if (pid < 0) {
+		int err = errno;
 		close(sv[0]);
 		close(sv[1]);
-		errno = clone_err;
+		errno = err;
 		return -1;
 	}
 	a->pid1 = (pid_t)pid;
 	a->sock = sv[0];
 	close(sv[1]);
 	a->proc_dir = open_proc_dir(a->pid1);
-	if (let_go(uid_base, &aa->st, a->pid1, a->proc_dir, &why) < 0) { /* killed and reaped there */
+	if (let_go(uid_base, p->sync[1], a->pid1, a->proc_dir, &why) < 0) { /* killed and reaped there */
 		forget(a);
 		return prepare_again(p) < 0 ? -2 : -1;
 	}
@@ -931,7 +988,7 @@ int start_run(const struct spec *s, const char *spec_buf, size_t spec_len, int c
 	TRACE("sup.cloned");
 	/* pid 1 is let go first, so that it builds its root while the rest is done here */
 	int proc_dir = open_proc_dir(out->pid1);
-	if (let_go(s->uid_base, &st, out->pid1, proc_dir, why) < 0) {
+	if (let_go(s->uid_base, st.sync[1], out->pid1, proc_dir, why) < 0) {
 		if (proc_dir >= 0)
 			close(proc_dir);
 		return -1;

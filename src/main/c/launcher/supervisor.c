@@ -327,12 +327,13 @@ static void reply(struct run *r)
 	 */
 	int len = status_len + snprintf(head + status_len, sizeof head - (size_t)status_len,
 					"wall_us=%llu\nend_mono_us=%llu\nkilled_by=%s\nstdout_bytes=%llu\n"
-					"stderr_bytes=%llu\ncpu_us=%llu\n%s%s",
+					"stderr_bytes=%llu\ncpu_us=%llu\n%s%s%s",
 					(unsigned long long)(end > r->start_us ? end - r->start_us : 0),
 					(unsigned long long)(r->killed_us && r->killed_us < end ? r->killed_us : end),
 					r->killed_by ? r->killed_by : "none", (unsigned long long)r->out_bytes,
 					(unsigned long long)r->err_bytes, (unsigned long long)read_cpu_us(r),
-					r->keep ? "keep=1\n" : "", r->nsamples > 0 ? "" : "end\n");
+					r->have_status ? "" : "pid1_killed=1\n", r->keep ? "keep=1\n" : "",
+					r->nsamples > 0 ? "" : "end\n");
 	if (len < 0 || (size_t)len >= sizeof head)
 		_exit(1); /* cannot happen (see above); no reply then: the engine reports the supervisor died */
 	send_all(r->conn, head, (size_t)len);
@@ -572,7 +573,8 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	run_cpu_init();
 	TRACE_OPEN();
 	/* the last entry: the run's connection when it is kept, else -1 */
-	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD(), -1 };
+	/* the last two entries: the spawner's socket (spawn.c), made on the first pid 1 ahead; the run's connection when it is kept, else -1 */
+	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD(), -1, -1 };
 	int nkeep = (int)(sizeof keep / sizeof keep[0]);
 	int sorted[sizeof keep / sizeof keep[0]];
 	pid_t self = getpid();
@@ -600,6 +602,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		prep.keep[1] = f->pool;
 		prep.keep[2] = f->taken_fd;
 		prep.keep[3] = f->net_host;
+		prep.keep[4] = spawn_fd();
 		pid1_stack_ready(); /* the pages of pid 1's arguments, writable again before the run (start.c) */
 		int conn = -1;
 		size_t have = 0;
@@ -656,6 +659,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		TRACE("sup.netns_taken");
 		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err, &ahead, &last);
 		/* still pinned: unpinned at the loop's top, once the next pid 1 is made there (start.c, start_ahead) */
+		keep[nkeep - 2] = spawn_fd();
 		keep[nkeep - 1] = kept_conn ? conn : -1;
 		memcpy(sorted, keep, sizeof sorted);
 		qsort(sorted, (size_t)nkeep, sizeof sorted[0], by_value);

@@ -759,7 +759,8 @@ public final class LinuxSandboxEngine implements SandboxEngine {
                 split.systemMicros(),
                 report.wallMicros(),
                 stats.memoryPeakBytes(),
-                Math.max(0, stats.oomKills()),
+                // a pid 1 the OOM killer took is counted in its spawner's cgroup, not the run's (RunStatusRules)
+                Math.max(RunStatusRules.oomKilledPid1(report, stats, spec.limits()) ? 1 : 0, stats.oomKills()),
                 Math.max(0, stats.memoryLimitHits()),
                 stats.pidsPeak(),
                 Math.max(0, stats.throttledPeriods()),

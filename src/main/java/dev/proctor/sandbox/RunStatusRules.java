@@ -22,6 +22,19 @@ public final class RunStatusRules {
         return report.failure() != null && report.failure().atExec();
     }
 
+    /**
+     * Whether the OOM killer took the run's pid 1: pid 1 died before the job's status reached the supervisor,
+     * which did not kill it, in a run that reached its memory limit (its peak at the limit, or a charge refused
+     * there: v1 with memsw limited counts none of those on Linux 6.18, so the peak is what says it). The kernel
+     * counts an OOM kill in the cgroup its victim's memory is charged to, and a pid 1 made by a spawner shares
+     * the spawner's memory, charged to the launcher's cgroup (spawn.c): the run's own counter misses that kill.
+     */
+    static boolean oomKilledPid1(LaunchReport report, CgroupStats stats, Limits limits) {
+        return report.pid1Killed()
+                && report.killedBy() == KilledBy.NONE
+                && (stats.memoryLimitHits() > 0 || stats.memoryPeakBytes() >= limits.memoryBytes());
+    }
+
     public static RunStatus decide(LaunchReport report, CgroupStats stats, Limits limits) {
         if (execFailed(report)) {
             return RunStatus.RUNTIME_ERROR;
@@ -32,7 +45,7 @@ public final class RunStatusRules {
         if (report.killedBy() == KilledBy.CANCEL) {
             return RunStatus.CANCELLED;
         }
-        if (stats.oomKills() > 0) {
+        if (stats.oomKills() > 0 || oomKilledPid1(report, stats, limits)) {
             return RunStatus.MEMORY_LIMIT_EXCEEDED;
         }
         long cpuMicros = stats.cpuUsageMicros() >= 0 ? stats.cpuUsageMicros() : report.cpuMicros();

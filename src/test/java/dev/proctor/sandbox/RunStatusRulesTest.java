@@ -15,7 +15,49 @@ class RunStatusRulesTest {
             Duration.ofSeconds(1), Duration.ofSeconds(3), 256 * Limits.MIB, 64, Limits.MIB, 64 * Limits.MIB, 1.0);
 
     private static LaunchReport report(String error, Integer exit, Integer signal, KilledBy killedBy) {
-        return new LaunchReport(error, exit, signal, 1000, killedBy, 0, 0, 0, List.of(), 0, false);
+        return new LaunchReport(error, exit, signal, 1000, killedBy, 0, 0, 0, List.of(), 0, false, false);
+    }
+
+    /** Pid 1 killed before the job's status reached the supervisor (signal 9). */
+    private static LaunchReport pid1Killed(KilledBy killedBy) {
+        return new LaunchReport(null, null, 9, 1000, killedBy, 0, 0, 0, List.of(), 0, false, true);
+    }
+
+    private static CgroupStats stats(long cpuMicros, long oomKills, long limitHits) {
+        return new CgroupStats(cpuMicros, cpuMicros, 0, 1000, oomKills, limitHits, 1, 0, 0, -1, -1);
+    }
+
+    /** A run whose memory peak is {@code peakBytes}, no limit hit counted (v1 with memsw limited, Linux 6.18). */
+    private static CgroupStats peak(long peakBytes) {
+        return new CgroupStats(10, 10, 0, peakBytes, 0, 0, 1, 0, 0, -1, -1);
+    }
+
+    /**
+     * An OOM kill of a pid 1 that shares its spawner's memory is counted in the launcher's cgroup, not the run's:
+     * pid 1 killed by nobody the supervisor knows, in a run that hit its memory limit, is that kill.
+     */
+    @Test
+    void pid1KilledByNoOneTheSupervisorKnowsInARunAtItsMemoryLimitIsMemoryLimitExceeded() {
+        assertEquals(
+                RunStatus.MEMORY_LIMIT_EXCEEDED,
+                RunStatusRules.decide(pid1Killed(KilledBy.NONE), stats(10, 0, 3), LIMITS));
+        assertEquals(
+                RunStatus.MEMORY_LIMIT_EXCEEDED,
+                RunStatusRules.decide(pid1Killed(KilledBy.NONE), peak(LIMITS.memoryBytes()), LIMITS));
+        // never at its limit: a kill from outside (an operator's), a signal as any other
+        assertEquals(
+                RunStatus.RUNTIME_ERROR, RunStatusRules.decide(pid1Killed(KilledBy.NONE), stats(10, 0, 0), LIMITS));
+        assertEquals(
+                RunStatus.RUNTIME_ERROR,
+                RunStatusRules.decide(pid1Killed(KilledBy.NONE), peak(LIMITS.memoryBytes() - 4096), LIMITS));
+        // killed by the supervisor: its reason stands
+        assertEquals(
+                RunStatus.WALL_TIME_LIMIT_EXCEEDED,
+                RunStatusRules.decide(pid1Killed(KilledBy.WALL), stats(10, 0, 3), LIMITS));
+        // the job itself killed by SIGKILL, its status delivered: the limit hits alone are no OOM kill
+        assertEquals(
+                RunStatus.RUNTIME_ERROR,
+                RunStatusRules.decide(report(null, null, 9, KilledBy.NONE), stats(10, 0, 3), LIMITS));
     }
 
     private static CgroupStats stats(long cpuMicros, long oomKills) {

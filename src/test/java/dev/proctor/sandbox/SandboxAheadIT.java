@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.rootfs.TmpfsWorkdir;
+import dev.proctor.testsupport.Probes;
 import dev.proctor.testsupport.TestStateDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -158,6 +161,131 @@ class SandboxAheadIT extends SandboxRuns {
         throw new AssertionError("pid " + pid + " still alive 10 s after SIGKILL");
     }
 
+    /** The spawner (spawn.c) of each supervisor waiting on a kept connection that has one: supervisor → spawner. */
+    private static Map<Long, Long> spawnersOfKept() {
+        Map<Long, Long> found = new HashMap<>();
+        for (long sup : supervisorsNamed(launcherServer(), "proctor-kept")) {
+            ProcessHandle.of(sup)
+                    .ifPresent(s -> s.children()
+                            .filter(c -> comm(c.pid()).equals("proctor-spawn"))
+                            .forEach(c -> found.put(sup, c.pid())));
+        }
+        return found;
+    }
+
+    /**
+     * Whether two processes use one address space: the kernel's kcmp(KCMP_VM = 1), through Python's ctypes on the
+     * host (0: the same; the test runs as root, which may compare any two).
+     */
+    private static boolean sameMemory(long a, long b) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        "import ctypes, sys\n"
+                                + "libc = ctypes.CDLL(None, use_errno=True)\n"
+                                + "r = libc.syscall(312, int(sys.argv[1]), int(sys.argv[2]), 1, 0, 0)\n"
+                                + "print(r if r >= 0 else -ctypes.get_errno())\n",
+                        Long.toString(a),
+                        Long.toString(b))
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "kcmp");
+        assertTrue(out.matches("[0-9]+"), () -> "kcmp(" + a + ", " + b + "): " + out);
+        return out.equals("0");
+    }
+
+    /**
+     * A pid 1 made ahead is cloned by its supervisor's spawner sharing the spawner's memory, not the supervisor's
+     * (the OOM killer takes every process sharing its victim's: a spawner, never the supervisor), and is the
+     * supervisor's child, which waits for it.
+     */
+    @Test
+    void aPid1MadeAheadSharesItsSpawnersMemoryNotItsSupervisors() throws Exception {
+        warmedUp();
+        Map<Long, String> ahead = awaitEveryKeptHasItsPid1();
+        Map<Long, Long> spawners = spawnersOfKept();
+        assertFalse(ahead.isEmpty(), "no pid 1 made ahead waits");
+        int checked = 0;
+        for (long pid1 : ahead.keySet()) {
+            long sup;
+            try {
+                sup = parentOf(pid1);
+            } catch (IOException gone) {
+                continue; // it took a run of another test class's meanwhile
+            }
+            Long spawner = spawners.get(sup);
+            assertTrue(spawner != null, () -> "no spawner for supervisor " + sup + ": " + spawners);
+            if (!ProcessHandle.of(pid1).map(ProcessHandle::isAlive).orElse(false)) {
+                continue;
+            }
+            assertTrue(sameMemory(pid1, spawner), "pid 1 " + pid1 + " and spawner " + spawner);
+            assertFalse(sameMemory(pid1, sup), "pid 1 " + pid1 + " and supervisor " + sup);
+            checked++;
+        }
+        assertTrue(checked > 0, "no pid 1 made ahead was still waiting to be checked");
+    }
+
+    /**
+     * When the OOM killer picks a pid 1 made ahead it kills its spawner too, which shares its memory; a spawner
+     * can die alone as well. Neither costs a run: the next pid 1 ahead is made by a new spawner (or, once, by
+     * the supervisor itself), and the supervisors are the same.
+     */
+    @Test
+    void aSpawnerKilledAloneOrWithItsPid1CostsNoRunAndIsForkedAgain() throws Exception {
+        Workdir w = warmedUp();
+        for (int round = 0; round < 2; round++) {
+            Map<Long, String> ahead = awaitEveryKeptHasItsPid1();
+            Map<Long, Long> spawners = spawnersOfKept();
+            assertFalse(spawners.isEmpty(), "no spawner");
+            for (long spawner : spawners.values()) {
+                ProcessHandle.of(spawner).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            if (round == 1) { // as the OOM killer does when it picks a pid 1
+                for (long pid : ahead.keySet()) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                for (long pid : ahead.keySet()) {
+                    awaitExited(pid);
+                }
+            }
+            for (long spawner : spawners.values()) {
+                awaitExited(spawner);
+            }
+            for (int i = 0; i < 6; i++) {
+                assertEquals(expected(w), okOut(probe(w)), "round " + round + ", run " + i);
+            }
+            Map<Long, Long> now = spawnersOfKept();
+            for (Map.Entry<Long, Long> e : now.entrySet()) {
+                assertNotEquals(spawners.get(e.getKey()), e.getValue(), "supervisor " + e.getKey() + "'s spawner");
+            }
+        }
+    }
+
+    /**
+     * A run that fills its scratch tmpfs past its memory limit with a process of a few pages (tmpfs_fill, no
+     * libc): the OOM killer's biggest process in the run is then its pid 1, made ahead by a spawner whose memory
+     * it shares, and the kill takes the spawner too (the kernel counts it in the spawner's cgroup). Each such run
+     * is a memory limit with its OOM kill counted, and costs no later run and no supervisor.
+     */
+    @Test
+    void aPid1TheOomKillerTakesIsAMemoryLimitAndCostsNoLaterRun() throws Exception {
+        Workdir w = warmedUp();
+        w.writeFile("tmpfs_fill", Probes.tinyBinary("tmpfs_fill"), true);
+        Set<Long> kept = supervisorsNamed(launcherServer(), "proctor-kept");
+        Limits small = new Limits(Duration.ofSeconds(5), Duration.ofSeconds(20), 16 * MIB, 16, MIB, 64 * MIB, 1.0);
+        for (int i = 0; i < 4; i++) {
+            awaitEveryKeptHasItsPid1();
+            RunResult r = run(w, small, "./tmpfs_fill", "/tmp/fill");
+            assertEquals(RunStatus.MEMORY_LIMIT_EXCEEDED, r.status(), () -> describe(r));
+            assertTrue(r.usage().oomKills() >= 1, () -> describe(r));
+            assertEquals(expected(w), okOut(probe(w)), "the run after OOM run " + i);
+        }
+        for (long sup : kept) {
+            assertTrue(ProcessHandle.of(sup).map(ProcessHandle::isAlive).orElse(false), "supervisor " + sup);
+        }
+    }
+
     /** A work dir whose runs have left kept connections behind (the first runs open them). */
     private Workdir warmedUp() {
         Workdir w = workdir();
@@ -292,9 +420,14 @@ class SandboxAheadIT extends SandboxRuns {
 
     /** The pid 1s made ahead by the supervisors of the engine whose state dir is {@code dir}. */
     private static List<ProcessHandle> aheadOf(Path dir) {
+        return childrenOfSupervisors(dir, List.of("proctor-ahead"));
+    }
+
+    /** The children of the supervisors of the engine whose state dir is {@code dir} named one of {@code names}. */
+    private static List<ProcessHandle> childrenOfSupervisors(Path dir, List<String> names) {
         return ProcessHandle.current()
                 .descendants()
-                .filter(p -> comm(p.pid()).equals("proctor-ahead"))
+                .filter(p -> names.contains(comm(p.pid())))
                 .filter(p -> p.parent()
                         .flatMap(ProcessHandle::parent)
                         .flatMap(server -> server.info().arguments())
@@ -313,7 +446,7 @@ class SandboxAheadIT extends SandboxRuns {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (ahead.isEmpty() && System.nanoTime() < deadline) {
                 assertEquals(RunStatus.OK, own.run(spec).status());
-                ahead.addAll(aheadOf(dir));
+                ahead.addAll(childrenOfSupervisors(dir, List.of("proctor-ahead", "proctor-spawn")));
             }
         }
         assertFalse(ahead.isEmpty(), "the engine's runs made no pid 1 ahead");

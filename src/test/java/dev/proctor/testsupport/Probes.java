@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -21,16 +23,26 @@ public final class Probes {
 
     /** The binary of src/test/c/NAME.c. */
     public static byte[] binary(String name) {
-        return BINARIES.computeIfAbsent(name, Probes::compile);
+        return BINARIES.computeIfAbsent(name, n -> compile(n));
     }
 
-    private static byte[] compile(String name) {
+    /**
+     * The binary of src/test/c/NAME.c built without libc (it has its own {@code _start}): static, a few pages in
+     * all once running.
+     */
+    public static byte[] tinyBinary(String name) {
+        return BINARIES.computeIfAbsent(
+                "tiny " + name,
+                n -> compile(name, "-static", "-nostdlib", "-fno-stack-protector", "-fno-pie", "-no-pie"));
+    }
+
+    private static byte[] compile(String name, String... extra) {
         Path src = PROJECT.resolve("src/test/c/" + name + ".c");
         try {
             Path dir = Files.createTempDirectory("proctor-probe-");
             Path out = dir.resolve(name);
             try {
-                gcc(src, out);
+                gcc(src, out, extra);
                 return Files.readAllBytes(out);
             } finally {
                 Files.deleteIfExists(out);
@@ -41,21 +53,16 @@ public final class Probes {
         }
     }
 
-    /** Builds C source {@code src} into {@code out} as the project builds its C (warnings are errors). */
-    public static void gcc(Path src, Path out) {
+    /**
+     * Builds C source {@code src} into {@code out} as the project builds its C (warnings are errors), with
+     * {@code extra} options.
+     */
+    public static void gcc(Path src, Path out, String... extra) {
         try {
-            Process gcc = new ProcessBuilder(
-                            "gcc",
-                            "-O2",
-                            "-Wall",
-                            "-Wextra",
-                            "-Werror",
-                            "-pthread",
-                            "-o",
-                            out.toString(),
-                            src.toString())
-                    .redirectErrorStream(true)
-                    .start();
+            List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread"));
+            command.addAll(List.of(extra));
+            command.addAll(List.of("-o", out.toString(), src.toString()));
+            Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
             String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
                 throw new IllegalStateException("gcc " + src + " failed: " + log);

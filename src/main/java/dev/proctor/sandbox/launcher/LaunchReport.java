@@ -24,7 +24,8 @@ public record LaunchReport(
         long cpuMicros,
         List<Sample> samples,
         long endMonoMicros,
-        boolean keep) {
+        boolean keep,
+        boolean pid1Killed) {
 
     /** The failure, typed (step, errno, detail); null when the job was executed. */
     public LaunchFailure failure() {
@@ -54,6 +55,7 @@ public record LaunchReport(
         List<Sample> samples = List.of();
         boolean ended = false;
         boolean keep = false;
+        boolean pid1Killed = false;
         // one pass over the lines, no split and no substring per key (a reply is parsed every run)
         int length = text.length();
         for (int start = 0; start < length; ) {
@@ -75,6 +77,7 @@ public record LaunchReport(
                     case "cpu_us" -> cpu = Long.parseLong(text, from, end, 10);
                     case "end_mono_us" -> endMono = Long.parseLong(text, from, end, 10);
                     case "keep" -> keep = end - from == 1 && text.charAt(from) == '1';
+                    case "pid1_killed" -> pid1Killed = end - from == 1 && text.charAt(from) == '1';
                     case "sample" -> {
                         if (samples.isEmpty()) {
                             samples = new ArrayList<>();
@@ -90,7 +93,8 @@ public record LaunchReport(
             error = "step=report errno=0 detail=the launcher's report ended early (supervisor died)";
         }
         // a connection is kept only after a whole report that says so
-        return new LaunchReport(error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono, keep && ended);
+        return new LaunchReport(
+                error, exit, signal, wall, killedBy, out, err, cpu, samples, endMono, keep && ended, pid1Killed);
     }
 
     /** The reply's {@code killed_by} values: each constant's name in lower case. */

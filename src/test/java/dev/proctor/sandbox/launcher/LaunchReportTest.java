@@ -2,9 +2,11 @@ package dev.proctor.sandbox.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.sandbox.accounting.Sample;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +31,11 @@ class LaunchReportTest {
 
     @Test
     void parsesAKilledRunAndAStepFailure() {
-        LaunchReport killed = LaunchReport.parse("signal=9\nkilled_by=cpu\nend\n");
+        LaunchReport killed = LaunchReport.parse("signal=9\nkilled_by=cpu\npid1_killed=1\nend\n");
         assertEquals(9, killed.signal());
         assertEquals(LaunchReport.KilledBy.CPU, killed.killedBy());
+        assertTrue(killed.pid1Killed());
+        assertFalse(LaunchReport.parse("signal=9\nkilled_by=none\nend\n").pid1Killed());
         LaunchReport failed = LaunchReport.parse("error=step=pivot_root errno=22 detail=x\nend\n");
         assertEquals("step=pivot_root errno=22 detail=x", failed.error());
     }
