@@ -323,7 +323,7 @@ int seccomp_install_reaper(void);
  * "keep" above) it keeps the connection instead and, prepared the same way, waits on it for the next
  * spec ("proctor-kept"), back to accept() when the engine closes it; when the spec also said "ahead",
  * it first makes the next run's pid 1 ("proctor-ahead", start.c, start_ahead), which the next spec goes
- * to when it can. No fork of a supervisor on a run's path, and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
+ * to when it can; its spawner ("proctor-spawn", spawn.c), a child forked on its first such pid 1, clones it. No fork of a supervisor on a run's path, and none per run once the pool is warm. A supervisor whose run failed before its reply (an error
  * reply) exits; idle and kept ones die with the server (parent-death signal).
  */
 #define SUP_SLOTS 128
@@ -421,7 +421,8 @@ struct start_failure {
 	const char *detail;
 };
 /*
- * start.c: a pid 1 cloned ahead of its spec, by a supervisor waiting on a kept connection, for the uid_base
+ * start.c: a pid 1 cloned ahead of its spec (by the spawner of a supervisor waiting on a kept connection,
+ * spawn.c, or by the supervisor itself when it has none), for the uid_base
  * of the connection's last run (the engine sends a work dir's runs to the connections its earlier runs
  * kept): the clone, the id maps, oom_score_adj and eleven of the twelve counters off the next run's path.
  * pid1 0: none.
@@ -441,7 +442,8 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, stru
 /*
  * spawn.c: a pid 1 ahead made by the supervisor's spawner, sharing the spawner's memory; its parent the
  * supervisor. netns and pid 1's ends of prep and sock are passed to the spawner (the caller still closes its
- * own). Its pid and *pidfd, or -1 (no spawner, or it failed: the caller clones one itself).
+ * own). Its pid and *pidfd; -1 (no spawner, or it made none: the caller may clone one itself); or -2 (the
+ * spawner died before it replied: a pid 1 may hold those ends, which then serve no other).
  */
 long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd);
 /* spawn.c: the supervisor's end of its spawner's socket pair (kept from run to run), or -1 */

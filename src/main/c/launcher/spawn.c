@@ -249,7 +249,9 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 			close(got[i]);
 		spawner_lost();
 		prep->keep[4] = -1;
-		return -1;
+		/* a pid 1 may have been cloned with prep's and sock's ends: none of them may serve another */
+		errno = EPIPE;
+		return -2;
 	}
 	if (reply.pid <= 0) {
 		errno = reply.err;

@@ -882,6 +882,12 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 		return -1;
 	}
 	long pid = spawn_pid1(uid_base, a->cpu, netns, p, sv[1], &a->pidfd);
+	if (pid == -2) { /* no pid 1 ahead this time; a pid 1 the spawner may have made gets EOF on its sync pipe */
+		close(netns);
+		close(sv[0]);
+		close(sv[1]);
+		return prepare_again(p) < 0 ? -2 : -1;
+	}
 	if (pid > 0)
 		close(netns);
 	else
