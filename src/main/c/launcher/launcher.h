@@ -421,6 +421,11 @@ struct start_failure {
 	const char *detail;
 };
 /*
+ * Who makes a pid 1 ahead in another process (spawn_pid1 below; start_ahead tries it first): its arguments
+ * and results are spawn_pid1's.
+ */
+typedef long (*spawn_fn)(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd);
+/*
  * start.c: a pid 1 cloned ahead of its spec (by the spawner of a supervisor waiting on a kept connection,
  * spawn.c, or by the supervisor itself when it has none), for the uid_base
  * of the connection's last run (the engine sends a work dir's runs to the connections its earlier runs
@@ -438,7 +443,7 @@ struct ahead {
  * there; -2: none, and prep could not be made again (errno). netns: a prepared network namespace (always
  * closed here). conn is closed in pid 1.
  */
-int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, struct ahead *a);
+int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, struct ahead *a, spawn_fn spawn);
 /*
  * spawn.c: a pid 1 ahead made by the supervisor's spawner, sharing the spawner's memory; its parent the
  * supervisor. netns and pid 1's ends of prep and sock are passed to the spawner (the caller still closes its
@@ -448,6 +453,11 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, stru
 long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd);
 /* spawn.c: the supervisor's end of its spawner's socket pair (kept from run to run), or -1 */
 int spawn_fd(void);
+/*
+ * spawn.c: the spawner, if any, killed and reaped: a supervisor going back to accept() keeps none (an idle
+ * supervisor has nothing below it); the next kept connection's first pid 1 ahead forks one again.
+ */
+void spawn_release(void);
 /* What a spawner gives a pid 1 it makes: its ends of the run's pipes, /dev, its socket; own, own_net: the spawner's, which pid 1 closes */
 struct spawn_ends {
 	int out, err, status, report, sync, dev, sock, own, own_net;

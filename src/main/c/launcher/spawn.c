@@ -265,6 +265,12 @@ int spawn_fd(void)
 {
 	return spawner_sock;
 }
+
+void spawn_release(void)
+{
+	if (spawner_sock >= 0)
+		spawner_lost();
+}
 #else
 long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd)
 {
@@ -275,5 +281,9 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 int spawn_fd(void)
 {
 	return -1;
+}
+
+void spawn_release(void)
+{
 }
 #endif

@@ -856,12 +856,12 @@ long start_spawned(const struct spawn_ends *e, uid_t uid_base, pid_t supervisor,
 }
 
 /*
- * As clone_pid1 and let_go for a run, but before its spec: by the supervisor's spawner (spawn.c), sharing its
+ * As clone_pid1 and let_go for a run, but before its spec: by spawn (the supervisor's spawner, spawn.c), sharing its
  * memory, or else cloned here, a copy of the supervisor; in a network namespace of the pool, owned by
  * uid_base. Pid 1 then takes root of its namespace, bounds its counters and waits on its end of the socket
  * pair (job_main_ahead). The supervisor closes its copies of pid 1's ends of the prepared pipes and /dev.
  */
-int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct ahead *a)
+int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct ahead *a, spawn_fn spawn)
 {
 	memset(a, 0, sizeof *a);
 	a->pidfd = a->sock = a->proc_dir = a->mntns = -1;
@@ -881,7 +881,7 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 			close(netns);
 		return -1;
 	}
-	long pid = spawn_pid1(uid_base, a->cpu, netns, p, sv[1], &a->pidfd);
+	long pid = spawn(uid_base, a->cpu, netns, p, sv[1], &a->pidfd);
 	if (pid == -2) { /* no pid 1 ahead this time; a pid 1 the spawner may have made gets EOF on its sync pipe */
 		close(netns);
 		close(sv[0]);

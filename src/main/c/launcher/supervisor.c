@@ -617,7 +617,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 				 */
 				if (buf)
 					madvise(buf, SPEC_MAX, MADV_DONTFORK);
-				if (start_ahead(last.uid_base, kept, netpool_take(f->pool), &prep, &ahead) == -2)
+				if (start_ahead(last.uid_base, kept, netpool_take(f->pool), &prep, &ahead, spawn_pid1) == -2)
 					prep_err = errno;
 				if (buf)
 					madvise(buf, SPEC_MAX, MADV_DOFORK);
@@ -629,6 +629,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 			} else {
 				if (ahead_discard(&ahead, &prep) < 0)
 					prep_err = errno;
+				spawn_release();
 				if (enough_idle(f->table))
 					_exit(0);
 				atomic_store(&f->table->state[slot], SLOT_IDLE);
@@ -670,6 +671,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 			kept = conn; /* waits for its next spec at the loop's top, once prepared: not idle */
 			continue;
 		}
+		spawn_release();
 		if (enough_idle(f->table))
 			_exit(0);
 		atomic_store(&f->table->state[slot], SLOT_IDLE);

@@ -61,11 +61,16 @@ final class DeadNodeLeftovers {
 
     /**
      * Waits for a run of the node whose work dir is mounted, then stops its supervisor and its pid 1
-     * (SIGSTOP from the host reaches a pid 1): a live mount namespace of the node's making.
+     * (SIGSTOP from the host reaches a pid 1): a live mount namespace of the node's making. A run's pid 1 is
+     * the one in a pid namespace of its own (a supervisor's spawner, spawn.c, is in the node's namespace
+     * template, a mount namespace the node keeps for its life, whose number the kernel may give the next
+     * node's template once this one is gone) with a job below it (a pid 1 made ahead waits with none: held,
+     * it would hold no run and no work dir).
      */
     void holdARunInItsNamespaces() throws InterruptedException {
         String socket = instance.resolve("launcher.sock").toString();
         String ours = mountNamespace(ProcessHandle.current().pid()).orElseThrow();
+        String ourPids = namespace(ProcessHandle.current().pid(), "pid").orElseThrow();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
         while (System.nanoTime() < deadline) {
             List<Long> launcher = processesWithArg(socket);
@@ -75,6 +80,10 @@ final class DeadNodeLeftovers {
                 if (!launcher.contains(supervisor)
                         || ns.isEmpty()
                         || ns.get().equals(ours)
+                        || namespace(pid1, "pid").map(ourPids::equals).orElse(true)
+                        || ProcessHandle.of(pid1)
+                                .map(p -> p.children().findAny().isEmpty())
+                                .orElse(true)
                         || TestStateDirs.mountsBelow(instance.resolve("work")).isEmpty()) {
                     continue;
                 }
@@ -197,9 +206,13 @@ final class DeadNodeLeftovers {
     }
 
     private static Optional<String> mountNamespace(long pid) {
+        return namespace(pid, "mnt");
+    }
+
+    private static Optional<String> namespace(long pid, String kind) {
         try {
-            return Optional.of(
-                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString());
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + kind))
+                    .toString());
         } catch (IOException gone) {
             return Optional.empty();
         }
