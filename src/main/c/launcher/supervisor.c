@@ -572,7 +572,6 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	pid1_stack_init(f->stack_args);
 	run_cpu_init();
 	TRACE_OPEN();
-	/* the last entry: the run's connection when it is kept, else -1 */
 	/* the last two entries: the spawner's socket (spawn.c), made on the first pid 1 ahead; the run's connection when it is kept, else -1 */
 	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD(), -1, -1 };
 	int nkeep = (int)(sizeof keep / sizeof keep[0]);
