@@ -758,6 +758,13 @@ int ahead_discard(struct ahead *a, struct prepared *prep)
 }
 
 /*
+ * A pid 1 made ahead's clone, wherever it is made: every namespace but the network's (it is born in one of the
+ * pool's, joined by its maker) and the cgroup's (unshared once it has joined the run's cgroups, job.c).
+ */
+#define PID1_AHEAD_FLAGS \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME | CLONE_PIDFD)
+
+/*
  * A pid 1 ahead cloned from this supervisor, a copy of it (when no spawner can make one, spawn.c): in the
  * template (a pid 1 ahead needs it: it starts in the template's /run, not in a run's run_dir), in the
  * network namespace netns (closed here), owned by uid_base. Its pid, or -1 with errno.
@@ -787,8 +794,7 @@ static long clone_ahead_here(uid_t uid_base, int conn, int netns, struct prepare
 		return -1;
 	}
 	close(netns);
-	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME |
-		     CLONE_PIDFD;
+	args.flags = PID1_AHEAD_FLAGS;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	long pid = -1;
@@ -835,19 +841,15 @@ long start_spawned(const struct spawn_ends *e, uid_t uid_base, pid_t supervisor,
 	aa->sock = e->sock;
 	aa->sock_other = e->own;
 	aa->st.keep[0] = e->own_net;
-	args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME |
-		     CLONE_PIDFD | CLONE_VM | CLONE_PARENT;
+	args.flags = PID1_AHEAD_FLAGS | CLONE_VM | CLONE_PARENT;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = 0; /* with CLONE_PARENT the spawner's own, SIGCHLD */
 	long pid = -1;
-	int clone_err = errno;
 	if (userns_owner_begin(uid_base) == 0) {
 		report_set_fd(e->report);
 		pid = clone3_ahead_call(&args, aa);
-		clone_err = errno;
-	} else {
-		clone_err = errno;
 	}
+	int clone_err = errno; /* the clone's, or the owner switch's */
 	/* its parent is the supervisor: killed here on a failure, reaped there */
 	if (back_from_clone(pid, supervisor) < 0)
 		_exit(1);
