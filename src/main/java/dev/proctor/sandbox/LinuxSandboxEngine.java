@@ -55,8 +55,6 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     private static final Logger LOG = Logger.getLogger(LinuxSandboxEngine.class);
     /** Grace the Java side gives the supervisor past the wall limit before it gives up on it. */
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(15);
-    /** How often the watchdog looks for runs past their deadline: a small part of the grace. */
-    private static final Duration WATCHDOG_TICK = Duration.ofSeconds(1);
 
     private static final int NOFILE = 1024;
     private static final long FSIZE_MARGIN = Limits.MIB;
@@ -116,7 +114,7 @@ public final class LinuxSandboxEngine implements SandboxEngine {
     /** Unmounted, empty mount points of closed work dirs, for later ones (see {@link #workdirUnmounted}). */
     private final ConcurrentLinkedDeque<Path> freeWorkdirMounts = new ConcurrentLinkedDeque<>();
     /** Cancels runs past their wall limit plus a grace. */
-    private final RunWatchdog watchdog = new RunWatchdog(WATCHDOG_TICK);
+    private final RunWatchdog watchdog = new RunWatchdog();
 
     LinuxSandboxEngine(
             EngineConfig config,
