@@ -68,10 +68,13 @@ final class SandboxBench {
      */
     private static final int WARMUP = Integer.getInteger("proctor.bench.warmup", 6000);
     /**
-     * The same for the programs after the first ({@code -Dproctor.bench.warmup-next=N}): the engine's code is
-     * the same whatever the program, compiled by then.
+     * The same for the programs after the first ({@code -Dproctor.bench.warmup-next=N}). The engine's code is
+     * the same whatever the program, but a longer run takes other branches and waits longer (profiles change):
+     * with 300 here, a bench ended {@code python3}'s warm-up after 600 rounds (three quiet blocks) and C2 then
+     * compiled 60 ms in its 300 measured rounds ({@code jit_cpu_ms} 0.20 where the runs before had 0.00 and
+     * 0.03, after 1700 rounds of warm-up).
      */
-    private static final int WARMUP_NEXT = Integer.getInteger("proctor.bench.warmup-next", 300);
+    private static final int WARMUP_NEXT = Integer.getInteger("proctor.bench.warmup-next", 1500);
     /**
      * After the first program's interleaved warm-up, the engine runs alone until it has run at least this many
      * times in all ({@code -Dproctor.bench.engine-warmup=N}; 0: no runs alone), then on until the JIT has settled
