@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proctor.auth.Caller;
+import dev.proctor.testsupport.Await;
 import dev.proctor.testsupport.Gates;
 import dev.proctor.testsupport.PostgresTestResource;
 import dev.proctor.testsupport.ScriptedSandboxProfile;
@@ -448,18 +449,7 @@ class RunningHereReadsTest {
 
     /** Waits for something another thread does (a notification, a connection lost); fails after DEADLINE. */
     private static void awaitTrue(BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure + " within " + DEADLINE);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        Await.until(condition, DEADLINE, failure);
     }
 
     private static String newClientKey() {

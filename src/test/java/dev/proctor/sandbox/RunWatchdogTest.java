@@ -3,6 +3,7 @@ package dev.proctor.sandbox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proctor.testsupport.Await;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +22,7 @@ class RunWatchdogTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final long PAST = TIMEOUT.plusSeconds(1).toNanos();
     /** How long a test waits for the watchdog's thread to do what it must (a busy machine's margin). */
-    private static final long PATIENCE_S = 20;
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     @Test
     void aGuardFiresOncePastItsDeadlineAndNotBefore() {
@@ -69,7 +70,7 @@ class RunWatchdogTest {
                 fired.countDown();
             });
 
-            assertTrue(fired.await(PATIENCE_S, TimeUnit.SECONDS), "the earlier guard never fired");
+            assertTrue(fired.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the earlier guard never fired");
             assertTrue(firedAt.get() - deadline >= 0, "fired before its deadline");
             assertEquals(0, lateFired.get());
             assertEquals(1, watchdog.armed(), "the hour's guard is still armed");
@@ -101,15 +102,11 @@ class RunWatchdogTest {
             CountDownLatch fired = new CountDownLatch(1);
             watchdog.arm(Duration.ofMillis(200), fired::countDown);
 
-            assertTrue(fired.await(PATIENCE_S, TimeUnit.SECONDS), "the second guard never fired");
+            assertTrue(fired.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the second guard never fired");
         }
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_S);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() - until < 0, what + ": not within " + PATIENCE_S + " s");
-            Thread.sleep(5);
-        }
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        Await.until(condition, PATIENCE, what);
     }
 }
