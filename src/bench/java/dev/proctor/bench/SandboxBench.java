@@ -43,7 +43,9 @@ import java.util.concurrent.TimeUnit;
  * and seccomp program set up with the fewest system calls and none of the engine's extras (the helper's
  * comment says which); then each 2 at a time. The C side is {@code src/bench/c/benchhelper.c}, built by
  * {@code ./proctor bench}. CPU per run: the helper's getrusage for (a) and (d); for (c) the JVM's process CPU,
- * less the bench's own CPU spent talking to the C helper ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms}) plus the engine's launcher
+ * less the bench's own CPU spent talking to the C helper ({@code jvm_cpu_ms}, of which the JIT compiler threads' {@code jit_cpu_ms};
+ * split into the thread that calls the engine, {@code jvm_thread_cpu_ms}, and the JVM's other threads over the
+ * rounds' whole time, {@code jvm_other_cpu_ms}: garbage collection, JIT, housekeeping) plus the engine's launcher
  * server with every supervisor, pid 1 and job it reaped ({@code engine_launcher_cpu_ms};
  * {@code launcher_cpu_ms} is the launcher driven from C). Those are what each kind's own processes count; the
  * kernel finishes part of a sandboxed run's work after it on its own threads (a network namespace's clean-up,
@@ -149,6 +151,7 @@ final class SandboxBench {
             double engineCpuMs,
             double jvmCpuMs,
             double jitCpuMs,
+            double jvmThreadCpuMs,
             double engineLauncherCpuMs,
             double bareRunsPerS2,
             double launcherRunsPerS2,
@@ -269,6 +272,8 @@ final class SandboxBench {
         m.put(prefix + "engine_cpu_over_c_ms", f.engineCpuMs() - f.bareCpuMs());
         m.put(prefix + "jvm_cpu_ms", f.jvmCpuMs());
         m.put(prefix + "jit_cpu_ms", f.jitCpuMs());
+        m.put(prefix + "jvm_thread_cpu_ms", f.jvmThreadCpuMs());
+        m.put(prefix + "jvm_other_cpu_ms", f.jvmCpuMs() - f.jvmThreadCpuMs());
         m.put(prefix + "engine_launcher_cpu_ms", f.engineLauncherCpuMs());
         m.put(prefix + "c_bare_runs_per_s_2", f.bareRunsPerS2());
         m.put(prefix + "launcher_runs_per_s_2", f.launcherRunsPerS2());
@@ -393,6 +398,8 @@ final class SandboxBench {
         // the JVM's CPU less what the bench spent driving the C helper on the same thread
         long jvmCpu = after.jvm - before.jvm - (after.own - before.own);
         long jitCpu = after.jit - before.jit;
+        // the engine's calling thread: this one, less the same talk to the helper
+        long jvmThreadCpu = after.thread - before.thread - (after.own - before.own);
         long engineLauncherCpu = after.engineLauncher - before.engineLauncher;
         long helperLauncherCpu = after.helperLauncher - before.helperLauncher;
         long helperBLauncherCpu = after.helperBLauncher - before.helperBLauncher;
@@ -441,6 +448,7 @@ final class SandboxBench {
                 ms(jvmCpu + engineLauncherCpu) / RUNS,
                 ms(jvmCpu) / RUNS,
                 ms(jitCpu) / RUNS,
+                ms(jvmThreadCpu) / RUNS,
                 ms(engineLauncherCpu) / RUNS,
                 total / (bare2 / 1e9),
                 total / (launcher2 / 1e9),
@@ -475,13 +483,15 @@ final class SandboxBench {
                 Locale.ROOT,
                 "  CPU per run, mean:        C fork/exec %6.2f ms          | floor %6.2f ms         "
                         + " | launcher server  %6.2f ms         "
-                        + " | engine %6.2f ms (JVM %.2f, of it JIT %.2f, + launcher %.2f) = C + %.2f ms,"
-                        + " floor + %.2f ms%n",
+                        + " | engine %6.2f ms (JVM %.2f: calling thread %.2f, other threads %.2f, of them JIT %.2f;"
+                        + " + launcher %.2f) = C + %.2f ms, floor + %.2f ms%n",
                 f.bareCpuMs(),
                 f.floorCpuMs(),
                 f.launcherCpuMs(),
                 f.engineCpuMs(),
                 f.jvmCpuMs(),
+                f.jvmThreadCpuMs(),
+                f.jvmCpuMs() - f.jvmThreadCpuMs(),
                 f.jitCpuMs(),
                 f.engineLauncherCpuMs(),
                 f.engineCpuMs() - f.bareCpuMs(),
@@ -803,11 +813,12 @@ final class SandboxBench {
      * still being replaced after thousands of rounds, hence {@code jit_cpu_ms}.
      */
     private record CpuMarks(
-            long jvm, long own, long jit, long engineLauncher, long helperLauncher, long helperBLauncher) {
+            long jvm, long thread, long own, long jit, long engineLauncher, long helperLauncher, long helperBLauncher) {
         static CpuMarks read(ProcessHandle engineLauncher, Helper helper) throws IOException {
             long b = helperB == null ? 0 : helperB.serverCpuNanos();
             return new CpuMarks(
                     processCpuNanos(),
+                    THREADS.getCurrentThreadCpuTime(),
                     helper.ownCpuNanos + (helperB == null ? 0 : helperB.ownCpuNanos),
                     ProcCpu.jitNanos("self"),
                     ProcCpu.treeNanos(engineLauncher),
