@@ -233,6 +233,20 @@ static void __attribute__((noreturn)) run_job(const struct spec *s, const struct
 		exec_job(s, in, job_umask);
 	/* a failure here is reported like any setup step: the supervisor waits for this fd's EOF too */
 	TRACE("p1.vfork_returned");
+	/*
+	 * When the job exec'd (or failed before it): the start of its wall time, read by the supervisor when it
+	 * next wakes anyway (supervisor.c, read_report), not a wake-up of its own on the job's CPU
+	 */
+	char stamp[40];
+	struct text t;
+	text_init(&t, stamp, sizeof stamp);
+	text_str(&t, "exec_us=");
+	text_u64(&t, mono_us());
+	text_str(&t, "\n");
+	if (text_done(&t) == 0) {
+		ssize_t ignored = write(in->report_fd, stamp, t.len); /* without it the hand-off's time stands */
+		(void)ignored;
+	}
 	harden_pid1(in);
 	close(in->report_fd);
 	/* the status with the job's end as pid 1 saw it, not as the supervisor will (launcher.h, struct job_exit) */

@@ -100,7 +100,7 @@ struct bind {
  *   exit_code         the job's exit code, when it exited
  *   signal            the signal that ended the job (9 also when pid 1 was killed before the job's
  *                     status reached the supervisor: a kill by the supervisor or the OOM killer)
- *   wall_us           wall time from exec to the job's end
+ *   wall_us           wall time from exec (pid 1's stamp when its vfork returned) to the job's end
  *   killed_by         none, cpu, wall, output, cancel (the connection was closed) or internal
  *   end_mono_us       when the run ended, on CLOCK_MONOTONIC (the JVM's nanoTime clock): when pid 1
  *                     reaped the job (struct job_exit), or the kill's time when the supervisor

@@ -46,11 +46,18 @@ struct run {
 	const char *killed_by;
 	int have_status, job_status, pid1_done;
 	int keep;  /* the reply says keep=1 and the connection stays for the next run */
-	uint64_t start_us, end_us, killed_us;
-	struct sample *samples;
+	/*
+	 * start_us: the job's execve as pid 1 stamped it once started (read_report), until then the run's
+	 * hand-off to pid 1, which is earlier; setup_deadline: when a run not started by then is given up
+	 */
+	uint64_t start_us, end_us, killed_us, setup_deadline;
+	int started;
+	struct sample *samples;  /* their at: CLOCK_MONOTONIC, made relative to start_us in the reply */
 	int nsamples;
 	char *io;  /* the supervisor's output buffer (io_buffer), DRAIN_BUF bytes */
-	char error[600];
+	size_t report_len;
+	char report[1200]; /* what the report pipe said so far (read_report): two failure lines and a stamp fit */
+	char error[600];   /* the first failure line of it, or the supervisor's own (setup timed out) */
 };
 
 static uint64_t now_us(void)
@@ -132,38 +139,54 @@ static void drain(struct run *r, int *fd, int file, uint64_t *total, uint64_t *k
 		kill_run(r, "output");
 }
 
-/* Waits for EOF on the report pipe: the job exec'd. A line instead names the failed step. */
-static int wait_exec(struct run *r)
+/*
+ * The report pipe, read without waiting for it (polled with no timeout first): pid 1 writes "exec_us=N\n"
+ * once its vfork returned (job.c, run_job: the job exec'd, or failed before it), and any step that fails
+ * writes "step=... errno=... detail=...\n" (report.c), the job's before pid 1's stamp. The supervisor is not
+ * woken by either: it reads them when it wakes for another reason (a limit's timer, pid 1's end), and polls
+ * the pipe only while a run that could have reached its wall limit has not started yet (watch). Waiting for
+ * the pipe's EOF here before watching woke the supervisor once more per run, on the job's CPU, right as the
+ * job began. Sets started and start_us from the stamp, error from the first failure line.
+ */
+static void read_report(struct run *r)
 {
-	size_t len = 0;
-	uint64_t deadline = now_us() + SETUP_TIMEOUT_US;
-	for (;;) {
+	while (r->report_r >= 0) {
 		struct pollfd p = { .fd = r->report_r, .events = POLLIN };
-		uint64_t now = now_us();
-		if (now >= deadline) {
-			snprintf(r->error, sizeof r->error, "step=%s errno=%d detail=setup timed out", step_name(STEP_SETUP),
-				 ETIMEDOUT);
-			return -1;
-		}
-		int pr = poll(&p, 1, (int)((deadline - now) / 1000 + 1));
+		int pr = poll(&p, 1, 0);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0)
+			break;
+		ssize_t n = read(r->report_r, r->report + r->report_len, sizeof r->report - 1 - r->report_len);
+		if (n < 0 && errno == EINTR)
 			continue;
-		ssize_t n = read(r->report_r, r->error + len, sizeof r->error - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len >= sizeof r->error - 1)
-			break;
+		if (n > 0)
+			r->report_len += (size_t)n;
+		if (n <= 0 || r->report_len >= sizeof r->report - 1) {
+			close(r->report_r);
+			r->report_r = -1;
+		}
 	}
-	close(r->report_r);
-	r->report_r = -1;
-	r->error[len] = '\0';
-	char *nl = strchr(r->error, '\n');
-	if (nl)
-		*nl = '\0';
-	return len > 0 ? -1 : 0;
+	r->report[r->report_len] = '\0';
+	for (const char *line = r->report; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (!nl && r->report_r >= 0)
+			break; /* a line still being written: read again later */
+		if (len > 5 && strncmp(line, "step=", 5) == 0 && !r->error[0]) {
+			size_t keep = len < sizeof r->error - 1 ? len : sizeof r->error - 1;
+			memcpy(r->error, line, keep);
+			r->error[keep] = '\0';
+		} else if (len > 8 && strncmp(line, "exec_us=", 8) == 0 && !r->started) {
+			char *end;
+			unsigned long long v = strtoull(line + 8, &end, 10);
+			if (end == line + len && v > 0) {
+				r->started = 1;
+				r->start_us = v;
+			}
+		}
+		line += nl ? len + 1 : len;
+	}
 }
 
 static void take_sample(struct run *r, uint64_t now)
@@ -171,16 +194,19 @@ static void take_sample(struct run *r, uint64_t now)
 	if (r->nsamples >= MAX_SAMPLES || !r->samples)
 		return;
 	struct sample *x = &r->samples[r->nsamples++];
-	x->at = now - r->start_us;
+	x->at = now;
 	x->cpu = read_cpu_us(r);
 	x->mem = r->mem_fd >= 0 ? read_number_file(r->mem_fd, 0) : 0;
 }
 
 static int next_timeout_ms(const struct run *r, uint64_t now, uint64_t next_cpu, uint64_t next_sample)
 {
-	if (r->pid1_done)
-		return 20;
+	if (r->pid1_done || r->killed_by)
+		return 20; /* only pid 1's end, its pipes' EOF or the engine's cancel is waited for now */
 	uint64_t until = r->start_us + r->s->wall_limit_us;
+	/* not started, its wall time not begun: the report pipe is polled (watch), the setup's time limited */
+	if (!r->started && until <= now)
+		until = r->setup_deadline;
 	if (r->s->cpu_limit_us && next_cpu < until)
 		until = next_cpu;
 	if (r->s->sample_us && next_sample < until)
@@ -239,7 +265,18 @@ static void check_limits(struct run *r, uint64_t now, uint64_t *next_cpu, uint64
 {
 	if (r->pid1_done)
 		return;
-	if (now >= r->start_us + r->s->wall_limit_us)
+	if (!r->started && now >= r->start_us + r->s->wall_limit_us)
+		read_report(r);
+	if (!r->started && !r->killed_by && now >= r->setup_deadline) {
+		read_report(r);
+		if (!r->started) {
+			if (!r->error[0])
+				snprintf(r->error, sizeof r->error, "step=%s errno=%d detail=setup timed out",
+					 step_name(STEP_SETUP), ETIMEDOUT);
+			kill_run(r, "internal");
+		}
+	}
+	if (r->started && now >= r->start_us + r->s->wall_limit_us)
 		kill_run(r, "wall");
 	if (r->s->cpu_limit_us && now >= *next_cpu) {
 		r->cpu_us = read_cpu_us(r);
@@ -270,9 +307,11 @@ static void watch(struct run *r)
 			done_at = now;
 		if (done_at && now - done_at > 2000000ULL)
 			break; /* pipes held past the namespace's death: cannot happen, never hang on it */
+		/* the report pipe only while a run past its provisional wall deadline has not started (read_report) */
+		int report = !r->started && !r->pid1_done && now >= r->start_us + r->s->wall_limit_us ? r->report_r : -1;
 		struct pollfd p[5] = {
 			{ .fd = r->out_r, .events = POLLIN }, { .fd = r->err_r, .events = POLLIN },
-			{ .fd = -1 }, { .fd = r->pidfd, .events = POLLIN },
+			{ .fd = report, .events = POLLIN }, { .fd = r->pidfd, .events = POLLIN },
 			{ .fd = conn_open ? r->conn : -1, .events = POLLIN },
 		};
 		if (r->pid1_done)
@@ -286,6 +325,8 @@ static void watch(struct run *r)
 				drain(r, &r->out_r, r->out_file, &r->out_bytes, &r->out_kept);
 			if (p[1].revents)
 				drain(r, &r->err_r, r->err_file, &r->err_bytes, &r->err_kept);
+			if (p[2].revents)
+				read_report(r);
 			if (p[3].revents)
 				on_pid1_exit(r);
 			if (p[4].revents) { /* the engine closed the connection: cancel */
@@ -302,6 +343,8 @@ static void watch(struct run *r)
 	}
 	if (r->status_r >= 0)
 		read_status(r);
+	/* pid 1 and every process of its namespace gone: the whole report is there */
+	read_report(r);
 }
 
 /*
@@ -345,7 +388,8 @@ static void reply(struct run *r)
 	if (!f)
 		_exit(1);
 	for (int i = 0; i < r->nsamples; i++)
-		fprintf(f, "sample=%llu,%llu,%llu\n", (unsigned long long)r->samples[i].at,
+		fprintf(f, "sample=%llu,%llu,%llu\n",
+			(unsigned long long)(r->samples[i].at > r->start_us ? r->samples[i].at - r->start_us : 0),
 			(unsigned long long)r->samples[i].cpu, (unsigned long long)r->samples[i].mem);
 	fprintf(f, "end\n");
 	fclose(f);
@@ -400,6 +444,9 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 	r->mem_fd = s->mem_file && s->sample_us ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
 	if (s->sample_us)
 		r->samples = samples_buffer();
+	/* provisional until pid 1's stamp is read (read_report): pid 1 has just been handed the run (start_run) */
+	r->start_us = now_us();
+	r->setup_deadline = r->start_us + SETUP_TIMEOUT_US;
 }
 
 /*
@@ -463,19 +510,16 @@ static int supervise(int conn, size_t have, int netns, char *buf, char *io, stru
 	struct run r;
 	begin_watch(&r, &s, conn, &st, io);
 	TRACE("sup.watch_begun");
-	if (wait_exec(&r) < 0) {
-		kill(r.pid1, SIGKILL);
-		waitpid(r.pid1, NULL, 0);
+	watch(&r);
+	TRACE("sup.watched");
+	if (r.error[0]) {
+		/* a step failed (or the setup timed out): pid 1 is gone, and the reply is that failure */
 		char line[800];
 		int n = snprintf(line, sizeof line, "error=%s\nend\n", r.error);
 		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 		close(conn);
 		return 0;
 	}
-	r.start_us = now_us();
-	TRACE("sup.exec_seen");
-	watch(&r);
-	TRACE("sup.watched");
 	r.keep = keeps(&r);
 	reply(&r);
 	/* the engine reads the reply to its "end" line: it has the whole of it now, before the run's mounts go */

@@ -102,6 +102,21 @@ class SandboxLimitsIT extends SandboxRuns {
         assertTrue(r.usage().cpuTimeMicros() >= 1_000_000 && r.usage().cpuTimeMicros() < 1_300_000, () -> describe(r));
     }
 
+    /**
+     * A wall limit shorter than the run's own setup (its root built, its job forked): the wall time starts
+     * at the job's execve as pid 1 stamped it, not when the supervisor handed the run over. Past the
+     * hand-off's deadline with no stamp read yet, the supervisor waits for it on the report pipe, then ends
+     * the job a millisecond after its start: a wall limit, not a setup that timed out after 10 s.
+     */
+    @Test
+    void aWallLimitShorterThanTheSetupCountsFromTheJobsStart() {
+        RunResult r =
+                run(workdir(), limits(Duration.ofSeconds(10), Duration.ofMillis(1), 64 * MIB, 8), "/bin/sleep", "100");
+        assertEquals(RunStatus.WALL_TIME_LIMIT_EXCEEDED, r.status(), () -> describe(r));
+        long wall = r.usage().wallTimeMicros();
+        assertTrue(wall >= 1_000 && wall < 5_000_000, () -> describe(r));
+    }
+
     @Test
     void sleepIsWallTimeLimitExceeded() {
         RunResult r = run(workdir(), limits(Duration.ofSeconds(10), SECOND, 64 * MIB, 8), "/bin/sleep", "100");
