@@ -231,7 +231,7 @@ static void __attribute__((noreturn)) run_job(const struct spec *s, const struct
 		fail(STEP_FORK);
 	if (job == 0)
 		exec_job(s, in, job_umask);
-	/* a failure here is reported like any setup step: the supervisor waits for this fd's EOF too */
+	/* a failure here is reported like any setup step: the supervisor reads this fd to its EOF once pid 1 is gone */
 	TRACE("p1.vfork_returned");
 	/*
 	 * When the job exec'd (or failed before it): the start of its wall time, read by the supervisor when it
