@@ -199,13 +199,21 @@ static void take_sample(struct run *r, uint64_t now)
 	x->mem = r->mem_fd >= 0 ? read_number_file(r->mem_fd, 0) : 0;
 }
 
+/*
+ * No stamp read yet though the wall limit, counted from the hand-off, is reached: the setup may still be under
+ * way, and the wall time has not begun (the report pipe is polled for the stamp then, watch)
+ */
+static int stamp_overdue(const struct run *r, uint64_t now)
+{
+	return !r->started && now >= r->start_us + r->s->wall_limit_us;
+}
+
 static int next_timeout_ms(const struct run *r, uint64_t now, uint64_t next_cpu, uint64_t next_sample)
 {
 	if (r->pid1_done || r->killed_by)
 		return 20; /* only pid 1's end, its pipes' EOF or the engine's cancel is waited for now */
 	uint64_t until = r->start_us + r->s->wall_limit_us;
-	/* not started, its wall time not begun: the report pipe is polled (watch), the setup's time limited */
-	if (!r->started && until <= now)
+	if (stamp_overdue(r, now)) /* the report pipe is polled (watch), the setup's time limited */
 		until = r->setup_deadline;
 	if (r->s->cpu_limit_us && next_cpu < until)
 		until = next_cpu;
@@ -265,16 +273,13 @@ static void check_limits(struct run *r, uint64_t now, uint64_t *next_cpu, uint64
 {
 	if (r->pid1_done)
 		return;
-	if (!r->started && now >= r->start_us + r->s->wall_limit_us)
+	if (stamp_overdue(r, now) || (!r->started && now >= r->setup_deadline))
 		read_report(r);
 	if (!r->started && !r->killed_by && now >= r->setup_deadline) {
-		read_report(r);
-		if (!r->started) {
-			if (!r->error[0])
-				snprintf(r->error, sizeof r->error, "step=%s errno=%d detail=setup timed out",
-					 step_name(STEP_SETUP), ETIMEDOUT);
-			kill_run(r, "internal");
-		}
+		if (!r->error[0])
+			snprintf(r->error, sizeof r->error, "step=%s errno=%d detail=setup timed out", step_name(STEP_SETUP),
+				 ETIMEDOUT);
+		kill_run(r, "internal");
 	}
 	if (r->started && now >= r->start_us + r->s->wall_limit_us)
 		kill_run(r, "wall");
@@ -308,7 +313,7 @@ static void watch(struct run *r)
 		if (done_at && now - done_at > 2000000ULL)
 			break; /* pipes held past the namespace's death: cannot happen, never hang on it */
 		/* the report pipe only while a run past its provisional wall deadline has not started (read_report) */
-		int report = !r->started && !r->pid1_done && now >= r->start_us + r->s->wall_limit_us ? r->report_r : -1;
+		int report = stamp_overdue(r, now) && !r->pid1_done ? r->report_r : -1;
 		struct pollfd p[5] = {
 			{ .fd = r->out_r, .events = POLLIN }, { .fd = r->err_r, .events = POLLIN },
 			{ .fd = report, .events = POLLIN }, { .fd = r->pidfd, .events = POLLIN },

@@ -28,8 +28,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -269,7 +267,7 @@ class RunningHereReadsTest {
              * has nothing to compare, and is counted and skipped like a refused request. Two stressed full-suite
              * runs each had one job not held within a minute, which no run of this class alone showed.
              */
-            if (!within(HELD_WITHIN, () -> runningHere.keepsFinished(id))) {
+            if (!Await.within(() -> runningHere.keepsFinished(id), HELD_WITHIN, "job " + id + " held")) {
                 notHeld.add("try " + i + ": job " + id + ", metadata " + m);
                 continue;
             }
@@ -463,18 +461,6 @@ class RunningHereReadsTest {
                 () -> state.equals(
                         given().auth().oauth2(key).get("/api/v1/jobs/" + id).path("state")),
                 "job " + id + " never " + state);
-    }
-
-    /** Whether {@code condition} holds within {@code timeout}, polled every 5 ms. */
-    private static boolean within(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        return true;
     }
 
     /** Waits for something another thread does (a notification, a connection lost); fails after DEADLINE. */

@@ -12,17 +12,28 @@ public final class Await {
 
     /** Returns once {@code condition} holds; fails with {@code failure} when it has not within {@code timeout}. */
     public static void until(BooleanSupplier condition, Duration timeout, String failure) {
+        if (!within(condition, timeout, failure)) {
+            throw new AssertionError(failure + " within " + timeout);
+        }
+    }
+
+    /**
+     * Whether {@code condition} holds within {@code timeout}, for a wait whose miss is not a failure in itself;
+     * {@code what} names the wait if interrupted.
+     */
+    public static boolean within(BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(failure + " within " + timeout);
+                return false;
             }
             try {
                 Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting: " + failure);
+                throw new AssertionError("interrupted while waiting: " + what);
             }
         }
+        return true;
     }
 }
