@@ -699,11 +699,12 @@ static int open_proc_dir(pid_t pid1)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-static int let_go(uid_t uid_base, int sync_w, pid_t pid1, int proc_dir, struct start_failure *why)
+/* adj_inherited: pid 1 was cloned by the spawner, whose oom_score_adj and floor it copied (spawn.c) */
+static int let_go(uid_t uid_base, int sync_w, pid_t pid1, int proc_dir, int adj_inherited, struct start_failure *why)
 {
 	if (proc_dir < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1's /proc directory");
-	if (reset_oom_score_adj(proc_dir) < 0)
+	if (!adj_inherited && reset_oom_score_adj(proc_dir) < 0)
 		return abort_start(pid1, why, STEP_OOM_SCORE_ADJ, "pid 1");
 	TRACE("sup.oom_adj");
 	if (userns_write_maps(proc_dir, uid_base) < 0)
@@ -884,6 +885,7 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 		return -1;
 	}
 	long pid = spawn(uid_base, a->cpu, netns, p, sv[1], &a->pidfd);
+	int spawned = pid > 0;
 	if (pid == -2) { /* no pid 1 ahead this time; a pid 1 the spawner may have made gets EOF on its sync pipe */
 		close(netns);
 		close(sv[0]);
@@ -905,7 +907,7 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *p, struct 
 	a->sock = sv[0];
 	close(sv[1]);
 	a->proc_dir = open_proc_dir(a->pid1);
-	if (let_go(uid_base, p->sync[1], a->pid1, a->proc_dir, &why) < 0) { /* killed and reaped there */
+	if (let_go(uid_base, p->sync[1], a->pid1, a->proc_dir, spawned, &why) < 0) { /* killed and reaped there */
 		forget(a);
 		return prepare_again(p) < 0 ? -2 : -1;
 	}
@@ -996,7 +998,7 @@ int start_run(const struct spec *s, const char *spec_buf, size_t spec_len, int c
 	TRACE("sup.cloned");
 	/* pid 1 is let go first, so that it builds its root while the rest is done here */
 	int proc_dir = open_proc_dir(out->pid1);
-	if (let_go(s->uid_base, st.sync[1], out->pid1, proc_dir, why) < 0) {
+	if (let_go(s->uid_base, st.sync[1], out->pid1, proc_dir, 0, why) < 0) {
 		if (proc_dir >= 0)
 			close(proc_dir);
 		return -1;
