@@ -29,6 +29,45 @@ public final class CpuAcctParser {
                 total, toMicros(KeyValueParser.get(stat, "user")), toMicros(KeyValueParser.get(stat, "system")));
     }
 
+    /**
+     * @param usage     contents of cpuacct.usage: the total, in nanoseconds
+     * @param usageAll  contents of cpuacct.usage_all: a header ({@code cpu user system}), then one line per
+     *                  possible CPU, its number, then the nanoseconds the kernel counted there in user and in
+     *                  system mode at its ticks, the counters usage_user and usage_sys add up
+     * @throws IllegalArgumentException on a usageAll that is not that table
+     */
+    public static CpuTimes withSplit(String usage, String usageAll) {
+        long total = KeyValueParser.single(usage) / 1000;
+        String[] lines = usageAll.split("\n");
+        if (lines.length < 2 || !lines[0].trim().equals("cpu user system")) {
+            throw new IllegalArgumentException("not a cpuacct.usage_all table: " + abbreviate(usageAll));
+        }
+        long user = 0;
+        long system = 0;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split(" ");
+            if (f.length != 3) {
+                throw new IllegalArgumentException("cpuacct.usage_all line " + i + ": " + abbreviate(line));
+            }
+            try {
+                Integer.parseInt(f[0]);
+                user = Math.addExact(user, Long.parseLong(f[1]));
+                system = Math.addExact(system, Long.parseLong(f[2]));
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException("cpuacct.usage_all line " + i + ": " + abbreviate(line), e);
+            }
+        }
+        return new CpuTimes(total, user / 1000, system / 1000);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+
     private static long toMicros(long ticks) {
         return ticks < 0 ? -1 : ticks * MICROS_PER_TICK;
     }

@@ -68,12 +68,15 @@ final class CgroupV1Run implements RunCgroup {
     private int uses = 1;
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
     private Boolean nanosecondSplit;
+    /** Whether cpuacct.usage_all is missing (before Linux 4.16), found on its first read. */
+    private boolean usageAllAbsent;
 
     /** The files read or written for every run, kept open for the cgroup's life ({@link ControlFile}). */
     private final ControlFile cpuacctUsage;
 
     private final ControlFile cpuacctUsageUser;
     private final ControlFile cpuacctUsageSys;
+    private final ControlFile cpuacctUsageAll;
     private final ControlFile cpuacctStat;
     private final ControlFile cpuStat;
     private final ControlFile cpuQuota;
@@ -120,6 +123,7 @@ final class CgroupV1Run implements RunCgroup {
         this.cpuacctUsage = control(cpuacct, "cpuacct.usage");
         this.cpuacctUsageUser = control(cpuacct, "cpuacct.usage_user");
         this.cpuacctUsageSys = control(cpuacct, "cpuacct.usage_sys");
+        this.cpuacctUsageAll = control(cpuacct, "cpuacct.usage_all");
         this.cpuacctStat = control(cpuacct, "cpuacct.stat");
         this.cpuStat = control(dirs.get("cpu"), "cpu.stat");
         this.cpuQuota = control(dirs.get("cpu"), "cpu.cfs_quota_us");
@@ -391,7 +395,20 @@ final class CgroupV1Run implements RunCgroup {
      * system from cpuacct.stat (ticks). {@code withTotal} false: the total (just reset) is not read, nor
      * usage_user/usage_sys (reset with it): 0.
      */
+    /**
+     * The run's CPU, total and split. The total is cpuacct.usage, charged at every context switch to the
+     * nanosecond; the split (user, system) is what the kernel counts at its ticks (usage_user and
+     * usage_sys, or per CPU in usage_all: the same counters, kernel/sched/cpuacct.c), only ever used as a
+     * ratio ({@link CpuSplit}). usage_all gives both halves in one read where it exists (Linux 4.16+).
+     */
     private CpuAcctParser.CpuTimes readCpuTimes(boolean withTotal) {
+        if (withTotal && !usageAllAbsent) {
+            String all = cpuacctUsageAll.readIfExists();
+            if (all != null) {
+                return CpuAcctParser.withSplit(cpuacctUsage.read(), all);
+            }
+            usageAllAbsent = true;
+        }
         if (nanosecondSplit == null) {
             nanosecondSplit = Files.exists(cpuacctUsageUser.path()) && Files.exists(cpuacctUsageSys.path());
         }

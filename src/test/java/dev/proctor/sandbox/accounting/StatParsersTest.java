@@ -45,6 +45,21 @@ class StatParsersTest {
     }
 
     @Test
+    void cpuacctUsageAllGivesTheSplitOfUsageUserAndUsageSysInOneRead() {
+        CpuAcctParser.CpuTimes times =
+                CpuAcctParser.withSplit(fixture("v1/cpuacct/cpuacct.usage"), fixture("v1/cpuacct/cpuacct.usage_all"));
+        assertEquals(
+                CpuAcctParser.parse(
+                        fixture("v1/cpuacct/cpuacct.usage"),
+                        null,
+                        fixture("v1/cpuacct/cpuacct.usage_user"),
+                        fixture("v1/cpuacct/cpuacct.usage_sys")),
+                times);
+        assertThrows(IllegalArgumentException.class, () -> CpuAcctParser.withSplit("5\n", "cpu user\n0 1\n"));
+        assertThrows(IllegalArgumentException.class, () -> CpuAcctParser.withSplit("5\n", "cpu user system\n0 1 x\n"));
+    }
+
+    @Test
     void cpuacctFallsBackToUserHzTicks() {
         CpuAcctParser.CpuTimes times = CpuAcctParser.parse(
                 fixture("v1/cpuacct/cpuacct.usage"), fixture("v1/cpuacct/cpuacct.stat"), null, null);
