@@ -151,8 +151,8 @@ static void serve(int sock, int home_net, pid_t supervisor, const struct spawn_r
  * for the spawner itself, once, and so for every pid 1 it clones: a new process starts with its parent's value
  * and floor. The supervisor does not write them into such a pid 1: pid 1 shares the spawner's memory, and a
  * write to the oom_score_adj of a process whose memory another shares goes to each sharer, found by a walk over
- * every process on the host with a lock taken on each (fs/proc/base.c, __set_oom_adj), once per run: ~25 us of
- * the supervisor's CPU here with 68 processes (perf), and in proportion to their number on a busier host.
+ * every process on the host with a lock taken on each (fs/proc/base.c, __set_oom_adj), once per run: 8-20 us of
+ * the supervisor's CPU here (~90 threads), 130-430 us with 2000 processes more (src/bench/c/hostwalks.c).
  */
 static int zero_own_oom_score_adj(void)
 {
