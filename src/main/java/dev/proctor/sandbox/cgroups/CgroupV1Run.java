@@ -68,8 +68,6 @@ final class CgroupV1Run implements RunCgroup {
     private int uses = 1;
     /** Whether cpuacct.usage_user and usage_sys exist (ns), found on first read; else cpuacct.stat (ticks). */
     private Boolean nanosecondSplit;
-    /** Whether cpuacct.usage_all is missing (before Linux 4.16), found on its first read. */
-    private boolean usageAllAbsent;
 
     /** The files read or written for every run, kept open for the cgroup's life ({@link ControlFile}). */
     private final ControlFile cpuacctUsage;
@@ -391,23 +389,17 @@ final class CgroupV1Run implements RunCgroup {
     }
 
     /**
-     * CPU times: from cpuacct.usage, usage_user and usage_sys (ns) where the kernel has them, else user and
-     * system from cpuacct.stat (ticks). {@code withTotal} false: the total (just reset) is not read, nor
-     * usage_user/usage_sys (reset with it): 0.
-     */
-    /**
      * The run's CPU, total and split. The total is cpuacct.usage, charged at every context switch to the
-     * nanosecond; the split (user, system) is what the kernel counts at its ticks (usage_user and
-     * usage_sys, or per CPU in usage_all: the same counters, kernel/sched/cpuacct.c), only ever used as a
-     * ratio ({@link CpuSplit}). usage_all gives both halves in one read where it exists (Linux 4.16+).
+     * nanosecond; the split (user, system) is what the kernel counts at its ticks: usage_user and usage_sys,
+     * or per CPU in usage_all (the same counters, kernel/sched/cpuacct.c; both halves in one read, Linux
+     * 4.16+), else cpuacct.stat (ticks of 10 ms); only ever used as a ratio ({@link CpuSplit}). A kernel
+     * without usage_all costs no read for it after the first ({@link ControlFile#readIfExists}).
+     * {@code withTotal} false: the total (just reset) is not read, nor the split (reset with it): 0.
      */
     private CpuAcctParser.CpuTimes readCpuTimes(boolean withTotal) {
-        if (withTotal && !usageAllAbsent) {
-            String all = cpuacctUsageAll.readIfExists();
-            if (all != null) {
-                return CpuAcctParser.withSplit(cpuacctUsage.read(), all);
-            }
-            usageAllAbsent = true;
+        String all = withTotal ? cpuacctUsageAll.readIfExists() : null;
+        if (all != null) {
+            return CpuAcctParser.withSplit(cpuacctUsage.read(), all);
         }
         if (nanosecondSplit == null) {
             nanosecondSplit = Files.exists(cpuacctUsageUser.path()) && Files.exists(cpuacctUsageSys.path());
