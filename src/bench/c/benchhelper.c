@@ -263,22 +263,36 @@ static long long process_cpu_ns(int pid)
 	return (long long)(v[0] + v[1] + v[2] + v[3]) * (1000000000LL / sysconf(_SC_CLK_TCK));
 }
 
-/* The server with every supervisor it reaped, and its live children (its network namespace maker). */
-static long long server_cpu_ns(void)
+/*
+ * A process with the children it reaped, and every live descendant likewise (utime + stime + cutime + cstime
+ * of each), in ns: the server, every supervisor with each pid 1 and job it reaped, the network namespace maker,
+ * and a supervisor's spawner (its child for as long as it lives: a child's child, which counting the server's
+ * children alone missed) with the pid 1s it made that still wait. Every process here has one thread, so its
+ * children are /proc/PID/task/PID/children.
+ */
+static long long tree_cpu_ns(int pid, int depth)
 {
-	long long total = process_cpu_ns((int)server);
+	long long total = process_cpu_ns(pid);
+	if (total < 0)
+		return 0; /* gone since its parent listed it: its time is in the parent's reaped count */
 	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)server, (int)server);
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
 	int fd = open(path, O_RDONLY);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
 	if (fd >= 0)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	for (char *p = strtok(buf, " \n"); p; p = strtok(NULL, " \n")) {
-		long long c = process_cpu_ns(atoi(p));
-		total += c > 0 ? c : 0;
-	}
+	if (depth >= 16)
+		return total;
+	char *save = NULL;
+	for (char *p = strtok_r(buf, " \n", &save); p; p = strtok_r(NULL, " \n", &save))
+		total += tree_cpu_ns(atoi(p), depth + 1);
 	return total;
+}
+
+static long long server_cpu_ns(void)
+{
+	return tree_cpu_ns((int)server, 0);
 }
 
 static char *read_file(const char *path, size_t *len)

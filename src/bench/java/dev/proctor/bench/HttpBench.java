@@ -810,7 +810,10 @@ final class HttpBench {
         return node == null ? 0 : ProcCpu.ownNanos(node.pid());
     }
 
-    /** The node's JVM, its launcher server with every supervisor it reaped, the namespace maker (clock ticks). */
+    /**
+     * The node's JVM and every process below it (its launcher server, every supervisor with the pid 1s and jobs
+     * it reaped, the spawners, the namespace maker; {@link ProcCpu#treeNanos}), clock ticks, in ns.
+     */
     private static long treeCpuNanos(long pid) throws IOException {
         long total = ProcCpu.processNanos(pid);
         for (ProcessHandle child :

@@ -50,16 +50,19 @@ final class ProcCpu {
     }
 
     /**
-     * A process with the children it reaped, and its live children likewise: e.g. a launcher server, every
-     * supervisor (so every pid 1 and job), and its network namespace maker.
+     * A process with the children it reaped, and every live descendant likewise: e.g. a launcher server, every
+     * supervisor (so every pid 1 and job it reaped), each supervisor's spawner and the pid 1s it made that still
+     * wait for a run, and the network namespace maker. Every generation, not the children alone: a spawner is a
+     * supervisor's child that lives as long as it does, so its CPU (the clones of pid 1s made ahead, with their
+     * new namespaces) reaches no one's reaped-children count while the bench measures.
      */
     static long treeNanos(ProcessHandle process) throws IOException {
         long total = processNanos(process.pid());
-        for (ProcessHandle child : process.children().toList()) {
+        for (ProcessHandle descendant : process.descendants().toList()) {
             try {
-                total += processNanos(child.pid());
+                total += processNanos(descendant.pid());
             } catch (IOException gone) {
-                // exited between the listing and the read: its time is in the parent's now
+                // exited between the listing and the read: its time is in its parent's now
             }
         }
         return total;

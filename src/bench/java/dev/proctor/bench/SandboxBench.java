@@ -133,6 +133,20 @@ final class SandboxBench {
      */
     private static final String LAUNCHER_B = System.getProperty("proctor.bench.launcher-b");
 
+    /**
+     * {@code -Dproctor.bench.ab-runs=N} (default 2000; 0: none): with {@link #LAUNCHER_B}, after the rounds, N launches
+     * of the same spec by each of the two launchers driven from C and nothing else, each pair's order drawn at random,
+     * and each launcher server's CPU over them ({@code launcher_ab_cpu_ms}, {@code launcher_b_ab_cpu_ms}): a
+     * comparison of two launchers alone, the machine's drift shared launch by launch. In the rounds the two are
+     * among five kinds, 300 runs each, whose CPU one launcher's runs carry into the next kind's run: one launcher
+     * as both differed there by 0.07 ms a {@code /bin/true} run and 0.47 a {@code python3} one; here by 0.003 ms
+     * over 3000 launches each (a throwaway script driving two helpers the same way).
+     */
+    private static final int AB_RUNS = Integer.getInteger("proctor.bench.ab-runs", 2000);
+
+    /** The A/B's order of each pair: its own, so that the rounds' order stays what {@link #ORDER} draws. */
+    private static final Random AB_ORDER = new Random(13);
+
     /** The second launcher's helper while one program is measured ({@link #LAUNCHER_B}), else null. */
     private static Helper helperB;
 
@@ -163,7 +177,9 @@ final class SandboxBench {
             double floorP90,
             double floorCpuMs,
             double floorRunsPerS2,
-            MachineFigures machine) {}
+            MachineFigures machine,
+            double abCpuMs,
+            double abBCpuMs) {}
 
     /** {@link #machineCpu}'s kinds: indexes of {@link MachineFigures}'s arrays. */
     private static final int KIND_BARE = 0;
@@ -310,6 +326,10 @@ final class SandboxBench {
             m.put(prefix + "launcher_b_ms", f.launcherBMs());
             m.put(prefix + "launcher_b_cpu_ms", f.launcherBCpuMs());
             m.put(prefix + "launcher_b_runs_per_s_2", f.launcherBRunsPerS2());
+            if (AB_RUNS > 0) {
+                m.put(prefix + "launcher_ab_cpu_ms", f.abCpuMs());
+                m.put(prefix + "launcher_b_ab_cpu_ms", f.abBCpuMs());
+            }
         }
     }
 
@@ -435,6 +455,7 @@ final class SandboxBench {
             pool.shutdownNow();
         }
         MachineFigures machine = machineCpu(engine, spec, engineLauncher, helper, block);
+        double[] ab = helperB != null && AB_RUNS > 0 ? launchersAlone(helper, helperB) : new double[] {0, 0};
         int total = block * BLOCKS;
         Figures f = new Figures(
                 ms(median(bare)),
@@ -460,7 +481,9 @@ final class SandboxBench {
                 ms(p90(floor)),
                 ms(cpu[1]) / RUNS,
                 total / (floor2 / 1e9),
-                machine);
+                machine,
+                ab[0],
+                ab[1]);
         String name = String.join(" ", argv) + " (after " + warmup + " warm-up rounds"
                 + (alone > 0 ? " and " + alone + " engine runs alone" : "") + ")";
         out.printf(
@@ -549,8 +572,35 @@ final class SandboxBench {
                     f.launcherMs(),
                     f.launcherCpuMs(),
                     f.launcherRunsPerS2());
+            if (AB_RUNS > 0) {
+                out.printf(
+                        Locale.ROOT,
+                        "  the two launchers alone, %d launches each, pairs in random order: CPU per run"
+                                + " A %.3f ms | B %.3f ms = A %+.3f ms%n",
+                        AB_RUNS,
+                        f.abCpuMs(),
+                        f.abBCpuMs(),
+                        f.abBCpuMs() - f.abCpuMs());
+            }
         }
         return f;
+    }
+
+    /**
+     * {@link #AB_RUNS} launches of spec 0 by each helper's launcher, each pair's order drawn at random: the CPU per
+     * launch of each launcher server with every process below it ({@code cpu}: clock ticks), {A, B} in ms.
+     */
+    private static double[] launchersAlone(Helper a, Helper b) throws IOException {
+        long a0 = a.ask("cpu")[0];
+        long b0 = b.ask("cpu")[0];
+        for (int i = 0; i < AB_RUNS; i++) {
+            boolean aFirst = AB_ORDER.nextBoolean();
+            (aFirst ? a : b).ask("launch 0");
+            (aFirst ? b : a).ask("launch 0");
+        }
+        long a1 = a.ask("cpu")[0];
+        long b1 = b.ask("cpu")[0];
+        return new double[] {ms(a1 - a0) / AB_RUNS, ms(b1 - b0) / AB_RUNS};
     }
 
     /**
