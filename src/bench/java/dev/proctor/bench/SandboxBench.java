@@ -137,10 +137,9 @@ final class SandboxBench {
      * {@code -Dproctor.bench.ab-runs=N} (default 2000; 0: none): with {@link #LAUNCHER_B}, after the rounds, N launches
      * of the same spec by each of the two launchers driven from C and nothing else, each pair's order drawn at random,
      * and each launcher server's CPU over them ({@code launcher_ab_cpu_ms}, {@code launcher_b_ab_cpu_ms}): a
-     * comparison of two launchers alone, the machine's drift shared launch by launch. In the rounds the two are
-     * among five kinds, 300 runs each, whose CPU one launcher's runs carry into the next kind's run: one launcher
-     * as both differed there by 0.07 ms a {@code /bin/true} run and 0.47 a {@code python3} one; here by 0.003 ms
-     * over 3000 launches each (a throwaway script driving two helpers the same way).
+     * comparison of two launchers alone, the machine's drift shared launch by launch. One launcher as both differed
+     * by 0.07 ms a {@code /bin/true} run and 0.47 a {@code python3} one in the rounds (300 runs each among five kinds;
+     * README), and by 0.003 ms a {@code /bin/true} run over 3000 launches each driven this way (a throwaway script).
      */
     private static final int AB_RUNS = Integer.getInteger("proctor.bench.ab-runs", 2000);
 
@@ -576,7 +575,7 @@ final class SandboxBench {
                 out.printf(
                         Locale.ROOT,
                         "  the two launchers alone, %d launches each, pairs in random order: CPU per run"
-                                + " A %.3f ms | B %.3f ms = A %+.3f ms%n",
+                                + " A %.3f ms | B %.3f ms, B - A %+.3f ms%n",
                         AB_RUNS,
                         f.abCpuMs(),
                         f.abBCpuMs(),
