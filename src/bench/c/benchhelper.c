@@ -275,6 +275,8 @@ static long long tree_cpu_ns(int pid, int depth)
 	long long total = process_cpu_ns(pid);
 	if (total < 0)
 		return 0; /* gone since its parent listed it: its time is in the parent's reaped count */
+	if (depth >= 16)
+		return total;
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
 	int fd = open(path, O_RDONLY);
@@ -282,8 +284,6 @@ static long long tree_cpu_ns(int pid, int depth)
 	if (fd >= 0)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	if (depth >= 16)
-		return total;
 	char *save = NULL;
 	for (char *p = strtok_r(buf, " \n", &save); p; p = strtok_r(NULL, " \n", &save))
 		total += tree_cpu_ns(atoi(p), depth + 1);

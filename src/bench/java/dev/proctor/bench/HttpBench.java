@@ -815,15 +815,7 @@ final class HttpBench {
      * it reaped, the spawners, the namespace maker; {@link ProcCpu#treeNanos}), clock ticks, in ns.
      */
     private static long treeCpuNanos(long pid) throws IOException {
-        long total = ProcCpu.processNanos(pid);
-        for (ProcessHandle child :
-                ProcessHandle.of(pid).map(h -> h.children().toList()).orElse(List.of())) {
-            try {
-                total += ProcCpu.treeNanos(child);
-            } catch (IOException gone) {
-                // exited between the listing and the read
-            }
-        }
-        return total;
+        ProcessHandle node = ProcessHandle.of(pid).orElseThrow(() -> new IOException("node " + pid + " is gone"));
+        return ProcCpu.treeNanos(node);
     }
 }
