@@ -2,8 +2,9 @@
  * proctor-bench-helper: the C side of `./proctor bench sandbox`. It measures, on the JVM's request
  * (one command a line on stdin, one answer a line on stdout), so that its runs interleave with the
  * engine's:
- *   bare          one fork + execve + waitpid of ARGV: "WALL_NS CPU_NS" (CPU: getrusage of this
- *                 process and its children, so the fork, the exec and the program all count)
+ *   bare          one fork + execve + waitpid of ARGV with spec 0's environment (the job's, as the
+ *                 launcher and the floor exec it, not this process's): "WALL_NS CPU_NS" (CPU: getrusage
+ *                 of this process and its children, so the fork, the exec and the program all count)
  *   bare2 N       N runs of ARGV, 2 at a time: "ELAPSED_NS CPU_NS"; bare1 N: one at a time
  *   launch I      spec I sent to the helper's own launcher server, its reply read to the end:
  *                 "WALL_NS OK" (OK 1 when the reply says exit_code=0)
@@ -44,9 +45,9 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static char **run_argv;
+/* the job's environment for the bare runs: spec 0's env entries (floor_parse) */
+static char **bare_env;
 static char *specs[2];
 static size_t spec_len[2];
 static const char *socket_path;
@@ -90,7 +91,7 @@ static pid_t spawn(void)
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		execve(run_argv[0], run_argv, environ);
+		execve(run_argv[0], run_argv, bare_env);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -661,6 +662,7 @@ int main(int argc, char **argv)
 	run_argv = argv + 6;
 	floor_parse(0);
 	floor_parse(1);
+	bare_env = floors[0].env;
 	if ((dev_null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		die("/dev/null");
 	signal(SIGPIPE, SIG_IGN);
