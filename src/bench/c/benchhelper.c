@@ -7,7 +7,7 @@
  *                 of this process and its children, so the fork, the exec and the program all count)
  *   bare2 N       N runs of ARGV, 2 at a time: "ELAPSED_NS CPU_NS"; bare1 N: one at a time
  *   launch I      spec I sent to the helper's own launcher server, its reply read to the end:
- *                 "WALL_NS OK" (OK 1 when the reply says exit_code=0)
+ *                 "WALL_NS FAILED" (FAILED 0 when the reply says exit_code=0, else 1)
  *   launch2 N     N launches, 2 at a time (specs 0 and 1): "ELAPSED_NS FAILED"; launch1 N: one at a
  *                 time (spec 0)
  *   cpu           "SERVER_CPU_NS SELF_CPU_NS": the launcher server with every supervisor it reaped
