@@ -125,8 +125,10 @@ static void receive(int sock, struct spec *s, const struct spec_room *room, stru
 		fail_errno(STEP_SYNC, EPROTO, "the run's descriptors");
 	int k = 0;
 	in->stdin_fd = fds[k++];
-	if (head.fifo)
+	if (head.fifo) { /* the pipe's write end made ahead is not the job's stdout: pid 1 drops it (harden_pid1) */
 		in->stdout_fd = fds[k++];
+		in->out_pipe = 0;
+	}
 	for (int i = 0; i < s->ntasks; i++)
 		tasks[i] = fds[k++];
 	t->dev = in->trees->dev;

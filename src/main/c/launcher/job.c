@@ -175,22 +175,40 @@ static struct job_exit reap_until_job_exits(pid_t job)
 	}
 }
 
+static int by_value(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
 /*
  * Pid 1 once the job is forked keeps nothing the job could turn against the host: only its status
- * pipe and (until this is done) the report fd, no capability even in the run's namespace, no way
- * to regain one, and a filter that allows waiting, reading the clock, writing the status and
- * exiting. The fds it drops are the launcher's (the service's log as stderr, the supervisor's ends of
- * the run's pipes), the capture files, the cgroup tasks files and the counters' files it wrote (all left
- * open until here: one close_range, not a close each; the supervisor's connection and the server's
- * sockets went when pid 1 began, become_pid1).
+ * pipe, (until this is done) the report fd and the write ends of the job's own stdout (unless a joined
+ * run's FIFO) and stderr pipes, no capability even in the run's namespace, no way to regain one, and a
+ * filter that allows waiting, reading the clock, writing the status and exiting. It keeps the job's two
+ * pipes so that the supervisor sees their end with pid 1's exit, in the wake-up that pid 1's exit makes
+ * anyway, not in one more of its own for the job's exit first (the end of a run's output was always
+ * pid 1's exit: any process the job left behind dies with pid 1, and holds the pipes until then); the job
+ * can write the same pipes itself, and cannot reach pid 1's descriptors. The fds it drops are the
+ * launcher's (the service's log as stderr, the supervisor's ends of the run's pipes), the capture files,
+ * the cgroup tasks files and the counters' files it wrote (all left open until here: a close_range per
+ * gap between the kept ones, not a close each; the supervisor's connection and the server's sockets went
+ * when pid 1 began, become_pid1).
  */
 static void harden_pid1(const struct pid1_input *in)
 {
-	int keep_lo = in->status_fd < in->report_fd ? in->status_fd : in->report_fd;
-	int keep_hi = in->status_fd < in->report_fd ? in->report_fd : in->status_fd;
-	if ((keep_lo > 0 && close_range(0, (unsigned)keep_lo - 1, 0) < 0) ||
-	    (keep_hi > keep_lo + 1 && close_range((unsigned)keep_lo + 1, (unsigned)keep_hi - 1, 0) < 0) ||
-	    close_range((unsigned)keep_hi + 1, ~0U, 0) < 0)
+	int keep[] = { in->status_fd, in->report_fd, in->out_pipe ? in->stdout_fd : -1, in->stderr_fd };
+	int n = (int)(sizeof keep / sizeof keep[0]);
+	qsort(keep, (size_t)n, sizeof keep[0], by_value);
+	unsigned from = 0;
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < from)
+			continue; /* none, or kept already */
+		if ((unsigned)keep[i] > from && close_range(from, (unsigned)keep[i] - 1, 0) < 0)
+			fail_errno(STEP_PID1_HARDEN, errno, "close fds");
+		from = (unsigned)keep[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) < 0)
 		fail_errno(STEP_PID1_HARDEN, errno, "close fds");
 	if (userns_clear_caps() < 0) /* the bounding and ambient sets went before the fork */
 		fail_errno(STEP_PID1_HARDEN, errno, "drop capabilities");

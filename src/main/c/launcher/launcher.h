@@ -195,6 +195,7 @@ struct job_exit {
 /* What pid 1 gets from the supervisor: its ends of the pipes, and every prepared input. */
 struct pid1_input {
 	int sync_fd, report_fd, status_fd, stdin_fd, stdout_fd, stderr_fd;
+	int out_pipe;          /* 1: stdout_fd is the write end of the supervisor's stdout pipe; 0: a joined run's FIFO */
 	int cpu_restore;       /* 1: the job's mask is set to cpu_before before its execve (cpupin.c) */
 	cpu_set_t cpu_before;
 	char **env_room;       /* a pid 1 made ahead: where its job's environment goes (start.c, pid1_env); else NULL */

@@ -238,7 +238,8 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	close(st->sync[1]);
 	struct pid1_input in = {
 		.sync_fd = st->sync[0], .report_fd = st->report[1], .status_fd = st->status[1], .stdin_fd = st->in,
-		.stdout_fd = st->out[1], .stderr_fd = st->err[1], .tasks_fds = st->tasks, .trees = &st->trees,
+		.stdout_fd = st->out[1], .stderr_fd = st->err[1], .out_pipe = st->out_fifo < 0, .tasks_fds = st->tasks,
+		.trees = &st->trees,
 		.bpf = bpf, .bpf_len = bpf_len, .cpu_restore = st->cpu_restore, .cpu_before = st->cpu_before,
 	};
 	job_main(s, &in);
@@ -265,7 +266,8 @@ static void __attribute__((noreturn, unused)) pid1_ahead_entry(void *arg)
 			close(mine[i]);
 	struct pid1_input in = {
 		.sync_fd = a->st.sync[0], .report_fd = a->st.report[1], .status_fd = a->st.status[1], .stdin_fd = -1,
-		.stdout_fd = a->st.out[1], .stderr_fd = a->st.err[1], .trees = &a->st.trees, .env_room = a->env_room,
+		.stdout_fd = a->st.out[1], .stderr_fd = a->st.err[1], .out_pipe = 1, .trees = &a->st.trees,
+		.env_room = a->env_room,
 	};
 	job_main_ahead(a->sock, &in);
 }

@@ -77,6 +77,36 @@ class SandboxEngineIT extends SandboxRuns {
     }
 
     /**
+     * A job that closes its stdout and stderr long before it ends: what it wrote before is kept, and
+     * the run ends with the job (its exit code, its whole wall time), not with the close. Pid 1 holds
+     * the pipes until it exits (job.c, harden_pid1), so their end and pid 1's come together.
+     */
+    @Test
+    void aJobThatClosesItsOutputEarlyKeepsWhatItWroteAndEndsWithItsExit() {
+        RunResult r = sh(workdir(), "printf 'out\\0put'; printf err >&2; exec >&- 2>&-; sleep 0.3; exit 7");
+        assertEquals(RunStatus.RUNTIME_ERROR, r.status(), () -> describe(r));
+        assertEquals(7, r.exitCode());
+        assertEquals("out\0put", out(r));
+        assertEquals("err", err(r));
+        assertTrue(
+                r.usage().wallTimeMicros() >= 300_000, () -> "wall " + r.usage().wallTimeMicros() + " us");
+    }
+
+    /**
+     * A job whose background child goes on writing after the job has exited: the run ends with the
+     * job's exit (pid 1's, which ends everything left in the run), and what was written until then is
+     * kept, byte for byte; the child is not waited for.
+     */
+    @Test
+    void outputOfAChildLeftBehindEndsWithTheRun() {
+        RunResult r = sh(workdir(), "(sleep 3; echo late) & echo early");
+        assertEquals("early\n", okOut(r));
+        assertTrue(
+                r.usage().wallTimeMicros() < 3_000_000,
+                () -> "wall " + r.usage().wallTimeMicros() + " us");
+    }
+
+    /**
      * Python in the host image uses every module's bytecode the host's own Python uses, as cached
      * in the host's {@code __pycache__}: nothing the image copied (Debian's sitecustomize.py lives in
      * /etc) may look newer than the cache, or each run would compile it again.

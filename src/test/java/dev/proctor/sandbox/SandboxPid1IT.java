@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pid 1 of a run, seen from the host while its job runs: it keeps no capability, no descriptor
- * but its status pipe, no environment, and sets no_new_privs and a seccomp filter of its own once
+ * but its status pipe and the job's own stdout and stderr pipes (whose end the supervisor then sees
+ * with pid 1's exit), no environment, and sets no_new_privs and a seccomp filter of its own once
  * the job is forked (issue 10, item 5); nothing in the run has an oom_score_adj below 0 or may
  * set one (item 7).
  */
@@ -64,8 +65,20 @@ class SandboxPid1IT extends SandboxRuns {
             }
             assertEquals("1", status.get("NoNewPrivs"));
             assertEquals("2", status.get("Seccomp"), "pid 1 runs under a seccomp filter");
-            assertEquals(1, fds.size(), () -> "pid 1 holds " + fds);
-            assertTrue(fds.get(0).startsWith("pipe:"), fds.toString());
+            Path job = jobOf(pid1);
+            String jobOut = Files.readSymbolicLink(job.resolve("fd/1")).toString();
+            String jobErr = Files.readSymbolicLink(job.resolve("fd/2")).toString();
+            assertTrue(
+                    jobOut.startsWith("pipe:") && jobErr.startsWith("pipe:") && !jobOut.equals(jobErr),
+                    () -> "the job's stdout and stderr: " + jobOut + ", " + jobErr);
+            List<String> others = new ArrayList<>(fds);
+            assertTrue(others.remove(jobOut) && others.remove(jobErr), () -> "pid 1 holds " + fds);
+            assertEquals(1, others.size(), () -> "pid 1 holds " + fds);
+            assertTrue(
+                    others.get(0).startsWith("pipe:")
+                            && !others.get(0).equals(jobOut)
+                            && !others.get(0).equals(jobErr),
+                    () -> "pid 1's status pipe: " + fds);
             assertEquals(0, Files.readAllBytes(pid1.resolve("environ")).length, "pid 1's environment");
         } finally {
             okOut(release(w, run));
@@ -107,11 +120,30 @@ class SandboxPid1IT extends SandboxRuns {
     private static List<String> awaitHardened(Path pid1) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         List<String> fds = fdsOf(pid1);
-        while ((!"2".equals(procStatus(pid1).get("Seccomp")) || fds.size() != 1) && System.nanoTime() < deadline) {
+        while ((!"2".equals(procStatus(pid1).get("Seccomp")) || fds.size() != 3) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             fds = fdsOf(pid1);
         }
         return fds;
+    }
+
+    /** The job of a held run: the one child of its pid 1 (pid 2 of the run). */
+    private static Path jobOf(Path pid1) throws IOException {
+        String pid = pid1.getFileName().toString();
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                try {
+                    if (pid.equals(procStatus(p).get("PPid"))) {
+                        children.add(p);
+                    }
+                } catch (IOException gone) {
+                    // a process that ended during the scan
+                }
+            }
+        }
+        assertEquals(1, children.size(), () -> "children of pid 1 " + pid + ": " + children);
+        return children.get(0);
     }
 
     /** What a process's descriptors point to (a descriptor closed while listed: "?"). */
