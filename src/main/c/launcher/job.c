@@ -175,12 +175,6 @@ static struct job_exit reap_until_job_exits(pid_t job)
 	}
 }
 
-static int by_value(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * Pid 1 once the job is forked keeps nothing the job could turn against the host: only its status
  * pipe, (until this is done) the report fd and the write ends of the job's own stdout (unless a joined
@@ -198,17 +192,7 @@ static int by_value(const void *a, const void *b)
 static void harden_pid1(const struct pid1_input *in)
 {
 	int keep[] = { in->status_fd, in->report_fd, in->out_pipe ? in->stdout_fd : -1, in->stderr_fd };
-	int n = (int)(sizeof keep / sizeof keep[0]);
-	qsort(keep, (size_t)n, sizeof keep[0], by_value);
-	unsigned from = 0;
-	for (int i = 0; i < n; i++) {
-		if (keep[i] < 0 || (unsigned)keep[i] < from)
-			continue; /* none, or kept already */
-		if ((unsigned)keep[i] > from && close_range(from, (unsigned)keep[i] - 1, 0) < 0)
-			fail_errno(STEP_PID1_HARDEN, errno, "close fds");
-		from = (unsigned)keep[i] + 1;
-	}
-	if (close_range(from, ~0U, 0) < 0)
+	if (close_fds_but(keep, (int)(sizeof keep / sizeof keep[0])) < 0)
 		fail_errno(STEP_PID1_HARDEN, errno, "close fds");
 	if (userns_clear_caps() < 0) /* the bounding and ambient sets went before the fork */
 		fail_errno(STEP_PID1_HARDEN, errno, "drop capabilities");

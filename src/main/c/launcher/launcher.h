@@ -295,6 +295,12 @@ int mnt_new_tmpfs(const char *size, const char *inodes, const char *mode, unsign
 int mnt_build_root(const struct spec *s, const struct trees *t, const char **failed_at);
 int mnt_pivot(const char **failed_at);
 
+/*
+ * fds.c: every descriptor closed but those in keep (nkeep entries in any order, -1 for none, repeats allowed;
+ * sorted in place), a close_range per gap between the kept ones, not a close each. 0, or -1 with errno.
+ */
+int close_fds_but(int *keep, int nkeep);
+
 /* net.c */
 int net_loopback_up(void);
 

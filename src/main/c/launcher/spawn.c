@@ -57,17 +57,6 @@ static pid_t spawner;          /* 0: none */
 static int spawner_sock = -1;  /* the supervisor's end of its socket pair */
 static struct spawner_start { int sock, mnt_template; pid_t supervisor; } start_args; /* read by the spawner, in its copy */
 
-/* Every descriptor closed but stdio, a and b. */
-static void close_all_but(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-}
-
 /* A request into req and fds (count in *nfds): its length, 0 at EOF, -1 on an error. */
 static ssize_t receive(int sock, void *req, size_t len, int *fds, int max, int *nfds)
 {
@@ -173,7 +162,8 @@ static void __attribute__((noreturn)) spawner_main(void *arg)
 	if (getppid() != supervisor)
 		_exit(0);
 	prctl(PR_SET_NAME, "proctor-spawn", 0, 0, 0);
-	close_all_but(sock, a->mnt_template);
+	int keep[] = { 0, 1, 2, sock, a->mnt_template }; /* stdio, its socket, the template: nothing else */
+	close_fds_but(keep, (int)(sizeof keep / sizeof keep[0]));
 	if (zero_own_oom_score_adj() < 0)
 		_exit(1); /* the supervisor clones its pid 1s itself then */
 	/* its own network namespace (the server's), back in after each clone: a run's is held no longer than its pid 1 */

@@ -551,29 +551,16 @@ static char *io_buffer(void)
 	return unshared_mapping(DRAIN_BUF);
 }
 
-static int by_value(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /*
  * Back to what an idle supervisor holds, after a run: every descriptor closed but the supervisor's own
- * (stdio, the server's sockets and namespaces, a kept connection: keep, sorted, -1 for none) — the run's connection,
+ * (stdio, the server's sockets and namespaces, a kept connection: keep, any order, sorted here, -1 for none) — the run's connection,
  * pipes, capture and cgroup files, /dev, mount trees — then the server's network namespace (the run's
  * was joined for its clone, start.c) and the root directory. 0, or -1: this supervisor then exits
  * rather than serve another run from a state it cannot vouch for.
  */
-static int end_run(const struct server_fds *f, const int *keep, int nkeep)
+static int end_run(const struct server_fds *f, int *keep, int nkeep)
 {
-	unsigned from = 0;
-	for (int i = 0; i < nkeep; i++) {
-		if (keep[i] < 0)
-			continue;
-		if ((unsigned)keep[i] > from && close_range(from, (unsigned)keep[i] - 1, 0) < 0)
-			return -1;
-		from = (unsigned)keep[i] + 1;
-	}
-	if (close_range(from, ~0U, 0) < 0)
+	if (close_fds_but(keep, nkeep) < 0)
 		return -1;
 	if (f->net_host >= 0 && setns(f->net_host, CLONE_NEWNET) < 0)
 		return -1;
@@ -711,7 +698,6 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		keep[nkeep - 2] = spawn_fd();
 		keep[nkeep - 1] = kept_conn ? conn : -1;
 		memcpy(sorted, keep, sizeof sorted);
-		qsort(sorted, (size_t)nkeep, sizeof sorted[0], by_value);
 		/* a kept connection promised in the reply is dropped only if this state cannot be vouched for */
 		if (end_run(f, sorted, nkeep) < 0)
 			_exit(0);
