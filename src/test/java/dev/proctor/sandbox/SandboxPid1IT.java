@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,19 +32,9 @@ class SandboxPid1IT extends SandboxRuns {
     private static long heldPid1(Workdir w, CompletableFuture<RunResult> run) throws IOException {
         awaitReady(w, run);
         String ns = new String(w.readFile("ns", 100), StandardCharsets.UTF_8).strip();
-        List<Long> found = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path p : procs) {
-                try {
-                    if (Files.readSymbolicLink(p.resolve("ns/pid")).toString().equals(ns)
-                            && procStatus(p).getOrDefault("NSpid", "").endsWith("\t1")) {
-                        found.add(Long.parseLong(p.getFileName().toString()));
-                    }
-                } catch (IOException gone) {
-                    // a process that ended during the scan
-                }
-            }
-        }
+        List<Long> found = hostProcesses(
+                p -> Files.readSymbolicLink(p.resolve("ns/pid")).toString().equals(ns)
+                        && procStatus(p).getOrDefault("NSpid", "").endsWith("\t1"));
         assertEquals(1, found.size(), () -> "pid 1 of " + ns + ": " + found);
         return found.get(0);
     }
@@ -113,15 +102,11 @@ class SandboxPid1IT extends SandboxRuns {
     }
 
     /**
-     * Pid 1's descriptors once it has hardened itself (or after 30 s): it does so right after forking the job,
-     * while the job starts, its filter first, then the close of the report fd; both are waited for (a busy
-     * machine may hold pid 1 between them).
-     */
-    /**
-     * Pid 1's descriptors once it has hardened (its filter on, its descriptors down to the three it keeps), or as
-     * they are after 10 s: well inside the held run's 30 s, so that a pid 1 keeping other descriptors fails on
-     * what it holds, not on the run having ended. Pid 1 hardens before its job's first instruction: the held
-     * run said ready long after.
+     * Pid 1's descriptors once it has hardened itself: it does so right after forking the job, while the job
+     * starts, its filter first, then the close of the report fd, down to the three descriptors it keeps; both are
+     * waited for (a busy machine may hold pid 1 between them), for 10 s at most: well inside the held run's 30 s,
+     * so that a pid 1 keeping other descriptors fails on what it holds, not on the run having ended (the held run
+     * said ready long after pid 1 hardened).
      */
     private static List<String> awaitHardened(Path pid1) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -134,22 +119,11 @@ class SandboxPid1IT extends SandboxRuns {
     }
 
     /** The job of a held run: the one child of its pid 1 (pid 2 of the run). */
-    private static Path jobOf(Path pid1) throws IOException {
+    private static Path jobOf(Path pid1) {
         String pid = pid1.getFileName().toString();
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path p : procs) {
-                try {
-                    if (pid.equals(procStatus(p).get("PPid"))) {
-                        children.add(p);
-                    }
-                } catch (IOException gone) {
-                    // a process that ended during the scan
-                }
-            }
-        }
+        List<Long> children = hostProcesses(p -> pid.equals(procStatus(p).get("PPid")));
         assertEquals(1, children.size(), () -> "children of pid 1 " + pid + ": " + children);
-        return children.get(0);
+        return Path.of("/proc", Long.toString(children.get(0)));
     }
 
     /** What a process's descriptors point to (a descriptor closed while listed: "?"). */

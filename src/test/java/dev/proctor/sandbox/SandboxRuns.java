@@ -279,26 +279,34 @@ abstract class SandboxRuns {
         return s.length() > 2000 ? s.substring(0, 2000) + "…" : s;
     }
 
-    /** Host pids whose command line contains {@code marker} (this JVM's own never does). */
-    static List<Long> hostProcessesWith(String marker) {
+    /** What {@link #hostProcesses} asks of a process's /proc directory; an IOException: it ended meanwhile. */
+    interface ProcessTest {
+        boolean test(Path proc) throws IOException;
+    }
+
+    /** Host pids whose /proc directory {@code test} accepts; a process that ends during the scan is left out. */
+    static List<Long> hostProcesses(ProcessTest test) {
         List<Long> found = new ArrayList<>();
-        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : procs) {
-                byte[] cmdline;
                 try {
-                    cmdline = Files.readAllBytes(p.resolve("cmdline"));
+                    if (test.test(p)) {
+                        found.add(Long.parseLong(p.getFileName().toString()));
+                    }
                 } catch (IOException gone) {
-                    continue;
-                }
-                if (indexOf(cmdline, needle) >= 0) {
-                    found.add(Long.parseLong(p.getFileName().toString()));
+                    // a process that ended during the scan
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return found;
+    }
+
+    /** Host pids whose command line contains {@code marker} (this JVM's own never does). */
+    static List<Long> hostProcessesWith(String marker) {
+        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        return hostProcesses(p -> indexOf(Files.readAllBytes(p.resolve("cmdline")), needle) >= 0);
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
