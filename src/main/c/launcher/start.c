@@ -224,8 +224,8 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	 * go first thing: pid 1 never holds a way back to the launcher or the host while it builds the root,
 	 * nor in the moment between the job's execve and harden_pid1. The write end of the sync pipe too, or
 	 * the read in job_main would never see EOF if the supervisor died before its "g". The supervisor's ends
-	 * of the run's pipes are closed with everything else pid 1 holds, in harden_pid1's close_range, once the
-	 * job is forked (and the job closes them all before its execve): one system call, not a close each.
+	 * of the run's pipes are closed with everything else pid 1 holds, in harden_pid1 (close_fds_but), once the
+	 * job is forked (and the job closes them all before its execve): a close_range per gap, not a close each.
 	 */
 	close(conn);
 	for (int i = 0; i < 5; i++)
@@ -641,7 +641,7 @@ static void close_pid1_ends(const struct spec *s, struct start *st)
 	/*
 	 * The write ends now (the supervisor sees the job's and pid 1's ends by their EOF) and stdin (a joined
 	 * run's FIFO: its writer must see this run's end); sync[0] and the cgroup tasks files are only
-	 * closed by end_run's close_range after the run, with the rest (supervisor.c).
+	 * closed by end_run (close_fds_but) after the run, with the rest (supervisor.c).
 	 */
 	/*
 	 * A pid 1 made ahead has them already, and the supervisor's copies are gone (-1): no failing close,
