@@ -301,6 +301,12 @@ int mnt_pivot(const char **failed_at);
  */
 int close_fds_but(int *keep, int nkeep);
 
+/* cgroup files a supervisor keeps open from run to run (cgfiles.c) */
+#define CGFILES_MAX 128
+int cgfiles_open(const char *path, int flags); /* flags without O_CLOEXEC (always added); never closed by the caller */
+int cgfiles_fds(int *out, int max);            /* the descriptors kept, into out: their count */
+void cgfiles_drop(void);                       /* every kept file closed */
+
 /* net.c */
 int net_loopback_up(void);
 

@@ -132,8 +132,9 @@ static int open_files(const struct spec *s, struct start *st, struct started *ou
 	if (out->out_file < 0 || out->err_file < 0)
 		return failed(why, STEP_OPEN, "stdout/stderr files");
 	TRACE("sup.captures_opened");
+	/* kept open from run to run (cgfiles.c): not closed with the run's other files */
 	for (int i = 0; i < s->ntasks; i++)
-		if ((st->tasks[i] = open(s->tasks[i], O_WRONLY | O_CLOEXEC)) < 0)
+		if ((st->tasks[i] = cgfiles_open(s->tasks[i], O_WRONLY)) < 0)
 			return failed(why, STEP_CGROUP, s->tasks[i]);
 	st->cgroup = -1;
 	if (s->cgroup_dir && (st->cgroup = open(s->cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)

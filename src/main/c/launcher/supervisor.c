@@ -444,9 +444,10 @@ static void begin_watch(struct run *r, const struct spec *s, int conn, const str
 	r->report_r = st->report_r;
 	r->out_file = st->out_file;
 	r->err_file = st->err_file;
-	r->cpu_fd = s->cpu_file ? open(s->cpu_file, O_RDONLY | O_CLOEXEC) : -1;
+	/* both kept open from run to run (cgfiles.c) */
+	r->cpu_fd = s->cpu_file ? cgfiles_open(s->cpu_file, O_RDONLY) : -1;
 	/* memory is read for the timeline's samples only: a run without them opens one counter file less */
-	r->mem_fd = s->mem_file && s->sample_us ? open(s->mem_file, O_RDONLY | O_CLOEXEC) : -1;
+	r->mem_fd = s->mem_file && s->sample_us ? cgfiles_open(s->mem_file, O_RDONLY) : -1;
 	if (s->sample_us)
 		r->samples = samples_buffer();
 	/* provisional until pid 1's stamp is read (read_report): pid 1 has just been handed the run (start_run) */
@@ -519,6 +520,7 @@ static int supervise(int conn, size_t have, int netns, char *buf, char *io, stru
 	TRACE("sup.watched");
 	if (r.error[0]) {
 		/* a step failed (or the setup timed out): pid 1 is gone, and the reply is that failure */
+		cgfiles_drop(); /* whatever failed, no kept file meets the next run */
 		char line[800];
 		int n = snprintf(line, sizeof line, "error=%s\nend\n", r.error);
 		send_all(conn, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
@@ -611,7 +613,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 	/* the last two entries: the spawner's socket (spawn.c), made on the first pid 1 ahead; the run's connection when it is kept, else -1 */
 	int keep[] = { 0, 1, 2, f->listen_fd, f->pool, f->taken_fd, f->mnt_template, f->mnt_host, f->net_host, TRACE_FD(), -1, -1 };
 	int nkeep = (int)(sizeof keep / sizeof keep[0]);
-	int sorted[sizeof keep / sizeof keep[0]];
+	int sorted[sizeof keep / sizeof keep[0] + CGFILES_MAX]; /* and the cgroup files kept open (cgfiles.c) */
 	pid_t self = getpid();
 	int kept = -1; /* the last run's connection, kept by the engine for its next run; or -1 */
 	struct last_run last = { 0, 0 };
@@ -697,9 +699,10 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		/* still pinned: unpinned at the loop's top, once the next pid 1 is made there (start.c, start_ahead) */
 		keep[nkeep - 2] = spawn_fd();
 		keep[nkeep - 1] = kept_conn ? conn : -1;
-		memcpy(sorted, keep, sizeof sorted);
+		memcpy(sorted, keep, sizeof keep);
+		int nsorted = nkeep + cgfiles_fds(sorted + nkeep, CGFILES_MAX);
 		/* a kept connection promised in the reply is dropped only if this state cannot be vouched for */
-		if (end_run(f, sorted, nkeep) < 0)
+		if (end_run(f, sorted, nsorted) < 0)
 			_exit(0);
 		if (kept_conn) {
 			kept = conn; /* waits for its next spec at the loop's top, once prepared: not idle */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -79,9 +80,10 @@ class SandboxLauncherPathIT extends SandboxRuns {
      * The server's supervisors serve run after run: after twenty runs one after another, supervisors that
      * were idle before are idle, or waiting on a connection the engine kept, again (each used to serve one
      * connection and exit). The engine keeps connections (launcher.h, "keep"), so supervisors wait on them.
-     * One that waits, or is idle, holds nothing of the runs it served: no file of a run or of its cgroup, the
-     * server's network namespace (not the last run's), the root as its directory (an idle one never used
-     * has the server's), and no more descriptors than it started with (and the kept connection).
+     * One that waits, or is idle, holds nothing of the runs it served: no file of a run, the server's network
+     * namespace (not the last run's), the root as its directory (an idle one never used has the server's), and
+     * no more descriptors than it started with (and the kept connection) besides the cgroup files it keeps
+     * open from run to run (cgfiles.c: the run cgroups' tasks files and counters, no other cgroup file).
      */
     @Test
     void supervisorsServeRunAfterRunAndKeepNothingOfThem() throws IOException {
@@ -112,25 +114,89 @@ class SandboxLauncherPathIT extends SandboxRuns {
             assertTrue(
                     cwd.equals("/") || (!kept.contains(pid) && cwd.equals(serverCwd)),
                     "supervisor " + pid + " in " + cwd);
-            List<String> fds;
-            try (Stream<Path> open = Files.list(proc.resolve("fd"))) {
-                fds = open.map(fd -> {
-                            try {
-                                return Files.readSymbolicLink(fd).toString();
-                            } catch (IOException gone) {
-                                return "";
-                            }
-                        })
-                        .toList();
-            }
+            List<String> fds = heldFiles(pid);
+            List<String> cgroupFiles =
+                    fds.stream().filter(f -> f.startsWith("/sys/fs/cgroup")).toList();
             for (String target : fds) {
                 assertTrue(
-                        !target.startsWith(stateDir.toString()) && !target.startsWith("/sys/fs/cgroup"),
+                        !target.startsWith(stateDir.toString()),
                         "supervisor " + pid + " holds " + target + " of a finished run: " + fds);
             }
+            for (String target : cgroupFiles) {
+                assertTrue(
+                        KEPT_CGROUP_FILE.matcher(target).matches(),
+                        "supervisor " + pid + " holds " + target + ": " + fds);
+            }
+            assertTrue(cgroupFiles.size() <= KEPT_CGROUP_FILES, "supervisor " + pid + " holds " + cgroupFiles);
             // stdio, 4 sockets and namespaces of the server's, the template, 5 prepared pipes and /dev; a kept
             // connection
-            assertTrue(fds.size() <= 23, "supervisor " + pid + " holds " + fds);
+            assertTrue(fds.size() - cgroupFiles.size() <= 23, "supervisor " + pid + " holds " + fds);
+        }
+    }
+
+    /**
+     * A supervisor keeps the cgroup files it opens for its runs open from run to run (cgfiles.c), found again
+     * by their paths: the engine never names two cgroups alike. Runs that each leave memory charged to their
+     * cgroup (a new file of 1 MiB in the work dir) each get a cgroup never used before (CgroupPool replaces
+     * such a cgroup rather than reuse it), far more of them than a supervisor keeps files of. Every run is still
+     * moved into its own cgroup and counted there (its memory peak holds its file: a kept descriptor of another
+     * run's cgroup would leave this one's peak near zero, one of a removed cgroup would fail the run), and each
+     * supervisor holds no more than it may keep, every one a run cgroup's file.
+     */
+    @Test
+    void keptCgroupFilesAreEachRunsOwnThroughManyCgroups() throws IOException {
+        Workdir w = workdir(128 * MIB);
+        okOut(sh(w, "true"));
+        ProcessHandle server = launcherServer();
+        Path pool = supervisorsNamed(server, "proctor-idle", "proctor-kept").stream()
+                .flatMap(pid -> heldFiles(pid).stream())
+                .filter(f -> f.startsWith("/sys/fs/cgroup/pids/") && f.endsWith("/tasks"))
+                .map(f -> Path.of(f).getParent().getParent())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no supervisor keeps a pids tasks file"));
+        Set<String> cgroups = new HashSet<>();
+        for (int i = 0; i < 60; i++) {
+            RunResult r = sh(w, "head -c 1048576 /dev/zero > charged-" + i + " && echo " + i);
+            assertEquals(i + "\n", okOut(r));
+            assertTrue(r.usage().memoryPeakBytes() >= 1 << 20, "run " + i + ": " + describe(r));
+            try (Stream<Path> listed = Files.list(pool)) {
+                listed.filter(Files::isDirectory)
+                        .forEach(c -> cgroups.add(c.getFileName().toString()));
+            }
+        }
+        // 60 runs, each with a cgroup of its own: more than the 128 files of ~16 cgroups a supervisor keeps
+        assertTrue(cgroups.size() >= 40, "cgroups seen: " + cgroups);
+        for (long pid : supervisorsNamed(server, "proctor-idle", "proctor-kept")) {
+            List<String> cgroupFiles = heldFiles(pid).stream()
+                    .filter(f -> f.startsWith("/sys/fs/cgroup"))
+                    .toList();
+            assertTrue(cgroupFiles.size() <= KEPT_CGROUP_FILES, "supervisor " + pid + " holds " + cgroupFiles);
+            for (String target : cgroupFiles) {
+                assertTrue(KEPT_CGROUP_FILE.matcher(target).matches(), "supervisor " + pid + " holds " + target);
+            }
+        }
+    }
+
+    /** At most this many cgroup files a supervisor keeps open from run to run (cgfiles.c, CGFILES_MAX). */
+    private static final int KEPT_CGROUP_FILES = 128;
+
+    /** A run cgroup's file a supervisor may keep: a v1 tasks file, the CPU or memory counter (v1 or v2). */
+    private static final Pattern KEPT_CGROUP_FILE = Pattern.compile("/sys/fs/cgroup/.*/proctor-[^/]+/[^/]+-c[0-9]+/"
+            + "(tasks|cpuacct\\.usage|memory\\.usage_in_bytes|cpu\\.stat|memory\\.current)( \\(deleted\\))?");
+
+    /** What a process's descriptors are open on ("" for one closed meanwhile). */
+    private static List<String> heldFiles(long pid) {
+        try (Stream<Path> open = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return open.map(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).toString();
+                        } catch (IOException gone) {
+                            return "";
+                        }
+                    })
+                    .toList();
+        } catch (IOException gone) {
+            return List.of();
         }
     }
 
