@@ -126,10 +126,12 @@ static void serve(int sock, int home_net, pid_t supervisor, const struct spawn_r
 		reply.pid = pid;
 		reply.err = pid < 0 ? errno : 0;
 	}
-	/* pid 1 has its own copies now (CLONE_VM shares memory, not descriptors) */
-	for (int i = 0; i < SPAWN_FDS; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	/*
+	 * pid 1 has its own copies now (CLONE_VM shares memory, not descriptors): the spawner's go, every one but
+	 * its own and the pidfd (still to be sent) in one or two calls, not a close per descriptor
+	 */
+	int keep[] = { 0, 1, 2, sock, home_net, pidfd };
+	close_fds_but(keep, (int)(sizeof keep / sizeof keep[0]));
 	send_with_fds(sock, &reply, sizeof reply, &pidfd, pidfd >= 0 ? 1 : 0);
 	if (pidfd >= 0)
 		close(pidfd);
