@@ -316,7 +316,8 @@ static char *read_file(const char *path, size_t *len)
  * it takes the image layers and host binds (the host image's /usr, without which there is no program
  * to run), the cgroup tasks files (v2: the cgroup directory), uid_base, the work directory (box), the
  * environment, the disk size and the seccomp program (read once, as the launcher keeps it), i.e. the
- * engine's own. Here (host root), before the clone: the tasks files are opened, each layer, bind and
+ * engine's own. Here (host root), before the clone: the tasks files are opened (on the first run only: kept
+ * open from run to run, as the launcher's supervisors keep their runs' cgroup files), each layer, bind and
  * the box are cloned as detached mount trees (open_tree; inside the user namespace the child could
  * neither reach the 0700 state directory nor mount host paths: it only attaches them), a sync pipe.
  * Then clone3 into all 8 namespaces (user, mount, pid, uts, ipc, net, cgroup, time); this side writes
@@ -350,6 +351,8 @@ struct floor_spec {
 	int bind_ro[16], nbinds;
 	char *tasks[16];
 	int ntasks;
+	int tasks_fd[16]; /* opened on the first run, kept (as a supervisor keeps its runs' cgroup files) */
+	int tasks_open;
 	char *cgroup_dir;
 	char *box;
 	char *env[256];
@@ -495,11 +498,12 @@ static void floor_write(int dir, const char *file, const char *data)
 /* Starts a floor run of spec i: its pid; *mntns: its mount namespace, held until it has been reaped. */
 static pid_t floor_start(int i, int *mntns)
 {
-	const struct floor_spec *f = &floors[i];
-	int tasks[16], layers[64], binds[16], sync[2], cgroup = -1;
-	for (int k = 0; k < f->ntasks; k++)
+	struct floor_spec *f = &floors[i];
+	int *tasks = f->tasks_fd, layers[64], binds[16], sync[2], cgroup = -1;
+	for (int k = 0; k < f->ntasks && !f->tasks_open; k++)
 		if ((tasks[k] = open(f->tasks[k], O_WRONLY | O_CLOEXEC)) < 0)
 			die(f->tasks[k]);
+	f->tasks_open = 1;
 	unsigned ro = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
 	struct mount_attr layer_attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
 	struct mount_attr box_attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
@@ -553,8 +557,6 @@ static pid_t floor_start(int i, int *mntns)
 	close(dir);
 	close(sync[0]);
 	close(sync[1]);
-	for (int k = 0; k < f->ntasks; k++)
-		close(tasks[k]);
 	for (int k = 0; k < f->nlayers; k++)
 		close(layers[k]);
 	for (int k = 0; k < f->nbinds; k++)
