@@ -205,6 +205,55 @@ class SandboxKeptConnectionIT extends SandboxRuns {
         throw new AssertionError("the run's job never showed: " + (running.isDone() ? describe(running.join()) : ""));
     }
 
+    /**
+     * Kept connections the engine lets go (more given back at once than it keeps: LauncherServer.MAX_KEPT), then new
+     * runs that many descriptors: each run is its own and succeeds. A supervisor whose kept connection was let go
+     * released its spawner (spawn.c), but the spawner's socket number it had read for the next run stayed in its
+     * prepared state, and a pid 1 it then cloned for a new connection closed that number first thing: whichever of
+     * the run's files had been given it since (a `tasks` file, an image layer, a host file's bind) was gone, and the
+     * run failed (EBADF; ~1 run in 30 000 at 4 to 8 at once). Forty host files per run make
+     * that number one of the run's own as good as surely whenever a released supervisor takes a run.
+     */
+    @Test
+    void runsTakenBySupervisorsWhoseKeptConnectionWasLetGoKeepTheirFiles() throws Exception {
+        Workdir w = workdir();
+        int files = 40;
+        List<RunSpec.HostFile> hostFiles = new java.util.ArrayList<>();
+        for (int f = 0; f < files; f++) {
+            hostFiles.add(new RunSpec.HostFile(
+                    hostFile("many-", ("file " + f + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    "/input" + f));
+        }
+        RunSpec many = RunSpec.simple(w, List.of("/bin/sh", "-c", "cat /input0 /input39"), ROOMY)
+                .withHostFiles(hostFiles);
+        RunSpec quick = RunSpec.simple(w, List.of("/bin/true"), ROOMY);
+        int wide = dev.proctor.sandbox.launcher.LauncherServer.MAX_KEPT + 3;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(wide);
+        try {
+            for (int round = 0; round < 12; round++) {
+                // more runs at once than connections are kept: the surplus is let go, its supervisors released
+                List<CompletableFuture<RunResult>> burst = new java.util.ArrayList<>();
+                for (int i = 0; i < wide; i++) {
+                    burst.add(CompletableFuture.supplyAsync(() -> engine.run(quick), pool));
+                }
+                for (CompletableFuture<RunResult> r : burst) {
+                    RunResult done = r.get(60, TimeUnit.SECONDS);
+                    assertEquals(RunStatus.OK, done.status(), "round " + round + ": " + describe(done));
+                }
+                List<CompletableFuture<RunResult>> runs = new java.util.ArrayList<>();
+                for (int i = 0; i < wide; i++) {
+                    runs.add(CompletableFuture.supplyAsync(() -> engine.run(many), pool));
+                }
+                for (CompletableFuture<RunResult> r : runs) {
+                    RunResult done = r.get(60, TimeUnit.SECONDS);
+                    assertEquals("file 0\nfile 39\n", okOut(done), "round " + round + ": " + describe(done));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A supervisor's name once it is done with its run ("proctor-sup" no more): kept, idle, or "" (gone). */
     private static String awaitSettled(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

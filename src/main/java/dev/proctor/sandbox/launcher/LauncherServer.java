@@ -40,7 +40,7 @@ public final class LauncherServer implements AutoCloseable {
      */
     static final long MIN_REST_NANOS = 2_000_000;
     /** At most this many kept (their supervisors held): others are closed (their supervisors go idle). */
-    static final int MAX_KEPT =
+    public static final int MAX_KEPT =
             Math.max(4, Math.min(32, 2 * Runtime.getRuntime().availableProcessors() + REST));
 
     /**
