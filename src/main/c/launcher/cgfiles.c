@@ -36,13 +36,13 @@
 struct cgfile {
 	uint64_t hash;
 	uint64_t used; /* the use's number: the least recently used is replaced */
-	int fd;        /* -1: a free entry */
+	int fd;
 	int flags;
 	char path[CGFILES_PATH];
 };
 
 static struct cgfile files[CGFILES_MAX];
-static int nfiles; /* entries ever filled, free or not */
+static int nfiles; /* files[0..nfiles): every one open */
 static uint64_t uses;
 
 static uint64_t path_hash(const char *path, int flags)
@@ -53,19 +53,16 @@ static uint64_t path_hash(const char *path, int flags)
 	return h;
 }
 
+/* An entry for a new file: a free one, else the least recently used, its file closed. */
 static struct cgfile *room(void)
 {
 	if (nfiles < CGFILES_MAX)
 		return &files[nfiles++];
 	struct cgfile *lru = &files[0];
-	for (int i = 0; i < nfiles; i++) {
-		if (files[i].fd < 0)
-			return &files[i];
+	for (int i = 1; i < nfiles; i++)
 		if (files[i].used < lru->used)
 			lru = &files[i];
-	}
 	close(lru->fd);
-	lru->fd = -1;
 	return lru;
 }
 
@@ -75,7 +72,7 @@ int cgfiles_open(const char *path, int flags)
 	uint64_t h = path_hash(path, flags);
 	for (int i = 0; i < nfiles; i++) {
 		struct cgfile *f = &files[i];
-		if (f->fd >= 0 && f->hash == h && f->flags == flags && strcmp(f->path, path) == 0) {
+		if (f->hash == h && f->flags == flags && strcmp(f->path, path) == 0) {
 			f->used = ++uses;
 			return f->fd;
 		}
@@ -104,19 +101,15 @@ int cgfiles_open(const char *path, int flags)
 
 int cgfiles_fds(int *out, int max)
 {
-	int n = 0;
-	for (int i = 0; i < nfiles && n < max; i++)
-		if (files[i].fd >= 0)
-			out[n++] = files[i].fd;
+	int n = nfiles < max ? nfiles : max;
+	for (int i = 0; i < n; i++)
+		out[i] = files[i].fd;
 	return n;
 }
 
 void cgfiles_drop(void)
 {
 	for (int i = 0; i < nfiles; i++)
-		if (files[i].fd >= 0) {
-			close(files[i].fd);
-			files[i].fd = -1;
-		}
+		close(files[i].fd);
 	nfiles = 0;
 }
