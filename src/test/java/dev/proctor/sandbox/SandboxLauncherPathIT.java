@@ -184,17 +184,10 @@ class SandboxLauncherPathIT extends SandboxRuns {
     private static final Pattern KEPT_CGROUP_FILE = Pattern.compile("/sys/fs/cgroup/.*/proctor-[^/]+/[^/]+-c[0-9]+/"
             + "(tasks|cpuacct\\.usage|memory\\.usage_in_bytes|cpu\\.stat|memory\\.current)( \\(deleted\\))?");
 
-    /** What a process's descriptors are open on ("" for one closed meanwhile). */
+    /** What a supervisor's descriptors are open on ({@link #openFiles}); none if it exited meanwhile. */
     private static List<String> heldFiles(long pid) {
-        try (Stream<Path> open = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            return open.map(fd -> {
-                        try {
-                            return Files.readSymbolicLink(fd).toString();
-                        } catch (IOException gone) {
-                            return "";
-                        }
-                    })
-                    .toList();
+        try {
+            return openFiles(Path.of("/proc", Long.toString(pid)));
         } catch (IOException gone) {
             return List.of();
         }

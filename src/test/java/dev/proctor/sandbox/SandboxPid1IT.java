@@ -15,8 +15,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,10 +108,10 @@ class SandboxPid1IT extends SandboxRuns {
      */
     private static List<String> awaitHardened(Path pid1) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> fds = fdsOf(pid1);
+        List<String> fds = openFiles(pid1);
         while ((!"2".equals(procStatus(pid1).get("Seccomp")) || fds.size() != 3) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            fds = fdsOf(pid1);
+            fds = openFiles(pid1);
         }
         return fds;
     }
@@ -124,20 +122,6 @@ class SandboxPid1IT extends SandboxRuns {
         List<Long> children = hostProcesses(p -> pid.equals(procStatus(p).get("PPid")));
         assertEquals(1, children.size(), () -> "children of pid 1 " + pid + ": " + children);
         return Path.of("/proc", Long.toString(children.get(0)));
-    }
-
-    /** What a process's descriptors point to (a descriptor closed while listed: "?"). */
-    private static List<String> fdsOf(Path proc) throws IOException {
-        try (Stream<Path> list = Files.list(proc.resolve("fd"))) {
-            return list.map(fd -> {
-                        try {
-                            return Files.readSymbolicLink(fd).toString();
-                        } catch (IOException e) {
-                            return "?";
-                        }
-                    })
-                    .collect(Collectors.toList());
-        }
     }
 
     private static List<String> cmdline(long pid) throws IOException {

@@ -29,6 +29,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -301,6 +302,20 @@ abstract class SandboxRuns {
             throw new UncheckedIOException(e);
         }
         return found;
+    }
+
+    /** What a process's descriptors point to, from its /proc directory (a descriptor closed while listed: "?"). */
+    static List<String> openFiles(Path proc) throws IOException {
+        try (Stream<Path> list = Files.list(proc.resolve("fd"))) {
+            return list.map(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).toString();
+                        } catch (IOException e) {
+                            return "?";
+                        }
+                    })
+                    .toList();
+        }
     }
 
     /** Host pids whose command line contains {@code marker} (this JVM's own never does). */
