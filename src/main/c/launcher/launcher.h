@@ -396,7 +396,7 @@ struct prepared {
 	int dev;  /* the run's /dev (trees_make_dev) */
 	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
 	pid_t parent;                /* the launcher server, this supervisor's parent (its parent-death signal) */
-	int keep[4];                 /* the supervisor's own (struct server_fds), closed by pid 1 at once, with its spawner's socket (spawn_fd); or -1 */
+	int keep[5];                 /* the supervisor's own (struct server_fds, its spawner's socket), closed by pid 1 at once; or -1 */
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 /*

@@ -35,7 +35,7 @@ struct start {
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
 	pid_t parent;                /* struct prepared's */
-	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
+	int keep[5];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
 	int cpu_restore;             /* run_cpu_for_job's, for the job */
 	cpu_set_t cpu_before;
 };
@@ -229,16 +229,9 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	 * job is forked (and the job closes them all before its execve): a close_range per gap, not a close each.
 	 */
 	close(conn);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (st->keep[i] >= 0)
 			close(st->keep[i]);
-	/*
-	 * the spawner's socket as it is at this clone, never a copy taken earlier: one read before the supervisor
-	 * released its spawner named a descriptor that a run's file had since (a tasks file, a layer), and that
-	 * run failed (EBADF, ~1 run in 30 000 at 4 to 8 at once)
-	 */
-	if (spawn_fd() >= 0)
-		close(spawn_fd());
 	if (st->mnt_template >= 0)
 		close(st->mnt_template);
 	if (st->mnt_host >= 0)
@@ -266,11 +259,8 @@ static void __attribute__((noreturn, unused)) pid1_ahead_entry(void *arg)
 	/* what ps shows of it while it waits (and of its job until the job's execve), not its supervisor's name */
 	prctl(PR_SET_NAME, "proctor-ahead", 0, 0, 0);
 	/* as become_pid1: nothing of the supervisor's, the server's or the host's kept */
-	/*
-	 * made by a spawner (spawn.c), it has only the spawner's socket of these (sock_other); -1 the rest (and
-	 * spawn_fd, read in the spawner's memory, which it shares: -1 there)
-	 */
-	int mine[] = { a->conn, a->st.keep[0], a->st.keep[1], a->st.keep[2], a->st.keep[3], spawn_fd(),
+	/* made by a spawner (spawn.c), it has only the spawner's socket of these (sock_other); -1 the rest */
+	int mine[] = { a->conn, a->st.keep[0], a->st.keep[1], a->st.keep[2], a->st.keep[3], a->st.keep[4],
 		       a->st.mnt_template, a->st.mnt_host, a->st.sync[1], a->sock_other };
 	for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
 		if (mine[i] >= 0)
