@@ -396,7 +396,13 @@ struct prepared {
 	int dev;  /* the run's /dev (trees_make_dev) */
 	int mnt_template, mnt_host;  /* the server's (struct server_fds), or -1: pid 1 starts in run_dir */
 	pid_t parent;                /* the launcher server, this supervisor's parent (its parent-death signal) */
-	int keep[5];                 /* the supervisor's own (struct server_fds, its spawner's socket), closed by pid 1 at once; or -1 */
+	int keep[4];                 /* the supervisor's own (struct server_fds), closed by pid 1 at once; or -1 */
+	/*
+	 * The supervisor's end of its spawner's socket as spawn.c holds it (spawn_sock), not a copy: the spawner
+	 * comes and goes between runs (spawn_release), and a copy went stale, its number then one of a run's
+	 * files, closed in pid 1 (EBADF). A pid 1 the supervisor clones reads it at its clone and closes it.
+	 */
+	const int *spawner;
 };
 int start_prepare(struct prepared *p);  /* 0, or -1 with errno */
 /*
@@ -466,6 +472,8 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, stru
 long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd);
 /* spawn.c: the supervisor's end of its spawner's socket pair (kept from run to run), or -1 */
 int spawn_fd(void);
+/* spawn.c: where that socket is held (struct prepared's spawner): -1 there while there is no spawner */
+const int *spawn_sock(void);
 /*
  * spawn.c: the spawner, if any, killed and reaped: a supervisor going back to accept() keeps none (an idle
  * supervisor has nothing below it); the next kept connection's first pid 1 ahead forks one again.

@@ -239,7 +239,6 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 {
 	if (spawner_sock < 0 && spawner_start(prep->mnt_template) < 0)
 		return -1;
-	prep->keep[4] = spawner_sock; /* a pid 1 this supervisor clones itself closes it at once */
 	struct spawn_req req = { .uid_base = uid_base };
 	if (cpu >= 0) {
 		CPU_ZERO(&req.mask);
@@ -250,7 +249,6 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 	int fds[SPAWN_FDS] = { netns, prep->out[1], prep->err[1], prep->status[1], prep->report[1], prep->sync[0], prep->dev, sock };
 	if (send_with_fds(spawner_sock, &req, sizeof req, fds, SPAWN_FDS) < 0) {
 		spawner_lost(); /* killed with its last pid 1, say: the next one gets a new spawner */
-		prep->keep[4] = -1;
 		return -1;
 	}
 	struct spawn_reply reply;
@@ -260,7 +258,6 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 		for (int i = 0; i < ngot; i++)
 			close(got[i]);
 		spawner_lost();
-		prep->keep[4] = -1;
 		/* a pid 1 may have been cloned with prep's and sock's ends: none of them may serve another */
 		errno = EPIPE;
 		return -2;
@@ -278,6 +275,11 @@ int spawn_fd(void)
 	return spawner_sock;
 }
 
+const int *spawn_sock(void)
+{
+	return &spawner_sock;
+}
+
 void spawn_release(void)
 {
 	if (spawner_sock >= 0)
@@ -293,6 +295,13 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 int spawn_fd(void)
 {
 	return -1;
+}
+
+static const int no_spawner = -1;
+
+const int *spawn_sock(void)
+{
+	return &no_spawner;
 }
 
 void spawn_release(void)

@@ -35,7 +35,8 @@ struct start {
 	struct trees trees;
 	int mnt_template, mnt_host;  /* struct prepared's */
 	pid_t parent;                /* struct prepared's */
-	int keep[5];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
+	int keep[4];                 /* struct prepared's: the supervisor's own, none of pid 1's business */
+	const int *spawner;          /* struct prepared's: the spawner's socket where spawn.c holds it, or NULL */
 	int cpu_restore;             /* run_cpu_for_job's, for the job */
 	cpu_set_t cpu_before;
 };
@@ -177,6 +178,7 @@ static void take_prepared(struct start *st, const struct prepared *p)
 	st->mnt_host = p->mnt_host;
 	st->parent = p->parent;
 	memcpy(st->keep, p->keep, sizeof st->keep);
+	st->spawner = p->spawner;
 }
 
 /* The pipes and /dev made again (prepare_again) for a start whose files are open already. */
@@ -229,9 +231,11 @@ static void __attribute__((noreturn)) become_pid1(const struct spec *s, int conn
 	 * job is forked (and the job closes them all before its execve): a close_range per gap, not a close each.
 	 */
 	close(conn);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 4; i++)
 		if (st->keep[i] >= 0)
 			close(st->keep[i]);
+	if (st->spawner && *st->spawner >= 0) /* as it was at the clone: this is a copy of the supervisor's memory */
+		close(*st->spawner);
 	if (st->mnt_template >= 0)
 		close(st->mnt_template);
 	if (st->mnt_host >= 0)
@@ -260,8 +264,8 @@ static void __attribute__((noreturn, unused)) pid1_ahead_entry(void *arg)
 	prctl(PR_SET_NAME, "proctor-ahead", 0, 0, 0);
 	/* as become_pid1: nothing of the supervisor's, the server's or the host's kept */
 	/* made by a spawner (spawn.c), it has only the spawner's socket of these (sock_other); -1 the rest */
-	int mine[] = { a->conn, a->st.keep[0], a->st.keep[1], a->st.keep[2], a->st.keep[3], a->st.keep[4],
-		       a->st.mnt_template, a->st.mnt_host, a->st.sync[1], a->sock_other };
+	int mine[] = { a->conn, a->st.keep[0], a->st.keep[1], a->st.keep[2], a->st.keep[3],
+		       a->st.spawner ? *a->st.spawner : -1, a->st.mnt_template, a->st.mnt_host, a->st.sync[1], a->sock_other };
 	for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
 		if (mine[i] >= 0)
 			close(mine[i]);
@@ -835,6 +839,7 @@ long start_spawned(const struct spawn_ends *e, uid_t uid_base, pid_t supervisor,
 	if (clone3_ahead(&args, &aa) < 0)
 		return -1;
 	memset(&aa->st, 0xff, sizeof aa->st); /* every descriptor -1: the spawner has none of them */
+	aa->st.spawner = NULL;
 	aa->st.out[1] = e->out;
 	aa->st.err[1] = e->err;
 	aa->st.status[1] = e->status;

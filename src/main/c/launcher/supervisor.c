@@ -639,7 +639,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		prep.keep[1] = f->pool;
 		prep.keep[2] = f->taken_fd;
 		prep.keep[3] = f->net_host;
-		prep.keep[4] = spawn_fd();
+		prep.spawner = spawn_sock();
 		pid1_stack_ready(); /* the pages of pid 1's arguments, writable again before the run (start.c) */
 		int conn = -1;
 		size_t have = 0;
@@ -695,13 +695,6 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		TRACE("sup.pinned");
 		int netns = ahead.pid1 > 0 ? -1 : netpool_take(f->pool); /* the pid 1 ahead is in one already */
 		TRACE("sup.netns_taken");
-		/*
-		 * The spawner's socket, which a pid 1 cloned here closes first thing (start.c, become_pid1), as it is now:
-		 * read at the loop's top it was stale once the engine had let its kept connection go (spawn_release
-		 * above), and its number, given to one of this run's files since, was closed in pid 1 (the run failed,
-		 * EBADF, at whichever step used that file: ~1 run in 30 000 at 4 to 8 runs at once)
-		 */
-		prep.keep[4] = spawn_fd();
 		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err, &ahead, &last);
 		/* still pinned: unpinned at the loop's top, once the next pid 1 is made there (start.c, start_ahead) */
 		keep[nkeep - 2] = spawn_fd();
