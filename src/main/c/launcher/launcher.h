@@ -470,9 +470,10 @@ int start_ahead(uid_t uid_base, int conn, int netns, struct prepared *prep, stru
  * spawner died before it replied: a pid 1 may hold those ends, which then serve no other).
  */
 long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd);
-/* spawn.c: the supervisor's end of its spawner's socket pair (kept from run to run), or -1 */
-int spawn_fd(void);
-/* spawn.c: where that socket is held (struct prepared's spawner): -1 there while there is no spawner */
+/*
+ * spawn.c: where the supervisor's end of its spawner's socket pair (kept from run to run) is held: -1 there
+ * while there is no spawner (struct prepared's spawner)
+ */
 const int *spawn_sock(void);
 /*
  * spawn.c: the spawner, if any, killed and reaped: a supervisor going back to accept() keeps none (an idle

@@ -270,11 +270,6 @@ long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int s
 	return (long)reply.pid;
 }
 
-int spawn_fd(void)
-{
-	return spawner_sock;
-}
-
 const int *spawn_sock(void)
 {
 	return &spawner_sock;
@@ -289,11 +284,6 @@ void spawn_release(void)
 long spawn_pid1(uid_t uid_base, int cpu, int netns, struct prepared *prep, int sock, int *pidfd)
 {
 	errno = ENOSYS;
-	return -1;
-}
-
-int spawn_fd(void)
-{
 	return -1;
 }
 

@@ -697,7 +697,7 @@ void supervisor_idle(const struct server_fds *f, int slot)
 		TRACE("sup.netns_taken");
 		int kept_conn = supervise(conn, have, netns, buf, io, &prep, prep_err, &ahead, &last);
 		/* still pinned: unpinned at the loop's top, once the next pid 1 is made there (start.c, start_ahead) */
-		keep[nkeep - 2] = spawn_fd();
+		keep[nkeep - 2] = *spawn_sock();
 		keep[nkeep - 1] = kept_conn ? conn : -1;
 		memcpy(sorted, keep, sizeof keep);
 		int nsorted = nkeep + cgfiles_fds(sorted + nkeep, CGFILES_MAX);
